@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine that has python3 and make:
+#   make run    build the environment, ingest the bundled corpus, build the warehouse, check it
+#   make test   build the environment and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test env lock bench clean docs
+
+run: $(STAMP)
+	$(BIN)/juesuan run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+env: $(STAMP)
+
+# The environment is rebuilt whenever the pinned lock or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+# Re-resolve every dependency (direct and transitive) to exact versions.
+lock:
+	rm -rf /tmp/juesuan-lock && $(PYTHON) -m venv /tmp/juesuan-lock
+	/tmp/juesuan-lock/bin/python -m pip install --quiet --upgrade pip
+	/tmp/juesuan-lock/bin/python -m pip install --quiet ".[notebooks,test]"
+	/tmp/juesuan-lock/bin/python -m pip freeze --exclude juesuan | sort > requirements.lock
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_ingest.py
+
+docs: $(STAMP)
+	$(BIN)/juesuan build --docs
+
+clean:
+	rm -rf $(VENV) warehouse target dbt_packages logs
