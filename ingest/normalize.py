@@ -1,0 +1,63 @@
+"""Character-level normalisation applied to every line, whatever the source format.
+
+Full-width digits, Latin letters and the ASCII-like punctuation that converters
+emit (％ ． － ＋ ＜ ＞ ＝ ／) become ASCII so that numbers can be matched with one
+pattern.  The CJK punctuation that carries sentence structure (，。；：（）！？)
+is kept: parsers rely on it and it is never part of a number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Full-width forms U+FF01..U+FF5E map to U+0021..U+007E, except these, which are
+# ordinary Chinese typography rather than "wide ASCII".
+_KEEP_FULLWIDTH = set("，；：（）！？")
+_TRANSLATE: dict[int, str] = {}
+for _cp in range(0xFF01, 0xFF5F):
+    _ch = chr(_cp)
+    if _ch not in _KEEP_FULLWIDTH:
+        _TRANSLATE[_cp] = chr(_cp - 0xFEE0)
+_TRANSLATE.update(
+    {
+        0x3000: " ",  # ideographic space
+        0x00A0: " ",  # no-break space
+        0x2002: " ",
+        0x2003: " ",
+        0x2009: " ",
+        0x200B: "",  # zero-width space
+        0xFEFF: "",  # stray BOM inside text
+        0x2212: "-",  # minus sign
+        0xFE6A: "%",  # small percent
+        0x2030: "‰",
+    }
+)
+
+# Converters that go through LaTeX leave relational operators as macros.
+_LATEX = re.compile(r"\\(leq|geq|le|ge|times)\b\s*")
+_LATEX_MAP = {"leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "times": "×"}
+
+
+def normalise_line(line: str) -> str:
+    """Normalise one line of text; leading tabs (cell markers) are preserved."""
+    line = line.translate(_TRANSLATE)
+    if "\\" in line:
+        line = _LATEX.sub(lambda m: _LATEX_MAP[m.group(1)], line)
+    return line.rstrip(" \r\n")
+
+
+def display_width(text: str) -> int:
+    """Columns the text occupies in a fixed-pitch layout (CJK characters count twice)."""
+    width = 0
+    for ch in text:
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace: wrapped table cells such as '年度 总体 目标' compare equal."""
+    return _SPACES.sub("", text)

@@ -1,0 +1,107 @@
+"""Numbers as printed → exact decimals.  Never float.
+
+Money is normalised to 万元 (the unit of every 决算 table); the printed text and
+unit are kept by callers for provenance.  ``decimals`` is the number of digits
+printed after the decimal point: identity checks derive their rounding
+tolerance from it (a figure printed with k decimals stands for ± 0.5·10^-k).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# A number as printed: thousands separators are accepted only in well-formed
+# groups of three, so "2022,2023" is two numbers, not one.
+NUMBER_RE = r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
+
+DASHES = {"-", "—", "——", "–", "－", "/", "\\", "─", "━"}
+
+MONEY_FACTORS = {"万元": Decimal(1), "万": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000), "千元": Decimal("0.1")}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Decimal
+    decimals: int
+    text: str
+
+
+def parse_plain(text: str) -> Parsed | None:
+    """Parse a cell that holds only a number ("4,671.91", "0.00", "-3").
+
+    Returns None for anything else, including blanks and dashes; callers decide
+    whether a blank means "not stated" or zero.
+    """
+    if text is None:
+        return None
+    t = text.strip()
+    if not t or t in DASHES:
+        return None
+    t = t.replace(" ", "")
+    m = re.fullmatch(r"([+-]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", t)
+    if not m:
+        return None
+    digits = m.group(2)
+    return Parsed(to_decimal(m.group(1) + digits), decimals_of(digits), text.strip())
+
+
+def to_decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - guarded by the regexes
+        raise ValueError(f"not a number: {text!r}") from exc
+
+
+def decimals_of(digits: str) -> int:
+    return len(digits.split(".", 1)[1]) if "." in digits else 0
+
+
+def is_blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+def is_dash(text: str | None) -> bool:
+    return text is not None and text.strip() in DASHES
+
+
+# A cell or phrase with a number and an optional unit: "680万元", "≥ 95%", "2800人",
+# "100", "1,777,750元".  Comparators and trailing words are allowed around it.
+_VALUE_WITH_UNIT = re.compile(
+    r"^\s*(?P<cmp>[≥≤<>=]|大于等于|小于等于|不低于|不高于|不少于|不超过)?\s*"
+    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*"
+    r"(?P<unit>万元|亿元|千元|元|万|%|‰|[\u4e00-\u9fa5]{1,3}(?:/[\u4e00-\u9fa5]{1,3}){0,2}|)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class ValueWithUnit:
+    value: Decimal
+    decimals: int
+    unit: str
+    comparator: str | None
+
+
+def parse_value_with_unit(text: str) -> ValueWithUnit | None:
+    """Parse an indicator value such as '2800人', '≥ 95%', '680万元' or '100'."""
+    if is_blank(text):
+        return None
+    m = _VALUE_WITH_UNIT.match(text)
+    if not m:
+        return None
+    digits = m.group("num")
+    return ValueWithUnit(to_decimal(digits), decimals_of(digits), m.group("unit") or "", m.group("cmp"))
+
+
+def money_to_wan(value: Decimal, unit: str) -> Decimal:
+    """Convert a money amount printed in ``unit`` to 万元."""
+    factor = MONEY_FACTORS.get(unit)
+    if factor is None:
+        raise ValueError(f"not a money unit: {unit!r}")
+    return value * factor
+
+
+def quantize(value: Decimal) -> Decimal:
+    """Round to the warehouse precision (DECIMAL(18,4)) without going through float."""
+    return value.quantize(Decimal("0.0001"))
