@@ -1,0 +1,119 @@
+"""Re-assemble paragraphs from wrapped lines, keeping every character's source line.
+
+Text exported from PDF wraps at the column width, often mid-sentence and even
+mid-number ("5,33" / "4.09"), with blank lines between the pieces and page
+numbers in between.  A line is joined to the next text line when it reaches the
+document's measured wrap width (or is a long line cut by a converter) and does
+not end a sentence, and the next line does not start a heading or list item.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from ingest.normalize import display_width
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?\s*$")
+_SENTENCE_END = "。！？!?"
+_MARKER = re.compile(
+    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、．]|[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[）)]"
+    r"|\d{1,2}\s*[.、．](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩]|[-*•]\s|附件\s*\d|附表)"
+)
+# Lines at least this wide (display columns) are treated as wrapped whatever the
+# document's own wrap width: converters also cut long paragraphs mid-sentence.
+LONG_LINE = 60
+
+
+@dataclass
+class Paragraph:
+    text: str
+    starts: list[int]  # offset in text where each source line begins
+    line_nos: list[int]  # 1-based source line for each start
+
+    def line_at(self, offset: int) -> int:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.line_nos[max(i, 0)]
+
+    @property
+    def first_line(self) -> int:
+        return self.line_nos[0]
+
+
+def page_number_lines(lines: list[str]) -> set[int]:
+    """0-based indices of lines that are page numbers (a bare number after a page gap)."""
+    found: set[int] = set()
+    blank_run = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            blank_run += 1
+            continue
+        if blank_run >= 2 and _PAGE_NUMBER.match(line):
+            found.add(i)
+        blank_run = 0
+    return found
+
+
+def wrap_width(lines: list[str], skip: set[int]) -> int:
+    widths = sorted(display_width(l.strip()) for i, l in enumerate(lines) if i not in skip and l.strip())
+    if not widths:
+        return LONG_LINE
+    return widths[int(0.9 * (len(widths) - 1))]
+
+
+def assemble(lines: list[str], skip: set[int], headings: set[int]) -> list[Paragraph]:
+    """Paragraphs of the text lines not in ``skip`` (0-based indices of table lines).
+
+    ``headings`` holds 0-based indices of heading lines: they always stand alone.
+    """
+    pages = page_number_lines(lines)
+    dropped = skip | pages
+    width = wrap_width(lines, dropped)
+    threshold = min(int(width * 0.85), LONG_LINE)
+
+    paragraphs: list[Paragraph] = []
+    current: Paragraph | None = None
+    last_width = 0
+    last_text = ""
+    for i, line in enumerate(lines):
+        if i in pages:
+            continue
+        if i in skip:
+            current = None  # a table interrupts the paragraph
+            continue
+        text = line.strip()
+        if not text:
+            continue
+        joinable = (
+            current is not None
+            and i not in headings
+            and last_width >= threshold
+            and last_text[-1:] not in _SENTENCE_END
+            and not _MARKER.match(text)
+        )
+        if joinable:
+            current.starts.append(len(current.text))
+            current.line_nos.append(i + 1)
+            current.text += text
+        else:
+            current = Paragraph(text=text, starts=[0], line_nos=[i + 1])
+            paragraphs.append(current)
+        last_width = display_width(text)
+        last_text = text
+        if i in headings:
+            last_width = 0  # nothing is joined onto a heading
+    return paragraphs
+
+
+def sentences(paragraph: Paragraph) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; a sentence keeps its terminal punctuation."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    text = paragraph.text
+    for m in re.finditer(r"[。！？!?]+", text):
+        out.append((start, text[start : m.end()]))
+        start = m.end()
+    if start < len(text):
+        out.append((start, text[start:]))
+    return out
