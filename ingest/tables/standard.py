@@ -1,0 +1,439 @@
+"""The nine standard tables (公开01–09表), recognised by title, parsed by header meaning.
+
+A table is identified from the text just above its grid: the title (or one of
+its common aliases) wins; the 公开NN表 number is only a fallback, because
+provinces number their tables differently.  Columns are understood from the
+merged-header label path, rows from their labels or subject codes, so the
+parser does not depend on column order, on which optional columns a province
+prints, or on the text layout the grid came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ingest import vocab
+from ingest.grids import Cell, Grid
+from ingest.model import Observation, ParseIssue, Reject, TableCell
+from ingest.normalize import squash
+from ingest.numbers import is_blank, is_dash, money_to_wan, parse_plain, quantize
+from ingest.tables.header import column_paths, leaf
+
+
+@dataclass(frozen=True)
+class TableDef:
+    code: str
+    title: str
+    aliases: tuple[str, ...]
+    layout: str  # two_sided | function | economic | measure_rows
+    kind: str | None
+    scope: str
+
+
+TABLE_DEFS: tuple[TableDef, ...] = (
+    TableDef("01", "收入支出决算总表", ("部门收入支出决算总表", "收入支出决算总表"), "two_sided", None, "all"),
+    TableDef("02", "收入决算表", ("部门收入决算表", "收入决算表"), "function", "revenue", "all"),
+    TableDef("03", "支出决算表", ("部门支出决算表", "支出决算表"), "function", "expenditure", "all"),
+    TableDef("04", "财政拨款收入支出决算总表", ("财政拨款收支决算总表", "财政拨款收入支出决算总表"), "two_sided", None, "fiscal"),
+    TableDef("05", "一般公共预算财政拨款支出决算表",
+             ("一般公共预算财政拨款支出决算表", "一般公共预算支出决算表", "一般公共预算财政拨款支出决算明细表"),
+             "function", "expenditure", "general_budget"),
+    TableDef("06", "一般公共预算财政拨款基本支出决算明细表",
+             ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算财政拨款基本支出决算表", "一般公共预算基本支出决算表"),
+             "economic", "expenditure_economic", "general_budget"),
+    TableDef("07", "政府性基金预算财政拨款收入支出决算表",
+             ("政府性基金预算财政拨款收入支出决算表", "政府性基金预算财政拨款支出决算表"), "function", "expenditure", "gov_fund"),
+    TableDef("08", "国有资本经营预算财政拨款支出决算表",
+             ("国有资本经营预算财政拨款支出决算表", "国有资本经营预算财政拨款收入支出决算表"), "function", "expenditure",
+             "state_capital"),
+    TableDef("09", "财政拨款“三公”经费及会议费、培训费支出决算表",
+             ("财政拨款三公经费及会议费培训费支出决算表", "财政拨款三公经费支出决算表", "一般公共预算财政拨款三公经费支出决算表",
+              "三公经费支出决算表"), "measure_rows", "three_public", "fiscal"),
+)
+_BY_CODE = {t.code: t for t in TABLE_DEFS}
+_ALIASES = sorted(
+    ((squash(vocab.clean_label(a)), t) for t in TABLE_DEFS for a in (t.title, *t.aliases)),
+    key=lambda pair: len(pair[0]),
+    reverse=True,
+)
+_CODE_RE = re.compile(r"公开\s*0?(\d{1,2})\s*表")
+_UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元|千元)")
+
+
+def identify(grid: Grid) -> TableDef | None:
+    """Title first (longest alias that a context line equals or ends with), then 公开NN表."""
+    by_title: TableDef | None = None
+    by_code: TableDef | None = None
+    for _, text in reversed(grid.context):
+        t = vocab.clean_label(text)
+        if by_title is None:
+            for alias, tdef in _ALIASES:
+                if t == alias or (t.endswith(alias) and len(t) - len(alias) <= 8):
+                    by_title = tdef
+                    break
+        m = _CODE_RE.search(text)
+        if m and by_code is None:
+            by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
+    if by_title is None and by_code is None:
+        return None
+    if not _looks_tabular(grid):
+        return None
+    return by_title or by_code
+
+
+def _looks_tabular(grid: Grid) -> bool:
+    return any(len(row) >= 3 for row in grid.rows)
+
+
+def table_unit(grid: Grid) -> str:
+    m = _UNIT_RE.search(grid.context_text())
+    return m.group(1) if m else "万元"
+
+
+# ---------------------------------------------------------------- helpers
+_CODE_FULL = re.compile(r"^(\d{3}(?:\d{2}){0,2})$")
+_CODE_LEADING = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\S.*)$")
+_LABEL_LEAVES = {"项目", "科目代码", "科目编码", "功能分类科目编码", "功能科目编码", "编码", "代码", "科目名称", "名称", "行次",
+                 "类", "款", "项", "栏次", "序号"}
+
+
+def _split_header(grid: Grid) -> tuple[int, int | None]:
+    """Index of the first body row, and index of the 栏次 row if there is one."""
+    for r, row in enumerate(grid.rows[:8]):
+        if any(squash(c.text) == "栏次" for c in row):
+            return r + 1, r
+    # No 栏次 row: the header ends at the first row holding a number outside label columns.
+    for r, row in enumerate(grid.rows[:8]):
+        if any(parse_plain(c.text) is not None and c.col >= 2 for c in row):
+            return r, None
+    return min(1, len(grid.rows)), None
+
+
+_FUND_WORDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算")
+
+
+def _measure(path: list[str]) -> str:
+    """amount, or a budget measure when the column header says so (fund names aside)."""
+    joined = _FUND_WORDS.sub("", "".join(path))
+    if "年初预算" in joined:
+        return "budget_initial"
+    if "预算" in joined and "决算" not in joined:
+        return "budget"
+    return "amount"
+
+
+def _column_metric(path: list[str], default_kind: str | None) -> tuple[str, str] | None:
+    """(kind, item) for a value column of a function-coded table."""
+    if not path:
+        return None
+    lf = vocab.clean_label(leaf(path))
+    ancestors = "".join(path[:-1])
+    if lf in ("小计", "合计", "计", "决算数", "金额"):
+        if "收入" in ancestors:
+            return "revenue", "current_total"
+        if "支出" in ancestors or default_kind == "expenditure":
+            return "expenditure", "total"
+        if default_kind == "revenue":
+            return "revenue", "current_total"
+        return None
+    if lf == "本年收入":
+        return "revenue", "current_total"
+    if lf == "本年支出":
+        return "expenditure", "total"
+    item = vocab.expenditure_item(lf)
+    if item:
+        return "expenditure", item
+    item = vocab.revenue_item(lf)
+    if item:
+        return "revenue", item
+    return None
+
+
+class _Emitter:
+    """Collects observations, cells and rejects for one table."""
+
+    def __init__(self, grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None, unit: str):
+        self.grid, self.tdef, self.table_no, self.year, self.unit = grid, tdef, table_no, fiscal_year, unit
+        self.observations: list[Observation] = []
+        self.rejects: list[Reject] = []
+        self.issues: list[ParseIssue] = []
+        self.roles: dict[tuple[int, int], str] = {}
+        self.values: dict[tuple[int, int], Decimal] = {}
+
+    def snippet(self, row: list[Cell]) -> str:
+        return " | ".join(c.text for c in row if c.text)[:240]
+
+    def value(self, r: int, cell: Cell, *, kind: str, measure: str, item: str | None, scope: str | None,
+              function_code: str | None = None, subject_name: str | None = None,
+              economic_code: str | None = None, row: list[Cell]) -> None:
+        text = cell.text
+        if is_blank(text):
+            self.roles[(r, cell.col)] = "blank"
+            return
+        if is_dash(text):
+            self.roles[(r, cell.col)] = "dash"
+            return
+        parsed = parse_plain(text)
+        if parsed is None:
+            self.roles[(r, cell.col)] = "text"
+            self.rejects.append(Reject(cell.line_no, text, "malformed_number", self.snippet(row), "table"))
+            return
+        money = kind not in ("count",)
+        value = quantize(money_to_wan(parsed.value, self.unit)) if money else parsed.value
+        self.roles[(r, cell.col)] = "value"
+        self.values[(r, cell.col)] = value
+        self.observations.append(
+            Observation(
+                kind=kind, measure=measure, value=value, unit="万元", value_text=f"{text}{'' if self.unit == '万元' else self.unit}",
+                source_kind="table", line_no=cell.line_no, item=item, scope=scope, fiscal_year=self.year,
+                function_code=function_code, subject_name=subject_name, economic_code=economic_code,
+                decimals=parsed.decimals + (4 if self.unit == "元" else 0), printed_unit=self.unit,
+                table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
+                section=f"公开{self.tdef.code}表 {self.tdef.title}", snippet=self.snippet(row),
+            )
+        )
+
+    def unmapped(self, r: int, cell: Cell, row: list[Cell], reason: str) -> None:
+        if parse_plain(cell.text) is not None:
+            self.roles[(r, cell.col)] = "value"
+            self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table"))
+
+    def cells(self, header_end: int) -> list[TableCell]:
+        out: list[TableCell] = []
+        for r, row in enumerate(self.grid.rows):
+            for cell in row:
+                role = "header" if r < header_end else self.roles.get((r, cell.col), "label" if cell.text else "blank")
+                out.append(TableCell(self.table_no, self.tdef.code, self.tdef.title, r, cell.col, cell.line_no,
+                                     cell.text, self.values.get((r, cell.col)), role))
+        return out
+
+
+# ---------------------------------------------------------------- layouts
+def _function_code(row: list[Cell], code_cols: list[int], split_cols: dict[str, int], carry: dict[str, str]) -> tuple[str | None, str | None]:
+    """(code, leftover name) from a joined code column or from split 类/款/项 columns."""
+    if split_cols:
+        parts = {}
+        for key in ("类", "款", "项"):
+            col = split_cols.get(key)
+            text = squash(row[col].text) if col is not None and col < len(row) else ""
+            parts[key] = text if text.isdigit() else ""
+        if not any(parts.values()):
+            return None, None
+        if parts["类"]:
+            carry["类"], carry["款"] = parts["类"], ""
+        if parts["款"]:
+            carry["款"] = parts["款"]
+        lei = carry.get("类", "")
+        if parts["项"]:
+            return lei + carry.get("款", "") + parts["项"], None
+        if parts["款"]:
+            return lei + parts["款"], None
+        return lei or None, None
+    for col in code_cols:
+        if col >= len(row):
+            continue
+        text = row[col].text.strip()
+        m = _CODE_FULL.match(squash(text))
+        if m:
+            return m.group(1), None
+        m = _CODE_LEADING.match(text)
+        if m:
+            return m.group(1), m.group(2).strip()
+    return None, None
+
+
+def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+    tdef = em.tdef
+    leaves = [squash(leaf(p)) for p in paths]
+    code_cols = [j for j, lf in enumerate(leaves) if lf in ("科目代码", "科目编码", "功能分类科目编码", "功能科目编码", "编码", "代码")]
+    split_cols = {lf: j for j, lf in enumerate(leaves) if lf in ("类", "款", "项")}
+    name_cols = [j for j, lf in enumerate(leaves) if lf in ("科目名称", "名称", "项目")]
+    label_cols = set(code_cols) | set(split_cols.values()) | set(name_cols) | {j for j, lf in enumerate(leaves) if lf in _LABEL_LEAVES}
+    if not code_cols and not split_cols and not name_cols:
+        code_cols, name_cols = [0], [1]
+        label_cols = {0, 1}
+    value_cols = [j for j in range(len(paths)) if j not in label_cols]
+    metrics = {j: _column_metric(paths[j], tdef.kind) for j in value_cols}
+    carry: dict[str, str] = {}
+    seen_total = False
+    for r in range(body_start, len(em.grid.rows)):
+        row = em.grid.rows[r]
+        code, name = _function_code(row, code_cols, split_cols, carry)
+        if name is None:
+            name = next((row[j].text.strip() for j in name_cols if j < len(row) and row[j].text.strip()), None)
+        labels = "".join(squash(row[j].text) for j in sorted(label_cols) if j < len(row))
+        is_total = code is None and labels in ("合计", "总计", "本年合计", "本年支出合计", "本年收入合计")
+        seen_total |= is_total
+        if code is None and not is_total and not name:
+            for cell in row:
+                em.unmapped(r, cell, row, "row_without_subject")
+            continue
+        for cell in row:
+            if cell.col not in metrics:
+                continue
+            metric = metrics[cell.col]
+            if metric is None:
+                em.unmapped(r, cell, row, "unmapped_column")
+                continue
+            kind, item = metric
+            scope = tdef.scope
+            em.value(r, cell, kind=kind, measure=_measure(paths[cell.col]), item=item, scope=scope,
+                     function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
+        for cell in row[len(paths):]:
+            if parse_plain(cell.text) is not None:
+                em.issues.append(ParseIssue("warning", f"line {cell.line_no}",
+                                            f"公开{tdef.code}表: row has more cells than the header ({len(row)} > {len(paths)})"))
+                em.unmapped(r, cell, row, "cell_beyond_header")
+    if len(em.grid.rows) > body_start and not seen_total:
+        em.issues.append(ParseIssue("warning", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
+
+
+def _sides(paths: list[list[str]]) -> list[tuple[int, int]]:
+    starts = [j for j, p in enumerate(paths) if squash(leaf(p)) == "项目"]
+    if not starts:
+        return [(0, len(paths))]
+    return [(s, starts[k + 1] if k + 1 < len(starts) else len(paths)) for k, s in enumerate(starts)]
+
+
+def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+    tdef = em.tdef
+    sides = _sides(paths)
+    totals_found = {"revenue": False, "expenditure": False}
+    for side_no, (a, b) in enumerate(sides):
+        side_text = "".join(paths[a][:1]) if paths[a] else ""
+        side_kind = "revenue" if ("收入" in side_text or (side_no == 0 and "支出" not in side_text)) else "expenditure"
+        value_cols = [j for j in range(a + 1, b) if squash(leaf(paths[j])) not in _LABEL_LEAVES]
+        sub_context: str | None = None
+        for r in range(body_start, len(em.grid.rows)):
+            row = em.grid.rows[r]
+            label_cell = row[a] if a < len(row) else None
+            label = label_cell.text.strip() if label_cell else ""
+            cells = [row[j] for j in value_cols if j < len(row)]
+            if not label:
+                for cell in cells:
+                    em.unmapped(r, cell, row, "row_without_label")
+                continue
+            clean = vocab.clean_label(label)
+            subject_name = None
+            if side_kind == "revenue":
+                item = vocab.revenue_item(label)
+                if clean in ("总计", "合计"):
+                    item = "grand_total"
+                scope_of_row = None
+                if item == "carryover_begin":
+                    sub_context = item
+                elif sub_context and "收入" not in clean and vocab.fund_scope(label):
+                    item, scope_of_row = sub_context, vocab.fund_scope(label)
+                elif item:
+                    sub_context = None
+                kind = "revenue"
+            else:
+                item = vocab.expenditure_item(label)
+                if clean in ("总计", "合计"):
+                    item = "grand_total"
+                scope_of_row = None
+                if item == "carryover_end":
+                    sub_context = item
+                elif sub_context and vocab.fund_scope(label) and not vocab.function_class(label):
+                    item, scope_of_row = sub_context, vocab.fund_scope(label)
+                elif item:
+                    sub_context = None
+                if item is None and vocab.function_class(label):
+                    item, subject_name = "total", clean
+                kind = "expenditure"
+            if item == "grand_total":
+                totals_found[kind] = True
+            for cell in cells:
+                if item is None:
+                    em.unmapped(r, cell, row, "unmapped_row")
+                    continue
+                col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.code == "04" else None
+                scope = scope_of_row or col_scope or tdef.scope
+                em.value(r, cell, kind=kind, measure=_measure(paths[cell.col]), item=item, scope=scope,
+                         subject_name=subject_name, row=row)
+    for kind, found in totals_found.items():
+        if not found and len(em.grid.rows) > body_start:
+            em.issues.append(ParseIssue("warning", f"line {em.grid.last_line}",
+                                        f"公开{tdef.code}表 ends without its {kind} 总计 row (truncated?)"))
+
+
+def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+    header = em.grid.rows[max(body_start - 1, 0)]
+    header_key = [squash(c.text) for c in header]
+    starts = [c.col for c in header if squash(c.text) in ("科目代码", "科目编码", "经济分类科目编码")]
+    if not starts:
+        starts = [0]
+    groups = [(s, starts[k + 1] if k + 1 < len(starts) else max(len(r) for r in em.grid.rows)) for k, s in enumerate(starts)]
+    for r in range(body_start, len(em.grid.rows)):
+        row = em.grid.rows[r]
+        if [squash(c.text) for c in row] == header_key:
+            continue  # header repeated after a page break
+        for a, b in groups:
+            cells = [c for c in row if a <= c.col < b]
+            if not cells:
+                continue
+            code_text = squash(cells[0].text)
+            name = cells[1].text.strip() if len(cells) > 1 else ""
+            values = cells[2:]
+            label = vocab.clean_label(code_text + name)
+            footer = vocab.expenditure_item(code_text) or vocab.expenditure_item(name)
+            if footer in ("personnel", "public_funds"):
+                for cell in [c for c in cells[1:] if parse_plain(c.text) is not None or is_blank(c.text)]:
+                    if parse_plain(cell.text) is not None:
+                        em.value(r, cell, kind="expenditure", measure="amount", item=footer, scope=em.tdef.scope,
+                                 subject_name=label, row=row)
+                continue
+            if not _CODE_FULL.match(code_text) or len(code_text) not in (3, 5):
+                for cell in values:
+                    em.unmapped(r, cell, row, "row_without_subject")
+                continue
+            for cell in values:
+                path = paths[cell.col] if cell.col < len(paths) else []
+                lf = squash(leaf(path))
+                item = "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
+                em.value(r, cell, kind="expenditure_economic", measure=_measure(path), item=item,
+                         scope=em.tdef.scope, economic_code=code_text, subject_name=name, row=row)
+
+
+def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+    for r in range(body_start, len(em.grid.rows)):
+        row = em.grid.rows[r]
+        label = vocab.clean_label(row[0].text) if row else ""
+        if "决算" in label:
+            measure = "actual"
+        elif "预算" in label:
+            measure = "budget"
+        else:
+            for cell in row[1:]:
+                em.unmapped(r, cell, row, "unmapped_row")
+            continue
+        for cell in row[1:]:
+            path = paths[cell.col] if cell.col < len(paths) else []
+            item = vocab.three_public_item(path)
+            if item is None:
+                em.unmapped(r, cell, row, "unmapped_column")
+                continue
+            em.value(r, cell, kind="three_public", measure=measure, item=item, scope="fiscal", row=row)
+
+
+_LAYOUTS = {
+    "function": _parse_function,
+    "two_sided": _parse_two_sided,
+    "economic": _parse_economic,
+    "measure_rows": _parse_measure_rows,
+}
+
+
+def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
+    """Parse one standard table → (observations, cells, rejects, issues)."""
+    em = _Emitter(grid, tdef, table_no, fiscal_year, table_unit(grid))
+    body_start, lanci = _split_header(grid)
+    header_rows = [grid.row_texts(r) for r in range(body_start) if r != lanci]
+    if tdef.layout == "economic":
+        header_rows = header_rows[-1:]
+    ncols = max((len(row) for row in grid.rows), default=0)
+    paths = column_paths(header_rows, ncols)
+    _LAYOUTS[tdef.layout](em, body_start, paths)
+    return em.observations, em.cells(body_start), em.rejects, em.issues

@@ -1,0 +1,187 @@
+"""The template's vocabulary: how labels printed in tables and prose map to metrics.
+
+Everything here is knowledge of the national 部门决算 template (labels, their
+common variants, the 功能分类 类 names, the 绩效 indicator levels).  Parsers look
+labels up here instead of carrying special cases of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.normalize import squash
+
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])")
+_QUOTES = re.compile(r"[“”\"'‘’「」《》]")
+
+
+def clean_label(text: str) -> str:
+    """Squash whitespace, drop quotes and a leading ordinal ("一、", "（二）", "3.")."""
+    t = _QUOTES.sub("", squash(text or ""))
+    return _ORDINAL.sub("", t)
+
+
+# ---------------------------------------------------------------- revenue
+# (pattern on a cleaned label, item).  First match wins: specific before general.
+REVENUE_LABELS: list[tuple[str, str]] = [
+    (r"^(?:本年)?一般公共预算财政拨款(?:收入)?$", "general_budget"),
+    (r"^(?:本年)?政府性基金预算财政拨款(?:收入)?$", "gov_fund"),
+    (r"^(?:本年)?国有资本经营预算财政拨款(?:收入)?$", "state_capital"),
+    (r"^(?:本年)?财政拨款收入(?:合计)?$", "fiscal_total"),
+    (r"^(?:本年)?上级补助收入$", "superior_subsidy"),
+    (r"^(?:本年)?事业收入(?:合计)?$", "business"),
+    (r"^(?:本年)?经营收入$", "operating"),
+    (r"^(?:本年)?附属单位上缴收入$", "affiliate"),
+    (r"^(?:本年)?其他收入$", "other"),
+    (r"^(?:本年)?收入(?:决算)?合计$", "current_total"),
+    (r"^使用非财政拨款结余(?:[（(]含专用结余[）)])?$", "use_nonfiscal_balance"),
+    (r"^(?:用事业基金弥补收支差额)$", "use_nonfiscal_balance"),
+    (r"^年初(?:财政拨款)?结转和?结余$", "carryover_begin"),
+    (r"^收入(?:决算)?总计$", "grand_total"),
+]
+
+EXPENDITURE_LABELS: list[tuple[str, str]] = [
+    (r"^(?:本年)?支出(?:决算)?合计$", "total"),
+    (r"^(?:本年)?基本支出$", "basic"),
+    (r"^(?:本年)?项目支出$", "project"),
+    (r"^(?:本年)?上缴上级支出$", "remit_superior"),
+    (r"^(?:本年)?经营支出$", "operating"),
+    (r"^(?:本年)?对附属单位补助支出$", "affiliate_subsidy"),
+    (r"^人员经费(?:合计)?$", "personnel"),
+    (r"^公用经费(?:合计)?$", "public_funds"),
+    (r"^结余分配$", "balance_distribution"),
+    (r"^年末(?:财政拨款)?结转和?结余$", "carryover_end"),
+    (r"^支出(?:决算)?总计$", "grand_total"),
+]
+
+_REV = [(re.compile(p), item) for p, item in REVENUE_LABELS]
+_EXP = [(re.compile(p), item) for p, item in EXPENDITURE_LABELS]
+
+
+def revenue_item(label: str) -> str | None:
+    t = clean_label(label)
+    for pattern, item in _REV:
+        if pattern.match(t):
+            return item
+    return None
+
+
+def expenditure_item(label: str) -> str | None:
+    t = clean_label(label)
+    for pattern, item in _EXP:
+        if pattern.match(t):
+            return item
+    return None
+
+
+# Funding scopes named by fund (used for 04表 columns and 结转 sub-rows).
+FUND_SCOPES: list[tuple[str, str]] = [
+    ("一般公共预算", "general_budget"),
+    ("政府性基金", "gov_fund"),
+    ("国有资本经营", "state_capital"),
+]
+
+
+def fund_scope(label: str) -> str | None:
+    t = clean_label(label)
+    for key, scope in FUND_SCOPES:
+        if key in t:
+            return scope
+    return None
+
+
+# ------------------------------------------------------ 功能分类 类 names
+# The 类 of the 支出功能分类 (2024).  Kept as names: codes are resolved in the
+# warehouse (dbt seed ``function_subjects``); a test keeps the two in step.
+FUNCTION_CLASS_NAMES = [
+    "一般公共服务", "外交", "国防", "公共安全", "教育", "科学技术", "文化旅游体育与传媒", "社会保障和就业",
+    "社会保险基金", "卫生健康", "节能环保", "城乡社区", "农林水", "交通运输", "资源勘探工业信息等",
+    "商业服务业等", "金融", "援助其他地区", "自然资源海洋气象等", "住房保障", "粮油物资储备",
+    "国有资本经营预算", "灾害防治及应急管理", "预备费", "其他", "转移性", "债务还本", "债务付息",
+    "债务发行费用", "抗疫特别国债安排的",
+]
+_CLASS_RE = re.compile(
+    r"^(" + "|".join(sorted(map(re.escape, FUNCTION_CLASS_NAMES), key=len, reverse=True)) + r")(?:支出)?$"
+)
+
+
+def function_class(label: str) -> str | None:
+    """The 类 name when the label is a 类 row such as '八、社会保障和就业支出'."""
+    m = _CLASS_RE.match(clean_label(label))
+    if not m:
+        return None
+    return m.group(1)
+
+
+# ---------------------------------------------------------------- 三公
+THREE_PUBLIC_LABELS: list[tuple[str, str]] = [
+    (r"公务用车购置及运行(?:维护)?费?", "vehicle_total"),
+    (r"公务用车购置(?:费|支出)?", "vehicle_purchase"),
+    (r"公务用车运行(?:维护)?费?", "vehicle_operation"),
+    (r"因公出国[（(]?境[）)]?(?:费用?|经费)?", "outbound"),
+    (r"国内公务接待", "reception_domestic"),
+    (r"(?:外事接待|国[（(]境[）)]外公务接待)", "reception_foreign"),
+    (r"公务接待费?", "reception"),
+    (r"会议费", "meeting"),
+    (r"培训费", "training"),
+    (r"三公经费", "total"),
+]
+_THREE = [(re.compile(p), item) for p, item in THREE_PUBLIC_LABELS]
+
+
+def three_public_item(path: list[str] | str) -> str | None:
+    """Item for a 三公 table column given its header path (most specific label last)."""
+    labels = [path] if isinstance(path, str) else list(path)
+    leaf = clean_label(labels[-1]) if labels else ""
+    parents = "".join(clean_label(p) for p in labels[:-1])
+    if leaf in ("合计", "小计", "计"):
+        if "公务用车" in parents:
+            return "vehicle_total"
+        return "total"
+    for pattern, item in _THREE:
+        if pattern.search(leaf):
+            return item
+    return None
+
+
+# ------------------------------------------------------------- 绩效 levels
+# 二级指标 → 一级指标 in the national template (2021+ versions).
+LEVEL2_TO_LEVEL1 = {
+    "数量指标": "产出指标",
+    "质量指标": "产出指标",
+    "时效指标": "产出指标",
+    "成本指标": "产出指标",
+    "经济成本指标": "成本指标",
+    "社会成本指标": "成本指标",
+    "生态环境成本指标": "成本指标",
+    "经济效益指标": "效益指标",
+    "社会效益指标": "效益指标",
+    "生态效益指标": "效益指标",
+    "可持续影响指标": "效益指标",
+    "服务对象满意度指标": "满意度指标",
+    "满意度指标": "满意度指标",
+}
+LEVEL1_NAMES = ["产出指标", "效益指标", "满意度指标", "成本指标"]
+
+
+def level1_of(text: str) -> str | None:
+    """'产出指标（50分）' → '产出指标'."""
+    t = re.sub(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]", "", squash(text))
+    return t if t in LEVEL1_NAMES else None
+
+
+def level2_of(text: str) -> str | None:
+    """'社会效 益指标', '社会效益', '经济成本\\n指标' → canonical 二级指标 name."""
+    t = re.sub(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]", "", squash(text))
+    if t in LEVEL2_TO_LEVEL1:
+        return t
+    if t + "指标" in LEVEL2_TO_LEVEL1:
+        return t + "指标"
+    if t in ("经济成本", "社会成本", "生态环境成本"):
+        return t + "指标"
+    return None
+
+
+def level_points(text: str) -> str | None:
+    m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]", text or "")
+    return m.group(1) if m else None
