@@ -9,7 +9,6 @@ is kept: parsers rely on it and it is never part of a number.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Full-width forms U+FF01..U+FF5E map to U+0021..U+007E, except these, which are
 # ordinary Chinese typography rather than "wide ASCII".
@@ -47,12 +46,16 @@ def normalise_line(line: str) -> str:
     return line.rstrip(" \r\n")
 
 
+# East Asian Wide/Fullwidth blocks (Unicode EastAsianWidth W and F), as one class.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+
+
 def display_width(text: str) -> int:
     """Columns the text occupies in a fixed-pitch layout (CJK characters count twice)."""
-    width = 0
-    for ch in text:
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
+    return len(text) + len(_WIDE.findall(text))
 
 
 _SPACES = re.compile(r"\s+")

@@ -62,10 +62,11 @@ def wrap_width(lines: list[str], skip: set[int]) -> int:
     return widths[int(0.9 * (len(widths) - 1))]
 
 
-def assemble(lines: list[str], skip: set[int], headings: set[int]) -> list[Paragraph]:
+def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
     """Paragraphs of the text lines not in ``skip`` (0-based indices of table lines).
 
-    ``headings`` holds 0-based indices of heading lines: they always stand alone.
+    Headings need no special case: a heading is short, so nothing joins onto
+    it, unless it was itself wrapped at the column width ("…决算情" / "况说明").
     """
     pages = page_number_lines(lines)
     dropped = skip | pages
@@ -87,7 +88,6 @@ def assemble(lines: list[str], skip: set[int], headings: set[int]) -> list[Parag
             continue
         joinable = (
             current is not None
-            and i not in headings
             and last_width >= threshold
             and last_text[-1:] not in _SENTENCE_END
             and not _MARKER.match(text)
@@ -101,8 +101,6 @@ def assemble(lines: list[str], skip: set[int], headings: set[int]) -> list[Parag
             paragraphs.append(current)
         last_width = display_width(text)
         last_text = text
-        if i in headings:
-            last_width = 0  # nothing is joined onto a heading
     return paragraphs
 
 

@@ -1,0 +1,496 @@
+"""Attribute every number in the prose to a metric, or reject it with a reason.
+
+State carried while reading a paragraph, sentence by sentence:
+
+subjects    the metric(s) the text is talking about (a label sets them; labels
+            joined by 、/和 form a group: 收入总计、支出总计均为 …)
+measure     pending measure from a keyword (年初预算, 决算, 完成…的, 执行率 …)
+cmp, sign   comparison base (上年 / 年初预算) and direction (增加 / 减少)
+parent      the subject an enumeration (其中, 主要用于以下方面) breaks down:
+            the denominator of 占 X% and the source of inherited measures
+explaining  inside a 原因 clause: amounts there explain, they are not metrics
+year        the fiscal year the sentence talks about (2022 年度本年支出合计 …)
+
+A paragraph that only names a subject (an item heading such as
+'1.一般公共服务支出（类）…（项）。') hands its subject to the next paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Callable
+
+from ingest.model import Observation, Reject
+from ingest.narrative import labels as L
+from ingest.narrative.tokens import COUNT_UNITS, Token, tokenize, unit_class
+from ingest.numbers import money_to_wan, quantize
+from ingest.paragraphs import Paragraph, sentences
+
+MONEY_KINDS = {"revenue", "expenditure", "expenditure_economic", "project", "three_public", "agency_operation",
+               "procurement", "performance"}
+_MEASURE_KW = {"budget_initial": "budget_initial", "budget_full": "budget_full_year", "budget": "budget",
+               "actual": "amount", "completion": "completion_pct", "exec_rate": "execution_rate", "score": "score"}
+_BUDGETS = ("budget_initial", "budget_full_year", "budget")
+
+
+def kind_measure(kind: str, measure: str) -> str:
+    """Generic measure words → the measure names each kind of fact uses.
+
+    ``default`` is an amount stated with no measure word: the actual figure for
+    accounts, the budget for a project ("①工会经费项目710万元").
+    """
+    if kind == "project":
+        return {"amount": "executed", "budget": "budget_full_year", "completion_pct": "execution_rate",
+                "default": "budget_full_year"}.get(measure, measure)
+    if measure == "default":
+        measure = "amount"
+    if kind == "three_public":
+        return {"amount": "actual", "budget_initial": "budget", "budget_full_year": "budget"}.get(measure, measure)
+    return measure
+
+
+@dataclass
+class DocContext:
+    fiscal_year: int | None
+    section_titles: Callable[[int], list[str]]
+    project_at: Callable[[int], str | None]
+
+
+@dataclass
+class _State:
+    year: int | None
+    subjects: list[L.Subject] = field(default_factory=list)
+    parent: list[L.Subject] = field(default_factory=list)
+    detail_measure: str | None = None
+    in_detail: bool = False
+    measure: str | None = None
+    measure_ctx: str | None = None
+    cmp: str | None = None
+    sign: int = 0
+    share: bool = False
+    share_ref: L.Subject | None = None
+    explaining: bool = False
+    pending_zero: bool = False
+    entity: str | None = None
+    last_measure: str | None = None
+    fresh: bool = False  # subjects were named in this sentence (or by a heading-like paragraph)
+    anchor: int = -100  # sentence offset right after the last label or figure
+    spans: list[tuple[int, int]] = field(default_factory=list)  # token spans of the sentence
+    children: int = 0  # subjects named since the last 其中
+    parent_carried: bool = False  # the enumeration parent came from an earlier paragraph
+    money_subjects: list[L.Subject] = field(default_factory=list)  # last subjects that take money
+    staff_mode: str | None = None  # authorized | actual: what 行政/事业/共 N 人 refer to
+
+
+class Interpreter:
+    def __init__(self, ctx: DocContext):
+        self.ctx = ctx
+        self.observations: list[Observation] = []
+        self.rejects: list[Reject] = []
+        self._carry: list[L.Subject] = []
+        self._carry_parent: tuple[list[L.Subject], str | None] | None = None
+        self._context_class: str | None = None
+        self._class_section: str | None = None
+
+    # ------------------------------------------------------------ helpers
+    def _scope(self, subject: L.Subject, line_no: int) -> str | None:
+        if subject.kind not in ("revenue", "expenditure", "expenditure_economic"):
+            return subject.scope
+        if subject.scope:
+            return subject.scope
+        for title in reversed(self.ctx.section_titles(line_no)):
+            if "一般公共预算" in title:
+                return "general_budget"
+            if "政府性基金" in title:
+                return "gov_fund"
+            if "国有资本经营" in title:
+                return "state_capital"
+            if "财政拨款收入支出" in title or "财政拨款收支" in title:
+                return "fiscal"
+        return "all"
+
+    def _section(self, line_no: int) -> str | None:
+        titles = self.ctx.section_titles(line_no)
+        return " > ".join(titles[-2:]) if titles else None
+
+    def _resolve(self, subjects: list[L.Subject], line_no: int) -> list[L.Subject]:
+        out = []
+        for s in subjects:
+            if s.kind == "expenditure" and s.subject_name and "（" in s.subject_name and not s.function_code:
+                if "（类）" in s.subject_name:
+                    self._context_class = s.subject_name.split("（类）")[0]
+                    self._class_section = self._top_section(line_no)
+                elif self._context_class and self._class_section == self._top_section(line_no):
+                    s = replace(s, subject_name=f"{self._context_class}（类）{s.subject_name}")
+            if s.kind == "project" and s.project == "":
+                s = replace(s, project=self.ctx.project_at(line_no))
+                if not s.project:
+                    continue
+            if s.kind == "expenditure_economic":
+                titles = "".join(self.ctx.section_titles(line_no))
+                s = replace(s, item="project" if "项目支出" in titles else "basic")
+            out.append(s)
+        return out
+
+    _PROJECT_SECTION = re.compile(r"类项目|项目(?:绩效)?(?:分析|概况|自评|评价)|专项(?:资金)?(?:预算)?项目")
+
+    def _in_project_section(self, line_no: int) -> bool:
+        """Figures in a project's own analysis describe the project, not the unit's accounts."""
+        return any(self._PROJECT_SECTION.search(t) for t in self.ctx.section_titles(line_no))
+
+    def _top_section(self, line_no: int) -> str | None:
+        titles = self.ctx.section_titles(line_no)
+        return titles[1] if len(titles) > 1 else (titles[0] if titles else None)
+
+    def _emit(self, st: _State, subject: L.Subject, measure: str, value: Decimal, tok: Token, para: Paragraph,
+              sentence: str, offset: int, unit: str, decimals: int, flags: list[str], ref: L.Subject | None = None,
+              item: str | None = None) -> None:
+        line_no = para.line_at(offset + tok.start)
+        measure = kind_measure(subject.kind, measure)
+        scope = self._scope(subject, line_no)
+        ref_key = None
+        if ref is not None:
+            ref_key = ref.ref_key(self._scope(ref, line_no))
+        subject_name = subject.subject_name
+        if subject.kind == "staff" and st.entity:
+            subject_name = st.entity
+        if subject.kind not in ("project", "performance") and self._in_project_section(line_no):
+            flags = flags + ["project_section"]
+        self.observations.append(Observation(
+            kind=subject.kind, measure=measure, value=value, unit=unit, value_text=tok.text.strip(),
+            source_kind="narrative", line_no=line_no, item=item or subject.item, scope=scope,
+            fiscal_year=st.year, function_code=subject.function_code, subject_name=subject_name,
+            project=subject.project, project_kind=subject.project_kind, ref_key=ref_key, decimals=decimals,
+            printed_unit=tok.unit or None, section=self._section(line_no), snippet=_snippet(sentence, tok),
+            flags=",".join(flags) or None,
+        ))
+
+    def _reject(self, tok: Token, para: Paragraph, sentence: str, offset: int, reason: str) -> None:
+        self.rejects.append(Reject(para.line_at(offset + tok.start), tok.text.strip(), reason, _snippet(sentence, tok)))
+
+    # ------------------------------------------------------------ walking
+    def paragraph(self, para: Paragraph) -> None:
+        st = _State(year=self.ctx.fiscal_year, subjects=list(self._carry), fresh=bool(self._carry))
+        self._carry = []
+        if self._carry_parent is not None:
+            # "本年收入决算合计 199.32 万元，其中：" followed by one item per paragraph
+            st.parent, st.detail_measure = list(self._carry_parent[0]), self._carry_parent[1]
+            st.in_detail = st.parent_carried = True
+        self._carry_parent = None
+        saw_label = saw_number = False
+        paragraph_year = self.ctx.fiscal_year
+        for offset, sentence in sentences(para):
+            tokens = tokenize(sentence)
+            saw_label |= any(t.kind == "label" for t in tokens)
+            saw_number |= any(t.kind == "num" and t.unit for t in tokens)
+            # a year (or 截至上年底) opening a sentence holds for the rest of the paragraph
+            opening = next((t for t in tokens if t.kind not in ("clause", "group")), None)
+            if opening is not None and opening.kind == "year":
+                paragraph_year = opening.year
+            elif opening is not None and opening.kind == "prior_year_end" and self.ctx.fiscal_year:
+                paragraph_year = self.ctx.fiscal_year - 1
+            st.year = paragraph_year
+            self._sentence(st, para, offset, sentence, tokens)
+            # an enumeration ends with its sentence: talk returns to what it broke down
+            if st.in_detail and sentence.rstrip()[-1:] in ("。", "!", "！", "?", "？"):
+                if st.children != 1 and st.parent and not st.parent_carried:
+                    st.subjects = list(st.parent)
+                st.parent, st.in_detail, st.children, st.parent_carried = [], False, 0, False
+            st.measure = st.measure_ctx = st.cmp = None
+            st.sign = 0
+            st.share = st.explaining = st.pending_zero = st.fresh = False
+            st.entity = st.staff_mode = None
+            st.anchor = -100
+        if saw_label and not saw_number:
+            self._carry = st.subjects
+        if st.parent and para.text.rstrip()[-1:] in ("：", ":", "；", ";"):
+            self._carry_parent = (st.parent, st.detail_measure)
+
+    def _sentence(self, st: _State, para: Paragraph, offset: int, sentence: str, tokens: list[Token]) -> None:
+        money_values = {t.value for t in tokens if t.kind == "num" and t.unit == "万元"}
+        st.spans = [(t.start, t.end) for t in tokens if t.kind not in ("clause", "group")]
+        prev: Token | None = None
+        prev_label: Token | None = None
+        for tok in tokens:
+            k = tok.kind
+            if k == "label":
+                line_no = para.line_at(offset + tok.start)
+                subjects = self._resolve(tok.subjects, line_no)
+                if not subjects:
+                    prev = tok
+                    continue
+                if st.share and st.share_ref is None:
+                    st.share_ref = subjects[0]  # 占本年支出合计的 X%
+                elif st.pending_zero:
+                    for s in subjects:
+                        if s.value_type == "money" and s.kind != "project":
+                            measure = "actual" if s.kind == "three_public" else "amount"
+                            self._emit(st, s, measure, Decimal(0), replace(tok, text="无" + tok.text), para, sentence,
+                                       offset, "万元", 4, ["stated_none"])
+                    st.subjects = subjects
+                else:
+                    grouped = prev is not None and prev.kind == "group" and prev_label is not None and prev_label.end == prev.start
+                    if grouped:
+                        st.subjects = st.subjects + subjects
+                    elif st.cmp and all(s.scope is None or s.scope == "all" for s in subjects) and _same_metrics(subjects, st.subjects):
+                        pass  # 与上年相比收入总计、支出总计…: the subjects already in play
+                    else:
+                        st.subjects = [self._relative(s, st) for s in subjects]
+                    if grouped:
+                        st.subjects = st.subjects[: len(st.subjects) - len(subjects)] + [self._relative(s, st) for s in subjects]
+                    if st.in_detail:
+                        st.children += 1
+                    if any(s.value_type == "money" for s in st.subjects):
+                        st.money_subjects = [s for s in st.subjects if s.value_type == "money"]
+                    st.measure = None
+                    st.sign = 0
+                    if any(s.implied_measure for s in subjects):
+                        st.measure_ctx = subjects[0].implied_measure
+                    if st.explaining and any(s.strong for s in subjects):
+                        st.explaining = False
+                    st.fresh = True
+                st.anchor = tok.end
+                prev_label = tok
+            elif k == "num":
+                self._number(st, tok, para, offset, sentence, money_values)
+            elif k == "group":
+                pass
+            elif k == "clause":
+                st.pending_zero = False
+            elif k in ("up", "down"):
+                st.sign = 1 if k == "up" else -1
+            elif k in ("cmp_prior", "cmp_budget"):
+                st.cmp = "prior" if k == "cmp_prior" else "budget"
+                st.explaining = False
+            elif k in ("flat_prior", "flat_budget") and not st.explaining:
+                measure = "yoy_change" if k == "flat_prior" else "vs_budget_change"
+                for s in st.subjects:
+                    if s.value_type == "money":
+                        self._emit(st, s, measure, Decimal(0), tok, para, sentence, offset, "万元", 4, ["stated_flat"])
+            elif k in _MEASURE_KW:
+                st.measure = _MEASURE_KW[k]
+                if k == "score":
+                    st.measure = "score"
+            elif k == "share":
+                st.share, st.share_ref = True, None
+            elif k == "detail":
+                if st.subjects:
+                    st.parent = list(st.subjects)
+                    st.parent_carried = False
+                    st.children = 0
+                    st.detail_measure = st.last_measure if st.last_measure in _BUDGETS else None
+                st.in_detail = True
+                st.subjects = []
+                st.explaining = False
+            elif k == "explain":
+                st.explaining = True
+            elif k == "none":
+                st.pending_zero = True
+            elif k == "year":
+                st.year = tok.year
+            elif k == "prior_year_end":
+                st.year = (self.ctx.fiscal_year or 0) - 1 or None
+            elif k == "entity":
+                st.entity = tok.text
+            elif k == "malformed":
+                self._reject(tok, para, sentence, offset, "malformed_number")
+            elif k == "amount_label":
+                st.measure = "amount"
+            prev = tok
+
+    def _relative(self, s: L.Subject, st: _State) -> L.Subject:
+        """Items whose meaning depends on what is being enumerated.
+
+        其中行政48人、事业212人 — 编制 or 实有, from the parent or the sentence's mode;
+        现有在职…事业编制人员2名 — staff in post, not posts; 轿车0辆 under 购置公务用车 —
+        a purchase; 接待0批次 — the reception item in play.
+        """
+        item = s.item or ""
+        if s.kind == "staff":
+            if item in ("actual_total", "authorized_total"):
+                st.staff_mode = item.split("_")[0]
+            parent = next((p for p in (st.parent or st.subjects) if p.kind == "staff"), None)
+            mode = st.staff_mode or ("actual" if parent is not None and (parent.item or "").startswith("actual") else "authorized")
+            if item.startswith("relative_"):
+                return replace(s, item=f"{mode}_{item.removeprefix('relative_')}")
+            if item.startswith("authorized_") and item != "authorized_total" and mode == "actual":
+                return replace(s, item="actual_" + item.removeprefix("authorized_"))
+            return s
+        if s.kind == "assets" and item.startswith("vehicles_"):
+            if any(p.item == "vehicle_purchase_count" for p in st.parent):
+                return replace(s, kind="three_public", item="vehicle_purchase_" + item.removeprefix("vehicles_"))
+            return s
+        if item == "reception_in_context":
+            current = next((m.item for m in st.money_subjects if (m.item or "").startswith("reception")), None)
+            return replace(s, item=current if current in ("reception_domestic", "reception_foreign") else "reception_domestic")
+        return s
+
+    def _number(self, st: _State, tok: Token, para: Paragraph, offset: int, sentence: str, money_values: set) -> None:
+        unit = tok.unit
+        uc = unit_class(unit)
+        subjects = st.subjects
+        if tok.text == "零" and not subjects:
+            return None
+        flags: list[str] = []
+        if uc == "money":
+            if st.explaining:
+                return self._reject(tok, para, sentence, offset, "explanation")
+            if not subjects:
+                return self._reject(tok, para, sentence, offset, "no_subject")
+            money_subjects = [s for s in subjects if s.kind in MONEY_KINDS and s.value_type == "money"]
+            if not money_subjects and all(s.value_type == "count" for s in subjects):
+                # "公务用车保有量为0辆。与上年决算相比，增加0万元": money follows the item, not the count
+                money_subjects = st.money_subjects
+            if not money_subjects:
+                return self._reject(tok, para, sentence, offset, "money_for_count_subject")
+            if st.sign and not st.cmp:
+                return self._reject(tok, para, sentence, offset, "change_without_base")
+            if _unknown_between(sentence, st.spans, st.anchor, tok.start):
+                # "人员经费 104.6 万元，日常用经费 6.1 万元": an unrecognised item follows a break
+                return self._reject(tok, para, sentence, offset, "unknown_subject")
+            near = _near(sentence, st.anchor, tok.start)
+            money_subjects = [s for s in money_subjects if near or not s.adjacent]
+            if not money_subjects:
+                return self._reject(tok, para, sentence, offset, "no_subject")
+            if printed_rate(sentence, tok):
+                return self._reject(tok, para, sentence, offset, "rate")
+            explicit = st.sign or st.measure or st.measure_ctx or (st.in_detail and st.detail_measure)
+            if not st.fresh and not explicit:
+                # a subject from an earlier sentence takes a figure only when a
+                # measure word introduces it ("全年预算数为57万元"), not "每人190元"
+                return self._reject(tok, para, sentence, offset, "stale_subject")
+            printed = unit
+            if "余" in unit:
+                flags.append("approximate")
+                printed = "万元" if unit.startswith("万") or unit.startswith("余万") else "元"
+            decimals = tok.decimals
+            if printed == "元" and (tok.decimals > 0 or tok.value in money_values):
+                # "财政拨款收入 360.44 元，占 100%": a 万元 figure with its 万 dropped
+                flags.append("unit_typo_yuan")
+                value = tok.value
+            else:
+                value = quantize(money_to_wan(tok.value, printed))
+                if printed == "元":
+                    decimals += 4
+                elif printed == "亿元":
+                    decimals = max(decimals - 4, 0)
+            measure = self._money_measure(st)
+            for s in money_subjects:
+                self._emit(st, s, measure, value * st.sign if st.sign and "change" in measure else value, tok, para,
+                           sentence, offset, "万元", decimals, flags)
+            st.last_measure = measure
+            st.measure = None
+            st.sign = 0
+            st.anchor = tok.end
+        elif uc == "pct":
+            if st.explaining:
+                return self._reject(tok, para, sentence, offset, "explanation")
+            targets = subjects or st.parent
+            ref = None
+            if st.sign:
+                measure = {"prior": "yoy_change_pct", "budget": "vs_budget_change_pct"}.get(st.cmp or "", "")
+                if not measure:
+                    return self._reject(tok, para, sentence, offset, "change_without_base")
+                value = tok.value * st.sign
+            elif st.share:
+                measure, value = "share_pct", tok.value
+                ref = st.share_ref or (st.parent[0] if st.parent else None)
+                st.share = False
+            elif st.measure in ("completion_pct", "execution_rate"):
+                measure, value = st.measure, tok.value
+            else:
+                return self._reject(tok, para, sentence, offset, "percent_without_measure")
+            if targets and all(s.value_type == "count" for s in targets):
+                targets = st.money_subjects
+            if not targets:
+                return self._reject(tok, para, sentence, offset, "no_subject")
+            for s in targets:
+                if s.value_type != "money" and s.kind != "project":
+                    continue
+                self._emit(st, s, measure, value, tok, para, sentence, offset, "%", tok.decimals, flags, ref=ref)
+            st.measure = None
+            st.sign = 0
+        elif uc == "count":
+            if not _near(sentence, st.anchor, tok.start):
+                return None  # a count far from any count label: descriptive text, not a figure
+            for s in subjects:
+                if s.value_type != "count":
+                    continue
+                item = s.item
+                if s.kind == "three_public" and not item.endswith(("_groups", "_people", "_count")) \
+                        and not item.startswith("vehicle_purchase_"):
+                    item = f"{item}_{COUNT_UNITS.get(unit, 'count')}"
+                value = tok.value * (10000 if unit.startswith("万") else 1)
+                self._emit(st, s, "count", value, tok, para, sentence, offset, unit, tok.decimals, flags, item=item)
+                st.anchor = tok.end
+        elif uc == "score" or (uc == "bare" and st.measure == "score"):
+            if st.measure == "score":
+                if not any(s.kind == "project" for s in subjects):
+                    # "自评得分100分" in a project's or the department's own report
+                    name = self.ctx.project_at(para.line_at(offset + tok.start))
+                    subjects = [L.Subject("project", project=name, project_kind=_kind_of(name))] if name else []
+                for s in subjects:
+                    if s.kind == "project":
+                        self._emit(st, s, "score", tok.value, tok, para, sentence, offset, "分", tok.decimals, flags)
+                st.measure = None
+        elif uc == "bare" and subjects and not st.sign and tok.decimals > 0 and st.measure in ("amount", "budget", "budget_initial", "budget_full_year"):
+            # "一般公共预算支出决算数为270.52，完成预算100%": the unit was left out
+            measure = self._money_measure(st)
+            for s in subjects:
+                if s.kind in MONEY_KINDS:
+                    self._emit(st, s, measure, tok.value, tok, para, sentence, offset, "万元", tok.decimals, ["unit_missing"])
+            st.measure = None
+
+    def _money_measure(self, st: _State) -> str:
+        if st.sign:
+            return {"prior": "yoy_change", "budget": "vs_budget_change"}[st.cmp]
+        return st.measure or st.measure_ctx or (st.detail_measure if st.in_detail else None) or "default"
+
+
+_FILLER = re.compile(r"共计|合计|总计|分别为|分别|均为|均|各|达到|达|约|是|为|共|计|支出")
+_BREAK = re.compile(rf"[，,；;][^，,；;]*?[{L.CJK}]{{2,}}")
+
+
+def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """An unrecognised noun phrase after a clause break lies between subject and number."""
+    start = max(start, 0)
+    covered = [False] * (end - start)
+    for a, b in spans:
+        for k in range(max(a, start), min(b, end)):
+            covered[k - start] = True
+    residual = "".join(ch for k, ch in enumerate(sentence[start:end]) if not covered[k])
+    return _BREAK.search(_FILLER.sub("", residual)) is not None
+
+
+_PER = re.compile(r"(?:每|人均|户均|标准)[^，。；\d]{0,10}$")
+
+
+def printed_rate(sentence: str, tok: Token) -> bool:
+    """'每名困难职工2000元', '人均标准1000元': a per-head standard, not an amount."""
+    return tok.unit == "元" and _PER.search(sentence[max(0, tok.start - 12):tok.start]) is not None
+
+
+_GAP = re.compile(r"[\s，,、]*(?:为|共|共计|合计|共有|达到?|计|均为|是|约)?\s*")
+
+
+def _near(sentence: str, anchor: int, start: int) -> bool:
+    """Only filler words stand between a label (or the previous count) and this number."""
+    return 0 <= anchor <= start and start - anchor <= 8 and _GAP.fullmatch(sentence[anchor:start]) is not None
+
+
+def _kind_of(project: str | None) -> str:
+    from ingest.performance import DEPARTMENT_PROJECT
+
+    return "department" if project == DEPARTMENT_PROJECT else "project"
+
+
+def _same_metrics(a: list[L.Subject], b: list[L.Subject]) -> bool:
+    return bool(a) and bool(b) and {(s.kind, s.item) for s in a} <= {(s.kind, s.item) for s in b}
+
+
+def _snippet(sentence: str, tok: Token, width: int = 90) -> str:
+    start = max(0, tok.start - width)
+    end = min(len(sentence), tok.end + width // 2)
+    return sentence[start:end].strip()

@@ -1,0 +1,220 @@
+"""Parse one report file into rows: the whole per-document pipeline, no I/O besides reading.
+
+read → metadata → grids (standard / performance / other tables) → flattened
+performance tables → section tree → paragraphs → narrative figures.
+Runs in a worker process; returns plain data that the loader turns into Arrow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest import PARSER_VERSION, metadata
+from ingest.errors import IngestError
+from ingest.grids import Grid, find_grids
+from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, TableCell
+from ingest.narrative.interpreter import DocContext, Interpreter
+from ingest.numbers import parse_plain, parse_value_with_unit, money_to_wan, quantize
+from ingest.paragraphs import assemble
+from ingest.performance import DEPARTMENT_PROJECT, flattened, project_name
+from ingest.performance.grid import PerformanceParser, is_performance_grid
+from ingest.readers import read_bytes
+from ingest.sections import SectionIndex, build_tree
+from ingest.normalize import squash
+from ingest.tables import standard
+
+DOC_ID_LENGTH = 20
+
+
+def content_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:DOC_ID_LENGTH]
+
+
+@dataclass
+class ParsedDocument:
+    doc_id: str
+    source_path: str
+    source_file: str
+    format: str
+    encoding: str | None
+    size_bytes: int
+    unit_name: str | None
+    unit_name_raw: str | None
+    unit_scope: str | None
+    fiscal_year: int | None
+    report_kind: str
+    sector: str | None
+    status: str  # ok | partial
+    parse_ms: float
+    parser_version: str = PARSER_VERSION
+    result: ParseResult = field(default_factory=ParseResult)
+    locators: list[str] | None = None
+
+
+# ---------------------------------------------------------------- project titles
+_DEPARTMENT_TITLES = [
+    re.compile(r"^.*?(?:部门整体支出|整体支出|部门整体)\s*(?:20\d\d\s*年度?)?\s*绩效(?:自评|评价)报告$"),
+    re.compile(r"^20\d\d\s*年度?.*?部门(?:整体|预算)?绩效(?:自评|评价)报告$"),
+]
+_PROJECT_TITLES = [
+    re.compile(r"^(?P<name>[^，。；：:]{2,40}?)(?:专项预算项目|预算项目)$"),
+    re.compile(r"^(?:20\d\d\s*年度?)?(?P<name>[^，。；：:]{2,40}?)(?:预算支出)?\s*绩效评价\s*[（(]自评[）)]\s*报告$"),
+    re.compile(r"^(?P<name>[^，。；：:]{2,40}?)(?:项目)?绩效(?:评价|自评)表$"),
+    re.compile(r"^20\d\d\s*年(?P<name>[^，。；：:]{2,40}?)(?:预算)?项目绩效(?:自评|评价)报告$"),
+]
+
+
+def _project_titles(lines: list[str], skip: set[int]) -> list[tuple[int, str]]:
+    found = []
+    for i, line in enumerate(lines):
+        if i in skip or "\t" in line:
+            continue
+        text = squash(line)
+        if not text or len(text) > 50:
+            continue
+        if any(p.match(text) for p in _DEPARTMENT_TITLES):
+            found.append((i + 1, DEPARTMENT_PROJECT))
+            continue
+        for pattern in _PROJECT_TITLES:
+            m = pattern.match(text)
+            if m and not re.search("部门整体|整体支出", m.group("name")):
+                found.append((i + 1, project_name(m.group("name"))))
+                break
+    return found
+
+
+def _other_table(grid: Grid, table_no: int, fiscal_year: int | None) -> tuple[list[Observation], list[TableCell]]:
+    """A grid that is neither a standard nor a self-evaluation table: keep every
+    figure with its row label and column header, so nothing printed is lost."""
+    observations: list[Observation] = []
+    cells: list[TableCell] = []
+    header = grid.row_texts(0)
+    for r, row in enumerate(grid.rows):
+        label = next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None
+                      and parse_value_with_unit(c.text) is None), None)
+        for cell in row:
+            role = "header" if r == 0 else "label"
+            value = None
+            if r > 0:
+                v = parse_value_with_unit(cell.text)
+                column = squash(header[cell.col]) if cell.col < len(header) else ""
+                if v is not None and cell.col > 0 and not re.fullmatch(r"序号|编号|行次", column):
+                    unit = v.unit or (re.search(r"[（(](万元|元)[）)]", column).group(1)
+                                      if re.search(r"[（(](万元|元)[）)]", column) else "")
+                    value = v.value
+                    out_unit, decimals = unit, v.decimals
+                    if unit in ("元", "万元", "万", "亿元"):
+                        value = quantize(money_to_wan(v.value, unit))
+                        out_unit = "万元"
+                        decimals += 4 if unit == "元" else 0
+                    role = "value"
+                    observations.append(Observation(
+                        kind="other", measure="value", value=value, unit=out_unit, value_text=cell.text,
+                        source_kind="table", line_no=cell.line_no, item=column or None, fiscal_year=fiscal_year,
+                        subject_name=label, decimals=decimals, printed_unit=unit or None, table_no=table_no,
+                        col_no=cell.col, section=grid.context[-1][1][:60] if grid.context else None,
+                        snippet=" | ".join(c.text for c in row if c.text)[:240]))
+            cells.append(TableCell(table_no, None, None, r, cell.col, cell.line_no, cell.text, value, role))
+    return observations, cells
+
+
+def _canonical(o: Observation) -> Observation:
+    """One name per fact: 04表's 本年收入合计 is the 财政拨款收入 of 01表/02表."""
+    if o.kind == "revenue" and o.scope == "fiscal":
+        if o.item == "current_total":
+            o.item, o.scope = "fiscal_total", "all"
+        elif o.item in ("general_budget", "gov_fund", "state_capital"):
+            o.scope = "all"
+    return o
+
+
+def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
+    started = time.perf_counter()
+    raw = read_bytes(path, data)
+    lines = raw.lines
+    meta = metadata.extract(lines)
+    result = ParseResult()
+    year = meta.fiscal_year
+
+    grids = find_grids(lines)
+    grid_lines: set[int] = set()
+    for g in grids:
+        grid_lines |= g.consumed
+    regions = flattened.find_regions(lines, grid_lines)
+    flat_lines = {k for start, end, _, _ in regions for k in range(start, end + 1)}
+    skip = grid_lines | flat_lines
+
+    tree = build_tree(lines, grid_lines)
+    index = SectionIndex(tree, len(lines))
+    result.sections = [SectionRow(s.seq, s.level, s.number, s.title, s.line_no, s.end_line, s.parent) for s in tree]
+    titles = _project_titles(lines, skip)
+
+    def project_at(line_no: int) -> str | None:
+        best = None
+        for ln, name in titles:
+            if ln <= line_no and line_no - ln <= 600:
+                best = name
+        return best
+
+    perf = PerformanceParser(year)
+    for table_no, grid in enumerate(grids, start=1):
+        tdef = standard.identify(grid)
+        if tdef is not None:
+            obs, cells, rejects, issues = standard.parse(grid, tdef, table_no, year)
+            result.observations += obs
+            result.cells += cells
+            result.rejects += rejects
+            result.issues += issues
+        elif is_performance_grid(grid):
+            perf.parse_grid(grid, table_no, project_at(grid.first_line))
+            for r, row in enumerate(grid.rows):
+                for cell in row:
+                    result.cells.append(TableCell(table_no, "perf", None, r, cell.col, cell.line_no, cell.text, None,
+                                                  "text" if cell.text else "blank"))
+        else:
+            obs, cells = _other_table(grid, table_no, year)
+            result.observations += obs
+            result.cells += cells
+    flat = flattened.FlattenedParser(year, perf.indicator_no)
+    for start, end, project, kind in regions:
+        flat.parse(lines, start, end, project, kind)
+    result.observations += perf.observations + flat.observations
+    result.indicators += perf.indicators + flat.indicators
+    result.rejects += perf.rejects + flat.rejects
+    result.issues += perf.issues
+
+    paragraphs = assemble(lines, skip)
+    ctx = DocContext(fiscal_year=year, section_titles=index.titles, project_at=project_at)
+    interpreter = Interpreter(ctx)
+    for para in paragraphs:
+        interpreter.paragraph(para)
+    result.observations += interpreter.observations
+    result.rejects += interpreter.rejects
+
+    result.observations = [_canonical(o) for o in result.observations]
+    if not result.observations:
+        result.issues.append(ParseIssue("error", "whole document", "no figures found: is this a 决算 report?"))
+    if year is None:
+        result.issues.append(ParseIssue("error", "whole document", "fiscal year not found in the text"))
+    if meta.unit_name is None:
+        result.issues.append(ParseIssue("error", "whole document", "reporting unit not found in the text"))
+    status = "partial" if any(i.severity == "error" for i in result.issues) else "ok"
+    return ParsedDocument(
+        doc_id=content_id(data), source_path=str(path), source_file=path.name, format=raw.format,
+        encoding=raw.encoding, size_bytes=len(data), unit_name=meta.unit_name, unit_name_raw=meta.unit_name_raw,
+        unit_scope=meta.scope, fiscal_year=year, report_kind=meta.report_kind, sector=meta.sector, status=status,
+        parse_ms=(time.perf_counter() - started) * 1000, result=result, locators=raw.locators,
+    )
+
+
+def parse_file(path: str | Path) -> ParsedDocument:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    return parse_bytes(path, data)
