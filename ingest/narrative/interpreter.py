@@ -449,19 +449,28 @@ class Interpreter:
         return st.measure or st.measure_ctx or (st.detail_measure if st.in_detail else None) or "default"
 
 
-_FILLER = re.compile(r"共计|合计|总计|分别为|分别|均为|均|各|达到|达|约|是|为|共|计|支出")
-_BREAK = re.compile(rf"[，,；;][^，,；;]*?[{L.CJK}]{{2,}}")
+_FILLER = re.compile(r"共计|合计|总计|分别为|分别|均为|均|各|达到|达|约|是|为|共|计|支出|该项|其")
+_SEPARATORS = "，,；;"
 
 
 def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """An unrecognised noun phrase after a clause break lies between subject and number."""
+    """The clause right before this number names something the vocabulary does not know.
+
+    "人员经费 104.6 万元，日常用经费 6.1 万元": 日常用经费 is the subject of 6.1, so 6.1 is
+    not another 人员经费 figure.  Only the last clause before the number counts:
+    "…，全部用于发放救助金，执行数为10元" keeps its subject.
+    """
     start = max(start, 0)
     covered = [False] * (end - start)
     for a, b in spans:
         for k in range(max(a, start), min(b, end)):
             covered[k - start] = True
     residual = "".join(ch for k, ch in enumerate(sentence[start:end]) if not covered[k])
-    return _BREAK.search(_FILLER.sub("", residual)) is not None
+    cut = max(residual.rfind(sep) for sep in _SEPARATORS)
+    if cut < 0:
+        return False
+    tail = _FILLER.sub("", residual[cut + 1:])
+    return sum(1 for ch in tail if "\u4e00" <= ch <= "\u9fa5") >= 2
 
 
 _PER = re.compile(r"(?:每|人均|户均|标准)[^，。；\d]{0,10}$")

@@ -189,7 +189,9 @@ class PerformanceParser:
                     current = _Table(name, kind)
                     tables.append(current)
             current.rows.append((r, row))
-        return tables
+        # a title row above the first 项目名称 row is not a table of its own
+        return [t for t in tables if any(_block_label(row) not in (None, "skip") or
+                                         any(squash(c.text) == "一级指标" for c in row) for _, row in t.rows)]
 
     def _parse_table(self, grid: Grid, table: _Table, table_no: int) -> None:
         block: str | None = None

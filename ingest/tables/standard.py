@@ -283,11 +283,11 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                      function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
         for cell in row[len(paths):]:
             if parse_plain(cell.text) is not None:
-                em.issues.append(ParseIssue("warning", f"line {cell.line_no}",
+                em.issues.append(ParseIssue("error", f"line {cell.line_no}",
                                             f"公开{tdef.code}表: row has more cells than the header ({len(row)} > {len(paths)})"))
                 em.unmapped(r, cell, row, "cell_beyond_header")
     if len(em.grid.rows) > body_start and not seen_total:
-        em.issues.append(ParseIssue("warning", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
+        em.issues.append(ParseIssue("error", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
 
 
 def _sides(paths: list[list[str]]) -> list[tuple[int, int]]:
@@ -355,7 +355,7 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                          subject_name=subject_name, row=row)
     for kind, found in totals_found.items():
         if not found and len(em.grid.rows) > body_start:
-            em.issues.append(ParseIssue("warning", f"line {em.grid.last_line}",
+            em.issues.append(ParseIssue("error", f"line {em.grid.last_line}",
                                         f"公开{tdef.code}表 ends without its {kind} 总计 row (truncated?)"))
 
 

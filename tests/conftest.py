@@ -1,0 +1,47 @@
+"""Shared fixtures: the bundled corpus, parsed once per session, and query helpers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ingest.parse import ParsedDocument, parse_file
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ROOT / "data" / "reports"
+SEEDS = {p.name[:3]: p for p in sorted(REPORTS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def parsed() -> dict[str, ParsedDocument]:
+    return {key: parse_file(path) for key, path in SEEDS.items()}
+
+
+def D(text: str | int | float) -> Decimal:
+    return Decimal(str(text))
+
+
+def find(doc: ParsedDocument, **criteria) -> list:
+    """Observations matching every given attribute (value compared as Decimal)."""
+    out = []
+    for o in doc.result.observations:
+        ok = True
+        for key, want in criteria.items():
+            have = getattr(o, key)
+            if key == "value":
+                ok = have == D(want)
+            else:
+                ok = have == want
+            if not ok:
+                break
+        if ok:
+            out.append(o)
+    return out
+
+
+def one(doc: ParsedDocument, **criteria):
+    found = find(doc, **criteria)
+    assert found, f"no observation with {criteria}"
+    return found[0]

@@ -1,0 +1,147 @@
+"""公开01–09表: values, keys and source lines, in every layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.parse import parse_bytes
+from ingest.tables.standard import TABLE_DEFS
+
+from conftest import D, SEEDS, find, one
+
+SOURCE = SEEDS["000"].read_text(encoding="utf-8").split("\n")
+
+
+@pytest.mark.parametrize(
+    "table, line, kind, scope, item, code, subject, value",
+    [
+        ("01", 435, "revenue", "all", "general_budget", None, None, "4671.91"),
+        ("01", 439, "revenue", "all", "business", None, None, "662.18"),
+        ("01", 461, "revenue", "all", "current_total", None, None, "5334.09"),
+        ("01", 464, "revenue", "all", "grand_total", None, None, "5334.09"),
+        ("01", 442, "expenditure", "all", "total", None, "社会保障和就业支出", "148.41"),
+        ("01", 464, "expenditure", "all", "grand_total", None, None, "5334.09"),
+        ("02", 479, "revenue", "all", "fiscal_total", None, None, "4671.91"),
+        ("02", 483, "revenue", "all", "business", "2012906", "工会事务", "662.18"),
+        ("02", 489, "revenue", "all", "current_total", "21002", "公立医院", "100.00"),
+        ("03", 507, "expenditure", "all", "project", None, None, "5184.57"),
+        ("03", 516, "expenditure", "all", "basic", "210", "卫生健康支出", "1.11"),
+        ("03", 511, "expenditure", "all", "total", "2012906", "工会事务", "5015.32"),
+        ("04", 535, "revenue", "all", "general_budget", None, None, "4671.91"),
+        ("04", 561, "revenue", "all", "fiscal_total", None, None, "4671.91"),  # 04's 本年收入合计
+        ("04", 535, "expenditure", "general_budget", "total", None, "一般公共服务支出", "4422.39"),
+        ("04", 566, "expenditure", "fiscal", "grand_total", None, None, "4671.91"),
+        ("05", 581, "expenditure", "general_budget", "project", None, None, "4522.39"),
+        ("05", 588, "expenditure", "general_budget", "basic", "2080501", "行政单位离退休", "67.87"),
+        ("06", 642, "expenditure", "general_budget", "personnel", None, "人员经费合计", "149.52"),
+    ],
+)
+def test_standard_table_figures(parsed, table, line, kind, scope, item, code, subject, value):
+    o = one(parsed["000"], table_code=table, line_no=line, kind=kind, item=item, function_code=code, scope=scope)
+    assert o.value == D(value)
+    assert o.subject_name == subject
+    assert o.source_kind == "table" and o.unit == "万元" and o.decimals == 2
+
+
+def test_thousands_separators_and_printed_text_kept(parsed):
+    o = one(parsed["000"], table_code="01", line_no=461, kind="revenue", item="current_total")
+    assert o.value_text == "5,334.09" and o.value == D("5334.09")
+
+
+def test_basic_expenditure_table_reads_three_column_groups(parsed):
+    got = {(o.economic_code, o.subject_name, o.value, o.line_no) for o in find(parsed["000"], kind="expenditure_economic", table_code="06")}
+    assert got == {
+        ("301", "工资福利支出", D("1.11"), 607), ("30110", "职工基本医疗保险缴费", D("1.11"), 615),
+        ("303", "对个人和家庭的补助", D("148.41"), 621), ("30301", "离休费", D("86.25"), 622),
+        ("30302", "退休费", D("62.16"), 623),
+    }
+
+
+def test_empty_tables_give_no_figures_and_blank_cells_are_not_zero(parsed):
+    doc = parsed["000"]
+    assert not find(doc, table_code="07") and not find(doc, table_code="08") and not find(doc, table_code="09")
+    # 上级补助收入 is blank in 公开01表: not a figure
+    assert not find(doc, table_code="01", item="superior_subsidy")
+    roles = {(c.table_code, c.role) for c in doc.result.cells}
+    assert ("09", "blank") in roles and ("01", "value") in roles
+
+
+def test_tables_are_recognised_by_title_not_order():
+    """Reversing the order of the tables (and dropping 公开NN表 lines) changes nothing."""
+    blocks, current = [], []
+    for line in SOURCE[423:692]:
+        if line in ("收入支出决算总表", "收入决算表", "支出决算表", "财政拨款收入支出决算总表", "一般公共预算财政拨款支出决算表",
+                    "一般公共预算财政拨款基本支出决算明细表", "政府性基金预算财政拨款收入支出决算表",
+                    "国有资本经营预算财政拨款支出决算表", "财政拨款“三公”经费及会议费、培训费支出决算表") and current:
+            blocks.append(current)
+            current = []
+        current.append(line)
+    blocks.append(current)
+    text = "\n".join(line for block in reversed(blocks) for line in block if not line.startswith("公开0"))
+    doc = parse_bytes(Path("reordered.txt"), text.encode())
+    original = parse_bytes(Path("tables.txt"), "\n".join(SOURCE[423:692]).encode())
+    key = lambda o: tuple(str(x) for x in (o.table_code, o.kind, o.scope, o.item, o.function_code, o.economic_code, o.value))  # noqa: E731
+    assert sorted(map(key, doc.result.observations)) == sorted(map(key, original.result.observations))
+    assert {t.code for t in TABLE_DEFS} >= {o.table_code for o in doc.result.observations}
+
+
+def _as_cells(lines: list[str]) -> list[str]:
+    """Render tab-separated rows one cell per line (the 001/004 layout)."""
+    out = []
+    for line in lines:
+        if "\t" in line:
+            out += ["\t" + cell for cell in line.split("\t")] + [""]
+        else:
+            out += [line, ""]
+    return out
+
+
+def test_one_cell_per_line_layout_reads_the_same_figures(parsed):
+    section = SOURCE[467:595]  # 公开02表 … 公开05表
+    doc = parse_bytes(Path("cells.txt"), "\n".join(_as_cells(section)).encode())
+    key = lambda o: tuple(str(x) for x in (o.table_code, o.kind, o.scope, o.item, o.function_code, o.value))  # noqa: E731
+    want = sorted(key(o) for o in parsed["000"].result.observations if o.table_code in ("02", "03", "04", "05"))
+    got = sorted(key(o) for o in doc.result.observations if o.table_code)
+    assert got == want and len(got) == 105
+
+
+def test_function_codes_split_over_lei_kuan_xiang_columns(parsed):
+    """03表 printed with 类/款/项 columns (codes not joined), as many provinces do."""
+    rows = SOURCE[503:520]
+    split = []
+    for line in rows:
+        cells = line.split("\t")
+        code = cells[0]
+        if code == "科目代码":
+            head = ["类", "款", "项"]
+        elif code.isdigit():
+            head = [code[:3] if len(code) == 3 else "", code[3:5] if len(code) == 5 else "", code[5:] if len(code) == 7 else ""]
+        elif code == "项目":
+            head = ["科目编码", "", ""]
+        else:
+            head = [code, "", ""]
+        split.append("\t".join(head + cells[1:]))
+    doc = parse_bytes(Path("split.txt"), "\n".join(SOURCE[495:503] + split).encode())
+    got = {(o.item, o.function_code, o.value) for o in find(doc, table_code="03")}
+    want = {(o.item, o.function_code, o.value) for o in find(parsed["000"], table_code="03")}
+    assert got == want
+
+
+def test_table_in_yuan_is_converted_to_wan_with_the_printed_text_kept():
+    lines = SOURCE[495:520]
+    lines = [line.replace("单位：万元", "单位：元") for line in lines]
+    lines = [line.replace("5,334.09", "53,340,900.00") for line in lines]
+    doc = parse_bytes(Path("yuan.txt"), "\n".join(lines).encode())
+    o = one(doc, table_code="03", line_no=507 - 495, item="total")
+    assert o.value == D("5334.09") and o.value_text == "53,340,900.00元" and o.decimals == 6
+
+
+def test_truncated_table_marks_the_document_partial_and_names_the_place():
+    doc = parse_bytes(Path("cut.txt"), "\n".join(SOURCE[:550]).encode())
+    assert doc.status == "partial"
+    messages = [(i.place, i.message) for i in doc.result.issues if i.severity == "error"]
+    assert ("line 550", "公开04表 ends without its revenue 总计 row (truncated?)") in messages
+    # what was read before the cut is kept
+    assert one(doc, table_code="01", line_no=464, item="grand_total", kind="revenue").value == D("5334.09")
