@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS raw.observations (
     economic_code VARCHAR,
     project VARCHAR,
     project_kind VARCHAR,
+    project_key VARCHAR,
     indicator_no INTEGER,
     ref_key VARCHAR,
     value DECIMAL(18, 4) NOT NULL,
@@ -124,6 +125,7 @@ CREATE TABLE IF NOT EXISTS raw.indicators (
     line_no INTEGER,
     source_ref VARCHAR,
     layout VARCHAR,
+    project_key VARCHAR,
     PRIMARY KEY (doc_id, indicator_no)
 );
 CREATE TABLE IF NOT EXISTS raw.table_cells (

@@ -25,6 +25,7 @@ class Observation:
     economic_code: str | None = None
     project: str | None = None
     project_kind: str | None = None  # project | department | department_task
+    project_key: str | None = None  # matching key: one project named differently in table and prose
     indicator_no: int | None = None  # links to the document's indicator rows
     ref_key: str | None = None  # the metric a share/change/completion is relative to
     decimals: int = 0
@@ -73,6 +74,7 @@ class Indicator:
     deviation_reason: str | None = None
     line_no: int = 0
     layout: str = ""
+    project_key: str | None = None
 
 
 @dataclass

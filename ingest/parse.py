@@ -20,7 +20,7 @@ from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, Table
 from ingest.narrative.interpreter import DocContext, Interpreter
 from ingest.numbers import parse_plain, parse_value_with_unit, money_to_wan, quantize
 from ingest.paragraphs import assemble
-from ingest.performance import DEPARTMENT_PROJECT, flattened, project_name
+from ingest.performance import DEPARTMENT_PROJECT, flattened, project_key, project_name
 from ingest.performance.grid import PerformanceParser, is_performance_grid
 from ingest.readers import read_bytes
 from ingest.sections import SectionIndex, build_tree
@@ -127,8 +127,8 @@ def _canonical(o: Observation) -> Observation:
     if o.kind == "revenue" and o.scope == "fiscal":
         if o.item == "current_total":
             o.item, o.scope = "fiscal_total", "all"
-        elif o.item in ("general_budget", "gov_fund", "state_capital"):
-            o.scope = "all"
+        elif o.item in ("fiscal_total", "general_budget", "gov_fund", "state_capital"):
+            o.scope = "all"  # these sources are fiscal by definition
     return o
 
 
@@ -196,6 +196,8 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     result.rejects += interpreter.rejects
 
     result.observations = [_canonical(o) for o in result.observations]
+    for item in (*result.observations, *result.indicators):
+        item.project_key = project_key(item.project)
     if not result.observations:
         result.issues.append(ParseIssue("error", "whole document", "no figures found: is this a 决算 report?"))
     if year is None:

@@ -370,7 +370,7 @@ def _department(text: str) -> list[Subject]:
     return [Subject("project", None, project=DEPARTMENT_PROJECT, project_kind="department")]
 
 
-@label(r"重点(?:绩效)?评价[^，。；]{0,6}[，,]\s*涉及(?:预算)?(?:资金|金额)")
+@label(r"(?<=重点评价[，,])涉及(?:预算)?(?:资金|金额)|(?<=重点绩效评价[，,])涉及(?:预算)?(?:资金|金额)")
 def _key_eval_funds(text: str) -> list[Subject]:
     return [Subject("performance", "key_evaluation_funds", skip_same_fact=True)]
 
@@ -404,6 +404,13 @@ def _project_summary(text: str) -> list[Subject]:
 @anchored(r"(?:专项预算|预算)项目(?=绩效|自评|\d|20)", _NAME_CHARS, 45)
 def _project_special(text: str) -> list[Subject]:
     return _projects(re.sub(r"(?:专项预算|预算)项目$", "", text))
+
+
+@anchored(r"开展了?(?:部门)?重点(?:绩效)?评价", r"^对，。；：:\s（）()", 40)
+def _project_key_evaluation(text: str) -> list[Subject]:
+    """"对市级劳模专项补助资金开展了部门重点绩效评价，评价得分100"."""
+    name = re.sub(r"开展了?(?:部门)?重点(?:绩效)?评价$", "", text)
+    return _projects(re.sub(r"(?:等\s*\d+\s*个)?项目$", "", name))
 
 
 @anchored(r"[”\"](?:专项预算|预算)?项目", r"^“\"，。；：:\s", 42)

@@ -16,7 +16,7 @@ def project_name(text: str) -> str:
     return _SUFFIX.sub("", t) or t
 
 
-_KEY_SUFFIX = re.compile(r"(?:专项资金|专项经费|补助资金|资金|经费|项目)+$")
+_KEY_SUFFIX = re.compile(r"(?:专项资金|专项经费|补助资金|资金|经费|项目|专项)+$")
 
 
 def project_key(name: str | None) -> str | None:
