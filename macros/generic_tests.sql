@@ -1,0 +1,28 @@
+{#- Generic tests written for this project (dbt hub packages are not available). -#}
+
+{#- Money that must not be negative (amounts, budgets; not changes). -#}
+{% test non_negative_money(model, column_name) %}
+select * from {{ model }} where {{ column_name }} < 0
+{% endtest %}
+
+{#- Exactly one row per grain: the listed columns, NULLs compared as equal. -#}
+{% test one_row_per_grain(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as n
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
+
+{#- Money columns are exact decimals with at least four digits after the point. -#}
+{% test exact_decimal(model, column_name) %}
+select column_name, data_type
+from information_schema.columns
+where table_schema = '{{ model.schema }}' and table_name = '{{ model.identifier }}'
+  and column_name = '{{ column_name }}'
+  and not (data_type like 'DECIMAL(%' and cast(regexp_extract(data_type, ',(\d+)\)', 1) as integer) >= 4)
+{% endtest %}
+
+{#- Every row says where it was read: a document and a place in it. -#}
+{% test has_provenance(model, ref_column='source_ref') %}
+select * from {{ model }} where doc_id is null or {{ ref_column }} is null or {{ ref_column }} = ''
+{% endtest %}

@@ -1,0 +1,17 @@
+{#- Facts are built per document.  An incremental run processes only documents
+    ingested after the newest one already in the table (new files, or files
+    re-parsed by a new parser version); delete+insert on doc_id replaces their
+    rows, and the post-hook removes rows of documents that were superseded. -#}
+
+{% macro only_new_documents(ingested_at_column) -%}
+    {%- if is_incremental() -%}
+        and {{ ingested_at_column }} > (select coalesce(max(ingested_at), timestamp '1900-01-01') from {{ this }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro remove_unloaded_documents(relation) -%}
+    delete from {{ relation }}
+    where doc_id not in (
+        select doc_id from {{ source('raw', 'documents') }} where is_current and status in ('ok', 'partial')
+    )
+{%- endmacro %}

@@ -1,0 +1,33 @@
+-- Current and failed document versions (superseded versions are history only).
+select
+    doc_id,
+    source_path,
+    source_file,
+    format,
+    encoding,
+    size_bytes,
+    case when unit_name is not null then substr(md5(unit_name), 1, 12) end as unit_id,
+    unit_name,
+    unit_name_raw,
+    unit_scope,
+    fiscal_year,
+    report_kind,
+    sector,
+    province,
+    city,
+    county,
+    adcode,
+    status,
+    error,
+    error_place,
+    parser_version,
+    parse_ms,
+    observation_count,
+    reject_count,
+    indicator_count,
+    is_current,
+    is_current and status in ('ok', 'partial') as is_loaded,
+    ingested_at,
+    run_id
+from {{ source('raw', 'documents') }}
+where is_current or status = 'failed'
