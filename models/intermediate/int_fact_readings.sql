@@ -1,0 +1,32 @@
+-- Every reading of every fact.  A fact is identified by what it measures
+-- (kind, funding scope, item, measure, subject code, project, year); the same
+-- fact may be read in several places.  The table reading wins (公开01表 first),
+-- then the earliest line; all readings stay here, and their agreement is an
+-- identity check (fct_identity_check, family readings_agree).
+with r as (
+    select
+        *,
+        concat_ws('|',
+            kind, coalesce(scope, ''), coalesce(item_key, ''), measure,
+            coalesce(function_code_resolved, case when is_function_subject then 'unresolved:' || subject_name end, ''),
+            coalesce(economic_code_resolved, case when kind = 'expenditure_economic' then subject_name end, ''),
+            coalesce(project_key, ''), coalesce(entity, ''), fiscal_year::varchar
+        ) as fact_key,
+        -- the same metric, whatever the measure and year: links 金额, 预算, 占比, 同比 of one subject
+        concat_ws('|',
+            kind, coalesce(scope, ''), coalesce(item_key, ''),
+            coalesce(function_code_resolved, case when is_function_subject then 'unresolved:' || subject_name end, ''),
+            coalesce(economic_code_resolved, case when kind = 'expenditure_economic' then subject_name end, ''),
+            coalesce(project_key, ''), coalesce(entity, '')
+        ) as metric_key
+    from {{ ref('int_observations') }}
+    where kind not in ('other', 'indicator') and is_unit_level
+)
+select
+    *,
+    row_number() over (
+        partition by doc_id, fact_key
+        order by source_kind = 'table' desc, table_code nulls last, line_no, seq
+    ) as reading_rank,
+    count(*) over (partition by doc_id, fact_key) as reading_count
+from r

@@ -1,0 +1,24 @@
+-- Every figure with its unit, resolved codes, and what it counts as.
+select
+    o.* replace (
+        -- for revenue/expenditure items a bare 预算 is the 年初预算 (三公's 预算数 is the 全年预算)
+        case when o.kind in ('revenue', 'expenditure') and o.measure = 'budget' then 'budget_initial' else o.measure end as measure
+    ),
+    o.measure as measure_as_read,
+    d.unit_id,
+    d.fiscal_year as report_year,
+    o.fiscal_year = d.fiscal_year as is_report_year,
+    o.flags not like '%project_section%' as is_unit_level,
+    coalesce(o.function_code, r.function_code) as function_code_resolved,
+    r.resolution as function_resolution,
+    o.kind in ('expenditure', 'revenue')
+        and (o.function_code is not null or r.subject_name is not null) as is_function_subject,
+    coalesce(o.economic_code, e.economic_code) as economic_code_resolved,
+    -- a project's budget and execution are its "total" whether a table or the prose says so
+    case when o.kind = 'project' and o.item is null and o.measure not in ('score', 'max_score') then 'total' else o.item end
+        as item_key,
+    case when o.kind = 'staff' then o.subject_name end as entity
+from {{ ref('stg_observations') }} o
+join {{ ref('stg_documents') }} d on d.doc_id = o.doc_id
+left join {{ ref('int_function_subject_resolution') }} r on o.function_code is null and r.subject_name = o.subject_name
+left join {{ ref('economic_subjects') }} e on o.kind = 'expenditure_economic' and o.economic_code is null and e.name = o.subject_name
