@@ -1,0 +1,27 @@
+-- One row per reporting unit, whatever its suffix and year.
+with docs as (
+    select *, row_number() over (partition by unit_id order by fiscal_year desc, ingested_at desc) as latest
+    from {{ ref('stg_documents') }}
+    where unit_id is not null and is_loaded
+),
+years as (
+    select unit_id, min(fiscal_year) as first_year, max(fiscal_year) as last_year, count(*) as document_count
+    from docs group by unit_id
+)
+select
+    d.unit_id,
+    d.unit_name,
+    d.unit_scope as scope,
+    coalesce(a.province, d.province) as province,
+    case when a.level = 'province' then null else coalesce(nullif(a.city, ''), d.city) end as city,
+    case when a.level = 'county' then a.name else d.county end as county,
+    d.adcode,
+    a.level as admin_level,
+    d.sector,
+    y.first_year,
+    y.last_year,
+    y.document_count
+from docs d
+join years y on y.unit_id = d.unit_id
+left join {{ ref('admin_divisions') }} a on a.adcode = d.adcode
+where d.latest = 1

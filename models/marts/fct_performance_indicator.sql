@@ -1,0 +1,29 @@
+{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+          on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+select
+    d.unit_id,
+    d.fiscal_year,
+    i.doc_id,
+    i.indicator_id,
+    i.indicator_no,
+    i.project_key,
+    i.project,
+    i.project_kind,
+    i.level1,
+    i.level2,
+    i.indicator,
+    coalesce(i.direction, i.nature) as direction,
+    i.nature,
+    i.target_text,
+    i.actual_text,
+    i.unit_text,
+    i.weight,
+    i.score,
+    i.completion_text,
+    i.deviation_reason,
+    i.source_ref,
+    i.layout,
+    d.ingested_at
+from {{ ref('stg_indicators') }} i
+join {{ ref('stg_documents') }} d on d.doc_id = i.doc_id
+where true {{ only_new_documents('d.ingested_at') }}

@@ -1,0 +1,31 @@
+{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+          on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+-- Revenue by source (and by 功能分类 where 公开02表 gives it), one row per unit-year × source × subject.
+with facts as (
+    select f.*, d.ingested_at
+    from {{ ref('int_facts') }} f
+    join {{ ref('stg_documents') }} d on d.doc_id = f.doc_id
+    where f.kind = 'revenue' and f.scope = 'all' and f.is_report_year
+      and not (f.is_function_subject and f.function_code_resolved is null)
+      {{ only_new_documents('d.ingested_at') }}
+)
+select
+    unit_id,
+    fiscal_year,
+    doc_id,
+    item as revenue_source,
+    function_code_resolved as function_code,
+    max(value) filter (where measure = 'amount') as amount_wan,
+    max(value) filter (where measure = 'share_pct') as share_pct_stated,
+    max(value) filter (where measure = 'yoy_change') as yoy_change_wan_stated,
+    max(value) filter (where measure = 'budget_initial') as budget_initial_wan,
+    any_value(source_kind) filter (where measure = 'amount') as source_kind,
+    any_value(source_ref) filter (where measure = 'amount') as source_ref,
+    any_value(table_code) filter (where measure = 'amount') as table_code,
+    max(reading_count) filter (where measure = 'amount') as reading_count,
+    max(ingested_at) as ingested_at
+from facts
+where item in ('general_budget', 'gov_fund', 'state_capital', 'fiscal_total', 'superior_subsidy', 'business', 'operating',
+               'affiliate', 'other', 'current_total', 'use_nonfiscal_balance', 'carryover_begin', 'grand_total')
+group by unit_id, fiscal_year, doc_id, item, function_code_resolved
+having max(value) filter (where measure = 'amount') is not null

@@ -1,0 +1,28 @@
+{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+          on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+-- 三公 (and 会议费 / 培训费): budget and actual per item. Stated zeros ("无…支出") are facts with value 0.
+with facts as (
+    select f.*, d.ingested_at
+    from {{ ref('int_facts') }} f
+    join {{ ref('stg_documents') }} d on d.doc_id = f.doc_id
+    where f.kind = 'three_public' and f.is_report_year
+      and f.item in ('total', 'outbound', 'vehicle_total', 'vehicle_purchase', 'vehicle_operation', 'reception', 'meeting', 'training')
+      {{ only_new_documents('d.ingested_at') }}
+)
+select
+    unit_id,
+    fiscal_year,
+    doc_id,
+    item,
+    max(value) filter (where measure = 'budget') as budget_wan,
+    max(value) filter (where measure = 'actual') as actual_wan,
+    max(value) filter (where measure = 'completion_pct') as completion_pct_stated,
+    max(value) filter (where measure = 'share_pct') as share_pct_stated,
+    max(value) filter (where measure = 'yoy_change') as yoy_change_wan_stated,
+    bool_or(flags like '%stated_none%') as stated_as_none,
+    coalesce(any_value(source_ref) filter (where measure = 'actual'), any_value(source_ref)) as source_ref,
+    coalesce(any_value(source_kind) filter (where measure = 'actual'), any_value(source_kind)) as source_kind,
+    max(ingested_at) as ingested_at
+from facts
+group by unit_id, fiscal_year, doc_id, item
+having max(value) filter (where measure in ('budget', 'actual')) is not null

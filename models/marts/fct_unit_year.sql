@@ -1,0 +1,85 @@
+-- One wide row of headline figures per unit-year.  When a unit publishes several
+-- reports for a year (汇总 and 本级), the consolidated one is used.
+with docs as (
+    select *, row_number() over (
+        partition by unit_id, fiscal_year
+        order by case unit_scope when 'consolidated' then 0 when 'balance' then 1 when 'own' then 2 else 3 end,
+                 ingested_at desc
+    ) as choice
+    from {{ ref('stg_documents') }}
+    where is_loaded and unit_id is not null
+),
+f as (
+    select * from {{ ref('int_facts') }}
+    where is_report_year and function_code_resolved is null and not is_function_subject
+),
+pick as (
+    select
+        f.doc_id,
+        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'grand_total' and measure = 'amount') as revenue_grand_total_wan,
+        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'current_total' and measure = 'amount') as revenue_total_wan,
+        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'fiscal_total' and measure = 'amount') as fiscal_revenue_wan,
+        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'general_budget' and measure = 'amount') as general_budget_revenue_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'grand_total' and measure = 'amount') as expenditure_grand_total_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'total' and measure = 'amount') as expenditure_total_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'basic' and measure = 'amount') as basic_all_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'basic' and measure = 'amount') as basic_gb_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'project' and measure = 'amount') as project_all_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'project' and measure = 'amount') as project_gb_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'fiscal' and item = 'total' and measure = 'amount') as fiscal_expenditure_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'total' and measure = 'amount') as general_budget_expenditure_wan,
+        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'total' and measure in ('budget_initial', 'budget')) as general_budget_initial_wan,
+        max(value) filter (where kind = 'expenditure' and item = 'personnel' and measure = 'amount') as personnel_wan,
+        max(value) filter (where kind = 'expenditure' and item = 'public_funds' and measure = 'amount') as public_funds_wan,
+        max(value) filter (where kind = 'three_public' and item = 'total' and measure = 'actual') as three_public_total_wan,
+        max(value) filter (where kind = 'three_public' and item = 'total' and measure = 'budget') as three_public_budget_wan,
+        max(value) filter (where kind = 'agency_operation' and measure = 'amount') as agency_operation_wan,
+        max(value) filter (where kind = 'procurement' and item = 'total' and measure = 'amount') as procurement_total_wan,
+        max(value) filter (where kind = 'staff' and item = 'authorized_total' and entity is null) as staff_authorized_unit,
+        sum(value) filter (where kind = 'staff' and item = 'authorized_total' and entity is not null) as staff_authorized_entities,
+        max(value) filter (where kind = 'staff' and item = 'actual_total' and entity is null) as staff_actual_unit,
+        sum(value) filter (where kind = 'staff' and item = 'actual_total' and entity is not null) as staff_actual_entities,
+        max(value) filter (where kind = 'staff' and item = 'retired') as staff_retired,
+        max(value) filter (where kind = 'assets' and item = 'vehicles') as vehicles
+    from f group by f.doc_id
+),
+checks as (
+    select doc_id, count(*) as identity_checks, count(*) filter (where not passed) as inconsistencies
+    from {{ ref('fct_identity_check') }} group by doc_id
+)
+select
+    d.unit_id,
+    d.fiscal_year,
+    d.doc_id,
+    u.unit_name,
+    u.province,
+    u.city,
+    d.unit_scope as report_scope,
+    p.revenue_grand_total_wan,
+    p.revenue_total_wan,
+    p.fiscal_revenue_wan,
+    p.general_budget_revenue_wan,
+    p.expenditure_grand_total_wan,
+    p.expenditure_total_wan,
+    coalesce(p.basic_all_wan, p.basic_gb_wan) as basic_expenditure_wan,
+    coalesce(p.project_all_wan, p.project_gb_wan) as project_expenditure_wan,
+    p.fiscal_expenditure_wan,
+    p.general_budget_expenditure_wan,
+    p.general_budget_initial_wan,
+    p.personnel_wan,
+    p.public_funds_wan,
+    p.three_public_total_wan,
+    p.three_public_budget_wan,
+    p.agency_operation_wan,
+    p.procurement_total_wan,
+    coalesce(p.staff_authorized_unit, p.staff_authorized_entities) as staff_authorized,
+    coalesce(p.staff_actual_unit, p.staff_actual_entities) as staff_actual,
+    p.staff_retired,
+    p.vehicles,
+    coalesce(c.identity_checks, 0) as identity_checks,
+    coalesce(c.inconsistencies, 0) as inconsistencies
+from docs d
+left join pick p on p.doc_id = d.doc_id
+left join {{ ref('dim_unit') }} u on u.unit_id = d.unit_id
+left join checks c on c.doc_id = d.doc_id
+where d.choice = 1
