@@ -21,6 +21,7 @@ select
     i.score,
     i.completion_text,
     i.deviation_reason,
+    'table' as source_kind,
     i.source_ref,
     i.layout,
     d.ingested_at

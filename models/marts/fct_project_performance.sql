@@ -15,6 +15,8 @@ named as (
     select o.doc_id, o.project_key,
            arg_min(o.project, (o.source_kind <> 'table')::int * 1000000 + o.line_no) as project,
            arg_min(o.project_kind, (o.source_kind <> 'table')::int * 1000000 + o.line_no) as project_kind,
+           arg_min(o.source_ref, (o.source_kind <> 'table')::int * 1000000 + o.line_no) as source_ref,
+           case when bool_or(o.source_kind = 'table') then 'table' else 'narrative' end as source_kind,
            string_agg(distinct o.source_ref, ', ' order by o.source_ref) as source_refs
     from {{ ref('int_observations') }} o join docs d on d.doc_id = o.doc_id
     where o.project_key is not null
@@ -56,6 +58,8 @@ select
     coalesce(i.indicator_count, 0) as indicator_count,
     i.indicator_weight_sum,
     i.indicator_score_sum,
+    n.source_kind,
+    n.source_ref,
     n.source_refs,
     d.ingested_at
 from named n

@@ -12,7 +12,7 @@ f as (
     where f.function_code_resolved is null and not f.is_function_subject and f.entity is null
 ),
 current as (
-    select unit_id, doc_id, report_year as fiscal_year, metric, label, value, source_ref
+    select unit_id, doc_id, report_year as fiscal_year, metric, label, value, source_kind, source_ref
     from f where is_report_year and measure = metric_measure
 ),
 stated as (
@@ -47,6 +47,7 @@ select
     s.stated_change_wan,
     s.stated_change_pct,
     s.stated_prior_wan,
+    c.source_kind,
     c.source_ref
 from current c
 left join stated s on s.doc_id = c.doc_id and s.metric = c.metric
