@@ -4,6 +4,7 @@
 with checks as (
     select * from {{ ref('int_check_readings') }}
     union all select * from {{ ref('int_check_sums') }}
+    union all select * from {{ ref('int_check_balance') }}
     union all select * from {{ ref('int_check_hierarchy') }}
     union all select * from {{ ref('int_check_ratios') }}
     union all select * from {{ ref('int_check_yoy') }}

@@ -1,0 +1,26 @@
+-- 收入总计 = 支出总计: both sides of the 收入支出决算总表 (scope all) and of the
+-- 财政拨款收入支出决算总表 (scope fiscal) balance.  A sentence that states the two
+-- as one figure ("收支总计均为X") asserts the identity rather than evidencing it, so
+-- a pair read at the very same place is not evaluated.
+with f as (
+    select * from {{ ref('int_facts') }}
+    where item_key = 'grand_total' and measure = 'amount'
+      and function_code_resolved is null and not is_function_subject and entity is null
+)
+select
+    'sums' as check_family,
+    'revenue_equals_expenditure' as check_name,
+    '收入总计 = 支出总计 (公开01表 / 公开04表)' as description,
+    r.doc_id,
+    r.fiscal_year,
+    {{ fact_label('r') }} as subject,
+    '=' as comparison,
+    r.value as lhs,
+    e.value as rhs,
+    r.half_unit + e.half_unit as tolerance,
+    {{ reading_ref('r') }} as lhs_refs,
+    {{ reading_ref('e') }} as rhs_refs
+from f r
+join f e on e.doc_id = r.doc_id and e.fiscal_year = r.fiscal_year and e.scope = r.scope
+    and r.kind = 'revenue' and e.kind = 'expenditure'
+where r.source_ref <> e.source_ref
