@@ -1,7 +1,8 @@
 {#- Facts are built per document.  An incremental run processes only documents
     ingested after the newest one already in the table (new files, or files
     re-parsed by a new parser version); delete+insert on doc_id replaces their
-    rows, and the post-hook removes rows of documents that were superseded. -#}
+    rows, and the post-hook removes rows of documents that were superseded or
+    are shadowed by a preferred report of the same unit-year (see stg_documents). -#}
 
 {% macro only_new_documents(ingested_at_column) -%}
     {%- if is_incremental() -%}
@@ -12,6 +13,6 @@
 {% macro remove_unloaded_documents(relation) -%}
     delete from {{ relation }}
     where doc_id not in (
-        select doc_id from {{ source('raw', 'documents') }} where is_current and status in ('ok', 'partial')
+        select doc_id from {{ ref('stg_documents') }} where is_loaded
     )
 {%- endmacro %}

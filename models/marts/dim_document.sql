@@ -14,6 +14,8 @@ select
     d.status,
     d.error,
     d.error_place,
+    d.is_loaded as counted_in_facts,
+    d.shadowed_by,
     coalesce(f.fact_count, 0) as fact_count,
     coalesce(d.observation_count, 0) as observation_count,
     coalesce(d.reject_count, 0) as reject_count,
