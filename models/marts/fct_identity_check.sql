@@ -18,6 +18,8 @@ select
     c.check_family,
     c.check_name,
     c.description,
+    k.identity,
+    k.what_a_failure_means,
     c.doc_id,
     d.unit_id,
     c.fiscal_year,
@@ -36,4 +38,5 @@ select
     'lhs: ' || c.lhs_refs || ' | rhs: ' || c.rhs_refs as refs
 from checks c
 join {{ ref('stg_documents') }} d on d.doc_id = c.doc_id
+left join {{ ref('identity_catalogue') }} k on k.check_name = c.check_name
 where c.lhs is not null and c.rhs is not null
