@@ -20,7 +20,7 @@ from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, Table
 from ingest.narrative.interpreter import DocContext, Interpreter
 from ingest.numbers import parse_plain, parse_value_with_unit, money_to_wan, quantize
 from ingest.paragraphs import assemble
-from ingest.performance import DEPARTMENT_PROJECT, flattened, project_key, project_name
+from ingest.performance import DEPARTMENT_PROJECT, flattened, project_key, project_name, reconcile_keys
 from ingest.performance.grid import PerformanceParser, is_performance_grid
 from ingest.readers import read_bytes
 from ingest.sections import SectionIndex, build_tree
@@ -198,6 +198,13 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     result.observations = [_canonical(o) for o in result.observations]
     for item in (*result.observations, *result.indicators):
         item.project_key = project_key(item.project)
+    table_keys = {i.project_key for i in result.indicators if i.project_key} | {
+        o.project_key for o in result.observations if o.project_key and o.source_kind == "table"}
+    other_keys = {o.project_key for o in result.observations if o.project_key}
+    remap = reconcile_keys(table_keys, other_keys)
+    for o in result.observations:
+        if o.project_key in remap:
+            o.project_key = remap[o.project_key]
     if not result.observations:
         result.issues.append(ParseIssue("error", "whole document", "no figures found: is this a 决算 report?"))
     if year is None:

@@ -93,3 +93,27 @@ def test_flattened_pdf_table(parsed):
     assert by_name["改善困难职工的生活状况及减轻因病因学带来的经济负担"].level2 == "社会效益指标"
     assert by_name["区级劳模及五一劳动奖章获得者满意率"].level1 == "满意度指标"
     assert sum(r.score for r in rows) == D("99.5")
+
+
+def test_prose_names_of_a_project_join_its_table(parsed):
+    # 001 L316 calls the project “劳模春节慰问金及疗休养”; its table title says 市劳模春节慰问金及疗休养.
+    doc = parsed["001"]
+    executed = one(doc, kind="project", measure="executed", line_no=316)
+    assert executed.value == D("30.97")
+    assert executed.project_key == "市劳模春节慰问金及疗休养"
+    assert any(i.project_key == "市劳模春节慰问金及疗休养" for i in doc.result.indicators)
+    # the abbreviation 劳动者驿站 (L145) joins 劳动者驿站运行, whose table is at L1278
+    station = [o for o in find(doc, kind="project", line_no=145, measure="budget_full_year") if o.value == D(20)]
+    assert [o.project_key for o in station] == ["劳动者驿站运行"]
+
+
+def test_project_key_reconciliation_leaves_ambiguity_alone():
+    from ingest.performance import reconcile_keys
+
+    tables = {"困难职工援助", "困难职工援助及春节送温暖", "劳动者驿站运行"}
+    assert reconcile_keys(tables, {"困难职工援助", "劳动者驿站", "区劳动者驿站运行", "工会"}) == {
+        "劳动者驿站": "劳动者驿站运行",
+        "区劳动者驿站运行": "劳动者驿站运行",
+    }
+    # '困难职工' is inside two table keys: stays as printed
+    assert reconcile_keys(tables, {"困难职工"}) == {}

@@ -28,4 +28,29 @@ def project_key(name: str | None) -> str | None:
     return _KEY_SUFFIX.sub("", t) or t
 
 
+_LEVEL_PREFIX = re.compile(r"^(?:[省市区县]级?|本级)")
+
+
+def reconcile_keys(table_keys: set[str], other_keys: set[str]) -> dict[str, str]:
+    """Map project keys read only from prose onto the self-evaluation table they mean.
+
+    Prose abbreviates and re-words project names ('劳动者驿站' for the table's
+    '劳动者驿站运行', '劳模春节慰问金及疗休养' for '市劳模春节慰问金及疗休养').  A prose key
+    joins a table key when, leaving out a leading 市/区/县/省(级), one contains the
+    other — and only when exactly one table key qualifies; anything ambiguous stays
+    as printed.  Keys shorter than four characters never match by containment.
+    """
+    bare = {t: _LEVEL_PREFIX.sub("", t) for t in table_keys}
+    mapping: dict[str, str] = {}
+    for key in other_keys - table_keys:
+        k = _LEVEL_PREFIX.sub("", key)
+        exact = [t for t, b in bare.items() if b == k]
+        candidates = exact or [
+            t for t, b in bare.items() if min(len(b), len(k)) >= 4 and (k in b or b in k)
+        ]
+        if len(candidates) == 1:
+            mapping[key] = candidates[0]
+    return mapping
+
+
 DEPARTMENT_PROJECT = "部门整体支出"
