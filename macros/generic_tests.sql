@@ -22,7 +22,9 @@ where table_schema = '{{ model.schema }}' and table_name = '{{ model.identifier 
   and not (data_type like 'DECIMAL(%' and cast(regexp_extract(data_type, ',(\d+)\)', 1) as integer) >= 4)
 {% endtest %}
 
-{#- Every row says where it was read: a document and a place in it. -#}
-{% test has_provenance(model, ref_column='source_ref') %}
-select * from {{ model }} where doc_id is null or {{ ref_column }} is null or {{ ref_column }} = ''
+{#- Every row says where it was read: a document, a place in it, and whether a table or the prose. -#}
+{% test has_provenance(model, ref_column='source_ref', kind_column='source_kind') %}
+select * from {{ model }}
+where doc_id is null or {{ ref_column }} is null or {{ ref_column }} = ''
+   or {{ kind_column }} is null or {{ kind_column }} not in ('table', 'narrative')
 {% endtest %}

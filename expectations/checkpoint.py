@@ -1,0 +1,169 @@
+"""The checkpoint the CLI runs after ``dbt build``: every suite against the warehouse file.
+
+The Data Context is ephemeral — suites are code (integrity.py, identities.py),
+so there is no YAML to drift from them — but Data Docs are written to disk
+(by default next to the DuckDB file, ``<warehouse>/data_docs/index.html``).
+The warehouse is opened read-only.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from expectations import compat  # noqa: F401  (must precede data-source creation)
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
+from great_expectations.data_context.types.base import (  # noqa: E402
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+
+from expectations import identities, integrity  # noqa: E402
+
+DOCS_SITE = "warehouse_docs"
+MAX_ROWS_KEPT = 200
+
+
+@dataclass
+class Outcome:
+    """One expectation's result, flattened for summaries and persistence."""
+
+    suite: str
+    kind: str                    # integrity | identity
+    expectation: str             # its description (the name analysts see)
+    expectation_type: str
+    success: bool
+    unexpected_count: int | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    check_name: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class CheckRun:
+    checked_at: datetime
+    outcomes: list[Outcome]
+    docs_index: Path | None
+
+    @property
+    def integrity_failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.kind == "integrity" and not o.success]
+
+    @property
+    def identity_outcomes(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.kind == "identity"]
+
+    @property
+    def findings(self) -> list[Outcome]:
+        return [o for o in self.identity_outcomes if not o.success]
+
+    @property
+    def ok(self) -> bool:
+        """True when the warehouse is sound (findings about reports do not count against it)."""
+        return not self.integrity_failures and not any(o.error for o in self.identity_outcomes)
+
+
+def _context(docs_dir: Path | None) -> gx.data_context.EphemeralDataContext:
+    sites = {}
+    if docs_dir is not None:
+        sites[DOCS_SITE] = {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_how_to_buttons": False},
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        data_docs_sites=sites,
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _error_of(info: dict | None) -> str | None:
+    """GE reports a failed metric as {metric_id: {exception_traceback, ...}} and a failed
+    expectation as {raised_exception, exception_message}; both mean the check did not run."""
+    if not info:
+        return None
+    if info.get("raised_exception"):
+        return info.get("exception_message") or "expectation raised"
+    for value in info.values():
+        if isinstance(value, dict) and (value.get("exception_traceback") or value.get("exception_message")):
+            text = value.get("exception_message") or value["exception_traceback"].strip().splitlines()[-1]
+            return str(text)
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
+
+
+def run_checks(db_path: str | Path, docs_dir: str | Path | None = "default") -> CheckRun:
+    """Validate every integrity suite and the identity suite; build Data Docs unless docs_dir is None."""
+    db_path = Path(db_path).resolve()
+    if not db_path.exists():
+        raise FileNotFoundError(f"{db_path}: no warehouse here — run `juesuan run` (or `make run`) first")
+    if docs_dir == "default":
+        docs_dir = db_path.parent / "data_docs"
+    docs_dir = Path(docs_dir).resolve() if docs_dir is not None else None
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+    ctx = _context(docs_dir)
+    source = ctx.data_sources.add_sql(
+        "warehouse", connection_string=f"duckdb:///{db_path}", kwargs={"connect_args": {"read_only": True}}
+    )
+    plan: list[tuple[str, str, gx.ExpectationSuite]] = [
+        ("integrity", spec.name, integrity.build_suite(spec)) for spec in integrity.MARTS
+    ]
+    plan.append(("identity", "fct_identity_check", identities.build_suite()))
+
+    definitions, kinds = [], {}
+    for kind, table, suite in plan:
+        # a query asset (not a table asset): GE's column-type metric ignores the schema of table assets
+        asset = source.add_query_asset(f"{suite.name}", query=f"select * from {integrity.MARTS_SCHEMA}.{table}")
+        batch = asset.add_batch_definition_whole_table("whole table")
+        suite = ctx.suites.add(suite)
+        definitions.append(ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)))
+        kinds[suite.name] = kind
+    actions = [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])] if docs_dir else []
+    checkpoint = ctx.checkpoints.add(gx.Checkpoint(
+        name="warehouse", validation_definitions=definitions, actions=actions,
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": []},
+    ))
+    result = checkpoint.run()
+
+    outcomes: list[Outcome] = []
+    for validation in result.run_results.values():
+        suite_name = validation.suite_name
+        for r in validation.results:
+            cfg = r.expectation_config
+            res = r.result or {}
+            rows = res.get("details", {}).get("unexpected_rows") if isinstance(res.get("details"), dict) else None
+            if rows is None:
+                rows = [{"value": v} for v in (res.get("partial_unexpected_list") or [])]
+            error = _error_of(r.exception_info)
+            count = res.get("unexpected_count")
+            if count is None and isinstance(res.get("observed_value"), int):
+                count = res["observed_value"]
+            outcomes.append(Outcome(
+                suite=suite_name, kind=kinds[suite_name], expectation=cfg.description or cfg.type,
+                expectation_type=cfg.type, success=bool(r.success), unexpected_count=count,
+                rows=[{k: _jsonable(v) for k, v in dict(row).items()} for row in rows[:MAX_ROWS_KEPT]],
+                check_name=(cfg.meta or {}).get("check_name"), error=error,
+            ))
+    index = docs_dir / "index.html" if docs_dir and (docs_dir / "index.html").exists() else None
+    return CheckRun(checked_at=datetime.now(timezone.utc), outcomes=outcomes, docs_index=index)
+
+
+def to_json(run: CheckRun) -> str:
+    return json.dumps({
+        "checked_at": run.checked_at.isoformat(), "ok": run.ok, "data_docs": str(run.docs_index or ""),
+        "outcomes": [o.__dict__ for o in run.outcomes],
+    }, ensure_ascii=False, indent=1, default=str)
