@@ -100,6 +100,19 @@ def _error_of(info: dict | None) -> str | None:
     return None
 
 
+def _close(source) -> None:
+    """Release GE's DuckDB connection: the same process writes to the file next."""
+    import gc
+
+    engine = source.get_execution_engine()
+    connection = getattr(engine, "_connection", None)
+    if connection is not None:
+        connection.close()
+    engine.close()
+    source.get_engine().dispose()
+    gc.collect()
+
+
 def _jsonable(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
 
@@ -137,7 +150,10 @@ def run_checks(db_path: str | Path, docs_dir: str | Path | None = "default") -> 
         name="warehouse", validation_definitions=definitions, actions=actions,
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": []},
     ))
-    result = checkpoint.run()
+    try:
+        result = checkpoint.run()
+    finally:
+        _close(source)
 
     outcomes: list[Outcome] = []
     for validation in result.run_results.values():

@@ -1,0 +1,1 @@
+"""juesuan — the analyst-facing tool: one CLI over ingest, dbt and the GE checks."""

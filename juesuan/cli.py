@@ -1,0 +1,366 @@
+"""juesuan — ingest 部门决算 reports, build the warehouse, and say where reports contradict themselves.
+
+Commands
+  run      ingest → dbt build → checks → summary (the main job; incremental and safe to repeat)
+  ingest   parse report files into the raw schema
+  build    dbt build (incremental; --full-refresh rebuilds every fact; --docs also writes dbt docs)
+  check    run the Great Expectations suites and write Data Docs
+  report   per-document findings, in the terminal and as a self-contained HTML page
+  sql      run SQL on the warehouse (read-only), or open an interactive prompt
+  status   how fresh the warehouse is; --max-age makes staleness an exit code
+
+Exit codes (for schedulers)
+  0 success (findings about reports are not failures unless --fail-on-findings)
+  1 the warehouse build or its integrity checks failed
+  2 bad invocation or missing input (the message names the file)
+  3 another run holds the warehouse lock; nothing was changed
+  4 some documents could not be read; every other document was loaded
+  5 stale: the last run is older than --max-age
+  6 reports contradict themselves (only with --fail-on-findings)
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from juesuan.lock import WarehouseBusy, WarehouseLock
+from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, report_html, warehouse_path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_DOC_FAILURES, EXIT_STALE, EXIT_FINDINGS = 0, 1, 2, 3, 4, 5, 6
+
+# logs of scheduled runs are read in files, not 80-column terminals
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False)
+
+
+class UsageError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- steps
+
+def _check_inputs(paths: list[str]) -> list[str]:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or directory — pass report files or folders "
+                         f"(default: the bundled corpus {SAMPLE_REPORTS})")
+    return paths
+
+
+def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool):
+    from ingest.cli import print_summary
+    from ingest.pipeline import ingest_paths
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    summary = ingest_paths(_check_inputs(paths), str(db), workers=workers, progress=err.is_terminal, force=force)
+    if summary.parsed and verbose:
+        print_summary(summary, out)
+    else:
+        out.print(f"[bold]ingest[/bold]: {summary.files_seen} files — {summary.parsed} parsed, "
+                  f"{summary.unchanged} unchanged, {summary.duplicates} duplicate, {summary.superseded} superseded, "
+                  + (f"[red]{summary.failed} failed[/red]" if summary.failed else "0 failed"))
+        for f in summary.failures:
+            out.print(f"  [red]✗[/red] {escape(f.path)}{escape(', ' + f.place) if f.place else ''}: {escape(f.message)}")
+    return summary
+
+
+def step_build(db: Path, *, full_refresh: bool, docs: bool):
+    from juesuan.dbt import run_dbt
+
+    args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    with Progress(SpinnerColumn(), TextColumn("[bold]dbt build[/bold] {task.completed} nodes"),
+                  TextColumn("[dim]{task.description}"), TimeElapsedColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as progress:
+        task = progress.add_task("", total=None)
+        outcome = run_dbt(args, db, on_node=lambda name, status: progress.update(task, advance=1, description=name))
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(outcome.counts.items()))
+    colour = "green" if outcome.success else "red"
+    out.print(f"[bold]dbt build[/bold]: [{colour}]{'ok' if outcome.success else 'FAILED'}[/{colour}] "
+              f"({counts or 'nothing ran'}) in {outcome.seconds:.1f}s")
+    for node, message in outcome.failures[:20]:
+        out.print(f"  [red]✗[/red] {escape(node)}: {escape(message)}")
+    if outcome.error:
+        out.print(f"  [red]✗[/red] {escape(outcome.error)}")
+    if docs and outcome.success:
+        d = run_dbt(["docs", "generate"], db)
+        target = db.parent / "dbt_target" / "index.html"
+        out.print(f"[bold]dbt docs[/bold]: {'written to ' + str(target) if d.success else '[red]failed[/red] ' + str(d.error)}")
+    return outcome
+
+
+def step_check(db: Path, *, docs: bool):
+    from expectations import run_checks
+    from juesuan.status import record_checks
+
+    started = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("[bold]checks[/bold] running Great Expectations suites"),
+                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+        progress.add_task("", total=None)
+        run = run_checks(db, data_docs_dir(db) if docs else None)
+    record_checks(db, run)
+    integrity = [o for o in run.outcomes if o.kind == "integrity"]
+    identity = run.identity_outcomes
+    bad = run.integrity_failures
+    out.print(f"[bold]checks[/bold]: integrity {len(integrity) - len(bad)}/{len(integrity)} expectations "
+              + ("[green]pass[/green]" if not bad else "[red]FAIL[/red]")
+              + f"; identities {len(identity) - len(run.findings)}/{len(identity)} hold everywhere, "
+              f"{sum(o.unexpected_count or 0 for o in run.findings)} findings"
+              f" ({time.perf_counter() - started:.1f}s)")
+    for o in bad:
+        sample = f" e.g. {o.rows[0]}" if o.rows else ""
+        out.print(f"  [red]✗ {o.suite}[/red]: {escape(o.expectation)}"
+                  + (f" — {o.unexpected_count} rows{escape(sample)}" if o.unexpected_count else "")
+                  + (f" — error: {escape(o.error)}" if o.error else ""))
+    for o in identity:
+        if o.error:
+            out.print(f"  [red]✗ {escape(o.expectation)}[/red] did not run: {escape(o.error)}")
+    if run.docs_index:
+        out.print(f"  Data Docs: {run.docs_index}")
+    return run
+
+
+def step_report(db: Path, *, select: list[str] | None = None, limit: int | None = 3, html: Path | None = None,
+                quiet_if_clean: bool = False):
+    from juesuan.findings import document_summaries
+    from juesuan.report import print_text, write_html
+
+    docs = document_summaries(db, select)
+    if select and not docs:
+        raise UsageError(f"no document matches {' '.join(select)} (give a doc_id prefix, file name or unit name)")
+    if not (quiet_if_clean and not any(d.findings for d in docs)):
+        print_text(docs, out, limit=limit)
+    target = html or report_html(db)
+    write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
+    out.print(f"\nreport: {target}")
+    return docs
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_run(args) -> int:
+    db = warehouse_path(args.db)
+    paths = args.paths or [str(SAMPLE_REPORTS)]
+    with WarehouseLock(db):
+        summary = step_ingest(paths, db, workers=args.workers, force=args.force, verbose=args.verbose)
+        build = step_build(db, full_refresh=args.full_refresh, docs=False)
+        if not build.success:
+            return EXIT_FAILED
+        checks = step_check(db, docs=not args.no_docs)
+    docs = step_report(db, limit=args.limit)
+    findings = sum(len(d.findings) for d in docs)
+    out.print(f"warehouse: {db}  —  query it with `juesuan sql`")
+    if not checks.ok:
+        return EXIT_FAILED
+    if summary.failed:
+        return EXIT_DOC_FAILURES
+    if args.fail_on_findings and findings:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_ingest(args) -> int:
+    db = warehouse_path(args.db)
+    with WarehouseLock(db):
+        summary = step_ingest(args.paths, db, workers=args.workers, force=args.force, verbose=True)
+    return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
+
+
+def cmd_build(args) -> int:
+    db = warehouse_path(args.db)
+    if not db.exists():
+        raise UsageError(f"{db}: no warehouse yet — run `juesuan ingest PATH…` or `juesuan run` first")
+    with WarehouseLock(db):
+        outcome = step_build(db, full_refresh=args.full_refresh, docs=args.docs)
+    return EXIT_OK if outcome.success else EXIT_FAILED
+
+
+def cmd_check(args) -> int:
+    db = warehouse_path(args.db)
+    with WarehouseLock(db):
+        run = step_check(db, docs=not args.no_docs)
+    if args.json:
+        from expectations.checkpoint import to_json
+        Path(args.json).write_text(to_json(run), encoding="utf-8")
+        out.print(f"  results: {args.json}")
+    if not run.ok:
+        return EXIT_FAILED
+    return EXIT_FINDINGS if args.fail_on_findings and run.findings else EXIT_OK
+
+
+def cmd_report(args) -> int:
+    db = warehouse_path(args.db)
+    step_report(db, select=args.documents or None, limit=None if (args.all or args.documents) else 3,
+                html=Path(args.html) if args.html else None)
+    return EXIT_OK
+
+
+def _print_result(cur, fmt: str, max_rows: int) -> None:
+    cols = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    if fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows(rows)
+        return
+    table = Table(show_lines=False)
+    for c in cols:
+        table.add_column(c)
+    for r in rows[:max_rows]:
+        table.add_row(*[escape("" if v is None else str(v)) for v in r])
+    out.print(table)
+    if len(rows) > max_rows:
+        out.print(f"[dim]{len(rows) - max_rows} more rows (use --csv for all)[/dim]")
+
+
+def cmd_sql(args) -> int:
+    from juesuan.findings import connect_ro
+
+    db = warehouse_path(args.db)
+    con = connect_ro(db)
+    try:
+        if args.query:
+            _print_result(con.execute(" ".join(args.query)), args.format, args.max_rows)
+            return EXIT_OK
+        out.print(f"[bold]juesuan sql[/bold] on {db} (read-only). End statements with ';'. "
+                  "`.tables` lists tables, `.quit` leaves.")
+        buffer = []
+        while True:
+            try:
+                line = input("juesuan> " if not buffer else "     ...> ")
+            except EOFError:
+                break
+            if not buffer and line.strip() in (".quit", ".exit", "\\q"):
+                break
+            if not buffer and line.strip() == ".tables":
+                line = ("select table_schema as schema, string_agg(table_name, ', ' order by table_name) as tables "
+                        "from information_schema.tables group by 1 order by 1;")
+            buffer.append(line)
+            if line.rstrip().endswith(";"):
+                try:
+                    _print_result(con.execute("\n".join(buffer)), args.format, args.max_rows)
+                except Exception as exc:  # noqa: BLE001 - an interactive prompt reports and goes on
+                    out.print(f"[red]{type(exc).__name__}[/red]: {exc}")
+                buffer = []
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    from juesuan.status import freshness, parse_age
+
+    db = warehouse_path(args.db)
+    max_age = parse_age(args.max_age) if args.max_age else None
+    f = freshness(db)
+    age = f.age()
+    table = Table(title=f"warehouse {db}", show_header=False)
+    table.add_column("")
+    table.add_column("")
+    table.add_row("documents loaded", str(f.documents))
+    table.add_row("documents failed", str(f.failed))
+    table.add_row("newest fiscal year", str(f.newest_fiscal_year or "—"))
+    table.add_row("newest document ingested", f.newest_ingested_at.isoformat(timespec="seconds")
+                  if f.newest_ingested_at else "—")
+    table.add_row("last run", (f.last_run_at.isoformat(timespec="seconds") + f" ({_human(age)} ago)")
+                  if f.last_run_at else "never")
+    table.add_row("last checks", (f.last_check_at.isoformat(timespec="seconds")
+                                  + (" [green]integrity ok[/green]" if f.last_check_ok else " [red]integrity FAILED[/red]"))
+                  if f.last_check_at else "never")
+    table.add_row("open findings", str(f.findings))
+    out.print(table)
+    if max_age is not None and (age is None or age > max_age):
+        out.print(f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {args.max_age}")
+        return EXIT_STALE
+    return EXIT_OK
+
+
+def _human(delta) -> str:
+    if delta is None:
+        return "—"
+    s = max(0, int(delta.total_seconds()))
+    d, h, m = s // 86400, s % 86400 // 3600, s % 3600 // 60
+    return f"{d}d {h}h" if d else f"{h}h {m}m" if h else f"{m}m {s % 60}s"
+
+
+# ---------------------------------------------------------------- entry point
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="juesuan", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p):
+        p.add_argument("--db", help="DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)")
+        return p
+
+    p = common(sub.add_parser("run", help="ingest → dbt build → checks → summary"))
+    p.add_argument("paths", nargs="*", help="report files or folders (default: the bundled corpus)")
+    p.add_argument("--workers", type=int, help="parser processes (default: one per CPU)")
+    p.add_argument("--force", action="store_true", help="re-parse files already loaded")
+    p.add_argument("--full-refresh", action="store_true", help="rebuild every fact table from scratch")
+    p.add_argument("--no-docs", action="store_true", help="skip writing Great Expectations Data Docs")
+    p.add_argument("--fail-on-findings", action="store_true", help="exit 6 when any report contradicts itself")
+    p.add_argument("--limit", type=int, default=3, help="findings shown per document (default 3)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print coverage tables for parsed documents")
+    p.set_defaults(func=cmd_run)
+
+    p = common(sub.add_parser("ingest", help="parse report files into the raw schema"))
+    p.add_argument("paths", nargs="+", help="report files or folders")
+    p.add_argument("--workers", type=int)
+    p.add_argument("--force", action="store_true", help="re-parse files already loaded")
+    p.set_defaults(func=cmd_ingest)
+
+    p = common(sub.add_parser("build", help="dbt build over the raw schema"))
+    p.add_argument("--full-refresh", action="store_true")
+    p.add_argument("--docs", action="store_true", help="also run `dbt docs generate`")
+    p.set_defaults(func=cmd_build)
+
+    p = common(sub.add_parser("check", help="run the Great Expectations suites"))
+    p.add_argument("--no-docs", action="store_true")
+    p.add_argument("--json", help="also write every expectation's outcome to this file")
+    p.add_argument("--fail-on-findings", action="store_true")
+    p.set_defaults(func=cmd_check)
+
+    p = common(sub.add_parser("report", help="per-document findings (text and HTML)"))
+    p.add_argument("documents", nargs="*", help="doc_id prefix, file name or unit name (default: all)")
+    p.add_argument("--html", help="where to write the HTML page (default: next to the warehouse)")
+    p.add_argument("--all", action="store_true", help="show every finding, not the first three per document")
+    p.set_defaults(func=cmd_report)
+
+    p = common(sub.add_parser("sql", help="query the warehouse (read-only)"))
+    p.add_argument("query", nargs="*", help="SQL to run; none opens a prompt")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--max-rows", type=int, default=100)
+    p.set_defaults(func=cmd_sql)
+
+    p = common(sub.add_parser("status", help="freshness of the warehouse"))
+    p.add_argument("--max-age", help="exit 5 if the last run is older than this (e.g. 26h, 2d)")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WarehouseBusy as exc:
+        err.print(f"[yellow]busy[/yellow]: {escape(str(exc))}")
+        return EXIT_BUSY
+    except (UsageError, FileNotFoundError, ValueError) as exc:
+        err.print(f"[red]error[/red]: {escape(str(exc))}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.print("interrupted; the warehouse keeps what was committed before")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

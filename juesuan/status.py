@@ -1,0 +1,102 @@
+"""Freshness and history: how old the newest data is, and how the last runs went."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+
+from juesuan.findings import connect_ro
+
+CHECK_RESULTS_DDL = """
+create schema if not exists raw;
+create table if not exists raw.check_results (
+    run_id varchar, checked_at timestamp, suite varchar, kind varchar, expectation varchar,
+    check_name varchar, success boolean, unexpected_count integer, error varchar
+)"""
+
+
+@dataclass
+class Freshness:
+    documents: int
+    failed: int
+    newest_fiscal_year: int | None
+    newest_ingested_at: datetime | None
+    last_run_at: datetime | None
+    last_check_at: datetime | None
+    last_check_ok: bool | None
+    findings: int
+
+    def age(self, now: datetime | None = None) -> timedelta | None:
+        if self.last_run_at is None:
+            return None
+        now = now or datetime.now(timezone.utc)
+        return now - self.last_run_at
+
+
+def _utc(ts: datetime | None) -> datetime | None:
+    if ts is None:
+        return None
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+
+def freshness(db: Path) -> Freshness:
+    con = connect_ro(db)
+    try:
+        docs, failed, year, newest = con.execute(
+            "select count(*) filter (where status <> 'failed'), count(*) filter (where status = 'failed'), "
+            "max(fiscal_year), max(ingested_at) from raw.documents where is_current or status = 'failed'"
+        ).fetchall()[0]
+        last_run = con.execute("select max(finished_at) from raw.ingest_runs").fetchall()[0][0]
+        has_checks = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'check_results'"
+        ).fetchall()[0][0]
+        last_check, last_ok = None, None
+        if has_checks:
+            latest = con.execute(
+                "select checked_at, bool_and(success or kind = 'identity') from raw.check_results "
+                "group by run_id, checked_at order by checked_at desc limit 1").fetchall()
+            if latest:
+                last_check, last_ok = latest[0]
+        has_marts = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'fct_identity_check'").fetchall()[0][0]
+        findings = con.execute("select count(*) from marts.fct_identity_check where not passed").fetchall()[0][0] \
+            if has_marts else 0
+    finally:
+        con.close()
+    return Freshness(docs, failed, year, _utc(newest), _utc(last_run), _utc(last_check), last_ok, findings)
+
+
+def record_checks(db: Path, run) -> None:
+    """Append one checkpoint's outcomes to raw.check_results (set-based, via Arrow)."""
+    import pyarrow as pa
+
+    run_id = run.checked_at.strftime("%Y%m%dT%H%M%S%f")
+    table = pa.table({
+        "run_id": [run_id] * len(run.outcomes),
+        "checked_at": [run.checked_at.replace(tzinfo=None)] * len(run.outcomes),
+        "suite": [o.suite for o in run.outcomes], "kind": [o.kind for o in run.outcomes],
+        "expectation": [o.expectation for o in run.outcomes], "check_name": [o.check_name for o in run.outcomes],
+        "success": [o.success for o in run.outcomes],
+        "unexpected_count": pa.array([o.unexpected_count for o in run.outcomes], pa.int32()),
+        "error": [o.error for o in run.outcomes],
+    })
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(CHECK_RESULTS_DDL)
+        con.register("incoming", table)
+        con.execute("insert into raw.check_results by name select * from incoming")
+        con.unregister("incoming")
+    finally:
+        con.close()
+
+
+def parse_age(text: str) -> timedelta:
+    """'36h', '2d', '90m' → timedelta."""
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    text = text.strip().lower()
+    if not text or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
+        raise ValueError(f"age {text!r}: use a number followed by m, h or d (e.g. 26h)")
+    return timedelta(**{units[text[-1]]: float(text[:-1])})
