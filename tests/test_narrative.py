@@ -152,7 +152,9 @@ EXPECTED = {
         (198, "expenditure", "public_funds", "amount", "6.12", {}),
         (204, "revenue", "gov_fund", "amount", "0", {}),
         (210, "expenditure", "total", "amount", "0", {"scope": "state_capital"}),
-        (217, "three_public", "total", "budget", "0", {"fiscal_year": 2022}),
+        # the 2023 report says "2022 年度…“三公”经费…较上年持平": a year typo, read as 2023 and flagged
+        (217, "three_public", "total", "budget", "0", {"fiscal_year": 2023, "flags": "year_typo"}),
+        (219, "three_public", "total", "actual", "0", {"fiscal_year": 2023, "flags": "year_typo"}),
         (225, "three_public", "outbound", "actual", "0", {}),
         (229, "three_public", "vehicle_purchase", "actual", "0", {}),
         (237, "three_public", "reception", "actual", "0", {}),

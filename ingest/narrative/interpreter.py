@@ -30,6 +30,7 @@ from ingest.paragraphs import Paragraph, sentences
 
 MONEY_KINDS = {"revenue", "expenditure", "expenditure_economic", "project", "three_public", "agency_operation",
                "procurement", "performance"}
+_VS_PRIOR = re.compile(r"(?:与|较|比)(?:上年|上一年|去年|上年度)")
 _MEASURE_KW = {"budget_initial": "budget_initial", "budget_full": "budget_full_year", "budget": "budget",
                "actual": "amount", "completion": "completion_pct", "exec_rate": "execution_rate", "score": "score"}
 _BUDGETS = ("budget_initial", "budget_full_year", "budget")
@@ -78,6 +79,7 @@ class _State:
     fresh: bool = False  # subjects were named in this sentence (or by a heading-like paragraph)
     anchor: int = -100  # sentence offset right after the last label or figure
     spans: list[tuple[int, int]] = field(default_factory=list)  # token spans of the sentence
+    year_typo: bool = False  # the paragraph names the prior year but compares with 上年: it means this year
     children: int = 0  # subjects named since the last 其中
     parent_carried: bool = False  # the enumeration parent came from an earlier paragraph
     money_subjects: list[L.Subject] = field(default_factory=list)  # last subjects that take money
@@ -158,6 +160,8 @@ class Interpreter:
             subject_name = st.entity
         if subject.kind not in ("project", "performance") and self._in_project_section(line_no):
             flags = flags + ["project_section"]
+        if st.year_typo and st.year == self.ctx.fiscal_year:
+            flags = flags + ["year_typo"]
         self.observations.append(Observation(
             kind=subject.kind, measure=measure, value=value, unit=unit, value_text=tok.text.strip(),
             source_kind="narrative", line_no=line_no, item=item or subject.item, scope=scope,
@@ -181,6 +185,9 @@ class Interpreter:
         self._carry_parent = None
         saw_label = saw_number = False
         paragraph_year = self.ctx.fiscal_year
+        # "2022 年度…支出决算 0 万元…较上年持平" in the 2023 report: a text that compares with
+        # 上年 cannot be about 上年 itself — the year is a typo for the report's year
+        compares_with_prior = bool(_VS_PRIOR.search(para.text))
         for offset, sentence in sentences(para):
             tokens = tokenize(sentence)
             saw_label |= any(t.kind == "label" for t in tokens)
@@ -189,6 +196,8 @@ class Interpreter:
             opening = next((t for t in tokens if t.kind not in ("clause", "group")), None)
             if opening is not None and opening.kind == "year":
                 paragraph_year = opening.year
+                if compares_with_prior and self.ctx.fiscal_year and opening.year == self.ctx.fiscal_year - 1:
+                    paragraph_year, st.year_typo = self.ctx.fiscal_year, True
             elif opening is not None and opening.kind == "prior_year_end" and self.ctx.fiscal_year:
                 paragraph_year = self.ctx.fiscal_year - 1
             st.year = paragraph_year
@@ -289,7 +298,8 @@ class Interpreter:
             elif k == "none":
                 st.pending_zero = True
             elif k == "year":
-                st.year = tok.year
+                typo = st.year_typo and self.ctx.fiscal_year and tok.year == self.ctx.fiscal_year - 1
+                st.year = self.ctx.fiscal_year if typo else tok.year
             elif k == "prior_year_end":
                 st.year = (self.ctx.fiscal_year or 0) - 1 or None
             elif k == "entity":
