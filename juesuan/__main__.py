@@ -1,5 +1,3 @@
-import sys
+from juesuan.cli import entry
 
-from juesuan.cli import main
-
-sys.exit(main())
+entry()

@@ -16,7 +16,7 @@ select
     round(100.0 * sum(fiscal_revenue_wan) / nullif(sum(revenue_total_wan), 0), 2) as fiscal_dependence_pct,
     sum(three_public_total_wan) as three_public_total_wan,
     sum(staff_actual) as staff_actual,
-    round(sum(expenditure_total_wan) / nullif(sum(staff_actual), 0), 2) as expenditure_per_staff_wan,
+    cast(round(sum(expenditure_total_wan) / nullif(sum(staff_actual), 0), 4) as decimal(18, 4)) as expenditure_per_staff_wan,
     sum(inconsistencies) as inconsistencies,
     rank() over (partition by province, fiscal_year order by sum(expenditure_total_wan) desc nulls last) as rank_in_province
 from u
