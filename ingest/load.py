@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from ingest.model import Indicator, Observation, ParseIssue, Reject, SectionRow, TableCell
 from ingest.parse import ParsedDocument
+from ingest.readers import format_of
 
 DEC = pa.decimal128(18, 4)
 
@@ -257,7 +258,7 @@ def document_row(doc: ParsedDocument, *, run_id: str, geo: dict[str, Any], inges
 def failure_row(doc_id: str, path: str, message: str, place: str | None, *, run_id: str,
                 ingested_at: datetime, parser_version: str) -> dict[str, Any]:
     return dict(
-        doc_id=doc_id, source_path=path, source_file=path.rsplit("/", 1)[-1], format=None, encoding=None,
+        doc_id=doc_id, source_path=path, source_file=path.rsplit("/", 1)[-1], format=format_of(path), encoding=None,
         size_bytes=None, unit_name=None, unit_name_raw=None, unit_scope=None, fiscal_year=None, report_kind=None,
         sector=None, province=None, city=None, county=None, adcode=None, status="failed", error=message,
         error_place=place, parser_version=parser_version, parse_ms=None, observation_count=0, reject_count=0,

@@ -27,17 +27,24 @@ class RawText:
 
 ReaderFn = Callable[[Path, bytes], RawText]
 _READERS: dict[str, ReaderFn] = {}
+_FORMATS: dict[str, str] = {}
 
 
-def register(*extensions: str):
-    """Decorator: register a reader for file extensions (lower case, with dot)."""
+def register(*extensions: str, format: str):  # noqa: A002 - the word the raw schema uses
+    """Decorator: register a reader for file extensions (lower case, with dot) producing `format`."""
 
     def deco(fn: ReaderFn) -> ReaderFn:
         for ext in extensions:
             _READERS[ext] = fn
+            _FORMATS[ext] = format
         return fn
 
     return deco
+
+
+def format_of(path: str | Path) -> str:
+    """The format a file would be read as (unknown extensions are read as text)."""
+    return _FORMATS.get(Path(path).suffix.lower(), "text")
 
 
 def supported_extensions() -> list[str]:

@@ -19,7 +19,7 @@ def _cell_text(text: str) -> str:
     return " ".join(part.strip() for part in text.replace("\t", " ").splitlines() if part.strip())
 
 
-@register(".docx")
+@register(".docx", format="docx")
 def read_docx(path: Path, data: bytes) -> RawText:
     try:
         import docx  # python-docx
@@ -77,7 +77,7 @@ def _format_number(value: float | int, number_format: str) -> str:
     return text + ("%" if percent else "")
 
 
-@register(".xlsx", ".xlsm")
+@register(".xlsx", ".xlsm", format="xlsx")
 def read_xlsx(path: Path, data: bytes) -> RawText:
     try:
         import openpyxl

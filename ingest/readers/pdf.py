@@ -13,7 +13,7 @@ from ingest.errors import ReadError
 from ingest.readers import RawText, register
 
 
-@register(".pdf")
+@register(".pdf", format="pdf")
 def read_pdf(path: Path, data: bytes) -> RawText:
     try:
         import pdfplumber

@@ -54,7 +54,7 @@ def _strict(path: Path, data: bytes, encoding: str) -> str:
         ) from None
 
 
-@register(".txt", ".text", ".md", ".csv")
+@register(".txt", ".text", ".md", ".csv", format="text")
 def read_text(path: Path, data: bytes) -> RawText:
     text, encoding = decode(path, data)
     controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
