@@ -45,3 +45,13 @@ def one(doc: ParsedDocument, **criteria):
     found = find(doc, **criteria)
     assert found, f"no observation with {criteria}"
     return found[0]
+
+
+@pytest.fixture(scope="session")
+def warehouse_db(tmp_path_factory) -> Path:
+    """The bundled corpus through the whole main job (ingest → dbt build → checks → report)."""
+    from warehouse import run
+
+    path = tmp_path_factory.mktemp("warehouse") / "juesuan.duckdb"
+    assert run("run", "--db", path) == 0
+    return path

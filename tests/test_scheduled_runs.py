@@ -14,11 +14,9 @@ pytestmark = pytest.mark.pipeline
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
+def reference(warehouse_db):
     """The five reports built from scratch in one go."""
-    db = tmp_path_factory.mktemp("reference") / "w.duckdb"
-    assert run("run", "--db", db, "--no-docs") == 0
-    return db
+    return warehouse_db
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,8 @@ pytestmark = pytest.mark.pipeline
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("warehouse") / "juesuan.duckdb"
-    assert run("run", "--db", path) == 0
-    return path
+def db(warehouse_db):
+    return warehouse_db
 
 
 def test_every_contract_mart_has_rows_from_the_reports(db):
