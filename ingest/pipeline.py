@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import pyarrow as pa
+
 from ingest import PARSER_VERSION
 from ingest.errors import IngestError
 from ingest.load import (connect, delete_children, document_row, document_rows, failure_row, insert, now)
 from ingest.parse import ParsedDocument, content_id, parse_bytes
 from ingest.readers import supported_extensions
 
-BATCH = 100
+BATCH = 100   # documents per load transaction
+CHUNK = 200   # documents parsed before they are loaded (bounds memory)
 
 
 @dataclass
@@ -73,10 +76,16 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
-def _parse_one(path: str, data: bytes) -> tuple[str, Any]:
-    """Worker: never raises; returns ("ok", ParsedDocument) or ("error", (message, place))."""
+def _parse_one(path: str) -> tuple[str, Any]:
+    """Worker: reads and parses one file; never raises.
+
+    Returns ("ok", ParsedDocument) or ("error", (message, place)).  The worker reads
+    the bytes itself, so only a path crosses the process boundary on the way in.
+    """
     try:
-        return "ok", parse_bytes(Path(path), data)
+        return "ok", parse_bytes(Path(path), Path(path).read_bytes())
+    except OSError as exc:
+        return "error", (f"cannot read file: {exc.strerror or exc}", None)
     except IngestError as exc:
         return "error", (exc.message + (f" ({exc.hint})" if exc.hint else ""), exc.place)
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
@@ -115,18 +124,17 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     try:
         known = {row[0]: row for row in con.execute(
             "SELECT doc_id, source_path, status, parser_version FROM raw.documents").fetchall()}
-        todo: list[tuple[str, str, bytes]] = []
+        todo: list[tuple[str, str]] = []
         seen_this_run: dict[str, str] = {}
         aliases: list[dict[str, Any]] = []
         for f in files:
             path = str(f)
             try:
-                data = f.read_bytes()
+                doc_id = content_id(f.read_bytes())
             except OSError as exc:
                 doc_id = content_id(path.encode())
                 summary.failures.append(Failure(path, doc_id, f"cannot read file: {exc.strerror or exc}", None))
                 continue
-            doc_id = content_id(data)
             if doc_id in seen_this_run:
                 summary.duplicates += 1
                 aliases.append(dict(doc_id=doc_id, source_path=path, first_seen=started))
@@ -140,13 +148,20 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                     summary.unchanged += 1
                 aliases.append(dict(doc_id=doc_id, source_path=path, first_seen=started))
                 continue
-            todo.append((path, doc_id, data))
+            todo.append((path, doc_id))
 
-        results = _parse_all(todo, workers, progress)
-        names = {r.unit_name for kind, r in results if kind == "ok" and r.unit_name}
-        geo = _geography(names)
-        for start in range(0, len(results), BATCH):
-            _load_batch(con, results[start:start + BATCH], summary, geo, run_id)
+        # parse and load chunk by chunk: memory stays bounded whatever the corpus size
+        bar = _progress(len(todo), progress)
+        try:
+            with _pool(len(todo), workers) as pool:
+                for start in range(0, len(todo), CHUNK):
+                    chunk = todo[start:start + CHUNK]
+                    results = _parse_all(chunk, pool, bar)
+                    geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
+                    for b in range(0, len(results), BATCH):
+                        _load_batch(con, results[b:b + BATCH], summary, geo, run_id)
+        finally:
+            bar.close()
         for failure in summary.failures:
             if failure.doc_id not in known:
                 _record_failure(con, failure, run_id)
@@ -166,26 +181,35 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     return summary
 
 
-def _parse_all(todo: list[tuple[str, str, bytes]], workers: int | None, progress: bool) -> list[tuple[str, Any]]:
-    """Parse in a process pool (in-process when there is one file), keeping input order."""
-    if not todo:
-        return []
-    workers = workers or min(len(todo), os.cpu_count() or 1)
-    results: list[tuple[str, Any] | None] = [None] * len(todo)
-    bar = _progress(len(todo), progress)
-    if workers <= 1 or len(todo) == 1:
-        for i, (path, doc_id, data) in enumerate(todo):
-            results[i] = _tag(_parse_one(path, data), path, doc_id)
+class _Serial:
+    """Stands in for a process pool when one process is enough."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _pool(n: int, workers: int | None):
+    workers = workers or min(n, os.cpu_count() or 1)
+    return ProcessPoolExecutor(max_workers=workers) if workers > 1 and n > 1 else _Serial()
+
+
+def _parse_all(chunk: list[tuple[str, str]], pool, bar) -> list[tuple[str, Any]]:
+    """Parse one chunk (in the pool when there is one), keeping input order."""
+    results: list[tuple[str, Any] | None] = [None] * len(chunk)
+    if pool is None:
+        for i, (path, doc_id) in enumerate(chunk):
+            results[i] = _tag(_parse_one(path), path, doc_id)
             bar.advance()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_parse_one, path, data): i for i, (path, _, data) in enumerate(todo)}
-            for future in as_completed(futures):
-                i = futures[future]
-                path, doc_id, _ = todo[i]
-                results[i] = _tag(future.result(), path, doc_id)
-                bar.advance()
-    bar.close()
+        futures = {pool.submit(_parse_one, path): i for i, (path, _) in enumerate(chunk)}
+        for future in as_completed(futures):
+            i = futures[future]
+            path, doc_id = chunk[i]
+            results[i] = _tag(future.result(), path, doc_id)
+            bar.advance()
     return [r for r in results if r is not None]
 
 
@@ -230,21 +254,31 @@ def _progress(total: int, enabled: bool):
 
 
 def _load_batch(con, batch: list[tuple[str, Any]], summary: IngestSummary, geo: dict, run_id: str) -> None:
+    """Load a batch of parsed documents in one transaction, one statement per table.
+
+    If anything in the batch fails to load, the batch is rolled back and each
+    document is retried alone, so one faulty document never blocks the others.
+    """
+    docs = [payload for kind, payload in batch if kind == "ok"]
+    for kind, payload in batch:
+        if kind == "error":
+            summary.failures.append(payload)
+    if not docs:
+        return
     try:
         con.execute("BEGIN")
-        outcomes = [_load_one(con, kind, payload, geo, run_id) for kind, payload in batch]
+        outcomes = _load_documents(con, docs, geo, run_id)
         con.execute("COMMIT")
     except Exception:  # noqa: BLE001 - isolate the faulty document
         con.execute("ROLLBACK")
         outcomes = []
-        for kind, payload in batch:
+        for doc in docs:
             try:
                 con.execute("BEGIN")
-                outcomes.append(_load_one(con, kind, payload, geo, run_id))
+                outcomes += _load_documents(con, [doc], geo, run_id)
                 con.execute("COMMIT")
             except Exception as exc:  # noqa: BLE001
                 con.execute("ROLLBACK")
-                doc = payload
                 outcomes.append(("failed", Failure(doc.source_path, doc.doc_id, f"load error: {exc}", None)))
     for outcome, info in outcomes:
         if outcome == "failed":
@@ -255,36 +289,53 @@ def _load_batch(con, batch: list[tuple[str, Any]], summary: IngestSummary, geo: 
             summary.documents.append(info)
 
 
-def _load_one(con, kind: str, payload: Any, geo: dict, run_id: str) -> tuple[str, Any]:
-    if kind == "error":
-        return "failed", payload
-    doc: ParsedDocument = payload
+def _load_documents(con, docs: list[ParsedDocument], geo: dict, run_id: str) -> list[tuple[str, Any]]:
+    """Replace these documents' rows and supersede earlier versions of their paths — set-based."""
     ts = now()
-    # re-parse of the same bytes (new parser version): replace its rows
-    delete_children(con, [doc.doc_id])
-    con.execute("DELETE FROM raw.documents WHERE doc_id = ?", [doc.doc_id])
-    # a changed file under the same path supersedes the earlier version
-    older = [r[0] for r in con.execute(
-        "SELECT doc_id FROM raw.documents WHERE source_path = ? AND doc_id <> ? AND is_current",
-        [doc.source_path, doc.doc_id]).fetchall()]
-    if older:
-        delete_children(con, older)
-        con.execute("UPDATE raw.documents SET is_current = false, status = 'superseded', superseded_by = ? "
-                    "WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [doc.doc_id, older])
-    insert(con, "documents", [document_row(doc, run_id=run_id, geo=geo.get(doc.unit_name or "", {}), ingested_at=ts)])
-    for table, rows in document_rows(doc).items():
-        insert(con, table, rows)
-    con.execute("INSERT INTO raw.document_paths SELECT ?, ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM raw.document_paths WHERE doc_id = ? AND source_path = ?)",
-                [doc.doc_id, doc.source_path, ts, doc.doc_id, doc.source_path])
-    kinds = Counter(o.kind for o in doc.result.observations)
-    reasons = Counter(x.reason for x in doc.result.rejects)
-    return "loaded", {
-        "doc_id": doc.doc_id, "path": doc.source_path, "unit": doc.unit_name_raw, "year": doc.fiscal_year,
-        "status": doc.status, "figures": len(doc.result.observations), "rejects": len(doc.result.rejects),
-        "by_kind": dict(kinds), "by_reason": dict(reasons), "issues": [i.message for i in doc.result.issues],
-        "parse_ms": round(doc.parse_ms, 1), "_superseded": len(older),
-    }
+    ids = [d.doc_id for d in docs]
+    # re-parse of the same bytes (new parser version, --force): replace their rows
+    delete_children(con, ids)
+    con.register("_batch", pa.table({"doc_id": pa.array(ids, pa.string()),
+                                     "source_path": pa.array([d.source_path for d in docs], pa.string())}))
+    try:
+        con.execute("DELETE FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)")
+        # a changed file under the same path supersedes the earlier version
+        older = con.execute("""SELECT d.doc_id, b.doc_id FROM raw.documents d JOIN _batch b USING (source_path)
+                               WHERE d.is_current AND d.doc_id <> b.doc_id""").fetchall()
+        if older:
+            delete_children(con, [old for old, _ in older])
+            con.register("_older", pa.table({"old": pa.array([o for o, _ in older], pa.string()),
+                                             "new": pa.array([n for _, n in older], pa.string())}))
+            try:
+                con.execute("""UPDATE raw.documents SET is_current = false, status = 'superseded', superseded_by = o.new
+                               FROM _older o WHERE raw.documents.doc_id = o.old""")
+            finally:
+                con.unregister("_older")
+        insert(con, "documents", [document_row(d, run_id=run_id, geo=geo.get(d.unit_name or "", {}), ingested_at=ts)
+                                  for d in docs])
+        per_table: dict[str, list[dict[str, Any]]] = {}
+        for d in docs:
+            for table, rows in document_rows(d).items():
+                per_table.setdefault(table, []).extend(rows)
+        for table, rows in per_table.items():
+            insert(con, table, rows)
+        con.execute("""INSERT INTO raw.document_paths SELECT b.doc_id, b.source_path, ? FROM _batch b
+                       WHERE NOT EXISTS (SELECT 1 FROM raw.document_paths p
+                                         WHERE p.doc_id = b.doc_id AND p.source_path = b.source_path)""", [ts])
+    finally:
+        con.unregister("_batch")
+    superseded = Counter(new for _, new in older)
+    outcomes = []
+    for doc in docs:
+        kinds = Counter(o.kind for o in doc.result.observations)
+        reasons = Counter(x.reason for x in doc.result.rejects)
+        outcomes.append(("loaded", {
+            "doc_id": doc.doc_id, "path": doc.source_path, "unit": doc.unit_name_raw, "year": doc.fiscal_year,
+            "status": doc.status, "figures": len(doc.result.observations), "rejects": len(doc.result.rejects),
+            "by_kind": dict(kinds), "by_reason": dict(reasons), "issues": [i.message for i in doc.result.issues],
+            "parse_ms": round(doc.parse_ms, 1), "_superseded": superseded.get(doc.doc_id, 0),
+        }))
+    return outcomes
 
 
 def _record_failure(con, failure: Failure, run_id: str) -> None:
