@@ -16,3 +16,10 @@
         select doc_id from {{ ref('stg_documents') }} where is_loaded
     )
 {%- endmacro %}
+
+{#- The configuration every per-document fact mart shares: rebuilt by doc_id, pruned of documents
+    that no longer count.  Call it first in the model: {{ per_document_incremental() }} -#}
+{% macro per_document_incremental() -%}
+    {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+              on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+{%- endmacro %}

@@ -1,5 +1,4 @@
-{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+{{ per_document_incremental() }}
 -- 基本支出 by 支出经济分类 (公开06表, or the breakdown stated in the prose).
 select
     f.unit_id,

@@ -1,5 +1,4 @@
-{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+{{ per_document_incremental() }}
 -- One row per project of every 绩效自评 (projects, the department as a whole, and its tasks),
 -- from the self-evaluation tables and the prose; the table's figure wins.
 with docs as (

@@ -1,5 +1,4 @@
-{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+{{ per_document_incremental() }}
 -- Revenue by source (and by 功能分类 where 公开02表 gives it), one row per unit-year × source × subject.
 with facts as (
     select f.*, d.ingested_at

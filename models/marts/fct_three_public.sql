@@ -1,5 +1,4 @@
-{{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-          on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+{{ per_document_incremental() }}
 -- 三公 (and 会议费 / 培训费): budget and actual per item. Stated zeros ("无…支出") are facts with value 0.
 with facts as (
     select f.*, d.ingested_at
