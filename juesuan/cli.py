@@ -28,7 +28,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from juesuan.lock import WarehouseBusy, WarehouseLock
@@ -127,16 +127,14 @@ def step_check(db: Path, *, docs: bool):
     return run
 
 
-def step_report(db: Path, *, select: list[str] | None = None, limit: int | None = 3, html: Path | None = None,
-                quiet_if_clean: bool = False):
+def step_report(db: Path, *, select: list[str] | None = None, limit: int | None = 3, html: Path | None = None):
     from juesuan.findings import document_summaries
     from juesuan.report import print_text, write_html
 
     docs = document_summaries(db, select)
     if select and not docs:
         raise UsageError(f"no document matches {' '.join(select)} (give a doc_id prefix, file name or unit name)")
-    if not (quiet_if_clean and not any(d.findings for d in docs)):
-        print_text(docs, out, limit=limit)
+    print_text(docs, out, limit=limit)
     target = html or report_html(db)
     write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
     out.print(f"\nreport: {target}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import D, find
+from conftest import find
 
 EXPECTED = {
     "000": [

@@ -380,7 +380,7 @@ def _eval_funds(text: str) -> list[Subject]:
     return [Subject("performance", "evaluated_funds", skip_same_fact=True)]
 
 
-_PROJECT_NAME = rf"[^，。；：:\s“”\"（）()、]{{2,40}}?"
+_PROJECT_NAME = r"[^，。；：:\s“”\"（）()、]{2,40}?"
 
 
 def _projects(names: str) -> list[Subject]:
