@@ -11,15 +11,7 @@ select
     'sums' as check_family,
     'revenue_equals_expenditure' as check_name,
     '收入总计 = 支出总计 (公开01表 / 公开04表)' as description,
-    r.doc_id,
-    r.fiscal_year,
-    {{ fact_label('r') }} as subject,
-    '=' as comparison,
-    r.value as lhs,
-    e.value as rhs,
-    r.half_unit + e.half_unit as tolerance,
-    {{ reading_ref('r') }} as lhs_refs,
-    {{ reading_ref('e') }} as rhs_refs
+    {{ fact_against('r', 'e.value', 'e.half_unit', reading_ref('e')) }}
 from f r
 join f e on e.doc_id = r.doc_id and e.fiscal_year = r.fiscal_year and e.scope = r.scope
     and r.kind = 'revenue' and e.kind = 'expenditure'

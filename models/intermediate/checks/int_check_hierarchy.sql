@@ -38,9 +38,7 @@ functional as (
              when length(p.function_code_resolved) = 3 then 'class_equals_sum_of_subclasses'
              else 'subclass_equals_sum_of_items' end as check_name,
         '类 = Σ款 = Σ项 (功能分类)' as description,
-        p.doc_id, p.fiscal_year, {{ fact_label('p') }} as subject, '=' as comparison,
-        p.value as lhs, s.child_sum as rhs, p.half_unit + s.child_tolerance as tolerance,
-        {{ reading_ref('p') }} as lhs_refs, s.child_refs as rhs_refs
+        {{ fact_against('p', 's.child_sum', 's.child_tolerance', 's.child_refs') }}
     from parents p join sums s on s.parent_id = p.observation_id
 ),
 items_only as (
@@ -62,9 +60,7 @@ items_only as (
 items_total as (
     select 'hierarchy' as check_family, 'total_equals_sum_of_items' as check_name,
         '合计 = Σ listed 项 when the 类 are not stated' as description,
-        p.doc_id, p.fiscal_year, {{ fact_label('p') }} as subject, '=' as comparison,
-        p.value as lhs, i.child_sum as rhs, p.half_unit + i.child_tolerance as tolerance,
-        {{ reading_ref('p') }} as lhs_refs, i.child_refs as rhs_refs
+        {{ fact_against('p', 'i.child_sum', 'i.child_tolerance', 'i.child_refs') }}
     from f p join items_only i on i.parent_id = p.observation_id
 ),
 econ as (
@@ -82,9 +78,7 @@ econ_groups as (
 economic as (
     select 'hierarchy' as check_family, 'economic_class_equals_sum_of_items' as check_name,
         '经济分类 类 = Σ款 (公开06表)' as description,
-        p.doc_id, p.fiscal_year, {{ fact_label('p') }} as subject, '=' as comparison,
-        p.value as lhs, g.child_sum as rhs, p.half_unit + g.child_tolerance as tolerance,
-        {{ reading_ref('p') }} as lhs_refs, g.child_refs as rhs_refs
+        {{ fact_against('p', 'g.child_sum', 'g.child_tolerance', 'g.child_refs') }}
     from econ p join econ_groups g on g.parent_id = p.observation_id
 ),
 personnel_public as (
@@ -99,9 +93,7 @@ economic_totals as (
     select 'hierarchy' as check_family,
         case g.group_kind when 'personnel' then 'personnel_equals_economic_groups' else 'public_funds_equals_economic_groups' end as check_name,
         '人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + … (公开06表)' as description,
-        t.doc_id, t.fiscal_year, {{ fact_label('t') }} as subject, '=' as comparison,
-        t.value as lhs, g.group_sum as rhs, t.half_unit + g.group_tolerance as tolerance,
-        {{ reading_ref('t') }} as lhs_refs, g.group_refs as rhs_refs
+        {{ fact_against('t', 'g.group_sum', 'g.group_tolerance', 'g.group_refs') }}
     from {{ ref('int_facts') }} t
     join personnel_public g on g.doc_id = t.doc_id and g.fiscal_year = t.fiscal_year and coalesce(t.scope, '') = g.scope_key
         and t.item_key = case g.group_kind when 'personnel' then 'personnel' else 'public_funds' end

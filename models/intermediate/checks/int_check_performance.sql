@@ -79,9 +79,7 @@ tasks as (
 department_tasks as (
     select 'performance' as check_family, 'department_tasks_sum_to_total' as check_name,
         '部门整体支出绩效自评表: Σ tasks = 金额合计' as description,
-        d.doc_id, d.fiscal_year, {{ fact_label('d') }} as subject, '=' as comparison,
-        d.value as lhs, t.task_sum as rhs, d.half_unit + t.task_h as tolerance,
-        {{ reading_ref('d') }} as lhs_refs, 'tasks ' || t.task_refs as rhs_refs
+        {{ fact_against('d', 't.task_sum', 't.task_h', "'tasks ' || t.task_refs") }}
     from pf d join tasks t on t.doc_id = d.doc_id and t.fiscal_year = d.fiscal_year and t.measure = d.measure
         and t.item_key = d.item_key
     where d.project_kind = 'department' and d.measure in ('budget_full_year', 'executed', 'funding_weight', 'funding_score')
@@ -98,9 +96,7 @@ funding_parts as (
 funding as (
     select 'performance' as check_family, 'project_funding_rows_sum' as check_name,
         '项目资金: 年度资金总额 = 财政拨款 + 上年结转 + 其他资金' as description,
-        t.doc_id, t.fiscal_year, {{ fact_label('t') }} as subject, '=' as comparison,
-        t.value as lhs, fp.part_sum as rhs, t.half_unit + fp.part_h as tolerance,
-        {{ reading_ref('t') }} as lhs_refs, fp.part_refs as rhs_refs
+        {{ fact_against('t', 'fp.part_sum', 'fp.part_h', 'fp.part_refs') }}
     from pf t join funding_parts fp on fp.total_id = t.observation_id
 )
 select * from scores

@@ -9,15 +9,7 @@ select
          when p.source_kind = 'table' then 'narrative_vs_table'
          else 'narrative_vs_narrative' end as check_name,
     'The same figure stated in two places must be the same figure' as description,
-    p.doc_id,
-    p.fiscal_year,
-    {{ fact_label('p') }} as subject,
-    '=' as comparison,
-    p.value as lhs,
-    o.value as rhs,
-    p.half_unit + o.half_unit as tolerance,
-    {{ reading_ref('p') }} as lhs_refs,
-    {{ reading_ref('o') }} as rhs_refs
+    {{ fact_against('p', 'o.value', 'o.half_unit', reading_ref('o')) }}
 from r p
 join r o on o.doc_id = p.doc_id and o.fact_key = p.fact_key and p.reading_rank = 1 and o.reading_rank > 1
 where not (o.value = p.value and o.line_no = p.line_no)

@@ -34,15 +34,7 @@ select
     'sums' as check_family,
     t.rule as check_name,
     t.description,
-    t.doc_id,
-    t.fiscal_year,
-    {{ fact_label('t') }} as subject,
-    '=' as comparison,
-    t.value as lhs,
-    p.part_sum as rhs,
-    t.half_unit + p.part_tolerance as tolerance,
-    {{ reading_ref('t') }} as lhs_refs,
-    p.part_refs as rhs_refs
+    {{ fact_against('t', 'p.part_sum', 'p.part_tolerance', 'p.part_refs') }}
 from totals t
 join parts p on p.rule = t.rule and p.doc_id = t.doc_id and p.fiscal_year = t.fiscal_year and p.scope_key = t.scope_key
     and p.fc = t.fc and p.entity_key = t.entity_key and p.measure = t.measure
