@@ -145,3 +145,19 @@ def test_truncated_table_marks_the_document_partial_and_names_the_place():
     assert ("line 550", "公开04表 ends without its revenue 总计 row (truncated?)") in messages
     # what was read before the cut is kept
     assert one(doc, table_code="01", line_no=464, item="grand_total", kind="revenue").value == D("5334.09")
+
+
+def test_a_row_that_does_not_line_up_is_rejected_and_named():
+    # 公开03表 L511: 2012906 工会事务 with one cell split in two by a converter, so its figures slide
+    # right and the last one lands beyond the header's last column
+    lines = list(SOURCE)
+    assert lines[510].startswith("2012906\t工会事务\t5,015.32\t\t5,015.32")
+    lines[510] = "2012906\t工会\t事务\t5,015.32\t\t5,015.32\t\t\t\t12.00"
+    doc = parse_bytes(Path("slid.txt"), "\n".join(lines).encode())
+    assert doc.status == "partial"
+    assert any(i.place == "line 511" and "does not line up" in i.message for i in doc.result.issues)
+    assert find(doc, table_code="03", line_no=511) == []  # no figure attributed to a wrong column
+    assert {r.reason for r in doc.result.rejects if r.line_no == 511} == {"row_misaligned"}
+    # the rest of the table, and the document, still load
+    assert one(doc, table_code="03", line_no=510, function_code="2012902").value == D("69.25")
+    assert one(doc, table_code="01", line_no=464, item="grand_total", kind="revenue").value == D("5334.09")

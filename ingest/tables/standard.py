@@ -161,6 +161,25 @@ class _Emitter:
         self.issues: list[ParseIssue] = []
         self.roles: dict[tuple[int, int], str] = {}
         self.values: dict[tuple[int, int], Decimal] = {}
+        self.skip: set[int] = set()  # body rows that do not line up with the header
+
+    def check_alignment(self, body_start: int, width: int) -> None:
+        """A figure right of the header's last column means the row's cells slid: none of its figures can
+        be attributed to a column, so the row is rejected whole and the document marked partial."""
+        for r in range(body_start, len(self.grid.rows)):
+            row = self.grid.rows[r]
+            beyond = [c for c in row if c.col >= width and parse_plain(c.text) is not None]
+            if not beyond:
+                continue
+            self.skip.add(r)
+            self.issues.append(ParseIssue(
+                "error", f"line {beyond[0].line_no}",
+                f"公开{self.tdef.code}表: row does not line up with the header ({len(row)} cells, header has {width}); "
+                "its figures were not loaded"))
+            for cell in row:
+                if parse_plain(cell.text) is not None:
+                    self.roles[(r, cell.col)] = "misaligned"
+                    self.rejects.append(Reject(cell.line_no, cell.text, "row_misaligned", self.snippet(row), "table"))
 
     def snippet(self, row: list[Cell]) -> str:
         return " | ".join(c.text for c in row if c.text)[:240]
@@ -259,6 +278,8 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
     carry: dict[str, str] = {}
     seen_total = False
     for r in range(body_start, len(em.grid.rows)):
+        if r in em.skip:
+            continue
         row = em.grid.rows[r]
         code, name = _function_code(row, code_cols, split_cols, carry)
         if name is None:
@@ -281,11 +302,6 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             scope = tdef.scope
             em.value(r, cell, kind=kind, measure=_measure(paths[cell.col]), item=item, scope=scope,
                      function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
-        for cell in row[len(paths):]:
-            if parse_plain(cell.text) is not None:
-                em.issues.append(ParseIssue("error", f"line {cell.line_no}",
-                                            f"公开{tdef.code}表: row has more cells than the header ({len(row)} > {len(paths)})"))
-                em.unmapped(r, cell, row, "cell_beyond_header")
     if len(em.grid.rows) > body_start and not seen_total:
         em.issues.append(ParseIssue("error", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
 
@@ -307,6 +323,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
         value_cols = [j for j in range(a + 1, b) if squash(leaf(paths[j])) not in _LABEL_LEAVES]
         sub_context: str | None = None
         for r in range(body_start, len(em.grid.rows)):
+            if r in em.skip:
+                continue
             row = em.grid.rows[r]
             label_cell = row[a] if a < len(row) else None
             label = label_cell.text.strip() if label_cell else ""
@@ -367,6 +385,8 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
         starts = [0]
     groups = [(s, starts[k + 1] if k + 1 < len(starts) else max(len(r) for r in em.grid.rows)) for k, s in enumerate(starts)]
     for r in range(body_start, len(em.grid.rows)):
+        if r in em.skip:
+            continue
         row = em.grid.rows[r]
         if [squash(c.text) for c in row] == header_key:
             continue  # header repeated after a page break
@@ -399,6 +419,8 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
 
 def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
     for r in range(body_start, len(em.grid.rows)):
+        if r in em.skip:
+            continue
         row = em.grid.rows[r]
         label = vocab.clean_label(row[0].text) if row else ""
         if "决算" in label:
@@ -435,5 +457,7 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
         header_rows = header_rows[-1:]
     ncols = max((len(row) for row in grid.rows), default=0)
     paths = column_paths(header_rows, ncols)
+    if body_start > 0:
+        em.check_alignment(body_start, max(len(grid.rows[r]) for r in range(body_start)))
     _LAYOUTS[tdef.layout](em, body_start, paths)
     return em.observations, em.cells(body_start), em.rejects, em.issues
