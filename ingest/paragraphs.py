@@ -41,17 +41,45 @@ class Paragraph:
         return self.line_nos[0]
 
 
+_PAGE_MARK = re.compile(r"^\s*(?:第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+# What continues a number wrapped onto its own line: a unit, or more digits of it.
+_CONTINUES_NUMBER = re.compile(r"^\s*(?:万|亿|千|元|%|[.,]\d|人|个|辆|名|户|次|项)")
+
+
 def page_number_lines(lines: list[str]) -> set[int]:
-    """0-based indices of lines that are page numbers (a bare number after a page gap)."""
+    """0-based indices of lines that are page numbers: "第 3 页", "3/21" anywhere, a bare
+    number ("15", "- 15 -") after a page gap (two blank lines)."""
     found: set[int] = set()
     blank_run = 0
     for i, line in enumerate(lines):
         if not line.strip():
             blank_run += 1
             continue
-        if blank_run >= 2 and _PAGE_NUMBER.match(line):
+        if _PAGE_MARK.match(line) or (blank_run >= 2 and _PAGE_NUMBER.match(line)):
             found.add(i)
         blank_run = 0
+    return found
+
+
+def prose_page_numbers(lines: list[str], skip: set[int]) -> set[int]:
+    """Page numbers among prose lines (``skip``: table lines): those of
+    :func:`page_number_lines`, and a bare number between two prose lines when it continues
+    neither — the line before does not end inside a number and the line after does not start
+    with its unit.  A PDF's text puts the page number between the halves of a sentence:
+    "…决算数为" / "15" / "7,970.38 万元".  (Not for one-cell-per-line tables, where a bare
+    number is a cell.)
+    """
+    found = page_number_lines(lines)
+    texts = [i for i, line in enumerate(lines) if line.strip() and i not in found]
+    for k, i in enumerate(texts):
+        if i in skip or not _PAGE_NUMBER.match(lines[i]) or k == 0 or k + 1 == len(texts):
+            continue
+        before, after = texts[k - 1], texts[k + 1]
+        if before in skip or after in skip:
+            continue
+        prev = lines[before].strip()
+        if not prev[-1:].isdigit() and prev[-1:] not in ",.，" and not _CONTINUES_NUMBER.match(lines[after]):
+            found.add(i)
     return found
 
 
@@ -68,7 +96,7 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
     Headings need no special case: a heading is short, so nothing joins onto
     it, unless it was itself wrapped at the column width ("…决算情" / "况说明").
     """
-    pages = page_number_lines(lines)
+    pages = prose_page_numbers(lines, skip)
     dropped = skip | pages
     width = wrap_width(lines, dropped)
     threshold = min(int(width * 0.85), LONG_LINE)
