@@ -102,6 +102,22 @@ def money_to_wan(value: Decimal, unit: str) -> Decimal:
     return value * factor
 
 
+def to_wan(value: Decimal, decimals: int, unit: str) -> tuple[Decimal, int]:
+    """A money amount printed in ``unit`` with ``decimals`` digits → (万元 value, decimals in 万元).
+
+    The decimals follow the conversion so the rounding tolerance stays that of the print:
+    "360.44 元" → (0.0360, 6) stands for ± 0.005 元; "1.5 亿元" → (15000, -3) for ± 500 万元;
+    "123.4 千元" → (12.34, 2).  The value keeps every digit printed (a 元 figure needs six
+    decimals in 万元, more than the warehouse's four: callers quantize when storing).
+    Raises ValueError for a unit that is not money.
+    """
+    factor = MONEY_FACTORS.get(unit)
+    if factor is None:
+        raise ValueError(f"not a money unit: {unit!r}")
+    shift = -factor.as_tuple().exponent if factor < 1 else -(len(str(int(factor))) - 1)
+    return value * factor, decimals + shift
+
+
 def quantize(value: Decimal) -> Decimal:
     """Round to the warehouse precision (DECIMAL(18,4)) without going through float."""
     return value.quantize(Decimal("0.0001"))
