@@ -188,7 +188,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     result.issues += perf.issues
 
     paragraphs = assemble(lines, skip)
-    ctx = DocContext(fiscal_year=year, section_titles=index.titles, project_at=project_at)
+    ctx = DocContext(fiscal_year=year, section_titles=index.titles, project_at=project_at, report_kind=meta.report_kind)
     interpreter = Interpreter(ctx)
     for para in paragraphs:
         interpreter.paragraph(para)

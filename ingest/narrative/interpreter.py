@@ -25,7 +25,7 @@ from typing import Callable
 from ingest.model import Observation, Reject
 from ingest.narrative import labels as L
 from ingest.narrative.tokens import COUNT_UNITS, Token, tokenize, unit_class
-from ingest.numbers import money_to_wan, quantize
+from ingest.numbers import quantize, to_wan
 from ingest.paragraphs import Paragraph, sentences
 
 MONEY_KINDS = {"revenue", "expenditure", "expenditure_economic", "project", "three_public", "agency_operation",
@@ -54,9 +54,14 @@ def kind_measure(kind: str, measure: str) -> str:
 
 @dataclass
 class DocContext:
+    """What the interpreter knows of the document: its year, section titles and project
+    titles by line, and its kind (部门决算 / 部门预算 …: in a budget, an amount stated for the
+    report year with no measure word is the budget)."""
+
     fiscal_year: int | None
     section_titles: Callable[[int], list[str]]
     project_at: Callable[[int], str | None]
+    report_kind: str | None = None
 
 
 @dataclass
@@ -84,6 +89,7 @@ class _State:
     parent_carried: bool = False  # the enumeration parent came from an earlier paragraph
     money_subjects: list[L.Subject] = field(default_factory=list)  # last subjects that take money
     staff_mode: str | None = None  # authorized | actual: what 行政/事业/共 N 人 refer to
+    purpose: bool = False  # after 主要用于: items named there say what the money is for
 
 
 class Interpreter:
@@ -93,6 +99,7 @@ class Interpreter:
         self.rejects: list[Reject] = []
         self._carry: list[L.Subject] = []
         self._carry_parent: tuple[list[L.Subject], str | None] | None = None
+        self._list_parent: tuple[list[L.Subject], str | None] | None = None  # parent of a numbered list
         self._context_class: str | None = None
         self._class_section: str | None = None
 
@@ -102,6 +109,10 @@ class Interpreter:
             return subject.scope
         if subject.scope:
             return subject.scope
+        return self._section_scope(line_no) or "all"
+
+    def _section_scope(self, line_no: int) -> str | None:
+        """The funding scope a section title names (…一般公共预算财政拨款支出决算情况说明), if any."""
         for title in reversed(self.ctx.section_titles(line_no)):
             if "一般公共预算" in title:
                 return "general_budget"
@@ -109,9 +120,9 @@ class Interpreter:
                 return "gov_fund"
             if "国有资本经营" in title:
                 return "state_capital"
-            if "财政拨款收入支出" in title or "财政拨款收支" in title:
+            if "财政拨款收入支出" in title or "财政拨款收支" in title or "财政拨款支出" in title:
                 return "fiscal"
-        return "all"
+        return None
 
     def _section(self, line_no: int) -> str | None:
         titles = self.ctx.section_titles(line_no)
@@ -166,6 +177,7 @@ class Interpreter:
             kind=subject.kind, measure=measure, value=value, unit=unit, value_text=tok.text.strip(),
             source_kind="narrative", line_no=line_no, item=item or subject.item, scope=scope,
             fiscal_year=st.year, function_code=subject.function_code, subject_name=subject_name,
+            economic_code=subject.economic_code,
             project=subject.project, project_kind=subject.project_kind, ref_key=ref_key, decimals=decimals,
             printed_unit=tok.unit or None, section=self._section(line_no), snippet=_snippet(sentence, tok),
             flags=",".join(flags) or None,
@@ -178,6 +190,13 @@ class Interpreter:
     def paragraph(self, para: Paragraph) -> None:
         st = _State(year=self.ctx.fiscal_year, subjects=list(self._carry), fresh=bool(self._carry))
         self._carry = []
+        if self._carry_parent is not None:
+            self._list_parent = self._carry_parent if _LIST_ITEM.match(para.text) else None
+        elif self._list_parent is not None and _LIST_ITEM.match(para.text):
+            # "财政拨款支出主要内容如下：" / "1、…" / "2、…": every numbered item is a child
+            self._carry_parent = self._list_parent
+        else:
+            self._list_parent = None
         if self._carry_parent is not None:
             # "本年收入决算合计 199.32 万元，其中：" followed by one item per paragraph
             st.parent, st.detail_measure = list(self._carry_parent[0]), self._carry_parent[1]
@@ -209,7 +228,7 @@ class Interpreter:
                 st.parent, st.in_detail, st.children, st.parent_carried = [], False, 0, False
             st.measure = st.measure_ctx = st.cmp = None
             st.sign = 0
-            st.share = st.explaining = st.pending_zero = st.fresh = False
+            st.share = st.explaining = st.pending_zero = st.fresh = st.purpose = False
             st.entity = st.staff_mode = None
             st.anchor = -100
         if saw_label and not saw_number:
@@ -218,15 +237,22 @@ class Interpreter:
             self._carry_parent = (st.parent, st.detail_measure)
 
     def _sentence(self, st: _State, para: Paragraph, offset: int, sentence: str, tokens: list[Token]) -> None:
+        tokens = _disambiguate(tokens, sentence)
         money_values = {t.value for t in tokens if t.kind == "num" and t.unit == "万元"}
         st.spans = [(t.start, t.end) for t in tokens if t.kind not in ("clause", "group")]
         prev: Token | None = None
         prev_label: Token | None = None
         for tok in tokens:
             k = tok.kind
+            if k == "label" and st.purpose:
+                # "…1672.67万元。主要用于：行政单位的基本支出。" — 基本支出 is the purpose, not the subject
+                prev = tok
+                continue
             if k == "label":
                 line_no = para.line_at(offset + tok.start)
                 subjects = self._resolve(tok.subjects, line_no)
+                if st.in_detail and st.parent and self._section_scope(line_no) is None:
+                    subjects = _inherit_scope(subjects, st.parent)
                 if not subjects:
                     prev = tok
                     continue
@@ -295,6 +321,8 @@ class Interpreter:
                 st.explaining = False
             elif k == "explain":
                 st.explaining = True
+            elif k == "purpose":
+                st.purpose = True
             elif k == "none":
                 st.pending_zero = True
             elif k == "year":
@@ -375,17 +403,14 @@ class Interpreter:
             if "余" in unit:
                 flags.append("approximate")
                 printed = "万元" if unit.startswith("万") or unit.startswith("余万") else "元"
-            decimals = tok.decimals
-            if printed == "元" and (tok.decimals > 0 or tok.value in money_values):
+            if printed == "元" and _yuan_slip(tok, money_values):
                 # "财政拨款收入 360.44 元，占 100%": a 万元 figure with its 万 dropped
                 flags.append("unit_typo_yuan")
-                value = tok.value
+                value, decimals = tok.value, tok.decimals
             else:
-                value = quantize(money_to_wan(tok.value, printed))
-                if printed == "元":
-                    decimals += 4
-                elif printed == "亿元":
-                    decimals = max(decimals - 4, 0)
+                value, decimals = to_wan(tok.value, tok.decimals, printed)
+                # stored with the warehouse's four decimals: the tolerance cannot be finer
+                value, decimals = quantize(value), min(decimals, 4)
             measure = self._money_measure(st)
             for s in money_subjects:
                 self._emit(st, s, measure, value * st.sign if st.sign and "change" in measure else value, tok, para,
@@ -456,7 +481,27 @@ class Interpreter:
     def _money_measure(self, st: _State) -> str:
         if st.sign:
             return {"prior": "yoy_change", "budget": "vs_budget_change"}[st.cmp]
-        return st.measure or st.measure_ctx or (st.detail_measure if st.in_detail else None) or "default"
+        measure = st.measure or st.measure_ctx or (st.detail_measure if st.in_detail else None) or "default"
+        if measure in ("default", "budget") and (self.ctx.report_kind or "").endswith("预算") \
+                and st.year == self.ctx.fiscal_year:
+            return "budget_initial"  # a 预算 report states the year's budget
+        return measure
+
+
+def _yuan_slip(tok: Token, money_values: set[Decimal]) -> bool:
+    """A figure printed in 元 whose sentence shows it is in 万元.
+
+    The sentence proves it when it states the same value in 万元 ("全年预算数 235.76 元，执行数
+    235.76 万元"), or when the figure has cents, is under 10,000 元 and sits beside a 万元
+    figure of its own magnitude ("本年收入合计 360.4 万元，其中：财政拨款收入 360.44 元") — read
+    in 元 it would be a ten-thousandth of its neighbours.  A figure really printed in 元
+    ("96,282,213.44 元", "共计 626,700 元") is converted, not corrected.
+    """
+    if tok.value in money_values:
+        return True
+    if tok.decimals == 0 or tok.value >= 10000 or not tok.value:
+        return False
+    return any(v and v / 100 <= tok.value <= v * 100 for v in money_values)
 
 
 _FILLER = re.compile(r"共计|合计|总计|分别为|分别|均为|均|各|达到|达|约|是|为|共|计|支出|该项|其")
@@ -503,6 +548,45 @@ def _kind_of(project: str | None) -> str:
     from ingest.performance import DEPARTMENT_PROJECT
 
     return "department" if project == DEPARTMENT_PROJECT else "project"
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[、.．](?!\d)|[（(]\d{1,2}[）)]|[①②③④⑤⑥⑦⑧⑨⑩])")
+_FUNCTION_CONTEXT = re.compile(r"功能(?:分类|科目)")
+_ECONOMIC_CONTEXT = re.compile(r"经济(?:分类|科目)")
+
+
+def _disambiguate(tokens: list[Token], sentence: str) -> list[Token]:
+    """An item name that is both an economic item and a 功能分类 类 (其他支出) takes one meaning.
+
+    "按照支出功能科目划分，教育支出…；其他支出 109.50 万元" lists 类: there it is 类 229.
+    The sentence decides — it names 功能分类, or its other items are 类 — otherwise the
+    economic reading stays.  Never both.
+    """
+    ambiguous = [t for t in tokens if t.kind == "label" and any(s.function_class for s in t.subjects)]
+    if not ambiguous:
+        return tokens
+    if _ECONOMIC_CONTEXT.search(sentence):
+        return tokens
+    classes = any(t.kind == "label" and any(s.kind == "expenditure" and (s.function_code or (s.subject_name or "").endswith("（类）"))
+                                             for s in t.subjects) for t in tokens)
+    if not (classes or _FUNCTION_CONTEXT.search(sentence)):
+        return tokens
+    return [replace(t, subjects=[L.as_function_class(s) if s.function_class else s for s in t.subjects])
+            if t in ambiguous else t for t in tokens]
+
+
+def _inherit_scope(subjects: list[L.Subject], parent: list[L.Subject]) -> list[L.Subject]:
+    """Items enumerated under a parent share its funding scope.
+
+    "财政拨款支出总计为 237,100.00 万元，其中基本支出 199,015.13 万元" — the 基本支出 is a
+    财政拨款 figure: a child that names no scope of its own takes the parent's.
+    """
+    scopes = {p.scope for p in parent if p.kind in ("revenue", "expenditure") and p.scope}
+    if len(scopes) != 1:
+        return subjects
+    scope = scopes.pop()
+    return [L.with_scope(s, scope) if s.kind in ("expenditure", "expenditure_economic") and s.value_type == "money"
+            and any(p.kind == "expenditure" for p in parent) else s for s in subjects]
 
 
 def _same_metrics(a: list[L.Subject], b: list[L.Subject]) -> bool:

@@ -32,6 +32,8 @@ class Subject:
     strong: bool = True  # a strong label ends an explanation clause
     skip_same_fact: bool = False  # readings of this label may legitimately differ
     adjacent: bool = False  # only a number right after the label belongs to it
+    economic_code: str | None = None  # 经济分类 code of an economic item name, when one code fits
+    function_class: str | None = None  # the 功能分类 类 an economic item name also names (其他支出)
 
     def ref_key(self, scope: str | None) -> str:
         return "|".join(str(x or "") for x in (self.kind, scope, self.item, self.subject_name, self.project))
@@ -78,29 +80,53 @@ def _fund_both(text: str) -> list[Subject]:
 
 
 # ------------------------------------------------- 功能分类 chains (类/款/项)
-_SEG_RE = re.compile(rf"([{CJK}]*?)[（(](类|款|项|\d{{2,3}})[）)]")
+# A segment: a name, then in brackets its level (类/款/项), its code (3, 5 or 7 digits,
+# or the 2 digits of a 款/项 under the code printed before it), or both ("204类", "06款").
+_SEG_RE = re.compile(rf"([{CJK}]*?)[（(](\d{{2,7}})?\s*(类|款|项)?[）)]")
+_LEVELS = ["类", "款", "项"]
 
 
 def parse_chain(text: str) -> tuple[dict[str, str], str | None] | None:
-    """'一般公共服务（201）群众团体事务（29）行政运行（01）' → ({类,款,项 names}, '2012901')."""
+    """Names and 功能分类 code of a chain of 类/款/项 segments.
+
+    '一般公共服务（201）群众团体事务（29）行政运行（01）' → ({类,款,项 names}, '2012901');
+    '公共安全支出（204类）司法（06款）行政运行（01项）' → (…, '2040601');
+    '小学教育（2050202）' → ({'项': '小学教育'}, '2050202') — a full code names its level.
+    The code is None unless it is complete from the 类 down (a 款 code without its 类
+    names nothing).  None when no segment is a chain segment.
+    """
     parts: dict[str, str] = {}
     codes: dict[str, str] = {}
-    order = ["类", "款", "项"]
+    full: str | None = None
     position = 0
     for m in _SEG_RE.finditer(text):
-        name, marker = m.group(1), m.group(2)
-        if marker.isdigit():
-            level = {3: "类"}.get(len(marker)) or order[min(max(position, 1), 2)]
-            codes[level] = marker
-        else:
+        name, digits, marker = m.group(1), m.group(2), m.group(3)
+        if not digits and not marker:
+            continue
+        if digits and len(digits) in (5, 7) and not marker:
+            level = "款" if len(digits) == 5 else "项"
+            full = digits
+        elif digits and len(digits) == 3 and marker in (None, "类"):
+            level = "类"
+        elif digits and len(digits) == 2:
+            level = marker or _LEVELS[min(max(position, 1), 2)]
+            if level == "类":
+                return None
+        elif not digits:
             level = marker
+        else:
+            return None  # a number in brackets that is no 功能分类 code
+        if digits and len(digits) <= 3:
+            codes[level] = digits
         parts[level] = name
-        position = order.index(level) + 1
+        position = _LEVELS.index(level) + 1
     if not parts:
         return None
-    code = None
-    if codes.get("类") and (codes.get("款") or not parts.get("款")):
+    code = full
+    if code is None and codes.get("类") and (codes.get("款") or not parts.get("款")):
         code = codes["类"] + codes.get("款", "") + (codes.get("项", "") if codes.get("款") else "")
+    if code is not None and not re.fullmatch(r"2\d{2}(?:\d{2}){0,2}", code):
+        return None  # 功能分类 expenditure codes start with 2 (phone prefixes such as （029） do not)
     return parts, code
 
 
@@ -125,7 +151,7 @@ def anchored(anchor: str, back: str, max_back: int):
     return deco
 
 
-@anchored(r"(?:[（(](?:类|款|项|\d{2,3})[）)])", rf"{CJK}", 30)
+@anchored(r"(?:[（(](?:类|款|项|\d{2,3}|\d{2,3}\s*(?:类|款|项)|\d{5}|\d{7})[）)])", rf"{CJK}", 30)
 def _chain(text: str) -> list[Subject]:
     parsed = parse_chain(text)
     if parsed is None:
@@ -154,7 +180,7 @@ def _revenue(text: str) -> list[Subject]:
     return [Subject("revenue", item, "all")] if item else []
 
 
-@label(r"(?:收入预算总额|预算收入总额|年初预算收入)")
+@label(r"(?:收入预算(?:总额)?|预算收入总额|年初预算收入)")
 def _revenue_budget(text: str) -> list[Subject]:
     return [Subject("revenue", "current_total", "all", implied_measure="budget_initial")]
 
@@ -165,7 +191,7 @@ def _report_total(text: str) -> list[Subject]:
     return [Subject(kind, "current_total" if kind == "revenue" else "total", "all", implied_measure="amount")]
 
 
-@label(r"年初预算支出")
+@label(r"年初预算支出|支出预算(?:总额)?")
 def _expenditure_budget(text: str) -> list[Subject]:
     return [Subject("expenditure", "total", "all", implied_measure="budget_initial")]
 
@@ -212,12 +238,21 @@ _CLASS_NAMES = [n for n in vocab.FUNCTION_CLASS_NAMES if n not in ("其他", "�
 _CLASS = "|".join(sorted(map(re.escape, _CLASS_NAMES), key=len, reverse=True))
 
 
+# 类 name (without 支出) → 功能分类 code, from the reference seed (filled by the tokenizer).
+CLASS_CODES: dict[str, str] = {}
+
+
+def function_class_codes(rows: list[tuple[str, str, str]]) -> None:
+    """Register the 类 codes of the seed's (code, name, level) rows."""
+    CLASS_CODES.update({name.removesuffix("支出"): code for code, name, level in rows if level == "类"})
+
+
 @label(rf"(?:{_CLASS})(?:支出|收入)")
 def _class(text: str) -> list[Subject]:
     kind = "revenue" if text.endswith("收入") else "expenditure"
     name = text[:-2]
     return [Subject(kind, "total" if kind == "expenditure" else "fiscal_total", None,
-                    subject_name=f"{name}（类）")]
+                    subject_name=f"{name}（类）", function_code=CLASS_CODES.get(name) if kind == "expenditure" else None)]
 
 
 # ---------------------------------------------------------------- 三公
@@ -446,14 +481,65 @@ def _report_project(text: str) -> list[Subject]:
 
 
 # ----------------------------------------------------- economic breakdowns
-def economic_labels(names: list[str]) -> None:
-    """Register 经济分类 item names (from the reference seed) as labels."""
-    names = sorted({n for n in names if len(n) >= 3}, key=len, reverse=True)
+def economic_code(name: str, rows: list[tuple[str, str, str]]) -> str | None:
+    """The 经济分类 code a bare item name denotes, given the seed's (code, name, parent) rows.
+
+    A name printed at two levels (其他支出: 类 399 and 款 39999) means the broader one, the
+    ancestor; a name under two 类 (办公设备购置: 30902 and 31002) means the one whose 类 is
+    not a qualified variant (资本性支出, not 资本性支出（基本建设）).  None when still ambiguous
+    or unknown — one name never yields two codes.
+    """
+    names = {code: n for code, n, _ in rows}
+    parents = {code: p for code, _, p in rows}
+    found = [code for code, n, _ in rows if n == name] or [code for code, n, _ in rows if n == name.removesuffix("支出")]
+    if len(found) <= 1:
+        return found[0] if found else None
+    for code in found:
+        if all(o == code or _ancestor(code, o, parents) for o in found):
+            return code
+    plain = [c for c in found if not re.search(r"[（(]", names.get(_top(c, parents), ""))]
+    return plain[0] if len(plain) == 1 else None
+
+
+def _ancestor(a: str, b: str, parents: dict[str, str]) -> bool:
+    while parents.get(b):
+        b = parents[b]
+        if b == a:
+            return True
+    return False
+
+
+def _top(code: str, parents: dict[str, str]) -> str:
+    while parents.get(code):
+        code = parents[code]
+    return code
+
+
+# 经济分类 items whose name is also a 功能分类 类 (其他支出: economic 399, function 229): the
+# sentence decides which is meant (see the interpreter), never both.
+_CLASS_BY_NAME = {f"{n}支出": n for n in vocab.FUNCTION_CLASS_NAMES}
+
+
+def economic_labels(rows: list[tuple[str, str, str]]) -> None:
+    """Register 经济分类 item names (from the reference seed: code, name, parent) as labels."""
+    names = sorted({n for _, n, _ in rows if len(n) >= 3}, key=len, reverse=True)
     if not names:
         return
+    codes = {n: economic_code(n, rows) for n in names}
     pattern = "(?:" + "|".join(map(re.escape, names)) + rf")(?:支出)?(?![{CJK}])"
-    LABELS.append((pattern, lambda text: [Subject("expenditure_economic", None, subject_name=text, strong=False,
-                                                   adjacent=True)]))
+
+    def factory(text: str) -> list[Subject]:
+        code = codes.get(text) or codes.get(text.removesuffix("支出"))
+        return [Subject("expenditure_economic", None, subject_name=text, economic_code=code, strong=False,
+                        adjacent=True, function_class=_CLASS_BY_NAME.get(text))]
+
+    LABELS.append((pattern, factory))
+
+
+def as_function_class(subject: Subject) -> Subject:
+    """The 功能分类 类 reading of an item name that is also an economic item (其他支出 → 其他（类）)."""
+    return Subject("expenditure", "total", subject.scope, subject_name=f"{subject.function_class}（类）",
+                   function_code=CLASS_CODES.get(subject.function_class))
 
 
 def with_scope(subject: Subject, scope: str | None) -> Subject:

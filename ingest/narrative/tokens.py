@@ -40,9 +40,9 @@ COUNT_UNITS = {
 
 KEYWORDS: list[tuple[str, str]] = [
     ("malformed", r"占\s*[a-zA-Z]{1,3}\s*%"),
-    ("flat_prior", r"(?:与|较|比)(?:上年|上一年|去年|上年度|20\d\d\s*年度?)(?:决算数?|数据|同期|度)?(?:相比|比较)?[，,]?\s*(?:无变化|持平|无变动|没有变化|基本持平|不变)"),
+    ("flat_prior", r"(?:与|较|比)\s*(?:上年|上一年|去年|上年度|20\d\d\s*年度?)(?:决算数?|数据|同期|度)?(?:相比|比较)?[，,]?\s*(?:无变化|持平|无变动|没有变化|基本持平|不变)"),
     ("flat_budget", r"(?:决算数)?与(?:年初|全年)?预算数?(?:相比)?(?:无差异|持平|一致)|决算数等于预算数"),
-    ("cmp_prior", r"(?:与|较|比)(?:上年|上一年|去年|上年度|20\d\d\s*年度?)(?:决算数?|数据|同期|度)?(?:相比|比较)?"),
+    ("cmp_prior", r"(?:与|较|比)\s*(?:上年|上一年|去年|上年度|20\d\d\s*年度?)(?:决算数?|数据|同期|度)?(?:相比|比较)?"),
     ("cmp_budget", r"与(?:年初|全年)?预算(?:数)?(?:相比|比较)|比(?:年初|全年)?预算(?:数)?"),
     ("completion", r"完成(?:了)?(?:年初|全年)?预算(?:数)?的?|预算完成率(?:为)?|(?<!资金)完成率(?:为)?"),
     ("exec_rate", r"(?:预算)?执行率(?:为)?|预算执行进度(?:为)?"),
@@ -50,12 +50,15 @@ KEYWORDS: list[tuple[str, str]] = [
 KEYWORDS_AFTER_LABELS: list[tuple[str, str]] = [
     ("prior_year_end", r"截[止至]\s*上年(?:年)?底|截[止至]\s*上年末"),
     ("year", r"(20\d\d)\s*年(?:度)?"),
+    # a fund's name (一般公共预算 …) standing alone says nothing of a measure: not 预算 the keyword
+    ("fund", r"一般公共预算|政府性基金预算|国有资本经营预算"),
     ("budget_initial", r"年初预算(?:数)?(?:为)?|申报(?:数)?(?:为)?"),
     ("budget_full", r"全年预算(?:数)?(?:为)?|调整(?:后)?预算(?:数)?(?:为)?|财政批复(?:数)?(?:为)?"),
-    ("budget", r"(?:经费)?预算(?:数)?(?:为)?"),
+    ("budget", r"(?:经费)?预算(?:数|安排)?(?:为)?"),
     ("actual", r"(?:支出)?决算(?:数|金额)?(?:为)?|(?:全年)?执行数(?:为)?|实际(?:支出|发放|完成数?|执行|到账)(?:数)?(?:为)?"),
     ("share", r"占(?:全部|整个)?"),
-    ("detail", r"其中[：:,，]?|主要用于以下方面[：:]?|主要包括[：:]?|具体包括[：:]?|包括[：:]?|具体(?:情况)?如下[：:]?"),
+    ("detail", r"其中[：:,，]?|主要用于以下方面[：:]?|主要包括[：:]?|具体包括[：:]?|包括[：:]?|具体(?:情况)?如下[：:]?|(?:主要)?内容如下[：:]?"),
+    ("purpose", r"(?:主要)?用于[：:]?"),
     ("score", r"(?:自评|评价)?(?:得分|总分)(?:为|均为)?|评分(?:为)?"),
     ("up", r"增加了?|增长了?|上升了?|提高了?|增多"),
     ("down", r"减少了?|下降了?|降低了?"),
@@ -72,7 +75,14 @@ _UNIT = (
     r"万余元|余万元|万元|亿元|千元|元(?![/／])|%%?|‰|万人次|万余人|人次|批次|台[（(]套[）)]|"
     r"人(?![/／民])|名|户|个|辆|台|套|家|次|项|场|期|分(?!之)"
 )
-NUMBER = rf"(?<![\d.,])(?P<num>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d])\s*(?P<unit>{_UNIT})?"
+# A number never starts inside a bracketed document number (渝财预〔2023〕12号) or after 第;
+# one followed by 年/月/日/号 is a date, a year or a document number, and "6.2026年" (a list
+# item numbered 6 starting with a year) is no number at all: the fraction is never dropped
+# to make the rest match.
+NUMBER = (
+    rf"(?<![\d.,〔［\[【第])(?P<num>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d])(?!\.\d)(?!\s*[年月日号])"
+    rf"\s*(?P<unit>{_UNIT})?"
+)
 
 
 @dataclass
@@ -88,12 +98,12 @@ class Token:
     year: int | None = None
 
 
-def _seed_names(filename: str, column: str) -> list[str]:
+def _seed_rows(filename: str, *columns: str) -> list[tuple[str, ...]]:
     path = Path(__file__).resolve().parents[2] / "seeds" / filename
     if not path.exists():
         return []
     with path.open(encoding="utf-8") as f:
-        return [row[column] for row in csv.DictReader(f) if row.get(column)]
+        return [tuple(row.get(c) or "" for c in columns) for row in csv.DictReader(f) if row.get(columns[1])]
 
 
 # ---------------------------------------------------------------- dispatch
@@ -163,7 +173,8 @@ class _Scanner:
 
 @lru_cache(maxsize=1)
 def _scanner() -> _Scanner:
-    L.economic_labels(_seed_names("economic_subjects.csv", "name"))
+    L.function_class_codes(_seed_rows("function_subjects.csv", "function_code", "name", "level"))
+    L.economic_labels(_seed_rows("economic_subjects.csv", "economic_code", "name", "parent_code"))
     alternatives: list[tuple[str, str]] = []
     factories: dict[str, L.Factory] = {}
     for name, pattern in KEYWORDS:
