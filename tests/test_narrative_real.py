@@ -276,3 +276,37 @@ def test_r05_table_of_contents_has_no_figures():
 def test_the_whole_pipeline_reads_the_fixture_like_the_interpreter():
     doc = parse_bytes(Path("swu_fiscal.txt"), SWU_FISCAL.encode("utf-8"))
     _check_swu_fiscal(doc.result.observations)
+
+
+# 西南大学2023年度部门决算 p.16, as the PDF's text layer wraps it
+SWU_CHANGES = """\
+学校 2023 年度收入总计 430,725.03 万元，与 2022 年度
+相比，减少 23,616.80 万元，降低 5.20%。其中：财政拨款收
+入增加 14,458.07 万元，事业收入增加 974.61 万元，其他收
+入减少 39,049.48 万元。学校其他收入与上年比较发生较大
+差异的原因是债务收入减少。
+学校 2023 年度支出总计 457,676.75 万元，与 2022 年度
+相比，增加 54,492.83 万元，增长 13.52%。其中：教育支出
+增加 52,499.75 万元，科学技术支出增加 965.07 万元，社会
+保障和就业支出减少 196.69 万元，农林水支出减少 16.84 万
+元，住房保障支出增加 1,209.04 万元，其他支出增加 32.50
+万元。学校教育支出与上年比较发生较大差异的原因，一是
+"""
+
+
+def test_an_enumeration_breaks_down_the_change_of_its_sentence():
+    obs = prose(SWU_CHANGES, 2023).observations
+    got = {(o.line_no, o.kind, o.item, o.function_code, o.value) for o in narrative(obs, measure="yoy_change")}
+    assert got == {
+        (2, "revenue", "grand_total", None, Decimal("-23616.80")),
+        (3, "revenue", "fiscal_total", None, Decimal("14458.07")),
+        (3, "revenue", "business", None, Decimal("974.61")),
+        (4, "revenue", "other", None, Decimal("-39049.48")),
+        (7, "expenditure", "grand_total", None, Decimal("54492.83")),
+        (8, "expenditure", "total", "205", Decimal("52499.75")),
+        (8, "expenditure", "total", "206", Decimal("965.07")),
+        (9, "expenditure", "total", "208", Decimal("-196.69")),
+        (9, "expenditure", "total", "213", Decimal("-16.84")),
+        (10, "expenditure", "total", "221", Decimal("1209.04")),
+        (10, "expenditure", "total", "229", Decimal("32.50")),
+    }

@@ -90,6 +90,7 @@ class _State:
     money_subjects: list[L.Subject] = field(default_factory=list)  # last subjects that take money
     staff_mode: str | None = None  # authorized | actual: what 行政/事业/共 N 人 refer to
     purpose: bool = False  # after 主要用于: items named there say what the money is for
+    prev_cmp: str | None = None  # comparison of the previous sentence (its 其中 breaks the change down)
 
 
 class Interpreter:
@@ -226,6 +227,7 @@ class Interpreter:
                 if st.children != 1 and st.parent and not st.parent_carried:
                     st.subjects = list(st.parent)
                 st.parent, st.in_detail, st.children, st.parent_carried = [], False, 0, False
+            st.prev_cmp = st.cmp
             st.measure = st.measure_ctx = st.cmp = None
             st.sign = 0
             st.share = st.explaining = st.pending_zero = st.fresh = st.purpose = False
@@ -311,6 +313,10 @@ class Interpreter:
             elif k == "share":
                 st.share, st.share_ref = True, None
             elif k == "detail":
+                if st.cmp is None and st.prev_cmp and tok is next((t for t in tokens if t.kind not in ("clause", "group")), None):
+                    # "…与 2022 年度相比，减少 23,616.80 万元。其中：财政拨款收入增加 14,458.07 万元": the
+                    # enumeration breaks the change down, against the same base
+                    st.cmp = st.prev_cmp
                 if st.subjects:
                     st.parent = list(st.subjects)
                     st.parent_carried = False
@@ -590,7 +596,10 @@ def _inherit_scope(subjects: list[L.Subject], parent: list[L.Subject]) -> list[L
 
 
 def _same_metrics(a: list[L.Subject], b: list[L.Subject]) -> bool:
-    return bool(a) and bool(b) and {(s.kind, s.item) for s in a} <= {(s.kind, s.item) for s in b}
+    def key(s: L.Subject) -> tuple:
+        return s.kind, s.item, s.subject_name, s.function_code, s.project
+
+    return bool(a) and bool(b) and {key(s) for s in a} <= {key(s) for s in b}
 
 
 def _snippet(sentence: str, tok: Token, width: int = 90) -> str:

@@ -234,7 +234,7 @@ def _carryover(text: str) -> list[Subject]:
 
 
 # ------------------------------------------------------- 功能分类 类 names
-_CLASS_NAMES = [n for n in vocab.FUNCTION_CLASS_NAMES if n not in ("其他", "预备费", "转移性")]
+_CLASS_NAMES = [n for n in vocab.FUNCTION_CLASS_NAMES if n not in ("预备费", "转移性")]
 _CLASS = "|".join(sorted(map(re.escape, _CLASS_NAMES), key=len, reverse=True))
 
 
@@ -251,6 +251,10 @@ def function_class_codes(rows: list[tuple[str, str, str]]) -> None:
 def _class(text: str) -> list[Subject]:
     kind = "revenue" if text.endswith("收入") else "expenditure"
     name = text[:-2]
+    if kind == "expenditure" and text in ECONOMIC_CODES:
+        # 其他支出: an economic item too — the sentence decides (see the interpreter)
+        return [Subject("expenditure_economic", None, subject_name=text, economic_code=ECONOMIC_CODES[text],
+                        strong=False, adjacent=True, function_class=name)]
     return [Subject(kind, "total" if kind == "expenditure" else "fiscal_total", None,
                     subject_name=f"{name}（类）", function_code=CLASS_CODES.get(name) if kind == "expenditure" else None)]
 
@@ -518,6 +522,7 @@ def _top(code: str, parents: dict[str, str]) -> str:
 # 经济分类 items whose name is also a 功能分类 类 (其他支出: economic 399, function 229): the
 # sentence decides which is meant (see the interpreter), never both.
 _CLASS_BY_NAME = {f"{n}支出": n for n in vocab.FUNCTION_CLASS_NAMES}
+ECONOMIC_CODES: dict[str, str] = {}  # those names → their economic code (filled with the economic labels)
 
 
 def economic_labels(rows: list[tuple[str, str, str]]) -> None:
@@ -526,6 +531,7 @@ def economic_labels(rows: list[tuple[str, str, str]]) -> None:
     if not names:
         return
     codes = {n: economic_code(n, rows) for n in names}
+    ECONOMIC_CODES.update({n: c for n, c in codes.items() if c and n in _CLASS_BY_NAME})
     pattern = "(?:" + "|".join(map(re.escape, names)) + rf")(?:支出)?(?![{CJK}])"
 
     def factory(text: str) -> list[Subject]:
