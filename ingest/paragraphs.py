@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 
 from ingest.normalize import display_width
+from ingest.sections import heading_of
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?\s*$")
 _SENTENCE_END = "。！？!?"
 _MARKER = re.compile(
-    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、．]|[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[）)]"
+    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、．]|[（(]\s*(?:[一二三四五六七八九十]{1,2}|[1-9]\d?)\s*[）)]"
     r"|\d{1,2}\s*[.、．](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩]|[-*•]\s|附件\s*\d|附表)"
 )
 # Lines at least this wide (display columns) are treated as wrapped whatever the
@@ -90,6 +91,37 @@ def wrap_width(lines: list[str], skip: set[int]) -> int:
     return widths[int(0.9 * (len(widths) - 1))]
 
 
+_MID_SENTENCE = "，、"
+_PARAGRAPH_END = "。！？!?：:；;"
+# a line that cannot open a paragraph: it starts with punctuation, or with a figure's unit,
+# or with a figure followed by its unit ("0 万元，接待 0 批次" continues "…公务接待支出")
+_CONTINUES = re.compile(r"^(?:[，。、；：）％%]|(?:万元|亿元|千元|元)|[\d,.]+\s*(?:万元|亿元|千元|元|%)[，。；、])")
+
+
+_CODE_BRACKET = re.compile(r"^[（(]\d{2,3}[）)]")
+
+
+def _code_bracket(last_text: str, text: str) -> bool:
+    """'…其他行政事业单位医疗支出' / '（99）:支出决算为…': the bracket is the code of the name the
+    line before ends with (a list marker follows a finished sentence, not a bare name)."""
+    return bool(_CODE_BRACKET.match(text)) and bool(re.search(r"[\u4e00-\u9fa5]$", last_text))
+
+
+def _heading(text: str) -> bool:
+    """A heading and nothing more ("3. 送温暖项目自评综述：根据…。" is a numbered paragraph)."""
+    return heading_of(text) is not None and not re.search(r"[。；;]", text)
+
+
+def is_hard_wrapped(lines: list[str], skip: set[int], width: int) -> bool:
+    """The prose was cut at a fixed width (PDF text extraction): most lines that continue
+    into a next text line fill the width to within a character."""
+    widths = [display_width(l.strip()) for i, l in enumerate(lines) if i not in skip and l.strip()]
+    if len(widths) < 20 or width > 2 * LONG_LINE:
+        return False
+    full = sum(1 for w in widths if width - 4 <= w <= width)
+    return full >= 0.3 * len(widths)
+
+
 def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
     """Paragraphs of the text lines not in ``skip`` (0-based indices of table lines).
 
@@ -100,6 +132,7 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
     dropped = skip | pages
     width = wrap_width(lines, dropped)
     threshold = min(int(width * 0.85), LONG_LINE)
+    hard_wrapped = is_hard_wrapped(lines, dropped, width)
 
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
@@ -114,11 +147,21 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
         text = line.strip()
         if not text:
             continue
-        joinable = (
-            current is not None
-            and last_width >= threshold
-            and last_text[-1:] not in _SENTENCE_END
-            and not _MARKER.match(text)
+        joinable = current is not None and (not _MARKER.match(text) or _code_bracket(last_text, text)) and (
+            # a line at the wrap width that does not end a sentence
+            (last_width >= threshold and last_text[-1:] not in _SENTENCE_END)
+            # a sentence cannot stop after "，" nor start with "，" or with a figure's unit
+            or (last_text[-1:] not in _SENTENCE_END and _CONTINUES.match(text))
+            or last_text[-1:] in _MID_SENTENCE
+            # a hard-wrapped document: a line filled to the wrap width ends at the margin,
+            # not at the paragraph's end, even when a sentence ends there
+            or (hard_wrapped and width - 4 <= last_width <= width and not _heading(text)
+                and not _heading(current.text))
+            # …and a wrapped paragraph ends with its sentence: one cut short mid-word ("…项目经"
+            # / "费根据…", a break the original already had) goes on; a wrapped heading
+            # ("…支出决算情" / "况说明") does not take the paragraph after it
+            or (hard_wrapped and len(current.line_nos) >= 2 and last_text[-1:] not in _PARAGRAPH_END
+                and not _heading(text) and not _heading(current.text))
         )
         if joinable:
             current.starts.append(len(current.text))
