@@ -1,0 +1,94 @@
+"""Re-render a text report the way other converters write the same document (issue 13).
+
+Each renderer takes the report's text and returns the bytes another converter would have
+produced; the figures read from them must be exactly those read from the original.
+
+* :func:`hard_wrapped` — prose cut at a fixed width, as PDF text extraction does (a number is
+  never cut; table lines are left alone);
+* :func:`full_width` — digits, decimal points and percent signs in their full-width forms;
+* :func:`gb18030_crlf` — GB18030 bytes with Windows line ends.
+
+(Tables as one cell per line belong to the table tests.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.grids import find_grids
+from ingest.normalize import display_width
+from ingest.performance import flattened
+
+WRAP_COLUMNS = 68  # about 34 Chinese characters: the text width of an A4 page at 四号
+
+# a run that is never cut: a number with its separators and decimals
+_UNBREAKABLE = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def table_lines(lines: list[str]) -> set[int]:
+    """0-based indices of the lines that belong to tables (grids and flattened self-evaluation tables)."""
+    grids = find_grids(lines)
+    taken: set[int] = set()
+    for grid in grids:
+        taken |= grid.consumed
+    for start, end, _, _ in flattened.find_regions(lines, taken):
+        taken |= set(range(start, end + 1))
+    return taken
+
+
+def _pieces(line: str) -> list[str]:
+    """The line as unbreakable pieces: whole numbers, single other characters."""
+    out: list[str] = []
+    pos = 0
+    for m in _UNBREAKABLE.finditer(line):
+        out.extend(line[pos:m.start()])
+        out.append(m.group(0))
+        pos = m.end()
+    out.extend(line[pos:])
+    return out
+
+
+def wrap_line(line: str, columns: int = WRAP_COLUMNS) -> list[str]:
+    """Cut one line into lines of at most ``columns`` display columns, never inside a number."""
+    if display_width(line) <= columns:
+        return [line]
+    out: list[str] = []
+    current = ""
+    for piece in _pieces(line):
+        if current and display_width(current + piece) > columns:
+            out.append(current)
+            current = piece
+        else:
+            current += piece
+    if current:
+        out.append(current)
+    return out
+
+
+def hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> bytes:
+    """Every prose line longer than ``columns`` cut into lines of that width (UTF-8)."""
+    lines = text.split("\n")
+    tables = table_lines(lines)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in tables or "\t" in line:
+            out.append(line)
+        else:
+            out.extend(wrap_line(line, columns))
+    return "\n".join(out).encode("utf-8")
+
+
+_FULL_WIDTH = str.maketrans({**{str(d): chr(0xFF10 + d) for d in range(10)}, ".": "．", "%": "％"})
+
+
+def full_width(text: str) -> bytes:
+    """Digits, '.' and '%' as full-width characters (UTF-8); line numbers unchanged."""
+    return text.translate(_FULL_WIDTH).encode("utf-8")
+
+
+def gb18030_crlf(text: str) -> bytes:
+    """The same text in GB18030 with CRLF line ends; line numbers unchanged."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("gb18030")
+
+
+RENDERERS = {"hard_wrapped": hard_wrapped, "full_width": full_width, "gb18030_crlf": gb18030_crlf}

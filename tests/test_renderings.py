@@ -1,0 +1,73 @@
+"""Each bundled report rendered the way other converters write it gives exactly its figures (issue 13).
+
+Renderings (tests/renderers.py): prose hard-wrapped at a fixed width as PDF text extraction
+does, full-width digits, GB18030 with CRLF.  Every observation of the original — value, kind,
+item, scope, measure, codes, names, year — must come back, nothing may be added, and no figure
+may be rejected that the original did not reject.  Renderings that keep the lines keep the
+line of every figure too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from conftest import SEEDS
+from ingest.normalize import squash
+from ingest.parse import ParsedDocument, parse_bytes
+from renderers import full_width, gb18030_crlf, hard_wrapped
+
+
+def _facts(doc: ParsedDocument, with_lines: bool) -> Counter:
+    return Counter(
+        (o.source_kind, o.kind, o.item, o.scope, o.measure, o.value, o.unit, o.function_code, o.economic_code,
+         squash(o.subject_name or ""), o.project, o.project_kind, o.fiscal_year, o.ref_key)
+        + ((o.line_no,) if with_lines else ())
+        for o in doc.result.observations
+    )
+
+
+def _rejected(doc: ParsedDocument) -> Counter:
+    return Counter(squash(r.value_text) for r in doc.result.rejects)
+
+
+def _same(original: ParsedDocument, rendered: ParsedDocument, with_lines: bool) -> None:
+    assert (rendered.unit_name, rendered.fiscal_year, rendered.status) == (
+        original.unit_name, original.fiscal_year, original.status)
+    want, got = _facts(original, with_lines), _facts(rendered, with_lines)
+    lost, added = want - got, got - want
+    assert not lost and not added, f"lost {sorted(lost, key=str)[:6]} added {sorted(added, key=str)[:6]}"
+    new_rejects = _rejected(rendered) - _rejected(original)
+    assert not new_rejects, f"newly rejected: {new_rejects}"
+
+
+@pytest.mark.parametrize("columns", [64, 68])
+@pytest.mark.parametrize("key", sorted(SEEDS))
+def test_hard_wrapped_prose_gives_the_same_figures(parsed, key, columns):
+    path = SEEDS[key]
+    data = hard_wrapped(path.read_text(encoding="utf-8"), columns)
+    assert max(len(line) for line in data.decode("utf-8").split("\n") if "\t" not in line) < 120  # it did wrap
+    _same(parsed[key], parse_bytes(path, data), with_lines=False)
+
+
+@pytest.mark.parametrize("render", [full_width, gb18030_crlf], ids=["full_width", "gb18030_crlf"])
+@pytest.mark.parametrize("key", sorted(SEEDS))
+def test_full_width_and_gb18030_give_the_same_figures_on_the_same_lines(parsed, key, render):
+    path = SEEDS[key]
+    data = render(path.read_text(encoding="utf-8"))
+    assert data != path.read_bytes()
+    rendered = parse_bytes(path, data)
+    _same(parsed[key], rendered, with_lines=True)
+    if render is gb18030_crlf:
+        assert rendered.encoding == "gb18030"
+
+
+def test_the_wrap_never_cuts_a_number():
+    from renderers import wrap_line
+
+    line = "学校 2023 年度收入总计 430,725.03 万元，与 2022 年度相比，减少 23,616.80 万元，降低 5.20%。" * 2
+    pieces = wrap_line(line, 34)
+    assert "".join(pieces) == line and len(pieces) > 3
+    for a, b in zip(pieces, pieces[1:]):
+        assert not (a[-1:].isdigit() and b[:1] in "0123456789,.")
