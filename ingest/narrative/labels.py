@@ -346,6 +346,7 @@ def _vehicles(text: str) -> list[Subject]:
 
 
 VEHICLE_TYPES = [
+    (r"一般公务用车", "general"),
     (r"副部[（(]省[）)]级(?:及)?以上领导用车", "vice_minister"),
     (r"主要负责人用车", "head"),
     (r"主要领导干部用车", "leader"),
@@ -376,12 +377,12 @@ for _pattern, _item in _STAFF:
     LABELS.append((_pattern, (lambda item: lambda text: [Subject("staff", "authorized_" + item, value_type="count")])(_item)))
 
 
-@label(r"(?:人员)?编制(?:数)?(?:共)?(?=\s*\d)")
+@label(r"(?:核定|人员)?编制(?:人数|总数|数)?(?:共)?(?:为)?(?=\s*\d)")
 def _staff_total(text: str) -> list[Subject]:
     return [Subject("staff", "authorized_total", value_type="count")]
 
 
-@label(r"(?:在职)?实有(?:人员|人数)(?:共)?|年末实有人数|现有在职(?:人员)?|(?:在职)?(?=(?:行政|事业|工勤|临聘|参公|参照)[^，。；]{0,16}?人员\s*\d)")
+@label(r"(?:在职)?实有(?:在职)?(?:人员|人数)(?:共)?|年末实有人数|现有在职(?:人员)?|(?:在职)?(?=(?:行政|事业|工勤|临聘|参公|参照)[^，。；]{0,16}?人员\s*\d)")
 def _staff_actual(text: str) -> list[Subject]:
     return [Subject("staff", "actual_total", value_type="count")]
 
@@ -397,10 +398,20 @@ def _retired(text: str) -> list[Subject]:
     return [Subject("staff", "retired", value_type="count")]
 
 
-@label(r"(?<![编制])(?:行政|事业)(?=\s*\d+\s*[人名])")
+_RELATIVE_STAFF = {"行政": "admin", "事业": "institution", "工勤": "worker", "参公": "civil_servant_managed"}
+
+
+@label(r"(?<![编制])(?:行政|事业|工勤|参公)(?:人员)?(?=\s*\d+\s*[人名])")
 def _staff_relative(text: str) -> list[Subject]:
-    # 其中行政48人、事业212人: authorized or actual, decided by the enumeration parent
-    return [Subject("staff", "relative_" + ("admin" if text == "行政" else "institution"), value_type="count", strong=False)]
+    # 其中行政48人、事业212人、工勤5人: authorized or actual, decided by the enumeration parent
+    return [Subject("staff", "relative_" + _RELATIVE_STAFF[text[:2]], value_type="count", strong=False)]
+
+
+@label(r"(?:离休|退休)(?:人员|干部)?(?=\s*\d+\s*[人名])")
+def _retired_kind(text: str) -> list[Subject]:
+    """离退休人员20人，其中离休1人、退休19人: 离休 (retired_veteran: joined before 1949) and
+    退休 (retired_regular).  '退休人员6名' alone is all the retired: the plain label wins there."""
+    return [Subject("staff", "retired_veteran" if text.startswith("离休") else "retired_regular", value_type="count")]
 
 
 # ----------------------------------------------------------- performance
