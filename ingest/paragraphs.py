@@ -92,7 +92,7 @@ def wrap_width(lines: list[str], skip: set[int]) -> int:
 
 
 _MID_SENTENCE = "，、"
-_PARAGRAPH_END = "。！？!?：:；;"
+_PARAGRAPH_END = "。！？!?：:"
 # a line that cannot open a paragraph: it starts with punctuation, or with a figure's unit,
 # or with a figure followed by its unit ("0 万元，接待 0 批次" continues "…公务接待支出")
 _CONTINUES = re.compile(r"^(?:[，。、；：）％%]|(?:万元|亿元|千元|元)|[\d,.]+\s*(?:万元|亿元|千元|元|%)[，。；、])")
