@@ -233,7 +233,7 @@ class Interpreter:
             st.share = st.explaining = st.pending_zero = st.fresh = st.purpose = False
             st.entity = st.staff_mode = None
             st.anchor = -100
-        if saw_label and not saw_number:
+        if saw_label and not saw_number and len(para.text) <= _HEADING_LIKE:
             self._carry = st.subjects
         if st.parent and para.text.rstrip()[-1:] in ("：", ":", "；", ";"):
             self._carry_parent = (st.parent, st.detail_measure)
@@ -556,6 +556,9 @@ def _kind_of(project: str | None) -> str:
     return "department" if project == DEPARTMENT_PROJECT else "project"
 
 
+# A paragraph that names a subject and states no figure hands it on when it reads as an item
+# heading ('1.一般公共服务支出（类）…（项）。'), not when it is a long passage about purposes.
+_HEADING_LIKE = 80
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[、.．](?!\d)|[（(]\d{1,2}[）)]|[①②③④⑤⑥⑦⑧⑨⑩])")
 _FUNCTION_CONTEXT = re.compile(r"功能(?:分类|科目)")
 _ECONOMIC_CONTEXT = re.compile(r"经济(?:分类|科目)")
