@@ -132,11 +132,11 @@ class Interpreter:
     def _resolve(self, subjects: list[L.Subject], line_no: int) -> list[L.Subject]:
         out = []
         for s in subjects:
-            if s.kind == "expenditure" and s.subject_name and "（" in s.subject_name and not s.function_code:
+            if s.kind == "expenditure" and s.subject_name and "（" in s.subject_name:
                 if "（类）" in s.subject_name:
                     self._context_class = s.subject_name.split("（类）")[0]
                     self._class_section = self._top_section(line_no)
-                elif self._context_class and self._class_section == self._top_section(line_no):
+                elif not s.function_code and self._context_class and self._class_section == self._top_section(line_no):
                     s = replace(s, subject_name=f"{self._context_class}（类）{s.subject_name}")
             if s.kind == "project" and s.project == "":
                 s = replace(s, project=self.ctx.project_at(line_no))

@@ -160,6 +160,8 @@ def _chain(text: str) -> list[Subject]:
     markers = re.findall(r"[（(](类|款|项)[）)]", text)
     if not markers and not code:
         return []  # e.g. a phone prefix "（029）"
+    if code is None and set(parts) == {"类"}:
+        code = CLASS_CODES.get(parts["类"].removesuffix("支出"))  # '公共安全（类）支出' is 类 204
     return [Subject("expenditure", "total", None, subject_name=chain_name(parts), function_code=code)]
 
 
