@@ -38,9 +38,16 @@ _LATEX = re.compile(r"\\(leq|geq|le|ge|times)\b\s*")
 _LATEX_MAP = {"leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "times": "×"}
 
 
+# A full-width comma between digit groups is a thousands separator ("１，２３４．５６"), never the
+# CJK comma of a sentence: it is followed by exactly three digits.
+_WIDE_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
+
+
 def normalise_line(line: str) -> str:
     """Normalise one line of text; leading tabs (cell markers) are preserved."""
     line = line.translate(_TRANSLATE)
+    if "，" in line:
+        line = _WIDE_THOUSANDS.sub(",", line)
     if "\\" in line:
         line = _LATEX.sub(lambda m: _LATEX_MAP[m.group(1)], line)
     return line.rstrip(" \r\n")

@@ -81,9 +81,13 @@ def hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> bytes:
 _FULL_WIDTH = str.maketrans({**{str(d): chr(0xFF10 + d) for d in range(10)}, ".": "．", "%": "％"})
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def full_width(text: str) -> bytes:
-    """Digits, '.' and '%' as full-width characters (UTF-8); line numbers unchanged."""
-    return text.translate(_FULL_WIDTH).encode("utf-8")
+    """Digits, '.', '%' and the thousands separators of numbers as full-width characters (UTF-8);
+    line numbers unchanged."""
+    return _THOUSANDS.sub("，", text).translate(_FULL_WIDTH).encode("utf-8")
 
 
 def gb18030_crlf(text: str) -> bytes:

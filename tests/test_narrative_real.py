@@ -310,3 +310,11 @@ def test_an_enumeration_breaks_down_the_change_of_its_sentence():
         (10, "expenditure", "total", "221", Decimal("1209.04")),
         (10, "expenditure", "total", "229", Decimal("32.50")),
     }
+
+
+def test_full_width_numbers_with_full_width_thousands_separators():
+    text = "学校２０２３年度收入总计４３０，７２５．０３万元，与２０２２年度相比，减少２３，６１６．８０万元，降低５．２０％。"
+    obs = prose(text, 2023).observations
+    assert the(obs, measure="amount").value == Decimal("430725.03")
+    assert the(obs, measure="yoy_change").value == Decimal("-23616.80")
+    assert the(obs, measure="yoy_change_pct").value == Decimal("-5.20")
