@@ -318,3 +318,31 @@ def test_full_width_numbers_with_full_width_thousands_separators():
     assert the(obs, measure="amount").value == Decimal("430725.03")
     assert the(obs, measure="yoy_change").value == Decimal("-23616.80")
     assert the(obs, measure="yoy_change_pct").value == Decimal("-5.20")
+
+
+# rows of 收支总表 flattened into prose by text extraction (r04 in 元, r13 two-sided), verbatim
+FLATTENED_ROWS = """\
+编制部门：上海市普陀区司法局 单位：元
+一、财政拨款收入 96,282,213.44 一、公共安全支出 87,267,272.44
+1. 一般公共预算 96,282,213.44 二、社会保障和就业支出 3,343,704.00
+2. 政府性基金预算 0.00 三、卫生健康支出 1,149,678.00
+部门： 江苏省人民检察院 单位：万元
+一、财政拨款 24,169.74 一、一般公共服务支出 一、基本支出 15,844.04
+1.一般公共预算 24,169.74 二、外交支出 二、项目支出 4,335.30
+"""
+
+
+def test_flattened_table_rows_are_not_read_as_prose_figures():
+    # a fund's name is not the keyword 预算: no figure without a unit is taken as a budget in 万元
+    obs = prose(FLATTENED_ROWS, 2019).observations
+    assert not [o for o in obs if o.flags and "unit_missing" in o.flags]
+    assert not [o for o in obs if o.value in (Decimal("96282213.44"), Decimal("24169.74"))]
+
+
+@needs_shared
+@pytest.mark.parametrize("folder, name", [("r04", "sfj2026_cover_p10.pdf"), ("r13", "jcy2019_cover_p14.pdf")])
+def test_r04_r13_flattened_rows_never_become_prose_figures(folder, name):
+    doc = parse_file(repro(folder, name))
+    wrong = [o for o in doc.result.observations if o.source_kind == "narrative"
+             and (o.value >= 10000 and o.flags and "unit_missing" in o.flags or o.item == "basic" and o.value == Decimal("24169.74"))]
+    assert not wrong
