@@ -503,9 +503,11 @@ def _yuan_slip(tok: Token, money_values: set[Decimal]) -> bool:
     in 元 it would be a ten-thousandth of its neighbours.  A figure really printed in 元
     ("96,282,213.44 元", "共计 626,700 元") is converted, not corrected.
     """
+    if not tok.value:
+        return False  # 0 元 is 0 万元: nothing to correct
     if tok.value in money_values:
         return True
-    if tok.decimals == 0 or tok.value >= 10000 or not tok.value:
+    if tok.decimals == 0 or tok.value >= 10000:
         return False
     return any(v and v / 100 <= tok.value <= v * 100 for v in money_values)
 
