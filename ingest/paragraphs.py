@@ -93,6 +93,7 @@ def wrap_width(lines: list[str], skip: set[int]) -> int:
 
 _MID_SENTENCE = "，、"
 _PARAGRAPH_END = "。！？!?：:"
+_BEGUN_SENTENCE = re.compile(r"[。！？!?][^。！？!?：:；;，,、]{1,12}$")
 # a line that cannot open a paragraph: it starts with punctuation, or with a figure's unit,
 # or with a figure followed by its unit ("0 万元，接待 0 批次" continues "…公务接待支出")
 _CONTINUES = re.compile(r"^(?:[，。、；：）％%]|(?:万元|亿元|千元|元)|[\d,.]+\s*(?:万元|亿元|千元|元|%)[，。；、])")
@@ -153,6 +154,8 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
             # a sentence cannot stop after "，" nor start with "，" or with a figure's unit
             or (last_text[-1:] not in _SENTENCE_END and _CONTINUES.match(text))
             or last_text[-1:] in _MID_SENTENCE
+            # "…行政单位离退休（项）。年" / "初预算 24.34 万元": a sentence begun after the last 。
+            or _BEGUN_SENTENCE.search(last_text) is not None
             # a hard-wrapped document: a line filled to the wrap width ends at the margin,
             # not at the paragraph's end, even when a sentence ends there
             or (hard_wrapped and width - 4 <= last_width <= width and not _heading(text)
