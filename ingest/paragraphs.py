@@ -41,6 +41,11 @@ class Paragraph:
     def first_line(self) -> int:
         return self.line_nos[0]
 
+    @property
+    def first_text(self) -> str:
+        """The text of the paragraph's first source line."""
+        return self.text[: self.starts[1]] if len(self.starts) > 1 else self.text
+
 
 _PAGE_MARK = re.compile(r"^\s*(?:第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 # What continues a number wrapped onto its own line: a unit, or more digits of it.
@@ -159,12 +164,12 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
             # a hard-wrapped document: a line filled to the wrap width ends at the margin,
             # not at the paragraph's end, even when a sentence ends there
             or (hard_wrapped and width - 4 <= last_width <= width and not _heading(text)
-                and not _heading(current.text))
+                and not _heading(current.first_text))
             # …and a wrapped paragraph ends with its sentence: one cut short mid-word ("…项目经"
             # / "费根据…", a break the original already had) goes on; a wrapped heading
             # ("…支出决算情" / "况说明") does not take the paragraph after it
             or (hard_wrapped and len(current.line_nos) >= 2 and last_text[-1:] not in _PARAGRAPH_END
-                and not _heading(text) and not _heading(current.text))
+                and not _heading(text) and not _heading(current.first_text))
         )
         if joinable:
             current.starts.append(len(current.text))
