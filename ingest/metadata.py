@@ -136,7 +136,7 @@ def sector_of(unit_name: str | None) -> str | None:
     return m.group(0) if m else None
 
 
-def extract(lines: list[str]) -> Metadata:
+def extract(lines: list[str], tables: list | None = None) -> Metadata:
     raw = find_unit(lines)
     name, scope = split_scope(raw)
     return Metadata(

@@ -117,8 +117,8 @@ def _other_table(grid: Grid, table_no: int, fiscal_year: int | None) -> tuple[li
                         source_kind="table", line_no=cell.line_no, item=column or None, fiscal_year=fiscal_year,
                         subject_name=label, decimals=decimals, printed_unit=unit or None, table_no=table_no,
                         col_no=cell.col, section=grid.context[-1][1][:60] if grid.context else None,
-                        snippet=" | ".join(c.text for c in row if c.text)[:240]))
-            cells.append(TableCell(table_no, None, None, r, cell.col, cell.line_no, cell.text, value, role))
+                        snippet=" | ".join(c.text for c in row if c.text)[:240], source_ref=cell.ref))
+            cells.append(TableCell(table_no, None, None, r, cell.col, cell.line_no, cell.text, value, role, cell.ref))
     return observations, cells
 
 
@@ -136,11 +136,11 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     started = time.perf_counter()
     raw = read_bytes(path, data)
     lines = raw.lines
-    meta = metadata.extract(lines)
+    grids = raw.tables if raw.tables is not None else find_grids(lines)
+    meta = metadata.extract(lines, grids)
     result = ParseResult()
     year = meta.fiscal_year
 
-    grids = find_grids(lines)
     grid_lines: set[int] = set()
     for g in grids:
         grid_lines |= g.consumed
@@ -174,7 +174,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             for r, row in enumerate(grid.rows):
                 for cell in row:
                     result.cells.append(TableCell(table_no, "perf", None, r, cell.col, cell.line_no, cell.text, None,
-                                                  "text" if cell.text else "blank"))
+                                                  "text" if cell.text else "blank", cell.ref))
         else:
             obs, cells = _other_table(grid, table_no, year)
             result.observations += obs

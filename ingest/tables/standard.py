@@ -30,6 +30,7 @@ class TableDef:
     layout: str  # two_sided | function | economic | measure_rows
     kind: str | None
     scope: str
+    measure: str = "amount"  # what a value column holds unless its header says otherwise (budget tables: budget)
 
 
 TABLE_DEFS: tuple[TableDef, ...] = (
@@ -51,15 +52,56 @@ TABLE_DEFS: tuple[TableDef, ...] = (
     TableDef("09", "财政拨款“三公”经费及会议费、培训费支出决算表",
              ("财政拨款三公经费及会议费培训费支出决算表", "财政拨款三公经费支出决算表", "一般公共预算财政拨款三公经费支出决算表",
               "三公经费支出决算表"), "measure_rows", "three_public", "fiscal"),
+    # 财政拨款 spending by function (the university template's 表4, some provinces' 公开05表).
+    TableDef("10", "财政拨款支出决算表", ("财政拨款支出决算表", "财政拨款支出决算明细表"), "function", "expenditure", "fiscal"),
 )
+
+# The 部门预算 templates' standard tables (national and provincial names).  Their figures are budgets:
+# read into raw with measure budget, under their own codes (B01…) so no 决算 table code is reused.
+BUDGET_TABLE_DEFS: tuple[TableDef, ...] = (
+    TableDef("B01", "收支预算总表", ("收支预算总表", "财务收支预算总表", "部门财务收支预算总表", "部门收支预算总表",
+                                 "收支总表"), "two_sided", None, "all", "budget"),
+    TableDef("B02", "收入预算表", ("收入预算表", "收入预算总表", "部门收入预算总表", "部门收入总表", "收入总表"),
+             "function", "revenue", "all", "budget"),
+    TableDef("B03", "支出预算表", ("支出预算表", "支出预算总表", "部门支出预算总表", "部门支出总表", "支出总表"),
+             "function", "expenditure", "all", "budget"),
+    TableDef("B04", "财政拨款收支预算总表", ("财政拨款收支预算总表", "部门财政拨款收支预算总表", "财政拨款收支总表"),
+             "two_sided", None, "fiscal", "budget"),
+    TableDef("B05", "一般公共预算支出预算表",
+             ("一般公共预算支出预算表", "一般公共预算支出功能分类预算表", "部门一般公共预算支出功能分类预算表",
+              "一般公共预算支出表", "一般公共预算支出情况表", "财政拨款支出预算表功能科目", "财政拨款支出预算表"),
+             "function", "expenditure", "general_budget", "budget"),
+    TableDef("B06", "一般公共预算基本支出预算表",
+             ("一般公共预算基本支出预算表", "一般公共预算基本支出部门预算经济分类预算表", "一般公共预算基本支出表",
+              "一般公共预算基本支出情况表", "一般公共预算基本支出经济分类预算表"),
+             "economic", "expenditure_economic", "general_budget", "budget"),
+    TableDef("B07", "政府性基金预算支出表",
+             ("政府性基金预算支出表", "政府性基金预算支出预算表", "政府性基金预算支出功能分类预算表",
+              "部门政府性基金预算支出功能分类预算表", "政府性基金预算支出情况表"), "function", "expenditure", "gov_fund", "budget"),
+    TableDef("B08", "国有资本经营预算支出表",
+             ("国有资本经营预算支出表", "国有资本经营预算支出预算表", "国有资本经营预算支出功能分类预算表",
+              "部门国有资本经营预算支出功能分类预算表"), "function", "expenditure", "state_capital", "budget"),
+    TableDef("B09", "“三公”经费预算表",
+             ("三公经费预算表", "三公经费和机关运行经费预算表", "部门三公经费和机关运行经费预算表", "三公经费支出预算表",
+              "一般公共预算三公经费支出预算表", "财政拨款三公经费预算表", "一般公共预算三公经费支出表",
+              "三公经费支出表"), "measure_rows", "three_public", "fiscal", "budget"),
+)
+
+# The university template (高等学校…决算表, 表1–表9) names the same tables with the 高等学校 prefix and
+# 收支 for 收入支出; the aliases below and the 8-character prefix allowance of identify() cover it.
+_UNIVERSITY_ALIASES = {"01": ("收支决算总表", "高等学校收支决算总表"), "04": ("财政拨款收支决算总表",)}
+
 _BY_CODE = {t.code: t for t in TABLE_DEFS}
 _ALIASES = sorted(
-    ((squash(vocab.clean_label(a)), t) for t in TABLE_DEFS for a in (t.title, *t.aliases)),
-    key=lambda pair: len(pair[0]),
+    {(squash(vocab.clean_label(a)), t) for t in (*TABLE_DEFS, *BUDGET_TABLE_DEFS)
+     for a in (t.title, *t.aliases, *_UNIVERSITY_ALIASES.get(t.code, ()))},
+    key=lambda pair: (len(pair[0]), pair[1].code),
     reverse=True,
 )
 _CODE_RE = re.compile(r"公开\s*0?(\d{1,2})\s*表")
 _UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元|千元)")
+_HEADER_UNIT_RE = re.compile(r"[（(](万元|元|亿元|千元)[）)]")
+_TITLE_NOISE = re.compile(r"[（(][^（）()]{0,8}[）)]")  # 财政拨款支出预算表（功能科目）
 
 
 def identify(grid: Grid) -> TableDef | None:
@@ -69,15 +111,20 @@ def identify(grid: Grid) -> TableDef | None:
     for _, text in reversed(grid.context):
         t = vocab.clean_label(text)
         if by_title is None:
-            for alias, tdef in _ALIASES:
-                if t == alias or (t.endswith(alias) and len(t) - len(alias) <= 8):
-                    by_title = tdef
+            for candidate in (t, _TITLE_NOISE.sub("", t)):
+                for alias, tdef in _ALIASES:
+                    if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
+                        by_title = tdef
+                        break
+                if by_title is not None:
                     break
         m = _CODE_RE.search(text)
         if m and by_code is None:
             by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
     if by_title is None and by_code is None:
         return None
+    if by_title is None and _is_budget_context(grid.context_text()):
+        return None  # 公开NN表 numbers a budget's tables differently: never read a budget table as a 决算 one
     if not _looks_tabular(grid):
         return None
     return by_title or by_code
@@ -87,9 +134,29 @@ def _looks_tabular(grid: Grid) -> bool:
     return any(len(row) >= 3 for row in grid.rows)
 
 
+def _is_budget_context(text: str) -> bool:
+    return "预算" in text and "决算" not in text
+
+
 def table_unit(grid: Grid) -> str:
+    """The money unit the table is printed in: 单位：元/万元/千元/亿元 in its title block or its first rows
+    (a header cell 单位：元, or 金额（元）), or the unit the reader found; 万元 when none is stated."""
     m = _UNIT_RE.search(grid.context_text())
-    return m.group(1) if m else "万元"
+    if m:
+        return m.group(1)
+    head = "\n".join(c.text for row in grid.rows[:3] for c in row if parse_plain(c.text) is None)
+    m = _UNIT_RE.search(head) or (_HEADER_UNIT_RE.search(head) if grid.layout not in ("tsv", "cells") else None)
+    if m:
+        return m.group(1)
+    return grid.printed_unit or "万元"
+
+
+_EXTRA_DECIMALS = {"元": 4, "千元": 1, "万元": 0, "万": 0, "亿元": -4}
+
+
+def wan_decimals(decimals: int, unit: str) -> int:
+    """Decimals of a figure once converted to 万元: a 元 figure printed with 2 decimals is exact to 6 in 万元."""
+    return max(decimals + _EXTRA_DECIMALS.get(unit, 0), 0)
 
 
 # ---------------------------------------------------------------- helpers
@@ -114,14 +181,15 @@ def _split_header(grid: Grid) -> tuple[int, int | None]:
 _FUND_WORDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算")
 
 
-def _measure(path: list[str]) -> str:
-    """amount, or a budget measure when the column header says so (fund names aside)."""
+def _measure(path: list[str], default: str = "amount") -> str:
+    """amount, or a budget measure when the column header says so (fund names aside); budget tables'
+    columns are budgets (``default``)."""
     joined = _FUND_WORDS.sub("", "".join(path))
     if "年初预算" in joined:
         return "budget_initial"
     if "预算" in joined and "决算" not in joined:
         return "budget"
-    return "amount"
+    return default
 
 
 def _column_metric(path: list[str], default_kind: str | None) -> tuple[str, str] | None:
@@ -179,7 +247,8 @@ class _Emitter:
             for cell in row:
                 if parse_plain(cell.text) is not None:
                     self.roles[(r, cell.col)] = "misaligned"
-                    self.rejects.append(Reject(cell.line_no, cell.text, "row_misaligned", self.snippet(row), "table"))
+                    self.rejects.append(Reject(cell.line_no, cell.text, "row_misaligned", self.snippet(row), "table",
+                                           cell.ref))
 
     def snippet(self, row: list[Cell]) -> str:
         return " | ".join(c.text for c in row if c.text)[:240]
@@ -197,7 +266,7 @@ class _Emitter:
         parsed = parse_plain(text)
         if parsed is None:
             self.roles[(r, cell.col)] = "text"
-            self.rejects.append(Reject(cell.line_no, text, "malformed_number", self.snippet(row), "table"))
+            self.rejects.append(Reject(cell.line_no, text, "malformed_number", self.snippet(row), "table", cell.ref))
             return
         money = kind not in ("count",)
         value = quantize(money_to_wan(parsed.value, self.unit)) if money else parsed.value
@@ -208,16 +277,16 @@ class _Emitter:
                 kind=kind, measure=measure, value=value, unit="万元", value_text=f"{text}{'' if self.unit == '万元' else self.unit}",
                 source_kind="table", line_no=cell.line_no, item=item, scope=scope, fiscal_year=self.year,
                 function_code=function_code, subject_name=subject_name, economic_code=economic_code,
-                decimals=parsed.decimals + (4 if self.unit == "元" else 0), printed_unit=self.unit,
-                table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
-                section=f"公开{self.tdef.code}表 {self.tdef.title}", snippet=self.snippet(row),
+                decimals=wan_decimals(parsed.decimals, self.unit) if money else parsed.decimals,
+                printed_unit=self.unit, table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
+                section=f"公开{self.tdef.code}表 {self.tdef.title}", snippet=self.snippet(row), source_ref=cell.ref,
             )
         )
 
     def unmapped(self, r: int, cell: Cell, row: list[Cell], reason: str) -> None:
         if parse_plain(cell.text) is not None:
             self.roles[(r, cell.col)] = "value"
-            self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table"))
+            self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table", cell.ref))
 
     def cells(self, header_end: int) -> list[TableCell]:
         out: list[TableCell] = []
@@ -225,7 +294,7 @@ class _Emitter:
             for cell in row:
                 role = "header" if r < header_end else self.roles.get((r, cell.col), "label" if cell.text else "blank")
                 out.append(TableCell(self.table_no, self.tdef.code, self.tdef.title, r, cell.col, cell.line_no,
-                                     cell.text, self.values.get((r, cell.col)), role))
+                                     cell.text, self.values.get((r, cell.col)), role, cell.ref))
         return out
 
 
@@ -250,6 +319,11 @@ def _function_code(row: list[Cell], code_cols: list[int], split_cols: dict[str, 
         if parts["款"]:
             return lei + parts["款"], None
         return lei or None, None
+    parts = [squash(row[col].text) for col in code_cols if col < len(row)]
+    parts = [p for p in parts if p]
+    if len(parts) >= 2 and len(parts[0]) == 3 and all(len(p) == 2 and p.isdigit() for p in parts[1:3]) \
+            and parts[0].isdigit():
+        return "".join(parts[:3]), None  # one code printed over its 类 | 款 | 项 columns
     for col in code_cols:
         if col >= len(row):
             continue
@@ -261,6 +335,9 @@ def _function_code(row: list[Cell], code_cols: list[int], split_cols: dict[str, 
         if m:
             return m.group(1), m.group(2).strip()
     return None, None
+
+
+_TOTAL_LABELS = ("合计", "总计", "本年合计", "本年支出合计", "本年收入合计", "合计数", "支出合计", "收入合计")
 
 
 def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
@@ -284,8 +361,9 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
         code, name = _function_code(row, code_cols, split_cols, carry)
         if name is None:
             name = next((row[j].text.strip() for j in name_cols if j < len(row) and row[j].text.strip()), None)
-        labels = "".join(squash(row[j].text) for j in sorted(label_cols) if j < len(row))
-        is_total = code is None and labels in ("合计", "总计", "本年合计", "本年支出合计", "本年收入合计")
+        labels = "".join(squash(row[j].text) for j in sorted(label_cols) if j < len(row)
+                         if squash(row[j].text) not in ("类", "款", "项"))
+        is_total = code is None and labels in _TOTAL_LABELS
         seen_total |= is_total
         if code is None and not is_total and not name:
             for cell in row:
@@ -300,8 +378,8 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                 continue
             kind, item = metric
             scope = tdef.scope
-            em.value(r, cell, kind=kind, measure=_measure(paths[cell.col]), item=item, scope=scope,
-                     function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
+            em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
+                     scope=scope, function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
     if len(em.grid.rows) > body_start and not seen_total:
         em.issues.append(ParseIssue("error", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
 
@@ -369,8 +447,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                     continue
                 col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.code == "04" else None
                 scope = scope_of_row or col_scope or tdef.scope
-                em.value(r, cell, kind=kind, measure=_measure(paths[cell.col]), item=item, scope=scope,
-                         subject_name=subject_name, row=row)
+                em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
+                         scope=scope, subject_name=subject_name, row=row)
     for kind, found in totals_found.items():
         if not found and len(em.grid.rows) > body_start:
             em.issues.append(ParseIssue("error", f"line {em.grid.last_line}",
@@ -402,7 +480,7 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             if footer in ("personnel", "public_funds"):
                 for cell in [c for c in cells[1:] if parse_plain(c.text) is not None or is_blank(c.text)]:
                     if parse_plain(cell.text) is not None:
-                        em.value(r, cell, kind="expenditure", measure="amount", item=footer, scope=em.tdef.scope,
+                        em.value(r, cell, kind="expenditure", measure=em.tdef.measure, item=footer, scope=em.tdef.scope,
                                  subject_name=label, row=row)
                 continue
             if not _CODE_FULL.match(code_text) or len(code_text) not in (3, 5):
@@ -413,7 +491,7 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                 path = paths[cell.col] if cell.col < len(paths) else []
                 lf = squash(leaf(path))
                 item = "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
-                em.value(r, cell, kind="expenditure_economic", measure=_measure(path), item=item,
+                em.value(r, cell, kind="expenditure_economic", measure=_measure(path, em.tdef.measure), item=item,
                          scope=em.tdef.scope, economic_code=code_text, subject_name=name, row=row)
 
 
