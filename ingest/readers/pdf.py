@@ -69,6 +69,7 @@ class _Piece:
     header_rows: int  # rows before the first body row (a figure, or a subject code first)
     top: float
     bottom: float
+    right: float
 
     @property
     def ncols(self) -> int:
@@ -98,7 +99,7 @@ def _piece(page_no: int, table_no: int, table) -> _Piece | None:
     kept = [texts[i] for i in keep]
     header_rows = next((n for n, row in enumerate(kept) if _is_body_row([t or "" for t in row])), len(kept))
     return _Piece(page_no, table_no, kept, across, [i + 1 for i in keep], col_x0, header_rows,
-                  min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep))
+                  min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep), table.bbox[2])
 
 
 def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
@@ -110,10 +111,16 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     across: list[list[bool]] = []
     where: list[tuple[int, int, int]] = []  # (page, table on page, row) of each physical row
     for n, piece in enumerate(pieces):
-        skip = piece.header_rows if n else 0  # a repeated header (checked by _continues)
+        skip = _repeated_header(head, piece) if n else 0
+        cols = _column_map(head, piece)
         for row, flags, row_id in list(zip(piece.texts, piece.across, piece.row_ids))[skip:]:
-            texts.append(row)
-            across.append(flags)
+            full: list[str | None] = [None] * ncols
+            full_flags = [True] * ncols  # head columns the piece does not divide are spanned from the left
+            for j, t in enumerate(row):
+                full[cols[j]] = t if full[cols[j]] is None else f"{full[cols[j]] or ''} {t or ''}".strip()
+                full_flags[cols[j]] = flags[j]
+            texts.append(full)
+            across.append(full_flags)
             where.append((piece.page_no, piece.table_no, row_id))
     body_start = head.header_rows
     body = texts[body_start:] or texts
@@ -303,11 +310,28 @@ def _assemble(pages: list[_Page]) -> RawText:
     return out.result()
 
 
+_TITLE_CELL = re.compile(r"表$|表[（(].{0,8}[)）]$|(?:单位|部门|编制部门|单位名称|部门名称)\s*[:：]")
+
+
+def _column_map(head: _Piece, piece: _Piece) -> list[int]:
+    """For each column of `piece`, the column of `head` starting at the same x position (nearest)."""
+    return [min(range(head.ncols), key=lambda k: abs(head.col_x0[k] - x)) for x in piece.col_x0]
+
+
 def _continues(head: _Piece, piece: _Piece) -> bool:
-    """Does `piece` (first on its page) continue the table `head` started: the same column grid (count and
-    positions) and no header or the same header repeated."""
-    if piece.ncols != head.ncols or any(abs(a - b) > 2.0 for a, b in zip(piece.col_x0, head.col_x0)):
+    """Does `piece` (first on its page, the previous page ending with `head`'s table) continue that table:
+    its columns start where head's do (a continuation may not repeat the head's subdivided header columns),
+    the same left and right edge, and its first row is not a title block of its own."""
+    if abs(piece.col_x0[0] - head.col_x0[0]) > 2.0 or abs(piece.right - head.right) > 2.0:
         return False
-    if piece.header_rows == 0:
-        return True
-    return piece.header_key(piece.header_rows) == head.header_key(piece.header_rows)
+    if any(abs(head.col_x0[k] - x) > 2.0 for k, x in zip(_column_map(head, piece), piece.col_x0)):
+        return False
+    return not any(t and _TITLE_CELL.search(t) for t in piece.texts[0])
+
+
+def _repeated_header(head: _Piece, piece: _Piece) -> int:
+    """How many of the piece's first rows repeat the head's header rows."""
+    n = 0
+    while n < min(head.header_rows, len(piece.texts)) and piece.header_key(n + 1)[n] == head.header_key(n + 1)[n]:
+        n += 1
+    return n

@@ -198,6 +198,12 @@ def _column_metric(path: list[str], default_kind: str | None) -> tuple[str, str]
         return None
     lf = vocab.clean_label(leaf(path))
     ancestors = "".join(path[:-1])
+    if lf in ("小计", "合计", "计", "决算数", "金额") and len(path) >= 2:
+        parent = vocab.clean_label(path[-2])  # 事业收入 / 金额: the amount of the parent's item
+        if vocab.revenue_item(parent) not in (None, "current_total", "grand_total"):
+            return "revenue", vocab.revenue_item(parent)
+        if vocab.expenditure_item(parent) not in (None, "total", "grand_total"):
+            return "expenditure", vocab.expenditure_item(parent)
     if lf in ("小计", "合计", "计", "决算数", "金额"):
         if "收入" in ancestors:
             return "revenue", "current_total"
@@ -385,7 +391,7 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
 
 
 def _sides(paths: list[list[str]]) -> list[tuple[int, int]]:
-    starts = [j for j, p in enumerate(paths) if squash(leaf(p)) == "项目"]
+    starts = [j for j, p in enumerate(paths) if re.match(r"项目(?:名称)?(?:[（(].*[）)])?$", squash(leaf(p)))]
     if not starts:
         return [(0, len(paths))]
     return [(s, starts[k + 1] if k + 1 < len(starts) else len(paths)) for k, s in enumerate(starts)]
