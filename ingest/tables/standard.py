@@ -89,6 +89,29 @@ BUDGET_TABLE_DEFS: tuple[TableDef, ...] = (
 
 # The university template (高等学校…决算表, 表1–表9) names the same tables with the 高等学校 prefix and
 # 收支 for 收入支出; the aliases below and the 8-character prefix allowance of identify() cover it.
+# Budget templates' row labels that the 决算 vocabulary (ingest.vocab) does not know, (pattern on a cleaned
+# label, kind, item).  Budget tables try these after the vocabulary.
+_BUDGET_LABELS = [(re.compile(p), kind, item) for p, kind, item in (
+    (r"^一般公共预算(?:资金|收入|拨款|拨款收入)?$", "revenue", "general_budget"),
+    (r"^政府性基金(?:预算)?(?:资金|收入|拨款|拨款收入)?$", "revenue", "gov_fund"),
+    (r"^国有资本经营预算(?:资金|收入|拨款|拨款收入)?$", "revenue", "state_capital"),
+    (r"^财政拨款(?:资金|收入)?$", "revenue", "fiscal_total"),
+    (r"^事业单位经营收入$", "revenue", "operating"),
+    (r"^(?:当年|本年)收入(?:小计|合计)$", "revenue", "current_total"),
+    (r"^收入(?:总计|合计)$", "revenue", "grand_total"),
+    (r"^上年结转(?:资金|和结余)?(?:资金)?$", "revenue", "carryover_begin"),
+    (r"^(?:当年|本年)支出(?:小计|合计)$", "expenditure", "total"),
+    (r"^支出(?:总计|合计)$", "expenditure", "grand_total"),
+    (r"^结转下年(?:资金)?$", "expenditure", "carryover_end"),
+)]
+
+
+def budget_item(label: str, kind: str) -> str | None:
+    """Item of a budget table's row label (see _BUDGET_LABELS), for the side's kind."""
+    t = vocab.clean_label(label)
+    return next((item for pattern, k, item in _BUDGET_LABELS if k == kind and pattern.match(t)), None)
+
+
 _UNIVERSITY_ALIASES = {"01": ("收支决算总表", "高等学校收支决算总表"), "04": ("财政拨款收支决算总表",)}
 
 _BY_CODE = {t.code: t for t in TABLE_DEFS}
@@ -192,7 +215,7 @@ def _measure(path: list[str], default: str = "amount") -> str:
     return default
 
 
-def _column_metric(path: list[str], default_kind: str | None) -> tuple[str, str] | None:
+def _column_metric(path: list[str], default_kind: str | None, budget: bool = False) -> tuple[str, str] | None:
     """(kind, item) for a value column of a function-coded table."""
     if not path:
         return None
@@ -222,6 +245,11 @@ def _column_metric(path: list[str], default_kind: str | None) -> tuple[str, str]
     item = vocab.revenue_item(lf)
     if item:
         return "revenue", item
+    if budget:
+        for kind in ("revenue", "expenditure"):
+            item = budget_item(lf, kind)
+            if item:
+                return kind, item
     return None
 
 
@@ -236,6 +264,7 @@ class _Emitter:
         self.roles: dict[tuple[int, int], str] = {}
         self.values: dict[tuple[int, int], Decimal] = {}
         self.skip: set[int] = set()  # body rows that do not line up with the header
+        self.paths: list[list[str]] = []  # column label paths (set by parse)
 
     def check_alignment(self, body_start: int, width: int) -> None:
         """A figure right of the header's last column means the row's cells slid: none of its figures can
@@ -290,6 +319,15 @@ class _Emitter:
         )
 
     def unmapped(self, r: int, cell: Cell, row: list[Cell], reason: str) -> None:
+        if self.tdef.measure == "budget" and reason in ("unmapped_row", "unmapped_column") \
+                and parse_plain(cell.text) is not None:
+            # A budget template's line the 决算 vocabulary has no item for (单位预留机动经费 …): kept with its
+            # printed row label as a figure of kind other, so nothing printed is lost.
+            label = next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None), None)
+            column = "/".join(self.paths[cell.col]) if cell.col < len(self.paths) else ""
+            self.value(r, cell, kind="other", measure="budget", item=None, scope=self.tdef.scope,
+                       subject_name="/".join(x for x in (label, column) if x) or None, row=row)
+            return
         if parse_plain(cell.text) is not None:
             self.roles[(r, cell.col)] = "value"
             self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table", cell.ref))
@@ -357,7 +395,7 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
         code_cols, name_cols = [0], [1]
         label_cols = {0, 1}
     value_cols = [j for j in range(len(paths)) if j not in label_cols]
-    metrics = {j: _column_metric(paths[j], tdef.kind) for j in value_cols}
+    metrics = {j: _column_metric(paths[j], tdef.kind, tdef.measure == "budget") for j in value_cols}
     carry: dict[str, str] = {}
     seen_total = False
     for r in range(body_start, len(em.grid.rows)):
@@ -421,6 +459,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
             subject_name = None
             if side_kind == "revenue":
                 item = vocab.revenue_item(label)
+                if item is None and tdef.measure == "budget":
+                    item = budget_item(label, "revenue")
                 if clean in ("总计", "合计"):
                     item = "grand_total"
                 scope_of_row = None
@@ -433,6 +473,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 kind = "revenue"
             else:
                 item = vocab.expenditure_item(label)
+                if item is None and tdef.measure == "budget":
+                    item = budget_item(label, "expenditure")
                 if clean in ("总计", "合计"):
                     item = "grand_total"
                 scope_of_row = None
@@ -481,6 +523,11 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             code_text = squash(cells[0].text)
             name = cells[1].text.strip() if len(cells) > 1 else ""
             values = cells[2:]
+            kuan = squash(name)
+            if len(cells) > 2 and re.fullmatch(r"\d{3}", code_text) and (re.fullmatch(r"\d{2}", kuan) or not kuan) \
+                    and parse_plain(cells[2].text) is None:
+                # the code printed over 类 | 款 columns, the name in the third
+                code_text, name, values = code_text + kuan, cells[2].text.strip(), cells[3:]
             label = vocab.clean_label(code_text + name)
             footer = vocab.expenditure_item(code_text) or vocab.expenditure_item(name)
             if footer in ("personnel", "public_funds"):
@@ -488,6 +535,14 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                     if parse_plain(cell.text) is not None:
                         em.value(r, cell, kind="expenditure", measure=em.tdef.measure, item=footer, scope=em.tdef.scope,
                                  subject_name=label, row=row)
+                continue
+            if em.tdef.measure == "budget" and vocab.clean_label(code_text + name) in _TOTAL_LABELS:
+                for cell in [c for c in cells[1:] if parse_plain(c.text) is not None]:
+                    # a budget table's 合计 row: the unit's basic budget and its 人员经费 / 公用经费
+                    lf = squash(leaf(paths[cell.col])) if cell.col < len(paths) else ""
+                    item = "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
+                    em.value(r, cell, kind="expenditure", measure="budget", item=item, scope=em.tdef.scope,
+                             row=row)
                 continue
             if not _CODE_FULL.match(code_text) or len(code_text) not in (3, 5):
                 for cell in values:
@@ -507,21 +562,33 @@ def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -
             continue
         row = em.grid.rows[r]
         label = vocab.clean_label(row[0].text) if row else ""
+        cells = row[1:]
         if "决算" in label:
             measure = "actual"
         elif "预算" in label:
             measure = "budget"
+        elif em.tdef.measure == "budget" and row and (not label or parse_plain(row[0].text) is not None):
+            measure, cells = "budget", row  # a budget table's one row of figures, no row label
         else:
             for cell in row[1:]:
                 em.unmapped(r, cell, row, "unmapped_row")
             continue
-        for cell in row[1:]:
+        for cell in cells:
             path = paths[cell.col] if cell.col < len(paths) else []
-            item = vocab.three_public_item(path)
+            item = _three_public_item(path)
             if item is None:
                 em.unmapped(r, cell, row, "unmapped_column")
                 continue
             em.value(r, cell, kind="three_public", measure=measure, item=item, scope="fiscal", row=row)
+
+
+def _three_public_item(path: list[str]) -> str | None:
+    """vocab.three_public_item, plus 购置费 / 运行费 columns under a 公务用车 parent."""
+    item = vocab.three_public_item(path)
+    if item is None and len(path) >= 2 and "公务用车" in "".join(path[:-1]):
+        lf = vocab.clean_label(path[-1])
+        item = "vehicle_purchase" if lf.startswith("购置") else "vehicle_operation" if lf.startswith("运行") else None
+    return item
 
 
 _LAYOUTS = {
@@ -538,9 +605,12 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     body_start, lanci = _split_header(grid)
     header_rows = [grid.row_texts(r) for r in range(body_start) if r != lanci]
     if tdef.layout == "economic":
+        while len(header_rows) > 1 and all(squash(t) in ("", "类", "款", "项") for t in header_rows[-1]):
+            header_rows = header_rows[:-1]  # the 类 | 款 row under a split code column
         header_rows = header_rows[-1:]
     ncols = max((len(row) for row in grid.rows), default=0)
     paths = column_paths(header_rows, ncols)
+    em.paths = paths
     if body_start > 0:
         em.check_alignment(body_start, max(len(grid.rows[r]) for r in range(body_start)))
     _LAYOUTS[tdef.layout](em, body_start, paths)
