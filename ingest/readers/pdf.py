@@ -89,6 +89,9 @@ def _piece(page_no: int, table_no: int, table) -> _Piece | None:
     col_x0 = [min((r.cells[j][0] for r in rows_geo if j < len(r.cells) and r.cells[j]), default=0.0)
               for j in range(ncols)]
     keep = [i for i, row in enumerate(texts) if any(t for t in row)]
+    width = table.bbox[2] - table.bbox[0]
+    while keep and _is_title_row(texts[keep[0]], rows_geo[keep[0]].cells, width):
+        keep.pop(0)  # a title block drawn inside the grid: left to the prose above the table
     if not keep:
         return None
     across = []
@@ -100,6 +103,22 @@ def _piece(page_no: int, table_no: int, table) -> _Piece | None:
     header_rows = next((n for n, row in enumerate(kept) if _is_body_row([t or "" for t in row])), len(kept))
     return _Piece(page_no, table_no, kept, across, [i + 1 for i in keep], col_x0, header_rows,
                   min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep), table.bbox[2])
+
+
+_TITLE_LABEL = re.compile(r"(?:单位|部门|编制部门|编制单位|单位名称|部门名称|预算单位)\s*[:：]|公开\s*\d+\s*表")
+
+
+def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> bool:
+    """A row of the ruled grid that holds the table's title block (title, 部门：…, 单位：万元), not a header."""
+    if _is_body_row([t or "" for t in texts]):
+        return False
+    filled = [(t, c) for t, c in zip(texts, cells) if t]
+    if any(_TITLE_LABEL.search(t) for t, _ in filled):
+        return True
+    if len(filled) != 1:
+        return False
+    text, cell = filled[0]
+    return bool(re.search(r"表$|表[（(].{0,8}[)）]$", text)) or bool(cell and cell[2] - cell[0] >= 0.6 * table_width)
 
 
 def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
@@ -224,13 +243,20 @@ def _read_page(page, page_no: int) -> _Page:
     return _Page(page_no, sorted(blocks, key=lambda b: b[0]))
 
 
+def _edges(page: _Page) -> list:
+    """The page's first and last blocks when they are text lines (where running headers and footers sit)."""
+    if not page.blocks:
+        return []
+    ends = [page.blocks[0]] if page.blocks[0] is page.blocks[-1] else [page.blocks[0], page.blocks[-1]]
+    return [b for b in ends if b[1] == "line"]
+
+
 def _running_lines(pages: list[_Page]) -> set[str]:
     """Texts printed as the first or last line of many pages (running headers/footers), digits masked."""
     counts: Counter[str] = Counter()
     for page in pages:
-        texts = [b[2] for b in page.blocks if b[1] == "line"]
-        for text in {texts[0], texts[-1]} if texts else set():
-            counts[re.sub(r"\d+", "#", squash(text))] += 1
+        for block in _edges(page):
+            counts[re.sub(r"\d+", "#", squash(block[2]))] += 1
     threshold = max(3, len(pages) // 2)
     return {key for key, n in counts.items() if n >= threshold}
 
@@ -282,8 +308,7 @@ def _assemble(pages: list[_Page]) -> RawText:
 
     for page in pages:
         line_no = 0
-        texts = [b for b in page.blocks if b[1] == "line"]
-        edge = {id(texts[0]), id(texts[-1])} if texts else set()
+        edge = {id(b) for b in _edges(page)}
         at_top = True
         for block in page.blocks:
             if block[1] == "line":

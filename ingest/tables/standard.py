@@ -318,12 +318,12 @@ class _Emitter:
             )
         )
 
-    def unmapped(self, r: int, cell: Cell, row: list[Cell], reason: str) -> None:
+    def unmapped(self, r: int, cell: Cell, row: list[Cell], reason: str, label: str | None = None) -> None:
         if self.tdef.measure == "budget" and reason in ("unmapped_row", "unmapped_column") \
                 and parse_plain(cell.text) is not None:
             # A budget template's line the 决算 vocabulary has no item for (单位预留机动经费 …): kept with its
             # printed row label as a figure of kind other, so nothing printed is lost.
-            label = next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None), None)
+            label = label or next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None), None)
             column = "/".join(self.paths[cell.col]) if cell.col < len(self.paths) else ""
             self.value(r, cell, kind="other", measure="budget", item=None, scope=self.tdef.scope,
                        subject_name="/".join(x for x in (label, column) if x) or None, row=row)
@@ -424,12 +424,15 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             scope = tdef.scope
             em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
                      scope=scope, function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
-    if len(em.grid.rows) > body_start and not seen_total:
+    if len(em.grid.rows) > body_start and not seen_total and tdef.measure != "budget":
         em.issues.append(ParseIssue("error", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
 
 
+_SIDE_LABEL = re.compile(r"项目(?:名称)?(?:[（(].*[）)])?$|(?:功能)?科目名称$")
+
+
 def _sides(paths: list[list[str]]) -> list[tuple[int, int]]:
-    starts = [j for j, p in enumerate(paths) if re.match(r"项目(?:名称)?(?:[（(].*[）)])?$", squash(leaf(p)))]
+    starts = [j for j, p in enumerate(paths) if _SIDE_LABEL.match(squash(leaf(p)))]
     if not starts:
         return [(0, len(paths))]
     return [(s, starts[k + 1] if k + 1 < len(starts) else len(paths)) for k, s in enumerate(starts)]
@@ -451,6 +454,12 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
             label_cell = row[a] if a < len(row) else None
             label = label_cell.text.strip() if label_cell else ""
             cells = [row[j] for j in value_cols if j < len(row)]
+            if not label and side_no > 0 and any(parse_plain(c.text) is not None for c in cells):
+                # 当年支出小计 printed across the previous side's columns, its figure in this side's column
+                pa = sides[side_no - 1][0]
+                left = row[pa].text.strip() if pa < len(row) else ""
+                if left and all(is_blank(row[j].text) for j in range(pa + 1, a) if j < len(row)):
+                    label = left
             if not label:
                 for cell in cells:
                     em.unmapped(r, cell, row, "row_without_label")
@@ -459,8 +468,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
             subject_name = None
             if side_kind == "revenue":
                 item = vocab.revenue_item(label)
-                if item is None and tdef.measure == "budget":
-                    item = budget_item(label, "revenue")
+                if tdef.measure == "budget":  # 收入合计 closes a budget's revenue side
+                    item = budget_item(label, "revenue") or item
                 if clean in ("总计", "合计"):
                     item = "grand_total"
                 scope_of_row = None
@@ -473,8 +482,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 kind = "revenue"
             else:
                 item = vocab.expenditure_item(label)
-                if item is None and tdef.measure == "budget":
-                    item = budget_item(label, "expenditure")
+                if tdef.measure == "budget":
+                    item = budget_item(label, "expenditure") or item
                 if clean in ("总计", "合计"):
                     item = "grand_total"
                 scope_of_row = None
@@ -491,14 +500,14 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 totals_found[kind] = True
             for cell in cells:
                 if item is None:
-                    em.unmapped(r, cell, row, "unmapped_row")
+                    em.unmapped(r, cell, row, "unmapped_row", label)
                     continue
                 col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.code == "04" else None
                 scope = scope_of_row or col_scope or tdef.scope
                 em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
                          scope=scope, subject_name=subject_name, row=row)
     for kind, found in totals_found.items():
-        if not found and len(em.grid.rows) > body_start:
+        if not found and len(em.grid.rows) > body_start and tdef.measure != "budget":
             em.issues.append(ParseIssue("error", f"line {em.grid.last_line}",
                                         f"公开{tdef.code}表 ends without its {kind} 总计 row (truncated?)"))
 
