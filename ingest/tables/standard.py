@@ -73,18 +73,19 @@ BUDGET_TABLE_DEFS: tuple[TableDef, ...] = (
              "function", "expenditure", "general_budget", "budget"),
     TableDef("B06", "一般公共预算基本支出预算表",
              ("一般公共预算基本支出预算表", "一般公共预算基本支出部门预算经济分类预算表", "一般公共预算基本支出表",
-              "一般公共预算基本支出情况表", "一般公共预算基本支出经济分类预算表"),
+              "一般公共预算基本支出情况表", "一般公共预算基本支出经济分类预算表", "财政拨款基本支出预算表",
+              "基本支出预算表"),
              "economic", "expenditure_economic", "general_budget", "budget"),
     TableDef("B07", "政府性基金预算支出表",
              ("政府性基金预算支出表", "政府性基金预算支出预算表", "政府性基金预算支出功能分类预算表",
-              "部门政府性基金预算支出功能分类预算表", "政府性基金预算支出情况表"), "function", "expenditure", "gov_fund", "budget"),
+              "部门政府性基金预算支出功能分类预算表", "政府性基金预算支出情况表", "政府性基金预算财政拨款支出预算表"), "function", "expenditure", "gov_fund", "budget"),
     TableDef("B08", "国有资本经营预算支出表",
              ("国有资本经营预算支出表", "国有资本经营预算支出预算表", "国有资本经营预算支出功能分类预算表",
               "部门国有资本经营预算支出功能分类预算表"), "function", "expenditure", "state_capital", "budget"),
     TableDef("B09", "“三公”经费预算表",
              ("三公经费预算表", "三公经费和机关运行经费预算表", "部门三公经费和机关运行经费预算表", "三公经费支出预算表",
               "一般公共预算三公经费支出预算表", "财政拨款三公经费预算表", "一般公共预算三公经费支出表",
-              "三公经费支出表"), "measure_rows", "three_public", "fiscal", "budget"),
+              "三公经费支出表", "三公经费会议费培训费支出预算表"), "measure_rows", "three_public", "fiscal", "budget"),
 )
 
 # The university template (高等学校…决算表, 表1–表9) names the same tables with the 高等学校 prefix and
@@ -134,7 +135,7 @@ def identify(grid: Grid) -> TableDef | None:
     for _, text in reversed(grid.context):
         t = vocab.clean_label(text)
         if by_title is None:
-            for candidate in (t, _TITLE_NOISE.sub("", t)):
+            for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
                 for alias, tdef in _ALIASES:
                     if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
                         by_title = tdef
@@ -391,7 +392,11 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
     split_cols = {lf: j for j, lf in enumerate(leaves) if lf in ("类", "款", "项")}
     name_cols = [j for j, lf in enumerate(leaves) if lf in ("科目名称", "名称", "项目")]
     label_cols = set(code_cols) | set(split_cols.values()) | set(name_cols) | {j for j, lf in enumerate(leaves) if lf in _LABEL_LEAVES}
-    if not code_cols and not split_cols and not name_cols:
+    only_metrics = not code_cols and not split_cols and not name_cols and bool(paths) \
+        and _column_metric(paths[0], tdef.kind, tdef.measure == "budget") is not None
+    if only_metrics:
+        label_cols = set()  # one row of totals under metric headers (合计 | 基本支出 | 项目支出 …)
+    elif not code_cols and not split_cols and not name_cols:
         code_cols, name_cols = [0], [1]
         label_cols = {0, 1}
     value_cols = [j for j in range(len(paths)) if j not in label_cols]
@@ -407,7 +412,7 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             name = next((row[j].text.strip() for j in name_cols if j < len(row) and row[j].text.strip()), None)
         labels = "".join(squash(row[j].text) for j in sorted(label_cols) if j < len(row)
                          if squash(row[j].text) not in ("类", "款", "项"))
-        is_total = code is None and labels in _TOTAL_LABELS
+        is_total = code is None and (labels in _TOTAL_LABELS or only_metrics)
         seen_total |= is_total
         if code is None and not is_total and not name:
             for cell in row:
@@ -593,6 +598,8 @@ def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -
 
 def _three_public_item(path: list[str]) -> str | None:
     """vocab.three_public_item, plus 购置费 / 运行费 columns under a 公务用车 parent."""
+    if len(path) == 1 and vocab.clean_label(path[0]) in ("合计", "总计"):
+        return None  # a grand total beside the 三公 group (三公 + 会议费 + 培训费) is not the 三公 total
     item = vocab.three_public_item(path)
     if item is None and len(path) >= 2 and "公务用车" in "".join(path[:-1]):
         lf = vocab.clean_label(path[-1])
