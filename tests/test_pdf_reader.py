@@ -1,0 +1,96 @@
+"""PDF reader: tables read as tables from PDFs rendered from a bundled report's table (ruled, unruled,
+split over pages with a repeated header and page numbers, printed in 元) give the text report's figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import ReadError
+from ingest.load import document_rows
+from ingest.parse import parse_bytes
+
+from conftest import SEEDS
+
+pytest.importorskip("reportlab")
+from pdf_render import render  # noqa: E402
+
+
+def _blocks(start: int, end: int, transform=None) -> list:
+    """Prose lines and tables (rows of cells) of report 000, lines start..end."""
+    blocks: list = []
+    table = None
+    for text in SEEDS["000"].read_text(encoding="utf-8").split("\n")[start:end]:
+        if "\t" in text:
+            if table is None:
+                table = []
+                blocks.append(table)
+            table.append([transform(c) if transform else c for c in text.split("\t")])
+        elif text.strip():
+            table = None
+            blocks.append(text.replace("单位：万元", "单位：元") if transform else text)
+    return blocks
+
+
+def _figures(doc, code="03"):
+    return {(o.item, o.function_code, o.value) for o in doc.result.observations if o.table_code == code}
+
+
+@pytest.mark.parametrize("options", [dict(ruled=True), dict(ruled=False),
+                                     dict(ruled=True, header_rows=3, rows_per_page=10)],
+                         ids=["ruled", "unruled", "split_over_pages"])
+def test_rendered_table_gives_the_text_reports_figures(parsed, options):
+    doc = parse_bytes(Path("report.pdf"), render(_blocks(495, 521), **options))
+    got, want = _figures(doc), _figures(parsed["000"])
+    assert got == want and len(got) == 30
+    assert doc.format == "pdf"
+    assert not [i for i in doc.result.issues if "公开03表" in i.message]
+
+
+def test_table_split_over_pages_keeps_each_rows_page():
+    doc = parse_bytes(Path("report.pdf"), render(_blocks(495, 521), header_rows=3, rows_per_page=10))
+    rows = document_rows(doc)["observations"]
+    refs = {(r["function_code"], r["item"]): r["source_ref"] for r in rows if r["table_code"] == "03"}
+    # one table: the repeated header and the page number between the halves are dropped
+    assert len({r["table_no"] for r in rows if r["table_code"] == "03"}) == 1
+    assert refs[("201", "total")] == "p1 T1 R5 C3"  # 201 一般公共服务支出 5,084.57 on page 1
+    assert refs[("2101101", "basic")].startswith("p2 T1 ")
+    assert refs[("2101101", "basic")].endswith(" C4")
+
+
+def test_table_printed_in_yuan_is_converted_to_wan_keeping_its_text(parsed):
+    def to_yuan(cell: str) -> str:
+        try:
+            return f"{Decimal(cell.replace(',', '')) * 10000:,.2f}" if "." in cell else cell
+        except ArithmeticError:
+            return cell
+
+    doc = parse_bytes(Path("report.pdf"), render(_blocks(495, 521, to_yuan)))
+    assert _figures(doc) == _figures(parsed["000"])
+    o = next(o for o in doc.result.observations if o.table_code == "03" and o.function_code == "2012906")
+    assert (o.value, o.value_text, o.decimals, o.printed_unit) == (Decimal("5015.32"), "50,153,200.00元", 6, "元")
+
+
+def test_prose_lines_keep_page_and_line():
+    doc = parse_bytes(Path("report.pdf"), render(["西安市总工会2019年度部门决算", *_blocks(495, 521)]))
+    rows = document_rows(doc)
+    assert doc.locators[:2] == ["p1 L1", "p1 L2"]
+    cells = [c for c in rows["table_cells"] if c["table_code"] == "03" and c["text"] == "5,015.32"]
+    assert cells and cells[0]["source_ref"].startswith("p1 T1 R")
+
+
+def test_encrypted_pdf_is_a_read_error_with_a_reason():
+    import io
+
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, encrypt=StandardEncryption("secret", ownerPassword="owner"))
+    c.drawString(100, 700, "2019")
+    c.save()
+    with pytest.raises(ReadError) as err:
+        parse_bytes(Path("locked/report.pdf"), buffer.getvalue())
+    assert "encrypted PDF" in str(err.value) and "locked/report.pdf" in str(err.value)
