@@ -161,9 +161,11 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
         return best
 
     perf = PerformanceParser(year)
+    standard_tables = 0
     for table_no, grid in enumerate(grids, start=1):
         tdef = standard.identify(grid)
         if tdef is not None:
+            standard_tables += 1
             obs, cells, rejects, issues = standard.parse(grid, tdef, table_no, year)
             result.observations += obs
             result.cells += cells
@@ -207,6 +209,14 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             o.project_key = remap[o.project_key]
     if not result.observations:
         result.issues.append(ParseIssue("error", "whole document", "no figures found: is this a 决算 report?"))
+    elif not standard_tables:
+        named = [(i + 1, line.strip()) for i, line in enumerate(lines)
+                 if i not in grid_lines and standard.title_of(line) is not None]
+        if named:
+            result.issues.append(ParseIssue(
+                "error", f"line {named[0][0]}",
+                f"the report names {len(named)} standard table(s) (first: {named[0][1][:40]}) but no table was read "
+                f"from the {raw.format} file: its figures were read from the text only"))
     if year is None:
         result.issues.append(ParseIssue("error", "whole document", "fiscal year not found in the text"))
     if meta.unit_name is None:

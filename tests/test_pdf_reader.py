@@ -94,3 +94,12 @@ def test_encrypted_pdf_is_a_read_error_with_a_reason():
     with pytest.raises(ReadError) as err:
         parse_bytes(Path("locked/report.pdf"), buffer.getvalue())
     assert "encrypted PDF" in str(err.value) and "locked/report.pdf" in str(err.value)
+
+
+def test_figures_without_the_tables_the_report_names_make_it_partial():
+    doc = parse_bytes(Path("report.pdf"), render([
+        "西安市总工会2019年度部门决算", "支出决算表", "单位：万元",
+        "2019年度本年支出合计5,334.09万元，其中：基本支出149.52万元，项目支出5,184.57万元。"]))
+    assert doc.result.observations and doc.status == "partial"
+    issue = next(i for i in doc.result.issues if "standard table" in i.message)
+    assert issue.place == "line 2" and "支出决算表" in issue.message and "pdf" in issue.message

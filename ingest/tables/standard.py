@@ -154,6 +154,18 @@ def identify(grid: Grid) -> TableDef | None:
     return by_title or by_code
 
 
+def title_of(text: str) -> TableDef | None:
+    """The standard table a line names as its title (or a 目录 entry names), else None."""
+    t = vocab.clean_label(re.sub(r"[.…·\s]+\d*$", "", text))
+    if not t or len(t) > 40:
+        return None
+    for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
+        for alias, tdef in _ALIASES:
+            if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
+                return tdef
+    return None
+
+
 def _looks_tabular(grid: Grid) -> bool:
     return any(len(row) >= 3 for row in grid.rows)
 
