@@ -184,3 +184,86 @@ def test_r15_text_grid_continues_over_a_page_number_line():
     assert _values(path, table_code="02", item="fiscal_total", function_code=None) == {Decimal("243015.38")}
     assert _values(path, table_code="02", item="current_total", function_code="221") == {Decimal("16278.27")}
     assert _values(path, table_code="02", item="fiscal_total", function_code="221") == {Decimal("7629.03")}
+
+
+# ---------------------------------------------------------------- DOCX / XLSX built from a real PDF table
+def _pdf_table_rows() -> list[list[str | None]]:
+    """表2 高等学校收入决算表 of r01 as pdfplumber prints it: None where a merged cell covers a position."""
+    import pdfplumber
+
+    with pdfplumber.open(REPRO / "r01_pdf_tables_never_read" / "swu2023_cover_p10-11.pdf") as pdf:
+        return [row for page in pdf.pages[1:] for table in page.extract_tables() for row in table]
+
+
+_TITLE = ["西南大学 2023 年度部门决算", "表 2：高等学校收入决算表", "单位：万元"]
+
+
+def _figures(doc) -> set:
+    return {(o.item, o.function_code, o.value) for o in doc.result.observations if o.table_code == "02"}
+
+
+def test_docx_with_merged_cells_gives_the_pdfs_figures():
+    docx = pytest.importorskip("docx")
+    import io
+
+    from ingest.parse import parse_bytes
+
+    rows = _pdf_table_rows()
+    document = docx.Document()
+    for line in _TITLE:
+        document.add_paragraph(line)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text is not None:
+                table.cell(r, c).text = text.replace("\n", "")
+    for r, row in enumerate(rows):  # merge what pdfplumber reports as covered (None)
+        for c, text in enumerate(row):
+            if text is None:
+                source = (r - 1, c) if r > 0 and rows[r - 1][c] is not None else (r, c - 1)
+                table.cell(*source).merge(table.cell(r, c))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    doc = parse_bytes(Path("report.docx"), buffer.getvalue())
+    pdf_doc, _ = _doc(REPRO / "r01_pdf_tables_never_read" / "swu2023_cover_p10-11.pdf")
+    assert _figures(doc) == _figures(pdf_doc) and len(_figures(doc)) == 72
+    rows_out = document_rows(doc)["observations"]
+    assert _refs(rows_out, "02", "revenue", "fiscal_total", "193993.03", "2050205") == ["T1 R7 C4"]
+    assert (doc.unit_name, doc.fiscal_year, doc.report_kind) == ("西南大学", 2023, "部门决算")
+
+
+@pytest.mark.parametrize("unit", ["万元", "元"])
+def test_xlsx_with_merged_cells_gives_the_pdfs_figures(unit):
+    openpyxl = pytest.importorskip("openpyxl")
+    import io
+
+    from ingest.parse import parse_bytes
+    from ingest.numbers import parse_plain
+
+    rows = _pdf_table_rows()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表2"
+    for line in _TITLE:
+        ws.append([line.replace("万元", unit)])
+    top = ws.max_row + 1
+    factor = 10000 if unit == "元" else 1
+    for row in rows:
+        out = []
+        for text in row:
+            parsed = parse_plain(text or "")
+            out.append(float(parsed.value * factor) if parsed and "." in (text or "") else (text or "").replace("\n", "") or None)
+        ws.append(out)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+    ws.merge_cells(start_row=top, start_column=6, end_row=top, end_column=7)  # 事业收入 over 金额 | 其中
+    ws.merge_cells(start_row=top, start_column=1, end_row=top + 1, end_column=1)  # 科目编码 over two rows
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    doc = parse_bytes(Path("report.xlsx"), buffer.getvalue())
+    pdf_doc, _ = _doc(REPRO / "r01_pdf_tables_never_read" / "swu2023_cover_p10-11.pdf")
+    assert _figures(doc) == _figures(pdf_doc)
+    rows_out = document_rows(doc)["observations"]
+    ref = _refs(rows_out, "02", "revenue", "current_total", "430725.03")
+    assert ref == [f"表2!C{top + len(rows) - 1}"]  # the 合计 row, which starts with an empty cell
