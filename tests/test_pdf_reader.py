@@ -103,3 +103,15 @@ def test_figures_without_the_tables_the_report_names_make_it_partial():
     assert doc.result.observations and doc.status == "partial"
     issue = next(i for i in doc.result.issues if "standard table" in i.message)
     assert issue.place == "line 2" and "支出决算表" in issue.message and "pdf" in issue.message
+
+
+@pytest.mark.parametrize("options", [dict(ruled=True, header_rows=3, rows_per_page=10), dict(ruled=False)],
+                         ids=["ruled_split", "unruled"])
+def test_pdfium_and_pdfplumber_page_readers_give_the_same_document(options):
+    from ingest.readers.pdf import read_pdf
+
+    data = render(_blocks(495, 521), **options)
+    fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
+    assert fast.lines == slow.lines and fast.locators == slow.locators
+    assert [[(c.text, c.ref) for row in g.rows for c in row] for g in fast.tables] == \
+        [[(c.text, c.ref) for row in g.rows for c in row] for g in slow.tables]

@@ -261,12 +261,25 @@ def _running_lines(pages: list[_Page]) -> set[str]:
     return {key for key, n in counts.items() if n >= threshold}
 
 
-@register(".pdf", format="pdf")
-def read_pdf(path: Path, data: bytes) -> RawText:
-    """PDF bytes → RawText: prose lines located ``p3 L12``, tables as grids with cells ``p10 T1 R5 C3``.
+def _pages_pdfium(data: bytes) -> list[_Page]:
+    """All pages read with pdfium (see ingest.readers.pdfium_page); raises on anything it does not support."""
+    import pypdfium2 as pdfium
 
-    Raises ReadError for a file pdfplumber cannot open, an encrypted PDF, or one with no text layer.
-    """
+    from ingest.readers.pdfium_page import PdfiumPage
+
+    document = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for page_no in range(1, len(document) + 1):
+            page = PdfiumPage(document[page_no - 1])
+            pages.append(_read_page(page, page_no))
+            page.close()
+        return pages
+    finally:
+        document.close()
+
+
+def _pages_pdfplumber(path: Path, data: bytes) -> list[_Page]:
     try:
         import pdfplumber
 
@@ -288,6 +301,28 @@ def read_pdf(path: Path, data: bytes) -> RawText:
             what = "encrypted PDF: its text cannot be decrypted" if re.search(rb"/Encrypt\b", data) else \
                 f"unreadable page: {type(exc).__name__} {exc}".strip()
             raise ReadError(str(path), what, place=f"page {len(pages) + 1}") from None
+    return pages
+
+
+BACKENDS = ("pdfium", "pdfplumber")
+
+
+@register(".pdf", format="pdf")
+def read_pdf(path: Path, data: bytes, backend: str = "pdfium") -> RawText:
+    """PDF bytes → RawText: prose lines located ``p3 L12``, tables as grids with cells ``p10 T1 R5 C3``.
+
+    Pages are read with pdfium (fast) and, when it cannot read a document (or `backend` is
+    "pdfplumber"), with pdfplumber/pdfminer; the table and text algorithms are pdfplumber's either way.
+    Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer.
+    """
+    pages = None
+    if backend == "pdfium":
+        try:
+            pages = _pages_pdfium(data)
+        except Exception:  # noqa: BLE001 - pdfplumber reads it, or names the error
+            pages = None
+    if pages is None:
+        pages = _pages_pdfplumber(path, data)
     raw = _assemble(pages)
     if not any(line.strip() for line in raw.lines):
         raise ReadError(str(path), "PDF has no text layer", place="all pages", hint="run OCR before ingesting")
