@@ -1,40 +1,49 @@
-"""Parse time of PDF reports on one core: `.venv/bin/python bench/bench_pdf.py FILE.pdf…` (see README.md).
+"""PDF parse time on one core: `.venv/bin/python bench/bench_pdf.py [--runs N] FILE.pdf…` (see README.md).
 
-Prints, per file, pages and the median of 3 warm runs of parse_bytes, split into pdfplumber's page parsing
-(pdfminer interpreting the content streams, `page.chars`) and everything after it (tables, prose, parsers).
+For each file: pages, and the median CPU time (process time, so other load on the machine does not count)
+of N warm runs of the whole parse (`parse_bytes`: read + tables + parsers) with the default pdfium page
+reader, and of reading it with the pdfplumber/pdfminer page reader (the fallback) for comparison.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-import pdfplumber
+import pypdfium2
 
 from ingest.parse import parse_bytes
+from ingest.readers.pdf import read_pdf
 
 
-def main(paths: list[str]) -> None:
-    for name in paths:
+def _cpu(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.process_time()
+        fn()
+        times.append(time.process_time() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    for name in args.files:
         path = Path(name)
         data = path.read_bytes()
-        total, layout = [], []
-        for _ in range(3):
-            t = time.perf_counter()
-            parse_bytes(path, data)
-            total.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            with pdfplumber.open(path) as pdf:
-                pages = len(pdf.pages)
-                for page in pdf.pages:
-                    page.chars  # noqa: B018 - forces pdfminer's page interpretation
-            layout.append(time.perf_counter() - t)
-        tm, lm = statistics.median(total), statistics.median(layout)
-        print(f"{path.name}: {pages} pages, parse {tm * 1000:.0f} ms ({tm / pages * 1000:.0f} ms/page); "
-              f"pdfminer page parsing {lm * 1000:.0f} ms, the rest {max(tm - lm, 0) * 1000:.0f} ms")
+        parse_bytes(path, data)  # warm-up
+        document = pypdfium2.PdfDocument(data)
+        pages = len(document)
+        document.close()
+        fast = _cpu(lambda: parse_bytes(path, data), args.runs)
+        slow = _cpu(lambda: read_pdf(path, data, backend="pdfplumber"), max(1, args.runs // 2))
+        print(f"{path.name}: {pages} pages — parse {fast * 1000:.0f} ms CPU ({fast / max(pages, 1) * 1000:.0f} ms/page); "
+              f"pdfminer page reader alone {slow * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -30,19 +30,31 @@ class PdfiumPage:
         import pypdfium2.raw as raw
 
         self._page = page
-        self.width, self.height = page.get_size()
+        self.width, self.height = page.get_size()  # as displayed (after /Rotate)
         self.bbox = (0, 0, self.width, self.height)
         if chars is not None:
             self.chars, self.edges = chars, edges or []
             return
-        if page.get_rotation() % 360:
-            raise Unsupported("rotated page")
+        rotation = page.get_rotation() % 360
+        if rotation not in (0, 90, 180, 270):
+            raise Unsupported(f"page rotated {rotation}°")
+        x0, y0, _, _ = page.get_mediabox()
+        if abs(x0) > 1e-6 or abs(y0) > 1e-6:
+            raise Unsupported("media box not at the origin")
+        w, h = (self.width, self.height) if rotation in (0, 180) else (self.height, self.width)  # user space
+        # PDF user space (origin bottom left) → displayed page, origin top left, as pdfplumber has it
+        self._to_page = {
+            0: lambda x, y: (x, h - y),
+            90: lambda x, y: (y, x),
+            180: lambda x, y: (w - x, y),
+            270: lambda x, y: (h - y, w - x),
+        }[rotation]
         self.chars = self._read_chars(raw)
         self.edges = self._read_edges(raw)
 
     # ------------------------------------------------------------ objects
     def _read_chars(self, raw) -> list[dict]:
-        h = self.height
+        to_page = self._to_page
         textpage = self._page.get_textpage()
         rect = raw.FS_RECTF()
         chars: list[dict] = []
@@ -53,11 +65,12 @@ class PdfiumPage:
                     continue
                 if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
                     continue
-                top, bottom = h - rect.top, h - rect.bottom
+                (ax, ay), (bx, by) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
+                x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
                 chars.append({
-                    "object_type": "char", "text": chr(code), "x0": rect.left, "x1": rect.right,
-                    "top": top, "bottom": bottom, "doctop": top, "y0": rect.bottom, "y1": rect.top,
-                    "width": rect.right - rect.left, "height": bottom - top, "upright": True,
+                    "object_type": "char", "text": chr(code), "x0": x0, "x1": x1,
+                    "top": top, "bottom": bottom, "doctop": top, "y0": self.height - bottom, "y1": self.height - top,
+                    "width": x1 - x0, "height": bottom - top, "upright": True,
                     "size": raw.FPDFText_GetFontSize(textpage, i), "fontname": "", "matrix": (1, 0, 0, 1, 0, 0),
                 })
         finally:
@@ -65,19 +78,17 @@ class PdfiumPage:
         return chars
 
     def _read_edges(self, raw) -> list[dict]:
-        h = self.height
+        to_page = self._to_page
         edges: list[dict] = []
         x, y = ctypes.c_float(), ctypes.c_float()
         for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
             m = obj.get_matrix()
-            if abs(m.b) > 1e-6 or abs(m.c) > 1e-6:
-                raise Unsupported("rotated or skewed path")
             points: list[tuple[float, float]] = []
             start: tuple[float, float] | None = None
             for k in range(raw.FPDFPath_CountSegments(obj.raw)):
                 seg = raw.FPDFPath_GetPathSegment(obj.raw, k)
                 raw.FPDFPathSegment_GetPoint(seg, x, y)
-                point = (m.a * x.value + m.e, h - (m.d * y.value + m.f))
+                point = to_page(m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
                 kind = raw.FPDFPathSegment_GetType(seg)
                 if kind == raw.FPDF_SEGMENT_MOVETO:
                     start = point
