@@ -172,6 +172,8 @@ def test_r13_two_sided_row_is_read_by_side():
     assert _values(path, table_code="B01", kind="expenditure", item="basic") == {Decimal("15844.04")}
     assert _values(path, table_code="B01", kind="expenditure", item="project") == {Decimal("4335.30")}
     assert _values(path, table_code="B01", kind="other", source_ref="p2 T1 R13 C6") == {Decimal("3990.40")}
+    _, rows = _doc(path)  # the label broken over two grid rows (三、单位预留机动经 | 费) is one label again
+    assert next(r["subject_name"] for r in rows if r["source_ref"] == "p2 T1 R13 C6").startswith("三、单位预留机动经费/")
     assert _values(path, table_code="B01", kind="expenditure", subject_name="公共安全支出") == {Decimal("16593.12")}
     assert Decimal("24169.74") not in _values(path, kind="expenditure", item="basic")
 

@@ -201,7 +201,28 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
         merged.append(row)
         page_no, table_no, row_id = where[n]
         locators.append(f"p{page_no} T{table_no} R{row_id}")
+    body = next((n for n, row in enumerate(merged) if _is_body_row([c[0] for c in row])), len(merged))
+    n = body + 1
+    while n < len(merged):  # a row that starts with the ends of the labels above it belongs to that row
+        prev, row = merged[n - 1], merged[n]
+        ends = [c for c, b in enumerate(row) if b[0] and prev[c][0] and _is_label_end(b[0])]
+        rest_clash = any(b[0] and prev[c][0] for c, b in enumerate(row) if c not in ends)
+        if ends and not rest_clash:
+            for c, (a, b) in enumerate(zip(prev, row)):
+                if c in ends:
+                    a[0] += b[0]
+                elif b[0]:
+                    a[0], a[1] = b[0], b[1]
+            del merged[n], locators[n]
+            continue
+        n += 1
     return [[(c[0], c[1]) for c in row] for row in merged], locators
+
+
+def _is_label_end(text: str) -> bool:
+    """One to three characters ending a label broken over two grid rows ('算', '费', '支出')."""
+    return len(text) <= 3 and not _is_figure(text) and not _ENUMERATOR.match(text) and not _CODE.match(text) \
+        and not text.isdigit()
 
 
 @dataclass
