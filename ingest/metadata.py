@@ -25,7 +25,7 @@ SCOPES = {"汇总": "consolidated", "部门汇总": "consolidated", "单位汇�
 # (pattern, weight).  Weighted votes; the exact-string frequency in the whole
 # document breaks ties and outvotes one-off typos.
 _UNIT_PATTERNS: list[tuple[re.Pattern[str], float]] = [
-    (re.compile(rf"(?:编制部门|编制单位|预算单位|单位名称|部门[（(]单位[)）]名称)\s*[:：\t ]\s*({_UNIT})"), 3.0),
+    (re.compile(rf"(?:编制部门|编制单位|预算单位|单位名称|部门[（(]单位[)）]名称)\s*[:：\t ]\s*({_UNIT})(?![\u4e00-\u9fa5])"), 3.0),
     (re.compile(rf"纳入({_UNIT})\s*20\d\d\s*年度?(?:部门|单位)?决算编制范围"), 3.0),
     (re.compile(rf"^({_UNIT})(?:部门)?(?:整体支出)?\s*(?:20\d\d\s*年度?)?\s*(?:部门)?(?:整体支出)?绩效(?:自评表|自评报告|评价报告)"), 2.0),
     (re.compile(rf"^20\d\d\s*年度?({_UNIT})(?:部门)?(?:整体)?(?:绩效评价报告|决算)"), 3.0),

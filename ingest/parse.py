@@ -93,6 +93,8 @@ def _other_table(grid: Grid, table_no: int, fiscal_year: int | None) -> tuple[li
     observations: list[Observation] = []
     cells: list[TableCell] = []
     header = grid.row_texts(0)
+    stated = standard.table_unit(grid)
+    table_unit = stated if stated != "万元" else ""  # 单位：元 / 千元 / 亿元 in the title block or header
     for r, row in enumerate(grid.rows):
         label = next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None
                       and parse_value_with_unit(c.text) is None), None)
@@ -104,13 +106,13 @@ def _other_table(grid: Grid, table_no: int, fiscal_year: int | None) -> tuple[li
                 column = squash(header[cell.col]) if cell.col < len(header) else ""
                 if v is not None and cell.col > 0 and not re.fullmatch(r"序号|编号|行次", column):
                     unit = v.unit or (re.search(r"[（(](万元|元)[）)]", column).group(1)
-                                      if re.search(r"[（(](万元|元)[）)]", column) else "")
+                                      if re.search(r"[（(](万元|元)[）)]", column) else table_unit)
                     value = v.value
                     out_unit, decimals = unit, v.decimals
-                    if unit in ("元", "万元", "万", "亿元"):
+                    if unit in ("元", "万元", "万", "亿元", "千元"):
                         value = quantize(money_to_wan(v.value, unit))
                         out_unit = "万元"
-                        decimals += 4 if unit == "元" else 0
+                        decimals = standard.wan_decimals(v.decimals, unit)
                     role = "value"
                     observations.append(Observation(
                         kind="other", measure="value", value=value, unit=out_unit, value_text=cell.text,

@@ -115,3 +115,21 @@ def test_pdfium_and_pdfplumber_page_readers_give_the_same_document(options):
     assert fast.lines == slow.lines and fast.locators == slow.locators
     assert [[(c.text, c.ref) for row in g.rows for c in row] for g in fast.tables] == \
         [[(c.text, c.ref) for row in g.rows for c in row] for g in slow.tables]
+
+
+# ---------------------------------------------------------------- cover / title metadata
+@pytest.mark.parametrize("lines, unit, year, kind", [
+    (["江苏省政协办公厅 2017 年度部门决算"], "江苏省政协办公厅", 2017, "部门决算"),
+    (["江苏省政协办公厅", "2017 年度", "部门决算"], "江苏省政协办公厅", 2017, "部门决算"),
+    (["成都市武侯区人民政府玉林街道办事处2019年度部门决算"], "成都市武侯区人民政府玉林街道办事处", 2019, "部门决算"),
+    (["2020年度部门决算", "编制部门：焦作市中站区农业农村局"], "焦作市中站区农业农村局", 2020, "部门决算"),
+    (["上海市普陀区2026年区级部门预算", "预算主管部门：上海市普陀区司法局"], "上海市普陀区司法局", 2026, "部门预算"),
+    (["收支预算总表", "部门：中共江苏省委办公厅 单位：万元", "项目\t金额", "2019年政府采购预算表"],
+     "中共江苏省委办公厅", 2019, "部门预算"),
+    (["西南大学 2023 年度单位决算"], "西南大学", 2023, "单位决算"),
+])
+def test_unit_year_and_kind_from_the_title_block(lines, unit, year, kind):
+    from ingest import metadata
+
+    meta = metadata.extract(lines)
+    assert (meta.unit_name, meta.fiscal_year, meta.report_kind) == (unit, year, kind)
