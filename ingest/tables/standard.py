@@ -487,6 +487,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 item = vocab.revenue_item(label)
                 if tdef.measure == "budget":  # 收入合计 closes a budget's revenue side
                     item = budget_item(label, "revenue") or item
+                elif item is None and budget_item(label, "revenue") == "carryover_begin":
+                    item = "carryover_begin"  # 上年结转和结余 (university and older templates)
                 if clean in ("总计", "合计"):
                     item = "grand_total"
                 scope_of_row = None
