@@ -53,21 +53,22 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             continue
         rows = block
         ncols = max(len(r) for r in rows)
-        widths = [max(_width(r[j]) if j < len(r) else 0 for r in rows) + 12 for j in range(ncols)]
+        widths = [max((_width(part) for r in rows if j < len(r) for part in r[j].split("\n")), default=0) + 12
+                  for j in range(ncols)]
         xs = [MARGIN]
         for w in widths:
             xs.append(xs[-1] + w)
         on_page = 0
         for n, row in enumerate(rows):
-            if state["y"] - ROW < MARGIN or (rows_per_page and on_page >= rows_per_page):
+            if state["y"] - _height(row) < MARGIN or (rows_per_page and on_page >= rows_per_page):
                 new_page()
                 on_page = 0
                 for head in rows[:header_rows] if n >= header_rows else []:
                     _draw_row(c, head, xs, state["y"], ruled)
-                    state["y"] -= ROW
+                    state["y"] -= _height(head)
                     on_page += 1
             _draw_row(c, row, xs, state["y"], ruled)
-            state["y"] -= ROW
+            state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2
     c.setFont(FONT, SIZE)
@@ -77,11 +78,17 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     return buffer.getvalue()
 
 
+def _height(row: list[str]) -> float:
+    """A cell's text wraps at "\n": the row is as tall as its tallest cell."""
+    return ROW * max((cell.count("\n") + 1 for cell in row), default=1)
+
+
 def _draw_row(c, row: list[str], xs: list[float], top: float, ruled: bool) -> None:
     c.setFont(FONT, SIZE)
+    height = _height(row)
     for j in range(len(xs) - 1):
         text = row[j] if j < len(row) else ""
         if ruled:
-            c.rect(xs[j], top - ROW, xs[j + 1] - xs[j], ROW, stroke=1, fill=0)
-        if text:
-            c.drawString(xs[j] + 4, top - ROW + 4, text)
+            c.rect(xs[j], top - height, xs[j + 1] - xs[j], height, stroke=1, fill=0)
+        for k, part in enumerate(text.split("\n") if text else []):
+            c.drawString(xs[j] + 4, top - ROW * (k + 1) + 4, part)

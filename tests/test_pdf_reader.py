@@ -133,3 +133,13 @@ def test_unit_year_and_kind_from_the_title_block(lines, unit, year, kind):
 
     meta = metadata.extract(lines)
     assert (meta.unit_name, meta.fiscal_year, meta.report_kind) == (unit, year, kind)
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_header_cells_wrapped_over_lines_are_rebuilt(parsed, ruled):
+    """Header labels printed on two lines (本年支出 / 合计, 对附属单位 / 补助支出) mean the same columns."""
+    wrap = {"本年支出合计": "本年支出\n合计", "上缴上级支出": "上缴上级\n支出", "对附属单位补助支出": "对附属单位\n补助支出",
+            "基本支出": "基本\n支出"}
+    blocks = [[[wrap.get(c, c) for c in row] for row in b] if isinstance(b, list) else b for b in _blocks(495, 521)]
+    doc = parse_bytes(Path("report.pdf"), render(blocks, ruled=ruled))
+    assert _figures(doc) == _figures(parsed["000"])

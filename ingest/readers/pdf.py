@@ -70,6 +70,7 @@ class _Piece:
     top: float
     bottom: float
     right: float
+    ruled: bool = True  # False: found by text alignment (a wrapped header cell is then several rows)
 
     @property
     def ncols(self) -> int:
@@ -121,6 +122,33 @@ def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> b
     return bool(re.search(r"表$|表[（(].{0,8}[)）]$", text)) or bool(cell and cell[2] - cell[0] >= 0.6 * table_width)
 
 
+def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
+    """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
+    strategy returns as another row.  A header cell whose lower neighbour holds text is the same cell
+    wrapped, unless it is a group label (its row is empty to its right where the row below has labels).
+    Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
+    removed = 0
+    h = 0
+    while h + 1 < body_start - removed:
+        upper, lower = texts[h], texts[h + 1]
+        if any(t and squash(t) == "栏次" for t in lower) or not any(lower):
+            h += 1
+            continue
+        for c, (a, b) in enumerate(zip(upper, lower)):
+            if not (a and b):
+                continue
+            end = next((k for k in range(c + 1, len(upper)) if upper[k]), len(upper))
+            if any(lower[k] for k in range(c + 1, end)):
+                continue  # a group label over several columns
+            upper[c], lower[c] = a + b, ""
+        if not any(t for t in lower):
+            del texts[h + 1], across[h + 1], where[h + 1]
+            removed += 1
+            continue
+        h += 1
+    return removed
+
+
 def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
     rows of (text, ref) and each row's locator."""
@@ -142,6 +170,8 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
             across.append(full_flags)
             where.append((piece.page_no, piece.table_no, row_id))
     body_start = head.header_rows
+    if not head.ruled:
+        body_start -= _unwrap_header(texts, across, where, body_start)
     body = texts[body_start:] or texts
     bounds = sorted({j for row in body for j, t in enumerate(row) if t})
     if not bounds:
@@ -249,6 +279,7 @@ def _read_page(page, page_no: int) -> _Page:
             for table in page.find_tables(_TEXT_SETTINGS):
                 piece = _piece(page_no, len(pieces) + 1, table)
                 if piece is not None and piece.header_rows < len(piece.texts):
+                    piece.ruled = False
                     pieces.append(piece)
     if pieces:
         bands = [(p.top - 0.5, p.bottom + 0.5) for p in pieces]
