@@ -27,9 +27,11 @@ def _width(text: str) -> float:
     return pdfmetrics.stringWidth(text, FONT, SIZE)
 
 
-def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_page: int | None = None) -> bytes:
+def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_page: int | None = None,
+           form: bool = False) -> bytes:
     """PDF bytes of the blocks.  `rows_per_page` forces a table to break after that many rows on a page;
-    `header_rows` of the table are repeated at the top of the continuation."""
+    `header_rows` of the table are repeated at the top of the continuation; `form` draws each table row
+    inside a Form XObject (as some converters do), shifted by the form's placement matrix."""
     width, height = landscape(A4)
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=(width, height))
@@ -67,7 +69,17 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                     _draw_row(c, head, xs, state["y"], ruled)
                     state["y"] -= _height(head)
                     on_page += 1
-            _draw_row(c, row, xs, state["y"], ruled)
+            if form:
+                name = f"row{state['page']}_{n}"
+                c.beginForm(name)
+                _draw_row(c, row, [x - 10 for x in xs], state["y"] + 5, ruled)
+                c.endForm()
+                c.saveState()
+                c.translate(10, -5)
+                c.doForm(name)
+                c.restoreState()
+            else:
+                _draw_row(c, row, xs, state["y"], ruled)
             state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2

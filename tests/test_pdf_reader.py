@@ -105,16 +105,20 @@ def test_figures_without_the_tables_the_report_names_make_it_partial():
     assert issue.place == "line 2" and "支出决算表" in issue.message and "pdf" in issue.message
 
 
-@pytest.mark.parametrize("options", [dict(ruled=True, header_rows=3, rows_per_page=10), dict(ruled=False)],
-                         ids=["ruled_split", "unruled"])
+@pytest.mark.parametrize("options", [dict(ruled=True, header_rows=3, rows_per_page=10), dict(ruled=False),
+                                     dict(ruled=True, form=True)],
+                         ids=["ruled_split", "unruled", "grid_in_form_xobjects"])
 def test_pdfium_and_pdfplumber_page_readers_give_the_same_document(options):
     from ingest.readers.pdf import read_pdf
 
-    data = render(_blocks(495, 521), **options)
+    blocks = _blocks(495, 521)
+    data = render(blocks, **options)
     fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
     assert fast.lines == slow.lines and fast.locators == slow.locators
     assert [[(c.text, c.ref) for row in g.rows for c in row] for g in fast.tables] == \
         [[(c.text, c.ref) for row in g.rows for c in row] for g in slow.tables]
+    printed = next(b for b in blocks if isinstance(b, list))
+    assert len(fast.tables) == 1 and len(fast.tables[0].rows) == len(printed) == 17
 
 
 # ---------------------------------------------------------------- cover / title metadata

@@ -21,6 +21,14 @@ from pdfplumber.table import TableFinder, TableSettings
 _EPS = 0.5
 
 
+def _compose(outer: tuple, inner: tuple) -> tuple:
+    """The affine matrix applying `inner`, then `outer` (PDF order a b c d e f)."""
+    oa, ob, oc, od, oe, of = outer
+    ia, ib, ic, id_, ie, if_ = inner
+    return (oa * ia + oc * ib, ob * ia + od * ib, oa * ic + oc * id_, ob * ic + od * id_,
+            oa * ie + oc * if_ + oe, ob * ie + od * if_ + of)
+
+
 class Unsupported(Exception):
     """The page has a layout this adapter does not reproduce (the caller uses pdfplumber instead)."""
 
@@ -78,17 +86,24 @@ class PdfiumPage:
         return chars
 
     def _read_edges(self, raw) -> list[dict]:
+        """Horizontal and vertical segments of every path, in Form XObjects too (their matrices composed)."""
         to_page = self._to_page
         edges: list[dict] = []
         x, y = ctypes.c_float(), ctypes.c_float()
-        for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
+        forms: dict[int, tuple] = {0: (1, 0, 0, 1, 0, 0)}  # nesting level → matrix of its container
+        for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM], max_depth=8):
             m = obj.get_matrix()
+            matrix = _compose(forms.get(obj.level, forms[0]), (m.a, m.b, m.c, m.d, m.e, m.f))
+            if obj.type == raw.FPDF_PAGEOBJ_FORM:
+                forms[obj.level + 1] = matrix
+                continue
+            a, b, c, d, e, f = matrix
             points: list[tuple[float, float]] = []
             start: tuple[float, float] | None = None
             for k in range(raw.FPDFPath_CountSegments(obj.raw)):
                 seg = raw.FPDFPath_GetPathSegment(obj.raw, k)
                 raw.FPDFPathSegment_GetPoint(seg, x, y)
-                point = to_page(m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+                point = to_page(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
                 kind = raw.FPDFPathSegment_GetType(seg)
                 if kind == raw.FPDF_SEGMENT_MOVETO:
                     start = point
