@@ -60,17 +60,21 @@ def test_table_split_over_pages_keeps_each_rows_page():
     assert refs[("2101101", "basic")].endswith(" C4")
 
 
-def test_table_printed_in_yuan_is_converted_to_wan_keeping_its_text(parsed):
-    def to_yuan(cell: str) -> str:
+@pytest.mark.parametrize("unit, factor, text, decimals", [("元", 10000, "50,153,200.00元", 6),
+                                                          ("千元", 10, "50,153.20千元", 3)])
+def test_table_printed_in_yuan_is_converted_to_wan_keeping_its_text(parsed, unit, factor, text, decimals):
+    def convert(cell: str) -> str:
         try:
-            return f"{Decimal(cell.replace(',', '')) * 10000:,.2f}" if "." in cell else cell
+            return f"{Decimal(cell.replace(',', '')) * factor:,.2f}" if "." in cell else cell
         except ArithmeticError:
             return cell
 
-    doc = parse_bytes(Path("report.pdf"), render(_blocks(495, 521, to_yuan)))
+    blocks = [b.replace("单位：元", f"单位：{unit}") if isinstance(b, str) else b
+              for b in _blocks(495, 521, convert)]
+    doc = parse_bytes(Path("report.pdf"), render(blocks))
     assert _figures(doc) == _figures(parsed["000"])
     o = next(o for o in doc.result.observations if o.table_code == "03" and o.function_code == "2012906")
-    assert (o.value, o.value_text, o.decimals, o.printed_unit) == (Decimal("5015.32"), "50,153,200.00元", 6, "元")
+    assert (o.value, o.value_text, o.decimals, o.printed_unit) == (Decimal("5015.32"), text, decimals, unit)
 
 
 def test_prose_lines_keep_page_and_line():

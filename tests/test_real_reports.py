@@ -80,6 +80,7 @@ RIGHT = [
         ("B01", "expenditure", "project", None, "4335.30", "p14 T1 R11 C6"),
         ("B01", "other", None, None, "3990.40", "p14 T1 R13 C6"),  # 单位预留机动经费
         ("B09", "three_public", "total", None, "418.26", "p20 T1 R5 C2"),
+        (None, "other", "机关运行经费支出", None, "2391.92", "p21 T1 R3 C4"),  # 一般公共预算机关运行经费支出预算表 合计
         ("B05", "expenditure", "total", "204", "16593.12", "p16 T2 R4 C4"),
         ("B05", "expenditure", "total", "2040401", "12268.62", "p16 T2 R6 C4"),
     ]),
@@ -91,6 +92,7 @@ RIGHT = [
         ("B01", "expenditure", "basic", None, "11700.63", "p1 T1 R5 C6"),
         ("B01", "expenditure", "project", None, "13025.38", "p1 T1 R6 C6"),
         ("B09", "three_public", "total", None, "508.20", "p9 T1 R6 C2"),
+        (None, "other", "机关运行经费支出", None, "2232.91", "p11 T1 R3 C3"),  # 一般公共预算机关运行经费支出预算表 合计
         ("B05", "expenditure", "total", "201", "22395.50", "p5 T1 R4 C3"),
         ("B05", "expenditure", "total", "2013101", "9370.12", "p5 T1 R6 C3"),
     ]),
@@ -105,7 +107,8 @@ def test_right_values_are_read_from_the_tables_with_page_and_cell(name, meta, fa
         refs = _refs(rows, table_code, kind, item, value, code)
         assert ref in refs, (table_code, kind, item, code, value, refs)
     budget = meta[2].endswith("预算")
-    measures = {r["measure"] for r in rows if r["source_kind"] == "table" and r["table_code"]}
+    measures = {r["measure"] for r in rows if r["source_kind"] == "table" and r["table_code"]
+                and r["kind"] != "other"}
     assert measures == ({"budget"} if budget else {"amount"})
     assert not [i for i in doc.result.issues if i.severity == "error"], doc.result.issues
 
