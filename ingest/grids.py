@@ -44,7 +44,6 @@ class Grid:
     last_line: int  # 1-based
     consumed: set[int] = field(default_factory=set)  # 0-based indices of the grid's lines
     context: list[tuple[int, str]] = field(default_factory=list)  # preceding text lines, nearest last
-    printed_unit: str | None = None  # money unit a reader found in the table's own header cells (单位：元)
 
     def row_texts(self, r: int) -> list[str]:
         return [c.text for c in self.rows[r]]

@@ -68,8 +68,7 @@ class DocumentBuilder:
         self.lines.append(normalise_line(text))
         self.locators.append(locator)
 
-    def table(self, rows: list[list[tuple[str, str | None]]], row_locators: list[str],
-              printed_unit: str | None = None) -> Grid | None:
+    def table(self, rows: list[list[tuple[str, str | None]]], row_locators: list[str]) -> Grid | None:
         """Add one table: rows of (cell text, cell ref); fully blank rows are dropped.
         Returns the grid (None when nothing is left), its context being the prose lines just above."""
         start = len(self.lines)
@@ -86,7 +85,7 @@ class DocumentBuilder:
             return None
         consumed = set(range(start, len(self.lines)))
         grid = Grid(self.format, grid_rows, start + 1, len(self.lines), consumed,
-                    context_before(self.lines, start, self._taken), printed_unit)
+                    context_before(self.lines, start, self._taken))
         self._taken |= consumed
         self.tables.append(grid)
         return grid

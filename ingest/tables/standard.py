@@ -176,7 +176,7 @@ def _is_budget_context(text: str) -> bool:
 
 def table_unit(grid: Grid) -> str:
     """The money unit the table is printed in: 单位：元/万元/千元/亿元 in its title block or its first rows
-    (a header cell 单位：元, or 金额（元）), or the unit the reader found; 万元 when none is stated."""
+    (a header cell 单位：元, or 金额（元） in a table read as cells); 万元 when none is stated."""
     m = _UNIT_RE.search(grid.context_text())
     if m:
         return m.group(1)
@@ -184,7 +184,7 @@ def table_unit(grid: Grid) -> str:
     m = _UNIT_RE.search(head) or (_HEADER_UNIT_RE.search(head) if grid.layout not in ("tsv", "cells") else None)
     if m:
         return m.group(1)
-    return grid.printed_unit or "万元"
+    return "万元"
 
 
 _EXTRA_DECIMALS = {"元": 4, "千元": 1, "万元": 0, "万": 0, "亿元": -4}
