@@ -10,11 +10,18 @@ A third layout — PDF text with the grid lost, tokens flattened into wrapped
 lines (002) — carries no cell boundaries at all; it is handled by the
 performance parser that knows what such a table must contain.
 
-Every cell keeps its source line, so a figure read from it can be traced.
+This finder is the table producer of the text reader.  Readers of formats
+with real tables (PDF, DOCX, XLSX) build their ``Grid``s directly from the
+cells they read (``grid_from_rows``), so the table parsers never ask which
+reader made a grid.
+
+Every cell keeps its source line, so a figure read from it can be traced; a
+cell read from a real table also keeps its ``ref`` in the source file's terms.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ingest.normalize import display_width
@@ -26,6 +33,7 @@ class Cell:
     text: str
     line_no: int  # 1-based line where the cell starts
     col: int  # 0-based position in its row
+    ref: str | None = None  # 'p10 T1 R5 C3' (PDF), 'T2 R5 C3' (DOCX), 'Sheet1!D7' (XLSX); None: line and column
 
 
 @dataclass
@@ -98,16 +106,30 @@ def _scan_tsv(lines: list[str], i: int) -> tuple[list[list[Cell]], set[int], int
             last = j
             j += 1
             continue
-        if not line.strip():
-            # A blank line inside a table (page break): continue if a table row follows.
+        if not line.strip() or is_page_footer(line):
+            # A page break inside a table — blank lines and at most one page-number/footer line:
+            # continue if a table row follows.
             k = j
-            while k < len(lines) and not lines[k].strip() and k - j < 3:
+            footers = 0
+            while k < len(lines) and k - j < 5:
+                if is_page_footer(lines[k]) and footers == 0:
+                    footers += 1
+                elif lines[k].strip():
+                    break
                 k += 1
             if k < len(lines) and _is_tsv(lines[k]):
                 j = k
                 continue
         break
     return rows, consumed, last
+
+
+_PAGE_FOOTER = re.compile(r"(?:[-—–]\s*)?(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[-—–])?|\d{1,4}\s*/\s*\d{1,4}|(?:第\s*\d{1,4}\s*页\s*)?共\s*\d{1,4}\s*页")
+
+
+def is_page_footer(line: str) -> bool:
+    """A line that is only a page number ('8', '- 8 -', '第8页', '8/21', '第 8 页 共 21 页') as exporters print it."""
+    return bool(_PAGE_FOOTER.fullmatch(line.strip()))
 
 
 def _scan_cells(lines: list[str], i: int) -> tuple[list[list[Cell]], set[int], int]:
@@ -148,7 +170,22 @@ def _scan_cells(lines: list[str], i: int) -> tuple[list[list[Cell]], set[int], i
     return rows, consumed, last
 
 
+def context_before(lines: list[str], i: int, taken: set[int], context_lines: int = 8) -> list[tuple[int, str]]:
+    """The non-blank text lines just above 0-based line i (at most `context_lines`, within 20 lines, not
+    crossing another grid's lines), nearest last, as (1-based line, text): a table's title block."""
+    context: list[tuple[int, str]] = []
+    k = i - 1
+    while k >= 0 and len(context) < context_lines and i - k <= 20 and k not in taken:
+        text = lines[k].strip()
+        if text:
+            context.append((k + 1, text))
+        k -= 1
+    context.reverse()
+    return context
+
+
 def find_grids(lines: list[str], context_lines: int = 8) -> list[Grid]:
+    """Grids of the text layouts above, in line order, each with its title block as context."""
     grids: list[Grid] = []
     taken: set[int] = set()
     i = 0
@@ -164,14 +201,7 @@ def find_grids(lines: list[str], context_lines: int = 8) -> list[Grid]:
             i += 1
             continue
         if rows:
-            context: list[tuple[int, str]] = []
-            k = i - 1
-            while k >= 0 and len(context) < context_lines and i - k <= 20 and k not in taken:
-                text = lines[k].strip()
-                if text:
-                    context.append((k + 1, text))
-                k -= 1
-            context.reverse()
+            context = context_before(lines, i, taken, context_lines)
             grids.append(Grid(layout, rows, i + 1, last + 1, consumed, context))
             taken |= consumed
         i = last + 1

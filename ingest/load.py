@@ -140,7 +140,8 @@ CREATE TABLE IF NOT EXISTS raw.table_cells (
     line_no INTEGER,
     text VARCHAR,
     value DECIMAL(18, 4),
-    role VARCHAR
+    role VARCHAR,
+    source_ref VARCHAR
 );
 CREATE TABLE IF NOT EXISTS raw.sections (
     doc_id VARCHAR NOT NULL,
@@ -204,6 +205,21 @@ def _locator(doc: ParsedDocument, line_no: int | None) -> str | None:
     return None
 
 
+def source_ref(doc: ParsedDocument, ref: str | None, line_no: int | None, col_no: int | None = None) -> str:
+    """Where a row was read, in the contract's format for the document's format: the cell's own ref when the
+    reader gave one ('p10 T1 R5 C3', 'T2 R5 C3', 'Sheet1!D7'); else the line's locator (PDF prose 'p3 L12',
+    DOCX paragraph 'P41'; a table row's locator plus the column); text files 'L507' / 'L507:C4'."""
+    if ref:
+        return ref
+    if doc.format != "text":
+        locator = _locator(doc, line_no)
+        if locator:
+            if col_no is not None and " R" in locator and " C" not in locator:
+                return f"{locator} C{col_no + 1}"
+            return locator
+    return _ref(line_no, col_no)
+
+
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
@@ -220,19 +236,22 @@ def document_rows(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
     observations = []
     for seq, o in enumerate(r.observations, start=1):
         row = _row(o)
-        row.update(doc_id=doc.doc_id, seq=seq, source_ref=_ref(o.line_no, o.col_no), locator=_locator(doc, o.line_no))
+        row.update(doc_id=doc.doc_id, seq=seq, source_ref=source_ref(doc, o.source_ref, o.line_no, o.col_no),
+                   locator=_locator(doc, o.line_no))
         observations.append(row)
     rejects = [
-        dict(doc_id=doc.doc_id, seq=seq, line_no=x.line_no, source_ref=_ref(x.line_no), value_text=x.value_text,
+        dict(doc_id=doc.doc_id, seq=seq, line_no=x.line_no, source_ref=source_ref(doc, x.source_ref, x.line_no),
+             value_text=x.value_text,
              reason=x.reason, snippet=x.snippet, source_kind=x.source_kind)
         for seq, x in enumerate(r.rejects, start=1)
     ]
     indicators = []
     for ind in r.indicators:
         row = _row(ind)
-        row.update(doc_id=doc.doc_id, source_ref=_ref(ind.line_no))
+        row.update(doc_id=doc.doc_id, source_ref=source_ref(doc, None, ind.line_no))
         indicators.append(row)
-    cells = [dict(_row(c), doc_id=doc.doc_id) for c in r.cells]
+    cells = [dict(_row(c), doc_id=doc.doc_id, source_ref=source_ref(doc, c.source_ref, c.line_no, c.col_no))
+             for c in r.cells]
     sections = [dict(_row(s), doc_id=doc.doc_id) for s in r.sections]
     issues = [dict(_row(i), doc_id=doc.doc_id) for i in r.issues]
     coverage = [dict(doc_id=doc.doc_id, category=c, key=k, n=n) for c, k, n in coverage_of(doc)]

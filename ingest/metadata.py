@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ingest.normalize import squash
 
 ORG_SUFFIX = (
-    r"(?:总工会|工会|委员会|人民政府|政府|办公室|管理局|局|厅|委|办|中心|医院|学校|学院|大学|研究院|院|馆|所|站|"
+    r"(?:总工会|工会|委员会|人民政府|政府|办事处|办公室|办公厅|管理局|局|厅|委|办|中心|医院|学校|学院|大学|研究院|院|馆|所|站|"
     r"联合会|协会|学会|妇联|团委|科协|侨联|文联|残联|红十字会|集团|公司)"
 )
 SCOPE_SUFFIX = r"(?:[（(](?:汇总|本级|差额|部门汇总|单位汇总)[)）])"
@@ -25,7 +25,7 @@ SCOPES = {"汇总": "consolidated", "部门汇总": "consolidated", "单位汇�
 # (pattern, weight).  Weighted votes; the exact-string frequency in the whole
 # document breaks ties and outvotes one-off typos.
 _UNIT_PATTERNS: list[tuple[re.Pattern[str], float]] = [
-    (re.compile(rf"(?:编制部门|编制单位|预算单位|单位名称|部门[（(]单位[)）]名称)\s*[:：\t ]\s*({_UNIT})"), 3.0),
+    (re.compile(rf"(?:编制部门|编制单位|预算单位|单位名称|部门[（(]单位[)）]名称)\s*[:：\t ]\s*({_UNIT})(?![\u4e00-\u9fa5])"), 3.0),
     (re.compile(rf"纳入({_UNIT})\s*20\d\d\s*年度?(?:部门|单位)?决算编制范围"), 3.0),
     (re.compile(rf"^({_UNIT})(?:部门)?(?:整体支出)?\s*(?:20\d\d\s*年度?)?\s*(?:部门)?(?:整体支出)?绩效(?:自评表|自评报告|评价报告)"), 2.0),
     (re.compile(rf"^20\d\d\s*年度?({_UNIT})(?:部门)?(?:整体)?(?:绩效评价报告|决算)"), 3.0),
@@ -33,7 +33,15 @@ _UNIT_PATTERNS: list[tuple[re.Pattern[str], float]] = [
     (re.compile(rf"^(?:本单位作为)?({_UNIT})(?:一级预算单位)"), 1.0),
 ]
 
-_TITLE_NOISE = re.compile(r"\*+|#+|20\d\d\s*年度?|部门决算公开报告|部门决算|单位决算|决算公开|公开报告|报告")
+_TITLE_NOISE = re.compile(r"\*+|#+|20\d\d\s*年度?|部门决算公开报告|部门决算|单位决算|决算公开|公开报告|报告|"
+                          r"部门预算公开表格|部门预算公开|部门预算|单位预算|预算公开|公开表格")
+
+# A unit named behind a label ("预算主管部门：上海市普陀区司法局", "部门：中共江苏省委办公厅 单位：万元"): the whole
+# run of characters after the label, which must end like an organisation's name.
+_LABELLED_UNIT = re.compile(
+    r"(?:预算主管部门|主管部门|编制部门|编制单位|预算单位|单位名称|部门名称|部门[（(]单位[)）]名称|(?<![\u4e00-\u9fa5])部门)"
+    r"\s*[:：]\s*([\u4e00-\u9fa5]{2,40}" + SCOPE_SUFFIX + r"?)(?![\u4e00-\u9fa5])")
+_ENDS_LIKE_UNIT = re.compile(rf"{ORG_SUFFIX}{SCOPE_SUFFIX}?$")
 
 
 @dataclass
@@ -76,6 +84,11 @@ def find_unit(lines: list[str]) -> str | None:
         for pattern, weight in _UNIT_PATTERNS:
             for m in pattern.finditer(text):
                 votes[squash(m.group(1))] += weight
+        if "：" in text or ":" in text:
+            for m in _LABELLED_UNIT.finditer(text):
+                name = m.group(1)
+                if _ENDS_LIKE_UNIT.search(name) and not re.search(r"(?:单位|部门)$", name):
+                    votes[name] += 3.0
     if not votes:
         return None
     body = "\n".join(lines)
@@ -100,7 +113,7 @@ def split_scope(unit_name_raw: str | None) -> tuple[str | None, str | None]:
     return unit_name_raw[: m.start()], SCOPES[m.group(1)]
 
 
-_YEAR_TITLE = re.compile(r"(20\d\d)\s*年度?[^\n]{0,40}?决算")
+_YEAR_TITLE = re.compile(r"(20\d\d)\s*年度?[^\n]{0,40}?[决预]算")
 _YEAR_ANY = re.compile(r"(20\d\d)\s*年度")
 
 
@@ -120,13 +133,26 @@ def find_fiscal_year(lines: list[str]) -> int | None:
     return counts.most_common(1)[0][0]
 
 
+_KINDS = ("部门决算", "单位决算", "部门预算", "单位预算")
+
+
 def find_report_kind(lines: list[str]) -> str:
+    """部门决算 / 单位决算 / 部门预算 / 单位预算: the kind the title block names, else the first named in the
+    first 200 lines, else 决算 or 预算 by which word the document uses more (a budget is never a 决算), with
+    部门 as the default level."""
+    for text in _title_block(lines):
+        flat = squash(text)
+        for kind in _KINDS:
+            if kind in flat:
+                return kind
     head = "\n".join(lines[:200])
-    if "部门决算" in head:
-        return "部门决算"
-    if "单位决算" in head:
-        return "单位决算"
-    return "决算"
+    found = [(head.find(kind), kind) for kind in _KINDS if kind in head]
+    if found:
+        return min(found)[1]
+    body = "\n".join(lines)
+    budget = len(re.findall(r"(?<!决)预算(?:表|数|公开|总表|收入|支出)", body))
+    final = body.count("决算")
+    return "部门预算" if budget > final else "部门决算"
 
 
 def sector_of(unit_name: str | None) -> str | None:
@@ -136,7 +162,7 @@ def sector_of(unit_name: str | None) -> str | None:
     return m.group(0) if m else None
 
 
-def extract(lines: list[str]) -> Metadata:
+def extract(lines: list[str], tables: list | None = None) -> Metadata:
     raw = find_unit(lines)
     name, scope = split_scope(raw)
     return Metadata(

@@ -36,6 +36,7 @@ class Observation:
     section: str | None = None
     snippet: str | None = None
     flags: str | None = None
+    source_ref: str | None = None  # where it was read, in the source's own terms ('p10 T1 R5 C3'); None: from line/col
 
     def key(self) -> tuple:
         return (self.kind, self.item, self.scope, self.measure, self.function_code, self.subject_name,
@@ -51,6 +52,7 @@ class Reject:
     reason: str
     snippet: str
     source_kind: str = "narrative"
+    source_ref: str | None = None
 
 
 @dataclass
@@ -88,6 +90,7 @@ class TableCell:
     text: str
     value: Decimal | None
     role: str  # header | label | value | blank | dash | text
+    source_ref: str | None = None  # the cell in the source file's terms ('p10 T1 R5 C3', 'T2 R5 C3', 'Sheet1!D7')
 
 
 @dataclass

@@ -93,6 +93,8 @@ def _other_table(grid: Grid, table_no: int, fiscal_year: int | None) -> tuple[li
     observations: list[Observation] = []
     cells: list[TableCell] = []
     header = grid.row_texts(0)
+    stated = standard.table_unit(grid)
+    table_unit = stated if stated != "万元" else ""  # 单位：元 / 千元 / 亿元 in the title block or header
     for r, row in enumerate(grid.rows):
         label = next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None
                       and parse_value_with_unit(c.text) is None), None)
@@ -104,21 +106,21 @@ def _other_table(grid: Grid, table_no: int, fiscal_year: int | None) -> tuple[li
                 column = squash(header[cell.col]) if cell.col < len(header) else ""
                 if v is not None and cell.col > 0 and not re.fullmatch(r"序号|编号|行次", column):
                     unit = v.unit or (re.search(r"[（(](万元|元)[）)]", column).group(1)
-                                      if re.search(r"[（(](万元|元)[）)]", column) else "")
+                                      if re.search(r"[（(](万元|元)[）)]", column) else table_unit)
                     value = v.value
                     out_unit, decimals = unit, v.decimals
-                    if unit in ("元", "万元", "万", "亿元"):
+                    if unit in ("元", "万元", "万", "亿元", "千元"):
                         value = quantize(money_to_wan(v.value, unit))
                         out_unit = "万元"
-                        decimals += 4 if unit == "元" else 0
+                        decimals = standard.wan_decimals(v.decimals, unit)
                     role = "value"
                     observations.append(Observation(
                         kind="other", measure="value", value=value, unit=out_unit, value_text=cell.text,
                         source_kind="table", line_no=cell.line_no, item=column or None, fiscal_year=fiscal_year,
                         subject_name=label, decimals=decimals, printed_unit=unit or None, table_no=table_no,
                         col_no=cell.col, section=grid.context[-1][1][:60] if grid.context else None,
-                        snippet=" | ".join(c.text for c in row if c.text)[:240]))
-            cells.append(TableCell(table_no, None, None, r, cell.col, cell.line_no, cell.text, value, role))
+                        snippet=" | ".join(c.text for c in row if c.text)[:240], source_ref=cell.ref))
+            cells.append(TableCell(table_no, None, None, r, cell.col, cell.line_no, cell.text, value, role, cell.ref))
     return observations, cells
 
 
@@ -136,11 +138,11 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     started = time.perf_counter()
     raw = read_bytes(path, data)
     lines = raw.lines
-    meta = metadata.extract(lines)
+    grids = raw.tables if raw.tables is not None else find_grids(lines)
+    meta = metadata.extract(lines, grids)
     result = ParseResult()
     year = meta.fiscal_year
 
-    grids = find_grids(lines)
     grid_lines: set[int] = set()
     for g in grids:
         grid_lines |= g.consumed
@@ -161,9 +163,11 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
         return best
 
     perf = PerformanceParser(year)
+    standard_tables = 0
     for table_no, grid in enumerate(grids, start=1):
         tdef = standard.identify(grid)
         if tdef is not None:
+            standard_tables += 1
             obs, cells, rejects, issues = standard.parse(grid, tdef, table_no, year)
             result.observations += obs
             result.cells += cells
@@ -174,7 +178,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             for r, row in enumerate(grid.rows):
                 for cell in row:
                     result.cells.append(TableCell(table_no, "perf", None, r, cell.col, cell.line_no, cell.text, None,
-                                                  "text" if cell.text else "blank"))
+                                                  "text" if cell.text else "blank", cell.ref))
         else:
             obs, cells = _other_table(grid, table_no, year)
             result.observations += obs
@@ -207,6 +211,14 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             o.project_key = remap[o.project_key]
     if not result.observations:
         result.issues.append(ParseIssue("error", "whole document", "no figures found: is this a 决算 report?"))
+    elif not standard_tables:
+        named = [(i + 1, line.strip()) for i, line in enumerate(lines)
+                 if i not in grid_lines and standard.title_of(line) is not None]
+        if named:
+            result.issues.append(ParseIssue(
+                "error", f"line {named[0][0]}",
+                f"the report names {len(named)} standard table(s) (first: {named[0][1][:40]}) but no table was read "
+                f"from the {raw.format} file: its figures were read from the text only"))
     if year is None:
         result.issues.append(ParseIssue("error", "whole document", "fiscal year not found in the text"))
     if meta.unit_name is None:

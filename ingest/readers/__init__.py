@@ -1,9 +1,20 @@
-"""Readers turn a file's bytes into numbered lines of text.
+"""Readers turn a file's bytes into a document: numbered prose lines and tables of cells.
 
-Every parser downstream works on lines, so a new format (PDF, DOCX, XLSX, …)
-only needs a reader: it emits paragraphs as lines and table rows as
-tab-separated lines, and may attach a locator per line ("page 3", "table 2
-row 5") that provenance reports alongside the line number.
+``RawText.lines`` is the document as numbered lines — every parser downstream
+(sections, paragraphs, narrative, metadata) works on lines.  ``RawText.tables``
+are the document's tables as ``ingest.grids.Grid``s of ``Cell``s:
+
+* the text reader finds them in the lines (``ingest.grids.find_grids``: tab
+  separated or one-cell-per-line layouts);
+* readers of formats with real tables (PDF, DOCX, XLSX) read the cells directly
+  and build the grids with ``DocumentBuilder``, which also writes each table row
+  into the line stream as a tab-separated line (so line numbers stay a total
+  order of the document and prose parsers skip table lines).
+
+Either way the table parsers get grids and never ask which reader made one.
+``RawText.locators`` gives, per line, its place in the source file's own terms
+(PDF ``p3 L12``, DOCX ``P41`` / ``T2 R5``, XLSX ``Sheet1!7``); a table cell keeps
+its own ``ref`` (``p10 T1 R5 C3``, ``T2 R5 C3``, ``Sheet1!D7``).
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from ingest.errors import ReadError
+from ingest.grids import Cell, Grid, context_before, find_grids
 from ingest.normalize import normalise_line
 
 
@@ -23,6 +35,66 @@ class RawText:
     encoding: str | None = None
     locators: list[str] | None = None  # same length as lines when the format has pages/tables
     notes: list[str] = field(default_factory=list)
+    tables: list[Grid] | None = None  # None: the tables are in the lines (found by find_grids)
+
+
+def cell_text(text: str | None) -> str:
+    """One table cell's printed text on one line: wrapped lines re-joined (no space between CJK
+    characters, one space between Latin words/numbers), tabs removed, characters normalised."""
+    if not text:
+        return ""
+    out = ""
+    for part in str(text).replace("\t", " ").splitlines():
+        part = part.strip()
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return normalise_line(out).strip()
+
+
+class DocumentBuilder:
+    """Collects prose lines and tables in reading order for readers of formats with real tables."""
+
+    def __init__(self, format: str):  # noqa: A002 - the word the raw schema uses
+        self.format = format
+        self.lines: list[str] = []
+        self.locators: list[str] = []
+        self.tables: list[Grid] = []
+        self._taken: set[int] = set()
+
+    def prose(self, text: str, locator: str) -> None:
+        self.lines.append(normalise_line(text))
+        self.locators.append(locator)
+
+    def table(self, rows: list[list[tuple[str, str | None]]], row_locators: list[str]) -> Grid | None:
+        """Add one table: rows of (cell text, cell ref); fully blank rows are dropped.
+        Returns the grid (None when nothing is left), its context being the prose lines just above."""
+        start = len(self.lines)
+        grid_rows: list[list[Cell]] = []
+        for row, locator in zip(rows, row_locators):
+            texts = [cell_text(text) for text, _ in row]
+            if not any(texts):
+                continue
+            line_no = len(self.lines) + 1
+            self.lines.append("\t".join(texts))
+            self.locators.append(locator)
+            grid_rows.append([Cell(t, line_no, c, ref) for c, (t, (_, ref)) in enumerate(zip(texts, row))])
+        if not grid_rows:
+            return None
+        consumed = set(range(start, len(self.lines)))
+        grid = Grid(self.format, grid_rows, start + 1, len(self.lines), consumed,
+                    context_before(self.lines, start, self._taken))
+        self._taken |= consumed
+        self.tables.append(grid)
+        return grid
+
+    def blank(self, locator: str) -> None:
+        self.prose("", locator)
+
+    def result(self, **kwargs) -> RawText:
+        return RawText(lines=self.lines, format=self.format, locators=self.locators, tables=self.tables, **kwargs)
 
 
 ReaderFn = Callable[[Path, bytes], RawText]
@@ -52,7 +124,10 @@ def supported_extensions() -> list[str]:
 
 
 def read_bytes(path: Path, data: bytes) -> RawText:
-    """Dispatch on extension; unknown extensions are read as text."""
+    """Dispatch on extension (unknown extensions are read as text) → RawText with lines and tables.
+
+    Raises ReadError (naming the file and the place) for empty, binary, undecodable or unreadable input.
+    """
     if not data:
         raise ReadError(str(path), "empty file", place="byte 0", hint="the file has no content")
     reader = _READERS.get(path.suffix.lower(), _READERS[".txt"])
@@ -60,6 +135,8 @@ def read_bytes(path: Path, data: bytes) -> RawText:
     raw.lines = [normalise_line(line) for line in raw.lines]
     if not any(line.strip() for line in raw.lines):
         raise ReadError(str(path), "no text found", place="whole file", hint="the file holds only whitespace")
+    if raw.tables is None:
+        raw.tables = find_grids(raw.lines)
     return raw
 
 

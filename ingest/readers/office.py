@@ -1,7 +1,8 @@
-"""DOCX and XLSX reports: paragraphs become lines, table rows become tab-separated lines.
+"""DOCX and XLSX reports: paragraphs become prose lines, tables are read cell by cell into grids.
 
-Both produce the same line-oriented text as the TXT corpus, so the section,
-table and narrative parsers need no change for these formats.
+The grids (built with ``DocumentBuilder``) are the same ``Grid``s the text reader finds in its lines,
+so the table parsers need no change for these formats; every cell keeps its ref (``T2 R5 C3``,
+``Sheet1!D7``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest.errors import ReadError
-from ingest.readers import RawText, register
+from ingest.readers import DocumentBuilder, RawText, register
 
 
 def _cell_text(text: str) -> str:
@@ -21,6 +22,9 @@ def _cell_text(text: str) -> str:
 
 @register(".docx", format="docx")
 def read_docx(path: Path, data: bytes) -> RawText:
+    """DOCX → RawText: paragraphs located ``P41`` (41st paragraph), tables read cell by cell as grids located
+    ``T2 R5 C3``.  A merged cell's text is kept in its first (top-left) position, the covered positions
+    are blank, as a text export prints them."""
     try:
         import docx  # python-docx
         from docx.table import Table
@@ -30,30 +34,44 @@ def read_docx(path: Path, data: bytes) -> RawText:
     except Exception as exc:  # noqa: BLE001 - any failure means "not a readable DOCX"
         raise ReadError(str(path), f"not a readable DOCX file: {exc}", place="byte 0") from None
 
-    lines: list[str] = []
+    out = DocumentBuilder("docx")
+    table_no = para_no = 0
+    rows: list[list[tuple[str, str]]] = []
     locators: list[str] = []
-    table_no = 0
-    for block_no, element in enumerate(document.element.body.iterchildren(), start=1):
+
+    def flush() -> None:
+        # Tables that follow each other with no paragraph between and have the same columns are one
+        # table (converters and page/section breaks split a table that way).
+        if rows:
+            out.table(rows, locators)
+            out.blank(f"after T{table_no}")
+        rows.clear()
+        locators.clear()
+
+    for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(element, document).text)
-            locators.append(f"paragraph {block_no}")
+            flush()
+            para_no += 1
+            out.prose(Paragraph(element, document).text, f"P{para_no}")
         elif tag == "tbl":
             table_no += 1
             table = Table(element, document)
+            if rows and len(table.columns) != len(rows[-1]):
+                flush()
+            above: dict[int, object] = {}
             for row_no, row in enumerate(table.rows, start=1):
-                cells: list[str] = []
+                cells: list[tuple[str, str]] = []
                 previous = None
-                for cell in row.cells:
-                    # A horizontally merged cell is returned once per grid column:
-                    # keep its text in the first column only, as a text export does.
-                    cells.append("" if cell._tc is previous else _cell_text(cell.text))
+                for col_no, cell in enumerate(row.cells):
+                    covered = cell._tc is previous or above.get(col_no) is cell._tc
+                    cells.append(("" if covered else cell.text, f"T{table_no} R{row_no} C{col_no + 1}"))
                     previous = cell._tc
-                lines.append("\t".join(cells))
-                locators.append(f"table {table_no} row {row_no}")
-            lines.append("")
-            locators.append(f"after table {table_no}")
-    return RawText(lines=lines, format="docx", locators=locators)
+                    above[col_no] = cell._tc
+                rows.append(cells)
+                locators.append(f"T{table_no} R{row_no}")
+    flush()
+    return out.result()
 
 
 def _format_number(value: float | int, number_format: str) -> str:
@@ -79,21 +97,34 @@ def _format_number(value: float | int, number_format: str) -> str:
 
 @register(".xlsx", ".xlsm", format="xlsx")
 def read_xlsx(path: Path, data: bytes) -> RawText:
+    """XLSX → RawText: per sheet, a run of rows holding two or more cells is a table (cells located
+    ``Sheet1!D7``), single-cell rows above it (title, 单位：元) are prose located ``Sheet1!A3``.  Numbers print
+    as the sheet shows them (decimals and % from the cell format); formula cells give their cached values;
+    merged cells keep their value in the top-left cell; a row starting with an empty or merged cell is fine."""
     try:
         import openpyxl
+        from openpyxl.utils import get_column_letter
 
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001
         raise ReadError(str(path), f"not a readable XLSX file: {exc}", place="byte 0") from None
-    lines: list[str] = []
-    locators: list[str] = []
+    out = DocumentBuilder("xlsx")
     for sheet in workbook.worksheets:
-        lines.append(sheet.title)
-        locators.append(f"sheet {sheet.title}")
-        for row in sheet.iter_rows():
-            values = []
+        out.prose(sheet.title, f"{sheet.title}!")
+        rows: list[list[tuple[str, str]]] = []
+        locators: list[str] = []
+
+        def flush() -> None:
+            if rows:
+                out.table(rows, locators)
+                out.blank(f"{sheet.title}!")
+            rows.clear()
+            locators.clear()
+
+        for row_no, row in enumerate(sheet.iter_rows(), start=sheet.min_row or 1):
+            values: list[str] = []
             for cell in row:
-                v = cell.value
+                v = getattr(cell, "value", None)
                 if v is None:
                     values.append("")
                 elif isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -102,9 +133,14 @@ def read_xlsx(path: Path, data: bytes) -> RawText:
                     values.append(_cell_text(str(v)))
             while values and not values[-1]:
                 values.pop()
-            lines.append("\t".join(values))
-            locators.append(f"sheet {sheet.title} row {row[0].row if row else '?'}")
-        lines.append("")
-        locators.append(f"end of sheet {sheet.title}")
+            filled = [v for v in values if v]
+            if len(filled) >= 2 or (rows and filled):
+                rows.append([(v, f"{sheet.title}!{get_column_letter(c + 1)}{row_no}") for c, v in enumerate(values)])
+                locators.append(f"{sheet.title}!{row_no}")
+                continue
+            flush()
+            if filled:
+                out.prose(filled[0], f"{sheet.title}!A{row_no}")
+        flush()
     workbook.close()
-    return RawText(lines=lines, format="xlsx", locators=locators)
+    return out.result()

@@ -1,37 +1,449 @@
-"""PDF reports with a text layer (pdfplumber).  Scanned PDFs need OCR first.
+"""PDF reports with a text layer (pdfplumber): prose lines with their page, and tables as tables.
 
-The extracted text wraps at the page's column width, like the 002 seed: the
-paragraph assembler re-joins wrapped lines, and each line keeps its page.
+Per page, tables are found on ruling lines (``page.find_tables()``); a page with
+no ruled table but several lines of aligned figures is tried again with the
+text-alignment strategy (tables drawn without lines).  Prose is the page's text
+outside the tables' rows, as lines with their page (``p3 L12``).  A table's
+title block (its title, ``单位：元``, ``公开NN表``) is the prose just above it —
+printed above the grid or inside its first ruled rows — so the table parsers find
+it as the grid's context.
+
+pdfplumber's cell grid is the union of every ruling line, so converters that
+draw text boxes give fragments: columns that only hold padding, cells that span
+(pdfplumber returns None for the covered positions), a label broken over two
+grid rows.  ``_Piece`` rebuilds the printed table from it: columns are the
+positions where body figures/labels start, rows that complement each other
+across a vertical span are one row, a short word left alone on a row is the end
+of the label above it.
+
+A table continued on the next page (the page ends with the table, the next page
+starts with one of the same width, with no header or a repeated header; running
+headers, page numbers and 续表 lines in between) is one grid; every cell keeps the
+page it was printed on (``p10 T1 R5 C3``).  Scanned PDFs need OCR first.
 """
 
 from __future__ import annotations
 
 import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import ReadError
-from ingest.readers import RawText, register
+from ingest.grids import is_page_footer
+from ingest.normalize import squash
+from ingest.numbers import parse_plain
+from ingest.readers import DocumentBuilder, RawText, cell_text, register
+
+_TEXT_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text"}
+_CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
+_CONTINUED = re.compile(r"^[（(]?续(?:表|上表|前表)?[)）]?\s*\d*$")
+_FIGURE_TOKEN = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$|^-?\d{1,3}(?:,\d{3})+$")
 
 
-@register(".pdf", format="pdf")
-def read_pdf(path: Path, data: bytes) -> RawText:
+def _is_figure(text: str) -> bool:
+    """A money-like cell: decimals or thousands separators (codes and 栏次 numbers are plain integers)."""
+    t = text.replace(" ", "")
+    return bool(_FIGURE_TOKEN.match(t)) and parse_plain(t) is not None
+
+
+def _is_body_row(texts: list[str]) -> bool:
+    if any(_is_figure(t) for t in texts if t):
+        return True
+    first = next((squash(t) for t in texts if t), "")
+    return bool(_CODE.match(first))
+
+
+@dataclass
+class _Piece:
+    """One ruled table as pdfplumber found it on one page: the physical cell grid (None = covered)."""
+
+    page_no: int
+    table_no: int
+    texts: list[list[str | None]]  # non-blank rows only
+    across: list[list[bool]]  # True where a None position is covered from the left (a horizontal span)
+    row_ids: list[int]  # 1-based row of each kept row in pdfplumber's grid
+    col_x0: list[float]
+    header_rows: int  # rows before the first body row (a figure, or a subject code first)
+    top: float
+    bottom: float
+    right: float
+    ruled: bool = True  # False: found by text alignment (a wrapped header cell is then several rows)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.col_x0)
+
+    def header_key(self, n: int) -> list[str]:
+        return ["|".join(squash(t or "") for t in row) for row in self.texts[:n]]
+
+
+def _piece(page_no: int, table_no: int, table) -> _Piece | None:
+    raw = table.extract()
+    rows_geo = table.rows
+    ncols = max((len(r) for r in raw), default=0)
+    if ncols < 2:
+        return None
+    texts = [[cell_text(t) if t is not None else None for t in row] + [None] * (ncols - len(row)) for row in raw]
+    col_x0 = [min((r.cells[j][0] for r in rows_geo if j < len(r.cells) and r.cells[j]), default=0.0)
+              for j in range(ncols)]
+    keep = [i for i, row in enumerate(texts) if any(t for t in row)]
+    width = table.bbox[2] - table.bbox[0]
+    while keep and _is_title_row(texts[keep[0]], rows_geo[keep[0]].cells, width):
+        keep.pop(0)  # a title block drawn inside the grid: left to the prose above the table
+    if not keep:
+        return None
+    across = []
+    for i in keep:
+        cells = rows_geo[i].cells
+        across.append([texts[i][j] is None and any(k < len(cells) and cells[k] and cells[k][2] > col_x0[j] + 0.5
+                                                    for k in range(j)) for j in range(ncols)])
+    kept = [texts[i] for i in keep]
+    header_rows = next((n for n, row in enumerate(kept) if _is_body_row([t or "" for t in row])), len(kept))
+    return _Piece(page_no, table_no, kept, across, [i + 1 for i in keep], col_x0, header_rows,
+                  min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep), table.bbox[2])
+
+
+_TITLE_LABEL = re.compile(r"(?:单位|部门|编制部门|编制单位|单位名称|部门名称|预算单位)\s*[:：]|公开\s*\d+\s*表")
+
+
+def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> bool:
+    """A row of the ruled grid that holds the table's title block (title, 部门：…, 单位：万元), not a header."""
+    if _is_body_row([t or "" for t in texts]):
+        return False
+    filled = [(t, c) for t, c in zip(texts, cells) if t]
+    if any(_TITLE_LABEL.search(t) for t, _ in filled):
+        return True
+    if len(filled) != 1:
+        return False
+    text, cell = filled[0]
+    return bool(re.search(r"表$|表[（(].{0,8}[)）]$", text)) or bool(cell and cell[2] - cell[0] >= 0.6 * table_width)
+
+
+def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
+    """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
+    strategy returns as another row.  A header cell whose lower neighbour holds text is the same cell
+    wrapped, unless it is a group label (its row is empty to its right where the row below has labels).
+    Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
+    removed = 0
+    h = 0
+    while h + 1 < body_start - removed:
+        upper, lower = texts[h], texts[h + 1]
+        if any(t and squash(t) == "栏次" for t in lower) or not any(lower):
+            h += 1
+            continue
+        for c, (a, b) in enumerate(zip(upper, lower)):
+            if not (a and b):
+                continue
+            end = next((k for k in range(c + 1, len(upper)) if upper[k]), len(upper))
+            if any(lower[k] for k in range(c + 1, end)):
+                continue  # a group label over several columns
+            upper[c], lower[c] = a + b, ""
+        if not any(t for t in lower):
+            del texts[h + 1], across[h + 1], where[h + 1]
+            removed += 1
+            continue
+        h += 1
+    return removed
+
+
+def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
+    """The printed table from one or more pieces of the same physical grid (see the module docstring):
+    rows of (text, ref) and each row's locator."""
+    head = pieces[0]
+    ncols = head.ncols
+    texts: list[list[str | None]] = []
+    across: list[list[bool]] = []
+    where: list[tuple[int, int, int]] = []  # (page, table on page, row) of each physical row
+    for n, piece in enumerate(pieces):
+        skip = _repeated_header(head, piece) if n else 0
+        cols = _column_map(head, piece)
+        for row, flags, row_id in list(zip(piece.texts, piece.across, piece.row_ids))[skip:]:
+            full: list[str | None] = [None] * ncols
+            full_flags = [True] * ncols  # head columns the piece does not divide are spanned from the left
+            for j, t in enumerate(row):
+                full[cols[j]] = t if full[cols[j]] is None else f"{full[cols[j]] or ''} {t or ''}".strip()
+                full_flags[cols[j]] = flags[j]
+            texts.append(full)
+            across.append(full_flags)
+            where.append((piece.page_no, piece.table_no, row_id))
+    body_start = head.header_rows
+    if not head.ruled:
+        body_start -= _unwrap_header(texts, across, where, body_start)
+    body = texts[body_start:] or texts
+    bounds = sorted({j for row in body for j, t in enumerate(row) if t})
+    if not bounds:
+        bounds = sorted({j for row in texts for j, t in enumerate(row) if t})
+
+    def owner(j: int) -> int:
+        return max((b for b in bounds if b <= j), default=bounds[0])
+
+    for row in texts[:body_start]:  # two header labels in one column: the second starts a column
+        seen: set[int] = set()
+        for j, t in enumerate(row):
+            if t:
+                b = owner(j)
+                if b in seen and j not in bounds:
+                    bounds.append(j)
+                    bounds.sort()
+                    b = j
+                seen.add(b)
+    index = {b: n for n, b in enumerate(bounds)}
+    width = len(bounds)
+    logical: list[list[list]] = []  # per row, per column: [text, ref, covered from above]
+    for row, flags, (page_no, table_no, row_id) in zip(texts, across, where):
+        out: list[list] = [["", None, True] for _ in range(width)]
+        for j in range(ncols):
+            t = row[j]
+            cell = out[index[owner(j)]]
+            if t is None:
+                if flags[j]:
+                    cell[2] = False
+                continue
+            cell[2] = False
+            if t:
+                cell[0] = f"{cell[0]} {t}" if cell[0] else t
+        for c, cell in enumerate(out):
+            cell[1] = f"p{page_no} T{table_no} R{row_id} C{c + 1}"
+        logical.append(out)
+    merged: list[list[list]] = []
+    locators: list[str] = []
+    for n, row in enumerate(logical):
+        if merged:
+            prev = merged[-1]
+            clash = any(a[0] and b[0] for a, b in zip(prev, row))
+            spanned = any(b[2] and a[0] for a, b in zip(prev, row))
+            if not clash and spanned:  # rows that complement each other across a vertical span
+                for a, b in zip(prev, row):
+                    if b[0]:
+                        a[0], a[1] = b[0], b[1]
+                    a[2] = a[2] and b[2]
+                continue
+            words = [(c, b[0]) for c, b in enumerate(row) if b[0]]
+            if (n >= body_start and words and any(b[2] for b in row)
+                    and all(len(w) <= 6 and not _is_figure(w) and not _ENUMERATOR.match(w)
+                            and not _CODE.match(w) and prev[c][0] for c, w in words)):
+                for c, w in words:  # the end of a label broken over two grid rows
+                    prev[c][0] += w
+                continue
+        merged.append(row)
+        page_no, table_no, row_id = where[n]
+        locators.append(f"p{page_no} T{table_no} R{row_id}")
+    body = next((n for n, row in enumerate(merged) if _is_body_row([c[0] for c in row])), len(merged))
+    n = body + 1
+    while n < len(merged):  # a row that starts with the ends of the labels above it belongs to that row
+        prev, row = merged[n - 1], merged[n]
+        ends = [c for c, b in enumerate(row) if b[0] and prev[c][0] and _is_label_end(b[0])]
+        rest_clash = any(b[0] and prev[c][0] for c, b in enumerate(row) if c not in ends)
+        if ends and not rest_clash:
+            for c, (a, b) in enumerate(zip(prev, row)):
+                if c in ends:
+                    a[0] += b[0]
+                elif b[0]:
+                    a[0], a[1] = b[0], b[1]
+            del merged[n], locators[n]
+            continue
+        n += 1
+    return [[(c[0], c[1]) for c in row] for row in merged], locators
+
+
+def _is_label_end(text: str) -> bool:
+    """One to three characters ending a label broken over two grid rows ('算', '费', '支出')."""
+    return len(text) <= 3 and not _is_figure(text) and not _ENUMERATOR.match(text) and not _CODE.match(text) \
+        and not text.isdigit()
+
+
+@dataclass
+class _Page:
+    page_no: int
+    blocks: list = field(default_factory=list)  # (top, "line", text) | (top, "table", _Piece), in reading order
+
+
+def _aligned_figure_lines(lines: list[dict]) -> int:
+    """Lines holding two or more stand-alone figures: the signature of a table drawn without lines."""
+    return sum(1 for line in lines if sum(_is_figure(tok) for tok in line["text"].split()) >= 2)
+
+
+def _read_page(page, page_no: int) -> _Page:
+    pieces: list[_Piece] = []
+    for table in page.find_tables():
+        piece = _piece(page_no, len(pieces) + 1, table)
+        if piece is not None:
+            pieces.append(piece)
+    lines = None
+    if not pieces:
+        lines = page.extract_text_lines()
+        if _aligned_figure_lines(lines) >= 3:
+            for table in page.find_tables(_TEXT_SETTINGS):
+                piece = _piece(page_no, len(pieces) + 1, table)
+                if piece is not None and piece.header_rows < len(piece.texts):
+                    piece.ruled = False
+                    pieces.append(piece)
+    if pieces:
+        bands = [(p.top - 0.5, p.bottom + 0.5) for p in pieces]
+
+        def outside(obj) -> bool:
+            if obj.get("object_type") != "char":
+                return True
+            mid = (obj["top"] + obj["bottom"]) / 2
+            return not any(top <= mid <= bottom for top, bottom in bands)
+
+        lines = page.filter(outside).extract_text_lines()
+    blocks = [(line["top"], "line", line["text"]) for line in lines] + [(p.top, "table", p) for p in pieces]
+    return _Page(page_no, sorted(blocks, key=lambda b: b[0]))
+
+
+def _edges(page: _Page) -> list:
+    """The page's first and last blocks when they are text lines (where running headers and footers sit)."""
+    if not page.blocks:
+        return []
+    ends = [page.blocks[0]] if page.blocks[0] is page.blocks[-1] else [page.blocks[0], page.blocks[-1]]
+    return [b for b in ends if b[1] == "line"]
+
+
+def _running_lines(pages: list[_Page]) -> set[str]:
+    """Texts printed as the first or last line of many pages (running headers/footers), digits masked."""
+    counts: Counter[str] = Counter()
+    for page in pages:
+        for block in _edges(page):
+            counts[re.sub(r"\d+", "#", squash(block[2]))] += 1
+    threshold = max(3, len(pages) // 2)
+    return {key for key, n in counts.items() if n >= threshold}
+
+
+def _pages_pdfium(data: bytes) -> list[_Page]:
+    """All pages read with pdfium (see ingest.readers.pdfium_page); raises on anything it does not support."""
+    import pypdfium2 as pdfium
+
+    from ingest.readers.pdfium_page import PdfiumPage
+
+    document = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for page_no in range(1, len(document) + 1):
+            page = PdfiumPage(document[page_no - 1])
+            pages.append(_read_page(page, page_no))
+            page.close()
+        return pages
+    finally:
+        document.close()
+
+
+def _pages_pdfplumber(path: Path, data: bytes) -> list[_Page]:
     try:
         import pdfplumber
 
         pdf = pdfplumber.open(io.BytesIO(data))
+        pages_list = pdf.pages
     except Exception as exc:  # noqa: BLE001
-        raise ReadError(str(path), f"not a readable PDF file: {exc}", place="byte 0") from None
-    lines: list[str] = []
-    locators: list[str] = []
+        if re.search(rb"/Encrypt\b", data):
+            raise ReadError(str(path), "encrypted PDF: it cannot be opened without its password", place="document",
+                            hint="ask the publisher for an unprotected copy or decrypt it first") from None
+        raise ReadError(str(path), f"not a readable PDF file: {type(exc).__name__} {exc}".strip(),
+                        place="byte 0") from None
+    pages: list[_Page] = []
     with pdf:
-        for page_no, page in enumerate(pdf.pages, start=1):
-            text = page.extract_text() or ""
-            for line in text.split("\n"):
-                lines.append(line)
-                locators.append(f"page {page_no}")
-            # Blank line at a page break, as text exporters write it.
-            lines.append("")
-            locators.append(f"page {page_no}")
-    if not any(line.strip() for line in lines):
+        try:
+            for page_no, page in enumerate(pages_list, start=1):
+                pages.append(_read_page(page, page_no))
+                page.close()
+        except Exception as exc:  # noqa: BLE001
+            what = "encrypted PDF: its text cannot be decrypted" if re.search(rb"/Encrypt\b", data) else \
+                f"unreadable page: {type(exc).__name__} {exc}".strip()
+            raise ReadError(str(path), what, place=f"page {len(pages) + 1}") from None
+    return pages
+
+
+BACKENDS = ("pdfium", "pdfplumber")
+
+
+@register(".pdf", format="pdf")
+def read_pdf(path: Path, data: bytes, backend: str = "pdfium") -> RawText:
+    """PDF bytes → RawText: prose lines located ``p3 L12``, tables as grids with cells ``p10 T1 R5 C3``.
+
+    Pages are read with pdfium (fast) and, when it cannot read a document (or `backend` is
+    "pdfplumber"), with pdfplumber/pdfminer; the table and text algorithms are pdfplumber's either way.
+    Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer.
+    """
+    pages = None
+    if backend == "pdfium":
+        try:
+            pages = _pages_pdfium(data)
+        except Exception:  # noqa: BLE001 - pdfplumber reads it, or names the error
+            pages = None
+    if pages is None:
+        pages = _pages_pdfplumber(path, data)
+    raw = _assemble(pages)
+    if not any(line.strip() for line in raw.lines):
         raise ReadError(str(path), "PDF has no text layer", place="all pages", hint="run OCR before ingesting")
-    return RawText(lines=lines, format="pdf", locators=locators)
+    return raw
+
+
+def _assemble(pages: list[_Page]) -> RawText:
+    running = _running_lines(pages)
+    out = DocumentBuilder("pdf")
+    pending: list[_Piece] = []  # pieces of the table being continued
+
+    def flush() -> None:
+        if not pending:
+            return
+        rows, locators = _rebuild(pending)
+        out.table(rows, locators)
+        pending.clear()
+
+    for page in pages:
+        line_no = 0
+        edge = {id(b) for b in _edges(page)}
+        at_top = True
+        for block in page.blocks:
+            if block[1] == "line":
+                text = block[2]
+                line_no += 1
+                dropped = (id(block) in edge and (is_page_footer(text)
+                                                  or re.sub(r"\d+", "#", squash(text)) in running)) \
+                    or _CONTINUED.match(squash(text))
+                if dropped:
+                    continue
+                flush()
+                at_top = False
+                out.prose(text, f"p{page.page_no} L{line_no}")
+                continue
+            piece: _Piece = block[2]
+            if pending and at_top and _continues(pending[0], piece):
+                pending.append(piece)
+            else:
+                flush()
+                pending.append(piece)
+            at_top = False
+        # A table that ends the page stays pending: the next page may continue it.
+    flush()
+    return out.result()
+
+
+_TITLE_CELL = re.compile(r"表$|表[（(].{0,8}[)）]$|(?:单位|部门|编制部门|单位名称|部门名称)\s*[:：]")
+
+
+def _column_map(head: _Piece, piece: _Piece) -> list[int]:
+    """For each column of `piece`, the column of `head` starting at the same x position (nearest)."""
+    return [min(range(head.ncols), key=lambda k: abs(head.col_x0[k] - x)) for x in piece.col_x0]
+
+
+def _continues(head: _Piece, piece: _Piece) -> bool:
+    """Does `piece` (first on its page, the previous page ending with `head`'s table) continue that table:
+    its columns start where head's do (a continuation may not repeat the head's subdivided header columns),
+    the same left and right edge, and its first row is not a title block of its own."""
+    if abs(piece.col_x0[0] - head.col_x0[0]) > 2.0 or abs(piece.right - head.right) > 2.0:
+        return False
+    if any(abs(head.col_x0[k] - x) > 2.0 for k, x in zip(_column_map(head, piece), piece.col_x0)):
+        return False
+    return not any(t and _TITLE_CELL.search(t) for t in piece.texts[0])
+
+
+def _repeated_header(head: _Piece, piece: _Piece) -> int:
+    """How many of the piece's first rows repeat the head's header rows."""
+    n = 0
+    while n < min(head.header_rows, len(piece.texts)) and piece.header_key(n + 1)[n] == head.header_key(n + 1)[n]:
+        n += 1
+    return n

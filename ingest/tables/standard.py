@@ -30,6 +30,7 @@ class TableDef:
     layout: str  # two_sided | function | economic | measure_rows
     kind: str | None
     scope: str
+    measure: str = "amount"  # what a value column holds unless its header says otherwise (budget tables: budget)
 
 
 TABLE_DEFS: tuple[TableDef, ...] = (
@@ -51,15 +52,80 @@ TABLE_DEFS: tuple[TableDef, ...] = (
     TableDef("09", "财政拨款“三公”经费及会议费、培训费支出决算表",
              ("财政拨款三公经费及会议费培训费支出决算表", "财政拨款三公经费支出决算表", "一般公共预算财政拨款三公经费支出决算表",
               "三公经费支出决算表"), "measure_rows", "three_public", "fiscal"),
+    # 财政拨款 spending by function (the university template's 表4, some provinces' 公开05表).
+    TableDef("10", "财政拨款支出决算表", ("财政拨款支出决算表", "财政拨款支出决算明细表"), "function", "expenditure", "fiscal"),
 )
+
+# The 部门预算 templates' standard tables (national and provincial names).  Their figures are budgets:
+# read into raw with measure budget, under their own codes (B01…) so no 决算 table code is reused.
+BUDGET_TABLE_DEFS: tuple[TableDef, ...] = (
+    TableDef("B01", "收支预算总表", ("收支预算总表", "财务收支预算总表", "部门财务收支预算总表", "部门收支预算总表",
+                                 "收支总表"), "two_sided", None, "all", "budget"),
+    TableDef("B02", "收入预算表", ("收入预算表", "收入预算总表", "部门收入预算总表", "部门收入总表", "收入总表"),
+             "function", "revenue", "all", "budget"),
+    TableDef("B03", "支出预算表", ("支出预算表", "支出预算总表", "部门支出预算总表", "部门支出总表", "支出总表"),
+             "function", "expenditure", "all", "budget"),
+    TableDef("B04", "财政拨款收支预算总表", ("财政拨款收支预算总表", "部门财政拨款收支预算总表", "财政拨款收支总表"),
+             "two_sided", None, "fiscal", "budget"),
+    TableDef("B05", "一般公共预算支出预算表",
+             ("一般公共预算支出预算表", "一般公共预算支出功能分类预算表", "部门一般公共预算支出功能分类预算表",
+              "一般公共预算支出表", "一般公共预算支出情况表", "财政拨款支出预算表功能科目", "财政拨款支出预算表"),
+             "function", "expenditure", "general_budget", "budget"),
+    TableDef("B06", "一般公共预算基本支出预算表",
+             ("一般公共预算基本支出预算表", "一般公共预算基本支出部门预算经济分类预算表", "一般公共预算基本支出表",
+              "一般公共预算基本支出情况表", "一般公共预算基本支出经济分类预算表", "财政拨款基本支出预算表",
+              "基本支出预算表"),
+             "economic", "expenditure_economic", "general_budget", "budget"),
+    TableDef("B07", "政府性基金预算支出表",
+             ("政府性基金预算支出表", "政府性基金预算支出预算表", "政府性基金预算支出功能分类预算表",
+              "部门政府性基金预算支出功能分类预算表", "政府性基金预算支出情况表", "政府性基金预算财政拨款支出预算表"), "function", "expenditure", "gov_fund", "budget"),
+    TableDef("B08", "国有资本经营预算支出表",
+             ("国有资本经营预算支出表", "国有资本经营预算支出预算表", "国有资本经营预算支出功能分类预算表",
+              "部门国有资本经营预算支出功能分类预算表"), "function", "expenditure", "state_capital", "budget"),
+    TableDef("B09", "“三公”经费预算表",
+             ("三公经费预算表", "三公经费和机关运行经费预算表", "部门三公经费和机关运行经费预算表", "三公经费支出预算表",
+              "一般公共预算三公经费支出预算表", "财政拨款三公经费预算表", "一般公共预算三公经费支出表",
+              "三公经费支出表", "三公经费会议费培训费支出预算表"), "measure_rows", "three_public", "fiscal", "budget"),
+)
+
+# The university template (高等学校…决算表, 表1–表9) names the same tables with the 高等学校 prefix and
+# 收支 for 收入支出; the aliases below and the 8-character prefix allowance of identify() cover it.
+# Budget templates' row labels that the 决算 vocabulary (ingest.vocab) does not know, (pattern on a cleaned
+# label, kind, item).  Budget tables try these after the vocabulary.
+_BUDGET_LABELS = [(re.compile(p), kind, item) for p, kind, item in (
+    (r"^一般公共预算(?:资金|收入|拨款|拨款收入)?$", "revenue", "general_budget"),
+    (r"^政府性基金(?:预算)?(?:资金|收入|拨款|拨款收入)?$", "revenue", "gov_fund"),
+    (r"^国有资本经营预算(?:资金|收入|拨款|拨款收入)?$", "revenue", "state_capital"),
+    (r"^财政拨款(?:资金|收入)?$", "revenue", "fiscal_total"),
+    (r"^事业单位经营收入$", "revenue", "operating"),
+    (r"^(?:当年|本年)收入(?:小计|合计)$", "revenue", "current_total"),
+    (r"^收入(?:总计|合计)$", "revenue", "grand_total"),
+    (r"^上年结转(?:资金|和结余)?(?:资金)?$", "revenue", "carryover_begin"),
+    (r"^(?:当年|本年)支出(?:小计|合计)$", "expenditure", "total"),
+    (r"^支出(?:总计|合计)$", "expenditure", "grand_total"),
+    (r"^结转下年(?:资金)?$", "expenditure", "carryover_end"),
+)]
+
+
+def budget_item(label: str, kind: str) -> str | None:
+    """Item of a budget table's row label (see _BUDGET_LABELS), for the side's kind."""
+    t = vocab.clean_label(label)
+    return next((item for pattern, k, item in _BUDGET_LABELS if k == kind and pattern.match(t)), None)
+
+
+_UNIVERSITY_ALIASES = {"01": ("收支决算总表", "高等学校收支决算总表"), "04": ("财政拨款收支决算总表",)}
+
 _BY_CODE = {t.code: t for t in TABLE_DEFS}
 _ALIASES = sorted(
-    ((squash(vocab.clean_label(a)), t) for t in TABLE_DEFS for a in (t.title, *t.aliases)),
-    key=lambda pair: len(pair[0]),
+    {(squash(vocab.clean_label(a)), t) for t in (*TABLE_DEFS, *BUDGET_TABLE_DEFS)
+     for a in (t.title, *t.aliases, *_UNIVERSITY_ALIASES.get(t.code, ()))},
+    key=lambda pair: (len(pair[0]), pair[1].code),
     reverse=True,
 )
 _CODE_RE = re.compile(r"公开\s*0?(\d{1,2})\s*表")
 _UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元|千元)")
+_HEADER_UNIT_RE = re.compile(r"[（(](万元|元|亿元|千元)[）)]")
+_TITLE_NOISE = re.compile(r"[（(][^（）()]{0,8}[）)]")  # 财政拨款支出预算表（功能科目）
 
 
 def identify(grid: Grid) -> TableDef | None:
@@ -69,27 +135,64 @@ def identify(grid: Grid) -> TableDef | None:
     for _, text in reversed(grid.context):
         t = vocab.clean_label(text)
         if by_title is None:
-            for alias, tdef in _ALIASES:
-                if t == alias or (t.endswith(alias) and len(t) - len(alias) <= 8):
-                    by_title = tdef
+            for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
+                for alias, tdef in _ALIASES:
+                    if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
+                        by_title = tdef
+                        break
+                if by_title is not None:
                     break
         m = _CODE_RE.search(text)
         if m and by_code is None:
             by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
     if by_title is None and by_code is None:
         return None
+    if by_title is None and _is_budget_context(grid.context_text()):
+        return None  # 公开NN表 numbers a budget's tables differently: never read a budget table as a 决算 one
     if not _looks_tabular(grid):
         return None
     return by_title or by_code
+
+
+def title_of(text: str) -> TableDef | None:
+    """The standard table a line names as its title (or a 目录 entry names), else None."""
+    t = vocab.clean_label(re.sub(r"[.…·\s]+\d*$", "", text))
+    if not t or len(t) > 40:
+        return None
+    for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
+        for alias, tdef in _ALIASES:
+            if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
+                return tdef
+    return None
 
 
 def _looks_tabular(grid: Grid) -> bool:
     return any(len(row) >= 3 for row in grid.rows)
 
 
+def _is_budget_context(text: str) -> bool:
+    return "预算" in text and "决算" not in text
+
+
 def table_unit(grid: Grid) -> str:
+    """The money unit the table is printed in: 单位：元/万元/千元/亿元 in its title block or its first rows
+    (a header cell 单位：元, or 金额（元） in a table read as cells); 万元 when none is stated."""
     m = _UNIT_RE.search(grid.context_text())
-    return m.group(1) if m else "万元"
+    if m:
+        return m.group(1)
+    head = "\n".join(c.text for row in grid.rows[:3] for c in row if parse_plain(c.text) is None)
+    m = _UNIT_RE.search(head) or (_HEADER_UNIT_RE.search(head) if grid.layout not in ("tsv", "cells") else None)
+    if m:
+        return m.group(1)
+    return "万元"
+
+
+_EXTRA_DECIMALS = {"元": 4, "千元": 1, "万元": 0, "万": 0, "亿元": -4}
+
+
+def wan_decimals(decimals: int, unit: str) -> int:
+    """Decimals of a figure once converted to 万元: a 元 figure printed with 2 decimals is exact to 6 in 万元."""
+    return max(decimals + _EXTRA_DECIMALS.get(unit, 0), 0)
 
 
 # ---------------------------------------------------------------- helpers
@@ -114,22 +217,29 @@ def _split_header(grid: Grid) -> tuple[int, int | None]:
 _FUND_WORDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算")
 
 
-def _measure(path: list[str]) -> str:
-    """amount, or a budget measure when the column header says so (fund names aside)."""
+def _measure(path: list[str], default: str = "amount") -> str:
+    """amount, or a budget measure when the column header says so (fund names aside); budget tables'
+    columns are budgets (``default``)."""
     joined = _FUND_WORDS.sub("", "".join(path))
     if "年初预算" in joined:
         return "budget_initial"
     if "预算" in joined and "决算" not in joined:
         return "budget"
-    return "amount"
+    return default
 
 
-def _column_metric(path: list[str], default_kind: str | None) -> tuple[str, str] | None:
+def _column_metric(path: list[str], default_kind: str | None, budget: bool = False) -> tuple[str, str] | None:
     """(kind, item) for a value column of a function-coded table."""
     if not path:
         return None
     lf = vocab.clean_label(leaf(path))
     ancestors = "".join(path[:-1])
+    if lf in ("小计", "合计", "计", "决算数", "金额") and len(path) >= 2:
+        parent = vocab.clean_label(path[-2])  # 事业收入 / 金额: the amount of the parent's item
+        if vocab.revenue_item(parent) not in (None, "current_total", "grand_total"):
+            return "revenue", vocab.revenue_item(parent)
+        if vocab.expenditure_item(parent) not in (None, "total", "grand_total"):
+            return "expenditure", vocab.expenditure_item(parent)
     if lf in ("小计", "合计", "计", "决算数", "金额"):
         if "收入" in ancestors:
             return "revenue", "current_total"
@@ -148,6 +258,11 @@ def _column_metric(path: list[str], default_kind: str | None) -> tuple[str, str]
     item = vocab.revenue_item(lf)
     if item:
         return "revenue", item
+    if budget:
+        for kind in ("revenue", "expenditure"):
+            item = budget_item(lf, kind)
+            if item:
+                return kind, item
     return None
 
 
@@ -162,6 +277,7 @@ class _Emitter:
         self.roles: dict[tuple[int, int], str] = {}
         self.values: dict[tuple[int, int], Decimal] = {}
         self.skip: set[int] = set()  # body rows that do not line up with the header
+        self.paths: list[list[str]] = []  # column label paths (set by parse)
 
     def check_alignment(self, body_start: int, width: int) -> None:
         """A figure right of the header's last column means the row's cells slid: none of its figures can
@@ -179,7 +295,8 @@ class _Emitter:
             for cell in row:
                 if parse_plain(cell.text) is not None:
                     self.roles[(r, cell.col)] = "misaligned"
-                    self.rejects.append(Reject(cell.line_no, cell.text, "row_misaligned", self.snippet(row), "table"))
+                    self.rejects.append(Reject(cell.line_no, cell.text, "row_misaligned", self.snippet(row), "table",
+                                           cell.ref))
 
     def snippet(self, row: list[Cell]) -> str:
         return " | ".join(c.text for c in row if c.text)[:240]
@@ -197,7 +314,7 @@ class _Emitter:
         parsed = parse_plain(text)
         if parsed is None:
             self.roles[(r, cell.col)] = "text"
-            self.rejects.append(Reject(cell.line_no, text, "malformed_number", self.snippet(row), "table"))
+            self.rejects.append(Reject(cell.line_no, text, "malformed_number", self.snippet(row), "table", cell.ref))
             return
         money = kind not in ("count",)
         value = quantize(money_to_wan(parsed.value, self.unit)) if money else parsed.value
@@ -208,16 +325,25 @@ class _Emitter:
                 kind=kind, measure=measure, value=value, unit="万元", value_text=f"{text}{'' if self.unit == '万元' else self.unit}",
                 source_kind="table", line_no=cell.line_no, item=item, scope=scope, fiscal_year=self.year,
                 function_code=function_code, subject_name=subject_name, economic_code=economic_code,
-                decimals=parsed.decimals + (4 if self.unit == "元" else 0), printed_unit=self.unit,
-                table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
-                section=f"公开{self.tdef.code}表 {self.tdef.title}", snippet=self.snippet(row),
+                decimals=wan_decimals(parsed.decimals, self.unit) if money else parsed.decimals,
+                printed_unit=self.unit, table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
+                section=f"公开{self.tdef.code}表 {self.tdef.title}", snippet=self.snippet(row), source_ref=cell.ref,
             )
         )
 
-    def unmapped(self, r: int, cell: Cell, row: list[Cell], reason: str) -> None:
+    def unmapped(self, r: int, cell: Cell, row: list[Cell], reason: str, label: str | None = None) -> None:
+        if self.tdef.measure == "budget" and reason in ("unmapped_row", "unmapped_column") \
+                and parse_plain(cell.text) is not None:
+            # A budget template's line the 决算 vocabulary has no item for (单位预留机动经费 …): kept with its
+            # printed row label as a figure of kind other, so nothing printed is lost.
+            label = label or next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None), None)
+            column = "/".join(self.paths[cell.col]) if cell.col < len(self.paths) else ""
+            self.value(r, cell, kind="other", measure="budget", item=None, scope=self.tdef.scope,
+                       subject_name="/".join(x for x in (label, column) if x) or None, row=row)
+            return
         if parse_plain(cell.text) is not None:
             self.roles[(r, cell.col)] = "value"
-            self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table"))
+            self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table", cell.ref))
 
     def cells(self, header_end: int) -> list[TableCell]:
         out: list[TableCell] = []
@@ -225,7 +351,7 @@ class _Emitter:
             for cell in row:
                 role = "header" if r < header_end else self.roles.get((r, cell.col), "label" if cell.text else "blank")
                 out.append(TableCell(self.table_no, self.tdef.code, self.tdef.title, r, cell.col, cell.line_no,
-                                     cell.text, self.values.get((r, cell.col)), role))
+                                     cell.text, self.values.get((r, cell.col)), role, cell.ref))
         return out
 
 
@@ -250,6 +376,11 @@ def _function_code(row: list[Cell], code_cols: list[int], split_cols: dict[str, 
         if parts["款"]:
             return lei + parts["款"], None
         return lei or None, None
+    parts = [squash(row[col].text) for col in code_cols if col < len(row)]
+    parts = [p for p in parts if p]
+    if len(parts) >= 2 and len(parts[0]) == 3 and all(len(p) == 2 and p.isdigit() for p in parts[1:3]) \
+            and parts[0].isdigit():
+        return "".join(parts[:3]), None  # one code printed over its 类 | 款 | 项 columns
     for col in code_cols:
         if col >= len(row):
             continue
@@ -263,6 +394,9 @@ def _function_code(row: list[Cell], code_cols: list[int], split_cols: dict[str, 
     return None, None
 
 
+_TOTAL_LABELS = ("合计", "总计", "本年合计", "本年支出合计", "本年收入合计", "合计数", "支出合计", "收入合计")
+
+
 def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
     tdef = em.tdef
     leaves = [squash(leaf(p)) for p in paths]
@@ -270,11 +404,15 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
     split_cols = {lf: j for j, lf in enumerate(leaves) if lf in ("类", "款", "项")}
     name_cols = [j for j, lf in enumerate(leaves) if lf in ("科目名称", "名称", "项目")]
     label_cols = set(code_cols) | set(split_cols.values()) | set(name_cols) | {j for j, lf in enumerate(leaves) if lf in _LABEL_LEAVES}
-    if not code_cols and not split_cols and not name_cols:
+    only_metrics = not code_cols and not split_cols and not name_cols and bool(paths) \
+        and _column_metric(paths[0], tdef.kind, tdef.measure == "budget") is not None
+    if only_metrics:
+        label_cols = set()  # one row of totals under metric headers (合计 | 基本支出 | 项目支出 …)
+    elif not code_cols and not split_cols and not name_cols:
         code_cols, name_cols = [0], [1]
         label_cols = {0, 1}
     value_cols = [j for j in range(len(paths)) if j not in label_cols]
-    metrics = {j: _column_metric(paths[j], tdef.kind) for j in value_cols}
+    metrics = {j: _column_metric(paths[j], tdef.kind, tdef.measure == "budget") for j in value_cols}
     carry: dict[str, str] = {}
     seen_total = False
     for r in range(body_start, len(em.grid.rows)):
@@ -284,8 +422,9 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
         code, name = _function_code(row, code_cols, split_cols, carry)
         if name is None:
             name = next((row[j].text.strip() for j in name_cols if j < len(row) and row[j].text.strip()), None)
-        labels = "".join(squash(row[j].text) for j in sorted(label_cols) if j < len(row))
-        is_total = code is None and labels in ("合计", "总计", "本年合计", "本年支出合计", "本年收入合计")
+        labels = "".join(squash(row[j].text) for j in sorted(label_cols) if j < len(row)
+                         if squash(row[j].text) not in ("类", "款", "项"))
+        is_total = code is None and (labels in _TOTAL_LABELS or only_metrics)
         seen_total |= is_total
         if code is None and not is_total and not name:
             for cell in row:
@@ -300,14 +439,17 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                 continue
             kind, item = metric
             scope = tdef.scope
-            em.value(r, cell, kind=kind, measure=_measure(paths[cell.col]), item=item, scope=scope,
-                     function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
-    if len(em.grid.rows) > body_start and not seen_total:
+            em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
+                     scope=scope, function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
+    if len(em.grid.rows) > body_start and not seen_total and tdef.measure != "budget":
         em.issues.append(ParseIssue("error", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
 
 
+_SIDE_LABEL = re.compile(r"项目(?:名称)?(?:[（(].*[）)])?$|(?:功能)?科目名称$")
+
+
 def _sides(paths: list[list[str]]) -> list[tuple[int, int]]:
-    starts = [j for j, p in enumerate(paths) if squash(leaf(p)) == "项目"]
+    starts = [j for j, p in enumerate(paths) if _SIDE_LABEL.match(squash(leaf(p)))]
     if not starts:
         return [(0, len(paths))]
     return [(s, starts[k + 1] if k + 1 < len(starts) else len(paths)) for k, s in enumerate(starts)]
@@ -329,6 +471,12 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
             label_cell = row[a] if a < len(row) else None
             label = label_cell.text.strip() if label_cell else ""
             cells = [row[j] for j in value_cols if j < len(row)]
+            if not label and side_no > 0 and any(parse_plain(c.text) is not None for c in cells):
+                # 当年支出小计 printed across the previous side's columns, its figure in this side's column
+                pa = sides[side_no - 1][0]
+                left = row[pa].text.strip() if pa < len(row) else ""
+                if left and all(is_blank(row[j].text) for j in range(pa + 1, a) if j < len(row)):
+                    label = left
             if not label:
                 for cell in cells:
                     em.unmapped(r, cell, row, "row_without_label")
@@ -337,6 +485,10 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
             subject_name = None
             if side_kind == "revenue":
                 item = vocab.revenue_item(label)
+                if tdef.measure == "budget":  # 收入合计 closes a budget's revenue side
+                    item = budget_item(label, "revenue") or item
+                elif item is None and budget_item(label, "revenue") == "carryover_begin":
+                    item = "carryover_begin"  # 上年结转和结余 (university and older templates)
                 if clean in ("总计", "合计"):
                     item = "grand_total"
                 scope_of_row = None
@@ -349,6 +501,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 kind = "revenue"
             else:
                 item = vocab.expenditure_item(label)
+                if tdef.measure == "budget":
+                    item = budget_item(label, "expenditure") or item
                 if clean in ("总计", "合计"):
                     item = "grand_total"
                 scope_of_row = None
@@ -365,14 +519,14 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 totals_found[kind] = True
             for cell in cells:
                 if item is None:
-                    em.unmapped(r, cell, row, "unmapped_row")
+                    em.unmapped(r, cell, row, "unmapped_row", label)
                     continue
                 col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.code == "04" else None
                 scope = scope_of_row or col_scope or tdef.scope
-                em.value(r, cell, kind=kind, measure=_measure(paths[cell.col]), item=item, scope=scope,
-                         subject_name=subject_name, row=row)
+                em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
+                         scope=scope, subject_name=subject_name, row=row)
     for kind, found in totals_found.items():
-        if not found and len(em.grid.rows) > body_start:
+        if not found and len(em.grid.rows) > body_start and tdef.measure != "budget":
             em.issues.append(ParseIssue("error", f"line {em.grid.last_line}",
                                         f"公开{tdef.code}表 ends without its {kind} 总计 row (truncated?)"))
 
@@ -397,13 +551,26 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             code_text = squash(cells[0].text)
             name = cells[1].text.strip() if len(cells) > 1 else ""
             values = cells[2:]
+            kuan = squash(name)
+            if len(cells) > 2 and re.fullmatch(r"\d{3}", code_text) and (re.fullmatch(r"\d{2}", kuan) or not kuan) \
+                    and parse_plain(cells[2].text) is None:
+                # the code printed over 类 | 款 columns, the name in the third
+                code_text, name, values = code_text + kuan, cells[2].text.strip(), cells[3:]
             label = vocab.clean_label(code_text + name)
             footer = vocab.expenditure_item(code_text) or vocab.expenditure_item(name)
             if footer in ("personnel", "public_funds"):
                 for cell in [c for c in cells[1:] if parse_plain(c.text) is not None or is_blank(c.text)]:
                     if parse_plain(cell.text) is not None:
-                        em.value(r, cell, kind="expenditure", measure="amount", item=footer, scope=em.tdef.scope,
+                        em.value(r, cell, kind="expenditure", measure=em.tdef.measure, item=footer, scope=em.tdef.scope,
                                  subject_name=label, row=row)
+                continue
+            if em.tdef.measure == "budget" and vocab.clean_label(code_text + name) in _TOTAL_LABELS:
+                for cell in [c for c in cells[1:] if parse_plain(c.text) is not None]:
+                    # a budget table's 合计 row: the unit's basic budget and its 人员经费 / 公用经费
+                    lf = squash(leaf(paths[cell.col])) if cell.col < len(paths) else ""
+                    item = "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
+                    em.value(r, cell, kind="expenditure", measure="budget", item=item, scope=em.tdef.scope,
+                             row=row)
                 continue
             if not _CODE_FULL.match(code_text) or len(code_text) not in (3, 5):
                 for cell in values:
@@ -413,7 +580,7 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                 path = paths[cell.col] if cell.col < len(paths) else []
                 lf = squash(leaf(path))
                 item = "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
-                em.value(r, cell, kind="expenditure_economic", measure=_measure(path), item=item,
+                em.value(r, cell, kind="expenditure_economic", measure=_measure(path, em.tdef.measure), item=item,
                          scope=em.tdef.scope, economic_code=code_text, subject_name=name, row=row)
 
 
@@ -423,21 +590,35 @@ def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -
             continue
         row = em.grid.rows[r]
         label = vocab.clean_label(row[0].text) if row else ""
+        cells = row[1:]
         if "决算" in label:
             measure = "actual"
         elif "预算" in label:
             measure = "budget"
+        elif em.tdef.measure == "budget" and row and (not label or parse_plain(row[0].text) is not None):
+            measure, cells = "budget", row  # a budget table's one row of figures, no row label
         else:
             for cell in row[1:]:
                 em.unmapped(r, cell, row, "unmapped_row")
             continue
-        for cell in row[1:]:
+        for cell in cells:
             path = paths[cell.col] if cell.col < len(paths) else []
-            item = vocab.three_public_item(path)
+            item = _three_public_item(path)
             if item is None:
                 em.unmapped(r, cell, row, "unmapped_column")
                 continue
             em.value(r, cell, kind="three_public", measure=measure, item=item, scope="fiscal", row=row)
+
+
+def _three_public_item(path: list[str]) -> str | None:
+    """vocab.three_public_item, plus 购置费 / 运行费 columns under a 公务用车 parent."""
+    if len(path) == 1 and vocab.clean_label(path[0]) in ("合计", "总计"):
+        return None  # a grand total beside the 三公 group (三公 + 会议费 + 培训费) is not the 三公 total
+    item = vocab.three_public_item(path)
+    if item is None and len(path) >= 2 and "公务用车" in "".join(path[:-1]):
+        lf = vocab.clean_label(path[-1])
+        item = "vehicle_purchase" if lf.startswith("购置") else "vehicle_operation" if lf.startswith("运行") else None
+    return item
 
 
 _LAYOUTS = {
@@ -454,9 +635,12 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     body_start, lanci = _split_header(grid)
     header_rows = [grid.row_texts(r) for r in range(body_start) if r != lanci]
     if tdef.layout == "economic":
+        while len(header_rows) > 1 and all(squash(t) in ("", "类", "款", "项") for t in header_rows[-1]):
+            header_rows = header_rows[:-1]  # the 类 | 款 row under a split code column
         header_rows = header_rows[-1:]
     ncols = max((len(row) for row in grid.rows), default=0)
     paths = column_paths(header_rows, ncols)
+    em.paths = paths
     if body_start > 0:
         em.check_alignment(body_start, max(len(grid.rows[r]) for r in range(body_start)))
     _LAYOUTS[tdef.layout](em, body_start, paths)
