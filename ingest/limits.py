@@ -73,7 +73,7 @@ class Limits:
 
 
 def _mb(n: float) -> str:
-    return f"{n / MB:,.1f} MB"
+    return f"{n / MB:,.1f} MB" if n >= MB else f"{n / 1024:,.0f} KB"
 
 
 def check_file_size(path: str | Path, size: int, limits: Limits | None = None) -> None:

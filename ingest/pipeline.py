@@ -17,6 +17,7 @@ Workers end with the parent process, however it ends.
 
 from __future__ import annotations
 
+import fnmatch
 import multiprocessing
 import os
 import sys
@@ -103,6 +104,17 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else f"{type(exc).__name__} (no message given)"
 
 
+def _test_delay(path: str) -> None:
+    """Tests only: JUESUAN_TEST_PARSE_DELAY="SECONDS[:PATTERN]" holds the parse of files whose name matches
+    PATTERN (default all), so a run can be interrupted mid-parse or a time budget exceeded."""
+    spec = os.environ.get("JUESUAN_TEST_PARSE_DELAY")
+    if not spec:
+        return
+    seconds, _, pattern = spec.partition(":")
+    if not pattern or fnmatch.fnmatch(Path(path).name, pattern):
+        time.sleep(float(seconds))
+
+
 def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     """Worker: reads and parses one file; never raises.
 
@@ -110,9 +122,7 @@ def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     The worker reads the bytes itself, so only a path crosses the process boundary on the way in.
     """
     limits = limits or Limits()
-    delay = os.environ.get("JUESUAN_TEST_PARSE_DELAY")   # tests only: hold a parse so it can be interrupted
-    if delay:
-        time.sleep(float(delay))
+    _test_delay(path)
     try:
         check_file_size(path, os.stat(path).st_size, limits)
         return "ok", parse_bytes(Path(path), Path(path).read_bytes())
