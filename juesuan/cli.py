@@ -108,7 +108,7 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     if docs and outcome.success:
         d = run_dbt(["docs", "generate"], db)
         target = db.parent / "dbt_target" / "index.html"
-        out.print(f"[bold]dbt docs[/bold]: {'written to ' + str(target) if d.success else '[red]failed[/red] ' + str(d.error)}")
+        out.print(f"[bold]dbt docs[/bold]: {'written to ' + escape(str(target)) if d.success else '[red]failed[/red] ' + escape(str(d.error))}")
     return outcome
 
 
@@ -139,7 +139,7 @@ def step_check(db: Path, *, docs: bool):
         if o.error:
             out.print(f"  [red]✗ {escape(o.expectation)}[/red] did not run: {escape(o.error)}")
     if run.docs_index:
-        out.print(f"  Data Docs: {run.docs_index}")
+        out.print(f"  Data Docs: {escape(str(run.docs_index))}")
     return run
 
 
@@ -153,7 +153,7 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
     print_text(docs, out, limit=limit)
     target = html or report_html(db)
     write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
-    out.print(f"\nreport: {target}")
+    out.print(f"\nreport: {escape(str(target))}")
     return docs
 
 
@@ -175,7 +175,7 @@ def cmd_run(args) -> int:
         record_run_finished(db, run_id, refreshed=True, exit_code=EXIT_OK if checks.ok else EXIT_FAILED)
     docs = step_report(db, limit=args.limit)
     findings = sum(len(d.findings) for d in docs)
-    out.print(f"warehouse: {db}  —  query it with `juesuan sql`")
+    out.print(f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`")
     if not checks.ok:
         return EXIT_FAILED
     if summary.failed:
@@ -212,7 +212,7 @@ def cmd_check(args) -> int:
     if args.json:
         from expectations.checkpoint import to_json
         Path(args.json).write_text(to_json(run), encoding="utf-8")
-        out.print(f"  results: {args.json}")
+        out.print(f"  results: {escape(str(args.json))}")
     if not run.ok:
         return EXIT_FAILED
     return EXIT_FINDINGS if args.fail_on_findings and run.findings else EXIT_OK
@@ -287,7 +287,7 @@ def cmd_sql(args) -> int:
                 err.print(f"[red]sql error[/red]: {escape(_sql_error(exc))}", soft_wrap=True)
                 return EXIT_USAGE
             return EXIT_OK
-        out.print(f"[bold]juesuan sql[/bold] on {db} (read-only). End statements with ';'. "
+        out.print(f"[bold]juesuan sql[/bold] on {escape(str(db))} (read-only). End statements with ';'. "
                   "`.tables` lists tables, `.quit` leaves.")
         buffer = []
         while True:
@@ -319,7 +319,7 @@ def cmd_status(args) -> int:
     max_age = parse_age(args.max_age) if args.max_age else None
     f = freshness(db)
     age = f.age()
-    table = Table(title=f"warehouse {db}", show_header=False)
+    table = Table(title=escape(f"warehouse {db}"), show_header=False)
     table.add_column("")
     table.add_column("")
     table.add_row("documents loaded", str(f.documents))
@@ -335,7 +335,7 @@ def cmd_status(args) -> int:
     table.add_row("open findings", str(f.findings))
     out.print(table)
     if max_age is not None and (age is None or age > max_age):
-        out.print(f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {args.max_age}")
+        out.print(f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {escape(args.max_age)}")
         return EXIT_STALE
     return EXIT_OK
 
