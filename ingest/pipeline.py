@@ -184,10 +184,15 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
         for f in files:
             path = str(f)
             try:
+                check_file_size(path, f.stat().st_size, limits)   # before reading it whole to hash it
                 doc_id = content_id(f.read_bytes())
             except OSError as exc:
                 doc_id = content_id(path.encode())
                 summary.failures.append(Failure(path, doc_id, f"cannot read file: {exc.strerror or exc}", None))
+                continue
+            except IngestError as exc:
+                doc_id = content_id(f"{path}\0{exc.message}".encode())
+                summary.failures.append(Failure(path, doc_id, f"{exc.message} ({exc.hint})", exc.place))
                 continue
             if doc_id in seen_this_run:
                 summary.duplicates += 1

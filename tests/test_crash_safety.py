@@ -23,6 +23,7 @@ import pytest
 from ingest.pipeline import _parse_one, ingest_paths
 from juesuan.cli import main
 from juesuan.lock import WarehouseLock
+from juesuan.status import freshness
 from warehouse import REPORTS, VOLATILE, query, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,9 +130,9 @@ def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything
     # nothing left running: parsing workers and dbt end with the run
     _wait_for(lambda: not _alive_in_group(proc.pid), 30, "the run's processes to end")
 
-    # a run that did not finish is no refresh
-    assert main(["status", "--db", str(db), "--max-age", "1d"]) == 5
-    assert query(db, "select count(*) from raw.runs where finished_at is null") == [(1,)]
+    # a run that did not finish is no refresh: the last refresh is still the earlier run's
+    assert freshness(db).last_run_at == freshness(corpus["earlier"]).last_run_at
+    assert query(db, "select command, refreshed from raw.runs where finished_at is null") == [("run", False)]
 
     # one ordinary run, no manual step
     code, out, err = _run("run", str(corpus["folder"]), "--db", str(db), "--no-docs")
@@ -139,7 +140,7 @@ def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything
     if signum == signal.SIGKILL:
         assert "did not finish; taking over" in " ".join(err.split())
     assert snapshot(db, exclude=VOLATILE) == snapshot(corpus["reference"], exclude=VOLATILE)
-    assert main(["status", "--db", str(db), "--max-age", "1d"]) == 0
+    assert freshness(db).last_run_at > freshness(corpus["earlier"]).last_run_at
 
 
 @pytest.mark.pipeline
@@ -179,6 +180,7 @@ HOLDER = """
 import sys, time
 from pathlib import Path
 from juesuan.lock import WarehouseLock
+from juesuan.status import freshness
 with WarehouseLock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)
@@ -336,3 +338,17 @@ def test_posix_only_modules_are_not_imported_at_module_level():
                 if line.startswith(("import ", "from ")) and line.split()[1].split(".")[0] in posix_only:
                     offenders.append(f"{path.relative_to(ROOT)}: {line}")
     assert offenders == []
+
+
+def test_a_run_that_did_not_finish_is_not_a_refresh(tmp_path, capsys):
+    from juesuan.status import record_run_finished, record_run_started
+
+    db = tmp_path / "w.duckdb"
+    assert main(["ingest", str(sorted(REPORTS.glob("003_*.txt"))[0]), "--db", str(db)]) == 0
+    run_id = record_run_started(db, "run")       # … then killed during dbt: no end recorded
+    assert main(["status", "--db", str(db), "--max-age", "1d"]) == 5
+    assert "stale: last run never, allowed 1d" in capsys.readouterr().out
+    record_run_finished(db, run_id, refreshed=False, exit_code=1)     # the build failed: no refresh either
+    assert main(["status", "--db", str(db), "--max-age", "1d"]) == 5
+    record_run_finished(db, run_id, refreshed=True, exit_code=0)
+    assert main(["status", "--db", str(db), "--max-age", "1d"]) == 0
