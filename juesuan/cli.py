@@ -104,7 +104,7 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     for node, message in outcome.failures[:20]:
         out.print(f"  [red]✗[/red] {escape(node)}: {escape(message)}")
     if outcome.error:
-        out.print(f"  [red]✗[/red] {escape(outcome.error)}")
+        out.print(f"  [red]✗[/red] {escape(outcome.error)}", soft_wrap=True)
     if docs and outcome.success:
         d = run_dbt(["docs", "generate"], db)
         target = db.parent / "dbt_target" / "index.html"
