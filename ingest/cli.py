@@ -7,6 +7,7 @@ import os
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ingest.pipeline import IngestSummary, ingest_paths
@@ -37,7 +38,7 @@ def print_summary(summary: IngestSummary, console: Console | None = None) -> Non
             overview.add_column(col, justify="right" if col in ("figures", "rejects", "ms", "year") else "left")
         for d in docs:
             status = d["status"] if d["status"] == "ok" else f"[yellow]{d['status']}[/yellow]"
-            overview.add_row(_short(d["path"]), d["unit"] or "?", str(d["year"] or "?"), status,
+            overview.add_row(escape(_short(d["path"])), escape(d["unit"] or "?"), str(d["year"] or "?"), status,
                              str(d["figures"]), str(d["rejects"]), f"{d['parse_ms']:.0f}")
         console.print(overview)
         for title, field, keys in (
@@ -50,16 +51,16 @@ def print_summary(summary: IngestSummary, console: Console | None = None) -> Non
             pivot = Table(title=title)
             pivot.add_column("")
             for d in docs:
-                pivot.add_column(_short(d["path"])[:7], justify="right")
+                pivot.add_column(escape(_short(d["path"])[:7]), justify="right")
             for key in keys:
                 pivot.add_row(key, *[str(d[field].get(key, "")) for d in docs])
             console.print(pivot)
         for d in docs:
             for issue in d["issues"]:
-                console.print(f"  [yellow]{os.path.basename(d['path'])}[/yellow]: {issue}")
+                console.print(f"  [yellow]{escape(os.path.basename(d['path']))}[/yellow]: {escape(issue)}")
     for f in summary.failures:
         where = f", {f.place}" if f.place else ""
-        console.print(f"[red]failed[/red] {f.path}{where}: {f.message}")
+        console.print(f"[red]failed[/red] {escape(f.path)}{escape(where)}: {escape(f.message)}")
 
 
 def main(argv: list[str] | None = None) -> int:

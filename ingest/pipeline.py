@@ -4,17 +4,29 @@ Files whose bytes (content hash) are already loaded by the current parser
 version are not parsed again; the same bytes under a second path are recorded
 as another path of the same document, never counted twice.  A file that fails
 to read or parse is recorded as failed, with the place, and the rest of the
-batch loads; an earlier good version of the same path stays current.
+batch loads; an earlier good version of the same path stays current.  A file that
+failed is reported as failed on every run until it changes; a good file at its path
+later replaces the failure.
+
+Parsing happens in worker processes (started by spawn, so they inherit no lock or
+connection) under per-document budgets (ingest.limits): a document over its time
+budget has its worker stopped and replaced, one over its memory budget fails with
+MemoryError; either way the document fails with the reason and the batch goes on.
+Workers end with the parent process, however it ends.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import multiprocessing
 import os
 import sys
+import time
 import traceback
 import uuid
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,6 +35,7 @@ import pyarrow as pa
 
 from ingest import PARSER_VERSION
 from ingest.errors import IngestError
+from ingest.limits import MB, Limits, check_file_size, die_with_parent, limit_worker_memory
 from ingest.load import (connect, delete_children, document_row, document_rows, failure_row, insert, now)
 from ingest.parse import ParsedDocument, content_id, parse_bytes
 from ingest.readers import supported_extensions
@@ -76,22 +89,56 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
-def _parse_one(path: str) -> tuple[str, Any]:
+def _worker_init(parent_pid: int, limits: Limits) -> None:
+    """Start-up of a parsing worker: end with the parent, leave Ctrl-C to the parent, cap memory."""
+    import signal
+
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_worker_memory(limits)
+
+
+def _reason(exc: BaseException) -> str:
+    """A non-empty one-line reason for an exception (some libraries raise with no message)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else f"{type(exc).__name__} (no message given)"
+
+
+def _test_delay(path: str) -> None:
+    """Tests only: JUESUAN_TEST_PARSE_DELAY="SECONDS[:PATTERN]" holds the parse of files whose name matches
+    PATTERN (default all), so a run can be interrupted mid-parse or a time budget exceeded."""
+    spec = os.environ.get("JUESUAN_TEST_PARSE_DELAY")
+    if not spec:
+        return
+    seconds, _, pattern = spec.partition(":")
+    if not pattern or fnmatch.fnmatch(Path(path).name, pattern):
+        time.sleep(float(seconds))
+
+
+def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     """Worker: reads and parses one file; never raises.
 
-    Returns ("ok", ParsedDocument) or ("error", (message, place)).  The worker reads
-    the bytes itself, so only a path crosses the process boundary on the way in.
+    Returns ("ok", ParsedDocument) or ("error", (message, place)); the message is never empty.
+    The worker reads the bytes itself, so only a path crosses the process boundary on the way in.
     """
+    limits = limits or Limits()
+    _test_delay(path)
     try:
+        check_file_size(path, os.stat(path).st_size, limits)
         return "ok", parse_bytes(Path(path), Path(path).read_bytes())
     except OSError as exc:
-        return "error", (f"cannot read file: {exc.strerror or exc}", None)
+        return "error", (f"cannot read file: {exc.strerror or _reason(exc)}", None)
     except IngestError as exc:
-        return "error", (exc.message + (f" ({exc.hint})" if exc.hint else ""), exc.place)
+        message = exc.message or "unreadable (the reader gave no reason)"
+        return "error", (message + (f" ({exc.hint})" if exc.hint else ""), exc.place)
+    except MemoryError:
+        return "error", (f"over the memory budget of {limits.doc_memory_bytes // MB} MB per document "
+                         "(JUESUAN_DOC_MEMORY_MB)", "whole file")
+    except RecursionError as exc:
+        return "error", (f"parser error {_reason(exc)}", "whole file")
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
         frame = traceback.extract_tb(exc.__traceback__)[-1]
-        return "error", (f"parser error {type(exc).__name__}: {exc}",
-                         f"{Path(frame.filename).name}:{frame.lineno}")
+        return "error", (f"parser error {_reason(exc)}", f"{Path(frame.filename).name}:{frame.lineno}")
 
 
 def _geography(names: set[str]) -> dict[str, dict[str, Any]]:
@@ -116,6 +163,13 @@ def _geography(names: set[str]) -> dict[str, dict[str, Any]]:
 
 def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | None = None,
                  progress: bool = False, force: bool = False) -> IngestSummary:
+    """Parse and load report files (folders are walked); returns what happened to each file.
+
+    A file already loaded from the same bytes by this parser version is not parsed again; one that
+    failed before is reported as failed again (with its stored reason) until its bytes change —
+    ``force`` re-parses both.  Limits come from the environment (ingest.limits.Limits.from_env).
+    """
+    limits = Limits.from_env()
     files = discover(paths)
     run_id = uuid.uuid4().hex[:12]
     summary = IngestSummary(run_id=run_id, files_seen=len(files))
@@ -123,17 +177,22 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     con = connect(db_path)
     try:
         known = {row[0]: row for row in con.execute(
-            "SELECT doc_id, source_path, status, parser_version FROM raw.documents").fetchall()}
+            "SELECT doc_id, source_path, status, parser_version, error, error_place FROM raw.documents").fetchall()}
         todo: list[tuple[str, str]] = []
         seen_this_run: dict[str, str] = {}
         aliases: list[dict[str, Any]] = []
         for f in files:
             path = str(f)
             try:
+                check_file_size(path, f.stat().st_size, limits)   # before reading it whole to hash it
                 doc_id = content_id(f.read_bytes())
             except OSError as exc:
                 doc_id = content_id(path.encode())
                 summary.failures.append(Failure(path, doc_id, f"cannot read file: {exc.strerror or exc}", None))
+                continue
+            except IngestError as exc:
+                doc_id = content_id(f"{path}\0{exc.message}".encode())
+                summary.failures.append(Failure(path, doc_id, f"{exc.message} ({exc.hint})", exc.place))
                 continue
             if doc_id in seen_this_run:
                 summary.duplicates += 1
@@ -141,6 +200,10 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                 continue
             seen_this_run[doc_id] = path
             prior = known.get(doc_id)
+            if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] == "failed":
+                # the same bytes failed before: still failed, and said so, until the file changes
+                summary.failures.append(Failure(path, doc_id, prior[4] or "could not be read", prior[5]))
+                continue
             if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] != "superseded":
                 if prior[1] != path:
                     summary.duplicates += 1
@@ -153,24 +216,27 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
         # parse and load chunk by chunk: memory stays bounded whatever the corpus size
         bar = _progress(len(todo), progress)
         try:
-            with _pool(len(todo), workers) as pool:
+            with _Workers(len(todo), workers, limits) as pool:
                 for start in range(0, len(todo), CHUNK):
                     chunk = todo[start:start + CHUNK]
-                    results = _parse_all(chunk, pool, bar)
+                    results = _parse_all(chunk, pool, bar, limits)
                     geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
                     for b in range(0, len(results), BATCH):
                         _load_batch(con, results[b:b + BATCH], summary, geo, run_id)
         finally:
             bar.close()
         for failure in summary.failures:
-            if failure.doc_id not in known:
-                _record_failure(con, failure, run_id)
+            _record_failure(con, failure, run_id)
         if aliases:
             con.execute("BEGIN")
             for a in aliases:
                 con.execute("INSERT INTO raw.document_paths SELECT ?, ?, ? WHERE NOT EXISTS "
                             "(SELECT 1 FROM raw.document_paths WHERE doc_id = ? AND source_path = ?)",
                             [a["doc_id"], a["source_path"], a["first_seen"], a["doc_id"], a["source_path"]])
+                # the path holds loaded bytes again: an earlier failure recorded for it is history
+                con.execute("UPDATE raw.documents SET status = 'superseded', superseded_by = ? "
+                            "WHERE source_path = ? AND status = 'failed' AND doc_id <> ?",
+                            [a["doc_id"], a["source_path"], a["doc_id"]])
             con.execute("COMMIT")
         summary.failed = len(summary.failures)
         con.execute("INSERT INTO raw.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -181,35 +247,59 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     return summary
 
 
-class _Serial:
-    """Stands in for a process pool when one process is enough."""
+class _Workers:
+    """The parsing processes: a pebble ProcessPool of spawned workers with a per-document timeout.
+
+    Pebble stops a worker whose task is over its time budget and starts a new one, so the batch
+    goes on.  Leaving the block by an exception (Ctrl-C, SIGTERM, a load error) stops every worker
+    at once instead of waiting for their tasks.
+    """
+
+    def __init__(self, n: int, workers: int | None, limits: Limits):
+        self.size = max(1, min(n, workers or os.cpu_count() or 1))
+        self.limits = limits
+        self.pool = None
 
     def __enter__(self):
-        return None
+        import pebble
 
-    def __exit__(self, *exc) -> None:
-        return None
+        self.pool = pebble.ProcessPool(max_workers=self.size, initializer=_worker_init,
+                                       initargs=(os.getpid(), self.limits),
+                                       context=multiprocessing.get_context("spawn"))
+        return self
+
+    def schedule(self, path: str):
+        return self.pool.schedule(_parse_one, args=(path, self.limits), timeout=self.limits.doc_timeout_s)
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.pool.close()
+        else:
+            self.pool.stop()
+        self.pool.join()
 
 
-def _pool(n: int, workers: int | None):
-    workers = workers or min(n, os.cpu_count() or 1)
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 and n > 1 else _Serial()
+def _parse_all(chunk: list[tuple[str, str]], pool: _Workers, bar, limits: Limits) -> list[tuple[str, Any]]:
+    """Parse one chunk in the workers, keeping input order; a document over budget fails alone."""
+    import pebble
 
-
-def _parse_all(chunk: list[tuple[str, str]], pool, bar) -> list[tuple[str, Any]]:
-    """Parse one chunk (in the pool when there is one), keeping input order."""
     results: list[tuple[str, Any] | None] = [None] * len(chunk)
-    if pool is None:
-        for i, (path, doc_id) in enumerate(chunk):
-            results[i] = _tag(_parse_one(path), path, doc_id)
-            bar.advance()
-    else:
-        futures = {pool.submit(_parse_one, path): i for i, (path, _) in enumerate(chunk)}
-        for future in as_completed(futures):
-            i = futures[future]
-            path, doc_id = chunk[i]
-            results[i] = _tag(future.result(), path, doc_id)
-            bar.advance()
+    futures = {pool.schedule(path): i for i, (path, _) in enumerate(chunk)}
+    for future in as_completed(futures):
+        i = futures[future]
+        path, doc_id = chunk[i]
+        try:
+            result = future.result()
+        except FutureTimeout:
+            result = "error", (f"over the time budget of {limits.doc_timeout_s:g}s per document "
+                               "(JUESUAN_DOC_TIMEOUT); its parser was stopped", "whole file")
+        except pebble.ProcessExpired as exc:
+            result = "error", (f"the parsing process ended abruptly (exit code {exc.exitcode}), "
+                               f"e.g. over the memory budget of {limits.doc_memory_bytes // MB} MB", "whole file")
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+            result = "error", (f"parser error {_reason(exc)}", None)
+        results[i] = _tag(result, path, doc_id)
+        bar.advance()
     return [r for r in results if r is not None]
 
 
@@ -301,7 +391,7 @@ def _load_documents(con, docs: list[ParsedDocument], geo: dict, run_id: str) -> 
         con.execute("DELETE FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)")
         # a changed file under the same path supersedes the earlier version
         older = con.execute("""SELECT d.doc_id, b.doc_id FROM raw.documents d JOIN _batch b USING (source_path)
-                               WHERE d.is_current AND d.doc_id <> b.doc_id""").fetchall()
+                               WHERE (d.is_current OR d.status = 'failed') AND d.doc_id <> b.doc_id""").fetchall()
         if older:
             delete_children(con, [old for old, _ in older])
             con.register("_older", pa.table({"old": pa.array([o for o, _ in older], pa.string()),
@@ -339,11 +429,27 @@ def _load_documents(con, docs: list[ParsedDocument], geo: dict, run_id: str) -> 
 
 
 def _record_failure(con, failure: Failure, run_id: str) -> None:
-    """A failed file gets a document row (not current) saying where and why; nothing else changes."""
-    exists = con.execute("SELECT 1 FROM raw.documents WHERE doc_id = ?", [failure.doc_id]).fetchone()
-    if exists:
+    """A failed file gets a document row (not current) saying where and why; the reason is never empty.
+
+    A bad copy never removes what was loaded: when its path (or its bytes) has a loaded, current
+    version, that version stays and nothing is recorded — the failure is reported on every run until
+    the file is fixed.  Otherwise the failure is the path's one recorded version (an earlier failure
+    of other bytes at that path is superseded), so no path is listed twice.
+    """
+    current = con.execute("SELECT 1 FROM raw.documents WHERE is_current AND (doc_id = ? OR source_path = ?)",
+                          [failure.doc_id, failure.path]).fetchone()
+    if current:
         return
     con.execute("BEGIN")
-    insert(con, "documents", [failure_row(failure.doc_id, failure.path, failure.message, failure.place,
-                                          run_id=run_id, ingested_at=now(), parser_version=PARSER_VERSION)])
-    con.execute("COMMIT")
+    try:
+        con.execute("UPDATE raw.documents SET status = 'superseded', superseded_by = ? "
+                    "WHERE source_path = ? AND doc_id <> ? AND status = 'failed'",
+                    [failure.doc_id, failure.path, failure.doc_id])
+        con.execute("DELETE FROM raw.documents WHERE doc_id = ?", [failure.doc_id])
+        insert(con, "documents", [failure_row(failure.doc_id, failure.path, failure.message or "could not be read",
+                                              failure.place, run_id=run_id, ingested_at=now(),
+                                              parser_version=PARSER_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

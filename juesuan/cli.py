@@ -17,12 +17,16 @@ Exit codes (for schedulers)
   4 some documents could not be read; every other document was loaded
   5 stale: the last run is older than --max-age
   6 reports contradict themselves (only with --fail-on-findings)
+  130/143 interrupted (Ctrl-C / SIGTERM): what was committed stays, the next run completes the work
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -43,6 +47,18 @@ err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() el
 
 class UsageError(Exception):
     pass
+
+
+class Terminated(BaseException):
+    """SIGTERM (or SIGHUP) arrived: unwind like Ctrl-C so workers and dbt are stopped and the lock released."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated(signum)
 
 
 # ---------------------------------------------------------------- steps
@@ -88,11 +104,11 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     for node, message in outcome.failures[:20]:
         out.print(f"  [red]✗[/red] {escape(node)}: {escape(message)}")
     if outcome.error:
-        out.print(f"  [red]✗[/red] {escape(outcome.error)}")
+        out.print(f"  [red]✗[/red] {escape(outcome.error)}", soft_wrap=True)
     if docs and outcome.success:
         d = run_dbt(["docs", "generate"], db)
         target = db.parent / "dbt_target" / "index.html"
-        out.print(f"[bold]dbt docs[/bold]: {'written to ' + str(target) if d.success else '[red]failed[/red] ' + str(d.error)}")
+        out.print(f"[bold]dbt docs[/bold]: {'written to ' + escape(str(target)) if d.success else '[red]failed[/red] ' + escape(str(d.error))}")
     return outcome
 
 
@@ -123,7 +139,7 @@ def step_check(db: Path, *, docs: bool):
         if o.error:
             out.print(f"  [red]✗ {escape(o.expectation)}[/red] did not run: {escape(o.error)}")
     if run.docs_index:
-        out.print(f"  Data Docs: {run.docs_index}")
+        out.print(f"  Data Docs: {escape(str(run.docs_index))}")
     return run
 
 
@@ -137,7 +153,7 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
     print_text(docs, out, limit=limit)
     target = html or report_html(db)
     write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
-    out.print(f"\nreport: {target}")
+    out.print(f"\nreport: {escape(str(target))}")
     return docs
 
 
@@ -145,16 +161,21 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
 
 def cmd_run(args) -> int:
     db = warehouse_path(args.db)
-    paths = args.paths or [str(SAMPLE_REPORTS)]
-    with WarehouseLock(db):
+    from juesuan.status import record_run_finished, record_run_started
+
+    paths = _check_inputs(args.paths or [str(SAMPLE_REPORTS)])
+    with _lock(db):
+        run_id = record_run_started(db, "run")   # a run that never records its end is not a refresh
         summary = step_ingest(paths, db, workers=args.workers, force=args.force, verbose=args.verbose)
         build = step_build(db, full_refresh=args.full_refresh, docs=False)
         if not build.success:
+            record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
             return EXIT_FAILED
         checks = step_check(db, docs=not args.no_docs)
+        record_run_finished(db, run_id, refreshed=True, exit_code=EXIT_OK if checks.ok else EXIT_FAILED)
     docs = step_report(db, limit=args.limit)
     findings = sum(len(d.findings) for d in docs)
-    out.print(f"warehouse: {db}  —  query it with `juesuan sql`")
+    out.print(f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`")
     if not checks.ok:
         return EXIT_FAILED
     if summary.failed:
@@ -164,9 +185,13 @@ def cmd_run(args) -> int:
     return EXIT_OK
 
 
+def _lock(db: Path) -> WarehouseLock:
+    return WarehouseLock(db, notify=lambda message: err.print(f"[yellow]{escape(message)}[/yellow]"))
+
+
 def cmd_ingest(args) -> int:
     db = warehouse_path(args.db)
-    with WarehouseLock(db):
+    with _lock(db):
         summary = step_ingest(args.paths, db, workers=args.workers, force=args.force, verbose=True)
     return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
 
@@ -175,19 +200,19 @@ def cmd_build(args) -> int:
     db = warehouse_path(args.db)
     if not db.exists():
         raise UsageError(f"{db}: no warehouse yet — run `juesuan ingest PATH…` or `juesuan run` first")
-    with WarehouseLock(db):
+    with _lock(db):
         outcome = step_build(db, full_refresh=args.full_refresh, docs=args.docs)
     return EXIT_OK if outcome.success else EXIT_FAILED
 
 
 def cmd_check(args) -> int:
     db = warehouse_path(args.db)
-    with WarehouseLock(db):
+    with _lock(db):
         run = step_check(db, docs=not args.no_docs)
     if args.json:
         from expectations.checkpoint import to_json
         Path(args.json).write_text(to_json(run), encoding="utf-8")
-        out.print(f"  results: {args.json}")
+        out.print(f"  results: {escape(str(args.json))}")
     if not run.ok:
         return EXIT_FAILED
     return EXIT_FINDINGS if args.fail_on_findings and run.findings else EXIT_OK
@@ -201,6 +226,8 @@ def cmd_report(args) -> int:
 
 
 def _print_result(cur, fmt: str, max_rows: int) -> None:
+    if cur.description is None:   # a statement without a result (e.g. a temporary view)
+        return
     cols = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if fmt == "csv":
@@ -215,19 +242,52 @@ def _print_result(cur, fmt: str, max_rows: int) -> None:
         table.add_row(*[escape("" if v is None else str(v)) for v in r])
     out.print(table)
     if len(rows) > max_rows:
-        out.print(f"[dim]{len(rows) - max_rows} more rows (use --csv for all)[/dim]")
+        out.print(f"[dim]{len(rows) - max_rows} more rows (use --max-rows {len(rows)} or --format csv for all)[/dim]")
+
+
+# DuckDB switches that make a connection unable to write anything: the warehouse is opened read-only,
+# no file system access beyond it (COPY … TO, EXPORT, ATTACH, read_csv, INSTALL, secrets), no extension
+# loading, no spilling to a temporary directory, and the configuration locked so no SET or PRAGMA can
+# undo any of it.  These must be given when connecting (https://duckdb.org/docs/operations_manual/securing_duckdb/overview).
+READ_ONLY_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "temp_directory": "",
+    "lock_configuration": True,
+}
+
+
+def connect_sql(db: Path):
+    """A connection to the warehouse through which no statement can write a file or a database."""
+    import duckdb
+
+    if not db.exists():
+        raise UsageError(f"{db}: no warehouse here yet — run `juesuan run` (or `make run`) first")
+    return duckdb.connect(str(db), read_only=True, config=READ_ONLY_CONFIG)
+
+
+def _sql_error(exc: Exception) -> str:
+    """DuckDB's error in one line: 'Catalog Error: Table with name x does not exist!'."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return " ".join(lines[:1]) or type(exc).__name__
 
 
 def cmd_sql(args) -> int:
-    from juesuan.findings import connect_ro
+    import duckdb
 
     db = warehouse_path(args.db)
-    con = connect_ro(db)
+    con = connect_sql(db)
     try:
         if args.query:
-            _print_result(con.execute(" ".join(args.query)), args.format, args.max_rows)
+            try:
+                _print_result(con.execute(" ".join(args.query)), args.format, args.max_rows)
+            except duckdb.Error as exc:
+                err.print(f"[red]sql error[/red]: {escape(_sql_error(exc))}", soft_wrap=True)
+                return EXIT_USAGE
             return EXIT_OK
-        out.print(f"[bold]juesuan sql[/bold] on {db} (read-only). End statements with ';'. "
+        out.print(f"[bold]juesuan sql[/bold] on {escape(str(db))} (read-only). End statements with ';'. "
                   "`.tables` lists tables, `.quit` leaves.")
         buffer = []
         while True:
@@ -244,8 +304,8 @@ def cmd_sql(args) -> int:
             if line.rstrip().endswith(";"):
                 try:
                     _print_result(con.execute("\n".join(buffer)), args.format, args.max_rows)
-                except Exception as exc:  # noqa: BLE001 - an interactive prompt reports and goes on
-                    out.print(f"[red]{type(exc).__name__}[/red]: {exc}")
+                except duckdb.Error as exc:   # an interactive prompt reports and goes on
+                    err.print(f"[red]sql error[/red]: {escape(_sql_error(exc))}", soft_wrap=True)
                 buffer = []
     finally:
         con.close()
@@ -259,7 +319,7 @@ def cmd_status(args) -> int:
     max_age = parse_age(args.max_age) if args.max_age else None
     f = freshness(db)
     age = f.age()
-    table = Table(title=f"warehouse {db}", show_header=False)
+    table = Table(title=escape(f"warehouse {db}"), show_header=False)
     table.add_column("")
     table.add_column("")
     table.add_row("documents loaded", str(f.documents))
@@ -275,7 +335,7 @@ def cmd_status(args) -> int:
     table.add_row("open findings", str(f.findings))
     out.print(table)
     if max_age is not None and (age is None or age > max_age):
-        out.print(f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {args.max_age}")
+        out.print(f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {escape(args.max_age)}")
         return EXIT_STALE
     return EXIT_OK
 
@@ -346,7 +406,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code.  SIGTERM/SIGHUP unwind like Ctrl-C while it runs."""
+    import duckdb
+
     args = build_parser().parse_args(argv)
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                handlers[name] = signal.signal(getattr(signal, name), _raise_terminated)
     try:
         return args.func(args)
     except WarehouseBusy as exc:
@@ -355,19 +423,50 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, FileNotFoundError, ValueError) as exc:
         err.print(f"[red]error[/red]: {escape(str(exc))}")
         return EXIT_USAGE
+    except BrokenPipeError:   # `juesuan sql … | head`: the reader has all it wants
+        _silence_stdout()
+        return EXIT_OK
+    except (duckdb.Error, OSError) as exc:   # e.g. the disk is full: one line, not a traceback
+        err.print(f"[red]error[/red]: {escape(_disk_or_io_error(exc))}", soft_wrap=True)
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        err.print("interrupted; the warehouse keeps what was committed before")
+        err.print("interrupted; the warehouse keeps what was committed before, and the next run completes the work")
         return 130
+    except Terminated as exc:
+        err.print(f"terminated by signal {exc.signum}; the warehouse keeps what was committed before, "
+                  "and the next run completes the work")
+        return 128 + exc.signum
+    finally:
+        for name, previous in handlers.items():
+            signal.signal(getattr(signal, name), previous)
+
+
+def _disk_or_io_error(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "No space left on device" in text or getattr(exc, "errno", None) == 28:
+        return f"disk full: {text}"
+    return text
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at devnull so the interpreter's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def entry() -> None:  # pragma: no cover - the console script
     """Exit without interpreter teardown: DuckDB's nanobind bindings print benign "leaked instance"
     warnings at shutdown when SQLAlchemy (used by the checks) still holds their types."""
-    import os
 
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
     os._exit(code)
 
 

@@ -2,59 +2,125 @@
 
 DuckDB itself refuses a second read-write process, but a run opens and closes the
 file several times (ingest, dbt, checks); the lock covers the whole run so two
-scheduled runs can never interleave.  The lock is an OS lock (fcntl.flock): it is
-released when the process ends, even if it is killed, so a stale lock file never
-blocks the next run.
+scheduled runs can never interleave.
+
+The lock is ``filelock.FileLock`` on ``<warehouse>.lock`` (an OS lock on every
+platform: released when the holding process ends, even when it is killed).  Who
+holds it is recorded beside it in ``<warehouse>.lock.owner`` (JSON: pid, host,
+command, since), so a refused run can name the holder, and a run that finds the
+record of a run that never finished says so and takes over.  Worker and dbt
+processes never inherit the lock: they are started by exec (spawn), and Python
+opens files non-inheritable.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
+import socket
 import sys
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
+
+import psutil
+from filelock import FileLock, Timeout
 
 
 class WarehouseBusy(RuntimeError):
-    pass
+    """Another live process holds the warehouse lock; the message names it (pid, host, command, since)."""
+
+
+def _owner_alive(info: dict) -> bool:
+    """True when the recorded owner may still be running: another host (cannot tell), or a live pid
+    whose process started before the lock was taken (a reused pid started later is not the owner)."""
+    if info.get("host") not in (None, socket.gethostname()):
+        return True
+    try:
+        proc = psutil.Process(int(info["pid"]))
+        started = datetime.fromtimestamp(proc.create_time(), timezone.utc)
+        since = datetime.fromisoformat(info["since"])
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    except (KeyError, ValueError, TypeError, psutil.Error):
+        return True
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)
+    # `since` is recorded to the second; the owner started before it took the lock
+    return started <= since + timedelta(seconds=1)
+
+
+def _describe(info: dict) -> str:
+    try:
+        return f"pid {info['pid']} on {info.get('host', '?')}, running `{info['command']}` since {info['since']}"
+    except (KeyError, TypeError):
+        return "another process"
 
 
 class WarehouseLock:
-    def __init__(self, db: Path):
+    """Context manager: hold ``<db>.lock`` for the duration of a run.
+
+    Raises WarehouseBusy when a live process holds it.  ``notify(message)`` receives the one-line
+    notice when the record of a run that did not finish (its process is gone) is taken over.
+    """
+
+    def __init__(self, db: Path, notify: Callable[[str], None] | None = None):
         self.path = db.with_name(db.name + ".lock")
-        self._fh = None
+        self.owner_path = db.with_name(db.name + ".lock.owner")
+        self.notify = notify or (lambda message: print(message, file=sys.stderr))
+        self._lock = FileLock(self.path, timeout=0, thread_local=False)
+        self._held = False
+
+    def _read_owner(self) -> dict | None:
+        try:
+            return json.loads(self.owner_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     def __enter__(self) -> "WarehouseLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip()
-            fh.close()
+            self._lock.acquire()
+        except Timeout:
+            info = self._read_owner() or {}
+            if not _owner_alive(info):
+                time.sleep(0.5)   # a new holder may be between taking the lock and recording itself
+                info = self._read_owner() or {}
+            if _owner_alive(info):
+                raise WarehouseBusy(
+                    f"{self.path.with_suffix('')}: the warehouse is being written by {_describe(info)}. "
+                    "Wait for it to finish (runs are safe to repeat), or stop that process; nothing was changed."
+                ) from None
+            # the recorded owner is dead but its lock survives: an orphaned process inherited it.
+            # Take over with a new lock file (the orphan keeps a lock on the unlinked one).
+            self.notify(f"lock: {_describe(info)} is gone but its lock was still held; taking it over")
             try:
-                info = json.loads(holder)
-                who = f"pid {info['pid']}, running `{info['command']}` since {info['since']}"
-            except (ValueError, KeyError):
-                who = "another process"
-            raise WarehouseBusy(
-                f"{self.path.with_suffix('')}: the warehouse is being written by {who}. "
-                "Wait for it to finish (runs are safe to repeat), or stop that process; nothing was changed."
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps({"pid": os.getpid(), "command": " ".join(sys.argv[1:]) or "juesuan",
-                             "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
-        fh.flush()
-        self._fh = fh
+                self.path.unlink()
+            except OSError:
+                pass
+            try:
+                self._lock.acquire()
+            except Timeout:
+                raise WarehouseBusy(f"{self.path}: held by a process that is not recorded; nothing was changed. "
+                                    "Stop it or remove the lock file.") from None
+        else:
+            previous = self._read_owner()
+            if previous is not None:
+                self.notify(f"lock: the previous run ({_describe(previous)}) did not finish; taking over — "
+                            "this run completes its work")
+        self._held = True
+        self.owner_path.write_text(json.dumps({
+            "pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(["juesuan", *sys.argv[1:]]),
+            "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}), encoding="utf-8")
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._fh is not None:
-            self._fh.seek(0)
-            self._fh.truncate()
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
+        if self._held:
+            try:
+                self.owner_path.unlink()
+            except OSError:
+                pass
+            self._lock.release()
+            self._held = False

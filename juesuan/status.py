@@ -17,6 +17,44 @@ create table if not exists raw.check_results (
 )"""
 
 
+RUNS_DDL = """
+create schema if not exists raw;
+create table if not exists raw.runs (
+    run_id varchar, command varchar, started_at timestamp, finished_at timestamp, refreshed boolean, exit_code integer
+)"""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def record_run_started(db: Path, command: str) -> str:
+    """Note the start of a run in raw.runs (finished_at null); returns its run_id.
+
+    A run killed before record_run_finished keeps finished_at null and never counts as a refresh.
+    """
+    import uuid
+
+    run_id = uuid.uuid4().hex[:12]
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(RUNS_DDL)
+        con.execute("insert into raw.runs values (?, ?, ?, null, false, null)", [run_id, command, _now()])
+    finally:
+        con.close()
+    return run_id
+
+
+def record_run_finished(db: Path, run_id: str, *, refreshed: bool, exit_code: int) -> None:
+    """Note the end of a run: refreshed = the marts were rebuilt and checked."""
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("update raw.runs set finished_at = ?, refreshed = ?, exit_code = ? where run_id = ?",
+                    [_now(), refreshed, exit_code, run_id])
+    finally:
+        con.close()
+
+
 @dataclass
 class Freshness:
     documents: int
@@ -48,7 +86,12 @@ def freshness(db: Path) -> Freshness:
             "select count(*) filter (where status <> 'failed'), count(*) filter (where status = 'failed'), "
             "max(fiscal_year), max(ingested_at) from raw.documents where is_current or status = 'failed'"
         ).fetchall()[0]
-        last_run = con.execute("select max(finished_at) from raw.ingest_runs").fetchall()[0][0]
+        has_runs = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'runs'"
+        ).fetchall()[0][0]
+        # the last run that rebuilt and checked the marts; a run that was killed or failed is no refresh
+        last_run = con.execute("select max(finished_at) from raw.runs where refreshed").fetchall()[0][0] \
+            if has_runs else con.execute("select max(finished_at) from raw.ingest_runs").fetchall()[0][0]
         has_checks = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'check_results'"
         ).fetchall()[0][0]

@@ -18,6 +18,7 @@ A paragraph that only names a subject (an item heading such as
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Callable
@@ -525,7 +526,12 @@ def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, en
     """
     start = max(start, 0)
     covered = [False] * (end - start)
-    for a, b in spans:
+    # spans are token spans in sentence order: visit only those that reach into [start, end)
+    # (a scan of every span per number was quadratic in the length of a sentence)
+    for i in range(bisect_right(spans, start, key=lambda s: s[1]), len(spans)):
+        a, b = spans[i]
+        if a >= end:
+            break
         for k in range(max(a, start), min(b, end)):
             covered[k - start] = True
     residual = "".join(ch for k, ch in enumerate(sentence[start:end]) if not covered[k])

@@ -25,6 +25,7 @@ from typing import Callable
 
 from ingest.errors import ReadError
 from ingest.grids import Cell, Grid, context_before, find_grids
+from ingest.limits import check_archive
 from ingest.normalize import normalise_line
 
 
@@ -130,6 +131,8 @@ def read_bytes(path: Path, data: bytes) -> RawText:
     """
     if not data:
         raise ReadError(str(path), "empty file", place="byte 0", hint="the file has no content")
+    if data[:4] == b"PK\x03\x04":   # a ZIP container (DOCX/XLSX): refuse a zip bomb before any reader inflates it
+        check_archive(path, data)
     reader = _READERS.get(path.suffix.lower(), _READERS[".txt"])
     raw = reader(path, data)
     raw.lines = [normalise_line(line) for line in raw.lines]
