@@ -278,6 +278,7 @@ class _Emitter:
         self.values: dict[tuple[int, int], Decimal] = {}
         self.skip: set[int] = set()  # body rows that do not line up with the header
         self.paths: list[list[str]] = []  # column label paths (set by parse)
+        self._snippets: dict[int, str] = {}  # id(row) → snippet (rows live as long as the grid)
 
     def check_alignment(self, body_start: int, width: int) -> None:
         """A figure right of the header's last column means the row's cells slid: none of its figures can
@@ -299,7 +300,13 @@ class _Emitter:
                                            cell.ref))
 
     def snippet(self, row: list[Cell]) -> str:
-        return " | ".join(c.text for c in row if c.text)[:240]
+        """The row as printed (cells joined by " | ", at most 240 characters), built once per row: a row of n
+        figures asks for it n times, and rebuilding it each time made a very wide row quadratic."""
+        key = id(row)
+        text = self._snippets.get(key)
+        if text is None:
+            text = self._snippets[key] = " | ".join(c.text for c in row if c.text)[:240]
+        return text
 
     def value(self, r: int, cell: Cell, *, kind: str, measure: str, item: str | None, scope: str | None,
               function_code: str | None = None, subject_name: str | None = None,
