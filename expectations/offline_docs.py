@@ -55,7 +55,8 @@ ASSETS: dict[str, str] = {
     "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
         "@fortawesome/fontawesome-free@6.6.0/css/all.min.css",
 }
-# GE's logos on S3 → the images GE itself copies into the site's static/images/
+# GE's logos on S3 → the logo GE itself copies into the site's static/images/ (it ships no
+# copy of the dark-mode logo its stylesheet names, so that one becomes the same image)
 GE_IMAGES = re.compile(r"https://great-expectations-web-assets\.s3\.[a-z0-9-]+\.amazonaws\.com/[\w.-]+(?:\?[^\"')\s]*)?")
 GE_LOGO = ("static", "images", "logo-long.png")
 VEGA = re.compile(r"https://cdn\.jsdelivr\.net/npm/vega(?:-lite|-embed)?@[\w.]+")
