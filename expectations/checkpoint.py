@@ -2,7 +2,9 @@
 
 The Data Context is ephemeral — suites are code (integrity.py, identities.py),
 so there is no YAML to drift from them — but Data Docs are written to disk
-(by default next to the DuckDB file, ``<warehouse>/data_docs/index.html``).
+(by default next to the DuckDB file, ``<warehouse>/data_docs/index.html``) and
+rewritten to load only local copies of their scripts, stylesheets and fonts, so
+they open from ``file://`` without network (offline_docs.py).
 The warehouse is opened read-only.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from great_expectations.data_context.types.base import (  # noqa: E402
     ProgressBarsConfig,
 )
 
-from expectations import identities, integrity  # noqa: E402
+from expectations import identities, integrity, offline_docs  # noqa: E402
 
 DOCS_SITE = "warehouse_docs"
 MAX_ROWS_KEPT = 200
@@ -118,7 +120,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def run_checks(db_path: str | Path, docs_dir: str | Path | None = "default") -> CheckRun:
-    """Validate every integrity suite and the identity suite; build Data Docs unless docs_dir is None."""
+    """Validate every integrity suite and the identity suite; build Data Docs unless docs_dir is None.
+
+    Data Docs go to ``docs_dir`` (default ``<db dir>/data_docs``) with their CDN assets replaced
+    by vendored local copies. Raises FileNotFoundError when ``db_path`` does not exist.
+    """
     db_path = Path(db_path).resolve()
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no warehouse here — run `juesuan run` (or `make run`) first")
@@ -174,6 +180,10 @@ def run_checks(db_path: str | Path, docs_dir: str | Path | None = "default") -> 
                 rows=[{k: _jsonable(v) for k, v in dict(row).items()} for row in rows[:MAX_ROWS_KEPT]],
                 check_name=(cfg.meta or {}).get("check_name"), error=error,
             ))
+    if docs_dir is not None and docs_dir.is_dir():
+        for page, urls in offline_docs.localize(docs_dir).items():
+            logging.getLogger(__name__).warning("%s: still loads %s from the network (no vendored copy)",
+                                                page, ", ".join(sorted(set(urls))))
     index = docs_dir / "index.html" if docs_dir and (docs_dir / "index.html").exists() else None
     return CheckRun(checked_at=datetime.now(timezone.utc), outcomes=outcomes, docs_index=index)
 
