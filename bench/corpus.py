@@ -7,14 +7,15 @@ writes /tmp/corpus/reports/*.txt and, with --errors, /tmp/corpus/manifest.csv.
 Each report is one unit-year of a real place (seeds/admin_divisions.csv: a prefecture or a county
 and its prefecture) and one sector; units get several consecutive years, so a stated YoY change
 can be checked against the unit's previous report. The text is templated on the bundled corpus
-(data/reports/*.txt): the title block, 目录, 第一部分 部门概况, 第二部分 情况说明 with the sentence
+(data/reports/*.txt): the title block, 目录, 第一部分 部门概况 (with a work summary), 第二部分 情况说明 with the sentence
 forms of the bundled reports (收支总计 and YoY, shares of sources and of basic/project, 年初预算
 completion per 项, 人员经费/公用经费, 三公 with budget, completion and shares, 政府采购,
-project self-evaluation summaries) and the 公开01–06/09表 and 项目支出绩效自评表 tables.
+project self-evaluation summaries), the national glossary, and the 公开01–06/09表 and 项目支出绩效自评表 tables.
 
 Layouts (chosen per report, round-robin; what the bundled file shows):
   grid       tables as one tab-separated row per line (000/003)
-  cells      tables as one cell per line, a tab before each cell, a blank line between rows (001/004)
+  cells      self-evaluation tables one cell per line, a tab before each cell, a blank line between
+             rows (001/004, the only tables the bundled corpus prints that way); 公开 tables as in `grid`
   wrapped    prose wrapped at ~32 characters with blank lines between, PDF-extraction style (002);
              tables as in `grid`
   narrative  no 公开 tables: the figures are in the prose and the self-evaluation tables only (003)
@@ -30,8 +31,8 @@ ratios of the printed figures, indicator scores (plus the funding score) sum to 
 writes manifest.csv: file, kind, line, original, injected, expected_checks (the identities that
 should fire, `|`-separated). Everything is deterministic for a given --seed.
 
-Importable: `generate_corpus(out, size, errors=0, seed=0) -> list[dict]` (the manifest rows) and
-`unit_year(rng, ...)` for single reports.
+Importable: `generate_corpus(out, size, errors=0, seed=0) -> list[dict]` (the manifest rows),
+`build_reports(folder, size, seed)` (the reports in memory, with their figures) and `unit_year(rng, ...)`.
 """
 
 from __future__ import annotations
