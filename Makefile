@@ -31,8 +31,10 @@ lock:
 	/tmp/juesuan-lock/bin/python -m pip install --quiet ".[notebooks,test]"
 	/tmp/juesuan-lock/bin/python -m pip freeze --exclude juesuan | sort > requirements.lock
 
+# End-to-end benchmark on a generated corpus of SIZE reports (targets and results in bench/README.md).
+SIZE ?= 200
 bench: $(STAMP)
-	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_e2e.py --size $(SIZE)
 
 docs: $(STAMP)
 	$(BIN)/juesuan build --docs

@@ -1,0 +1,218 @@
+"""End-to-end benchmark on a generated corpus: each stage's wall time, peak memory, warehouse size,
+incremental and no-op runs, analyst query latencies.
+
+    python bench/bench_e2e.py --size 1000 [--seed 1] [--corpus-dir DIR] [--check]
+    make bench SIZE=1000
+
+Stages (each a separate `juesuan` process on a fresh warehouse in a temporary folder):
+ingest → build (dbt) → check (Great Expectations) → report (HTML + text); then `juesuan run` over the
+corpus plus 1 % new reports (incremental), and `juesuan run` again with nothing new (no-op).
+Peak memory is the largest resident set of the stage's process tree (RUSAGE_CHILDREN of a launcher,
+so process-pool workers and dbt count). Query latency is the median of 5 runs of each sample query
+of README.md ("-- name:" blocks) on a read-only connection.
+
+The corpus (bench/corpus.py, distinct unit-years, no injected errors) is generated into --corpus-dir
+(default bench/.cache/corpus-<size>-s<seed>-v<generator version>, reused when it is complete). Results go to
+bench/results/<date>-<size>.json and a markdown table on stdout. --check exits 1 when a target of
+issue 14 (TARGETS below, also in bench/README.md) is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import GENERATOR_VERSION, generate_corpus  # noqa: E402
+
+JUESUAN = str(ROOT / ".venv" / "bin" / "juesuan")
+
+# Issue 14 targets on the 2-core machine (the end-to-end target scales with the corpus: 10,000 in 120 s).
+TARGETS = {
+    "ingest_reports_per_s_per_core": (">=", 200.0),
+    "end_to_end_s_per_10k": ("<=", 120.0),
+    "peak_rss_mb": ("<=", 2048.0),
+    "incremental_s": ("<=", 20.0),
+    "noop_s": ("<=", 5.0),
+    "query_ms_max": ("<=", 100.0),
+}
+
+_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(r.ru_utime + r.ru_stime, r.ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(rc)\n"
+)
+
+
+def stage(args: list[str], db: Path) -> dict:
+    """Run one juesuan command; wall seconds, CPU seconds (user + system) and peak RSS (MB) of its
+    process tree, exit code. CPU seconds matter on a shared machine, where wall time includes waiting."""
+    env = dict(os.environ, JUESUAN_DB=str(db))
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, JUESUAN, *args], cwd=ROOT, env=env,
+                          stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - t
+    lines = proc.stderr.strip().splitlines()
+    last = lines[-1].split() if lines else []
+    cpu, rss_kib = (float(last[0]), int(last[1])) if len(last) == 2 and last[1].isdigit() else (0.0, 0)
+    if proc.returncode not in (0, 4):
+        sys.stderr.write(proc.stderr[-3000:])
+        raise SystemExit(f"`juesuan {' '.join(args[:1])}` failed with exit code {proc.returncode}")
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "exit_code": proc.returncode,
+            "peak_rss_mb": round(rss_kib / 1024, 1)}
+
+
+def sample_queries() -> dict[str, str]:
+    """The README's sample questions: name → SQL."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = {}
+    for block in re.findall(r"```sql\n(.*?)```", text, flags=re.S):
+        m = re.search(r"--\s*name:\s*(\S+)", block)
+        if m:
+            out[m.group(1)] = block
+    return out
+
+
+def query_latencies(db: Path, rounds: int = 5) -> dict[str, float]:
+    """Median wall milliseconds per sample query (fetching all rows), read-only connection."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for name, sql in sample_queries().items():
+            times = []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                con.execute(sql).fetchall()
+                times.append((time.perf_counter() - t) * 1000)
+            out[name] = round(statistics.median(times), 1)
+        return out
+    finally:
+        con.close()
+
+
+def machine() -> dict:
+    """nproc, memory, CPU model and load (the machine is shared: load says how busy it was)."""
+    info = {"nproc": len(os.sched_getaffinity(0))}
+    try:
+        mem = Path("/proc/meminfo").read_text()
+        info["mem_gb"] = round(int(re.search(r"MemTotal:\s+(\d+)", mem).group(1)) / 1024 / 1024, 1)
+        cpu = Path("/proc/cpuinfo").read_text()
+        info["cpu"] = re.search(r"model name\s*:\s*(.*)", cpu).group(1).strip()
+    except (OSError, AttributeError):
+        pass
+    info["loadavg"] = os.getloadavg()[0]
+    return info
+
+
+def corpus(size: int, seed: int, where: Path | None) -> tuple[Path, Path]:
+    """(base reports folder, +1 % increment folder); generated once, reused when complete."""
+    extra = max(1, size // 100)
+    root = where or ROOT / "bench" / ".cache" / f"corpus-{size}-s{seed}-v{GENERATOR_VERSION}"
+    base, inc = root / "base", root / "increment"
+    if len(list(base.glob("*.txt"))) == size and len(list(inc.glob("*.txt"))) == extra:
+        return base, inc
+    shutil.rmtree(root, ignore_errors=True)
+    generate_corpus(root / "all", size + extra, errors=0, seed=seed)
+    files = sorted((root / "all" / "reports").glob("*.txt"))
+    base.mkdir(parents=True)
+    inc.mkdir(parents=True)
+    for k, f in enumerate(files):
+        f.rename((base if k < size else inc) / f.name)
+    shutil.rmtree(root / "all")
+    return base, inc
+
+
+def run(size: int, seed: int, where: Path | None) -> dict:
+    t = time.perf_counter()
+    base, inc = corpus(size, seed, where)
+    gen_s = time.perf_counter() - t
+    res: dict = {"date": dt.date.today().isoformat(), "size": size, "seed": seed, "machine": machine(),
+                 "generate_s": round(gen_s, 1), "stages": {}}
+    with tempfile.TemporaryDirectory(prefix="juesuan-bench-") as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        res["stages"]["ingest"] = stage(["ingest", str(base)], db)
+        res["stages"]["build"] = stage(["build"], db)
+        res["stages"]["check"] = stage(["check"], db)
+        res["stages"]["report"] = stage(["report", "--html", str(Path(tmp) / "report.html")], db)
+        res["warehouse_mb"] = round(sum(p.stat().st_size for p in Path(tmp).glob("bench.duckdb*")) / 1e6, 1)
+        res["queries_ms"] = query_latencies(db)
+        res["stages"]["incremental_run"] = stage(["run", str(base), str(inc)], db)
+        res["stages"]["noop_run"] = stage(["run", str(base), str(inc)], db)
+    st = res["stages"]
+    e2e = sum(st[k]["seconds"] for k in ("ingest", "build", "check", "report"))
+    cores = res["machine"]["nproc"]
+    res["end_to_end_s"] = round(e2e, 1)
+    res["end_to_end_s_per_10k"] = round(e2e * 10000 / size, 1)
+    res["ingest_reports_per_s_per_core"] = round(size / st["ingest"]["seconds"] / cores, 1)
+    res["ingest_cpu_ms_per_report"] = round(st["ingest"]["cpu_seconds"] * 1000 / size, 1)
+    res["peak_rss_mb"] = max(s["peak_rss_mb"] for s in st.values())
+    res["incremental_s"] = st["incremental_run"]["seconds"]
+    res["incremental_reports"] = len(list(inc.glob("*.txt")))
+    res["noop_s"] = st["noop_run"]["seconds"]
+    res["query_ms_max"] = max(res["queries_ms"].values()) if res["queries_ms"] else None
+    res["machine"]["loadavg_end"] = os.getloadavg()[0]
+    res["missed_targets"] = [k for k, (op, v) in TARGETS.items()
+                             if res.get(k) is not None and not (res[k] >= v if op == ">=" else res[k] <= v)]
+    return res
+
+
+def markdown(res: dict) -> str:
+    st = res["stages"]
+    m = res["machine"]
+    head = ("| size | end to end | ingest | reports/s/core | dbt build | checks | report | peak RSS | warehouse | "
+            f"+{res['incremental_reports']} new | no-op | slowest query |")
+    row = (f"| {res['size']:,} | {res['end_to_end_s']:.0f} s | {st['ingest']['seconds']:.0f} s | "
+           f"{res['ingest_reports_per_s_per_core']} | {st['build']['seconds']:.0f} s | {st['check']['seconds']:.0f} s | "
+           f"{st['report']['seconds']:.0f} s | {res['peak_rss_mb']:,.0f} MB | {res['warehouse_mb']} MB | "
+           f"{res['incremental_s']:.0f} s | {res['noop_s']:.0f} s | {res['query_ms_max']} ms |")
+    per_stage = " · ".join(f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in st.items())
+    cpu = " · ".join(f"{k} {v['cpu_seconds']:.0f} s" for k, v in st.items())
+    queries = " · ".join(f"{k} {v} ms" for k, v in res["queries_ms"].items())
+    return "\n".join([
+        head, "|" + "---|" * (head.count("|") - 1), row, "",
+        f"machine: {m['nproc']} cores, {m.get('mem_gb')} GB, {m.get('cpu')}; load average {m['loadavg']:.2f} at start, "
+        f"{m['loadavg_end']:.2f} at end (shared machine)",
+        f"peak RSS per stage: {per_stage}",
+        f"CPU time per stage (user + system, all processes): {cpu}; ingest {res['ingest_cpu_ms_per_report']} CPU-ms per report",
+        f"queries (median of 5): {queries}",
+        f"missed targets: {', '.join(res['missed_targets']) or 'none'}",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", type=int, default=200, help="reports in the corpus (distinct unit-years)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus-dir", type=Path, help="where to generate / reuse the corpus")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    args = ap.parse_args(argv)
+    if args.size < 1:
+        ap.error("--size must be at least 1")
+    res = run(args.size, args.seed, args.corpus_dir)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{res['date']}-{args.size}.json"
+    path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(markdown(res))
+    print(f"\nresults: {path}")
+    return 1 if args.check and res["missed_targets"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

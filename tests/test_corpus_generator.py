@@ -1,0 +1,93 @@
+"""The benchmark's corpus generator (bench/corpus.py): its reports parse, the figures read back
+satisfy the identities the generator built in, and injected errors change exactly the manifest's line."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import ERROR_KINDS, build_reports, generate_corpus  # noqa: E402
+from ingest.parse import parse_file  # noqa: E402
+
+
+def wan(hundredths: int) -> Decimal:
+    return Decimal(hundredths) / 100
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    generate_corpus(out, 3, seed=11)
+    reports, _ = build_reports(out / "reports", 3, seed=11)
+    return out, reports
+
+
+def test_reports_are_distinct_unit_years_of_one_unit(clean):
+    out, reports = clean
+    files = sorted((out / "reports").glob("*.txt"))
+    assert [f.name for f in files] == [r.path.name for r in reports]
+    assert [r.layout for r in reports] == ["grid", "cells", "wrapped"]
+    assert [r.unit.year for r in reports] == [2022, 2023, 2024]
+    assert len({r.unit.unit for r in reports}) == 1
+    for f, r in zip(files, reports):
+        doc = parse_file(f)
+        assert (doc.unit_name, doc.fiscal_year) == (r.unit.unit, r.unit.year)
+
+
+def test_parsed_figures_satisfy_the_identities(clean):
+    out, reports = clean
+    for r in reports:
+        u = r.unit
+        obs = parse_file(r.path).result.observations
+        t01 = {(o.kind, o.item): o.value for o in obs if o.table_code == "01" and o.item in ("grand_total", "current_total")}
+        # 收入总计 = 支出总计, 本年收入合计 read back as generated
+        assert t01[("revenue", "grand_total")] == t01[("expenditure", "grand_total")] == wan(u.grand_total)
+        assert t01[("revenue", "current_total")] == wan(u.rev_current)
+        # 公开03表: 合计 = Σ 类, each 类 = Σ 款 = Σ 项, 本年支出合计 = 基本 + 项目
+        t03 = defaultdict(dict)
+        for o in obs:
+            if o.table_code == "03" and o.kind == "expenditure":
+                t03[o.function_code][o.item] = o.value
+        assert t03[None]["total"] == wan(u.exp_current)
+        assert t03[None]["total"] == t03[None]["basic"] + t03[None]["project"]
+        codes = [c for c in t03 if c]
+        for level, child in ((None, 3), (3, 5), (5, 7)):
+            parents = [c for c in codes if len(c) == level] if level else [None]
+            for parent in parents:
+                kids = [c for c in codes if len(c) == child and (parent is None or c.startswith(parent))]
+                assert kids, (r.path.name, parent)
+                assert sum(t03[k]["total"] for k in kids) == t03[parent]["total"], (r.path.name, parent)
+        # the prose restates the table: 本年支出合计 in 第二部分 equals the table's
+        narrative_totals = {o.value for o in obs if o.source_kind == "narrative" and o.kind == "expenditure"
+                            and o.item == "total" and o.function_code is None and o.measure == "amount"
+                            and o.scope in (None, "all")}
+        assert wan(u.exp_current) in narrative_totals
+
+
+def test_injected_errors_change_exactly_the_manifest_lines(tmp_path, clean):
+    _, reports = clean
+    manifest = generate_corpus(tmp_path, 3, errors=3, seed=11)
+    with (tmp_path / "manifest.csv").open(encoding="utf-8") as fh:
+        assert list(csv.DictReader(fh)) == manifest
+    assert {m["kind"] for m in manifest} <= set(ERROR_KINDS) and len(manifest) == 3
+    by_file = {m["file"]: m for m in manifest}
+    for r in reports:
+        changed = (tmp_path / "reports" / r.path.name).read_text(encoding="utf-8").split("\n")
+        diff = [i + 1 for i, (a, b) in enumerate(zip(r.lines, changed)) if a != b]
+        assert len(changed) == len(r.lines)
+        m = by_file[r.path.name]
+        assert diff == [int(m["line"])]
+        assert r.lines[diff[0] - 1] == m["original"] and changed[diff[0] - 1] == m["injected"]
+
+
+def test_more_errors_than_reports_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="at most one injected error per report"):
+        generate_corpus(tmp_path, 2, errors=3)
