@@ -245,7 +245,8 @@ def _status(result: ParseResult, contents: toc.Toc, lines: list[str], year: int 
             shown = tail or tables
             last = max((n for n, line in enumerate(lines, start=1) if line.strip()), default=0)
             listed = "、".join(f"{e.title} (L{e.line_no})" for e in shown[:4]) + ("…" if len(shown) > 4 else "")
-            message = (f"the document ends at line {last} before {len(tail)} entries its 目录 promises: {listed}"
+            message = (f"{len(tail)} entries its 目录 promises are not in the document, from the first of them on "
+                       f"(its last line is {last}): {listed}"
                        if tail else f"{len(tables)} tables its 目录 promises are not in the document: {listed}")
             result.issues.append(ParseIssue("error", f"目录 line {shown[0].line_no}", message))
     if not any(o.kind != "other" for o in result.observations):

@@ -171,9 +171,10 @@ def _matches(entry: str, heading: str, kind: str) -> bool:
         return True
     if entry == heading or (len(entry) >= 4 and entry in heading and len(heading) - len(entry) <= 16):
         return True
-    if len(heading) >= 4 and heading in entry and len(entry) - len(heading) <= 6:
-        return True
-    return len(entry) >= 6 and SequenceMatcher(None, entry, heading).ratio() >= 0.8
+    if kind == "section" and len(heading) >= 4 and heading in entry and len(entry) - len(heading) <= 6:
+        return True  # a shorter body heading (一、主要职责 for 一、部门主要职责及内设机构) — never for a table:
+        # 收入支出决算总表 is not 财政拨款收入支出决算总表
+    return len(entry) >= 6 and SequenceMatcher(None, entry, heading).ratio() >= 0.85
 
 
 def find(lines: list[str], locators: list[str] | None = None) -> Toc:

@@ -11,9 +11,9 @@
 -- a corrected re-issue, a copy cut short, a spreadsheet of a few tables).  All are
 -- kept; exactly one counts (is_loaded): the consolidated report first, then the
 -- unmarked, own and balance ones; among equals the most complete — parsed without
--- error, fewest entries of its own 目录 missing, most standard tables read, figures
--- read (within 10% of the most complete version counts as equal) — and only then the
--- newest.  marts.qa_document_versions shows every choice with the loser's reason.
+-- error, fewest entries of its own 目录 missing, figures read (at least 90% of the
+-- version that read the most counts as complete: a 5-row spreadsheet never replaces a
+-- report), most standard tables read — and only then the newest.  marts.qa_document_versions shows every choice with the loser's reason.
 with docs as (
 select
     doc_id,
@@ -74,8 +74,8 @@ ranked as (
         observation_count >= 0.9 * most_figures as figures_complete,
         row_number() over (
             partition by unit_id, fiscal_year, report_kind
-            order by scope_rank, case status when 'ok' then 0 else 1 end, toc_missing, standard_tables desc,
-                     observation_count >= 0.9 * most_figures desc, ingested_at desc, doc_id
+            order by scope_rank, case status when 'ok' then 0 else 1 end, toc_missing,
+                     observation_count >= 0.9 * most_figures desc, standard_tables desc, ingested_at desc, doc_id
         ) as version_rank
     from candidates
 ),
@@ -88,10 +88,10 @@ chosen as (
             when r.status <> w.status then 'incomplete: ' || r.status || ' (' || coalesce(r.error, '') || ') against ok'
             when r.toc_missing <> w.toc_missing then 'incomplete: ' || r.toc_missing || ' entries of its 目录 missing against '
                 || w.toc_missing
-            when r.standard_tables <> w.standard_tables then 'incomplete: ' || r.standard_tables || ' standard tables read against '
-                || w.standard_tables
             when not r.figures_complete then 'incomplete: ' || r.observation_count || ' figures read against '
                 || w.observation_count
+            when r.standard_tables <> w.standard_tables then 'incomplete: ' || r.standard_tables || ' standard tables read against '
+                || w.standard_tables
             when r.ingested_at <> w.ingested_at then 'older: equally complete, ingested ' || strftime(r.ingested_at, '%Y-%m-%d %H:%M:%S')
                 || ' against ' || strftime(w.ingested_at, '%Y-%m-%d %H:%M:%S')
             else 'equal: the same completeness and time, the smaller doc_id counts'

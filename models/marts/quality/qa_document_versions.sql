@@ -1,6 +1,6 @@
 -- Every unit-year published in more than one file: all versions, which one counts
 -- and why the others do not (stg_documents: scope, then completeness — parsed without
--- error, its own 目录 entries present, standard tables read, figures read — then
+-- error, its own 目录 entries present, figures read, standard tables read — then
 -- recency).  The run summary prints the rows where counted_in_facts is false.
 with attributable as (
     select *, count(*) over (partition by unit_id, fiscal_year, report_kind) as versions
