@@ -193,3 +193,31 @@ def test_real_reports_never_fail_the_build(messy):
         == [(0,)]
     assert query(messy, "select count(*) from marts.dim_document where exclusion = 'budget_report' "
                         "and exclusion_reason not like '%kept out of the 决算 facts%'") == [(0,)]
+
+
+def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
+    """P holds 004 whole, Q a copy cut at line 200: P counts.  P is then replaced by a copy cut at line 100:
+    Q is now the most complete version, and its facts — removed when P counted — come back in the
+    incremental build exactly as a full rebuild has them."""
+    from warehouse import snapshot
+
+    lines = SEEDS["004"].read_text(encoding="utf-8").split("\n")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    p, q = folder / "p.txt", folder / "q.txt"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    q.write_text("\n".join(lines[:200]), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    assert run("run", folder, "--db", db, "--no-docs") == 0
+    assert query(db, "select source_file from marts.dim_document where counted_in_facts") == [("p.txt",)]
+    p.write_text("\n".join(lines[:100]), encoding="utf-8")
+    assert run("run", folder, "--db", db, "--no-docs") == 0
+    versions = query(db, "select source_file, version_rank, reason from marts.qa_document_versions order by 2")
+    assert versions == [("q.txt", 1, None),
+                        ("p.txt", 2, "another version of this unit-year counts — incomplete: 139 figures read against 195")]
+    facts = query(db, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
+                      "where d.source_file = 'q.txt'")[0][0]
+    assert facts > 0
+    incremental = snapshot(db, exclude=VOLATILE)
+    assert run("build", "--db", db, "--full-refresh") == 0
+    assert snapshot(db, exclude=VOLATILE) == incremental
