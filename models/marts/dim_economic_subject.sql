@@ -6,12 +6,12 @@ with seed as (
     from {{ ref('economic_subjects') }}
 ),
 printed as (
-    select economic_code_resolved as economic_code,
-        coalesce(mode(nullif(trim(subject_name), '')), economic_code_resolved) as name
-    from {{ ref('int_observations') }}
-    where economic_code_resolved is not null and regexp_full_match(economic_code_resolved, '\d{3}(\d{2})?')
-      and economic_code_resolved not in (select economic_code from seed)
-    group by economic_code_resolved
+    select economic_code,
+        coalesce(mode(nullif(trim(subject_name), '')), economic_code) as name
+    from {{ ref('stg_observations') }}
+    where kind = 'expenditure_economic' and economic_code is not null and regexp_full_match(economic_code, '\d{3}(\d{2})?')
+      and economic_code not in (select economic_code from seed)
+    group by economic_code
 ),
 codes as (
     select * from seed

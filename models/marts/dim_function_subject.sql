@@ -7,13 +7,14 @@ with seed as (
         true as in_classification
     from {{ ref('function_subjects') }}
 ),
+-- (a code resolved from a printed name comes from the seed: only printed codes can be unknown)
 printed as (
-    select function_code_resolved as function_code,
-        coalesce(mode(nullif(trim(regexp_replace(subject_name, '^.*（(类|款|项)）', '')), '')), function_code_resolved) as name
-    from {{ ref('int_observations') }}
-    where function_code_resolved is not null and regexp_full_match(function_code_resolved, '\d{3}(\d{2}){0,2}')
-      and function_code_resolved not in (select function_code from seed)
-    group by function_code_resolved
+    select function_code,
+        coalesce(mode(nullif(trim(regexp_replace(subject_name, '^.*（(类|款|项)）', '')), '')), function_code) as name
+    from {{ ref('stg_observations') }}
+    where function_code is not null and regexp_full_match(function_code, '\d{3}(\d{2}){0,2}')
+      and function_code not in (select function_code from seed)
+    group by function_code
 ),
 codes as (
     select * from seed

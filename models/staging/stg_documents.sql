@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table, not a view: a dozen models and every per-document post-hook read it; the version
+-- ranking is computed once per build.
 -- Current and failed document versions (superseded versions are history only),
 -- with whether each one feeds the facts and, when it does not, why.
 --
