@@ -221,3 +221,27 @@ def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
     incremental = snapshot(db, exclude=VOLATILE)
     assert run("build", "--db", db, "--full-refresh") == 0
     assert snapshot(db, exclude=VOLATILE) == incremental
+
+
+def test_a_budget_is_kept_out_of_the_final_account_facts(tmp_path, warehouse_db):
+    """A 部门预算 (report_kind from the document's metadata) is listed with its reason and feeds no 决算 fact;
+    the other reports keep their rows."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("update raw.documents set report_kind = '部门预算' where source_file like '002%'")
+    con.close()
+    assert run("build", "--db", db) == 0
+    doc = query(db, "select doc_id, status, counted_in_facts, exclusion, exclusion_reason from marts.dim_document "
+                    "where source_file like '002%'")
+    doc_id = doc[0][0]
+    assert doc[0][1:] == ("ok", False, "budget_report",
+                          "a 部门预算 (budget): kept out of the 决算 facts until budget marts exist")
+    for mart in ("fct_revenue", "fct_expenditure", "fct_three_public", "fct_unit_year", "fct_identity_check"):
+        assert query(db, f"select count(*) from marts.{mart} where doc_id = ?", [doc_id]) == [(0,)], mart
+        assert query(db, f"select count(distinct doc_id) from marts.{mart}") == [(4,)], mart
+    # the unit stays a unit (every document joins it), with no counted report
+    assert query(db, "select document_count, first_year from marts.dim_unit where unit_name = '榆林市横山区总工会'") == \
+        [(0, None)]
