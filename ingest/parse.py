@@ -215,7 +215,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
         unit_scope=meta.scope, fiscal_year=year, report_kind=meta.report_kind, sector=meta.sector, status=status,
         parse_ms=(time.perf_counter() - started) * 1000, result=result, locators=raw.locators,
         contents=contents.entries,
-        standard_tables=len({o.table_code for o in result.observations if o.table_code in {t.code for t in standard.TABLE_DEFS}}),
+        standard_tables=len({o.table_code for o in result.observations} & {t.code for t in standard.TABLE_DEFS}),
     )
 
 
@@ -254,7 +254,8 @@ def _status(result: ParseResult, contents: toc.Toc, lines: list[str], year: int 
         return "not_a_report"
     if year is None or unit_name is None:
         what = " and ".join(w for w, v in (("fiscal year", year), ("reporting unit", unit_name)) if v is None)
-        result.issues.append(ParseIssue("error", "whole document", f"{what} not found in the text: figures not attributable"))
+        result.issues.append(ParseIssue("error", "whole document",
+                                        f"{what} not found in the text: figures not attributable"))
         return "unattributed"
     return "partial" if any(i.severity == "error" for i in result.issues) else "ok"
 

@@ -157,8 +157,10 @@ def test_every_bad_input_is_named_with_its_reason(messy):
     assert docs["minutes.txt"][2] == "not a report: no figures of a report found: not a 决算 report"
     assert docs["no_unit.txt"][:3] == ("unattributed", "unattributed",
                                        "not attributable: no reporting unit found in the text")
-    assert docs["empty.txt"] == ("failed", "failed", "could not be read: empty file (the file has no content)", "byte 0")
-    assert docs["binary.txt"][:3] == ("failed", "failed", "could not be read: binary file, not text (contains NUL bytes)")
+    assert docs["empty.txt"] == ("failed", "failed", "could not be read: empty file (the file has no content)",
+                                 "byte 0")
+    assert docs["binary.txt"][:3] == ("failed", "failed",
+                                      "could not be read: binary file, not text (contains NUL bytes)")
     assert "scan.png" not in docs  # not a report format: never picked up
     # nothing of theirs reaches a fact
     stray = query(messy, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
@@ -186,7 +188,8 @@ def test_real_reports_never_fail_the_build(messy):
     # 西南大学 has no place in its name: province unknown, still a unit
     assert query(messy, "select province, city from marts.dim_unit where unit_name = '西南大学'") == [(None, None)]
     # r03: 其他支出 is both 399 and 39999 — listed as ambiguous, never two rows
-    reasons = {r[0] for r in query(messy, "select reason from marts.qa_unresolved_subjects where subject_name = '其他支出'")}
+    reasons = {r[0] for r in query(messy, "select reason from marts.qa_unresolved_subjects "
+                                          "where subject_name = '其他支出'")}
     assert reasons == {"经济分类 name under 2 codes (399, 39999): ambiguous"}
     # budget documents never count in the 决算 facts (report_kind comes from the document's metadata)
     assert query(messy, "select count(*) from marts.dim_document where counted_in_facts and report_kind like '%预算%'") \
@@ -214,7 +217,8 @@ def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
     assert run("run", folder, "--db", db, "--no-docs") == 0
     versions = query(db, "select source_file, version_rank, reason from marts.qa_document_versions order by 2")
     assert versions == [("q.txt", 1, None),
-                        ("p.txt", 2, "another version of this unit-year counts — incomplete: 139 figures read against 195")]
+                        ("p.txt", 2,
+                         "another version of this unit-year counts — incomplete: 139 figures read against 195")]
     facts = query(db, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
                       "where d.source_file = 'q.txt'")[0][0]
     assert facts > 0
