@@ -174,7 +174,8 @@ def test_the_more_complete_version_counts_and_the_choice_is_visible(messy):
         from marts.qa_document_versions where source_path not like '%/real/%'""")}
     cut, five = rows["zz_000_cut.txt"], rows["zz_004_five_rows.xlsx"]
     assert cut[:6] == ("西安市总工会", 2024, 2, 2, False, "000_f1e20d8804268cb6.txt")
-    assert cut[6].startswith("another version of this unit-year counts — incomplete: partial (")
+    assert cut[6] == "another version of this unit-year counts — incomplete: 23 parts, sections and tables of a 目录 " \
+                     "present against 32"
     assert five[:6] == ("攀枝花市西区总工会", 2024, 2, 2, False, "004_2979b81a862d526d.txt")
     assert five[6] == "another version of this unit-year counts — incomplete: 3 figures read against 221"
     assert rows["000_f1e20d8804268cb6.txt"][2:7] == (2, 1, True, None, None)
@@ -187,6 +188,9 @@ def test_the_more_complete_version_counts_and_the_choice_is_visible(messy):
 def test_real_reports_never_fail_the_build(messy):
     # 西南大学 has no place in its name: province unknown, still a unit
     assert query(messy, "select province, city from marts.dim_unit where unit_name = '西南大学'") == [(None, None)]
+    # the whole report beats the excerpts of repro/ cut from it: its 目录's parts and tables are present
+    assert query(messy, "select counted_in_facts, version_rank from marts.dim_document "
+                        "where source_file = '西南大学2023年度部门决算.pdf'") == [(True, 1)]
     # r03: 其他支出 is both 399 and 39999 — listed as ambiguous, never two rows
     reasons = {r[0] for r in query(messy, "select reason from marts.qa_unresolved_subjects "
                                           "where subject_name = '其他支出'")}

@@ -13,10 +13,12 @@
 -- Versions: a unit-year can be published more than once (a 汇总 and a 本级 report,
 -- a corrected re-issue, a copy cut short, a spreadsheet of a few tables).  All are
 -- kept; exactly one counts (is_loaded): the consolidated report first, then the
--- unmarked, own and balance ones; among equals the most complete — parsed without
--- error, fewest entries of its own 目录 missing, figures read (at least 90% of the
--- version that read the most counts as complete: a 5-row spreadsheet never replaces a
--- report), most standard tables read — and only then the newest.  marts.qa_document_versions shows every choice with the loser's reason.
+-- unmarked, own and balance ones; among equals the most complete — most of the parts,
+-- sections and tables a 目录 lists actually present (a copy cut short loses its tail;
+-- an excerpt has none), figures read (at least 90% of the version that read the most
+-- counts as complete: a 5-row spreadsheet never replaces a report), parsed without
+-- error, most standard tables read — and only then the newest.
+-- marts.qa_document_versions shows every choice with the loser's reason.
 with docs as (
 select
     doc_id,
@@ -47,6 +49,7 @@ select
     coalesce(standard_tables, 0) as standard_tables,
     coalesce(toc_promised, 0) as toc_promised,
     coalesce(toc_missing, 0) as toc_missing,
+    coalesce(toc_promised, 0) - coalesce(toc_missing, 0) as toc_found,
     is_current,
     ingested_at,
     run_id
@@ -77,8 +80,8 @@ ranked as (
         observation_count >= 0.9 * most_figures as figures_complete,
         row_number() over (
             partition by unit_id, fiscal_year, report_kind
-            order by scope_rank, case status when 'ok' then 0 else 1 end, toc_missing,
-                     observation_count >= 0.9 * most_figures desc, standard_tables desc, ingested_at desc, doc_id
+            order by scope_rank, toc_found desc, observation_count >= 0.9 * most_figures desc,
+                     case status when 'ok' then 0 else 1 end, standard_tables desc, ingested_at desc, doc_id
         ) as version_rank
     from candidates
 ),
@@ -88,11 +91,11 @@ chosen as (
             when r.version_rank = 1 then null
             when r.scope_rank <> w.scope_rank then 'scope: the ' || coalesce(w.unit_scope, 'unmarked') || ' report counts before the '
                 || coalesce(r.unit_scope, 'unmarked') || ' one'
-            when r.status <> w.status then 'incomplete: ' || r.status || ' (' || coalesce(r.error, '') || ') against ok'
-            when r.toc_missing <> w.toc_missing then 'incomplete: ' || r.toc_missing || ' entries of its 目录 missing against '
-                || w.toc_missing
-            when not r.figures_complete then 'incomplete: ' || r.observation_count || ' figures read against '
+            when r.toc_found <> w.toc_found then 'incomplete: ' || r.toc_found || ' parts, sections and tables of a 目录 present against '
+                || w.toc_found
+            when r.figures_complete <> w.figures_complete then 'incomplete: ' || r.observation_count || ' figures read against '
                 || w.observation_count
+            when r.status <> w.status then 'incomplete: ' || r.status || ' (' || coalesce(r.error, '') || ') against ok'
             when r.standard_tables <> w.standard_tables then 'incomplete: ' || r.standard_tables || ' standard tables read against '
                 || w.standard_tables
             when r.ingested_at <> w.ingested_at then 'older: equally complete, ingested ' || strftime(r.ingested_at, '%Y-%m-%d %H:%M:%S')

@@ -1,6 +1,6 @@
 -- Every unit-year published in more than one file: all versions, which one counts
--- and why the others do not (stg_documents: scope, then completeness — parsed without
--- error, its own 目录 entries present, figures read, standard tables read — then
+-- and why the others do not (stg_documents: scope, then completeness — the 目录's parts,
+-- sections and tables present, figures read, parsed without error, standard tables read — then
 -- recency).  The run summary prints the rows where counted_in_facts is false.
 with attributable as (
     select *, count(*) over (partition by unit_id, fiscal_year, report_kind) as versions
@@ -23,6 +23,7 @@ select
     v.error_place,
     v.toc_promised,
     v.toc_missing,
+    v.toc_found,
     v.standard_tables,
     v.observation_count,
     v.figures_complete,
