@@ -6,8 +6,17 @@
 --   vs_budget_change_pct               = change on budget / (amount - change)
 -- The computed ratio is an interval (both figures are rounded); the check passes
 -- when the stated percentage's own interval overlaps it.
-with f as (
-    select * from {{ ref('int_facts') }} where kind not in ('performance')
+--
+-- A percentage follows from the amounts stated with it: where its own passage (same section, at most
+-- `passage_lines` lines above it) states the numerator or the denominator, that reading is used rather
+-- than the fact's winning (table) reading.  "支出总计 457,676.75 万元，其中基本支出 359,781.59 万元，占
+-- 78.61%" is consistent in itself; that the prose's 支出总计 differs from the table's is one finding of its
+-- own (readings_agree), not one more for every share and change computed from it.
+with readings as (
+    select * from {{ ref('int_fact_readings') }} where kind not in ('performance')
+),
+f as (
+    select * from readings where reading_rank = 1
 ),
 stated as (
     select * from f where measure in ('share_pct', 'completion_pct', 'execution_rate', 'yoy_change_pct', 'vs_budget_change_pct')
@@ -60,6 +69,22 @@ pairs as (
     join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
     where s.measure in ('yoy_change_pct', 'vs_budget_change_pct')
 ),
+in_passage as (
+    -- the reading of each side stated in the percentage's own passage, else the fact's
+    select p.check_name, p.description, p.den_is_difference, p.stated_id,
+        coalesce((select arg_max(r.observation_id, r.line_no) from readings r
+                  where r.doc_id = s.doc_id and r.fact_key = n0.fact_key and r.source_kind = 'narrative'
+                    and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
+                    and r.section is not distinct from s.section), p.num_id) as num_id,
+        coalesce((select arg_max(r.observation_id, r.line_no) from readings r
+                  where r.doc_id = s.doc_id and r.fact_key = d0.fact_key and r.source_kind = 'narrative'
+                    and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
+                    and r.section is not distinct from s.section), p.den_id) as den_id
+    from pairs p
+    join f s on s.observation_id = p.stated_id
+    join f n0 on n0.observation_id = p.num_id
+    join f d0 on d0.observation_id = p.den_id
+),
 evaluated as (
     select p.check_name, p.description, s.*,
         n.value as num, n.half_unit as num_h,
@@ -67,10 +92,10 @@ evaluated as (
         case when p.den_is_difference then d.half_unit + n.half_unit else d.half_unit end as den_h,
         {{ reading_ref('n') }} || case when p.den_is_difference then ' ÷ (' else ' ÷ ' end || {{ reading_ref('d') }}
             || case when p.den_is_difference then ' − change)' else '' end as rhs_refs
-    from pairs p
+    from in_passage p
     join f s on s.observation_id = p.stated_id
-    join f n on n.observation_id = p.num_id
-    join f d on d.observation_id = p.den_id
+    join readings n on n.observation_id = p.num_id
+    join readings d on d.observation_id = p.den_id
 ),
 bounds as (
     select *, {{ ratio_low('num', 'num_h', 'den', 'den_h') }} as low, {{ ratio_high('num', 'num_h', 'den', 'den_h') }} as high
