@@ -1,0 +1,108 @@
+"""The four real PDFs of ../shared/real run through the whole product (ingest → dbt → checks) in one
+warehouse: the 决算's hand-read right values (../shared/real/README.md) reach the marts with their page
+and cell, the three 部门预算 are kept out of the 决算 facts with their kind and reason, and the findings
+on the 决算 are exactly the contradictions the report holds.  Skips when ../shared is absent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.warehouse import query, run
+
+SHARED = Path(os.environ.get("JUESUAN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+REAL = SHARED / "real"
+pytestmark = [pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not present"), pytest.mark.pipeline]
+
+SWU = "西南大学2023年度部门决算.pdf"
+BUDGETS = ("上海市普陀区司法局2026年部门预算.pdf", "中共江苏省委办公厅2019年度部门预算公开表格.pdf",
+           "江苏省人民检察院2019年度部门预算.pdf")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("real")
+    for pdf in REAL.glob("*.pdf"):
+        shutil.copy(pdf, folder / pdf.name)
+    path = tmp_path_factory.mktemp("wh") / "real.duckdb"
+    assert run("run", folder, "--db", path, "--no-docs") == 0
+    return path
+
+
+def _one(db: Path, sql: str, params: list) -> tuple:
+    rows = query(db, sql, params)
+    assert len(rows) == 1, (sql, params, rows)
+    return rows[0]
+
+
+@pytest.mark.parametrize("function_code, scope, item, value, ref", [
+    (None, "all", "basic", "359781.59", "p13 T1 R14 C4"),
+    (None, "all", "project", "97895.15", "p13 T1 R14 C5"),
+    (None, "all", "total", "457676.75", "p9 T1 R12 C4"),
+    (None, "fiscal", "total", "237100.00", "p14 T1 R4 C5"),
+    ("205", "all", "total", "425287.27", "p8 T1 R8 C4"),
+    ("205", "fiscal", "total", "213588.53", "p14 T1 R5 C5"),
+    ("2050205", "fiscal", "total", "186663.39", "p14 T1 R9 C5"),
+])
+def test_swu_expenditure_reaches_the_marts(db, function_code, scope, item, value, ref):
+    amount, source_ref, kind = _one(db, """
+        select e.amount_wan, e.source_ref, e.source_kind from marts.fct_expenditure e join marts.dim_document d using (doc_id)
+        where d.source_file = ? and e.function_code is not distinct from ? and e.funding_scope = ? and e.expenditure_type = ?""",
+        [SWU, function_code, scope, item])
+    assert (amount, source_ref, kind) == (Decimal(value), ref, "table")
+
+
+@pytest.mark.parametrize("function_code, source, value, ref", [
+    (None, "grand_total", "569496.54", "p9 T1 R17 C2"),
+    (None, "current_total", "430725.03", "p9 T1 R12 C2"),
+    (None, "fiscal_total", "243015.38", "p8 T1 R4 C2"),
+    ("205", "current_total", "399693.48", "p10 T1 R3 C3"),
+    ("205", "fiscal_total", "220752.34", "p10 T1 R3 C4"),
+    ("2050205", "current_total", "363483.12", "p10 T1 R7 C3"),
+    ("2050205", "fiscal_total", "193993.03", "p10 T1 R7 C4"),
+    ("221", "current_total", "16278.27", "p11 T1 R8 C3"),  # the table continues onto the next page
+    ("221", "fiscal_total", "7629.03", "p11 T1 R8 C4"),
+])
+def test_swu_revenue_reaches_the_marts(db, function_code, source, value, ref):
+    amount, source_ref = _one(db, """
+        select r.amount_wan, r.source_ref from marts.fct_revenue r join marts.dim_document d using (doc_id)
+        where d.source_file = ? and r.function_code is not distinct from ? and r.revenue_source = ?""",
+        [SWU, function_code, source])
+    assert (amount, source_ref) == (Decimal(value), ref)
+
+
+def test_swu_unit_without_a_place_loads_with_unknown_geography(db):
+    assert _one(db, """select u.unit_name, u.province, d.report_kind, d.status, d.counted_in_facts
+                       from marts.dim_document d join marts.dim_unit u using (unit_id) where d.source_file = ?""",
+                [SWU]) == ("西南大学", None, "部门决算", "ok", True)
+
+
+def test_budgets_are_kept_out_of_the_final_accounts(db):
+    rows = query(db, "select source_file, report_kind, exclusion from marts.dim_document where source_file in (?, ?, ?) "
+                     "order by source_file", list(BUDGETS))
+    assert rows == sorted((name, "部门预算", "budget_report") for name in BUDGETS)
+    assert query(db, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
+                     "where d.report_kind = '部门预算'") == [(0,)]
+
+
+def test_swu_findings_are_the_report_s_own_contradictions(db):
+    """The prose calls 本年收入/支出合计 收入/支出总计 (twice each), and states 科学技术支出 2,536.65 of
+    457,676.75 万元 as 0.56% (it is 0.554%).  Shares and YoY changes the prose computes from its own
+    figures are consistent and give no finding."""
+    rows = query(db, """select c.check_name, c.lhs, c.rhs, c.lhs_refs, c.rhs_refs from marts.fct_identity_check c
+                        join marts.dim_document d using (doc_id) where d.source_file = ? and not c.passed
+                        order by c.check_name, c.rhs_refs""", [SWU])
+    assert [(name, lhs, rhs, rhs_refs) for name, lhs, rhs, _, rhs_refs in rows] == [
+        ("narrative_vs_table", Decimal("569496.54"), Decimal("430725.03"), 'p16 L17 narrative "430,725.03 万元"'),
+        ("narrative_vs_table", Decimal("569496.54"), Decimal("430725.03"), 'p16 L3 narrative "430,725.03 万元"'),
+        ("narrative_vs_table", Decimal("569496.54"), Decimal("457676.75"), 'p16 L8 narrative "457,676.75 万元"'),
+        ("narrative_vs_table", Decimal("569496.54"), Decimal("457676.75"), 'p17 L2 narrative "457,676.75 万元"'),
+        ("share_of_total", Decimal("0.56"), Decimal("0.5542"),
+         'p17 L6 narrative "2,536.65 万元" ÷ p9 T1 R12 C4 公开01表 "457,676.75"'),
+    ]
+    assert {lhs_refs for *_, lhs_refs, _ in rows[:4]} == {'p9 T1 R17 C2 公开01表 "569,496.54"',
+                                                       'p9 T1 R17 C4 公开01表 "569,496.54"'}
