@@ -20,7 +20,10 @@ select
     d.unit_name,
     d.unit_scope as scope,
     coalesce(a.province, d.province) as province,
-    case when a.level = 'province' then null else coalesce(nullif(a.city, ''), d.city) end as city,
+    -- GB/T 2260 files a municipality's districts under placeholder prefectures (市辖区, 县): their city is the municipality
+    case when a.level = 'province' then null
+         when coalesce(nullif(a.city, ''), d.city) in ('市辖区', '县') then coalesce(a.province, d.province)
+         else coalesce(nullif(a.city, ''), d.city) end as city,
     case when a.level = 'county' then a.name else d.county end as county,
     d.adcode,
     a.level as admin_level,
