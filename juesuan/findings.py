@@ -22,6 +22,7 @@ class Finding:
     tolerance: Any
     lhs_refs: str
     rhs_refs: str
+    check_id: str | None = None
 
 
 @dataclass
@@ -68,7 +69,7 @@ def document_summaries(db: Path, select: list[str] | None = None) -> list[Docume
             from marts.dim_document d left join marts.dim_unit u on u.unit_id = d.unit_id
             order by d.source_file""")
         found = _rows(con, """
-            select doc_id, check_name, check_family as family, coalesce(identity, description) as identity,
+            select doc_id, check_id, check_name, check_family as family, coalesce(identity, description) as identity,
                    coalesce(what_a_failure_means, '') as meaning, subject, comparison, lhs, rhs, diff, tolerance,
                    lhs_refs, rhs_refs
             from marts.fct_identity_check where not passed
