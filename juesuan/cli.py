@@ -371,10 +371,17 @@ def cmd_show(db, what) -> int:
 def cmd_export(db, marts, all_marts, query, fmt, output, bom) -> int:
     """Export marts (or a query) to Excel (Chinese headers, one sheet per mart), CSV or Parquet
     (partitioned by fiscal_year)."""
+    import duckdb
+
     from juesuan.export import export
+    from juesuan.sql import sql_error
 
     db = _existing(warehouse_path(db))
-    written = export(db, marts=list(marts), all_marts=all_marts, query=query, fmt=fmt, output=Path(output), bom=bom)
+    try:
+        written = export(db, marts=list(marts), all_marts=all_marts, query=query, fmt=fmt, output=Path(output), bom=bom)
+    except duckdb.Error as exc:   # the query's fault, like `juesuan sql`: one line, exit 2
+        err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
+        return EXIT_USAGE
     for path, rows in written:
         out.print(tr(f"已导出 {rows} 行 → {escape(str(path))}", f"exported {rows} rows → {escape(str(path))}"))
     return EXIT_OK
