@@ -57,18 +57,27 @@ def overview_table(docs: list[DocumentSummary], labels: Labels | None = None) ->
     return table
 
 
-def print_finding(f: Finding, console: Console, labels: Labels) -> None:
+def _places(refs: str, short: bool, check_id: str | None) -> str:
+    """A side's places; in the short summary at most three, then how many more and how to see them."""
+    parts = (refs or "").split("; ")
+    if not short or len(parts) <= 3:
+        return refs
+    more = len(parts) - 3
+    return "; ".join(parts[:3]) + tr(f" … 另 {more} 处（`juesuan show {check_id}`）", f" … {more} more (`juesuan show {check_id}`)")
+
+
+def print_finding(f: Finding, console: Console, labels: Labels, *, short: bool = False) -> None:
     """A finding in four lines: check and identity; subject with both sides, difference and tolerance;
-    where each side was read (source_ref and the text as printed)."""
-    console.print(f"  [red]✗[/red] [bold]{f.check_name}[/bold]  {escape(f.identity)}"
+    where each side was read (source_ref and the text as printed; ``short``: at most three places a side)."""
+    console.print(f"  [red]✗[/red] [bold]{f.check_name}[/bold]  {escape(f.identity_text())}"
                   + (f"  [dim]{tr('编号', 'id')} {f.check_id}[/dim]" if f.check_id else ""))
     versus = "≥" if f.comparison == ">=" else "vs"
     console.print(tr(f"      {escape(labels.subject(f.subject))}：{fmt(f.lhs)} {versus} {fmt(f.rhs)}"
                      f"（相差 {fmt(f.diff)}，舍入允许 ±{fmt(f.tolerance)}）",
                      f"      {escape(f.subject)}: {fmt(f.lhs)} {versus} {fmt(f.rhs)}"
                      f"  (diff {fmt(f.diff)}, rounding allows ±{fmt(f.tolerance)})"))
-    console.print(f"      [cyan]{tr('左边', 'lhs')}[/cyan] {escape(labels.refs(f.lhs_refs))}")
-    console.print(f"      [cyan]{tr('右边', 'rhs')}[/cyan] {escape(labels.refs(f.rhs_refs))}")
+    console.print(f"      [cyan]{tr('左边', 'lhs')}[/cyan] {escape(labels.refs(_places(f.lhs_refs, short, f.check_id)))}")
+    console.print(f"      [cyan]{tr('右边', 'rhs')}[/cyan] {escape(labels.refs(_places(f.rhs_refs, short, f.check_id)))}")
 
 
 def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | None = None,
@@ -90,7 +99,7 @@ def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | No
                          f"[red]{len(d.findings)}[/red] of {d.checks} identities fail"))
         shown = d.findings if limit is None else d.findings[:limit]
         for f in shown:
-            print_finding(f, console, labels)
+            print_finding(f, console, labels, short=limit is not None)
         if limit is not None and len(d.findings) > limit:
             console.print(tr(f"  … 另有 {len(d.findings) - limit} 条：`juesuan report {d.doc_id[:8]}`",
                              f"  … {len(d.findings) - limit} more: `juesuan report {d.doc_id[:8]}`"))

@@ -24,16 +24,21 @@ class NotFound(ValueError):
     """Nothing matches what was asked for (exit 2)."""
 
 
-def source_refs(text: str | None) -> list[str]:
-    """The source_refs named in a finding's refs text, in order, without repeats.
+CITED = re.compile(rf'(?P<ref>{SOURCE_REF.pattern})(?:\s+\S+\s+"(?P<text>[^"]*)")?')
 
-    >>> source_refs('L137 narrative "92.67 万元" 2010601; p3 T1 R5 C3 公开02表 "5"')
-    ['L137', 'p3 T1 R5 C3']
+
+def cited(text: str | None) -> list[tuple[str, str | None]]:
+    """The (source_ref, text as printed) pairs a finding's refs name, in order, without repeats; the text is
+    None where the refs give none (``tasks L450–L558``).
+
+    >>> cited('L137 narrative "92.67 万元" 2010601; p3 T1 R5 C3 公开02表 "5"; tasks L450–L558')
+    [('L137', '92.67 万元'), ('p3 T1 R5 C3', '5'), ('L450', None), ('L558', None)]
     """
-    seen: list[str] = []
-    for m in SOURCE_REF.finditer(text or ""):
-        if m.group(0) not in seen:
-            seen.append(m.group(0))
+    seen: list[tuple[str, str | None]] = []
+    for m in CITED.finditer(text or ""):
+        pair = (m.group("ref"), m.group("text"))
+        if pair not in seen:
+            seen.append(pair)
     return seen
 
 
@@ -43,20 +48,24 @@ def _readings(con, doc_id: str, ref: str) -> list[tuple]:
         "where doc_id = ? and source_ref = ? order by seq", [doc_id, ref]).fetchall()
 
 
-def _print_readings(con, doc_id: str, refs: list[str], out: Console, labels: Labels) -> None:
-    for ref in refs:
+def _print_readings(con, doc_id: str, places: list[tuple[str, str | None]], out: Console, labels: Labels) -> None:
+    """Each place: the readings taken there (only those of the cited printed text, when one is cited),
+    then their section and the sentence or table row as printed."""
+    for ref, text in places:
         rows = _readings(con, doc_id, ref)
+        if text is not None and any(r[1] == text for r in rows):
+            rows = [r for r in rows if r[1] == text]
         if not rows:
             out.print(f"  [cyan]{escape(ref)}[/cyan] [dim]{tr('（无原始读数）', '(no reading recorded)')}[/dim]")
             continue
-        ref_, _, _, _, _, section, snippet = rows[0]
-        texts = "、".join(f'"{r[1]}"' for r in rows if r[1])
+        texts = "、".join(dict.fromkeys(f'"{r[1]}"' for r in rows if r[1]))
         what = "; ".join(dict.fromkeys(labels.subject(" ".join(x for x in (r[2], r[3], r[4]) if x)) for r in rows))
-        out.print(f"  [cyan]{escape(ref_)}[/cyan] {escape(texts)}  [dim]{escape(what)}[/dim]")
-        if section:
-            out.print(f"      {tr('章节', 'section')}: {escape(section)}")
-        if snippet:
-            out.print(f"      {tr('原文', 'as printed')}: {escape(snippet)}")
+        out.print(f"  [cyan]{escape(ref)}[/cyan] {escape(texts)}  [dim]{escape(what)}[/dim]")
+        for section, snippet in dict.fromkeys((r[5], r[6]) for r in rows):
+            if section:
+                out.print(f"      {tr('章节', 'section')}: {escape(section)}")
+            if snippet:
+                out.print(f"      {tr('原文', 'as printed')}: {escape(snippet)}")
 
 
 def _document(con, doc_id: str) -> tuple:
@@ -92,10 +101,15 @@ def show(db: Path, what: list[str], out: Console) -> int:
 
 
 def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
+    from juesuan.findings import identity_zh_sql
+    from juesuan.i18n import lang
+
     rows = con.execute(
-        "select check_id, doc_id, check_name, coalesce(identity, description), subject, comparison, lhs, rhs, diff, "
-        "tolerance, passed, lhs_refs, rhs_refs from marts.fct_identity_check where check_id like ? || '%' "
-        "order by check_id", [check_id]).fetchall()
+        "select c.check_id, c.doc_id, c.check_name, "
+        f"coalesce(case when ? = 'zh' then {identity_zh_sql(con)} end, c.identity, c.description), "
+        "c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.passed, c.lhs_refs, c.rhs_refs "
+        "from marts.fct_identity_check c "
+        "where c.check_id like ? || '%' order by c.check_id", [lang(), check_id]).fetchall()
     if not rows:
         raise NotFound(tr(f"没有编号以 {check_id} 开头的检查 — 编号见 `juesuan report` 的输出",
                           f"no check whose id starts with {check_id} — `juesuan report` prints the ids"))
@@ -114,7 +128,7 @@ def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
                  f"  (diff {fmt(diff)}, rounding allows ±{fmt(tol)})"))
     for side, refs in ((tr("左边", "left side"), lrefs), (tr("右边", "right side"), rrefs)):
         out.print(f"[bold]{side}[/bold]: {escape(labels.refs(refs or ''))}")
-        _print_readings(con, doc_id, source_refs(refs), out, labels)
+        _print_readings(con, doc_id, cited(refs), out, labels)
     return 0
 
 
@@ -134,5 +148,5 @@ def _show_figure(con, doc: str, ref: str, out: Console, labels: Labels) -> int:
         raise NotFound(tr(f"{doc} 中 {ref} 处没有读数 — 出处格式如 L507、L507:C4、p3 L12、p10 T1 R5 C3",
                           f"no figure read at {ref} in {doc} — source_ref looks like L507, L507:C4, p3 L12, p10 T1 R5 C3"))
     _print_document(con, doc_id, out, labels)
-    _print_readings(con, doc_id, [ref], out, labels)
+    _print_readings(con, doc_id, [(ref, None)], out, labels)
     return 0

@@ -75,15 +75,16 @@ def print_result(cur, fmt: str, max_rows: int, out: Console) -> None:
                   + "[/dim]")
 
 
-def _lines(history: Path) -> Iterator[str | None]:
-    """Lines typed at the prompt: prompt_toolkit (history file, editing, multi-line) on a terminal,
-    plain input() otherwise (pipes, tests).  Ends at EOF; Ctrl-C yields a KeyboardInterrupt marker."""
-    if sys.stdin.isatty() and sys.stdout.isatty():
+def _lines(history: Path, *, pt_input=None, pt_output=None) -> Iterator[str | None]:
+    """Statements typed at the prompt: prompt_toolkit (history file, editing, multi-line: Enter continues
+    until the text ends with ';') on a terminal or when given a prompt_toolkit input/output, plain input()
+    line by line otherwise (pipes).  Ends at EOF; Ctrl-C yields None (drop what was typed)."""
+    if pt_input is not None or (sys.stdin.isatty() and sys.stdout.isatty()):
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import FileHistory
 
         history.parent.mkdir(parents=True, exist_ok=True)
-        session = PromptSession(history=FileHistory(str(history)))
+        session = PromptSession(history=FileHistory(str(history)), input=pt_input, output=pt_output)
         # Enter inserts a newline until the statement ends with ';' (or is a dot command)
         from prompt_toolkit.filters import Condition
         from prompt_toolkit.key_binding import KeyBindings

@@ -116,3 +116,24 @@ def test_every_cli_module_imports_without_posix_only_modules():
     assert proc.returncode == 0, proc.stderr
     assert "juesuan.export" in modules and "juesuan.sql" in modules and "juesuan.show" in modules
     assert "Commands:" in proc.stdout and "export" in proc.stdout
+
+
+def test_the_prompt_keeps_history_and_takes_multi_line_statements(warehouse_db, tmp_path, capsys):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from juesuan.cli import err, out
+    from juesuan.sql import _lines, connect_sql, prompt
+
+    history = tmp_path / "sql_history"
+    con = connect_sql(warehouse_db)
+    try:
+        with create_pipe_input() as keys:
+            keys.send_text("select count(*) as units,\r'x' as tag\rfrom marts.dim_unit;\r.quit\r")
+            prompt(con, warehouse_db, fmt="csv", max_rows=10, out=out, err=err, history=history,
+                   lines=lambda h: _lines(h, pt_input=keys, pt_output=DummyOutput()))
+    finally:
+        con.close()
+    assert capsys.readouterr().out.splitlines()[-2:] == ["units,tag", "5,x"]
+    entries = [ln[1:] for ln in history.read_text(encoding="utf-8").splitlines() if ln.startswith("+")]
+    assert entries == ["select count(*) as units,", "'x' as tag", "from marts.dim_unit;", ".quit"]
