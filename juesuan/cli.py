@@ -209,8 +209,8 @@ def _version() -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(_version(), "-V", "--version", prog_name="juesuan", message="%(prog)s %(version)s")
-@click.option("--lang", type=click.Choice(i18n.LANGS), envvar="JUESUAN_LANG", show_envvar=True,
-              help="output language: zh (default) or en")
+@click.option("--lang", type=click.Choice(i18n.LANGS),
+              help="output language: zh (default) or en; else $JUESUAN_LANG (zh_CN.UTF-8 → zh, anything unknown → zh)")
 @click.option("--db", metavar="FILE", help="DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)")
 def cli(lang, db):
     """juesuan — 部门决算 warehouse: ingest reports, build marts with dbt, check every accounting identity,

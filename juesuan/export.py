@@ -15,6 +15,7 @@ Every query runs read-only; errors (no such mart, SQL error) raise ExportError n
 from __future__ import annotations
 
 import csv
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,7 +186,7 @@ def _parquet(db: Path, sources, output: Path) -> list[tuple[Path, int]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         # from here on this connection reads the warehouse and writes only below `target`
-        con.execute("set allowed_directories = ?", [[str(target) + "/"]])
+        con.execute("set allowed_directories = ?", [[str(target) + os.sep]])
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
         written = []

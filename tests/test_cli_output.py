@@ -137,3 +137,21 @@ def test_the_prompt_keeps_history_and_takes_multi_line_statements(warehouse_db, 
     assert capsys.readouterr().out.splitlines()[-2:] == ["units,tag", "5,x"]
     entries = [ln[1:] for ln in history.read_text(encoding="utf-8").splitlines() if ln.startswith("+")]
     assert entries == ["select count(*) as units,", "'x' as tag", "from marts.dim_unit;", ".quit"]
+
+
+def test_every_identity_has_a_chinese_label_and_the_language_comes_from_the_environment(monkeypatch, capsys):
+    import csv
+
+    from juesuan import i18n
+
+    def names(seed):
+        with open(ROOT / "seeds" / seed, encoding="utf-8", newline="") as fh:
+            return [r["check_name"] for r in csv.DictReader(fh)]
+
+    assert sorted(names("identity_labels.csv")) == sorted(names("identity_catalogue.csv"))
+    for env, want in (("en", "en"), ("en_US.UTF-8", "en"), ("zh_CN.UTF-8", "zh"), ("fr", "zh"), ("", "zh")):
+        monkeypatch.setenv("JUESUAN_LANG", env)
+        assert i18n.set_lang(None) == want, env
+    monkeypatch.setenv("JUESUAN_LANG", "fr")
+    assert main(["--version"]) == 0     # an unknown language in the environment is no usage error
+    assert capsys.readouterr().out.strip() == "juesuan 0.1.0"
