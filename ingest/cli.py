@@ -1,8 +1,7 @@
-"""``ingest PATH…`` — parse report files into the warehouse's raw schema and print coverage."""
+"""Coverage of an ingest run for the terminal; ``python -m ingest PATH…`` is ``juesuan ingest PATH…``."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -10,9 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ingest.pipeline import IngestSummary, ingest_paths
-
-DEFAULT_DB = os.environ.get("JUESUAN_DB", "warehouse/juesuan.duckdb")
+from ingest.pipeline import IngestSummary
+from juesuan.i18n import tr
 
 KIND_ORDER = ["revenue", "expenditure", "expenditure_economic", "three_public", "agency_operation", "procurement",
               "assets", "staff", "project", "indicator", "performance", "other"]
@@ -24,26 +22,33 @@ def _short(path: str) -> str:
 
 
 def print_summary(summary: IngestSummary, console: Console | None = None) -> None:
+    """The run's counts, one row per parsed document, figures by kind and rejects by reason, then issues
+    and failures (each naming the file and the place)."""
     console = console or Console()
-    console.print(
+    failed = f"[red]{summary.failed} {tr('个失败', 'failed')}[/red]" if summary.failed else tr("0 个失败", "0 failed")
+    console.print(tr(
+        f"[bold]读取[/bold] {summary.run_id}：{summary.files_seen} 个文件，[green]{summary.parsed} 个已解析[/green]，"
+        f"{summary.unchanged} 个未变，{summary.duplicates} 个重复，{summary.superseded} 个被新版本取代，{failed}",
         f"[bold]ingest[/bold] run {summary.run_id}: {summary.files_seen} files, "
         f"[green]{summary.parsed} parsed[/green], {summary.unchanged} unchanged, "
-        f"{summary.duplicates} duplicate, {summary.superseded} superseded, "
-        + (f"[red]{summary.failed} failed[/red]" if summary.failed else "0 failed")
-    )
+        f"{summary.duplicates} duplicate, {summary.superseded} superseded, {failed}"))
     docs = summary.documents
     if docs:
-        overview = Table(title="documents parsed")
-        for col in ("file", "unit", "year", "status", "figures", "rejects", "ms"):
-            overview.add_column(col, justify="right" if col in ("figures", "rejects", "ms", "year") else "left")
+        overview = Table(title=tr("已解析的文档", "documents parsed"))
+        for col, right in ((tr("文件", "file"), False), (tr("单位", "unit"), False), (tr("年度", "year"), True),
+                           (tr("状态", "status"), False), (tr("数据", "figures"), True),
+                           (tr("未归属", "rejects"), True), ("ms", True)):
+            overview.add_column(col, justify="right" if right else "left")
         for d in docs:
             status = d["status"] if d["status"] == "ok" else f"[yellow]{d['status']}[/yellow]"
             overview.add_row(escape(_short(d["path"])), escape(d["unit"] or "?"), str(d["year"] or "?"), status,
                              str(d["figures"]), str(d["rejects"]), f"{d['parse_ms']:.0f}")
         console.print(overview)
         for title, field, keys in (
-            ("coverage: figures by kind", "by_kind", [k for k in KIND_ORDER if any(k in d["by_kind"] for d in docs)]),
-            ("rejects by reason (text that looked like a figure but was not attributed)", "by_reason",
+            (tr("覆盖：各类数据条数", "coverage: figures by kind"), "by_kind",
+             [k for k in KIND_ORDER if any(k in d["by_kind"] for d in docs)]),
+            (tr("未归属的原因（像数字但未能归属的文字）",
+                "rejects by reason (text that looked like a figure but was not attributed)"), "by_reason",
              sorted({k for d in docs for k in d["by_reason"]})),
         ):
             if not keys:
@@ -64,16 +69,10 @@ def print_summary(summary: IngestSummary, console: Console | None = None) -> Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ingest", description=__doc__)
-    parser.add_argument("paths", nargs="+", help="report files or directories")
-    parser.add_argument("--db", default=DEFAULT_DB, help="DuckDB file (default: %(default)s, env JUESUAN_DB)")
-    parser.add_argument("--workers", type=int, default=None, help="parallel parser processes")
-    parser.add_argument("--force", action="store_true", help="re-parse files that are already loaded")
-    args = parser.parse_args(argv)
-    os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
-    summary = ingest_paths(args.paths, args.db, workers=args.workers, progress=True, force=args.force)
-    print_summary(summary)
-    return 0 if summary.ok else 3
+    """``python -m ingest PATH… [--db FILE] [--workers N] [--force]``: the same as ``juesuan ingest`` (one CLI)."""
+    from juesuan.cli import main as juesuan_main
+
+    return juesuan_main(["ingest", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover

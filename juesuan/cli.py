@@ -1,28 +1,19 @@
 """juesuan — ingest 部门决算 reports, build the warehouse, and say where reports contradict themselves.
 
-Commands
-  run      ingest → dbt build → checks → summary (the main job; incremental and safe to repeat)
-  ingest   parse report files into the raw schema
-  build    dbt build (incremental; --full-refresh rebuilds every fact; --docs also writes dbt docs)
-  check    run the Great Expectations suites and write Data Docs
-  report   per-document findings, in the terminal and as a self-contained HTML page
-  sql      run SQL on the warehouse (read-only), or open an interactive prompt
-  status   how fresh the warehouse is; --max-age makes staleness an exit code
-
 Exit codes (for schedulers)
   0 success (findings about reports are not failures unless --fail-on-findings)
   1 the warehouse build or its integrity checks failed
-  2 bad invocation or missing input (the message names the file)
+  2 bad invocation or missing input (the message names the file and the fix)
   3 another run holds the warehouse lock; nothing was changed
   4 some documents could not be read; every other document was loaded
   5 stale: the last run is older than --max-age
   6 reports contradict themselves (only with --fail-on-findings)
   130/143 interrupted (Ctrl-C / SIGTERM): what was committed stays, the next run completes the work
+
+The command line is click; every command's own help is `juesuan COMMAND --help`.
 """
 from __future__ import annotations
 
-import argparse
-import csv
 import os
 import signal
 import sys
@@ -30,11 +21,14 @@ import threading
 import time
 from pathlib import Path
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from juesuan import i18n
+from juesuan.i18n import tr
 from juesuan.lock import WarehouseBusy, WarehouseLock
 from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, report_html, warehouse_path
 
@@ -46,7 +40,7 @@ err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() el
 
 
 class UsageError(Exception):
-    pass
+    """Bad input the user can fix; printed as one line, exit 2."""
 
 
 class Terminated(BaseException):
@@ -66,8 +60,9 @@ def _raise_terminated(signum, frame) -> None:
 def _check_inputs(paths: list[str]) -> list[str]:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        raise UsageError(f"{missing[0]}: no such file or directory — pass report files or folders "
-                         f"(default: the bundled corpus {SAMPLE_REPORTS})")
+        raise UsageError(tr(f"{missing[0]}：没有这个文件或文件夹 — 请给出报告文件或文件夹（默认：自带语料 {SAMPLE_REPORTS}）",
+                            f"{missing[0]}: no such file or directory — pass report files or folders "
+                            f"(default: the bundled corpus {SAMPLE_REPORTS})"))
     return paths
 
 
@@ -80,9 +75,12 @@ def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool,
     if summary.parsed and verbose:
         print_summary(summary, out)
     else:
-        out.print(f"[bold]ingest[/bold]: {summary.files_seen} files — {summary.parsed} parsed, "
-                  f"{summary.unchanged} unchanged, {summary.duplicates} duplicate, {summary.superseded} superseded, "
-                  + (f"[red]{summary.failed} failed[/red]" if summary.failed else "0 failed"))
+        failed = f"[red]{summary.failed} {tr('个失败', 'failed')}[/red]" if summary.failed else tr("0 个失败", "0 failed")
+        out.print(tr(f"[bold]读取[/bold]：{summary.files_seen} 个文件 — {summary.parsed} 个已解析，{summary.unchanged} 个未变，"
+                     f"{summary.duplicates} 个重复，{summary.superseded} 个被新版本取代，{failed}",
+                     f"[bold]ingest[/bold]: {summary.files_seen} files — {summary.parsed} parsed, "
+                     f"{summary.unchanged} unchanged, {summary.duplicates} duplicate, {summary.superseded} superseded, "
+                     f"{failed}"))
         for f in summary.failures:
             out.print(f"  [red]✗[/red] {escape(f.path)}{escape(', ' + f.place) if f.place else ''}: {escape(f.message)}")
     return summary
@@ -99,8 +97,10 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
         outcome = run_dbt(args, db, on_node=lambda name, status: progress.update(task, advance=1, description=name))
     counts = ", ".join(f"{n} {s}" for s, n in sorted(outcome.counts.items()))
     colour = "green" if outcome.success else "red"
-    out.print(f"[bold]dbt build[/bold]: [{colour}]{'ok' if outcome.success else 'FAILED'}[/{colour}] "
-              f"({counts or 'nothing ran'}) in {outcome.seconds:.1f}s")
+    verdict = tr("成功", "ok") if outcome.success else tr("失败", "FAILED")
+    out.print(tr(f"[bold]构建[/bold] dbt build：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
+                 f"[bold]dbt build[/bold]: [{colour}]{verdict}[/{colour}] ({counts or 'nothing ran'}) "
+                 f"in {outcome.seconds:.1f}s"))
     for node, message in outcome.failures[:20]:
         out.print(f"  [red]✗[/red] {escape(node)}: {escape(message)}")
     if outcome.error:
@@ -108,7 +108,7 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     if docs and outcome.success:
         d = run_dbt(["docs", "generate"], db)
         target = db.parent / "dbt_target" / "index.html"
-        out.print(f"[bold]dbt docs[/bold]: {'written to ' + escape(str(target)) if d.success else '[red]failed[/red] ' + escape(str(d.error))}")
+        out.print(f"[bold]dbt docs[/bold]: {tr('已写入 ', 'written to ') + escape(str(target)) if d.success else '[red]' + tr('失败', 'failed') + '[/red] ' + escape(str(d.error))}")
     return outcome
 
 
@@ -125,11 +125,14 @@ def step_check(db: Path, *, docs: bool):
     integrity = [o for o in run.outcomes if o.kind == "integrity"]
     identity = run.identity_outcomes
     bad = run.integrity_failures
-    out.print(f"[bold]checks[/bold]: integrity {len(integrity) - len(bad)}/{len(integrity)} expectations "
-              + ("[green]pass[/green]" if not bad else "[red]FAIL[/red]")
-              + f"; identities {len(identity) - len(run.findings)}/{len(identity)} hold everywhere, "
-              f"{sum(o.unexpected_count or 0 for o in run.findings)} findings"
-              f" ({time.perf_counter() - started:.1f}s)")
+    findings = sum(o.unexpected_count or 0 for o in run.findings)
+    verdict = "[green]" + tr("通过", "pass") + "[/green]" if not bad else "[red]" + tr("未通过", "FAIL") + "[/red]"
+    out.print(tr(f"[bold]检查[/bold]：完整性 {len(integrity) - len(bad)}/{len(integrity)} 项 {verdict}；"
+                 f"勾稽关系 {len(identity) - len(run.findings)}/{len(identity)} 条处处成立，{findings} 处不符"
+                 f"（{time.perf_counter() - started:.1f} 秒）",
+                 f"[bold]checks[/bold]: integrity {len(integrity) - len(bad)}/{len(integrity)} expectations {verdict}"
+                 f"; identities {len(identity) - len(run.findings)}/{len(identity)} hold everywhere, "
+                 f"{findings} findings ({time.perf_counter() - started:.1f}s)"))
     for o in bad:
         sample = f" e.g. {o.rows[0]}" if o.rows else ""
         out.print(f"  [red]✗ {o.suite}[/red]: {escape(o.expectation)}"
@@ -144,198 +147,277 @@ def step_check(db: Path, *, docs: bool):
 
 
 def step_report(db: Path, *, select: list[str] | None = None, limit: int | None = 3, html: Path | None = None):
+    """Print the findings per document; write the HTML page to ``html``, or — only when no filter is
+    given — to the full report beside the warehouse (a filtered view never overwrites it)."""
     from juesuan.findings import document_summaries
     from juesuan.report import print_text, write_html
 
     docs = document_summaries(db, select)
     if select and not docs:
-        raise UsageError(f"no document matches {' '.join(select)} (give a doc_id prefix, file name or unit name)")
+        raise UsageError(tr(f"没有与 {' '.join(select)} 匹配的文档 — 请给出 doc_id 前缀、文件名或单位名称",
+                            f"no document matches {' '.join(select)} (give a doc_id prefix, file name or unit name)"))
     print_text(docs, out, limit=limit)
-    target = html or report_html(db)
-    write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
-    out.print(f"\nreport: {escape(str(target))}")
+    target = html or (None if select else report_html(db))
+    if target is not None:
+        write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
+        out.print(f"\n{tr('报告', 'report')}: {escape(str(target))}")
     return docs
-
-
-# ---------------------------------------------------------------- commands
-
-def cmd_run(args) -> int:
-    db = warehouse_path(args.db)
-    from juesuan.status import record_run_finished, record_run_started
-
-    paths = _check_inputs(args.paths or [str(SAMPLE_REPORTS)])
-    with _lock(db):
-        run_id = record_run_started(db, "run")   # a run that never records its end is not a refresh
-        summary = step_ingest(paths, db, workers=args.workers, force=args.force, verbose=args.verbose)
-        build = step_build(db, full_refresh=args.full_refresh, docs=False)
-        if not build.success:
-            record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
-            return EXIT_FAILED
-        checks = step_check(db, docs=not args.no_docs)
-        record_run_finished(db, run_id, refreshed=True, exit_code=EXIT_OK if checks.ok else EXIT_FAILED)
-    docs = step_report(db, limit=args.limit)
-    findings = sum(len(d.findings) for d in docs)
-    out.print(f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`")
-    if not checks.ok:
-        return EXIT_FAILED
-    if summary.failed:
-        return EXIT_DOC_FAILURES
-    if args.fail_on_findings and findings:
-        return EXIT_FINDINGS
-    return EXIT_OK
 
 
 def _lock(db: Path) -> WarehouseLock:
     return WarehouseLock(db, notify=lambda message: err.print(f"[yellow]{escape(message)}[/yellow]"))
 
 
-def cmd_ingest(args) -> int:
-    db = warehouse_path(args.db)
-    with _lock(db):
-        summary = step_ingest(args.paths, db, workers=args.workers, force=args.force, verbose=True)
-    return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
-
-
-def cmd_build(args) -> int:
-    db = warehouse_path(args.db)
+def _existing(db: Path) -> Path:
     if not db.exists():
-        raise UsageError(f"{db}: no warehouse yet — run `juesuan ingest PATH…` or `juesuan run` first")
-    with _lock(db):
-        outcome = step_build(db, full_refresh=args.full_refresh, docs=args.docs)
-    return EXIT_OK if outcome.success else EXIT_FAILED
+        raise UsageError(tr(f"{db}：还没有数据仓库 — 先运行 `juesuan ingest PATH…` 或 `juesuan run`",
+                            f"{db}: no warehouse yet — run `juesuan ingest PATH…` or `juesuan run` first"))
+    return db
 
 
-def cmd_check(args) -> int:
-    db = warehouse_path(args.db)
+# ---------------------------------------------------------------- command line
+
+def _db_option(f):
+    """--db on every command (and before it: `juesuan --db FILE COMMAND`)."""
+    return click.option("--db", metavar="FILE", callback=lambda ctx, param, value: value or ctx.find_root().params.get("db"),
+                        help="DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)")(f)
+
+
+def _lang_option(f):
+    """--lang on every command too, so `juesuan report --lang en` works as well as `juesuan --lang en report`."""
+    def pick(ctx, param, value):
+        if value:
+            i18n.set_lang(value)
+        return value
+    return click.option("--lang", type=click.Choice(i18n.LANGS), expose_value=False, callback=pick, is_eager=True,
+                        help="output language: zh (default, or $JUESUAN_LANG) or en")(f)
+
+
+def command(name: str, **kw):
+    def wrap(f):
+        return cli.command(name, **kw)(_lang_option(_db_option(f)))
+    return wrap
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("juesuan")
+    except PackageNotFoundError:   # run from a source tree that was never installed
+        return "unknown"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(_version(), "-V", "--version", prog_name="juesuan", message="%(prog)s %(version)s")
+@click.option("--lang", type=click.Choice(i18n.LANGS),
+              help="output language: zh (default) or en; else $JUESUAN_LANG (zh_CN.UTF-8 → zh, anything unknown → zh)")
+@click.option("--db", metavar="FILE", help="DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)")
+def cli(lang, db):
+    """juesuan — 部门决算 warehouse: ingest reports, build marts with dbt, check every accounting identity,
+    and say where a report contradicts itself (Chinese output by default; --lang en for English).
+
+    \b
+    Exit codes: 0 ok · 1 build or integrity checks failed · 2 bad invocation or missing input
+    3 warehouse locked by another run · 4 some documents unreadable · 5 stale (--max-age)
+    6 findings (--fail-on-findings) · 130/143 interrupted (committed work stays)
+    """
+    i18n.set_lang(lang)
+
+
+@command("run")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--workers", type=int, help="parser processes (default: one per CPU)")
+@click.option("--force", is_flag=True, help="re-parse files already loaded")
+@click.option("--full-refresh", is_flag=True, help="rebuild every fact table from scratch")
+@click.option("--no-docs", is_flag=True, help="skip writing Great Expectations Data Docs")
+@click.option("--fail-on-findings", is_flag=True, help="exit 6 when any report contradicts itself")
+@click.option("--limit", type=int, default=3, show_default=True, help="findings shown per document")
+@click.option("-v", "--verbose", is_flag=True, help="print coverage tables for parsed documents")
+def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, limit, verbose) -> int:
+    """Ingest → dbt build → checks → summary (PATHS default: the bundled corpus). Incremental, safe to repeat."""
+    db = warehouse_path(db)
+    from juesuan.status import record_run_finished, record_run_started
+
+    paths = _check_inputs(list(paths) or [str(SAMPLE_REPORTS)])
     with _lock(db):
-        run = step_check(db, docs=not args.no_docs)
-    if args.json:
-        from expectations.checkpoint import to_json
-        Path(args.json).write_text(to_json(run), encoding="utf-8")
-        out.print(f"  results: {escape(str(args.json))}")
-    if not run.ok:
+        run_id = record_run_started(db, "run")   # a run that never records its end is not a refresh
+        summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose)
+        build = step_build(db, full_refresh=full_refresh, docs=False)
+        if not build.success:
+            record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
+            return EXIT_FAILED
+        checks = step_check(db, docs=not no_docs)
+        record_run_finished(db, run_id, refreshed=True, exit_code=EXIT_OK if checks.ok else EXIT_FAILED)
+    docs = step_report(db, limit=limit)
+    findings = sum(len(d.findings) for d in docs)
+    out.print(tr(f"数据仓库：{escape(str(db))} — 用 `juesuan sql` 查询，`juesuan show` 查看出处，`juesuan export` 导出",
+                 f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`"))
+    if not checks.ok:
         return EXIT_FAILED
-    return EXIT_FINDINGS if args.fail_on_findings and run.findings else EXIT_OK
-
-
-def cmd_report(args) -> int:
-    db = warehouse_path(args.db)
-    step_report(db, select=args.documents or None, limit=None if (args.all or args.documents) else 3,
-                html=Path(args.html) if args.html else None)
+    if summary.failed:
+        return EXIT_DOC_FAILURES
+    if fail_on_findings and findings:
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
-def _print_result(cur, fmt: str, max_rows: int) -> None:
-    if cur.description is None:   # a statement without a result (e.g. a temporary view)
-        return
-    cols = [d[0] for d in cur.description]
-    rows = cur.fetchall()
-    if fmt == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
-        return
-    table = Table(show_lines=False)
-    for c in cols:
-        table.add_column(c)
-    for r in rows[:max_rows]:
-        table.add_row(*[escape("" if v is None else str(v)) for v in r])
-    out.print(table)
-    if len(rows) > max_rows:
-        out.print(f"[dim]{len(rows) - max_rows} more rows (use --max-rows {len(rows)} or --format csv for all)[/dim]")
+@command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--workers", type=int, help="parser processes (default: one per CPU)")
+@click.option("--force", is_flag=True, help="re-parse files already loaded")
+def cmd_ingest(db, paths, workers, force) -> int:
+    """Parse report files or folders into the raw schema and print coverage per document."""
+    db = warehouse_path(db)
+    with _lock(db):
+        summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=True)
+    return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
 
 
-# DuckDB switches that make a connection unable to write anything: the warehouse is opened read-only,
-# no file system access beyond it (COPY … TO, EXPORT, ATTACH, read_csv, INSTALL, secrets), no extension
-# loading, no spilling to a temporary directory, and the configuration locked so no SET or PRAGMA can
-# undo any of it.  These must be given when connecting (https://duckdb.org/docs/operations_manual/securing_duckdb/overview).
-READ_ONLY_CONFIG = {
-    "enable_external_access": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "allow_community_extensions": False,
-    "temp_directory": "",
-    "lock_configuration": True,
-}
+@command("build")
+@click.option("--full-refresh", is_flag=True, help="rebuild every fact table from scratch")
+@click.option("--docs", is_flag=True, help="also run `dbt docs generate`")
+def cmd_build(db, full_refresh, docs) -> int:
+    """dbt build over the raw schema (incremental)."""
+    db = _existing(warehouse_path(db))
+    with _lock(db):
+        outcome = step_build(db, full_refresh=full_refresh, docs=docs)
+    return EXIT_OK if outcome.success else EXIT_FAILED
 
 
-def connect_sql(db: Path):
-    """A connection to the warehouse through which no statement can write a file or a database."""
+@command("check")
+@click.option("--no-docs", is_flag=True, help="skip writing Great Expectations Data Docs")
+@click.option("--json", "json_path", metavar="FILE", help="also write every expectation's outcome to this file")
+@click.option("--fail-on-findings", is_flag=True, help="exit 6 when any report contradicts itself")
+def cmd_check(db, no_docs, json_path, fail_on_findings) -> int:
+    """Run the Great Expectations suites (integrity and accounting identities) and write Data Docs."""
+    db = warehouse_path(db)
+    with _lock(db):
+        run = step_check(db, docs=not no_docs)
+    if json_path:
+        from expectations.checkpoint import to_json
+        Path(json_path).write_text(to_json(run), encoding="utf-8")
+        out.print(f"  results: {escape(str(json_path))}")
+    if not run.ok:
+        return EXIT_FAILED
+    return EXIT_FINDINGS if fail_on_findings and run.findings else EXIT_OK
+
+
+@command("report")
+@click.argument("documents", nargs=-1)
+@click.option("--html", metavar="FILE", type=click.Path(dir_okay=False),
+              help="write the HTML page here (without a filter the default is warehouse/report.html)")
+@click.option("--all", "show_all", is_flag=True, help="show every finding, not the first three per document")
+def cmd_report(db, documents, html, show_all) -> int:
+    """Findings per document. DOCUMENTS: doc_id prefix, file name or unit name (default: all).
+
+    A filtered report is printed only, and written only where --html says: it never replaces the full
+    report warehouse/report.html."""
+    db = warehouse_path(db)
+    step_report(db, select=list(documents) or None, limit=None if (show_all or documents) else 3,
+                html=Path(html) if html else None)
+    return EXIT_OK
+
+
+@command("sql")
+@click.argument("query", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@click.option("--max-rows", type=int, default=100, show_default=True, help="rows shown in a table")
+def cmd_sql(db, query, fmt, max_rows) -> int:
+    """Run SQL on the warehouse (read-only); without QUERY open a prompt with history and multi-line editing."""
     import duckdb
 
-    if not db.exists():
-        raise UsageError(f"{db}: no warehouse here yet — run `juesuan run` (or `make run`) first")
-    return duckdb.connect(str(db), read_only=True, config=READ_ONLY_CONFIG)
+    from juesuan.sql import connect_sql, print_result, prompt, sql_error
 
-
-def _sql_error(exc: Exception) -> str:
-    """DuckDB's error in one line: 'Catalog Error: Table with name x does not exist!'."""
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return " ".join(lines[:1]) or type(exc).__name__
-
-
-def cmd_sql(args) -> int:
-    import duckdb
-
-    db = warehouse_path(args.db)
+    db = warehouse_path(db)
     con = connect_sql(db)
     try:
-        if args.query:
+        if query:
             try:
-                _print_result(con.execute(" ".join(args.query)), args.format, args.max_rows)
+                print_result(con.execute(" ".join(query)), fmt, max_rows, out)
             except duckdb.Error as exc:
-                err.print(f"[red]sql error[/red]: {escape(_sql_error(exc))}", soft_wrap=True)
+                err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
                 return EXIT_USAGE
             return EXIT_OK
-        out.print(f"[bold]juesuan sql[/bold] on {escape(str(db))} (read-only). End statements with ';'. "
-                  "`.tables` lists tables, `.quit` leaves.")
-        buffer = []
-        while True:
-            try:
-                line = input("juesuan> " if not buffer else "     ...> ")
-            except EOFError:
-                break
-            if not buffer and line.strip() in (".quit", ".exit", "\\q"):
-                break
-            if not buffer and line.strip() == ".tables":
-                line = ("select table_schema as schema, string_agg(table_name, ', ' order by table_name) as tables "
-                        "from information_schema.tables group by 1 order by 1;")
-            buffer.append(line)
-            if line.rstrip().endswith(";"):
-                try:
-                    _print_result(con.execute("\n".join(buffer)), args.format, args.max_rows)
-                except duckdb.Error as exc:   # an interactive prompt reports and goes on
-                    err.print(f"[red]sql error[/red]: {escape(_sql_error(exc))}", soft_wrap=True)
-                buffer = []
+        prompt(con, db, fmt=fmt, max_rows=max_rows, out=out, err=err, history=db.parent / "sql_history")
     finally:
         con.close()
     return EXIT_OK
 
 
-def cmd_status(args) -> int:
+@command("show")
+@click.argument("what", nargs=-1, required=True)
+def cmd_show(db, what) -> int:
+    """Where a finding or a figure was read: document, place (page/line/cell), text as printed, and the
+    sentence or table row around it.
+
+    \b
+    juesuan show CHECK_ID            a finding (check_id or a prefix, as `juesuan report` prints it)
+    juesuan show DOC SOURCE_REF      a figure: DOC is a doc_id prefix, file or unit name;
+                                     SOURCE_REF as in the contract: L507:C4, "p10 T1 R5 C3", 表2!C12
+    """
+    from juesuan.show import show
+
+    return show(_existing(warehouse_path(db)), list(what), out)
+
+
+@command("export")
+@click.argument("marts", nargs=-1)
+@click.option("--all", "all_marts", is_flag=True, help="every mart of the contract")
+@click.option("--query", "query", metavar="SQL", help="export the result of this read-only query instead")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default="xlsx", show_default=True)
+@click.option("-o", "--output", metavar="PATH", required=True,
+              help="xlsx: the workbook file; csv: a file (one mart or --query) or a folder; parquet: a folder")
+@click.option("--bom", is_flag=True, help="csv: start with a UTF-8 byte order mark (Excel on Chinese Windows)")
+def cmd_export(db, marts, all_marts, query, fmt, output, bom) -> int:
+    """Export marts (or a query) to Excel (Chinese headers, one sheet per mart), CSV or Parquet
+    (partitioned by fiscal_year)."""
+    import duckdb
+
+    from juesuan.export import export
+    from juesuan.sql import sql_error
+
+    db = _existing(warehouse_path(db))
+    try:
+        written = export(db, marts=list(marts), all_marts=all_marts, query=query, fmt=fmt, output=Path(output), bom=bom)
+    except duckdb.Error as exc:   # the query's fault, like `juesuan sql`: one line, exit 2
+        err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
+        return EXIT_USAGE
+    for path, rows in written:
+        out.print(tr(f"已导出 {rows} 行 → {escape(str(path))}", f"exported {rows} rows → {escape(str(path))}"))
+    return EXIT_OK
+
+
+@command("status")
+@click.option("--max-age", metavar="AGE", help="exit 5 if the last run is older than this (e.g. 26h, 2d)")
+def cmd_status(db, max_age) -> int:
+    """How fresh the warehouse is; --max-age turns staleness into exit code 5."""
     from juesuan.status import freshness, parse_age
 
-    db = warehouse_path(args.db)
-    max_age = parse_age(args.max_age) if args.max_age else None
+    db = warehouse_path(db)
+    limit = parse_age(max_age) if max_age else None
     f = freshness(db)
     age = f.age()
-    table = Table(title=escape(f"warehouse {db}"), show_header=False)
+    table = Table(title=escape(tr(f"数据仓库 {db}", f"warehouse {db}")), show_header=False)
     table.add_column("")
     table.add_column("")
-    table.add_row("documents loaded", str(f.documents))
-    table.add_row("documents failed", str(f.failed))
-    table.add_row("newest fiscal year", str(f.newest_fiscal_year or "—"))
-    table.add_row("newest document ingested", f.newest_ingested_at.isoformat(timespec="seconds")
+    table.add_row(tr("已读取文档", "documents loaded"), str(f.documents))
+    table.add_row(tr("读取失败文档", "documents failed"), str(f.failed))
+    table.add_row(tr("最新决算年度", "newest fiscal year"), str(f.newest_fiscal_year or "—"))
+    table.add_row(tr("最新读取时间", "newest document ingested"), f.newest_ingested_at.isoformat(timespec="seconds")
                   if f.newest_ingested_at else "—")
-    table.add_row("last run", (f.last_run_at.isoformat(timespec="seconds") + f" ({_human(age)} ago)")
-                  if f.last_run_at else "never")
-    table.add_row("last checks", (f.last_check_at.isoformat(timespec="seconds")
-                                  + (" [green]integrity ok[/green]" if f.last_check_ok else " [red]integrity FAILED[/red]"))
-                  if f.last_check_at else "never")
-    table.add_row("open findings", str(f.findings))
+    table.add_row(tr("上次运行", "last run"), (f.last_run_at.isoformat(timespec="seconds")
+                                            + tr(f"（{_human(age)} 前）", f" ({_human(age)} ago)"))
+                  if f.last_run_at else tr("从未", "never"))
+    table.add_row(tr("上次检查", "last checks"),
+                  (f.last_check_at.isoformat(timespec="seconds")
+                   + (" [green]" + tr("完整性通过", "integrity ok") + "[/green]" if f.last_check_ok
+                      else " [red]" + tr("完整性未通过", "integrity FAILED") + "[/red]"))
+                  if f.last_check_at else tr("从未", "never"))
+    table.add_row(tr("未解决的不符", "open findings"), str(f.findings))
     out.print(table)
-    if max_age is not None and (age is None or age > max_age):
-        out.print(f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {escape(args.max_age)}")
+    if limit is not None and (age is None or age > limit):
+        out.print(tr(f"[red]已过期[/red]：上次运行 {_human(age) + ' 前' if age else '从未'}，允许 {escape(max_age)}",
+                     f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {escape(max_age)}"))
         return EXIT_STALE
     return EXIT_OK
 
@@ -350,91 +432,57 @@ def _human(delta) -> str:
 
 # ---------------------------------------------------------------- entry point
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="juesuan", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def common(p):
-        p.add_argument("--db", help="DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)")
-        return p
-
-    p = common(sub.add_parser("run", help="ingest → dbt build → checks → summary"))
-    p.add_argument("paths", nargs="*", help="report files or folders (default: the bundled corpus)")
-    p.add_argument("--workers", type=int, help="parser processes (default: one per CPU)")
-    p.add_argument("--force", action="store_true", help="re-parse files already loaded")
-    p.add_argument("--full-refresh", action="store_true", help="rebuild every fact table from scratch")
-    p.add_argument("--no-docs", action="store_true", help="skip writing Great Expectations Data Docs")
-    p.add_argument("--fail-on-findings", action="store_true", help="exit 6 when any report contradicts itself")
-    p.add_argument("--limit", type=int, default=3, help="findings shown per document (default 3)")
-    p.add_argument("-v", "--verbose", action="store_true", help="print coverage tables for parsed documents")
-    p.set_defaults(func=cmd_run)
-
-    p = common(sub.add_parser("ingest", help="parse report files into the raw schema"))
-    p.add_argument("paths", nargs="+", help="report files or folders")
-    p.add_argument("--workers", type=int)
-    p.add_argument("--force", action="store_true", help="re-parse files already loaded")
-    p.set_defaults(func=cmd_ingest)
-
-    p = common(sub.add_parser("build", help="dbt build over the raw schema"))
-    p.add_argument("--full-refresh", action="store_true")
-    p.add_argument("--docs", action="store_true", help="also run `dbt docs generate`")
-    p.set_defaults(func=cmd_build)
-
-    p = common(sub.add_parser("check", help="run the Great Expectations suites"))
-    p.add_argument("--no-docs", action="store_true")
-    p.add_argument("--json", help="also write every expectation's outcome to this file")
-    p.add_argument("--fail-on-findings", action="store_true")
-    p.set_defaults(func=cmd_check)
-
-    p = common(sub.add_parser("report", help="per-document findings (text and HTML)"))
-    p.add_argument("documents", nargs="*", help="doc_id prefix, file name or unit name (default: all)")
-    p.add_argument("--html", help="where to write the HTML page (default: next to the warehouse)")
-    p.add_argument("--all", action="store_true", help="show every finding, not the first three per document")
-    p.set_defaults(func=cmd_report)
-
-    p = common(sub.add_parser("sql", help="query the warehouse (read-only)"))
-    p.add_argument("query", nargs="*", help="SQL to run; none opens a prompt")
-    p.add_argument("--format", choices=["table", "csv"], default="table")
-    p.add_argument("--max-rows", type=int, default=100)
-    p.set_defaults(func=cmd_sql)
-
-    p = common(sub.add_parser("status", help="freshness of the warehouse"))
-    p.add_argument("--max-age", help="exit 5 if the last run is older than this (e.g. 26h, 2d)")
-    p.set_defaults(func=cmd_status)
-    return parser
+def _usage_line(exc: click.ClickException) -> str:
+    """click's error as one line naming the cause and where to read the fix."""
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "juesuan"
+    return tr(f"{exc.format_message()} — 用法见 `{where} --help`", f"{exc.format_message()} — see `{where} --help`")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code.  SIGTERM/SIGHUP unwind like Ctrl-C while it runs."""
     import duckdb
 
-    args = build_parser().parse_args(argv)
+    from juesuan.sql import NoWarehouse
+
+    i18n.set_lang(None)
+    args = list(sys.argv[1:] if argv is None else argv)
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         for name in ("SIGTERM", "SIGHUP"):
             if hasattr(signal, name):
                 handlers[name] = signal.signal(getattr(signal, name), _raise_terminated)
     try:
-        return args.func(args)
+        with cli.make_context("juesuan", args) as ctx:
+            return cli.invoke(ctx) or EXIT_OK
+    except click.exceptions.Exit as exc:   # --help, --version
+        return exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help())
+        return EXIT_USAGE
+    except click.ClickException as exc:   # bad invocation: one line, no usage dump
+        err.print(f"[red]{tr('用法错误', 'error')}[/red]: {escape(_usage_line(exc))}", soft_wrap=True)
+        return EXIT_USAGE
     except WarehouseBusy as exc:
         err.print(f"[yellow]busy[/yellow]: {escape(str(exc))}")
         return EXIT_BUSY
-    except (UsageError, FileNotFoundError, ValueError) as exc:
-        err.print(f"[red]error[/red]: {escape(str(exc))}")
+    except (UsageError, NoWarehouse, FileNotFoundError, ValueError) as exc:
+        err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(str(exc))}", soft_wrap=True)
         return EXIT_USAGE
     except BrokenPipeError:   # `juesuan sql … | head`: the reader has all it wants
         _silence_stdout()
         return EXIT_OK
     except (duckdb.Error, OSError) as exc:   # e.g. the disk is full: one line, not a traceback
-        err.print(f"[red]error[/red]: {escape(_disk_or_io_error(exc))}", soft_wrap=True)
+        err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(_disk_or_io_error(exc))}", soft_wrap=True)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        err.print("interrupted; the warehouse keeps what was committed before, and the next run completes the work")
+    except (KeyboardInterrupt, click.Abort):
+        err.print(tr("已中断；数据仓库保留此前已提交的内容，下次运行会补全",
+                     "interrupted; the warehouse keeps what was committed before, and the next run completes the work"))
         return 130
     except Terminated as exc:
-        err.print(f"terminated by signal {exc.signum}; the warehouse keeps what was committed before, "
-                  "and the next run completes the work")
+        err.print(tr(f"被信号 {exc.signum} 终止；数据仓库保留此前已提交的内容，下次运行会补全",
+                     f"terminated by signal {exc.signum}; the warehouse keeps what was committed before, "
+                     "and the next run completes the work"))
         return 128 + exc.signum
     finally:
         for name, previous in handlers.items():

@@ -22,6 +22,13 @@ class Finding:
     tolerance: Any
     lhs_refs: str
     rhs_refs: str
+    check_id: str | None = None
+    identity_zh: str | None = None    # reference.identity_labels.label (seed identity_labels.csv)
+
+    def identity_text(self) -> str:
+        """The identity in the CLI's language (Chinese when the catalogue has it)."""
+        from juesuan.i18n import lang
+        return self.identity_zh if lang() == "zh" and self.identity_zh else self.identity
 
 
 @dataclass
@@ -53,6 +60,26 @@ def _rows(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
+def identity_zh_sql(con) -> str:
+    """A SQL expression for the Chinese statement of check ``c.check_name``: reference.identity_labels (seed
+    seeds/identity_labels.csv) when the warehouse has it, else the seed file's own values."""
+    has = con.execute("select count(*) from information_schema.tables where table_schema = 'reference' "
+                      "and table_name = 'identity_labels'").fetchone()[0]
+    if has:
+        return "(select l.label from reference.identity_labels l where l.check_name = c.check_name)"
+    import csv
+
+    from juesuan.paths import ROOT
+
+    seed = ROOT / "seeds" / "identity_labels.csv"
+    if not seed.exists():
+        return "null"
+    with open(seed, encoding="utf-8", newline="") as fh:
+        pairs = [(r["check_name"], r["label"]) for r in csv.DictReader(fh)]
+    cases = " ".join("when '{}' then '{}'".format(n.replace("'", "''"), t.replace("'", "''")) for n, t in pairs)
+    return f"(case c.check_name {cases} end)"
+
+
 def document_summaries(db: Path, select: list[str] | None = None) -> list[DocumentSummary]:
     """One summary per document (current versions and failures), findings attached.
 
@@ -67,12 +94,15 @@ def document_summaries(db: Path, select: list[str] | None = None) -> list[Docume
                    (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id) as checks
             from marts.dim_document d left join marts.dim_unit u on u.unit_id = d.unit_id
             order by d.source_file""")
-        found = _rows(con, """
-            select doc_id, check_name, check_family as family, coalesce(identity, description) as identity,
-                   coalesce(what_a_failure_means, '') as meaning, subject, comparison, lhs, rhs, diff, tolerance,
-                   lhs_refs, rhs_refs
-            from marts.fct_identity_check where not passed
-            order by doc_id, check_family, check_name, lhs_refs""")
+        zh = identity_zh_sql(con)
+        found = _rows(con, f"""
+            select c.doc_id, c.check_id, c.check_name, c.check_family as family,
+                   coalesce(c.identity, c.description) as identity, {zh} as identity_zh,
+                   coalesce(c.what_a_failure_means, '') as meaning, c.subject, c.comparison, c.lhs, c.rhs, c.diff,
+                   c.tolerance, c.lhs_refs, c.rhs_refs
+            from marts.fct_identity_check c
+            where not c.passed
+            order by c.doc_id, c.check_family, c.check_name, c.lhs_refs""")
     finally:
         con.close()
     by_doc: dict[str, list[Finding]] = {}

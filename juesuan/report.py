@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from juesuan.findings import DocumentSummary
+from juesuan.findings import DocumentSummary, Finding
+from juesuan.i18n import Labels, tr
 
 
 def fmt(value) -> str:
@@ -28,45 +29,80 @@ def fmt(value) -> str:
 
 def _status(doc: DocumentSummary) -> str:
     if doc.status == "failed":
-        return "[red]failed[/red]"
+        return "[red]" + tr("失败", "failed") + "[/red]"
     if doc.status == "partial":
-        return "[yellow]partial[/yellow]"
-    return "ok" if doc.counted else "[dim]ok (shadowed)[/dim]"
+        return "[yellow]" + tr("部分", "partial") + "[/yellow]"
+    return tr("正常", "ok") if doc.counted else "[dim]" + tr("正常（被取代）", "ok (shadowed)") + "[/dim]"
 
 
-def overview_table(docs: list[DocumentSummary]) -> Table:
-    table = Table(title="documents")
-    for col, justify in (("file", "left"), ("unit", "left"), ("year", "right"), ("status", "left"),
-                         ("facts", "right"), ("rejects", "right"), ("checks", "right"), ("findings", "right")):
+def _unit(doc: DocumentSummary, labels: Labels) -> str:
+    scope = labels.code(doc.scope)
+    return (doc.unit_name or "?") + (tr(f"（{scope}）", f" ({scope})") if doc.scope else "")
+
+
+def overview_table(docs: list[DocumentSummary], labels: Labels | None = None) -> Table:
+    """One row per document: file, unit (scope label), year, status, facts, rejects, checks, findings."""
+    labels = labels or Labels.load()
+    table = Table(title=tr("文档", "documents"))
+    for col, justify in ((tr("文件", "file"), "left"), (tr("单位", "unit"), "left"), (tr("年度", "year"), "right"),
+                         (tr("状态", "status"), "left"), (tr("数据", "facts"), "right"),
+                         (tr("未归属", "rejects"), "right"), (tr("检查", "checks"), "right"),
+                         (tr("不符", "findings"), "right")):
         table.add_column(col, justify=justify)
     for d in docs:
         n = len(d.findings)
-        table.add_row(escape(d.source_file), escape((d.unit_name or "?") + (f" ({d.scope})" if d.scope else "")),
+        table.add_row(escape(d.source_file), escape(_unit(d, labels)),
                       str(d.fiscal_year or "?"), _status(d), str(d.facts), str(d.rejects), str(d.checks),
                       f"[bold red]{n}[/bold red]" if n else "[green]0[/green]")
     return table
 
 
-def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | None = None) -> None:
-    console.print(overview_table(docs))
+def _places(refs: str, short: bool, check_id: str | None) -> str:
+    """A side's places; in the short summary at most three, then how many more and how to see them."""
+    parts = (refs or "").split("; ")
+    if not short or len(parts) <= 3:
+        return refs
+    more = len(parts) - 3
+    return "; ".join(parts[:3]) + tr(f" … 另 {more} 处（`juesuan show {check_id}`）", f" … {more} more (`juesuan show {check_id}`)")
+
+
+def print_finding(f: Finding, console: Console, labels: Labels, *, short: bool = False) -> None:
+    """A finding in four lines: check and identity; subject with both sides, difference and tolerance;
+    where each side was read (source_ref and the text as printed; ``short``: at most three places a side)."""
+    console.print(f"  [red]✗[/red] [bold]{f.check_name}[/bold]  {escape(f.identity_text())}"
+                  + (f"  [dim]{tr('编号', 'id')} {f.check_id}[/dim]" if f.check_id else ""))
+    versus = "≥" if f.comparison == ">=" else "vs"
+    console.print(tr(f"      {escape(labels.subject(f.subject))}：{fmt(f.lhs)} {versus} {fmt(f.rhs)}"
+                     f"（相差 {fmt(f.diff)}，舍入允许 ±{fmt(f.tolerance)}）",
+                     f"      {escape(f.subject)}: {fmt(f.lhs)} {versus} {fmt(f.rhs)}"
+                     f"  (diff {fmt(f.diff)}, rounding allows ±{fmt(f.tolerance)})"))
+    console.print(f"      [cyan]{tr('左边', 'lhs')}[/cyan] {escape(labels.refs(_places(f.lhs_refs, short, f.check_id)))}")
+    console.print(f"      [cyan]{tr('右边', 'rhs')}[/cyan] {escape(labels.refs(_places(f.rhs_refs, short, f.check_id)))}")
+
+
+def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | None = None,
+               labels: Labels | None = None) -> None:
+    """The overview table, then each document's findings (the first ``limit`` of each, or all)."""
+    labels = labels or Labels.load()
+    console.print(overview_table(docs, labels))
     for d in docs:
         if d.status == "failed":
-            place = f" at {d.error_place}" if d.error_place else ""
-            console.print(f"\n[red]✗ {escape(d.source_file)}[/red] could not be read{escape(place)}: {escape(d.error or '')}")
+            place = f" {tr('位置', 'at')} {d.error_place}" if d.error_place else ""
+            console.print(f"\n[red]✗ {escape(d.source_file)}[/red] {tr('无法读取', 'could not be read')}"
+                          f"{escape(place)}: {escape(d.error or '')}")
             continue
         if not d.findings:
             continue
-        console.print(f"\n[bold]{escape(d.source_file)}[/bold] — {escape(d.unit_name or '?')} {d.fiscal_year}: "
-                      f"[red]{len(d.findings)}[/red] of {d.checks} identities fail")
+        console.print(tr(f"\n[bold]{escape(d.source_file)}[/bold] — {escape(_unit(d, labels))} {d.fiscal_year}："
+                         f"{d.checks} 条勾稽关系中 [red]{len(d.findings)}[/red] 条不符",
+                         f"\n[bold]{escape(d.source_file)}[/bold] — {escape(d.unit_name or '?')} {d.fiscal_year}: "
+                         f"[red]{len(d.findings)}[/red] of {d.checks} identities fail"))
         shown = d.findings if limit is None else d.findings[:limit]
         for f in shown:
-            console.print(f"  [red]✗[/red] [bold]{f.check_name}[/bold]  {escape(f.identity)}")
-            console.print(f"      {escape(f.subject)}: {fmt(f.lhs)} {'≥' if f.comparison == '>=' else 'vs'} {fmt(f.rhs)}"
-                          f"  (diff {fmt(f.diff)}, rounding allows ±{fmt(f.tolerance)})")
-            console.print(f"      [cyan]lhs[/cyan] {escape(f.lhs_refs)}")
-            console.print(f"      [cyan]rhs[/cyan] {escape(f.rhs_refs)}")
+            print_finding(f, console, labels, short=limit is not None)
         if limit is not None and len(d.findings) > limit:
-            console.print(f"  … {len(d.findings) - limit} more: `juesuan report {d.doc_id[:8]}`")
+            console.print(tr(f"  … 另有 {len(d.findings) - limit} 条：`juesuan report {d.doc_id[:8]}`",
+                             f"  … {len(d.findings) - limit} more: `juesuan report {d.doc_id[:8]}`"))
 
 
 def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None = None) -> str:

@@ -346,7 +346,7 @@ def test_a_run_that_did_not_finish_is_not_a_refresh(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     assert main(["ingest", str(sorted(REPORTS.glob("003_*.txt"))[0]), "--db", str(db)]) == 0
     run_id = record_run_started(db, "run")       # … then killed during dbt: no end recorded
-    assert main(["status", "--db", str(db), "--max-age", "1d"]) == 5
+    assert main(["--lang", "en", "status", "--db", str(db), "--max-age", "1d"]) == 5
     assert "stale: last run never, allowed 1d" in capsys.readouterr().out
     record_run_finished(db, run_id, refreshed=False, exit_code=1)     # the build failed: no refresh either
     assert main(["status", "--db", str(db), "--max-age", "1d"]) == 5

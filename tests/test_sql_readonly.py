@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from juesuan.cli import build_parser, main
+from juesuan.cli import cli, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,11 +145,10 @@ def test_sql_error_is_one_line_with_exit_2(wh, capsys):
 
 def test_truncation_hint_names_flags_that_exist(wh, capsys):
     db, _ = wh
-    assert main(["sql", "--db", str(db), "--max-rows", "5", "select * from range(12)"]) == 0
+    assert main(["--lang", "en", "sql", "--db", str(db), "--max-rows", "5", "select * from range(12)"]) == 0
     hint = capsys.readouterr().out.strip().splitlines()[-1]
     assert hint == "7 more rows (use --max-rows 12 or --format csv for all)"
-    sql_parser = build_parser()._subparsers._group_actions[0].choices["sql"]
-    known = {opt for action in sql_parser._actions for opt in action.option_strings}
+    known = {opt for param in cli.commands["sql"].params for opt in param.opts}
     assert {"--max-rows", "--format"} <= known
     # and the hint works as written
     assert main(["sql", "--db", str(db), "--max-rows", "12", "select * from range(12)"]) == 0

@@ -1,0 +1,115 @@
+"""Chinese-first output: the language of the CLI and the Chinese labels of the warehouse's codes.
+
+Language: ``--lang zh|en``, else ``$JUESUAN_LANG``, else Chinese.  Messages are written as
+``tr("中文", "English")`` where they are printed, so both versions stay side by side.
+
+Labels: a code (``basic``, ``general_budget``, ``consolidated``) becomes the label the report template
+prints (基本支出, 一般公共预算财政拨款, 汇总).  The labels of the four contract enumerations come from
+``reference.enum_labels`` (seed ``seeds/enum_labels.csv``), read from the warehouse when it has them and
+from the seed file otherwise; the few CLI-only words (fact kinds, measures, unit scopes) are below.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+from pathlib import Path
+
+LANGS = ("zh", "en")
+_lang: str | None = None
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+# enumeration whose codes name the item of a fact of this kind (contract: Enumerations)
+ITEM_ENUM = {"revenue": "revenue_source", "expenditure": "expenditure_type", "three_public": "three_public_item"}
+
+# words of the CLI that are no contract enumeration: fact kinds, measures, unit scopes, reading kinds
+WORDS = {
+    "revenue": "收入", "expenditure": "支出", "expenditure_economic": "支出经济分类", "three_public": "“三公”经费",
+    "agency_operation": "机关运行经费", "procurement": "政府采购", "assets": "资产", "staff": "人员",
+    "project": "项目", "indicator": "绩效指标", "performance": "绩效", "other": "其他",
+    "amount": "决算数", "budget": "预算数", "budget_initial": "年初预算数", "budget_full_year": "全年预算数",
+    "executed": "执行数", "execution_rate": "执行率", "share_pct": "占比(%)", "yoy_change": "比上年增减",
+    "yoy_change_pct": "比上年增减(%)", "vs_budget_change": "比预算增减", "vs_budget_change_pct": "比预算增减(%)",
+    "completion_pct": "完成预算(%)", "weight": "权重", "score": "得分", "max_score": "分值",
+    "funding_weight": "资金权重", "funding_score": "资金得分", "target_value": "指标值", "actual_value": "实际完成值",
+    "actual": "实际数", "count": "数量", "value": "数值",
+    "consolidated": "汇总", "own": "本级", "balance": "差额", "total": "合计",
+    "narrative": "文字说明", "table": "表格", "fiscal": "财政拨款",
+}
+
+
+def set_lang(lang: str | None) -> str:
+    """Fix the language for this process: ``lang`` if given, else $JUESUAN_LANG, else zh.  Returns it."""
+    global _lang
+    chosen = (lang or os.environ.get("JUESUAN_LANG") or "zh").strip().lower()[:2]
+    _lang = chosen if chosen in LANGS else "zh"
+    return _lang
+
+
+def lang() -> str:
+    return _lang or set_lang(None)
+
+
+def tr(zh: str, en: str) -> str:
+    """The Chinese or the English text, by the current language."""
+    return zh if lang() == "zh" else en
+
+
+class Labels:
+    """Code → Chinese label.  ``Labels.load(con)`` reads reference.enum_labels when the warehouse has it."""
+
+    def __init__(self, enum_labels: dict[tuple[str, str], str]):
+        self.enum = enum_labels
+        self.any = {**WORDS}
+        for (_, code), label in enum_labels.items():   # codes shared by enums: the first one read wins
+            self.any.setdefault(code, label)
+
+    @classmethod
+    def load(cls, con=None) -> "Labels":
+        rows: list[tuple[str, str, str]] = []
+        if con is not None:
+            try:
+                rows = con.execute("select enum, code, label from reference.enum_labels").fetchall()
+            except Exception:   # a warehouse without seeds yet (duckdb.CatalogException): use the seed file
+                rows = []
+        if not rows and (SEEDS / "enum_labels.csv").exists():
+            with open(SEEDS / "enum_labels.csv", encoding="utf-8", newline="") as fh:
+                rows = [(r["enum"], r["code"], r["label"]) for r in csv.DictReader(fh)]
+        return cls({(e, c): label for e, c, label in rows})
+
+    def code(self, code: str | None, enum: str | None = None) -> str:
+        """The label of ``code`` (in ``enum`` if given) in Chinese mode; the code itself in English."""
+        if code is None or lang() == "en":
+            return code or ""
+        return self.enum.get((enum, code)) if enum and (enum, code) in self.enum else self.any.get(code, code)
+
+    def subject(self, text: str) -> str:
+        """A check's subject ``expenditure basic [general_budget] amount`` → ``支出 基本支出 [一般公共预算财政拨款] 决算数``.
+
+        The subject is built by macros/labels.sql fact_label: kind, item, [scope], measure, then names
+        as printed; only lower-case code words are replaced, everything printed stays as it is.
+        """
+        if lang() == "en" or not text:
+            return text
+        tokens = text.split(" ")
+        item_enum = ITEM_ENUM.get(tokens[0])
+        out = []
+        for i, tok in enumerate(tokens):
+            scoped = re.fullmatch(r"\[([a-z_]+)\]", tok)
+            if scoped:
+                out.append(f"[{self.code(scoped.group(1), 'funding_scope')}]")
+            elif i == 1 and item_enum and re.fullmatch(r"[a-z_]+", tok):
+                out.append(self.code(tok, item_enum))
+            elif re.fullmatch(r"[a-z_]+", tok):
+                out.append(self.code(tok))
+            else:
+                out.append(tok)
+        return " ".join(out)
+
+    def refs(self, text: str) -> str:
+        """Where the figures were read (``L54 narrative "129.77万元" personnel``): code words → labels."""
+        if lang() == "en" or not text:
+            return text
+        return re.sub(r'"[^"]*"|\b[a-z][a-z_]*\b', lambda m: m.group(0) if m.group(0).startswith('"')
+                      else self.code(m.group(0)), text)

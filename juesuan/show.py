@@ -1,0 +1,152 @@
+"""`juesuan show`: the source of a finding or of a figure, as printed in the report.
+
+A finding (a check_id from fct_identity_check, or a prefix of one) shows its document, the identity,
+both sides, and for every place its refs name (source_ref formats of the contract: ``L507``,
+``L507:C4``, ``p3 L12``, ``p10 T1 R5 C3``, ``T2 R5 C3``, ``P41``, ``Sheet1!D7``) the readings taken
+there: text as printed and the sentence or table row around it (raw.observations.snippet).
+A figure is ``DOC SOURCE_REF``: DOC a doc_id prefix, file name or unit name.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from juesuan.i18n import Labels, tr
+
+# source_ref formats of the contract, longest first so `p10 T1 R5 C3` is not read as `T1 R5 C3`
+SOURCE_REF = re.compile(r"p\d+ T\d+ R\d+ C\d+|p\d+ L\d+|T\d+ R\d+ C\d+|L\d+(?::C\d+)?|\bP\d+\b|[^\s!\"';]+![A-Z]{1,3}\d+")
+
+
+class NotFound(ValueError):
+    """Nothing matches what was asked for (exit 2)."""
+
+
+CITED = re.compile(rf'(?P<ref>{SOURCE_REF.pattern})(?:\s+\S+\s+"(?P<text>[^"]*)")?')
+
+
+def cited(text: str | None) -> list[tuple[str, str | None]]:
+    """The (source_ref, text as printed) pairs a finding's refs name, in order, without repeats; the text is
+    None where the refs give none (``tasks L450–L558``).
+
+    >>> cited('L137 narrative "92.67 万元" 2010601; p3 T1 R5 C3 公开02表 "5"; tasks L450–L558')
+    [('L137', '92.67 万元'), ('p3 T1 R5 C3', '5'), ('L450', None), ('L558', None)]
+    """
+    seen: list[tuple[str, str | None]] = []
+    for m in CITED.finditer(text or ""):
+        pair = (m.group("ref"), m.group("text"))
+        if pair not in seen:
+            seen.append(pair)
+    return seen
+
+
+def _readings(con, doc_id: str, ref: str) -> list[tuple]:
+    return con.execute(
+        "select source_ref, value_text, kind, item, measure, section, snippet from raw.observations "
+        "where doc_id = ? and source_ref = ? order by seq", [doc_id, ref]).fetchall()
+
+
+def _print_readings(con, doc_id: str, places: list[tuple[str, str | None]], out: Console, labels: Labels) -> None:
+    """Each place: the readings taken there (only those of the cited printed text, when one is cited),
+    then their section and the sentence or table row as printed."""
+    for ref, text in places:
+        rows = _readings(con, doc_id, ref)
+        if text is not None and any(r[1] == text for r in rows):
+            rows = [r for r in rows if r[1] == text]
+        if not rows:
+            out.print(f"  [cyan]{escape(ref)}[/cyan] [dim]{tr('（无原始读数）', '(no reading recorded)')}[/dim]")
+            continue
+        texts = "、".join(dict.fromkeys(f'"{r[1]}"' for r in rows if r[1]))
+        what = "; ".join(dict.fromkeys(labels.subject(" ".join(x for x in (r[2], r[3], r[4]) if x)) for r in rows))
+        out.print(f"  [cyan]{escape(ref)}[/cyan] {escape(texts)}  [dim]{escape(what)}[/dim]")
+        for section, snippet in dict.fromkeys((r[5], r[6]) for r in rows):
+            if section:
+                out.print(f"      {tr('章节', 'section')}: {escape(section)}")
+            if snippet:
+                out.print(f"      {tr('原文', 'as printed')}: {escape(snippet)}")
+
+
+def _document(con, doc_id: str) -> tuple:
+    return con.execute("select d.source_file, d.source_path, u.unit_name, d.unit_scope, d.fiscal_year "
+                       "from raw.documents d left join marts.dim_unit u on u.unit_name = d.unit_name "
+                       "where d.doc_id = ? limit 1", [doc_id]).fetchone()
+
+
+def _print_document(con, doc_id: str, out: Console, labels: Labels) -> None:
+    file, path, unit, scope, year = _document(con, doc_id)
+    out.print(f"[bold]{escape(file)}[/bold] — {escape(unit or '?')}"
+              + (tr(f"（{labels.code(scope)}）", f" ({scope})") if scope else "") + f" {year or '?'}"
+              + f"  [dim]{escape(path)}[/dim]")
+
+
+def show(db: Path, what: list[str], out: Console) -> int:
+    """Print the source of a finding (``[CHECK_ID]``) or of a figure (``[DOC, SOURCE_REF]``); returns 0.
+
+    Raises NotFound naming what to give instead."""
+    from juesuan.findings import connect_ro
+
+    con = connect_ro(db)
+    try:
+        labels = Labels.load(con)
+        if len(what) == 1:
+            return _show_finding(con, what[0], out, labels)
+        if len(what) == 2:
+            return _show_figure(con, what[0], what[1], out, labels)
+        raise NotFound(tr("用法：juesuan show CHECK_ID，或 juesuan show DOC SOURCE_REF（如 002 L126）",
+                          "usage: juesuan show CHECK_ID, or juesuan show DOC SOURCE_REF (e.g. 002 L126)"))
+    finally:
+        con.close()
+
+
+def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
+    from juesuan.findings import identity_zh_sql
+    from juesuan.i18n import lang
+
+    rows = con.execute(
+        "select c.check_id, c.doc_id, c.check_name, "
+        f"coalesce(case when ? = 'zh' then {identity_zh_sql(con)} end, c.identity, c.description), "
+        "c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.passed, c.lhs_refs, c.rhs_refs "
+        "from marts.fct_identity_check c "
+        "where c.check_id like ? || '%' order by c.check_id", [lang(), check_id]).fetchall()
+    if not rows:
+        raise NotFound(tr(f"没有编号以 {check_id} 开头的检查 — 编号见 `juesuan report` 的输出",
+                          f"no check whose id starts with {check_id} — `juesuan report` prints the ids"))
+    if len(rows) > 1:
+        raise NotFound(tr(f"{check_id} 对应 {len(rows)} 条检查 — 请多给几位编号",
+                          f"{check_id} matches {len(rows)} checks — give more of the id"))
+    from juesuan.report import fmt
+
+    cid, doc_id, name, identity, subject, comparison, lhs, rhs, diff, tol, passed, lrefs, rrefs = rows[0]
+    _print_document(con, doc_id, out, labels)
+    verdict = "[green]" + tr("成立", "holds") + "[/green]" if passed else "[red]" + tr("不符", "fails") + "[/red]"
+    out.print(f"{tr('检查', 'check')} {cid} [bold]{escape(name)}[/bold] {verdict}: {escape(identity or '')}")
+    out.print(tr(f"  {escape(labels.subject(subject))}：{fmt(lhs)} {'≥' if comparison == '>=' else 'vs'} {fmt(rhs)}"
+                 f"（相差 {fmt(diff)}，舍入允许 ±{fmt(tol)}）",
+                 f"  {escape(subject)}: {fmt(lhs)} {'≥' if comparison == '>=' else 'vs'} {fmt(rhs)}"
+                 f"  (diff {fmt(diff)}, rounding allows ±{fmt(tol)})"))
+    for side, refs in ((tr("左边", "left side"), lrefs), (tr("右边", "right side"), rrefs)):
+        out.print(f"[bold]{side}[/bold]: {escape(labels.refs(refs or ''))}")
+        _print_readings(con, doc_id, cited(refs), out, labels)
+    return 0
+
+
+def _show_figure(con, doc: str, ref: str, out: Console, labels: Labels) -> int:
+    docs = con.execute(
+        "select d.doc_id from raw.documents d where (d.is_current or d.status = 'failed') and "
+        "(d.doc_id like ? || '%' or d.source_file like '%' || ? || '%' or coalesce(d.unit_name, '') like '%' || ? || '%') "
+        "order by d.source_file", [doc, doc, doc]).fetchall()
+    if not docs:
+        raise NotFound(tr(f"没有与 {doc} 匹配的文档 — 请给出 doc_id 前缀、文件名或单位名称",
+                          f"no document matches {doc} (give a doc_id prefix, file name or unit name)"))
+    if len(docs) > 1:
+        raise NotFound(tr(f"{doc} 匹配 {len(docs)} 个文档 — 请给出更具体的 doc_id 前缀或文件名",
+                          f"{doc} matches {len(docs)} documents — give a longer doc_id prefix or the file name"))
+    doc_id = docs[0][0]
+    if not _readings(con, doc_id, ref):
+        raise NotFound(tr(f"{doc} 中 {ref} 处没有读数 — 出处格式如 L507、L507:C4、p3 L12、p10 T1 R5 C3",
+                          f"no figure read at {ref} in {doc} — source_ref looks like L507, L507:C4, p3 L12, p10 T1 R5 C3"))
+    _print_document(con, doc_id, out, labels)
+    _print_readings(con, doc_id, [(ref, None)], out, labels)
+    return 0
