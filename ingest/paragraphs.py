@@ -99,6 +99,9 @@ def wrap_width(lines: list[str], skip: set[int]) -> int:
 _MID_SENTENCE = "，、"
 _PARAGRAPH_END = "。！？!?：:"
 _BEGUN_SENTENCE = re.compile(r"[。！？!?][^。！？!?：:；;，,、]{1,12}$")
+# "…其中：政府采购货物支出 26.21 万元、政" / "府采购工程支出 6.10 万元…": a list item begun a few
+# characters before the line's end; no paragraph ends there, whatever the line's width
+_BEGUN_ITEM = re.compile(r"[\u4e00-\u9fa5\d%）)][，,、][\u4e00-\u9fa5]{1,6}$")
 # a line that cannot open a paragraph: it starts with punctuation, or with a figure's unit,
 # or with a figure followed by its unit ("0 万元，接待 0 批次" continues "…公务接待支出")
 _CONTINUES = re.compile(r"^(?:[，。、；：）％%]|(?:万元|亿元|千元|元)|[\d,.]+\s*(?:万元|亿元|千元|元|%)[，。；、])")
@@ -190,6 +193,7 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
             or last_text[-1:] in _MID_SENTENCE
             # "…行政单位离退休（项）。年" / "初预算 24.34 万元": a sentence begun after the last 。
             or _BEGUN_SENTENCE.search(last_text) is not None
+            or (_BEGUN_ITEM.search(last_text) is not None and not _heading(last_text))
             # a hard-wrapped document: a line filled to the wrap width ends at the margin,
             # not at the paragraph's end, even when a sentence ends there
             or (hard_wrapped and width - 4 <= last_width <= width and not _heading(text)

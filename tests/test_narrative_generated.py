@@ -39,3 +39,26 @@ def test_wu_stating_items_nil():
         ("three_public", "training", Decimal(0), "无培训费支出"),
         ("revenue", "gov_fund", Decimal(0), "无政府性基金预算财政拨款收入"),
     }
+
+
+def test_an_item_name_cut_right_after_its_list_separator_is_joined():
+    """Cut at 32 characters, half-width digits make the line narrower than the document's wrap
+    width; the line still ends inside a list item ("…、政" / "府采购工程支出 6.10 万元")."""
+    # the rest of the document sets the wrap width: lines of 32 Chinese characters (64 columns)
+    # among many short lines, so few lines fill the width and the document is not judged
+    # hard-wrapped
+    filler = ["本单位严格执行预算管理制度，各项支出均按规定程序审批并及时公开。", ""] * 6 + ["单位：万元", ""] * 30
+    text = "\n".join(filler + [
+        "八、政府采购支出决算情况说明", "",
+        "普洱市澜沧拉祜族自治县机关事务管理局2023年度政府采购支出总额", "",
+        " 54.63 万元，其中：政府采购货物支出 26.21 万元、政", "",
+        "府采购工程支出 6.10 万元、政府采购服务支出 22.32 万", "",
+        "元。", "",
+        "九、预算绩效情况说明",
+    ])
+    interpreter = prose(text, 2023)
+    assert not interpreter.rejects
+    got = {(o.item, o.value, o.line_no) for o in narrative(interpreter.observations, kind="procurement")}
+    first = len(filler)
+    assert got == {("total", Decimal("54.63"), first + 5), ("goods", Decimal("26.21"), first + 5),
+                   ("works", Decimal("6.10"), first + 7), ("services", Decimal("22.32"), first + 7)}
