@@ -13,8 +13,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from ingest.normalize import display_width
-from ingest.sections import heading_of
+from ingest.normalize import display_width, squash
+from ingest.sections import STANDARD_TITLES, heading_of
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?\s*$")
 _SENTENCE_END = "。！？!?"
@@ -99,6 +99,9 @@ def wrap_width(lines: list[str], skip: set[int]) -> int:
 _MID_SENTENCE = "，、"
 _PARAGRAPH_END = "。！？!?：:"
 _BEGUN_SENTENCE = re.compile(r"[。！？!?][^。！？!?：:；;，,、]{1,12}$")
+# "…其中：政府采购货物支出 26.21 万元、政" / "府采购工程支出 6.10 万元…": a list item begun a few
+# characters before the line's end; no paragraph ends there, whatever the line's width
+_BEGUN_ITEM = re.compile(r"[\u4e00-\u9fa5\d%）)][，,、][\u4e00-\u9fa5]{1,6}$")
 # a line that cannot open a paragraph: it starts with punctuation, or with a figure's unit,
 # or with a figure followed by its unit ("0 万元，接待 0 批次" continues "…公务接待支出")
 _CONTINUES = re.compile(r"^(?:[，。、；：）％%]|(?:万元|亿元|千元|元)|[\d,.]+\s*(?:万元|亿元|千元|元|%)[，。；、])")
@@ -116,6 +119,33 @@ def _code_bracket(last_text: str, text: str) -> bool:
 def _heading(text: str) -> bool:
     """A heading and nothing more ("3. 送温暖项目自评综述：根据…。" is a numbered paragraph)."""
     return heading_of(text) is not None and not re.search(r"[。；;]", text)
+
+
+_STANDARD = {squash(t) for t in STANDARD_TITLES}
+# the last word of a finished section title ("…决算情况说明", "名词解释", "部门概况")
+_TITLE_DONE = re.compile(r"(?:说明|解释|概况)$")
+
+
+def _complete_heading(text: str) -> bool:
+    """A heading whose title is finished: a title of the national template, or one ending like
+    a title ends.  Nothing joins onto it, however close it comes to the wrap width (at a narrow
+    width "五、一般公共预算财政拨款支出决算情况说明" fills the line, yet the paragraph after it is
+    not its continuation)."""
+    found = heading_of(text)
+    if found is None or re.search(r"[。；;，,]", text):
+        return False
+    title = squash(found[2])
+    return title in _STANDARD or _TITLE_DONE.search(title) is not None
+
+
+# A 功能分类 name cut across lines: "7.卫生健康支出（类）行政事业单位医疗（款）行政" / "单位" /
+# "医疗（项）。" — the paragraph names a chain and ends inside a name, the line completes it.
+_CHAIN_OPEN = re.compile(r"[（(](?:类|款|\d{3}|\d{5})[）)][\u4e00-\u9fa5]+$")
+_CHAIN_REST = re.compile(r"^[\u4e00-\u9fa5]{0,30}[（(](?:款|项|\d{2})[）)]")
+
+
+def _chain_continues(paragraph_text: str, text: str) -> bool:
+    return _CHAIN_OPEN.search(paragraph_text) is not None and _CHAIN_REST.match(text) is not None
 
 
 def is_hard_wrapped(lines: list[str], skip: set[int], width: int) -> bool:
@@ -153,7 +183,9 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
         text = line.strip()
         if not text:
             continue
-        joinable = current is not None and (not _MARKER.match(text) or _code_bracket(last_text, text)) and (
+        joinable = current is not None and _chain_continues(current.text, text)
+        joinable = joinable or current is not None and not _complete_heading(last_text) and (
+            not _MARKER.match(text) or _code_bracket(last_text, text)) and (
             # a line at the wrap width that does not end a sentence
             (last_width >= threshold and last_text[-1:] not in _SENTENCE_END)
             # a sentence cannot stop after "，" nor start with "，" or with a figure's unit
@@ -161,6 +193,7 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
             or last_text[-1:] in _MID_SENTENCE
             # "…行政单位离退休（项）。年" / "初预算 24.34 万元": a sentence begun after the last 。
             or _BEGUN_SENTENCE.search(last_text) is not None
+            or (_BEGUN_ITEM.search(last_text) is not None and not _heading(last_text))
             # a hard-wrapped document: a line filled to the wrap width ends at the margin,
             # not at the paragraph's end, even when a sentence ends there
             or (hard_wrapped and width - 4 <= last_width <= width and not _heading(text)

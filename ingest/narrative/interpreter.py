@@ -80,6 +80,7 @@ class _State:
     share_ref: L.Subject | None = None
     explaining: bool = False
     pending_zero: bool = False
+    none_end: int = -1  # sentence offset right after 无 (or after the last item it negated)
     entity: str | None = None
     last_measure: str | None = None
     fresh: bool = False  # subjects were named in this sentence (or by a heading-like paragraph)
@@ -259,9 +260,14 @@ class Interpreter:
                 if not subjects:
                     prev = tok
                     continue
+                if st.pending_zero and not _states_none(sentence, st.none_end, tok.start):
+                    # "无锡市宜兴市…局2024年度收入、支出决算总计均为 321.58 万元": the 无 was part of a
+                    # name, not a statement that the item is nil
+                    st.pending_zero = False
                 if st.share and st.share_ref is None:
                     st.share_ref = subjects[0]  # 占本年支出合计的 X%
                 elif st.pending_zero:
+                    st.none_end = tok.end
                     for s in subjects:
                         if s.value_type == "money" and s.kind != "project":
                             measure = "actual" if s.kind == "three_public" else "amount"
@@ -331,7 +337,7 @@ class Interpreter:
             elif k == "purpose":
                 st.purpose = True
             elif k == "none":
-                st.pending_zero = True
+                st.pending_zero, st.none_end = True, tok.end
             elif k == "year":
                 typo = st.year_typo and self.ctx.fiscal_year and tok.year == self.ctx.fiscal_year - 1
                 st.year = self.ctx.fiscal_year if typo else tok.year
@@ -511,6 +517,21 @@ def _yuan_slip(tok: Token, money_values: set[Decimal]) -> bool:
     if tok.decimals == 0 or tok.value >= 10000:
         return False
     return any(v and v / 100 <= tok.value <= v * 100 for v in money_values)
+
+
+# Between 无 and the item it declares nil: nothing, or a verb of occurrence ("无发生…");
+# between two items of one such statement: a conjunction ("无财政拨款“三公”经费及会议费、培训费支出").
+_NONE_GAP = re.compile(r"\s*[、和及与]?\s*(?:发生|任何|安排)?\s*")
+
+
+def _states_none(sentence: str, none_end: int, label_start: int) -> bool:
+    """The item named at ``label_start`` is what the 无 ending at ``none_end`` declares nil.
+
+    无 states that an item is nil only when the item's name follows it at once: "无因公出国（境）费用
+    支出", "本单位无政府性基金预算财政拨款收入".  A 无 that begins a proper noun (无锡市, 无为市,
+    无棣县) is followed by the rest of the name, never by an item.
+    """
+    return 0 <= none_end <= label_start and _NONE_GAP.fullmatch(sentence, none_end, label_start) is not None
 
 
 _FILLER = re.compile(r"共计|合计|总计|分别为|分别|均为|均|各|达到|达|约|是|为|共|计|支出|该项|其")
