@@ -96,3 +96,50 @@ def gb18030_crlf(text: str) -> bytes:
 
 
 RENDERERS = {"hard_wrapped": hard_wrapped, "full_width": full_width, "gb18030_crlf": gb18030_crlf}
+
+
+# ---------------------------------------------------------------- (b) tables one cell per line
+CELL_WRAP_COLUMNS = 24  # a table cell's text width in a PDF/Word column of an A4 page (about 12 Chinese characters)
+
+
+def _is_body_row(cells: list[str]) -> bool:
+    """A row carrying a figure (it has a number in a cell after the first two): a body row, not a header."""
+    from ingest.numbers import parse_plain
+
+    return any(parse_plain(c) is not None for c in cells[2:])
+
+
+def cells_per_line(text: str, columns: int = CELL_WRAP_COLUMNS) -> bytes:
+    """Every tab-separated table printed one cell per line, as Word/WPS text exports do (UTF-8): each cell
+    on its own line after a tab, a blank line after each row; a body row's leading empty label cells
+    left out (a converter prints nothing for them); a cell wider than ``columns`` wrapped onto following
+    lines without a tab, never inside a number.  Prose and tables already one cell per line unchanged."""
+    lines = text.split("\n")
+    grids = {g.first_line - 1: g for g in find_grids(lines) if g.layout == "tsv"}
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        grid = grids.get(i)
+        if grid is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        for k in range(grid.first_line - 1, grid.last_line):
+            if k not in grid.consumed:
+                if lines[k].strip():
+                    out.append(lines[k])  # a page footer inside the table stays where it was
+                continue
+            cells = [c.strip() for c in lines[k].split("\t")]
+            if _is_body_row(cells):
+                while len(cells) > 1 and not cells[0]:
+                    cells = cells[1:]
+            for cell in cells:
+                pieces = wrap_line(cell, columns) if cell else [""]
+                out.append("\t" + pieces[0])
+                out.extend(pieces[1:])
+            out.append("")
+        i = grid.last_line
+    return "\n".join(out).encode("utf-8")
+
+
+RENDERERS["cells_per_line"] = cells_per_line

@@ -636,10 +636,32 @@ _LAYOUTS = {
 }
 
 
+def _right_aligned(grid: Grid, body_start: int) -> Grid:
+    """A one-cell-per-line grid with its short body rows padded on the left to the header's width.
+
+    A converter that prints one cell per line prints nothing for a row's empty leading label cells (the
+    code cell of a 合计 row, the left side of a two-sided table's row under its last revenue line), so
+    such a row comes with fewer cells than the header; its figures are its last cells.  Padding it with
+    empty cells at the left puts them back under their columns.  Tab-separated rows keep their empty
+    cells and are returned unchanged (a missing cell there is a trailing one)."""
+    if grid.layout != "cells" or body_start == 0:
+        return grid
+    width = max(len(grid.rows[r]) for r in range(body_start))
+    rows = list(grid.rows)
+    for r in range(body_start, len(rows)):
+        row = rows[r]
+        if row and len(row) < width:
+            pad = width - len(row)
+            rows[r] = [Cell("", row[0].line_no, c) for c in range(pad)] + [
+                Cell(c.text, c.line_no, c.col + pad, c.ref) for c in row]
+    return Grid(grid.layout, rows, grid.first_line, grid.last_line, grid.consumed, grid.context)
+
+
 def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     """Parse one standard table → (observations, cells, rejects, issues)."""
-    em = _Emitter(grid, tdef, table_no, fiscal_year, table_unit(grid))
     body_start, lanci = _split_header(grid)
+    grid = _right_aligned(grid, body_start)
+    em = _Emitter(grid, tdef, table_no, fiscal_year, table_unit(grid))
     header_rows = [grid.row_texts(r) for r in range(body_start) if r != lanci]
     if tdef.layout == "economic":
         while len(header_rows) > 1 and all(squash(t) in ("", "类", "款", "项") for t in header_rows[-1]):
