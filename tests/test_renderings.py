@@ -43,7 +43,7 @@ def _same(original: ParsedDocument, rendered: ParsedDocument, with_lines: bool) 
     assert not new_rejects, f"newly rejected: {new_rejects}"
 
 
-@pytest.mark.parametrize("columns", [60, 64, 68, 72, 80])
+@pytest.mark.parametrize("columns", [52, 56, 60, 64, 68, 72, 80])
 @pytest.mark.parametrize("key", sorted(SEEDS))
 def test_hard_wrapped_prose_gives_the_same_figures(parsed, key, columns):
     path = SEEDS[key]
