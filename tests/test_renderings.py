@@ -80,13 +80,14 @@ def test_tables_one_cell_per_line_give_the_same_figures(parsed, key):
     _same(parsed[key], parse_bytes(path, data), with_lines=False)
 
 
-def test_one_cell_per_line_leaves_out_a_body_rows_leading_empty_cells_and_wraps_long_cells():
-    text = "收入决算表\n\n单位：万元\n\n项目\t\t合计\n科目代码\t科目名称\t金额\n\t合计\t1,234.50\n" \
+def test_one_cell_per_line_prints_merged_header_cells_once_leaves_out_leading_empty_cells_and_wraps():
+    text = "收入决算表\n\n单位：万元\n\n项目\t\t合计\n科目代码\t科目名称\t\n\t合计\t1,234.50\n" \
            "208\t社会保障和就业支出支出支出支出支出\t1,234.50\n"
     lines = cells_per_line(text, columns=12).decode("utf-8").split("\n")
-    assert lines[4:8] == ["\t项目", "\t", "\t合计", ""]  # a header row keeps its empty cells
-    assert lines[12:15] == ["\t合计", "\t1,234.50", ""]  # the 合计 row without its empty code cell
-    assert lines[15:19] == ["\t208", "\t社会保障和就", "业支出支出支", "出支出支出"]
+    assert lines[4:7] == ["\t项目", "\t合计", ""]  # 项目 merged over two columns: printed once
+    assert lines[7:11] == ["\t科目代码", "\t科目名称", "\t", ""]  # under 合计 (merged down): printed empty
+    assert lines[11:14] == ["\t合计", "\t1,234.50", ""]  # the 合计 row without its empty code cell
+    assert lines[14:18] == ["\t208", "\t社会保障和就", "业支出支出支", "出支出支出"]
 
 
 def test_the_wrap_never_cuts_a_number():
