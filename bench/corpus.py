@@ -15,8 +15,9 @@ project self-evaluation summaries), the national glossary, and the 公开01–06
 Layouts (chosen per report, round-robin; what the bundled file shows):
   grid       tables as one tab-separated row per line (000/003)
   cells      every table one cell per line, a tab before each cell, a blank line between rows (001/004
-             print their self-evaluation tables so); a 公开 table's figure rows without their empty
-             leading label cells (the 合计 row's code cell), as Word/WPS text exports print them
+             print their self-evaluation tables so); in a 公开 table a header cell merged over labelled
+             sub-columns printed once and figure rows without their empty leading label cells (the 合计
+             row's code cell), as Word/WPS text exports print them
   wrapped    prose wrapped at ~32 characters with blank lines between, PDF-extraction style (002);
              tables as in `grid`
   narrative  no 公开 tables: the figures are in the prose and the self-evaluation tables only (003)
@@ -390,10 +391,17 @@ class Doc:
 
     def table(self, rows: list[list[str]], cells: bool = False) -> None:
         """Rows of cells: tab-separated lines, or (`cells` layout) one cell per line.  cells=False marks a
-        公开 table: one cell per line, its rows with figures leave out their empty leading label cells."""
+        公开 table: one cell per line, its merged header cells printed once (a blank with a label to its
+        left and labels under it is the merged cell's span), its rows with figures without their empty
+        leading label cells."""
         if self.layout == "cells":
-            for row in rows:
-                if not cells and any(_FIGURE.fullmatch(c) for c in row[2:]):
+            header = [] if cells else rows[:next((k for k, r in enumerate(rows) if "栏次" in r
+                                                 or any(_FIGURE.fullmatch(c) for c in r[2:])), len(rows))]
+            for n, row in enumerate(rows):
+                if n < len(header):  # a header cell merged over labelled sub-columns: printed once
+                    row = [c for j, c in enumerate(row)
+                           if c or not any(row[:j]) or not any(lower[j] for lower in header[n + 1:])]
+                elif not cells and any(_FIGURE.fullmatch(c) for c in row[2:]):
                     row = row[next((k for k, c in enumerate(row) if c), 0):]
                 self.lines += ["\t" + c for c in row] + [""]
         else:
