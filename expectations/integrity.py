@@ -60,16 +60,25 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec(
         "dim_document", grain=("doc_id",),
         not_null=("doc_id", "source_file", "format", "status", "parser_version", "ingested_at", "counted_in_facts"),
-        enums={"status": ("ok", "partial", "failed"), "format": ("text", "pdf", "docx", "xlsx")},
+        enums={"status": ("ok", "partial", "not_a_report", "unattributed", "failed"),
+               "format": ("text", "pdf", "docx", "xlsx"),
+               "exclusion": ("failed", "not_a_report", "unattributed", "budget_report", "shadowed")},
         joins={"unit_id": ("dim_unit", "unit_id"), "shadowed_by": ("dim_document", "doc_id")},
         extra_sql=(
             ("at most one counted document per unit, year and report kind (no document counted twice)",
              "select unit_id, fiscal_year, report_kind, count(*) as counted_documents from {batch} "
              "where counted_in_facts group by all having count(*) > 1"),
-            ("no file is current in two versions",
-             "select source_path, count(*) as versions from {batch} group by source_path having count(*) > 1"),
+            ("no file is current in two versions (a failed later reading of a path sits beside its loaded version)",
+             "select source_path, count(*) as versions from {batch} where status <> 'failed' "
+             "group by source_path having count(*) > 1"),
             ("a failed document names the place of its failure",
              "select doc_id, source_file from {batch} where status = 'failed' and (error is null or error = '')"),
+            ("a document counts in the facts exactly when nothing excludes it, and every exclusion has its reason",
+             "select doc_id, source_file from {batch} where counted_in_facts = (exclusion is not null) "
+             "or (exclusion is not null and coalesce(exclusion_reason, '') = '')"),
+            ("a counted document is a parsed 决算 report with a unit and a year",
+             "select doc_id, source_file from {batch} where counted_in_facts and (unit_id is null or fiscal_year is null "
+             "or status not in ('ok', 'partial') or report_kind like '%预算%')"),
         ),
     ),
     MartSpec(

@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS raw.documents (
     city VARCHAR,
     county VARCHAR,
     adcode VARCHAR,
-    status VARCHAR NOT NULL,          -- ok | partial | failed | superseded
+    status VARCHAR NOT NULL,          -- ok | partial | not_a_report | unattributed | failed | superseded
     error VARCHAR,
     error_place VARCHAR,
     parser_version VARCHAR,
@@ -57,6 +57,19 @@ CREATE TABLE IF NOT EXISTS raw.documents (
     superseded_by VARCHAR,
     ingested_at TIMESTAMP NOT NULL,
     run_id VARCHAR
+);
+-- completeness of a version, compared between files of one unit-year (stg_documents)
+ALTER TABLE raw.documents ADD COLUMN IF NOT EXISTS standard_tables INTEGER;
+ALTER TABLE raw.documents ADD COLUMN IF NOT EXISTS toc_promised INTEGER;
+ALTER TABLE raw.documents ADD COLUMN IF NOT EXISTS toc_missing INTEGER;
+CREATE TABLE IF NOT EXISTS raw.toc_entries (
+    doc_id VARCHAR NOT NULL,
+    seq INTEGER NOT NULL,
+    line_no INTEGER NOT NULL,
+    source_ref VARCHAR,
+    title VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,            -- table | section
+    found_line INTEGER                -- first heading-like line carrying it; null = missing
 );
 CREATE TABLE IF NOT EXISTS raw.document_paths (
     doc_id VARCHAR NOT NULL,
@@ -178,7 +191,8 @@ CREATE TABLE IF NOT EXISTS raw.ingest_runs (
 );
 """
 
-CHILD_TABLES = ("observations", "rejects", "indicators", "table_cells", "sections", "parse_issues", "coverage")
+CHILD_TABLES = ("observations", "rejects", "indicators", "table_cells", "sections", "parse_issues", "coverage",
+                "toc_entries")
 
 
 def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -255,9 +269,12 @@ def document_rows(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
     sections = [dict(_row(s), doc_id=doc.doc_id) for s in r.sections]
     issues = [dict(_row(i), doc_id=doc.doc_id) for i in r.issues]
     coverage = [dict(doc_id=doc.doc_id, category=c, key=k, n=n) for c, k, n in coverage_of(doc)]
+    contents = [dict(doc_id=doc.doc_id, seq=e.seq, line_no=e.line_no, source_ref=_ref(e.line_no), title=e.title,
+                     kind=e.kind, found_line=e.found_line) for e in doc.contents]
     return {
         "observations": observations, "rejects": rejects, "indicators": indicators, "table_cells": cells,
         "sections": sections, "parse_issues": issues, "coverage": coverage,
+        "toc_entries": contents,
     }
 
 
@@ -281,7 +298,8 @@ def document_row(doc: ParsedDocument, *, run_id: str, geo: dict[str, Any], inges
         error_place="; ".join(i.place for i in errors) or None, parser_version=doc.parser_version,
         parse_ms=doc.parse_ms, observation_count=len(doc.result.observations), reject_count=len(doc.result.rejects),
         indicator_count=len(doc.result.indicators), is_current=True, superseded_by=None, ingested_at=ingested_at,
-        run_id=run_id,
+        run_id=run_id, standard_tables=doc.standard_tables, toc_promised=len(doc.contents),
+        toc_missing=sum(e.found_line is None for e in doc.contents),
     )
 
 

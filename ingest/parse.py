@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest import PARSER_VERSION, metadata
+from ingest import PARSER_VERSION, metadata, toc
 from ingest.errors import IngestError
 from ingest.grids import Grid, find_grids
 from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, TableCell
@@ -48,11 +48,13 @@ class ParsedDocument:
     fiscal_year: int | None
     report_kind: str
     sector: str | None
-    status: str  # ok | partial
+    status: str  # ok | partial | not_a_report | unattributed (see _status)
     parse_ms: float
     parser_version: str = PARSER_VERSION
     result: ParseResult = field(default_factory=ParseResult)
     locators: list[str] | None = None
+    contents: list[toc.TocEntry] = field(default_factory=list)  # what the report's 目录 promises
+    standard_tables: int = 0  # distinct 公开01–09 tables read
 
 
 # ---------------------------------------------------------------- project titles
@@ -174,6 +176,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     lines = raw.lines
     grids = raw.tables if raw.tables is not None else find_grids(lines)
     meta = metadata.extract(lines, grids)
+    contents = toc.find(lines, raw.locators)
     result = ParseResult()
     year = meta.fiscal_year
 
@@ -182,7 +185,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
         grid_lines |= g.consumed
     regions = flattened.find_regions(lines, grid_lines)
     flat_lines = {k for start, end, _, _ in regions for k in range(start, end + 1)}
-    skip = grid_lines | flat_lines
+    skip = grid_lines | flat_lines | contents.lines
 
     tree = build_tree(lines, grid_lines)
     index = SectionIndex(tree, len(lines))
@@ -243,9 +246,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     for o in result.observations:
         if o.project_key in remap:
             o.project_key = remap[o.project_key]
-    if not result.observations:
-        result.issues.append(ParseIssue("error", "whole document", "no figures found: is this a 决算 report?"))
-    elif not standard_tables:
+    if result.observations and not standard_tables:
         named = [(i + 1, line.strip()) for i, line in enumerate(lines)
                  if i not in grid_lines and standard.title_of(line) is not None]
         if named:
@@ -253,17 +254,56 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
                 "error", f"line {named[0][0]}",
                 f"the report names {len(named)} standard table(s) (first: {named[0][1][:40]}) but no table was read "
                 f"from the {raw.format} file: its figures were read from the text only"))
-    if year is None:
-        result.issues.append(ParseIssue("error", "whole document", "fiscal year not found in the text"))
-    if meta.unit_name is None:
-        result.issues.append(ParseIssue("error", "whole document", "reporting unit not found in the text"))
-    status = "partial" if any(i.severity == "error" for i in result.issues) else "ok"
+    status = _status(result, contents, lines, year, meta.unit_name)
     return ParsedDocument(
         doc_id=content_id(data), source_path=str(path), source_file=path.name, format=raw.format,
         encoding=raw.encoding, size_bytes=len(data), unit_name=meta.unit_name, unit_name_raw=meta.unit_name_raw,
         unit_scope=meta.scope, fiscal_year=year, report_kind=meta.report_kind, sector=meta.sector, status=status,
         parse_ms=(time.perf_counter() - started) * 1000, result=result, locators=raw.locators,
+        contents=contents.entries,
+        standard_tables=len({o.table_code for o in result.observations} & {t.code for t in standard.TABLE_DEFS}),
     )
+
+
+def _status(result: ParseResult, contents: toc.Toc, lines: list[str], year: int | None,
+             unit_name: str | None) -> str:
+    """The document's status, with the reason added to ``result.issues`` (severity error).
+
+    - figures printed inside the 目录 are dropped (a numbered entry is a title, never money);
+    - ``not_a_report``: no figure of a report was read (a README, a manifest, a text without
+      figures — other-table figures do not count);
+    - ``unattributed``: figures, but no fiscal year or no reporting unit — nothing to key them by;
+    - ``partial``: an error issue (a table cut short, a misaligned row …), or the document
+      stops before entries its own 目录 promises (the entries after the last one found are
+      missing), or two or more promised tables are missing;
+    - ``ok`` otherwise.  Only ok and partial documents can feed the facts (stg_documents).
+    """
+    in_toc = {i + 1 for i in contents.lines}
+    if in_toc:
+        result.observations = [o for o in result.observations if o.line_no not in in_toc]
+        result.rejects = [x for x in result.rejects if x.line_no not in in_toc]
+    missing = contents.missing
+    if missing:
+        found = [e.seq for e in contents.entries if e.found_line is not None]
+        tail = [e for e in missing if e.seq > max(found, default=0)]
+        tables = [e for e in missing if e.kind == "table"]
+        if tail or len(tables) >= 2:
+            shown = tail or tables
+            last = max((n for n, line in enumerate(lines, start=1) if line.strip()), default=0)
+            listed = "、".join(f"{e.title} (L{e.line_no})" for e in shown[:4]) + ("…" if len(shown) > 4 else "")
+            message = (f"{len(tail)} entries its 目录 promises are not in the document, from the first of them on "
+                       f"(its last line is {last}): {listed}"
+                       if tail else f"{len(tables)} tables its 目录 promises are not in the document: {listed}")
+            result.issues.append(ParseIssue("error", f"目录 line {shown[0].line_no}", message))
+    if not any(o.kind != "other" for o in result.observations):
+        result.issues.append(ParseIssue("error", "whole document", "no figures of a report found: not a 决算 report"))
+        return "not_a_report"
+    if year is None or unit_name is None:
+        what = " and ".join(w for w, v in (("fiscal year", year), ("reporting unit", unit_name)) if v is None)
+        result.issues.append(ParseIssue("error", "whole document",
+                                        f"{what} not found in the text: figures not attributable"))
+        return "unattributed"
+    return "partial" if any(i.severity == "error" for i in result.issues) else "ok"
 
 
 def parse_file(path: str | Path) -> ParsedDocument:

@@ -1,12 +1,15 @@
 {#- Facts are built per document.  An incremental run processes only documents
     ingested after the newest one already in the table (new files, or files
-    re-parsed by a new parser version); delete+insert on doc_id replaces their
+    re-parsed by a new parser version), and counted documents the table does not
+    hold yet (an older version that counts again because the version that
+    shadowed it was replaced or cut short); delete+insert on doc_id replaces their
     rows, and the post-hook removes rows of documents that were superseded or
     are shadowed by a preferred report of the same unit-year (see stg_documents). -#}
 
 {% macro only_new_documents(ingested_at_column) -%}
     {%- if is_incremental() -%}
-        and {{ ingested_at_column }} > (select coalesce(max(ingested_at), timestamp '1900-01-01') from {{ this }})
+        and ({{ ingested_at_column }} > (select coalesce(max(ingested_at), timestamp '1900-01-01') from {{ this }})
+             or {{ ingested_at_column | replace('ingested_at', 'doc_id') }} not in (select doc_id from {{ this }}))
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,4 +1,14 @@
--- Every figure with its unit, resolved codes, and what it counts as.
+-- Every figure with its unit, resolved codes, and what it counts as.  One row per
+-- observation by construction: every join is on a unique key (an 经济分类 name printed
+-- under two codes — 其他支出 is 399 and 39999 — resolves to none and is listed in
+-- marts.qa_unresolved_subjects instead of fanning the figure out).
+with economic_names as (
+    select name,
+        case when count(*) = 1 then min(economic_code) end as economic_code,
+        string_agg(economic_code, ', ' order by economic_code) as codes
+    from {{ ref('economic_subjects') }}
+    group by name
+)
 select
     o.* replace (
         -- for revenue/expenditure items a bare 预算 is the 年初预算 (三公's 预算数 is the 全年预算)
@@ -21,4 +31,4 @@ select
 from {{ ref('stg_observations') }} o
 join {{ ref('stg_documents') }} d on d.doc_id = o.doc_id
 left join {{ ref('int_function_subject_resolution') }} r on o.function_code is null and r.subject_name = o.subject_name
-left join {{ ref('economic_subjects') }} e on o.kind = 'expenditure_economic' and o.economic_code is null and e.name = o.subject_name
+left join economic_names e on o.kind = 'expenditure_economic' and o.economic_code is null and e.name = o.subject_name

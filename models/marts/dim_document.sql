@@ -1,4 +1,5 @@
--- One row per ingested file version that counts (current versions and failures).
+-- One row per ingested file version that counts (current versions and failures), with why it
+-- does or does not feed the facts (exclusion, exclusion_reason) and what its completeness was.
 select
     d.doc_id,
     d.source_file,
@@ -16,6 +17,12 @@ select
     d.error_place,
     d.is_loaded as counted_in_facts,
     d.shadowed_by,
+    d.exclusion,
+    d.exclusion_reason,
+    d.version_rank,
+    d.standard_tables,
+    d.toc_promised,
+    d.toc_missing,
     coalesce(f.fact_count, 0) as fact_count,
     coalesce(d.observation_count, 0) as observation_count,
     coalesce(d.reject_count, 0) as reject_count,

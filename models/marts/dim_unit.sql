@@ -1,11 +1,18 @@
--- One row per reporting unit, whatever its suffix and year.
+-- One row per reporting unit, whatever its suffix and year — every unit a document names,
+-- including a unit whose only documents do not count (a budget, a shadowed or partial copy),
+-- so every document joins its unit.  Attributes come from the unit's latest counted report,
+-- else its latest document.
 with docs as (
-    select *, row_number() over (partition by unit_id order by fiscal_year desc, ingested_at desc) as latest
+    select *, row_number() over (partition by unit_id order by is_loaded desc, fiscal_year desc nulls last,
+                                                               ingested_at desc, doc_id) as latest
     from {{ ref('stg_documents') }}
-    where unit_id is not null and is_loaded
+    where unit_id is not null
 ),
 years as (
-    select unit_id, min(fiscal_year) as first_year, max(fiscal_year) as last_year, count(*) as document_count
+    select unit_id,
+        min(fiscal_year) filter (where is_loaded) as first_year,
+        max(fiscal_year) filter (where is_loaded) as last_year,
+        count(*) filter (where is_loaded) as document_count
     from docs group by unit_id
 )
 select

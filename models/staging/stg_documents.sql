@@ -1,8 +1,24 @@
--- Current and failed document versions (superseded versions are history only).
--- A unit-year can be published more than once (a 汇总 and a 本级 report, or a
--- corrected re-issue under a new file name).  Exactly one of them feeds the facts
--- (is_loaded), so no figure is counted twice: the consolidated report first, then
--- the unmarked, own and balance ones; among equals the complete, then the newest.
+{{ config(materialized='table') }}
+-- A table, not a view: a dozen models and every per-document post-hook read it; the version
+-- ranking is computed once per build.
+-- Current and failed document versions (superseded versions are history only),
+-- with whether each one feeds the facts and, when it does not, why.
+--
+-- Isolation: only a parsed (ok / partial) 决算 report with a unit and a year can feed
+-- the facts.  Anything else — a file that could not be read, a file that is not a
+-- report (README, manifest, a text without figures), a report without unit or year,
+-- a budget (预算) until budget marts exist — is kept here with its reason and never
+-- reaches a fact, a dimension or a key, so one document's content cannot fail the build.
+--
+-- Versions: a unit-year can be published more than once (a 汇总 and a 本级 report,
+-- a corrected re-issue, a copy cut short, a spreadsheet of a few tables).  All are
+-- kept; exactly one counts (is_loaded): the consolidated report first, then the
+-- unmarked, own and balance ones; among equals the most complete — most of the parts,
+-- sections and tables a 目录 lists actually present (a copy cut short loses its tail;
+-- an excerpt has none), figures read (at least 90% of the version that read the most
+-- counts as complete: a 5-row spreadsheet never replaces a report), parsed without
+-- error, most standard tables read — and only then the newest.
+-- marts.qa_document_versions shows every choice with the loser's reason.
 with docs as (
 select
     doc_id,
@@ -30,29 +46,82 @@ select
     observation_count,
     reject_count,
     indicator_count,
+    coalesce(standard_tables, 0) as standard_tables,
+    coalesce(toc_promised, 0) as toc_promised,
+    coalesce(toc_missing, 0) as toc_missing,
+    coalesce(toc_promised, 0) - coalesce(toc_missing, 0) as toc_found,
     is_current,
-    is_current and status in ('ok', 'partial') as is_usable,
     ingested_at,
     run_id
 from {{ source('raw', 'documents') }}
 where is_current or status = 'failed'
 ),
+attributed as (
+    select *,
+        case
+            when status = 'failed' then 'failed'
+            when status = 'not_a_report' then 'not_a_report'
+            when status = 'unattributed' or unit_id is null or fiscal_year is null then 'unattributed'
+            when status not in ('ok', 'partial') then 'failed'
+            when report_kind like '%预算%' then 'budget_report'
+        end as exclusion,
+        -- the order of preference among versions of one unit-year (1 = counted)
+        case unit_scope when 'consolidated' then 0 when 'own' then 2 when 'balance' then 3 else 1 end as scope_rank
+    from docs
+),
+candidates as (
+    select *,
+        max(observation_count) over (partition by unit_id, fiscal_year, report_kind, scope_rank) as most_figures
+    from attributed
+    where exclusion is null
+),
 ranked as (
     select *,
+        observation_count >= 0.9 * most_figures as figures_complete,
         row_number() over (
-            partition by coalesce(unit_id, doc_id), fiscal_year, report_kind, is_usable
-            order by case unit_scope when 'consolidated' then 0 when 'own' then 2 when 'balance' then 3 else 1 end,
-                     case status when 'ok' then 0 else 1 end, ingested_at desc, doc_id
-        ) as version_rank,
-        first_value(doc_id) over (
-            partition by coalesce(unit_id, doc_id), fiscal_year, report_kind, is_usable
-            order by case unit_scope when 'consolidated' then 0 when 'own' then 2 when 'balance' then 3 else 1 end,
-                     case status when 'ok' then 0 else 1 end, ingested_at desc, doc_id
-        ) as preferred_doc_id
-    from docs
+            partition by unit_id, fiscal_year, report_kind
+            order by scope_rank, toc_found desc, observation_count >= 0.9 * most_figures desc,
+                     case status when 'ok' then 0 else 1 end, standard_tables desc, ingested_at desc, doc_id
+        ) as version_rank
+    from candidates
+),
+chosen as (
+    select r.doc_id, r.version_rank, r.figures_complete, w.doc_id as preferred_doc_id,
+        case
+            when r.version_rank = 1 then null
+            when r.scope_rank <> w.scope_rank then 'scope: the ' || coalesce(w.unit_scope, 'unmarked') || ' report counts before the '
+                || coalesce(r.unit_scope, 'unmarked') || ' one'
+            when r.toc_found <> w.toc_found then 'incomplete: ' || r.toc_found || ' parts, sections and tables of a 目录 present against '
+                || w.toc_found
+            when r.figures_complete <> w.figures_complete then 'incomplete: ' || r.observation_count || ' figures read against '
+                || w.observation_count
+            when r.status <> w.status then 'incomplete: ' || r.status || ' (' || coalesce(r.error, '') || ') against ok'
+            when r.standard_tables <> w.standard_tables then 'incomplete: ' || r.standard_tables || ' standard tables read against '
+                || w.standard_tables
+            when r.ingested_at <> w.ingested_at then 'older: equally complete, ingested ' || strftime(r.ingested_at, '%Y-%m-%d %H:%M:%S')
+                || ' against ' || strftime(w.ingested_at, '%Y-%m-%d %H:%M:%S')
+            else 'equal: the same completeness and time, the smaller doc_id counts'
+        end as version_reason
+    from ranked r
+    join ranked w on w.unit_id = r.unit_id and w.fiscal_year = r.fiscal_year and w.report_kind = r.report_kind
+        and w.version_rank = 1
 )
 select
-    * exclude (version_rank, preferred_doc_id),
-    is_usable and version_rank = 1 as is_loaded,
-    case when is_usable and version_rank > 1 then preferred_doc_id end as shadowed_by
-from ranked
+    a.* exclude (exclusion, scope_rank),
+    a.status in ('ok', 'partial') as is_usable,
+    coalesce(c.version_rank = 1, false) as is_loaded,
+    c.version_rank,
+    c.figures_complete,
+    case when c.version_rank > 1 then c.preferred_doc_id end as shadowed_by,
+    coalesce(a.exclusion, case when c.version_rank > 1 then 'shadowed' end) as exclusion,
+    case coalesce(a.exclusion, case when c.version_rank > 1 then 'shadowed' end)
+        when 'failed' then 'could not be read: ' || coalesce(a.error, 'unknown error')
+        when 'not_a_report' then 'not a report: ' || coalesce(a.error, 'no figures of a report found')
+        when 'unattributed' then 'not attributable: ' || concat_ws(' and ',
+            case when a.fiscal_year is null then 'no fiscal year' end,
+            case when a.unit_id is null then 'no reporting unit' end) || ' found in the text'
+        when 'budget_report' then 'a ' || a.report_kind || ' (budget): kept out of the 决算 facts until budget marts exist'
+        when 'shadowed' then 'another version of this unit-year counts — ' || c.version_reason
+    end as exclusion_reason
+from attributed a
+left join chosen c on c.doc_id = a.doc_id

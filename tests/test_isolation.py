@@ -1,0 +1,255 @@
+"""One document never breaks the build; two versions of a unit-year are both kept and the more complete counts.
+
+A folder as users really have it — the bundled reports, the real reports of ../shared/real (when present), stray
+files, a copy cut short, a 5-row spreadsheet for a unit-year already loaded, unreadable and unattributable files —
+runs to exit 0 or 4, every bundled report's mart rows are those of a run without the others, every bad input is named
+with its reason, and the version choice is visible in marts.qa_document_versions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import SEEDS
+from ingest import toc
+from ingest.parse import parse_file
+from ingest.readers import read_bytes
+from warehouse import CONTRACT_MARTS, VOLATILE, query, run
+
+SHARED = Path(os.environ.get("JUESUAN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+REAL = SHARED / "real"
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is absent")
+
+
+# ---------------------------------------------------------------- 目录
+def test_toc_of_a_text_report_lists_its_parts_sections_and_tables():
+    lines = SEEDS["000"].read_text(encoding="utf-8").split("\n")
+    contents = toc.find(lines)
+    assert min(contents.lines) == 10  # 0-based: L11 "目 录"
+    titles = [e.title for e in contents.entries]
+    assert titles[:3] == ["部门概况", "部门主要职责及内设机构", "部门决算单位构成"]
+    assert "财政拨款“三公”经费及会议费、培训费支出决算表" in titles
+    assert len(contents.entries) == 32 and contents.missing == []
+    # the second 目录 (L411, an index table 表1<TAB>收入支出决算总表<TAB>否) adds no new title but is excluded too
+    assert {410, 412, 421} <= contents.lines
+    kinds = {e.title: e.kind for e in contents.entries}
+    assert kinds["收入支出决算总表"] == "table" and kinds["部门概况"] == "section"
+
+
+def test_a_report_whose_tables_are_not_in_it_is_partial_with_the_place(parsed):
+    # 003's 目录 lists its eleven tables; the document only says 见附件 (L489)
+    doc = parsed["003"]
+    assert doc.status == "partial"
+    issue = [i for i in doc.result.issues if i.severity == "error"]
+    assert [i.place for i in issue] == ["目录 line 37"]
+    assert issue[0].message.startswith("11 entries its 目录 promises are not in the document")
+    assert "收入支出决算总表 (L37)" in issue[0].message
+    assert [e.line_no for e in doc.contents if e.found_line is None] == list(range(37, 58, 2))
+
+
+def test_a_copy_cut_mid_table_is_partial_and_names_the_cut():
+    lines = SEEDS["000"].read_text(encoding="utf-8").split("\n")
+    assert lines[510].startswith("2012906\t工会事务")  # inside 公开03表
+    doc = parse_file_bytes("cut.txt", "\n".join(lines[:511]))
+    assert doc.status == "partial"
+    places = {i.place: i.message for i in doc.result.issues if i.severity == "error"}
+    assert "目录 line 45" in places  # 四、财政拨款收入支出决算总表, the first promised table after the cut
+    assert "(its last line is 511)" in places["目录 line 45"]
+
+
+def parse_file_bytes(name: str, text: str):
+    from ingest.parse import parse_bytes
+
+    return parse_bytes(Path(name), text.encode("utf-8"))
+
+
+@needs_real
+def test_a_toc_page_carries_no_figures():
+    pdf = REAL / "repro" / "r05_toc_numbers_read_as_figures" / "sfj2026_cover_toc.pdf"
+    raw = read_bytes(pdf, pdf.read_bytes())
+    contents = toc.find(raw.lines, raw.locators)
+    assert "2026年部门政府性基金预算支出功能分类预算表" in [e.title for e in contents.entries]
+    assert len(contents.entries) == 16
+    doc = parse_file(pdf)
+    assert doc.result.observations == []  # 6.2026年… is a numbered title, never 6.2026 万元
+    assert doc.status == "not_a_report"
+
+
+# ---------------------------------------------------------------- the whole job on a messy folder
+def _spreadsheet(path: Path) -> None:
+    """Five rows for 攀枝花市西区总工会 2024, the unit-year of bundled report 004."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["2024年度攀枝花市西区总工会部门决算"], ["支出决算表"],
+                ["编制部门：攀枝花市西区总工会", None, None, "单位：万元"],
+                ["科目名称", "本年支出合计", "基本支出", "项目支出"], ["合计", 273.52, 129.77, 143.75]):
+        ws.append(row)
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("messy")
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    for path in SEEDS.values():
+        shutil.copy(path, inbox / path.name)
+    if REAL.is_dir():
+        shutil.copytree(REAL, inbox / "real")
+    (inbox / "README.md").write_text("# Reports\n\nThe 2024 reports of the unions, collected on 2025-03-01.\n",
+                                     encoding="utf-8")
+    (inbox / "manifest.csv").write_text("file,unit,year,pages\n000.txt,西安市总工会,2024,35\n", encoding="utf-8")
+    (inbox / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    text_000 = SEEDS["000"].read_text(encoding="utf-8").split("\n")
+    (inbox / "zz_000_cut.txt").write_text("\n".join(text_000[:511]), encoding="utf-8")  # cut inside 公开03表
+    _spreadsheet(inbox / "zz_004_five_rows.xlsx")
+    text_004 = SEEDS["004"].read_text(encoding="utf-8")
+    (inbox / "no_unit.txt").write_text(text_004.replace("攀枝花市西区总工会", "").replace("西区总工会", "")
+                                       .replace("区总工会", ""), encoding="utf-8")
+    (inbox / "minutes.txt").write_text("会议纪要\n\n各单位要认真做好部门决算公开工作，按时报送材料。\n", encoding="utf-8")
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "binary.txt").write_bytes(b"\x00\x01garbage" * 40)
+    db = folder / "juesuan.duckdb"
+    code = run("run", "--db", db, inbox)
+    assert code in (0, 4)  # 4: some files could not be read; never 1
+    return db
+
+
+def _rows(db: Path, sql: str) -> list[str]:
+    return sorted(map(repr, query(db, sql)))
+
+
+def _columns(db: Path, mart: str) -> str:
+    cols = [r[0] for r in query(db, "select column_name from information_schema.columns where table_schema = 'marts' "
+                                    "and table_name = ? order by ordinal_position", [mart])]
+    return ", ".join(f'"{c}"' for c in cols if c not in (*VOLATILE, "source_path"))  # the folders differ
+
+
+def test_every_bundled_report_has_the_marts_of_a_run_without_the_others(messy, warehouse_db):
+    bundled = [r[0] for r in query(warehouse_db, "select doc_id from marts.dim_document")]
+    assert len(bundled) == 5
+    ids = ", ".join(f"'{d}'" for d in bundled)
+    counted = query(messy, f"select source_file, counted_in_facts from marts.dim_document where doc_id in ({ids})")
+    assert sorted(counted) == [(p.name, True) for p in SEEDS.values()]
+    for mart in CONTRACT_MARTS:
+        if mart in ("dim_function_subject", "dim_economic_subject"):
+            continue  # classifications: other reports may add codes they print
+        cols = _columns(warehouse_db, mart)
+        where = f"doc_id in ({ids})" if mart != "dim_unit" else \
+            f"unit_id in (select unit_id from marts.dim_document where doc_id in ({ids}))"
+        alone = _rows(warehouse_db, f"select {cols} from marts.{mart} where {where}")
+        assert alone, mart
+        assert _rows(messy, f"select {cols} from marts.{mart} where {where}") == alone, mart
+    cities = "select * from marts.fct_city_year where city in ('西安市', '广元市', '榆林市', '乌海市', '攀枝花市')"
+    assert _rows(messy, cities) == _rows(warehouse_db, cities)
+
+
+def test_every_bad_input_is_named_with_its_reason(messy):
+    docs = {r[0]: r[1:] for r in query(messy, "select source_file, status, exclusion, exclusion_reason, error_place "
+                                              "from marts.dim_document where source_path not like '%/real/%'")}
+    assert docs["README.md"][:2] == ("not_a_report", "not_a_report")
+    assert docs["manifest.csv"][:2] == ("not_a_report", "not_a_report")
+    assert docs["minutes.txt"][2] == "not a report: no figures of a report found: not a 决算 report"
+    assert docs["no_unit.txt"][:3] == ("unattributed", "unattributed",
+                                       "not attributable: no reporting unit found in the text")
+    assert docs["empty.txt"] == ("failed", "failed", "could not be read: empty file (the file has no content)",
+                                 "byte 0")
+    assert docs["binary.txt"][:3] == ("failed", "failed",
+                                      "could not be read: binary file, not text (contains NUL bytes)")
+    assert "scan.png" not in docs  # not a report format: never picked up
+    # nothing of theirs reaches a fact
+    stray = query(messy, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
+                         "where d.exclusion is not null")
+    assert stray == [(0,)]
+
+
+def test_the_more_complete_version_counts_and_the_choice_is_visible(messy):
+    rows = {r[0]: r[1:] for r in query(messy, """
+        select source_file, unit_name, fiscal_year, versions, version_rank, counted_in_facts, counted_file, reason
+        from marts.qa_document_versions where source_path not like '%/real/%'""")}
+    cut, five = rows["zz_000_cut.txt"], rows["zz_004_five_rows.xlsx"]
+    assert cut[:6] == ("西安市总工会", 2024, 2, 2, False, "000_f1e20d8804268cb6.txt")
+    assert cut[6] == "another version of this unit-year counts — incomplete: 23 parts, sections and tables of a 目录 " \
+                     "present against 32"
+    assert five[:6] == ("攀枝花市西区总工会", 2024, 2, 2, False, "004_2979b81a862d526d.txt")
+    assert five[6] == "another version of this unit-year counts — incomplete: 3 figures read against 221"
+    assert rows["000_f1e20d8804268cb6.txt"][2:7] == (2, 1, True, None, None)
+    # the cut copy is partial with the place where it stops
+    assert query(messy, "select status, error_place from marts.dim_document where source_file = 'zz_000_cut.txt'") == \
+        [("partial", "目录 line 45")]
+
+
+@needs_real
+def test_real_reports_never_fail_the_build(messy):
+    # 西南大学 has no place in its name: province unknown, still a unit
+    assert query(messy, "select province, city from marts.dim_unit where unit_name = '西南大学'") == [(None, None)]
+    # the whole report beats the excerpts of repro/ cut from it: its 目录's parts and tables are present
+    assert query(messy, "select counted_in_facts, version_rank from marts.dim_document "
+                        "where source_file = '西南大学2023年度部门决算.pdf'") == [(True, 1)]
+    # r03: 其他支出 is both 399 and 39999 — listed as ambiguous, never two rows
+    reasons = {r[0] for r in query(messy, "select reason from marts.qa_unresolved_subjects "
+                                          "where subject_name = '其他支出'")}
+    assert reasons == {"经济分类 name under 2 codes (399, 39999): ambiguous"}
+    # budget documents never count in the 决算 facts (report_kind comes from the document's metadata)
+    assert query(messy, "select count(*) from marts.dim_document where counted_in_facts and report_kind like '%预算%'") \
+        == [(0,)]
+    assert query(messy, "select count(*) from marts.dim_document where exclusion = 'budget_report' "
+                        "and exclusion_reason not like '%kept out of the 决算 facts%'") == [(0,)]
+
+
+def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
+    """P holds 004 whole, Q a copy cut at line 200: P counts.  P is then replaced by a copy cut at line 100:
+    Q is now the most complete version, and its facts — removed when P counted — come back in the
+    incremental build exactly as a full rebuild has them."""
+    from warehouse import snapshot
+
+    lines = SEEDS["004"].read_text(encoding="utf-8").split("\n")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    p, q = folder / "p.txt", folder / "q.txt"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    q.write_text("\n".join(lines[:200]), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    assert run("run", folder, "--db", db, "--no-docs") == 0
+    assert query(db, "select source_file from marts.dim_document where counted_in_facts") == [("p.txt",)]
+    p.write_text("\n".join(lines[:100]), encoding="utf-8")
+    assert run("run", folder, "--db", db, "--no-docs") == 0
+    versions = query(db, "select source_file, version_rank, reason from marts.qa_document_versions order by 2")
+    assert versions == [("q.txt", 1, None),
+                        ("p.txt", 2,
+                         "another version of this unit-year counts — incomplete: 139 figures read against 195")]
+    facts = query(db, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
+                      "where d.source_file = 'q.txt'")[0][0]
+    assert facts > 0
+    incremental = snapshot(db, exclude=VOLATILE)
+    assert run("build", "--db", db, "--full-refresh") == 0
+    assert snapshot(db, exclude=VOLATILE) == incremental
+
+
+def test_a_budget_is_kept_out_of_the_final_account_facts(tmp_path, warehouse_db):
+    """A 部门预算 (report_kind from the document's metadata) is listed with its reason and feeds no 决算 fact;
+    the other reports keep their rows."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("update raw.documents set report_kind = '部门预算' where source_file like '002%'")
+    con.close()
+    assert run("build", "--db", db) == 0
+    doc = query(db, "select doc_id, status, counted_in_facts, exclusion, exclusion_reason from marts.dim_document "
+                    "where source_file like '002%'")
+    doc_id = doc[0][0]
+    assert doc[0][1:] == ("ok", False, "budget_report",
+                          "a 部门预算 (budget): kept out of the 决算 facts until budget marts exist")
+    for mart in ("fct_revenue", "fct_expenditure", "fct_three_public", "fct_unit_year", "fct_identity_check"):
+        assert query(db, f"select count(*) from marts.{mart} where doc_id = ?", [doc_id]) == [(0,)], mart
+        assert query(db, f"select count(distinct doc_id) from marts.{mart}") == [(4,)], mart
+    # the unit stays a unit (every document joins it), with no counted report
+    assert query(db, "select document_count, first_year from marts.dim_unit where unit_name = '榆林市横山区总工会'") == \
+        [(0, None)]
