@@ -223,7 +223,8 @@ def test_one_cell_per_line_row_with_a_cell_too_many_is_rejected():
     rows[k] = ["2012906", "工会", "事务"] + rows[k][2:]  # a converter split a cell in two
     lines = [line for line in section if "\t" not in line] + _one_cell_per_line(rows)
     doc = parse_bytes(Path("t03_slid.txt"), "\n".join(lines).encode())
-    assert doc.status == "partial" and find(doc, table_code="03", function_code="2012906") == []
+    assert find(doc, table_code="03", function_code="2012906") == []
+    assert [i.place for i in doc.result.issues if "does not line up" in i.message] == [f"line {lines.index(chr(9) + '2012906') + 1}"]
     assert {r.reason for r in doc.result.rejects} == {"row_misaligned"}
 
 
