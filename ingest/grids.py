@@ -4,7 +4,11 @@ Two layouts are recognised (both seen in the corpus):
 
 * ``tsv``   — one row per line, cells separated by tabs (000, 003).
 * ``cells`` — one cell per line, each starting with a tab; a blank line ends a
-  row; a cell's text may wrap onto following lines that have no tab (001, 004).
+  row; a cell's text may wrap onto following lines that have no tab (001, 004:
+  a blank line after each piece; Word/WPS exports of long cells: many pieces
+  in a row); a page number between rows is skipped.  What such an export
+  leaves out (a row's empty leading label cells, a merged header cell's span)
+  the standard-table parser puts back (ingest.tables.standard.parse).
 
 A third layout — PDF text with the grid lost, tokens flattened into wrapped
 lines (002) — carries no cell boundaries at all; it is handled by the
@@ -167,7 +171,18 @@ def _scan_cells(lines: list[str], i: int) -> tuple[list[list[Cell]], set[int], i
             after_blank = True
             j += 1
             continue
-        run = _continuation_run(lines, j) if cell is not None else None
+        if is_page_footer(line) and (cell is None or not cell.text or after_blank):
+            # a page number between two rows (or after an empty cell, which has no text to wrap): a page
+            # break inside the table, not a cell's text — skipped, if the table goes on after it
+            k = j + 1
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k < len(lines) and _is_cell(lines[k]):
+                consumed.add(j)
+                j = k
+                after_blank = True
+                continue
+        run = _continuation_run(lines, j) if cell is not None and cell.text else None
         if not run:
             break
         for k in run:

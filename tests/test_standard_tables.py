@@ -243,3 +243,19 @@ def test_merged_header_rows_are_placed_over_the_rows_below():
     assert placed_rows([["项目", "本年收入合计", "财政拨款收入"], ["科目代码", "科目名称", "", ""]], 4)[0] \
         == ["项目", "", "本年收入合计", "财政拨款收入"]
 
+
+
+@pytest.mark.parametrize("footer", [["", "- 8 -", ""], ["8", ""], ["", "第 8 页", "", ""]])
+def test_one_cell_per_line_page_number_between_rows_is_not_a_cell(parsed, footer):
+    # 公开03表 one cell per line, a page break before the 2012906 row; the row before ends in empty
+    # cells, which a page number must not fill (an empty cell has no text to wrap)
+    section = SOURCE[495:520]
+    rows = [line.split("\t") for line in section if "\t" in line]
+    lines = [line for line in section if "\t" not in line] + _one_cell_per_line(rows)
+    k = lines.index("\t2012906")
+    assert lines[k - 2:k] == ["\t", ""]
+    lines[k:k] = footer
+    doc = parse_bytes(Path("t03_footer.txt"), "\n".join(lines).encode())
+    got = {(o.item, o.function_code, o.value) for o in find(doc, table_code="03")}
+    assert got == {(o.item, o.function_code, o.value) for o in find(parsed["000"], table_code="03")}
+    assert one(doc, table_code="03", function_code="2012906", item="total").line_no == k + len(footer) + 3
