@@ -655,11 +655,16 @@ def _right_aligned(grid: Grid, body_start: int, width: int) -> Grid:
     A converter that prints one cell per line prints nothing for a row's empty leading label cells (the
     code cell of a 合计 row, the left side of a two-sided table's row under its last revenue line), so
     such a row comes with fewer cells than the table; its figures are its last cells.  Padding it with
-    empty cells at the left puts them back under their columns."""
+    empty cells at the left puts them back under their columns.  A row that starts with a subject code
+    starts in the first column: what it lacks are trailing blanks (some exports drop them), so it is
+    padded at the right."""
     rows = list(grid.rows)
     for r in range(body_start, len(rows)):
         row = rows[r]
         if row and len(row) < width:
+            if _CODE_FULL.match(squash(row[0].text)):
+                rows[r] = row + [Cell("", row[-1].line_no, c) for c in range(len(row), width)]
+                continue
             pad = width - len(row)
             rows[r] = [Cell("", row[0].line_no, c) for c in range(pad)] + [
                 Cell(c.text, c.line_no, c.col + pad, c.ref) for c in row]
