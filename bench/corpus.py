@@ -14,8 +14,10 @@ project self-evaluation summaries), the national glossary, and the 公开01–06
 
 Layouts (chosen per report, round-robin; what the bundled file shows):
   grid       tables as one tab-separated row per line (000/003)
-  cells      self-evaluation tables one cell per line, a tab before each cell, a blank line between
-             rows (001/004, the only tables the bundled corpus prints that way); 公开 tables as in `grid`
+  cells      every table one cell per line, a tab before each cell, a blank line between rows (001/004
+             print their self-evaluation tables so); in a 公开 table a header cell merged over labelled
+             sub-columns printed once and figure rows without their empty leading label cells (the 合计
+             row's code cell), as Word/WPS text exports print them
   wrapped    prose wrapped at ~32 characters with blank lines between, PDF-extraction style (002);
              tables as in `grid`
   narrative  no 公开 tables: the figures are in the prose and the self-evaluation tables only (003)
@@ -48,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 LAYOUTS = ("grid", "cells", "wrapped", "narrative")
-GENERATOR_VERSION = 2  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
+GENERATOR_VERSION = 3  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
 ERROR_KINDS = ("table_cell", "narrative_number", "share", "yoy", "unit_slip")
 
 MANIFEST_FIELDS = ["file", "kind", "line", "original", "injected", "expected_checks", "layout", "unit", "fiscal_year"]
@@ -388,15 +390,26 @@ class Doc:
             self.lines += [text, ""]
 
     def table(self, rows: list[list[str]], cells: bool = False) -> None:
-        """Rows of cells: tab-separated lines, or (cells=True in the `cells` layout) one cell per line."""
-        if cells and self.layout == "cells":
-            for row in rows:
+        """Rows of cells: tab-separated lines, or (`cells` layout) one cell per line.  cells=False marks a
+        公开 table: one cell per line, its merged header cells printed once (a blank with a label to its
+        left and labels under it is the merged cell's span), its rows with figures without their empty
+        leading label cells."""
+        if self.layout == "cells":
+            header = [] if cells else rows[:next((k for k, r in enumerate(rows) if "栏次" in r
+                                                 or any(_FIGURE.fullmatch(c) for c in r[2:])), len(rows))]
+            for n, row in enumerate(rows):
+                if n < len(header):  # a header cell merged over labelled sub-columns: printed once
+                    row = [c for j, c in enumerate(row)
+                           if c or not any(row[:j]) or not any(lower[j] for lower in header[n + 1:])]
+                elif not cells and any(_FIGURE.fullmatch(c) for c in row[2:]):
+                    row = row[next((k for k, c in enumerate(row) if c), 0):]
                 self.lines += ["\t" + c for c in row] + [""]
         else:
             self.lines += ["\t".join(r) for r in rows] + [""]
 
 
 _UNBREAKABLE = re.compile(r"[\d.,%]")
+_FIGURE = re.compile(r"\d[\d,]*\.\d\d")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -798,11 +811,16 @@ def inject(r: Report, kind: str, rng: random.Random) -> dict[str, str]:
     if kind == "table_cell":
         # a 项 row of 公开03表 (7-digit code): its 本年支出合计 cell
         start = find(lambda s: s.strip() == "公开03表")
-        i = next(j for j in range(start, len(lines)) if re.match(r"\d{7}\t", lines[j]))
-        cells = lines[i].split("\t")
-        old = lines[i]
-        cells[2] = bump(cells[2])
-        new = "\t".join(cells)
+        i = next(j for j in range(start, len(lines)) if re.match(r"\t?\d{7}(?:\t|$)", lines[j]))
+        if r.layout == "cells":  # one cell per line: code, name, 本年支出合计
+            i += 2
+            old = lines[i]
+            new = "\t" + bump(old[1:])
+        else:
+            cells = lines[i].split("\t")
+            old = lines[i]
+            cells[2] = bump(cells[2])
+            new = "\t".join(cells)
         expected = "subclass_equals_sum_of_items|table_vs_table|narrative_vs_table"
     elif kind == "narrative_number":
         pattern, value, expected = _NARRATIVE_TARGETS[rng.randrange(len(_NARRATIVE_TARGETS))]

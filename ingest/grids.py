@@ -4,7 +4,11 @@ Two layouts are recognised (both seen in the corpus):
 
 * ``tsv``   — one row per line, cells separated by tabs (000, 003).
 * ``cells`` — one cell per line, each starting with a tab; a blank line ends a
-  row; a cell's text may wrap onto following lines that have no tab (001, 004).
+  row; a cell's text may wrap onto following lines that have no tab (001, 004:
+  a blank line after each piece; Word/WPS exports of long cells: many pieces
+  in a row); a page number between rows is skipped.  What such an export
+  leaves out (a row's empty leading label cells, a merged header cell's span)
+  the standard-table parser puts back (ingest.tables.standard.parse).
 
 A third layout — PDF text with the grid lost, tokens flattened into wrapped
 lines (002) — carries no cell boundaries at all; it is handled by the
@@ -61,14 +65,22 @@ def _is_cell(line: str) -> bool:
     return line.startswith("\t") and "\t" not in line[1:]
 
 
-# A wrapped cell continues over at most this many short lines.
+# A wrapped cell continues over following short lines: at most this many when blank lines separate them
+# (001/004 print a blank line after every wrapped piece, the same blank that ends a row), at most
+# _MAX_WRAPPED_LINES when the pieces follow each other directly (a long cell wrapped in a narrow column).
 _MAX_CONTINUATION_LINES = 4
+_MAX_WRAPPED_LINES = 120
 _MAX_CONTINUATION_WIDTH = 48
+# A table's title block (公开03表, 单位：万元, 编制单位：…, a line ending in 表) after a blank line is never a cell's
+# continuation: it belongs to the next table, printed one cell per line right after this one.  (Directly
+# under a cell line such a text is the cell's own wrapped end: a 目录 entry …决算表.)
+_TITLE_BLOCK = re.compile(r"公开\s*0?\d{1,2}\s*表|(?:金额)?单位\s*[:：]|编制(?:单位|部门|机关)\s*[:：]|表\s*[)）]?$")
 
 
 def _continuation_run(lines: list[str], j: int) -> list[int] | None:
-    """If lines[j:] is a short run of cell text followed by another cell line, its indices."""
+    """If lines[j:] is a run of short cell-text lines followed by another cell line, its indices."""
     run: list[int] = []
+    blanks = False
     k = j
     while k < len(lines):
         line = lines[k]
@@ -76,10 +88,12 @@ def _continuation_run(lines: list[str], j: int) -> list[int] | None:
             return run or None
         text = line.strip()
         if text:
+            blanks = blanks or (bool(run) and k != run[-1] + 1)
             if (
-                len(run) >= _MAX_CONTINUATION_LINES
+                len(run) >= (_MAX_CONTINUATION_LINES if blanks else _MAX_WRAPPED_LINES)
                 or display_width(text) > _MAX_CONTINUATION_WIDTH
                 or heading_of(text) is not None
+                or (not lines[k - 1].strip() and _TITLE_BLOCK.search(text))
             ):
                 return None
             run.append(k)
@@ -157,7 +171,18 @@ def _scan_cells(lines: list[str], i: int) -> tuple[list[list[Cell]], set[int], i
             after_blank = True
             j += 1
             continue
-        run = _continuation_run(lines, j) if cell is not None else None
+        if is_page_footer(line) and (cell is None or not cell.text or after_blank):
+            # a page number between two rows (or after an empty cell, which has no text to wrap): a page
+            # break inside the table, not a cell's text — skipped, if the table goes on after it
+            k = j + 1
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k < len(lines) and _is_cell(lines[k]):
+                consumed.add(j)
+                j = k
+                after_blank = True
+                continue
+        run = _continuation_run(lines, j) if cell is not None and cell.text else None
         if not run:
             break
         for k in run:

@@ -19,12 +19,12 @@ from ingest.grids import Grid, find_grids
 from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, TableCell
 from ingest.narrative.interpreter import DocContext, Interpreter
 from ingest.numbers import parse_plain, parse_value_with_unit, money_to_wan, quantize
-from ingest.paragraphs import assemble
+from ingest.paragraphs import assemble, wrap_width
 from ingest.performance import DEPARTMENT_PROJECT, flattened, project_key, project_name, reconcile_keys
 from ingest.performance.grid import PerformanceParser, is_performance_grid
 from ingest.readers import read_bytes
 from ingest.sections import SectionIndex, build_tree
-from ingest.normalize import squash
+from ingest.normalize import display_width, squash
 from ingest.tables import standard
 
 DOC_ID_LENGTH = 20
@@ -70,23 +70,57 @@ _PROJECT_TITLES = [
 ]
 
 
+def _title_of(text: str) -> str | None:
+    """The project a title line names (DEPARTMENT_PROJECT for the department's own report), else None."""
+    text = squash(text)
+    if not text or len(text) > 50:
+        return None
+    if any(p.match(text) for p in _DEPARTMENT_TITLES):
+        return DEPARTMENT_PROJECT
+    for pattern in _PROJECT_TITLES:
+        m = pattern.match(text)
+        if m and not re.search("部门整体|整体支出", m.group("name")):
+            return project_name(m.group("name"))
+    return None
+
+
+def _printed_lines(lines: list[str], skip: set[int]) -> list[list[int]]:
+    """The prose's lines as the author wrote them: the lines of each assembled paragraph, rejoined where
+    a hard wrap cut one (a line that reaches the document's wrap width and does not end a sentence goes
+    on in the next), as lists of 0-based line indices.  A title cut at the margin ("…绩效评价（自评）报" /
+    "告") is one printed line again."""
+    width = wrap_width(lines, skip)
+    groups: list[list[int]] = []
+    for para in assemble(lines, skip):
+        group: list[int] = []
+        for line_no in para.line_nos:
+            i = line_no - 1
+            if group:
+                prev = lines[group[-1]].strip()
+                if display_width(prev) < width - 4 or prev[-1:] in "。！？!?：:；;":
+                    groups.append(group)
+                    group = []
+            group.append(i)
+        groups.append(group)
+    return groups
+
+
 def _project_titles(lines: list[str], skip: set[int]) -> list[tuple[int, str]]:
-    found = []
+    """(1-based line, project) of every self-evaluation report title (see _PROJECT_TITLES, _DEPARTMENT_TITLES)
+    among the prose lines: a title on one line, or one a hard wrap cut over several (see _printed_lines)."""
+    found: dict[int, str] = {}
     for i, line in enumerate(lines):
         if i in skip or "\t" in line:
             continue
-        text = squash(line)
-        if not text or len(text) > 50:
-            continue
-        if any(p.match(text) for p in _DEPARTMENT_TITLES):
-            found.append((i + 1, DEPARTMENT_PROJECT))
-            continue
-        for pattern in _PROJECT_TITLES:
-            m = pattern.match(text)
-            if m and not re.search("部门整体|整体支出", m.group("name")):
-                found.append((i + 1, project_name(m.group("name"))))
-                break
-    return found
+        name = _title_of(line)
+        if name is not None:
+            found[i + 1] = name
+    for group in _printed_lines(lines, skip):
+        if len(group) > 1 and group[0] + 1 not in found and not any("\t" in lines[i] for i in group):
+            name = _title_of("".join(lines[i].strip() for i in group))
+            if name is not None:
+                found[group[0] + 1] = name
+    return sorted(found.items())
 
 
 def _other_table(grid: Grid, table_no: int, fiscal_year: int | None) -> tuple[list[Observation], list[TableCell]]:

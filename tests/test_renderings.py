@@ -1,7 +1,7 @@
 """Each bundled report rendered the way other converters write it gives exactly its figures (issue 13).
 
 Renderings (tests/renderers.py): prose hard-wrapped at a fixed width as PDF text extraction
-does, full-width digits, GB18030 with CRLF.  Every observation of the original — value, kind,
+does, tables one cell per line with long cells wrapped, full-width digits, GB18030 with CRLF.  Every observation of the original — value, kind,
 item, scope, measure, codes, names, year — must come back, nothing may be added, and no figure
 may be rejected that the original did not reject.  Renderings that keep the lines keep the
 line of every figure too.
@@ -16,7 +16,7 @@ import pytest
 from conftest import SEEDS
 from ingest.normalize import squash
 from ingest.parse import ParsedDocument, parse_bytes
-from renderers import full_width, gb18030_crlf, hard_wrapped
+from renderers import cells_per_line, full_width, gb18030_crlf, hard_wrapped
 
 
 def _facts(doc: ParsedDocument, with_lines: bool) -> Counter:
@@ -43,7 +43,7 @@ def _same(original: ParsedDocument, rendered: ParsedDocument, with_lines: bool) 
     assert not new_rejects, f"newly rejected: {new_rejects}"
 
 
-@pytest.mark.parametrize("columns", [60, 64, 68, 72, 80])
+@pytest.mark.parametrize("columns", [52, 56, 60, 64, 68, 72, 80])
 @pytest.mark.parametrize("key", sorted(SEEDS))
 def test_hard_wrapped_prose_gives_the_same_figures(parsed, key, columns):
     path = SEEDS[key]
@@ -104,6 +104,32 @@ def test_full_width_and_gb18030_give_the_same_figures_on_the_same_lines(parsed, 
     _same(parsed[key], rendered, with_lines=True)
     if render is gb18030_crlf:
         assert rendered.encoding == "gb18030"
+
+
+@pytest.mark.parametrize("key", sorted(SEEDS))
+def test_tables_one_cell_per_line_give_the_same_figures(parsed, key):
+    path = SEEDS[key]
+    text = path.read_text(encoding="utf-8")
+    data = cells_per_line(text)
+    rendered_text = data.decode("utf-8")
+    tsv_rows = sum(1 for line in text.split("\n") if "\t" in line.lstrip("\t"))
+    assert sum(1 for line in rendered_text.split("\n") if "\t" in line.lstrip("\t")) == 0  # no tab row is left
+    if tsv_rows:
+        assert data != path.read_bytes()
+        # it did wrap long cells onto lines without a tab, and did leave out leading empty label cells
+        assert any(line and not line.startswith("\t") and prev.startswith("\t")
+                   for prev, line in zip(rendered_text.split("\n"), rendered_text.split("\n")[1:]))
+    _same(parsed[key], parse_bytes(path, data), with_lines=False)
+
+
+def test_one_cell_per_line_prints_merged_header_cells_once_leaves_out_leading_empty_cells_and_wraps():
+    text = "收入决算表\n\n单位：万元\n\n项目\t\t合计\n科目代码\t科目名称\t\n\t合计\t1,234.50\n" \
+           "208\t社会保障和就业支出支出支出支出支出\t1,234.50\n"
+    lines = cells_per_line(text, columns=12).decode("utf-8").split("\n")
+    assert lines[4:7] == ["\t项目", "\t合计", ""]  # 项目 merged over two columns: printed once
+    assert lines[7:11] == ["\t科目代码", "\t科目名称", "\t", ""]  # under 合计 (merged down): printed empty
+    assert lines[11:14] == ["\t合计", "\t1,234.50", ""]  # the 合计 row without its empty code cell
+    assert lines[14:18] == ["\t208", "\t社会保障和就", "业支出支出支", "出支出支出"]
 
 
 def test_the_wrap_never_cuts_a_number():

@@ -161,3 +161,105 @@ def test_a_row_that_does_not_line_up_is_rejected_and_named():
     # the rest of the table, and the document, still load
     assert one(doc, table_code="03", line_no=510, function_code="2012902").value == D("69.25")
     assert one(doc, table_code="01", line_no=464, item="grand_total", kind="revenue").value == D("5334.09")
+
+
+# 公开09表 as a Word/WPS text export prints it one cell per line: a merged header cell printed once
+# (财政拨款“三公”经费 over six columns, 公务用车购置及运行维护费 over three), a vertically merged one's
+# continuation printed empty; the same table tab-separated, for comparison.
+_T09_TITLE = ["财政拨款“三公”经费及会议费、培训费支出决算表", "", "公开09表", "", "单位：万元", ""]
+_T09_WORD_ROWS = [
+    ["项目", "财政拨款“三公”经费", "会议费", "培训费"],
+    ["", "合计", "因公出国（境）费", "公务用车购置及运行维护费", "公务接待费", "", ""],
+    ["", "", "", "小计", "公务用车购置费", "公务用车运行维护费", "", "", ""],
+    ["栏次", "1", "2", "3", "4", "5", "6", "7", "8"],
+    ["预算数", "12.00", "3.00", "8.00", "", "8.00", "1.00", "2.50", "4.00"],
+    ["决算数", "10.50", "2.00", "7.50", "", "7.50", "1.00", "2.00", "3.80"],
+]
+_T09_TSV = _T09_TITLE + [
+    "项目\t财政拨款“三公”经费\t\t\t\t\t\t会议费\t培训费",
+    "\t合计\t因公出国（境）费\t公务用车购置及运行维护费\t\t\t公务接待费\t\t",
+    "\t\t\t小计\t公务用车购置费\t公务用车运行维护费\t\t\t",
+] + ["\t".join(row) for row in _T09_WORD_ROWS[3:]]
+
+
+def _one_cell_per_line(rows: list[list[str]]) -> list[str]:
+    return [line for row in rows for line in ["\t" + c for c in row] + [""]]
+
+
+def test_one_cell_per_line_table_with_merged_header_cells_printed_once():
+    lines = _T09_TITLE + _one_cell_per_line(_T09_WORD_ROWS)
+    doc = parse_bytes(Path("t09_cells.txt"), "\n".join(lines).encode())
+    tsv = parse_bytes(Path("t09_tsv.txt"), "\n".join(_T09_TSV).encode())
+    key = lambda o: (o.kind, o.item, o.measure, o.value)  # noqa: E731
+    got = sorted(map(key, find(doc, table_code="09")))
+    assert got == sorted(map(key, find(tsv, table_code="09"))) and len(got) >= 10
+    # each figure comes from its own cell line: 决算数 row, 公务用车运行维护费 column (the 6th cell)
+    o = one(doc, table_code="09", item="vehicle_operation", measure="actual")
+    assert o.value == D("7.50") and lines[o.line_no - 1] == "\t7.50"
+    assert o.line_no == len(_T09_TITLE) + sum(len(r) + 1 for r in _T09_WORD_ROWS[:5]) + 6
+    assert one(doc, table_code="09", item="total", measure="budget").value == D("12.00")
+    assert not doc.result.rejects and not [i for i in doc.result.issues if "公开09表" in i.message]
+
+
+def test_one_cell_per_line_rows_without_their_empty_leading_label_cells(parsed):
+    # 公开03表 of 000 one cell per line, its 合计 row without the empty code cell: right-aligned under
+    # the header again, 5,334.09 is the 本年支出合计 of the 合计 row, not a subject's
+    section = SOURCE[495:520]
+    rows = [line.split("\t") for line in section if "\t" in line]
+    assert rows[3][:3] == ["", "合计", "5,334.09"]
+    rows[3] = rows[3][1:]
+    # …and rows that start with their code without their trailing blank cells (some exports drop them)
+    for row in rows[4:]:
+        while row and not row[-1]:
+            row.pop()
+    lines = [line for line in section if "\t" not in line] + _one_cell_per_line(rows)
+    doc = parse_bytes(Path("t03_cells.txt"), "\n".join(lines).encode())
+    got = {(o.item, o.function_code, o.value) for o in find(doc, table_code="03")}
+    want = {(o.item, o.function_code, o.value) for o in find(parsed["000"], table_code="03")}
+    assert got == want
+    assert one(doc, table_code="03", item="total", function_code=None).value == D("5334.09")
+
+
+def test_one_cell_per_line_row_with_a_cell_too_many_is_rejected():
+    section = SOURCE[495:520]
+    rows = [line.split("\t") for line in section if "\t" in line]
+    k = next(n for n, r in enumerate(rows) if r[0] == "2012906")
+    rows[k] = ["2012906", "工会", "事务"] + rows[k][2:]  # a converter split a cell in two
+    lines = [line for line in section if "\t" not in line] + _one_cell_per_line(rows)
+    doc = parse_bytes(Path("t03_slid.txt"), "\n".join(lines).encode())
+    assert find(doc, table_code="03", function_code="2012906") == []
+    assert [i.place for i in doc.result.issues if "does not line up" in i.message] == [f"line {lines.index(chr(9) + '2012906') + 1}"]
+    assert {r.reason for r in doc.result.rejects} == {"row_misaligned"}
+
+
+def test_merged_header_rows_are_placed_over_the_rows_below():
+    from ingest.tables.header import placed_rows
+
+    assert placed_rows([r for r in _T09_WORD_ROWS[:3]], 9) == [
+        ["项目", "财政拨款“三公”经费", "", "", "", "", "", "会议费", "培训费"],
+        ["", "合计", "因公出国（境）费", "公务用车购置及运行维护费", "", "", "公务接待费", "", ""],
+        ["", "", "", "小计", "公务用车购置费", "公务用车运行维护费", "", "", ""],
+    ]
+    # 公开04表: 收入 | 支出 over two sides of unequal width; the boundary is where 项目 repeats
+    assert placed_rows([["收入", "支出"], ["项目", "行次", "金额", "项目", "行次", "合计", "一般公共预算", "政府性基金", "国有资本"]], 9)[0] \
+        == ["收入", "", "", "支出", "", "", "", "", ""]
+    # 公开02表: 项目 over 科目代码 | 科目名称, the vertically merged columns' continuations printed empty
+    assert placed_rows([["项目", "本年收入合计", "财政拨款收入"], ["科目代码", "科目名称", "", ""]], 4)[0] \
+        == ["项目", "", "本年收入合计", "财政拨款收入"]
+
+
+
+@pytest.mark.parametrize("footer", [["", "- 8 -", ""], ["8", ""], ["", "第 8 页", "", ""]])
+def test_one_cell_per_line_page_number_between_rows_is_not_a_cell(parsed, footer):
+    # 公开03表 one cell per line, a page break before the 2012906 row; the row before ends in empty
+    # cells, which a page number must not fill (an empty cell has no text to wrap)
+    section = SOURCE[495:520]
+    rows = [line.split("\t") for line in section if "\t" in line]
+    lines = [line for line in section if "\t" not in line] + _one_cell_per_line(rows)
+    k = lines.index("\t2012906")
+    assert lines[k - 2:k] == ["\t", ""]
+    lines[k:k] = footer
+    doc = parse_bytes(Path("t03_footer.txt"), "\n".join(lines).encode())
+    got = {(o.item, o.function_code, o.value) for o in find(doc, table_code="03")}
+    assert got == {(o.item, o.function_code, o.value) for o in find(parsed["000"], table_code="03")}
+    assert one(doc, table_code="03", function_code="2012906", item="total").line_no == k + len(footer) + 3

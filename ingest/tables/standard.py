@@ -11,6 +11,7 @@ prints, or on the text layout the grid came from.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from ingest.grids import Cell, Grid
 from ingest.model import Observation, ParseIssue, Reject, TableCell
 from ingest.normalize import squash
 from ingest.numbers import is_blank, is_dash, money_to_wan, parse_plain, quantize
-from ingest.tables.header import column_paths, leaf
+from ingest.tables.header import column_paths, leaf, placed_rows
 
 
 @dataclass(frozen=True)
@@ -280,12 +281,16 @@ class _Emitter:
         self.paths: list[list[str]] = []  # column label paths (set by parse)
         self._snippets: dict[int, str] = {}  # id(row) → snippet (rows live as long as the grid)
 
-    def check_alignment(self, body_start: int, width: int) -> None:
+    def check_alignment(self, body_start: int, width: int, strict: bool = False) -> None:
         """A figure right of the header's last column means the row's cells slid: none of its figures can
-        be attributed to a column, so the row is rejected whole and the document marked partial."""
+        be attributed to a column, so the row is rejected whole and the document marked partial.  With
+        ``strict`` (one cell per line, where every cell of a row is printed, blank or not) a row with more
+        cells than the table has columns slid too, even when its last cells are blank."""
         for r in range(body_start, len(self.grid.rows)):
             row = self.grid.rows[r]
             beyond = [c for c in row if c.col >= width and parse_plain(c.text) is not None]
+            if strict and not beyond and len(row) > width:
+                beyond = [c for c in row if parse_plain(c.text) is not None][:1]
             if not beyond:
                 continue
             self.skip.add(r)
@@ -636,11 +641,51 @@ _LAYOUTS = {
 }
 
 
+def _cells_width(grid: Grid, body_start: int) -> int:
+    """The column count of a one-cell-per-line table: its widest header row, or the length most of its body
+    rows have when that is more (a header with merged cells printed once is narrower than the table)."""
+    header = max((len(grid.rows[r]) for r in range(body_start)), default=0)
+    body = Counter(len(row) for row in grid.rows[body_start:] if row)
+    return max(header, body.most_common(1)[0][0] if body else 0)
+
+
+def _right_aligned(grid: Grid, body_start: int, width: int) -> Grid:
+    """A one-cell-per-line grid with its short body rows padded on the left to ``width``.
+
+    A converter that prints one cell per line prints nothing for a row's empty leading label cells (the
+    code cell of a 合计 row, the left side of a two-sided table's row under its last revenue line), so
+    such a row comes with fewer cells than the table; its figures are its last cells.  Padding it with
+    empty cells at the left puts them back under their columns.  A row that starts with a subject code
+    starts in the first column: what it lacks are trailing blanks (some exports drop them), so it is
+    padded at the right."""
+    rows = list(grid.rows)
+    for r in range(body_start, len(rows)):
+        row = rows[r]
+        if row and len(row) < width:
+            if _CODE_FULL.match(squash(row[0].text)):
+                rows[r] = row + [Cell("", row[-1].line_no, c) for c in range(len(row), width)]
+                continue
+            pad = width - len(row)
+            rows[r] = [Cell("", row[0].line_no, c) for c in range(pad)] + [
+                Cell(c.text, c.line_no, c.col + pad, c.ref) for c in row]
+    return Grid(grid.layout, rows, grid.first_line, grid.last_line, grid.consumed, grid.context)
+
+
 def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
-    """Parse one standard table → (observations, cells, rejects, issues)."""
-    em = _Emitter(grid, tdef, table_no, fiscal_year, table_unit(grid))
+    """Parse one standard table → (observations, cells, rejects, issues).
+
+    A one-cell-per-line grid (layout ``cells``) is first put back on its columns: body rows printed without
+    their empty leading label cells are right-aligned (_right_aligned), header rows with merged cells
+    printed once are placed over the rows below them (header.placed_rows)."""
     body_start, lanci = _split_header(grid)
     header_rows = [grid.row_texts(r) for r in range(body_start) if r != lanci]
+    if grid.layout == "cells" and body_start > 0:
+        width = _cells_width(grid, body_start)
+        grid = _right_aligned(grid, body_start, width)
+        header_rows = placed_rows(header_rows, width)
+    else:
+        width = max((len(grid.rows[r]) for r in range(body_start)), default=0)
+    em = _Emitter(grid, tdef, table_no, fiscal_year, table_unit(grid))
     if tdef.layout == "economic":
         while len(header_rows) > 1 and all(squash(t) in ("", "类", "款", "项") for t in header_rows[-1]):
             header_rows = header_rows[:-1]  # the 类 | 款 row under a split code column
@@ -649,6 +694,6 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     paths = column_paths(header_rows, ncols)
     em.paths = paths
     if body_start > 0:
-        em.check_alignment(body_start, max(len(grid.rows[r]) for r in range(body_start)))
+        em.check_alignment(body_start, width, strict=grid.layout == "cells")
     _LAYOUTS[tdef.layout](em, body_start, paths)
     return em.observations, em.cells(body_start), em.rejects, em.issues
