@@ -191,10 +191,11 @@ def test_real_reports_never_fail_the_build(messy):
     # the whole report beats the excerpts of repro/ cut from it: its 目录's parts and tables are present
     assert query(messy, "select counted_in_facts, version_rank from marts.dim_document "
                         "where source_file = '西南大学2023年度部门决算.pdf'") == [(True, 1)]
-    # r03: 其他支出 is both 399 and 39999 — listed as ambiguous, never two rows
-    reasons = {r[0] for r in query(messy, "select reason from marts.qa_unresolved_subjects "
-                                          "where subject_name = '其他支出'")}
-    assert reasons == {"经济分类 name under 2 codes (399, 39999): ambiguous"}
+    # r03: "其他支出 109.50 万元，占总支出的 0.02%" in a list of function classes is class 229 — one row,
+    # never the economic items 399 and 39999 (which once doubled the observation and failed the build)
+    assert query(messy, "select o.kind, o.function_code, o.economic_code, o.measure from raw.observations o "
+                        "join raw.documents d using (doc_id) where d.source_file = 'swu2023_excerpt_qita.txt' "
+                        "and o.value_text like '109.50%'") == [("expenditure", "229", None, "amount")]
     # budget documents never count in the 决算 facts (report_kind comes from the document's metadata)
     assert query(messy, "select count(*) from marts.dim_document where counted_in_facts and report_kind like '%预算%'") \
         == [(0,)]

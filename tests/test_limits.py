@@ -22,7 +22,7 @@ from ingest.pipeline import ingest_paths
 from ingest.readers import read_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = sorted((ROOT / "data" / "reports").glob("003_*.txt"))[0]
+REPORT = sorted((ROOT / "data" / "reports").glob("004_*.txt"))[0]  # complete (003 is partial: its tables are attachments)
 
 CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
                  'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
@@ -130,12 +130,12 @@ def test_bombs_fail_alone_and_the_batch_goes_on(batch, tmp_path, monkeypatch):
 
 
 def test_a_file_over_the_size_limit_fails_with_the_limit(tmp_path, monkeypatch):
-    shutil.copy(REPORT, tmp_path / REPORT.name)          # 43 KB
+    shutil.copy(REPORT, tmp_path / REPORT.name)          # 33 KB (004)
     monkeypatch.setenv("JUESUAN_MAX_FILE_MB", "0.01")     # 10 KB
     summary = ingest_paths([tmp_path], str(tmp_path / "w.duckdb"))
     [f] = summary.failures
     assert (Path(f.path).name, f.place) == (REPORT.name, "whole file")
-    assert f.message == ("file too large: 42 KB, the limit is 10 KB "
+    assert f.message == (f"file too large: {round(REPORT.stat().st_size / 1024)} KB, the limit is 10 KB "
                          "(raise JUESUAN_MAX_FILE_MB if this really is one report)")
 
 
