@@ -45,6 +45,8 @@ class DocumentSummary:
     checks: int
     error: str | None
     error_place: str | None
+    exclusion: str | None = None  # why the document does not feed the facts (dim_document.exclusion)
+    exclusion_reason: str | None = None
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -90,7 +92,7 @@ def document_summaries(db: Path, select: list[str] | None = None) -> list[Docume
         docs = _rows(con, """
             select d.doc_id, d.source_file, u.unit_name, d.unit_scope as scope, d.fiscal_year, d.status,
                    d.counted_in_facts as counted, d.fact_count as facts, d.reject_count as rejects,
-                   d.error, d.error_place,
+                   d.error, d.error_place, d.exclusion, d.exclusion_reason,
                    (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id) as checks
             from marts.dim_document d left join marts.dim_unit u on u.unit_id = d.unit_id
             order by d.source_file""")

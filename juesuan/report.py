@@ -27,12 +27,26 @@ def fmt(value) -> str:
     return str(value)
 
 
+# why a document does not feed the facts (dim_document.exclusion), as the status column shows it
+_EXCLUSIONS = {
+    "not_a_report": ("非报告", "not a report"),
+    "unattributed": ("无法归属（缺单位或年度）", "unattributed (no unit or year)"),
+    "budget_report": ("预算，不计入决算", "budget, not in the 决算 facts"),
+    "shadowed": ("另一版本计入", "another version counts"),
+}
+
+
 def _status(doc: DocumentSummary) -> str:
+    """The status cell: failed / partial / ok, and, for a document that does not feed the facts, why not."""
     if doc.status == "failed":
         return "[red]" + tr("失败", "failed") + "[/red]"
-    if doc.status == "partial":
-        return "[yellow]" + tr("部分", "partial") + "[/yellow]"
-    return tr("正常", "ok") if doc.counted else "[dim]" + tr("正常（被取代）", "ok (shadowed)") + "[/dim]"
+    base = "[yellow]" + tr("部分", "partial") + "[/yellow]" if doc.status == "partial" else tr("正常", "ok")
+    if doc.counted:
+        return base
+    zh, en = _EXCLUSIONS.get(doc.exclusion or "shadowed", (doc.exclusion, doc.exclusion))
+    if doc.exclusion in ("not_a_report", "unattributed"):
+        return "[dim]" + tr(zh, en) + "[/dim]"
+    return base + "[dim]" + tr(f"（{zh}）", f" ({en})") + "[/dim]"
 
 
 def _unit(doc: DocumentSummary, labels: Labels) -> str:

@@ -155,3 +155,25 @@ def test_every_identity_has_a_chinese_label_and_the_language_comes_from_the_envi
     monkeypatch.setenv("JUESUAN_LANG", "fr")
     assert main(["--version"]) == 0     # an unknown language in the environment is no usage error
     assert capsys.readouterr().out.strip() == "juesuan 0.1.0"
+
+
+@pytest.mark.parametrize("status, counted, exclusion, zh, en", [
+    ("ok", True, None, "正常", "ok"),
+    ("partial", True, None, "[yellow]部分[/yellow]", "[yellow]partial[/yellow]"),
+    ("failed", False, "failed", "[red]失败[/red]", "[red]failed[/red]"),
+    ("ok", False, "shadowed", "正常[dim]（另一版本计入）[/dim]", "ok[dim] (another version counts)[/dim]"),
+    ("ok", False, "budget_report", "正常[dim]（预算，不计入决算）[/dim]", "ok[dim] (budget, not in the 决算 facts)[/dim]"),
+    ("not_a_report", False, "not_a_report", "[dim]非报告[/dim]", "[dim]not a report[/dim]"),
+    ("unattributed", False, "unattributed", "[dim]无法归属（缺单位或年度）[/dim]", "[dim]unattributed (no unit or year)[/dim]"),
+])
+def test_the_status_column_says_why_a_document_does_not_count(status, counted, exclusion, zh, en):
+    from juesuan import i18n
+    from juesuan.findings import DocumentSummary
+    from juesuan.report import _status
+
+    doc = DocumentSummary("d", "f.txt", "u", None, 2024, status, counted, 0, 0, 0, None, None, exclusion, None)
+    try:
+        assert (i18n.set_lang("zh"), _status(doc)) == ("zh", zh)
+        assert (i18n.set_lang("en"), _status(doc)) == ("en", en)
+    finally:
+        i18n.set_lang(None)
