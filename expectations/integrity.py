@@ -50,6 +50,7 @@ class MartSpec:
     provenance: bool = False               # source_kind + source_ref on every row
     joins: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (dimension, key)
     counted_documents: bool = False        # rows only from the one counted document of a unit-year
+    basis: str | None = "final"            # ... of this basis (final = 决算, budget = 预算); None: either
     extra_sql: tuple[tuple[str, str], ...] = ()  # (description, unexpected-rows query over {batch})
 
 
@@ -62,7 +63,8 @@ MARTS: tuple[MartSpec, ...] = (
         not_null=("doc_id", "source_file", "format", "status", "parser_version", "ingested_at", "counted_in_facts"),
         enums={"status": ("ok", "partial", "not_a_report", "unattributed", "failed"),
                "format": ("text", "pdf", "docx", "xlsx"),
-               "exclusion": ("failed", "not_a_report", "unattributed", "budget_report", "shadowed")},
+               "exclusion": ("failed", "not_a_report", "unattributed", "shadowed"),
+               "basis": ("final", "budget")},
         joins={"unit_id": ("dim_unit", "unit_id"), "shadowed_by": ("dim_document", "doc_id")},
         extra_sql=(
             ("at most one counted document per unit, year and report kind (no document counted twice)",
@@ -76,9 +78,12 @@ MARTS: tuple[MartSpec, ...] = (
             ("a document counts in the facts exactly when nothing excludes it, and every exclusion has its reason",
              "select doc_id, source_file from {batch} where counted_in_facts = (exclusion is not null) "
              "or (exclusion is not null and coalesce(exclusion_reason, '') = '')"),
-            ("a counted document is a parsed 决算 report with a unit and a year",
+            ("at most one counted document per unit, year and basis (a 决算 and a 预算 each count in their own marts)",
+             "select unit_id, fiscal_year, basis, count(*) as counted_documents from {batch} "
+             "where counted_in_facts group by all having count(*) > 1"),
+            ("a counted document is a parsed report with a unit and a year, its basis following its kind",
              "select doc_id, source_file from {batch} where counted_in_facts and (unit_id is null or fiscal_year is null "
-             "or status not in ('ok', 'partial') or report_kind like '%预算%')"),
+             "or status not in ('ok', 'partial') or (report_kind like '%预算%') <> (basis = 'budget'))"),
         ),
     ),
     MartSpec(
@@ -145,8 +150,48 @@ MARTS: tuple[MartSpec, ...] = (
                     "where p.doc_id = i.doc_id and p.project_key = i.project_key)"),),
     ),
     MartSpec(
+        "fct_budget_expenditure",
+        grain=("unit_id", "fiscal_year", "doc_id", "funding_scope", "function_code", "expenditure_type"),
+        not_null=("unit_id", "fiscal_year", "doc_id", "funding_scope", "expenditure_type", "amount_wan"),
+        enums={"funding_scope": enumeration("funding_scope"), "expenditure_type": enumeration("expenditure_type")},
+        money=("amount_wan", "yoy_change_wan_stated"), provenance=True,
+        joins={**FACT_JOINS, "function_code": ("dim_function_subject", "function_code")}, counted_documents=True,
+        basis="budget",
+    ),
+    MartSpec(
+        "fct_budget_revenue",
+        grain=("unit_id", "fiscal_year", "doc_id", "funding_scope", "revenue_source", "function_code"),
+        not_null=("unit_id", "fiscal_year", "doc_id", "funding_scope", "revenue_source", "amount_wan"),
+        enums={"funding_scope": enumeration("funding_scope"), "revenue_source": enumeration("revenue_source")},
+        money=("amount_wan", "yoy_change_wan_stated"), provenance=True,
+        joins={**FACT_JOINS, "function_code": ("dim_function_subject", "function_code")}, counted_documents=True,
+        basis="budget",
+    ),
+    MartSpec(
+        "fct_budget_three_public", grain=("unit_id", "fiscal_year", "doc_id", "item"),
+        not_null=("unit_id", "fiscal_year", "doc_id", "item", "amount_wan"),
+        enums={"item": enumeration("three_public_item")},
+        money=("amount_wan",), provenance=True, joins=FACT_JOINS, counted_documents=True, basis="budget",
+    ),
+    MartSpec(
+        "fct_budget_execution",
+        grain=("unit_id", "fiscal_year", "funding_scope", "function_code", "expenditure_type"),
+        not_null=("unit_id", "fiscal_year", "funding_scope", "expenditure_type"),
+        money=("budget_wan", "budget_initial_wan", "budget_full_year_wan", "actual_wan"),
+        money_required=("budget_wan", "budget_initial_wan", "budget_full_year_wan", "actual_wan"),
+        joins={"unit_id": ("dim_unit", "unit_id"), "budget_doc_id": ("dim_document", "doc_id"),
+               "final_doc_id": ("dim_document", "doc_id"), "function_code": ("dim_function_subject", "function_code")},
+        extra_sql=(
+            ("execution_rate = actual / published budget, and only when both are stated",
+             "select unit_id, fiscal_year, function_code from {batch} where (execution_rate is null) <> "
+             "(actual_wan is null or budget_wan is null or budget_wan = 0) "
+             "or abs(execution_rate - actual_wan / budget_wan) > 0.00005"),
+        ),
+    ),
+    MartSpec(
         "fct_unit_year", grain=("unit_id", "fiscal_year"), not_null=("unit_id", "fiscal_year", "doc_id"),
-        money=("expenditure_total_wan", "revenue_total_wan", "three_public_total_wan"),
+        money=("expenditure_total_wan", "revenue_total_wan", "three_public_total_wan", "budget_expenditure_total_wan",
+               "budget_basic_expenditure_wan", "budget_project_expenditure_wan"),
         joins=FACT_JOINS, counted_documents=True,
     ),
     MartSpec(
@@ -164,7 +209,7 @@ MARTS: tuple[MartSpec, ...] = (
         "fct_identity_check", grain=("check_id",),
         not_null=("check_id", "check_name", "doc_id", "lhs", "rhs", "diff", "tolerance", "passed", "refs"),
         enums={"check_name": identity_names(), "comparison": ("=", ">=")},
-        joins=FACT_JOINS, counted_documents=True,
+        joins=FACT_JOINS, counted_documents=True, basis=None,
         extra_sql=(
             ("tolerance is never negative", "select check_id, tolerance from {batch} where tolerance < 0"),
             ("passed follows from lhs, rhs and tolerance",
@@ -225,8 +270,8 @@ def build_suite(spec: MartSpec) -> gx.ExpectationSuite:
             description="rows come only from the counted document of their unit-year (no document counted twice)",
             unexpected_rows_query=(
                 f"select f.doc_id, count(*) as n from (select * from {{batch}}) f where not exists "
-                f"(select 1 from {MARTS_SCHEMA}.dim_document d where d.doc_id = f.doc_id and d.counted_in_facts) "
-                "group by f.doc_id"),
+                f"(select 1 from {MARTS_SCHEMA}.dim_document d where d.doc_id = f.doc_id and d.counted_in_facts"
+                + (f" and d.basis = '{spec.basis}'" if spec.basis else "") + ") group by f.doc_id"),
         ))
     for description, query in spec.extra_sql:
         add(E.UnexpectedRowsExpectation(description=description, unexpected_rows_query=query))

@@ -31,7 +31,6 @@ def fmt(value) -> str:
 _EXCLUSIONS = {
     "not_a_report": ("非报告", "not a report"),
     "unattributed": ("无法归属（缺单位或年度）", "unattributed (no unit or year)"),
-    "budget_report": ("预算，不计入决算", "budget, not in the 决算 facts"),
     "shadowed": ("另一版本计入", "another version counts"),
 }
 

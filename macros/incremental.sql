@@ -13,16 +13,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro remove_unloaded_documents(relation) -%}
+{#- basis: the marts of the 决算 ('final') hold only counted final accounts; a document relabelled a 预算 leaves them. -#}
+{% macro remove_unloaded_documents(relation, basis='final') -%}
     delete from {{ relation }}
     where doc_id not in (
-        select doc_id from {{ ref('stg_documents') }} where is_loaded
+        select doc_id from {{ ref('stg_documents') }} where is_loaded and basis = '{{ basis }}'
     )
 {%- endmacro %}
 
 {#- The configuration every per-document fact mart shares: rebuilt by doc_id, pruned of documents
     that no longer count.  Call it first in the model: {{ per_document_incremental() }} -#}
-{% macro per_document_incremental() -%}
+{% macro per_document_incremental(basis='final') -%}
     {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
-              on_schema_change='append_new_columns', post_hook="{{ remove_unloaded_documents(this) }}") }}
+              on_schema_change='append_new_columns',
+              post_hook="{{ remove_unloaded_documents(this, '" ~ basis ~ "') }}") }}
 {%- endmacro %}

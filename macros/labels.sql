@@ -16,7 +16,8 @@
 {#- Where a reading was taken: line/cell, and the table or "narrative", and the text as printed. -#}
 {% macro reading_ref(a) -%}
     {{ a }}.source_ref || ' ' ||
-    case when {{ a }}.table_code = 'perf' then '绩效自评表' when {{ a }}.table_code is not null then '公开' || {{ a }}.table_code || '表'
+    case when {{ a }}.table_code = 'perf' then '绩效自评表' when {{ a }}.table_code like 'B%' then '预算' || substr({{ a }}.table_code, 2) || '表'
+         when {{ a }}.table_code is not null then '公开' || {{ a }}.table_code || '表'
          else {{ a }}.source_kind end || ' "' || {{ a }}.value_text || '"'
 {%- endmacro %}
 

@@ -162,7 +162,6 @@ def test_every_identity_has_a_chinese_label_and_the_language_comes_from_the_envi
     ("partial", True, None, "[yellow]部分[/yellow]", "[yellow]partial[/yellow]"),
     ("failed", False, "failed", "[red]失败[/red]", "[red]failed[/red]"),
     ("ok", False, "shadowed", "正常[dim]（另一版本计入）[/dim]", "ok[dim] (another version counts)[/dim]"),
-    ("ok", False, "budget_report", "正常[dim]（预算，不计入决算）[/dim]", "ok[dim] (budget, not in the 决算 facts)[/dim]"),
     ("not_a_report", False, "not_a_report", "[dim]非报告[/dim]", "[dim]not a report[/dim]"),
     ("unattributed", False, "unattributed", "[dim]无法归属（缺单位或年度）[/dim]", "[dim]unattributed (no unit or year)[/dim]"),
 ])

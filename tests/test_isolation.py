@@ -196,11 +196,11 @@ def test_real_reports_never_fail_the_build(messy):
     assert query(messy, "select o.kind, o.function_code, o.economic_code, o.measure from raw.observations o "
                         "join raw.documents d using (doc_id) where d.source_file = 'swu2023_excerpt_qita.txt' "
                         "and o.value_text like '109.50%'") == [("expenditure", "229", None, "amount")]
-    # budget documents never count in the 决算 facts (report_kind comes from the document's metadata)
-    assert query(messy, "select count(*) from marts.dim_document where counted_in_facts and report_kind like '%预算%'") \
+    # budget documents count in their own basis (report_kind comes from the document's metadata), never in the 决算
+    assert query(messy, "select count(*) from marts.dim_document where (report_kind like '%预算%') <> (basis = 'budget')") \
         == [(0,)]
-    assert query(messy, "select count(*) from marts.dim_document where exclusion = 'budget_report' "
-                        "and exclusion_reason not like '%kept out of the 决算 facts%'") == [(0,)]
+    assert query(messy, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
+                        "where d.basis = 'budget'") == [(0,)]
 
 
 def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
@@ -232,8 +232,9 @@ def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
     assert snapshot(db, exclude=VOLATILE) == incremental
 
 
-def test_a_budget_is_kept_out_of_the_final_account_facts(tmp_path, warehouse_db):
-    """A 部门预算 (report_kind from the document's metadata) is listed with its reason and feeds no 决算 fact;
+def test_a_budget_counts_only_in_the_budget_marts(tmp_path, warehouse_db):
+    """A 部门预算 (report_kind from the document's metadata) counts in its own basis: it leaves the 决算 marts —
+    also in an incremental build of a warehouse that held it as a 决算 — and feeds the fct_budget_* marts;
     the other reports keep their rows."""
     import duckdb
 
@@ -243,14 +244,16 @@ def test_a_budget_is_kept_out_of_the_final_account_facts(tmp_path, warehouse_db)
     con.execute("update raw.documents set report_kind = '部门预算' where source_file like '002%'")
     con.close()
     assert run("build", "--db", db) == 0
-    doc = query(db, "select doc_id, status, counted_in_facts, exclusion, exclusion_reason from marts.dim_document "
+    doc = query(db, "select doc_id, status, basis, counted_in_facts, exclusion from marts.dim_document "
                     "where source_file like '002%'")
     doc_id = doc[0][0]
-    assert doc[0][1:] == ("ok", False, "budget_report",
-                          "a 部门预算 (budget): kept out of the 决算 facts until budget marts exist")
-    for mart in ("fct_revenue", "fct_expenditure", "fct_three_public", "fct_unit_year", "fct_identity_check"):
+    assert doc[0][1:] == ("ok", "budget", True, None)
+    for mart in ("fct_revenue", "fct_expenditure", "fct_three_public", "fct_unit_year"):
         assert query(db, f"select count(*) from marts.{mart} where doc_id = ?", [doc_id]) == [(0,)], mart
         assert query(db, f"select count(distinct doc_id) from marts.{mart}") == [(4,)], mart
-    # the unit stays a unit (every document joins it), with no counted report
+    # its own 预算 figures (measure budget) are what the budget marts hold; its tables' identities are still checked
+    assert query(db, "select count(distinct doc_id) from marts.fct_budget_expenditure") == [(1,)]
+    assert query(db, "select count(*) > 0 from marts.fct_identity_check where doc_id = ?", [doc_id]) == [(True,)]
+    # the unit stays a unit, counted with its one (budget) report
     assert query(db, "select document_count, first_year from marts.dim_unit where unit_name = '榆林市横山区总工会'") == \
-        [(0, None)]
+        [(1, 2023)]

@@ -1,6 +1,6 @@
 """The four real PDFs of ../shared/real run through the whole product (ingest → dbt → checks) in one
 warehouse: the 决算's hand-read right values (../shared/real/README.md) reach the marts with their page
-and cell, the three 部门预算 are kept out of the 决算 facts with their kind and reason, and the findings
+and cell, the three 部门预算 count as budgets and stay out of the 决算 facts, and the findings
 on the 决算 are exactly the contradictions the report holds.  Skips when ../shared is absent."""
 
 from __future__ import annotations
@@ -81,10 +81,10 @@ def test_swu_unit_without_a_place_loads_with_unknown_geography(db):
                 [SWU]) == ("西南大学", None, "部门决算", "ok", True)
 
 
-def test_budgets_are_kept_out_of_the_final_accounts(db):
-    rows = query(db, "select source_file, report_kind, exclusion from marts.dim_document where source_file in (?, ?, ?) "
-                     "order by source_file", list(BUDGETS))
-    assert rows == sorted((name, "部门预算", "budget_report") for name in BUDGETS)
+def test_budgets_count_as_budgets_and_stay_out_of_the_final_accounts(db):
+    rows = query(db, "select source_file, report_kind, basis, counted_in_facts, exclusion from marts.dim_document "
+                     "where source_file in (?, ?, ?) order by source_file", list(BUDGETS))
+    assert rows == sorted((name, "部门预算", "budget", True, None) for name in BUDGETS)
     assert query(db, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
                      "where d.report_kind = '部门预算'") == [(0,)]
 

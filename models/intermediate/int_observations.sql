@@ -11,11 +11,16 @@ with economic_names as (
 )
 select
     o.* replace (
-        -- for revenue/expenditure items a bare 预算 is the 年初预算 (三公's 预算数 is the 全年预算)
-        case when o.kind in ('revenue', 'expenditure') and o.measure = 'budget' then 'budget_initial' else o.measure end as measure
+        -- in a 决算, a bare 预算 of a revenue/expenditure item is the 年初预算 (三公's 预算数 is the 全年预算);
+        -- in a 预算 report every 预算 / 年初预算 of the year is the published budget itself: 'budget', so the
+        -- prose and the tables state one fact
+        case when d.basis = 'final' and o.kind in ('revenue', 'expenditure') and o.measure = 'budget' then 'budget_initial'
+             when d.basis = 'budget' and o.kind in ('revenue', 'expenditure') and o.measure = 'budget_initial' then 'budget'
+             else o.measure end as measure
     ),
     o.measure as measure_as_read,
     d.unit_id,
+    d.basis,
     d.fiscal_year as report_year,
     o.fiscal_year = d.fiscal_year as is_report_year,
     o.flags not like '%project_section%' as is_unit_level,

@@ -12,6 +12,7 @@ select
     d.unit_scope,
     d.fiscal_year,
     d.report_kind,
+    d.basis,
     d.status,
     d.error,
     d.error_place,

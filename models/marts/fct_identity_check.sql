@@ -9,6 +9,7 @@ with checks as (
     union all select * from {{ ref('int_check_ratios') }}
     union all select * from {{ ref('int_check_yoy') }}
     union all select * from {{ ref('int_check_performance') }}
+    union all select * from {{ ref('int_check_budget_initial') }}
 )
 select
     -- identical statements on one line make identical checks: number them

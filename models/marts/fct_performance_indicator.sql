@@ -25,5 +25,5 @@ select
     i.layout,
     d.ingested_at
 from {{ ref('stg_indicators') }} i
-join {{ ref('stg_documents') }} d on d.doc_id = i.doc_id
+join {{ ref('stg_documents') }} d on d.doc_id = i.doc_id and d.basis = 'final'
 where true {{ only_new_documents('d.ingested_at') }}

@@ -3,7 +3,7 @@
 -- from the self-evaluation tables and the prose; the table's figure wins.
 with docs as (
     select doc_id, unit_id, fiscal_year, ingested_at from {{ ref('stg_documents') }}
-    where is_loaded {{ only_new_documents('ingested_at') }}
+    where is_loaded and basis = 'final' {{ only_new_documents('ingested_at') }}
 ),
 facts as (
     select f.* from {{ ref('int_facts') }} f join docs d on d.doc_id = f.doc_id

@@ -1,5 +1,6 @@
--- One wide row of headline figures per unit-year.  When a unit publishes several
--- reports for a year (汇总 and 本级), the consolidated one is used.
+-- One wide row of headline figures per unit-year of a counted 决算.  When a unit publishes several
+-- reports for a year (汇总 and 本级), the consolidated one is used.  The budget_* columns are the
+-- published budget's figures (the counted 部门预算 of the same unit-year, budget_doc_id), null without one.
 with docs as (
     select *, row_number() over (
         partition by unit_id, fiscal_year
@@ -7,11 +8,11 @@ with docs as (
                  ingested_at desc
     ) as choice
     from {{ ref('stg_documents') }}
-    where is_loaded and unit_id is not null
+    where is_loaded and basis = 'final' and unit_id is not null
 ),
 f as (
     select * from {{ ref('int_facts') }}
-    where is_report_year and function_code_resolved is null and not is_function_subject
+    where basis = 'final' and is_report_year and function_code_resolved is null and not is_function_subject
 ),
 pick as (
     select
@@ -42,6 +43,24 @@ pick as (
         max(value) filter (where kind = 'staff' and item = 'retired') as staff_retired,
         max(value) filter (where kind = 'assets' and item = 'vehicles') as vehicles
     from f group by f.doc_id
+),
+-- the counted budget of the same unit-year (stg_documents.basis = 'budget'), its headline figures
+budget as (
+    select
+        b.unit_id, b.fiscal_year, b.doc_id as budget_doc_id,
+        max(f.value) filter (where f.kind = 'revenue' and f.scope = 'all' and f.item = 'grand_total') as budget_revenue_grand_total_wan,
+        max(f.value) filter (where f.kind = 'revenue' and f.scope = 'all' and f.item = 'current_total') as budget_revenue_total_wan,
+        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'grand_total') as budget_expenditure_grand_total_wan,
+        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'total') as budget_expenditure_total_wan,
+        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'basic') as budget_basic_all_wan,
+        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'basic') as budget_basic_gb_wan,
+        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'project') as budget_project_all_wan,
+        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'project') as budget_project_gb_wan
+    from {{ ref('stg_documents') }} b
+    left join {{ ref('int_facts') }} f on f.doc_id = b.doc_id and f.is_report_year and f.measure = 'budget'
+        and f.function_code_resolved is null and not f.is_function_subject
+    where b.is_loaded and b.basis = 'budget' and b.unit_id is not null
+    group by b.unit_id, b.fiscal_year, b.doc_id
 ),
 checks as (
     select doc_id, count(*) as identity_checks, count(*) filter (where not passed) as inconsistencies
@@ -76,10 +95,18 @@ select
     coalesce(p.staff_actual_unit, p.staff_actual_entities) as staff_actual,
     p.staff_retired,
     p.vehicles,
+    bg.budget_doc_id,
+    bg.budget_revenue_grand_total_wan,
+    bg.budget_revenue_total_wan,
+    bg.budget_expenditure_grand_total_wan,
+    bg.budget_expenditure_total_wan,
+    coalesce(bg.budget_basic_all_wan, bg.budget_basic_gb_wan) as budget_basic_expenditure_wan,
+    coalesce(bg.budget_project_all_wan, bg.budget_project_gb_wan) as budget_project_expenditure_wan,
     coalesce(c.identity_checks, 0) as identity_checks,
     coalesce(c.inconsistencies, 0) as inconsistencies
 from docs d
 left join pick p on p.doc_id = d.doc_id
 left join {{ ref('dim_unit') }} u on u.unit_id = d.unit_id
 left join checks c on c.doc_id = d.doc_id
+left join budget bg on bg.unit_id = d.unit_id and bg.fiscal_year = d.fiscal_year
 where d.choice = 1

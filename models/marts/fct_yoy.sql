@@ -9,7 +9,7 @@ f as (
     select f.*, m.metric, m.label, m.measure as metric_measure
     from {{ ref('int_facts') }} f
     join metrics m on m.kind = f.kind and coalesce(m.scope, '') = coalesce(f.scope, '') and m.item = f.item_key
-    where f.function_code_resolved is null and not f.is_function_subject and f.entity is null
+    where f.basis = 'final' and f.function_code_resolved is null and not f.is_function_subject and f.entity is null
 ),
 current as (
     select unit_id, doc_id, report_year as fiscal_year, metric, label, value, source_kind, source_ref

@@ -4,15 +4,21 @@
 -- Current and failed document versions (superseded versions are history only),
 -- with whether each one feeds the facts and, when it does not, why.
 --
--- Isolation: only a parsed (ok / partial) 决算 report with a unit and a year can feed
+-- Isolation: only a parsed (ok / partial) report with a unit and a year can feed
 -- the facts.  Anything else — a file that could not be read, a file that is not a
--- report (README, manifest, a text without figures), a report without unit or year,
--- a budget (预算) until budget marts exist — is kept here with its reason and never
--- reaches a fact, a dimension or a key, so one document's content cannot fail the build.
+-- report (README, manifest, a text without figures), a report without unit or year —
+-- is kept here with its reason and never reaches a fact, a dimension or a key, so one
+-- document's content cannot fail the build.
+--
+-- Basis: a 部门决算 / 单位决算 is a final account (basis 'final', feeding the 决算 marts
+-- fct_revenue, fct_expenditure, …); a 部门预算 / 单位预算 is a budget (basis 'budget',
+-- feeding only the fct_budget_* marts).  Each basis counts its own version, so a
+-- unit-year has at most one counted final account and one counted budget, and a
+-- figure never counts in both.
 --
 -- Versions: a unit-year can be published more than once (a 汇总 and a 本级 report,
 -- a corrected re-issue, a copy cut short, a spreadsheet of a few tables).  All are
--- kept; exactly one counts (is_loaded): the consolidated report first, then the
+-- kept; exactly one per basis counts (is_loaded): the consolidated report first, then the
 -- unmarked, own and balance ones; among equals the most complete — most of the parts,
 -- sections and tables a 目录 lists actually present (a copy cut short loses its tail;
 -- an excerpt has none), figures read (at least 90% of the version that read the most
@@ -33,6 +39,7 @@ select
     unit_scope,
     fiscal_year,
     report_kind,
+    case when report_kind like '%预算%' then 'budget' else 'final' end as basis,
     sector,
     province,
     city,
@@ -63,7 +70,6 @@ attributed as (
             when status = 'not_a_report' then 'not_a_report'
             when status = 'unattributed' or unit_id is null or fiscal_year is null then 'unattributed'
             when status not in ('ok', 'partial') then 'failed'
-            when report_kind like '%预算%' then 'budget_report'
         end as exclusion,
         -- the order of preference among versions of one unit-year (1 = counted)
         case unit_scope when 'consolidated' then 0 when 'own' then 2 when 'balance' then 3 else 1 end as scope_rank
@@ -71,7 +77,7 @@ attributed as (
 ),
 candidates as (
     select *,
-        max(observation_count) over (partition by unit_id, fiscal_year, report_kind, scope_rank) as most_figures
+        max(observation_count) over (partition by unit_id, fiscal_year, basis, scope_rank) as most_figures
     from attributed
     where exclusion is null
 ),
@@ -79,7 +85,7 @@ ranked as (
     select *,
         observation_count >= 0.9 * most_figures as figures_complete,
         row_number() over (
-            partition by unit_id, fiscal_year, report_kind
+            partition by unit_id, fiscal_year, basis
             order by scope_rank, toc_found desc, observation_count >= 0.9 * most_figures desc,
                      case status when 'ok' then 0 else 1 end, standard_tables desc, ingested_at desc, doc_id
         ) as version_rank
@@ -103,7 +109,7 @@ chosen as (
             else 'equal: the same completeness and time, the smaller doc_id counts'
         end as version_reason
     from ranked r
-    join ranked w on w.unit_id = r.unit_id and w.fiscal_year = r.fiscal_year and w.report_kind = r.report_kind
+    join ranked w on w.unit_id = r.unit_id and w.fiscal_year = r.fiscal_year and w.basis = r.basis
         and w.version_rank = 1
 )
 select
@@ -120,7 +126,6 @@ select
         when 'unattributed' then 'not attributable: ' || concat_ws(' and ',
             case when a.fiscal_year is null then 'no fiscal year' end,
             case when a.unit_id is null then 'no reporting unit' end) || ' found in the text'
-        when 'budget_report' then 'a ' || a.report_kind || ' (budget): kept out of the 决算 facts until budget marts exist'
         when 'shadowed' then 'another version of this unit-year counts — ' || c.version_reason
     end as exclusion_reason
 from attributed a
