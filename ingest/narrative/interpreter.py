@@ -93,6 +93,7 @@ class _State:
     staff_mode: str | None = None  # authorized | actual: what 行政/事业/共 N 人 refer to
     purpose: bool = False  # after 主要用于: items named there say what the money is for
     prev_cmp: str | None = None  # comparison of the previous sentence (its 其中 breaks the change down)
+    unknown_part: bool = False  # the label in play names its parent plus a qualifier the vocabulary lacks
 
 
 class Interpreter:
@@ -232,7 +233,7 @@ class Interpreter:
             st.prev_cmp = st.cmp
             st.measure = st.measure_ctx = st.cmp = None
             st.sign = 0
-            st.share = st.explaining = st.pending_zero = st.fresh = st.purpose = False
+            st.share = st.explaining = st.pending_zero = st.fresh = st.purpose = st.unknown_part = False
             st.entity = st.staff_mode = None
             st.anchor = -100
         if saw_label and not saw_number and len(para.text) <= _HEADING_LIKE:
@@ -254,7 +255,8 @@ class Interpreter:
                 continue
             if k == "label":
                 line_no = para.line_at(offset + tok.start)
-                subjects = self._resolve(tok.subjects, line_no)
+                subjects = _in_context(self._resolve(tok.subjects, line_no), st.parent + st.subjects)
+                st.unknown_part = False
                 if st.in_detail and st.parent and self._section_scope(line_no) is None:
                     subjects = _inherit_scope(subjects, st.parent)
                 if not subjects:
@@ -282,6 +284,8 @@ class Interpreter:
                         pass  # 与上年相比收入总计、支出总计…: the subjects already in play
                     else:
                         st.subjects = [self._relative(s, st) for s in subjects]
+                        st.unknown_part = st.in_detail and _same_metrics(subjects, st.parent) \
+                            and _qualified(sentence, tok.end, st.spans)
                     if grouped:
                         st.subjects = st.subjects[: len(st.subjects) - len(subjects)] + [self._relative(s, st) for s in subjects]
                     if st.in_detail:
@@ -385,6 +389,10 @@ class Interpreter:
         if tok.text == "零" and not subjects:
             return None
         flags: list[str] = []
+        if st.unknown_part and uc in ("money", "pct"):
+            # "政府采购预算 1486.42 万元，其中：政府采购进口产品预算 10 万元": a part of the total with a
+            # qualifier the vocabulary does not know — not the total restated
+            return self._reject(tok, para, sentence, offset, "unknown_part")
         if uc == "money":
             if st.explaining:
                 return self._reject(tok, para, sentence, offset, "explanation")
@@ -625,6 +633,30 @@ def _inherit_scope(subjects: list[L.Subject], parent: list[L.Subject]) -> list[L
     scope = scopes.pop()
     return [L.with_scope(s, scope) if s.kind in ("expenditure", "expenditure_economic") and s.value_type == "money"
             and any(p.kind == "expenditure" for p in parent) else s for s in subjects]
+
+
+def _in_context(subjects: list[L.Subject], context: list[L.Subject]) -> list[L.Subject]:
+    """Items named by a category alone (labels.IN_CONTEXT: 拟采购货物支出, 工程类) are parts of the kind
+    being broken down — procurement goods under 政府采购 — and name nothing where no such parent is in play."""
+    out = []
+    for s in subjects:
+        if (s.item or "").startswith(L.IN_CONTEXT):
+            if not any(c.kind == s.kind for c in context):
+                continue
+            s = replace(s, item=s.item.removeprefix(L.IN_CONTEXT))
+        out.append(s)
+    return out
+
+
+_QUALIFIER_FILLER = re.compile(r"的|为|共计|合计|总额|金额|分别|均|约|达|是|共|计|支出|资金|经费")
+
+
+def _qualified(sentence: str, end: int, spans: list[tuple[int, int]]) -> bool:
+    """The label ending at ``end`` is followed, before the next recognised token, by words of its own
+    ("政府采购｜进口产品｜预算"): it names a part the vocabulary does not know, not the label's metric."""
+    following = next((a for a, _ in spans if a >= end), len(sentence))
+    gap = _QUALIFIER_FILLER.sub("", sentence[end:following])
+    return sum(1 for ch in gap if "\u4e00" <= ch <= "\u9fa5") >= 2
 
 
 def _same_metrics(a: list[L.Subject], b: list[L.Subject]) -> bool:

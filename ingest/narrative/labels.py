@@ -199,8 +199,11 @@ def _expenditure_budget(text: str) -> list[Subject]:
 
 
 # ------------------------------------------------------------ expenditure
-_EXP_SCOPE = r"(?:一般公共预算财政拨款|政府性基金预算财政拨款|国有资本经营预算财政拨款|财政拨款|一般公共预算)"
-_EXP_CORE = r"基本支出|项目支出|上缴上级支出|经营支出|对附属单位补助支出|支出(?:决算)?合计|支出(?:决算)?总计"
+# a fund's 拨款 (budget templates: 一般公共预算拨款支出预算, 政府性基金拨款支出预算) is its 财政拨款
+_EXP_SCOPE = (r"(?:一般公共预算财政拨款|政府性基金预算财政拨款|国有资本经营预算财政拨款|财政拨款|"
+              r"一般公共预算拨款|政府性基金(?:预算)?拨款|国有资本经营预算拨款|一般公共预算)")
+_EXP_CORE = (r"基本支出|项目支出|上缴上级支出|经营支出|对附属单位补助支出|支出(?:决算)?合计|支出(?:决算)?总计|"
+             r"(?:单位)?预留机动(?:经费|费|资金)")
 
 
 @label(rf"(?:本年|全年)?{_EXP_SCOPE}?(?:{_EXP_CORE})")
@@ -311,20 +314,29 @@ def _agency(text: str) -> list[Subject]:
     return [Subject("agency_operation", "total")]
 
 
+# 政府采购 and its parts.  A part is named with the procurement word (政府采购货物支出, 政府采购工程预算,
+# 货物类政府采购) or, inside an enumeration of procurement, by its category alone (拟采购货物支出, 购买服务
+# 支出, 工程类): those are IN_CONTEXT items — procurement parts only where procurement is being broken
+# down (the interpreter drops them elsewhere: 购买服务 alone is also 政府购买服务, another thing).
+# The measure word after a part (预算, 支出) stays outside the label, so 预算 still marks a budget.
+_PART = {"货": "goods", "工": "works", "服": "services"}
+IN_CONTEXT = "in_context_"
 _PROCUREMENT = [
-    (r"(?:货物|工程|服务)采购授予中小企业合同金额", None),
-    (r"政府采购货物支出", "goods"),
-    (r"政府采购工程支出", "works"),
-    (r"政府采购服务支出", "services"),
-    (r"授予中小企业合同金额", "sme"),
-    (r"授予小微企业合同金额", "small_micro"),
-    (r"政府采购支出总额|政府采购支出|政府采购事项|政府采购", "total"),
+    (r"(?:货物|工程|服务)(?:类)?采购授予中小企业合同金额", lambda t: "sme_" + _PART[t[0]]),
+    (r"政府采购(?:货物|工程|服务)(?:类)?(?:采购)?(?:支出)?", lambda t: _PART[t[4]]),
+    (r"(?:货物|工程|服务)类?政府采购(?:支出)?", lambda t: _PART[t[0]]),
+    (r"面向中小企业预留(?:的)?政府采购项目(?:预算)?(?:金额)?", lambda t: "sme_reserved"),
+    (r"预留给?(?:小型和微型|小微)企业(?:的)?政府采购项目(?:预算)?(?:金额)?", lambda t: "small_micro_reserved"),
+    (r"授予中小企业合同金额", lambda t: "sme"),
+    (r"授予小微企业合同金额", lambda t: "small_micro"),
+    (r"政府采购支出总额|政府采购支出|政府采购事项|政府采购", lambda t: "total"),
+    (r"(?:拟)?(?:采购|购买)(?:货物|工程|服务)(?:类)?(?:支出)?|(?:货物|工程|服务)类(?:采购)?(?:支出)?",
+     lambda t: IN_CONTEXT + _PART[t.lstrip("拟采购买")[0]]),
 ]
-for _pattern, _item in _PROCUREMENT:
-    if _item is None:
-        LABELS.append((_pattern, lambda text: [Subject("procurement", "sme_" + {"货": "goods", "工": "works", "服": "services"}[text[0]])]))
-    else:
-        LABELS.append((_pattern, (lambda item: lambda text: [Subject("procurement", item)])(_item)))
+for _pattern, _item_of in _PROCUREMENT:
+    # "…项目预算金额 1486.42 万元": the 预算 the label swallowed is still the measure
+    LABELS.append((_pattern, (lambda item_of: lambda text: [Subject(
+        "procurement", item_of(text), implied_measure="budget" if "预算" in text else None)])(_item_of)))
 
 
 @label(r"单价\s*100\s*万元(?:[（(]含[）)])?(?:及)?以上(?:的)?(?:专用)?设备(?:[（(]不含车辆[）)])?")
