@@ -7,7 +7,10 @@ labels up here instead of carrying special cases of their own.
 
 from __future__ import annotations
 
+import csv
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from ingest.normalize import squash
 
@@ -52,6 +55,8 @@ EXPENDITURE_LABELS: list[tuple[str, str]] = [
     (r"^结余分配$", "balance_distribution"),
     (r"^年末(?:财政拨款)?结转和?结余$", "carryover_end"),
     (r"^支出(?:决算)?总计$", "grand_total"),
+    # budget templates (江苏 and others): money set aside for the year's unforeseen needs, beside 基本/项目支出
+    (r"^(?:单位)?预留机动(?:经费|费|资金)$", "reserve"),
 ]
 
 _REV = [(re.compile(p), item) for p, item in REVENUE_LABELS]
@@ -111,6 +116,35 @@ def function_class(label: str) -> str | None:
     if not m:
         return None
     return m.group(1)
+
+
+@lru_cache(maxsize=1)
+def _class_codes() -> dict[str, str]:
+    """类 name (without 支出) → its code, from the warehouse's seed (seeds/function_subjects.csv) and the
+    seed's aliases; empty when the seed is not beside the package."""
+    path = Path(__file__).resolve().parents[1] / "seeds" / "function_subjects.csv"
+    if not path.exists():
+        return {}
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("level") != "类":
+                continue
+            for name in [row["name"], *(row.get("aliases") or "").split("|")]:
+                if name.strip():
+                    out.setdefault(name.strip().removesuffix("支出"), row["function_code"])
+    return out
+
+
+def function_class_code(label: str) -> str | None:
+    """The 功能分类 类 code a 类 row label names ('四、公共安全支出' → '204'), None when it names no 类.
+
+    A two-sided total table (收支总表, 收支预算总表) lists 类 by name only; the code comes from the
+    classification seed the warehouse uses, so the row is a function-class row like a coded one."""
+    name = function_class(label)
+    if name is None:
+        return None
+    return _class_codes().get(name)
 
 
 # ---------------------------------------------------------------- 三公

@@ -26,7 +26,7 @@ select
     max(reading_count) filter (where measure = 'budget') as reading_count,
     max(ingested_at) as ingested_at
 from facts
-where item in ('total', 'basic', 'project', 'remit_superior', 'operating', 'affiliate_subsidy', 'personnel', 'public_funds',
+where item in ('total', 'basic', 'project', 'remit_superior', 'operating', 'affiliate_subsidy', 'reserve', 'personnel', 'public_funds',
                'balance_distribution', 'carryover_end', 'grand_total')
 group by unit_id, fiscal_year, doc_id, scope, function_code_resolved, item
 having max(value) filter (where measure = 'budget') is not null
