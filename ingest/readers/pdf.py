@@ -176,9 +176,11 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     bounds = sorted({j for row in body for j, t in enumerate(row) if t})
     if not bounds:
         bounds = sorted({j for row in texts for j, t in enumerate(row) if t})
+    group = _spanned_columns(bounds, texts, across, body_start)
 
     def owner(j: int) -> int:
-        return max((b for b in bounds if b <= j), default=bounds[0])
+        b = max((b for b in bounds if b <= j), default=bounds[0])
+        return group.get(b, b)
 
     for row in texts[:body_start]:  # two header labels in one column: the second starts a column
         seen: set[int] = set()
@@ -190,8 +192,9 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
                     bounds.sort()
                     b = j
                 seen.add(b)
-    index = {b: n for n, b in enumerate(bounds)}
-    width = len(bounds)
+    starts = sorted({owner(b) for b in bounds})
+    index = {b: n for n, b in enumerate(starts)}
+    width = len(starts)
     logical: list[list[list]] = []  # per row, per column: [text, ref, covered from above]
     for row, flags, (page_no, table_no, row_id) in zip(texts, across, where):
         out: list[list] = [["", None, True] for _ in range(width)]
@@ -247,6 +250,40 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
             continue
         n += 1
     return [[(c[0], c[1]) for c in row] for row in merged], locators
+
+
+def _spanned_columns(bounds: list[int], texts: list[list[str | None]], across: list[list[bool]],
+                     body_start: int) -> dict[int, int]:
+    """Column starts that are one printed column: start → the start of its column.
+
+    A converter that draws every cell as its own box can give one printed column different boxes on
+    different rows — a 类 row's amount in a narrow box with padding boxes beside it, a 款 row's amount in
+    one wide box over all three.  A start k belongs to an earlier start j when every body cell starting at
+    k lies inside a body cell starting at j (same box edges or narrower) and no row prints text at both.
+    A label spanning two real columns (合计 over a code and a name column) does not contain the cells of
+    the column it reaches into, so those stay two columns.
+    """
+    spans: dict[int, list[tuple[int, int]]] = {b: [] for b in bounds}  # start → (row, end) of its body cells
+    for r in range(body_start, len(texts)):
+        row, flags = texts[r], across[r]
+        for j, t in enumerate(row):
+            if t and j in spans:
+                end = j + 1
+                while end < len(row) and row[end] is None and flags[end]:
+                    end += 1
+                spans[j].append((r, end))
+    group = {b: b for b in bounds}
+    for k in bounds:
+        for j in reversed([b for b in bounds if b < k]):
+            wide = [end for _, end in spans[j] if end > k]
+            if not wide or not spans[k] or any(end > max(wide) for _, end in spans[k]):
+                continue
+            rows_j = {r for r, row in enumerate(texts) if any(row[m] for m in range(j, k))}
+            if any(texts[r][k] for r in rows_j):
+                continue  # a row prints text in both: two columns
+            group[k] = group[j]
+            break
+    return group
 
 
 def _is_label_end(text: str) -> bool:
