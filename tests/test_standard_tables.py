@@ -21,7 +21,7 @@ SOURCE = SEEDS["000"].read_text(encoding="utf-8").split("\n")
         ("01", 439, "revenue", "all", "business", None, None, "662.18"),
         ("01", 461, "revenue", "all", "current_total", None, None, "5334.09"),
         ("01", 464, "revenue", "all", "grand_total", None, None, "5334.09"),
-        ("01", 442, "expenditure", "all", "total", None, "社会保障和就业支出", "148.41"),
+        ("01", 442, "expenditure", "all", "total", "208", "社会保障和就业支出", "148.41"),
         ("01", 464, "expenditure", "all", "grand_total", None, None, "5334.09"),
         ("02", 479, "revenue", "all", "fiscal_total", None, None, "4671.91"),
         ("02", 483, "revenue", "all", "business", "2012906", "工会事务", "662.18"),
@@ -31,7 +31,7 @@ SOURCE = SEEDS["000"].read_text(encoding="utf-8").split("\n")
         ("03", 511, "expenditure", "all", "total", "2012906", "工会事务", "5015.32"),
         ("04", 535, "revenue", "all", "general_budget", None, None, "4671.91"),
         ("04", 561, "revenue", "all", "fiscal_total", None, None, "4671.91"),  # 04's 本年收入合计
-        ("04", 535, "expenditure", "general_budget", "total", None, "一般公共服务支出", "4422.39"),
+        ("04", 535, "expenditure", "general_budget", "total", "201", "一般公共服务支出", "4422.39"),
         ("04", 566, "expenditure", "fiscal", "grand_total", None, None, "4671.91"),
         ("05", 581, "expenditure", "general_budget", "project", None, None, "4522.39"),
         ("05", 588, "expenditure", "general_budget", "basic", "2080501", "行政单位离退休", "67.87"),

@@ -136,13 +136,7 @@ def identify(grid: Grid) -> TableDef | None:
     for _, text in reversed(grid.context):
         t = vocab.clean_label(text)
         if by_title is None:
-            for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
-                for alias, tdef in _ALIASES:
-                    if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
-                        by_title = tdef
-                        break
-                if by_title is not None:
-                    break
+            by_title = _by_alias(t)
         m = _CODE_RE.search(text)
         if m and by_code is None:
             by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
@@ -160,9 +154,22 @@ def title_of(text: str) -> TableDef | None:
     t = vocab.clean_label(re.sub(r"[.…·\s]+\d*$", "", text))
     if not t or len(t) > 40:
         return None
+    return _by_alias(t)
+
+
+# Words before a title that make it another table of the same shape (政府采购支出预算表 is no 支出预算表,
+# 项目支出预算表 lists projects): a title ending with an alias names that table only when what precedes
+# the alias (a unit, a year, 部门, 高等学校 …) is none of these.
+_OTHER_TABLE = re.compile(r"政府采购|采购|项目|机关运行|绩效|专项|转移支付|资产|债务|收费")
+
+
+def _by_alias(t: str) -> TableDef | None:
+    """The table a cleaned title line names: equal to an alias, or ending with one after at most 8
+    characters that do not make it another table (_OTHER_TABLE)."""
     for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
         for alias, tdef in _ALIASES:
-            if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
+            if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8
+                                      and not _OTHER_TABLE.search(candidate[:len(candidate) - len(alias)])):
                 return tdef
     return None
 
@@ -199,8 +206,21 @@ def wan_decimals(decimals: int, unit: str) -> int:
 # ---------------------------------------------------------------- helpers
 _CODE_FULL = re.compile(r"^(\d{3}(?:\d{2}){0,2})$")
 _CODE_LEADING = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\S.*)$")
-_LABEL_LEAVES = {"项目", "科目代码", "科目编码", "功能分类科目编码", "功能科目编码", "编码", "代码", "科目名称", "名称", "行次",
-                 "类", "款", "项", "栏次", "序号"}
+_CODE_LEAVES = ("科目代码", "科目编码", "功能分类科目编码", "功能科目编码", "功能科目代码", "经济分类科目编码",
+                "经济科目编码", "经济科目代码", "编码", "代码")
+_NAME_LEAVES = ("科目名称", "功能科目名称", "功能分类科目名称", "经济科目名称", "经济分类科目名称", "名称", "项目")
+_LABEL_LEAVES = {*_CODE_LEAVES, *_NAME_LEAVES, "行次", "类", "款", "项", "栏次", "序号"}
+
+
+def _code_column(grid: Grid, body_start: int, col: int) -> int:
+    """The column that holds the body's subject codes under a header code column ``col``: ``col`` itself,
+    or the column just left of it when the codes are printed there and ``col`` holds none (a PDF whose
+    code boxes are wider than the header's: the header's label then starts one column right of them)."""
+    def codes(j: int) -> int:
+        return sum(1 for row in grid.rows[body_start:] if j < len(row) and _CODE_FULL.match(squash(row[j].text)))
+    if col > 0 and codes(col) == 0 and codes(col - 1) > 0:
+        return col - 1
+    return col
 
 
 def _split_header(grid: Grid) -> tuple[int, int | None]:
@@ -412,9 +432,9 @@ _TOTAL_LABELS = ("合计", "总计", "本年合计", "本年支出合计", "本�
 def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
     tdef = em.tdef
     leaves = [squash(leaf(p)) for p in paths]
-    code_cols = [j for j, lf in enumerate(leaves) if lf in ("科目代码", "科目编码", "功能分类科目编码", "功能科目编码", "编码", "代码")]
+    code_cols = [_code_column(em.grid, body_start, j) for j, lf in enumerate(leaves) if lf in _CODE_LEAVES]
     split_cols = {lf: j for j, lf in enumerate(leaves) if lf in ("类", "款", "项")}
-    name_cols = [j for j, lf in enumerate(leaves) if lf in ("科目名称", "名称", "项目")]
+    name_cols = [j for j, lf in enumerate(leaves) if lf in _NAME_LEAVES]
     label_cols = set(code_cols) | set(split_cols.values()) | set(name_cols) | {j for j, lf in enumerate(leaves) if lf in _LABEL_LEAVES}
     only_metrics = not code_cols and not split_cols and not name_cols and bool(paths) \
         and _column_metric(paths[0], tdef.kind, tdef.measure == "budget") is not None
@@ -494,7 +514,7 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                     em.unmapped(r, cell, row, "row_without_label")
                 continue
             clean = vocab.clean_label(label)
-            subject_name = None
+            subject_name = function_code = None
             if side_kind == "revenue":
                 item = vocab.revenue_item(label)
                 if tdef.measure == "budget":  # 收入合计 closes a budget's revenue side
@@ -525,7 +545,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 elif item:
                     sub_context = None
                 if item is None and vocab.function_class(label):
-                    item, subject_name = "total", clean
+                    # a 类 row listed on the expenditure side (功能分类 column of a 收支总表): its 类 total
+                    item, subject_name, function_code = "total", clean, vocab.function_class_code(label)
                 kind = "expenditure"
             if item == "grand_total":
                 totals_found[kind] = True
@@ -533,10 +554,11 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 if item is None:
                     em.unmapped(r, cell, row, "unmapped_row", label)
                     continue
-                col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.code == "04" else None
+                # 财政拨款收支总表 (04, B04): columns per fund (合计 | 一般公共预算 | 政府性基金预算 | …)
+                col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.scope == "fiscal" else None
                 scope = scope_of_row or col_scope or tdef.scope
                 em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
-                         scope=scope, subject_name=subject_name, row=row)
+                         scope=scope, function_code=function_code, subject_name=subject_name, row=row)
     for kind, found in totals_found.items():
         if not found and len(em.grid.rows) > body_start and tdef.measure != "budget":
             em.issues.append(ParseIssue("error", f"line {em.grid.last_line}",
@@ -546,7 +568,7 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
 def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
     header = em.grid.rows[max(body_start - 1, 0)]
     header_key = [squash(c.text) for c in header]
-    starts = [c.col for c in header if squash(c.text) in ("科目代码", "科目编码", "经济分类科目编码")]
+    starts = [_code_column(em.grid, body_start, c.col) for c in header if squash(c.text) in _CODE_LEAVES]
     if not starts:
         starts = [0]
     groups = [(s, starts[k + 1] if k + 1 < len(starts) else max(len(r) for r in em.grid.rows)) for k, s in enumerate(starts)]
@@ -564,9 +586,11 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             name = cells[1].text.strip() if len(cells) > 1 else ""
             values = cells[2:]
             kuan = squash(name)
-            if len(cells) > 2 and re.fullmatch(r"\d{3}", code_text) and (re.fullmatch(r"\d{2}", kuan) or not kuan) \
-                    and parse_plain(cells[2].text) is None:
-                # the code printed over 类 | 款 columns, the name in the third
+            if len(cells) > 2 and parse_plain(cells[2].text) is None and (
+                    (re.fullmatch(r"\d{3}", code_text) and re.fullmatch(r"\d{2}", kuan))
+                    or (not kuan and _CODE_FULL.match(code_text))):
+                # the code printed over 类 | 款 columns, or in a box wider than its header's (an empty
+                # column between code and name): the name in the third
                 code_text, name, values = code_text + kuan, cells[2].text.strip(), cells[3:]
             label = vocab.clean_label(code_text + name)
             footer = vocab.expenditure_item(code_text) or vocab.expenditure_item(name)
