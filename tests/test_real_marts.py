@@ -106,3 +106,44 @@ def test_swu_findings_are_the_report_s_own_contradictions(db):
     ]
     assert {lhs_refs for *_, lhs_refs, _ in rows[:4]} == {'p9 T1 R17 C2 公开01表 "569,496.54"',
                                                        'p9 T1 R17 C4 公开01表 "569,496.54"'}
+
+
+def test_budget_findings_are_the_reports_own_contradictions(db):
+    """The three budgets' only finding: 普陀 p9 states 2210201 住房公积金 as 208.8 万元 (its tables print
+    2,087,959.00 元) and, a line later, '2026年预算安排201.50万元'.  Procurement parts, fund budgets of 0,
+    单位预留机动经费 (a part of 本年支出合计) and its share give none."""
+    rows = query(db, """select d.source_file, c.check_name, c.lhs, c.rhs, c.lhs_refs, c.rhs_refs
+                        from marts.fct_identity_check c join marts.dim_document d using (doc_id)
+                        where d.basis = 'budget' and not c.passed order by 1, 2""")
+    assert rows == [(BUDGETS[0], "narrative_vs_narrative", Decimal("208.8"), Decimal("201.5"),
+                     'p9 L15 narrative "208.8万元"', 'p9 L16 narrative "201.50万元"')]
+    # the sums that gave the false findings now hold: 本年支出合计 = 基本 + 项目 + 预留 on the unit's total,
+    # 政府采购 = 货物 + 工程 + 服务 in the prose
+    checked = query(db, """select d.source_file, c.check_name, c.lhs, c.rhs, c.lhs_refs from marts.fct_identity_check c
+                           join marts.dim_document d using (doc_id) where d.basis = 'budget' and c.passed and
+                           ((c.check_name = 'expenditure_current_total' and c.subject like '%budget')
+                            or c.check_name = 'procurement_total') order by 1, 2, 5""")
+    assert checked == [
+        (BUDGETS[0], "expenditure_current_total", Decimal("9628.2213"), Decimal("9628.2213"),
+         'p13 T1 R10 C5 预算03表 "96282213.44元"'),
+        (BUDGETS[0], "expenditure_current_total", Decimal("9628.2213"), Decimal("9628.2213"),
+         'p16 T1 R11 C5 预算05表 "96282213.44元"'),
+        (BUDGETS[0], "procurement_total", Decimal("1486.42"), Decimal("1486.42"), 'p22 L11 narrative "1486.42万元"'),
+        (BUDGETS[1], "expenditure_current_total", Decimal("27664.22"), Decimal("27664.22"),
+         'p1 T1 R26 C6 预算01表 "27,664.22"'),
+        (BUDGETS[2], "expenditure_current_total", Decimal("24169.74"), Decimal("24169.74"),
+         'p14 T1 R37 C6 预算01表 "24,169.74"'),
+        (BUDGETS[2], "expenditure_current_total", Decimal("24169.74"), Decimal("24169.74"),
+         'p27 L8 narrative "24,169.74 万元"'),
+        (BUDGETS[2], "procurement_total", Decimal("2744.84"), Decimal("2744.84"), 'p31 L23 narrative "2744.84万元"'),
+    ]
+
+
+def test_budget_reserve_and_class_rows_reach_the_budget_marts(db):
+    rows = query(db, """select d.source_file, e.funding_scope, e.function_code, e.amount_wan, e.source_ref
+                        from marts.fct_budget_expenditure e join marts.dim_document d using (doc_id)
+                        where e.expenditure_type = 'reserve' and e.source_kind = 'table' order by 1, 2""")
+    assert rows == [(BUDGETS[1], "all", None, Decimal("2938.21"), "p1 T1 R7 C6"),
+                    (BUDGETS[1], "fiscal", None, Decimal("2938.21"), "p4 T1 R7 C4"),
+                    (BUDGETS[2], "all", None, Decimal("3990.40"), "p14 T1 R13 C6"),
+                    (BUDGETS[2], "fiscal", None, Decimal("3990.40"), "p16 T1 R6 C4")]

@@ -78,9 +78,9 @@ RIGHT = [
         ("B01", "expenditure", "total", None, "24169.74", "p14 T1 R37 C6"),
         ("B01", "expenditure", "basic", None, "15844.04", "p14 T1 R10 C6"),
         ("B01", "expenditure", "project", None, "4335.30", "p14 T1 R11 C6"),
-        ("B01", "other", None, None, "3990.40", "p14 T1 R13 C6"),  # 单位预留机动经费
+        ("B01", "expenditure", "reserve", None, "3990.40", "p14 T1 R13 C6"),  # 单位预留机动经费
         ("B09", "three_public", "total", None, "418.26", "p20 T1 R5 C2"),
-        (None, "other", "机关运行经费支出", None, "2391.92", "p21 T1 R3 C4"),  # 一般公共预算机关运行经费支出预算表 合计
+        (None, "other", "机关运行经费支出", None, "2391.92", "p21 T1 R3 C3"),  # 一般公共预算机关运行经费支出预算表 合计
         ("B05", "expenditure", "total", "204", "16593.12", "p16 T2 R4 C4"),
         ("B05", "expenditure", "total", "2040401", "12268.62", "p16 T2 R6 C4"),
     ]),
@@ -174,9 +174,9 @@ def test_r13_two_sided_row_is_read_by_side():
     assert _values(path, table_code="B01", kind="revenue", item="fiscal_total") == {Decimal("24169.74")}
     assert _values(path, table_code="B01", kind="expenditure", item="basic") == {Decimal("15844.04")}
     assert _values(path, table_code="B01", kind="expenditure", item="project") == {Decimal("4335.30")}
-    assert _values(path, table_code="B01", kind="other", source_ref="p2 T1 R13 C6") == {Decimal("3990.40")}
-    _, rows = _doc(path)  # the label broken over two grid rows (三、单位预留机动经 | 费) is one label again
-    assert next(r["subject_name"] for r in rows if r["source_ref"] == "p2 T1 R13 C6").startswith("三、单位预留机动经费/")
+    # the label broken over two grid rows (三、单位预留机动经 | 费) is one label again, so its item is known
+    assert _values(path, table_code="B01", kind="expenditure", item="reserve", source_ref="p2 T1 R13 C6") == {
+        Decimal("3990.40")}
     assert _values(path, table_code="B01", kind="expenditure", subject_name="公共安全支出") == {Decimal("16593.12")}
     assert Decimal("24169.74") not in _values(path, kind="expenditure", item="basic")
 
@@ -272,3 +272,127 @@ def test_xlsx_with_merged_cells_gives_the_pdfs_figures(unit):
     rows_out = document_rows(doc)["observations"]
     ref = _refs(rows_out, "02", "revenue", "current_total", "430725.03")
     assert ref == [f"表2!C{top + len(rows) - 1}"]  # the 合计 row, which starts with an empty cell
+
+
+# ---------------------------------------------------------------- budget templates (issue 10)
+def _narrative(path: Path, kind: str, item: str | None = None, **criteria) -> list[tuple]:
+    _, rows = _doc(path)
+    return sorted((r["item"], r["measure"], r["scope"], r["value"], r["source_ref"]) for r in rows
+                  if r["source_kind"] == "narrative" and r["kind"] == kind and (item is None or r["item"] == item)
+                  and all(r[k] == v for k, v in criteria.items()))
+
+
+def test_procurement_parts_are_parts_not_the_total_restated():
+    """'政府采购预算1486.42万元，其中：政府采购货物预算3.66万元、…工程预算36.44万元、…服务预算1446.32万元' and
+    '政府采购支出预算总额2744.84万元，其中：拟采购货物支出303.4万元、拟购买服务支出2441.44万元': each part
+    is its own item (their sum is the total), the 中小企业 reservation its own."""
+    assert _narrative(REAL / SFJ, "procurement") == [
+        ("goods", "budget_initial", None, Decimal("3.66"), "p22 L11"),
+        ("services", "budget_initial", None, Decimal("1446.32"), "p22 L11"),
+        ("small_micro_reserved", "budget_initial", None, Decimal("1486.42"), "p22 L13"),
+        ("sme_reserved", "budget_initial", None, Decimal("1486.42"), "p22 L13"),
+        ("total", "budget_initial", None, Decimal("1486.42"), "p22 L11"),
+        ("works", "budget_initial", None, Decimal("36.44"), "p22 L11"),
+    ]
+    assert _narrative(REAL / JCY, "procurement") == [
+        ("goods", "budget_initial", None, Decimal("303.4"), "p32 L1"),
+        ("services", "budget_initial", None, Decimal("2441.44"), "p32 L1"),
+        ("total", "budget_initial", None, Decimal("2744.84"), "p31 L23"),
+    ]
+
+
+def test_fund_appropriation_budgets_carry_their_fund():
+    """'一般公共预算拨款支出预算9628.22万元…政府性基金拨款支出预算0万元…国有资本经营预算拨款支出预算0万元':
+    each is that fund's expenditure budget, not a second (zero) total of all funds."""
+    rows = _narrative(REAL / SFJ, "expenditure", "total", measure="budget_initial", function_code=None)
+    assert rows == [
+        ("total", "budget_initial", "all", Decimal("9628.22"), "p8 L4"),
+        ("total", "budget_initial", "fiscal", Decimal("9628.22"), "p8 L4"),
+        ("total", "budget_initial", "general_budget", Decimal("9628.22"), "p8 L5"),
+        ("total", "budget_initial", "gov_fund", Decimal("0"), "p8 L5"),
+        ("total", "budget_initial", "state_capital", Decimal("0"), "p8 L6"),
+    ]
+
+
+@pytest.mark.parametrize("name, facts", [
+    (JCY, [("B01", "all", "3990.40", "p14 T1 R13 C6"), ("B03", "all", "3990.40", "p15 T2 R4 C4"),
+           ("B04", "fiscal", "3990.40", "p16 T1 R6 C4")]),
+    (SWBGT, [("B01", "all", "2938.21", "p1 T1 R7 C6"), ("B03", "all", "2938.21", "p3 T1 R3 C4"),
+             ("B04", "fiscal", "2938.21", "p4 T1 R7 C4")]),
+])
+def test_reserve_is_an_expenditure_type_of_the_budget_templates(name, facts):
+    """单位预留机动经费 beside 基本/项目支出 is expenditure type reserve (本年支出合计 = 基本 + 项目 + 预留),
+    in every table that prints it; nothing of the budget's tables is left as kind other but what no
+    standard table defines."""
+    _, rows = _doc(REAL / name)
+    for table_code, scope, value, ref in facts:
+        assert _refs(rows, table_code, "expenditure", "reserve", value, scope=scope) == [ref]
+    total = next(r["value"] for r in rows if r["table_code"] == "B01" and r["item"] == "total" and r["kind"] == "expenditure"
+                 and r["function_code"] is None)
+    parts = [r["value"] for r in rows if r["table_code"] == "B01" and r["kind"] == "expenditure"
+             and r["item"] in ("basic", "project", "reserve")]
+    assert len(parts) == 3 and sum(parts) == total
+    assert not [r for r in rows if r["table_code"] in ("B01", "B03", "B04") and r["kind"] == "other"]
+
+
+def test_reserve_share_in_prose_is_the_reserve_s():
+    """'项目支出4335.3万元，占17.94%；单位预留机动经费3990.4万元，占16.5%': 16.5% is the reserve's share."""
+    assert _narrative(REAL / JCY, "expenditure", "reserve", measure="share_pct") == [
+        ("reserve", "share_pct", "all", Decimal("16.5"), "p27 L1")]
+    assert _narrative(REAL / JCY, "expenditure", "project", measure="share_pct") == [
+        ("project", "share_pct", "all", Decimal("17.94"), "p26 L23")]
+
+
+def test_economic_tables_with_boxes_wider_than_their_header_are_read():
+    """检察院 pp.17–19: codes in boxes starting left of the 科目编码 header, 类 amounts in a narrow box
+    and 款 amounts in a wide one — one code column and one amount column, every row read."""
+    doc, rows = _doc(REAL / JCY)
+    table_rejects = [r for r in doc.result.rejects if r.source_ref and r.source_ref.startswith(("p17", "p18", "p19"))]
+    assert table_rejects == []
+    economic = {(r["economic_code"], r["value"], r["source_ref"]) for r in rows
+                if r["kind"] == "expenditure_economic" and r["table_code"] == "B06"}
+    assert {("301", Decimal("11960.62"), "p17 T1 R3 C4"), ("30101", Decimal("2171.78"), "p17 T1 R4 C4"),
+            ("30309", Decimal("1.05"), "p17 T1 R32 C4"), ("30103", Decimal("180.14"), "p19 T1 R1 C4"),
+            ("303", Decimal("1491.50"), "p19 T1 R24 C4")} <= economic
+    assert len([e for e in economic if e[2].startswith("p17")]) == 30  # 3 类 + 27 款 of 15,844.04
+    assert sum(v for code, v, ref in economic if ref.startswith("p17") and len(code) == 3) == Decimal("15844.04")
+    names = {r["economic_code"]: r["subject_name"] for r in rows if r["source_ref"] == "p17 T1 R4 C4"}
+    assert names == {"30101": "基本工资"}
+    # 公开07表 一般公共预算支出预算表（功能科目）: the same layout, 功能分类
+    assert _refs(rows, "B05", "expenditure", "total", "12268.62", "2040401") == ["p16 T2 R6 C4", "p18 T1 R7 C4"]
+
+
+def test_other_tables_ending_with_a_standard_title_are_not_that_table():
+    """政府采购支出预算表 ends with 支出预算表 (B03) but lists purchases: it is read as another table."""
+    _, rows = _doc(REAL / JCY)
+    assert not [r for r in rows if r["table_code"] == "B03" and r["source_ref"].startswith(("p22", "p23", "p24"))]
+    assert _refs(rows, "B03", "expenditure", "total", "24169.74") == ["p15 T2 R4 C1"]
+
+
+def test_three_public_budget_meeting_and_training_are_the_printed_figures():
+    """省委办公厅 p9 三公经费、会议费、培训费支出预算表 prints 合计 1,471.70 = 三公 508.20 + 会议费 933.50 +
+    培训费 30.00 (pdfplumber's words, checked by hand); the 机关运行经费 table's 会议费 50.00 / 培训费 25.00
+    are other figures (经济分类 30215/30216 of the agency's running costs), not the 三公 table's."""
+    _, rows = _doc(REAL / SWBGT)
+    got = {r["item"]: (r["value"], r["source_ref"]) for r in rows if r["table_code"] == "B09" and r["kind"] == "three_public"}
+    assert got == {"total": (Decimal("508.20"), "p9 T1 R6 C2"), "outbound": (Decimal("70.00"), "p9 T1 R6 C3"),
+                   "vehicle_total": (Decimal("411.20"), "p9 T1 R6 C4"),
+                   "vehicle_operation": (Decimal("411.20"), "p9 T1 R6 C6"),
+                   "reception": (Decimal("27.00"), "p9 T1 R6 C7"), "meeting": (Decimal("933.50"), "p9 T1 R6 C8"),
+                   "training": (Decimal("30.00"), "p9 T1 R6 C9")}
+    grand = next(r["value"] for r in rows if r["table_code"] == "B09" and r["kind"] == "other")
+    assert grand == Decimal("1471.70") == got["total"][0] + got["meeting"][0] + got["training"][0]
+
+
+@pytest.mark.parametrize("name, table_code, scope, code, value, ref", [
+    (SFJ, "B01", "all", "204", "8726.7272", "p10 T1 R3 C4"),
+    (SFJ, "B01", "all", "210", "114.9678", "p10 T1 R5 C4"),
+    (SFJ, "B04", "fiscal", "221", "452.1559", "p14 T1 R6 C4"),
+    (SFJ, "B04", "general_budget", "221", "452.1559", "p14 T1 R6 C5"),  # the 一般公共预算 column
+    (JCY, "B01", "all", "204", "16593.12", "p14 T1 R17 C4"),
+    (SWBGT, "B01", "all", "201", "22395.50", "p1 T1 R5 C4"),
+])
+def test_class_rows_of_a_two_sided_total_table_are_function_class_rows(name, table_code, scope, code, value, ref):
+    """收支预算总表 lists 支出功能分类 类 by name on its expenditure side: each is that 类's total."""
+    _, rows = _doc(REAL / name)
+    assert _refs(rows, table_code, "expenditure", "total", value, code, scope=scope) == [ref]
