@@ -158,6 +158,44 @@ def test_readme_budget_vs_actual_query(db):
     ]
 
 
+# ---------------------------------------------------------------- the budget tables in other text layouts
+LAYOUTS = {  # fixture written by tests/renderers.py from BUDGET → (renderer, arguments)
+    "xian_federation_2024_budget_cells.txt": ("cells_per_line", {}),  # one cell per line (Word/WPS exports)
+    "xian_federation_2024_budget_wrapped.txt": ("hard_wrapped", {"columns": 40}),  # prose cut as PDF text is
+}
+
+
+def _figures(doc) -> list[tuple]:
+    return sorted((o.source_kind, o.table_code or "", o.kind, o.item or "", o.measure, o.scope or "",
+                   o.function_code or "", o.economic_code or "", o.value, o.decimals) for o in doc.result.observations)
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_budget_tables_in_every_text_layout_give_the_same_figures(name):
+    """The text 部门预算 printed one cell per line (merged header cells once, empty leading label cells left
+    out) and with its prose hard-wrapped: the same 64 figures — 收支预算总表, 支出预算表 and 一般公共预算支出
+    预算表 rows and the prose's 年初预算 — as the tab-separated original.  The fixtures are the renderers'
+    output (kept in the repository so the layouts can be read), checked here to be current."""
+    import renderers
+    from ingest.parse import parse_bytes
+
+    renderer, kwargs = LAYOUTS[name]
+    text = BUDGET.read_text(encoding="utf-8")
+    fixture = BUDGET.with_name(name)
+    assert fixture.read_bytes() == getattr(renderers, renderer)(text, **kwargs)
+    original = parse_bytes(BUDGET, text.encode("utf-8"))
+    doc = parse_bytes(fixture, fixture.read_bytes())
+    assert (doc.report_kind, doc.status, doc.unit_name, doc.fiscal_year) == ("部门预算", "ok", "西安市总工会", 2024)
+    assert len(original.result.observations) == 64 and not original.result.rejects
+    assert _figures(doc) == _figures(original)
+    assert not doc.result.rejects and not [i for i in doc.result.issues if i.severity == "error"]
+    tables = {(o.table_code, o.kind, o.item, o.scope, o.function_code): o.value for o in doc.result.observations
+              if o.source_kind == "table"}
+    assert tables[("B01", "expenditure", "grand_total", "all", None)] == Decimal("5168.09")
+    assert tables[("B03", "expenditure", "basic", "all", "2080501")] == Decimal("67.88")
+    assert tables[("B05", "expenditure", "total", "general_budget", "201")] == Decimal("4338.50")
+
+
 # ---------------------------------------------------------------- the real 部门预算 of ../shared/real
 REAL_BUDGETS = {
     "上海市普陀区司法局2026年部门预算.pdf": ("上海市普陀区司法局", 2026),
