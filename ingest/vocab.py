@@ -36,7 +36,7 @@ REVENUE_LABELS: list[tuple[str, str]] = [
     (r"^(?:本年)?经营收入$", "operating"),
     (r"^(?:本年)?附属单位上缴收入$", "affiliate"),
     (r"^(?:本年)?其他收入$", "other"),
-    (r"^(?:本年)?收入(?:决算)?合计$", "current_total"),
+    (r"^(?:本年)?收入(?:决算|预算)?合计$", "current_total"),
     (r"^使用非财政拨款结余(?:[（(]含专用结余[）)])?$", "use_nonfiscal_balance"),
     (r"^(?:用事业基金弥补收支差额)$", "use_nonfiscal_balance"),
     (r"^年初(?:财政拨款)?结转和?结余$", "carryover_begin"),

@@ -396,3 +396,19 @@ def test_class_rows_of_a_two_sided_total_table_are_function_class_rows(name, tab
     """收支预算总表 lists 支出功能分类 类 by name on its expenditure side: each is that 类's total."""
     _, rows = _doc(REAL / name)
     assert _refs(rows, table_code, "expenditure", "total", value, code, scope=scope) == [ref]
+
+
+def test_budget_totals_in_prose_name_their_measure():
+    """'本年收入预算合计24,169.74万元，其中：一般公共预算收入 24,169.74万元，占100 %' and '财政拨款收、支总预算
+    24,169.74 万元': a budget's own words for 本年收入合计, the 一般公共预算 appropriation and both 总计."""
+    rows = _narrative(REAL / JCY, "revenue")
+    assert ("current_total", "budget_initial", "all", Decimal("24169.74"), "p26 L18") in rows
+    assert ("general_budget", "budget_initial", "all", Decimal("24169.74"), "p26 L19") in rows
+    assert ("general_budget", "share_pct", "all", Decimal("100"), "p26 L19") in rows
+    assert ("grand_total", "budget_initial", "fiscal", Decimal("24169.74"), "p27 L3") in rows
+    assert ("grand_total", "budget_initial", "fiscal", Decimal("24169.74"), "p27 L3") in _narrative(
+        REAL / JCY, "expenditure", "grand_total")
+    doc, _ = _doc(REAL / JCY)
+    assert not [r for r in doc.result.rejects if doc.locators[r.line_no - 1] in ("p26 L19", "p27 L3")]
+    assert [(doc.locators[r.line_no - 1], r.reason) for r in doc.result.rejects if r.value_text == "24,169.74 万元"] \
+        == [("p25 L4", "no_subject")]  # 江 苏 省 … 收 入 、 支 出 预 算 总 计: a letter-spaced sentence

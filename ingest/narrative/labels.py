@@ -66,10 +66,14 @@ def _scope_prefix(text: str) -> str | None:
 _Q = "[“”\"]?"
 
 # ------------------------------------------------------------------ totals
-@label(r"(?:财政拨款)?(?:收入(?:决算)?总计[、和及与]支出(?:决算)?总计|收[、和]\s*支(?:决算)?总计|收入[、和]支出(?:决算)?总计|收支(?:决算)?总计)")
+@label(r"(?:财政拨款)?(?:收入(?:决算|预算)?总计[、和及与]支出(?:决算|预算)?总计|收[、和]\s*支(?:决算|预算)?总计|"
+       r"收入[、和]支出(?:决算|预算)?总计|收支(?:决算|预算)?总计|收[、和]\s*支总预算|收支总预算)")
 def _both_totals(text: str) -> list[Subject]:
+    """收、支总计 — and a budget's 收、支预算总计 / 收、支总预算, whose 预算 is the measure."""
     scope = "fiscal" if "财政拨款" in text else "all"
-    return [Subject("revenue", "grand_total", scope), Subject("expenditure", "grand_total", scope)]
+    measure = "budget" if "预算" in text else None
+    return [Subject("revenue", "grand_total", scope, implied_measure=measure),
+            Subject("expenditure", "grand_total", scope, implied_measure=measure)]
 
 
 @label(r"(?:政府性基金预算|国有资本经营预算)财政拨款收支")
@@ -168,7 +172,7 @@ def _chain(text: str) -> list[Subject]:
 # ---------------------------------------------------------------- revenue
 _REV_CORE = (
     r"一般公共预算财政拨款收入|政府性基金预算财政拨款收入|国有资本经营预算财政拨款收入|财政拨款收入(?:总计|合计)?|"
-    r"上级补助收入|事业收入|经营收入|附属单位上缴收入|其他收入|收入(?:决算)?合计|收入(?:决算)?总计|"
+    r"上级补助收入|事业收入|经营收入|附属单位上缴收入|其他收入|收入(?:决算|预算)?合计|收入(?:决算)?总计|"
     r"使用非财政拨款结余(?:[（(]含专用结余[）)])?|年初结转和结余"
 )
 
@@ -179,7 +183,15 @@ def _revenue(text: str) -> list[Subject]:
     if t.startswith("财政拨款收入总计"):
         return [Subject("revenue", "grand_total", "fiscal")]
     item = vocab.revenue_item(t)
-    return [Subject("revenue", item, "all")] if item else []
+    measure = "budget" if "预算合计" in t else None  # 本年收入预算合计: 预算 is the measure
+    return [Subject("revenue", item, "all", implied_measure=measure)] if item else []
+
+
+@label(r"(?:一般公共预算|政府性基金预算|国有资本经营预算)(?:拨款)?收入")
+def _fund_revenue(text: str) -> list[Subject]:
+    """A budget's '一般公共预算收入 24,169.74万元': the unit's appropriation from that fund."""
+    scope = _scope_prefix(text)
+    return [Subject("revenue", "general_budget" if scope == "general_budget" else scope, "all")]
 
 
 @label(r"(?:收入预算(?:总额)?|预算收入总额|年初预算收入)")
