@@ -412,3 +412,16 @@ def test_budget_totals_in_prose_name_their_measure():
     assert not [r for r in doc.result.rejects if doc.locators[r.line_no - 1] in ("p26 L19", "p27 L3")]
     assert [(doc.locators[r.line_no - 1], r.reason) for r in doc.result.rejects if r.value_text == "24,169.74 万元"] \
         == [("p25 L4", "no_subject")]  # 江 苏 省 … 收 入 、 支 出 预 算 总 计: a letter-spaced sentence
+
+
+@pytest.mark.parametrize("name, value, refs", [
+    (JCY, "24169.74", ("p15 T1 R2 C3", "p15 T1 R3 C3")),
+    (SWBGT, "27664.22", ("p2 T1 R3 C3", "p2 T1 R4 C3")),
+])
+def test_labelled_rows_of_a_budget_revenue_table(name, value, refs):
+    """江苏's 收入预算总表 has no codes: '收入总计 | | 24169.74', '一般公共预算资金 | 小计 | 24169.74' — the grand
+    total and the 一般公共预算 appropriation, not two unit totals named 收入总计 and 小计."""
+    _, rows = _doc(REAL / name)
+    assert _refs(rows, "B02", "revenue", "grand_total", value) == [refs[0]]
+    assert _refs(rows, "B02", "revenue", "general_budget", value) == [refs[1]]
+    assert not [r for r in rows if r["table_code"] == "B02" and r["item"] == "current_total"]

@@ -447,6 +447,7 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
     metrics = {j: _column_metric(paths[j], tdef.kind, tdef.measure == "budget") for j in value_cols}
     carry: dict[str, str] = {}
     seen_total = False
+    group: str | None = None  # the group label of a budget table's labelled rows (一般公共预算资金 | 小计)
     for r in range(body_start, len(em.grid.rows)):
         if r in em.skip:
             continue
@@ -458,6 +459,13 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                          if squash(row[j].text) not in ("类", "款", "项"))
         is_total = code is None and (labels in _TOTAL_LABELS or only_metrics)
         seen_total |= is_total
+        if code is None and not is_total and tdef.measure == "budget" and labels:
+            item, code, group = _labelled_row([row[j].text for j in sorted(label_cols) if j < len(row)],
+                                              tdef.kind, group)
+            if code is None:
+                _emit_labelled(em, r, row, metrics, paths, item)
+                continue
+            name = vocab.clean_label(name or labels)
         if code is None and not is_total and not name:
             for cell in row:
                 em.unmapped(r, cell, row, "row_without_subject")
@@ -475,6 +483,40 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                      scope=scope, function_code=None if is_total else code, subject_name=None if is_total else name, row=row)
     if len(em.grid.rows) > body_start and not seen_total and tdef.measure != "budget":
         em.issues.append(ParseIssue("error", f"line {em.grid.first_line}", f"公开{tdef.code}表 has no 合计 row"))
+
+
+def _labelled_row(texts: list[str], kind: str | None, group: str | None) -> tuple[str | None, str | None, str | None]:
+    """A budget table's row with no subject code, labelled instead (江苏's 收入预算总表 lists 收入总计, then
+    一般公共预算资金 | 小计, 政府性基金 | 小计 …) → (item, 类 code, group label for the rows below).
+
+    收入/支出总计 is the grand total; 小计/合计 under a group label is the group's item; a 类 printed by name
+    is that 类 (its code from the seed); a label the vocabulary knows is its item; None otherwise."""
+    clean = [vocab.clean_label(t) for t in texts]
+    group = clean[0] if clean and clean[0] else group
+    last = next((t for t in reversed(clean) if t), "")
+    if "".join(clean) in ("收入总计", "支出总计"):
+        return "grand_total", None, group
+    if kind == "expenditure" and vocab.function_class_code(last):
+        return "total", vocab.function_class_code(last), group
+    label = group if last in ("小计", "合计") else last
+    if not label or kind not in ("revenue", "expenditure"):
+        return None, None, group
+    by_vocab = vocab.revenue_item(label) if kind == "revenue" else vocab.expenditure_item(label)
+    return budget_item(label, kind) or by_vocab, None, group
+
+
+def _emit_labelled(em: _Emitter, r: int, row: list[Cell], metrics: dict, paths: list[list[str]], item: str | None) -> None:
+    """The figures of a labelled row (_labelled_row): under the table's amount column (合计 / 金额) they are
+    the row's item; under any other column, or with no item, they are kept unmapped (kind other)."""
+    for cell in row:
+        if cell.col not in metrics:
+            continue
+        metric = metrics[cell.col]
+        if item is None or metric is None or metric[1] not in ("total", "current_total"):
+            em.unmapped(r, cell, row, "unmapped_row")
+            continue
+        em.value(r, cell, kind=metric[0], measure=_measure(paths[cell.col], em.tdef.measure), item=item,
+                 scope=em.tdef.scope, row=row)
 
 
 _SIDE_LABEL = re.compile(r"项目(?:名称)?(?:[（(].*[）)])?$|(?:功能)?科目名称$")
