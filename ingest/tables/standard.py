@@ -133,9 +133,13 @@ def identify(grid: Grid) -> TableDef | None:
     """Title first (longest alias that a context line equals or ends with), then 公开NN表."""
     by_title: TableDef | None = None
     by_code: TableDef | None = None
-    for _, text in reversed(grid.context):
-        t = vocab.clean_label(text)
-        if by_title is None:
+    texts = [text for _, text in grid.context]
+    # nearest first; a title a hard wrap cut over two lines ("…会议费、培训费支出决" / "算表") is read joined too
+    for k in range(len(texts) - 1, -1, -1):
+        text = texts[k]
+        for t in (vocab.clean_label(text), vocab.clean_label(texts[k - 1] + text) if k else None):
+            if t is None or by_title is not None:
+                continue
             for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
                 for alias, tdef in _ALIASES:
                     if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8):
