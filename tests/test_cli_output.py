@@ -41,7 +41,7 @@ def test_summary_is_chinese_by_default_and_english_on_request(warehouse_db, caps
     monkeypatch.delenv("JUESUAN_LANG", raising=False)
     assert main(["report", "--db", str(warehouse_db), "002"]) == 0
     zh = capsys.readouterr().out
-    assert "榆林市横山区总工会 2023：77 条勾稽关系中 11 条不符" in _one_line(zh)
+    assert "榆林市横山区总工会 2023：95 条勾稽关系中 14 条不符" in _one_line(zh)
     assert "支出 本年支出合计 [一般公共预算财政拨款] 决算数：360.44 vs 458.89（相差 -98.45，舍入允许 ±0.04）" in zh
     assert '左边 L128 文字说明 "360.44 万元"' in zh
     assert "[general_budget]" not in zh and "narrative" not in zh

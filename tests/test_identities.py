@@ -54,6 +54,16 @@ HAND_CHECKED = {
     ("004", "share_of_total", "expenditure total [general_budget] share_pct", (32,), (25, 32)),
     # 004 L32: up 27.26 on 243.26 is 11.21%, printed 11.07%
     ("004", "yoy_pct_matches_change", "expenditure total [general_budget] yoy_change_pct", (32,), (32,)),
+    # slips the parser corrected, each a finding with the place that proves it (issue 13):
+    # 001 L177 "全年预算数10万元…执行数为10元"; 002 L99 "本年收入合计 360.4 万元（L97），其中：财政拨款收入
+    # 360.44 元"; 002 L316 "全年预算数 235.76 元，执行数 235.76 万元"（L318）
+    ("001", "unit_slip_yuan", "project total executed 困难职工帮扶 (2023) (元)", (177,), (177,)),
+    ("002", "unit_slip_yuan", "revenue fiscal_total [all] amount (元)", (99,), (97,)),
+    ("002", "unit_slip_yuan", "expenditure project [all] budget_full_year (元)", (316,), (318,)),
+    # 002 (the 2023 report) L217: "2022 年度…“三公”经费支出预算 0 万元…决算数较上年持平" (L221)
+    ("002", "year_slip", "three_public total budget", (217,), (221,)),
+    # 004: 政府性基金 revenue 3万元 (L21), its expenditure 0万元 (L69), no carry-over, 上缴上级 0 (L25)
+    ("004", "fund_revenue_has_a_use", "revenue gov_fund [all] amount", (25, 69), (21,)),
 }
 
 

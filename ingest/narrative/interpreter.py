@@ -78,6 +78,8 @@ class _State:
     sign: int = 0
     share: bool = False
     share_ref: L.Subject | None = None
+    share_start: int = -1  # sentence offset right after 占: where the named base begins
+    share_fund: str | None = None  # a fund named in the base (占…政府性基金预算项目支出总额的)
     explaining: bool = False
     pending_zero: bool = False
     none_end: int = -1  # sentence offset right after 无 (or after the last item it negated)
@@ -267,7 +269,7 @@ class Interpreter:
                     # name, not a statement that the item is nil
                     st.pending_zero = False
                 if st.share and st.share_ref is None:
-                    st.share_ref = subjects[0]  # 占本年支出合计的 X%
+                    st.share_ref = _named_base(subjects[0], sentence, st, tok.start)  # 占本年支出合计的 X%
                 elif st.pending_zero:
                     st.none_end = tok.end
                     for s in subjects:
@@ -322,7 +324,9 @@ class Interpreter:
                 if k == "score":
                     st.measure = "score"
             elif k == "share":
-                st.share, st.share_ref = True, None
+                st.share, st.share_ref, st.share_start, st.share_fund = True, None, tok.end, None
+            elif k == "fund" and st.share and st.share_ref is None:
+                st.share_fund = _FUNDS.get(tok.text)
             elif k == "detail":
                 if st.cmp is None and st.prev_cmp and tok is next((t for t in tokens if t.kind not in ("clause", "group")), None):
                     # "…与 2022 年度相比，减少 23,616.80 万元。其中：财政拨款收入增加 14,458.07 万元": the
@@ -509,6 +513,29 @@ class Interpreter:
         return measure
 
 
+_FUNDS = {"一般公共预算": "general_budget", "政府性基金预算": "gov_fund", "国有资本经营预算": "state_capital"}
+# Words that may stand between 占 and the base's label without changing what the base is.
+_BASE_FILLER = re.compile(r"的|本年度|本年|当年|全年|年度|本部门|本单位|部门|单位|全部|整个|所有|总|其|为")
+# The base of a share the vocabulary cannot name: no figure of the document is that quantity.
+UNKNOWN_BASE = L.Subject("unknown_base")
+
+
+def _named_base(label: L.Subject, sentence: str, st: _State, label_start: int) -> L.Subject:
+    """The quantity a share is stated against: 占<base>的 X%.
+
+    The base is the label after 占, in the fund the base names ("占政府性基金预算项目支出总额的" is the
+    gov_fund 项目支出, "占一般公共预算项目支出总额的" the general_budget one).  Words the vocabulary does
+    not know that qualify it ("占应纳入绩效自评的…项目支出总额的 0%") make it another quantity, one the
+    document does not state: ``UNKNOWN_BASE`` (ref_key ``unknown_base||||``), which no check evaluates —
+    a share against an unknown base is not compared with the label's total.
+    """
+    if _unknown_between(sentence, st.spans, st.share_start, label_start, "", _BASE_FILLER):
+        return UNKNOWN_BASE
+    if st.share_fund and label.kind in ("revenue", "expenditure") and label.scope in (None, "all"):
+        return replace(label, scope=st.share_fund)  # (a scope inherited from an enumeration's parent yields)
+    return label
+
+
 def _yuan_slip(tok: Token, money_values: set[Decimal]) -> bool:
     """A figure printed in 元 whose sentence shows it is in 万元.
 
@@ -546,12 +573,14 @@ _FILLER = re.compile(r"共计|合计|总计|分别为|分别|均为|均|各|达�
 _SEPARATORS = "，,；;"
 
 
-def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
+def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, end: int,
+                     separators: str = _SEPARATORS, filler: re.Pattern = _FILLER) -> bool:
     """The clause right before this number names something the vocabulary does not know.
 
     "人员经费 104.6 万元，日常用经费 6.1 万元": 日常用经费 is the subject of 6.1, so 6.1 is
     not another 人员经费 figure.  Only the last clause before the number counts:
-    "…，全部用于发放救助金，执行数为10元" keeps its subject.
+    "…，全部用于发放救助金，执行数为10元" keeps its subject.  With no ``separators`` the whole
+    stretch counts (the base of a share, between 占 and its label), with its own ``filler``.
     """
     start = max(start, 0)
     covered = [False] * (end - start)
@@ -564,10 +593,10 @@ def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, en
         for k in range(max(a, start), min(b, end)):
             covered[k - start] = True
     residual = "".join(ch for k, ch in enumerate(sentence[start:end]) if not covered[k])
-    cut = max(residual.rfind(sep) for sep in _SEPARATORS)
-    if cut < 0:
+    cut = max((residual.rfind(sep) for sep in separators), default=-1)
+    if cut < 0 and separators:
         return False
-    tail = _FILLER.sub("", residual[cut + 1:])
+    tail = filler.sub("", residual[cut + 1:])
     return sum(1 for ch in tail if "\u4e00" <= ch <= "\u9fa5") >= 2
 
 

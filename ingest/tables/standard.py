@@ -133,10 +133,13 @@ def identify(grid: Grid) -> TableDef | None:
     """Title first (longest alias that a context line equals or ends with), then 公开NN表."""
     by_title: TableDef | None = None
     by_code: TableDef | None = None
-    for _, text in reversed(grid.context):
-        t = vocab.clean_label(text)
-        if by_title is None:
-            by_title = _by_alias(t)
+    texts = [text for _, text in grid.context]
+    # nearest first; a title a hard wrap cut over two lines ("…会议费、培训费支出决" / "算表") is read joined too
+    for k in range(len(texts) - 1, -1, -1):
+        text = texts[k]
+        for t in (vocab.clean_label(text), vocab.clean_label(texts[k - 1] + text) if k else None):
+            if t is not None and by_title is None:
+                by_title = _by_alias(t)
         m = _CODE_RE.search(text)
         if m and by_code is None:
             by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")

@@ -10,6 +10,10 @@ with checks as (
     union all select * from {{ ref('int_check_yoy') }}
     union all select * from {{ ref('int_check_performance') }}
     union all select * from {{ ref('int_check_budget_initial') }}
+    union all select * from {{ ref('int_check_corrections') }}
+    union all select * from {{ ref('int_check_named_shares') }}
+    union all select * from {{ ref('int_check_full_rates') }}
+    union all select * from {{ ref('int_check_fund_flows') }}
 )
 select
     -- identical statements on one line make identical checks: number them

@@ -1,7 +1,10 @@
 -- Totals equal the sum of their parts (rules in seeds/identity_rules.csv), per
 -- document, year, funding scope, 功能分类 subject (so every row of 公开02/03/05表
 -- is checked too) and measure.  A rule is evaluated when the total and at least
--- min_parts of its parts are stated; stated zeros count as parts.
+-- min_parts of its parts are stated; stated zeros count as parts.  A rule with a
+-- requires_part is evaluated only when that part is stated: 本年收入合计 = 财政拨款收入 + 事业 + …
+-- says nothing when the report states the 财政拨款 by fund and never as one figure (the by-fund
+-- rule checks that report), where 事业 + 其他 alone would be a false alarm.
 with rules as (
     select *, string_split(part_items, '|') as parts from {{ ref('identity_rules') }}
 ),
@@ -13,7 +16,7 @@ f as (
       and kind <> 'project'
 ),
 totals as (
-    select r.rule, r.description, r.min_parts, r.skip_if_present, r.parts, f.*
+    select r.rule, r.description, r.min_parts, r.skip_if_present, r.requires_part, r.parts, f.*
     from rules r join f on f.kind = r.kind and f.item_key = r.total_item
 ),
 parts as (
@@ -47,3 +50,9 @@ where p.part_count >= t.min_parts
         and x.doc_id = t.doc_id and x.fiscal_year = t.fiscal_year and x.kind = t.kind and x.scope_key = t.scope_key
         and x.fc = t.fc and x.measure = t.measure
   )
+  and (coalesce(t.requires_part, '') = '' or exists (
+      select 1 from f x
+      where x.item_key = t.requires_part
+        and x.doc_id = t.doc_id and x.fiscal_year = t.fiscal_year and x.kind = t.kind and x.scope_key = t.scope_key
+        and x.fc = t.fc and x.entity_key = t.entity_key and x.measure = t.measure
+  ))
