@@ -387,6 +387,24 @@ def cmd_export(db, marts, all_marts, query, fmt, output, bom) -> int:
     return EXIT_OK
 
 
+@command("site")
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="folder of the site (default: warehouse/site beside the warehouse)")
+@click.option("--no-crops", is_flag=True, help="skip the cropped page images of PDF sources")
+def cmd_site(db, out_dir, no_crops) -> int:
+    """A static HTML site of the warehouse that opens from file:// offline: units × years, one page per
+    document (figures, findings, where each was read, page crops for PDFs), cross-city and YoY charts."""
+    from juesuan.site import build_site
+
+    db = _existing(warehouse_path(db))
+    summary = build_site(db, Path(out_dir) if out_dir else db.parent / "site", crops=not no_crops)
+    for doc_id, reason in summary.crop_errors:
+        err.print(tr(f"[yellow]无页面截图[/yellow] {doc_id}：{escape(reason)}", f"[yellow]no page crops[/yellow] {doc_id}: {escape(reason)}"))
+    out.print(tr(f"网站：{summary.pages} 个文档页面，{summary.images} 张原文截图 → {escape(str(summary.index))}",
+                 f"site: {summary.pages} document pages, {summary.images} page crops → {escape(str(summary.index))}"))
+    return EXIT_OK
+
+
 @command("status")
 @click.option("--max-age", metavar="AGE", help="exit 5 if the last run is older than this (e.g. 26h, 2d)")
 def cmd_status(db, max_age) -> int:
