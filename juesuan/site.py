@@ -81,38 +81,36 @@ def _rel(target: Path, start: Path) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------------ queries
-# each takes the batch's doc_ids as its only parameter; `obs` gives the printed text, section and row of a ref
-_OBS = """obs as (select doc_id, source_ref, arg_min(value_text, seq) as printed, arg_min(section, seq) as section,
-                         arg_min(snippet, seq) as snippet
-                  from raw.observations where doc_id in (select unnest($docs::varchar[])) group by all)"""
+# each takes the batch's doc_ids ($docs).  A fact's drill-down is the reading at its source_ref — of the
+# several figures one sentence or row may hold, the one whose value is the fact's (then the first read).
+def _with_source(table: str, columns: str, measure: str, where: str, order: str) -> str:
+    return f"""
+        with f as (select *, row_number() over () as rid from marts.{table}
+                   where doc_id in (select unnest($docs::varchar[])) and ({where}))
+        select {columns}, f.source_ref, f.source_kind, o.value_text as printed, o.section, o.snippet
+        from f left join raw.observations o on o.doc_id = f.doc_id and o.source_ref = f.source_ref
+        qualify row_number() over (partition by f.rid order by (o.value = {measure}) desc nulls last, o.seq) = 1
+        order by {order}"""
+
+
 QUERIES = {
     "unit_year": "select * from marts.fct_unit_year where doc_id in (select unnest($docs::varchar[]))",
-    "revenue": f"""with {_OBS}
-        select r.doc_id, r.revenue_source as item, r.function_code, r.amount_wan, r.budget_initial_wan,
-               r.source_ref, r.source_kind, o.printed, o.section, o.snippet
-        from marts.fct_revenue r left join obs o using (doc_id, source_ref)
-        where r.doc_id in (select unnest($docs::varchar[])) and r.function_code is null
-        order by r.doc_id, r.source_ref""",
-    "expenditure": f"""with {_OBS}
-        select e.doc_id, e.funding_scope, e.expenditure_type as item, e.function_code, f.name as function_name,
-               e.amount_wan, e.budget_initial_wan, e.source_ref, e.source_kind, o.printed, o.section, o.snippet
-        from marts.fct_expenditure e left join obs o using (doc_id, source_ref)
-        left join marts.dim_function_subject f using (function_code)
-        where e.doc_id in (select unnest($docs::varchar[]))
-          and (e.function_code is null or length(e.function_code) = 3)
-        order by e.doc_id, e.funding_scope, e.function_code nulls first, e.expenditure_type""",
-    "three_public": f"""with {_OBS}
-        select t.doc_id, t.item, t.budget_wan, t.actual_wan, t.stated_as_none, t.source_ref, t.source_kind,
-               o.printed, o.section, o.snippet
-        from marts.fct_three_public t left join obs o using (doc_id, source_ref)
-        where t.doc_id in (select unnest($docs::varchar[]))
-        order by t.doc_id, case t.item when 'total' then 0 else 1 end, t.item""",
-    "projects": f"""with {_OBS}
-        select p.doc_id, p.project, p.budget_full_year_wan, p.executed_wan, p.execution_rate, p.score, p.max_score,
-               p.source_ref, p.source_kind, o.printed, o.section, o.snippet
-        from marts.fct_project_performance p left join obs o using (doc_id, source_ref)
-        where p.doc_id in (select unnest($docs::varchar[]))
-        order by p.doc_id, p.score nulls last, p.project""",
+    "revenue": _with_source(
+        "fct_revenue", "f.doc_id, f.revenue_source as item, f.function_code, f.amount_wan, f.budget_initial_wan",
+        "f.amount_wan", "function_code is null", "f.doc_id, f.source_ref, f.revenue_source"),
+    "expenditure": _with_source(
+        "fct_expenditure", "f.doc_id, f.funding_scope, f.expenditure_type as item, f.function_code, "
+        "(select s.name from marts.dim_function_subject s where s.function_code = f.function_code) as function_name, "
+        "f.amount_wan, f.budget_initial_wan", "f.amount_wan",
+        "function_code is null or length(function_code) = 3",
+        "f.doc_id, f.funding_scope, f.function_code nulls first, f.expenditure_type"),
+    "three_public": _with_source(
+        "fct_three_public", "f.doc_id, f.item, f.budget_wan, f.actual_wan, f.stated_as_none",
+        "coalesce(f.actual_wan, f.budget_wan)", "true",
+        "f.doc_id, case f.item when 'total' then 0 else 1 end, f.item"),
+    "projects": _with_source(
+        "fct_project_performance", "f.doc_id, f.project, f.budget_full_year_wan, f.executed_wan, f.execution_rate, "
+        "f.score, f.max_score", "f.score", "true", "f.doc_id, f.score nulls last, f.project, f.source_ref"),
     "yoy": """select y.doc_id, y.fiscal_year, y.metric, y.label, y.value_wan, y.prior_value_wan, y.change_wan,
                      y.change_pct, y.prior_source, y.source_ref
               from marts.fct_yoy y where y.doc_id in (select unnest($docs::varchar[]))
