@@ -106,8 +106,10 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     if outcome.error:
         out.print(f"  [red]✗[/red] {escape(outcome.error)}", soft_wrap=True)
     if docs and outcome.success:
-        d = run_dbt(["docs", "generate"], db)
-        target = db.parent / "dbt_target" / "index.html"
+        from juesuan.dbt_docs import generate, static_index
+
+        d = generate(db)
+        target = static_index(db)
         out.print(f"[bold]dbt docs[/bold]: {tr('已写入 ', 'written to ') + escape(str(target)) if d.success else '[red]' + tr('失败', 'failed') + '[/red] ' + escape(str(d.error))}")
     return outcome
 
@@ -275,7 +277,7 @@ def cmd_ingest(db, paths, workers, force) -> int:
 
 @command("build")
 @click.option("--full-refresh", is_flag=True, help="rebuild every fact table from scratch")
-@click.option("--docs", is_flag=True, help="also run `dbt docs generate`")
+@click.option("--docs", is_flag=True, help="also write the dbt docs site (`dbt docs generate --static`: one page that opens offline)")
 def cmd_build(db, full_refresh, docs) -> int:
     """dbt build over the raw schema (incremental)."""
     db = _existing(warehouse_path(db))

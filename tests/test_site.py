@@ -228,3 +228,31 @@ def test_site_and_report_show_the_crops_of_a_pdf(real_db, tmp_path, browser):
     assert text.count('src="data:image/png;base64,') >= query(
         real_db, "select count(*) from marts.fct_identity_check where not passed")[0][0]
     assert_offline_clean(browser.load(report))
+
+
+# -- dbt docs, static and offline -------------------------------------------------------------------
+
+def test_the_rewrites_match_dbts_own_page():
+    """The two self-requests dbt_docs.offline removes are in the page dbt ships (else the rewrite is stale)."""
+    import dbt.task.docs
+
+    from juesuan import dbt_docs
+
+    shipped = (Path(dbt.task.docs.__file__).parent / "index.html").read_text(encoding="utf-8")
+    assert len(dbt_docs._ICON.findall(shipped)) >= 2 and len(dbt_docs._FAVICON.findall(shipped)) == 1
+    cleaned = dbt_docs.offline(shipped)
+    assert not dbt_docs._FAVICON.search(cleaned) and '<use xlink:href="{{' not in cleaned
+    assert cleaned.count('<use ng-attr-xlink:href="{{') == len(dbt_docs._ICON.findall(shipped))
+
+
+def test_dbt_docs_open_offline_and_the_site_links_them(warehouse_db, browser, tmp_path):
+    from juesuan.dbt_docs import generate, static_index
+
+    assert generate(warehouse_db).success
+    page = static_index(warehouse_db)
+    load = browser.load(page, screenshot=tmp_path / "dbt_docs.png", settle=2.0)
+    assert_offline_clean(load)
+    assert load.title.startswith("dbt Docs") and "juesuan" in load.text
+    assert run("site", "--db", warehouse_db, "--out", tmp_path / "site") == 0
+    href = re.search(r'<a href="([^"]+)">模型文档（dbt docs）</a>', (tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
+    assert (tmp_path / "site" / href.group(1)).resolve() == page.resolve()
