@@ -337,7 +337,7 @@ def cmd_sql(db, query, fmt, max_rows) -> int:
             try:
                 print_result(con.execute(" ".join(query)), fmt, max_rows, out)
             except duckdb.Error as exc:
-                err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
+                err.print(f"[red]{tr('SQL 错误', 'sql error')}[/red]: {escape(sql_error(exc))}", soft_wrap=True)
                 return EXIT_USAGE
             return EXIT_OK
         prompt(con, db, fmt=fmt, max_rows=max_rows, out=out, err=err, history=db.parent / "sql_history")
@@ -382,7 +382,7 @@ def cmd_export(db, marts, all_marts, query, fmt, output, bom) -> int:
     try:
         written = export(db, marts=list(marts), all_marts=all_marts, query=query, fmt=fmt, output=Path(output), bom=bom)
     except duckdb.Error as exc:   # the query's fault, like `juesuan sql`: one line, exit 2
-        err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
+        err.print(f"[red]{tr('SQL 错误', 'sql error')}[/red]: {escape(sql_error(exc))}", soft_wrap=True)
         return EXIT_USAGE
     for path, rows in written:
         out.print(tr(f"已导出 {rows} 行 → {escape(str(path))}", f"exported {rows} rows → {escape(str(path))}"))
@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]{tr('用法错误', 'error')}[/red]: {escape(_usage_line(exc))}", soft_wrap=True)
         return EXIT_USAGE
     except WarehouseBusy as exc:
-        err.print(f"[yellow]busy[/yellow]: {escape(str(exc))}")
+        err.print(f"[yellow]{tr('占用中', 'busy')}[/yellow]: {escape(str(exc))}")
         return EXIT_BUSY
     except (UsageError, NoWarehouse, FileNotFoundError, ValueError) as exc:
         err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(str(exc))}", soft_wrap=True)
