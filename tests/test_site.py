@@ -256,3 +256,30 @@ def test_dbt_docs_open_offline_and_the_site_links_them(warehouse_db, browser, tm
     assert run("site", "--db", warehouse_db, "--out", tmp_path / "site") == 0
     href = re.search(r'<a href="([^"]+)">模型文档（dbt docs）</a>', (tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
     assert (tmp_path / "site" / href.group(1)).resolve() == page.resolve()
+
+
+# -- the README shows what the product prints --------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_drill_down_is_what_show_prints(warehouse_db, capsys):
+    from juesuan.cli import main
+
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("$ juesuan show b5a9b466\n"):]
+    block = block[len("$ juesuan show b5a9b466\n"):block.index("```")].rstrip("\n").splitlines()
+    assert main(["show", "--db", str(warehouse_db), "b5a9b466"]) == 0
+    printed = capsys.readouterr().out.rstrip("\n").splitlines()
+    # the first line ends with the file's path, which differs by checkout
+    assert printed[0].startswith(block[0].split("…")[0]) and printed[0].endswith(block[0].split("…")[1])
+    assert printed[1:] == block[1:]
+
+
+def test_readme_screenshots_are_committed_pngs():
+    text = README.read_text(encoding="utf-8")
+    shots = re.findall(r"!\[[^\]]*\]\((docs/[^)]+\.png)\)", text)
+    assert len(shots) >= 2
+    for shot in shots:
+        data = (README.parent / shot).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 20_000, shot
