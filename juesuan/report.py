@@ -117,12 +117,17 @@ def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | No
                              f"  … {len(d.findings) - limit} more: `juesuan report {d.doc_id[:8]}`"))
 
 
-def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None = None, crops: bool = True) -> str:
+REPORT_CROPS = 200  # page crops embedded in the one-page report (the site has them all, as files)
+
+
+def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None = None,
+                crops: int = REPORT_CROPS) -> str:
     """The findings report as one self-contained HTML page (Chinese labels; English with --lang en).
 
     Every side of a finding lists its places with the sentence or table row as printed (juesuan.drill) and,
-    for PDF sources, the cropped page region embedded as a data: URI (``crops``), so the page has no file
-    or network asset of its own.
+    for PDF sources, the cropped page region embedded as a data: URI, so the page has no file or network
+    asset of its own.  Only the first ``crops`` places get an image, so that a report over thousands of
+    documents stays a page a browser can open; `juesuan site` shows every crop.
     """
     from juesuan.drill import attach_crops, fill_readings, finding_places, pdf_sources
     from juesuan.findings import connect_ro
@@ -141,8 +146,13 @@ def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None
     try:
         labels = Labels.load(con)
         fill_readings(con, places)
-        if crops:
-            attach_crops(places, pdf_sources(con, places), lambda doc, place, png: data_uri(png))
+        budget, cropped = crops, {}
+        for doc, ps in places.items():
+            if budget <= 0:
+                break
+            cropped[doc], budget = ps[:budget], budget - len(ps[:budget])
+        if cropped:
+            attach_crops(cropped, pdf_sources(con, cropped), lambda doc, place, png: data_uri(png))
     finally:
         con.close()
     env = environment()

@@ -283,3 +283,25 @@ def test_readme_screenshots_are_committed_pngs():
     for shot in shots:
         data = (README.parent / shot).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 20_000, shot
+
+
+def test_a_pdf_that_cannot_be_opened_gets_no_crops_and_the_others_go_on(tmp_path):
+    from juesuan.drill import Place, attach_crops
+
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 truncated")
+    places = {"bad": [Place("p1 L1", "1.00")], "gone": [Place("p1 L1", "1.00")]}
+    errors = []
+    made = attach_crops(places, {"bad": bad, "gone": tmp_path / "missing.pdf"}, lambda *a: "x.png",
+                        on_error=lambda doc, exc: errors.append(doc))
+    assert made == 0 and sorted(errors) == ["bad", "gone"]
+    assert all(p.image is None for ps in places.values() for p in ps)
+
+
+def test_the_one_page_report_embeds_at_most_its_crop_budget(real_db):
+    from juesuan.findings import document_summaries
+    from juesuan.report import render_html
+
+    docs = document_summaries(real_db)
+    assert render_html(docs, db=real_db, crops=2).count('src="data:image/png;base64,') == 2
+    assert render_html(docs, db=real_db, crops=0).count('src="data:image/png;base64,') == 0
