@@ -249,8 +249,8 @@ def test_a_lock_kept_by_an_orphan_of_a_dead_owner_is_taken_over(tmp_path, capsys
         report = sorted(REPORTS.glob("003_*.txt"))[0]
         assert main(["ingest", str(report), "--db", str(db)]) == 0
         err = " ".join(capsys.readouterr().err.split())
-        assert f"lock: pid {dead} on {socket.gethostname()}, running `juesuan run` since" in err
-        assert "is gone but its lock was still held; taking it over" in err
+        assert f"锁：主机 {socket.gethostname()} 上的进程 {dead}（`juesuan run`，始于" in err
+        assert "已不存在，但它的锁仍被持有；接管" in err
     finally:
         for p in _alive_in_group(dead):   # the session of the dead holder: its orphan
             p.kill()
