@@ -269,7 +269,7 @@ def _write_batch(con, docs: list[dict], out: Path, page, labels: Labels, summary
         doc = d["doc_id"]
         year = d["fiscal_year"]
         (out / "doc" / f"{doc}.html").write_text(page.render(
-            d=d, unit=_unit_label(d, labels), generated=generated,
+            d=d, unit=_unit_label(d, labels) if d["unit_name"] else d["source_file"], generated=generated,
             unit_year=(data["unit_year"].get(doc) or [None])[0],
             revenue=data["revenue"].get(doc, []), expenditure=data["expenditure"].get(doc, []),
             three_public=data["three_public"].get(doc, []), projects=data["projects"].get(doc, []),

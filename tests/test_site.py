@@ -305,3 +305,22 @@ def test_the_one_page_report_embeds_at_most_its_crop_budget(real_db):
     docs = document_summaries(real_db)
     assert render_html(docs, db=real_db, crops=2).count('src="data:image/png;base64,') == 2
     assert render_html(docs, db=real_db, crops=0).count('src="data:image/png;base64,') == 0
+
+
+def test_a_failed_document_gets_its_page_with_the_error_and_the_others_go_on(tmp_path, browser):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = sorted((Path(__file__).resolve().parents[1] / "data" / "reports").glob("001_*.txt"))[0]
+    shutil.copy(good, folder / good.name)
+    (folder / "坏文件.pdf").write_bytes(b"%PDF-1.4 broken")
+    db = tmp_path / "w.duckdb"
+    assert run("run", folder, "--db", db, "--no-docs") == 4          # some documents could not be read
+    assert run("site", "--db", db, "--out", tmp_path / "site") == 0
+    bad, error, place = query(db, "select doc_id, error, error_place from marts.dim_document where status = 'failed'")[0]
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'<a href="doc/{bad}.html">坏文件.pdf</a>' in index and "失败" in index
+    page = (tmp_path / "site" / "doc" / f"{bad}.html").read_text(encoding="utf-8")
+    assert "<h1>坏文件.pdf" in page and f"无法读取（{place}）：{error}" in page and "不符之处" not in page
+    assert place == "byte 0"
+    assert (tmp_path / "site" / "doc" / f"{_doc_id(db, '001')}.html").is_file()
+    assert_offline_clean(browser.load(tmp_path / "site" / "doc" / f"{bad}.html", settle=0.2))
