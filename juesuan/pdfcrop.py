@@ -143,12 +143,14 @@ class PdfCropper:
             return None
         tables, lines = self._tables_and_lines(page_no)
         band: Bbox | None = None
+        context: Bbox | None = None   # the band with the row or line above and below it
         if cell:
             t, r = int(cell.group(2)), int(cell.group(3))
             if t <= len(tables) and r <= len(tables[t - 1].rows):
                 table = tables[t - 1]
-                _, top, _, bottom = table.rows[r - 1].bbox
-                band = (table.bbox[0], top, table.bbox[2], bottom)
+                rows = table.rows
+                band = (table.bbox[0], rows[r - 1].bbox[1], table.bbox[2], rows[r - 1].bbox[3])
+                context = (band[0], rows[max(r - 2, 0)].bbox[1], band[2], rows[min(r, len(rows) - 1)].bbox[3])
         else:
             n = int(line.group(2))
             if n <= len(lines):
@@ -156,9 +158,10 @@ class PdfCropper:
                 left = min((x["x0"] for x in lines), default=ln["x0"])
                 right = max((x["x1"] for x in lines), default=ln["x1"])
                 band = (left, ln["top"], right, ln["bottom"])
+                context = (left, lines[max(n - 2, 0)]["top"], right, lines[min(n, len(lines) - 1)]["bottom"])
         mark = self._find(page, band, printed) if band else None
         if band is not None and (mark is not None or not printed):
-            return Region(page_no, self._context(page, band), mark, "ref")
+            return Region(page_no, self._pad(page, context), mark, "ref")
         # the ref did not lead to the printed text (a figure wrapped onto the next line, a table found
         # differently): search the page for it, nearest to where the ref pointed
         found = self._find(page, (0, 0, page.width, page.height), printed, near=band[1] if band else None)
@@ -168,6 +171,12 @@ class PdfCropper:
         mid = (found[0] + found[2]) / 2
         x0 = min(max(mid - width / 2, 0), page.width - width)
         return Region(page_no, self._context(page, (x0, found[1], x0 + width, found[3])), found, "text")
+
+    @staticmethod
+    def _pad(page, box: Bbox) -> Bbox:
+        """A few points of margin around ``box``, clipped to the page."""
+        x0, top, x1, bottom = box
+        return (max(x0 - 6, 0), max(top - 3, 0), min(x1 + 6, page.width), min(bottom + 3, page.height))
 
     @staticmethod
     def _context(page, band: Bbox) -> Bbox:
