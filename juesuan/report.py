@@ -159,6 +159,7 @@ def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None
     env.globals.update(L=labels, lang=lang())
     return env.get_template("report.html.j2").render(
         docs=docs, findings=findings, db=str(db), data_docs=str(data_docs) if data_docs else None,
+        data_docs_url=Path(data_docs).resolve().as_uri() if data_docs else None,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         total_findings=sum(len(d.findings) for d in docs), total_checks=sum(d.checks for d in docs),
     )
