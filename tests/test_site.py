@@ -42,9 +42,12 @@ def test_one_page_per_document_and_an_index_of_units_and_years(site, warehouse_d
     index = (site / "index.html").read_text(encoding="utf-8")
     for doc_id, _ in docs:
         assert f'href="doc/{doc_id}.html"' in index
-    # units with their Chinese scope label, the years as columns
-    assert "西安市总工会（汇总）" in index and "乌海市总工会（差额）" in index
+    # units, the years as columns, each document by its kind and its scope's Chinese label
     assert "<th>2023 年</th><th>2024 年</th>" in index
+    xian = index[index.index("<td>西安市总工会</td>"):]
+    xian = xian[:xian.index("</tr>")]
+    assert f'<a href="doc/{_doc_id(warehouse_db, "000")}.html" title="000_f1e20d8804268cb6.txt">部门决算（汇总）</a>' in xian
+    assert "不符 3" in xian
     assert "consolidated" not in index and "balance" not in index
 
 
@@ -125,7 +128,7 @@ def test_pages_are_written_with_a_fixed_number_of_queries(warehouse_db, tmp_path
 def test_english_pages_use_the_codes(warehouse_db, tmp_path):
     assert run("--lang", "en", "site", "--db", warehouse_db, "--out", tmp_path) == 0
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert "Units and years" in index and "西安市总工会 (consolidated)" in index
+    assert "Units and years" in index and "部门决算 (consolidated)" in index
 
 
 # -- in a real browser, offline ---------------------------------------------------------------------
@@ -148,7 +151,7 @@ def assert_offline_clean(load):
 def test_every_page_loads_offline_in_chromium(browser, site, warehouse_db, tmp_path):
     load = browser.load(site / "index.html", screenshot=tmp_path / "site_index.png")
     assert_offline_clean(load)
-    assert "单位与年度" in load.text and "西安市总工会（汇总）" in load.text
+    assert "单位与年度" in load.text and "西安市总工会" in load.text and "部门决算（差额）" in load.text
     assert (tmp_path / "site_index.png").stat().st_size > 20_000
     for page in sorted((site / "doc").glob("*.html")):
         load = browser.load(page, settle=0.2)
