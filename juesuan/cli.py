@@ -106,8 +106,10 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     if outcome.error:
         out.print(f"  [red]✗[/red] {escape(outcome.error)}", soft_wrap=True)
     if docs and outcome.success:
-        d = run_dbt(["docs", "generate"], db)
-        target = db.parent / "dbt_target" / "index.html"
+        from juesuan.dbt_docs import generate, static_index
+
+        d = generate(db)
+        target = static_index(db)
         out.print(f"[bold]dbt docs[/bold]: {tr('已写入 ', 'written to ') + escape(str(target)) if d.success else '[red]' + tr('失败', 'failed') + '[/red] ' + escape(str(d.error))}")
     return outcome
 
@@ -275,7 +277,7 @@ def cmd_ingest(db, paths, workers, force) -> int:
 
 @command("build")
 @click.option("--full-refresh", is_flag=True, help="rebuild every fact table from scratch")
-@click.option("--docs", is_flag=True, help="also run `dbt docs generate`")
+@click.option("--docs", is_flag=True, help="also write the dbt docs site (`dbt docs generate --static`: one page that opens offline)")
 def cmd_build(db, full_refresh, docs) -> int:
     """dbt build over the raw schema (incremental)."""
     db = _existing(warehouse_path(db))
@@ -335,7 +337,7 @@ def cmd_sql(db, query, fmt, max_rows) -> int:
             try:
                 print_result(con.execute(" ".join(query)), fmt, max_rows, out)
             except duckdb.Error as exc:
-                err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
+                err.print(f"[red]{tr('SQL 错误', 'sql error')}[/red]: {escape(sql_error(exc))}", soft_wrap=True)
                 return EXIT_USAGE
             return EXIT_OK
         prompt(con, db, fmt=fmt, max_rows=max_rows, out=out, err=err, history=db.parent / "sql_history")
@@ -380,10 +382,28 @@ def cmd_export(db, marts, all_marts, query, fmt, output, bom) -> int:
     try:
         written = export(db, marts=list(marts), all_marts=all_marts, query=query, fmt=fmt, output=Path(output), bom=bom)
     except duckdb.Error as exc:   # the query's fault, like `juesuan sql`: one line, exit 2
-        err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
+        err.print(f"[red]{tr('SQL 错误', 'sql error')}[/red]: {escape(sql_error(exc))}", soft_wrap=True)
         return EXIT_USAGE
     for path, rows in written:
         out.print(tr(f"已导出 {rows} 行 → {escape(str(path))}", f"exported {rows} rows → {escape(str(path))}"))
+    return EXIT_OK
+
+
+@command("site")
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="folder of the site (default: warehouse/site beside the warehouse)")
+@click.option("--no-crops", is_flag=True, help="skip the cropped page images of PDF sources")
+def cmd_site(db, out_dir, no_crops) -> int:
+    """A static HTML site of the warehouse that opens from file:// offline: units × years, one page per
+    document (figures, findings, where each was read, page crops for PDFs), cross-city and YoY charts."""
+    from juesuan.site import build_site
+
+    db = _existing(warehouse_path(db))
+    summary = build_site(db, Path(out_dir) if out_dir else db.parent / "site", crops=not no_crops)
+    for doc_id, reason in summary.crop_errors:
+        err.print(tr(f"[yellow]无页面截图[/yellow] {doc_id}：{escape(reason)}", f"[yellow]no page crops[/yellow] {doc_id}: {escape(reason)}"))
+    out.print(tr(f"网站：{summary.pages} 个文档页面，{summary.images} 张原文截图 → {escape(str(summary.index))}",
+                 f"site: {summary.pages} document pages, {summary.images} page crops → {escape(str(summary.index))}"))
     return EXIT_OK
 
 
@@ -464,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]{tr('用法错误', 'error')}[/red]: {escape(_usage_line(exc))}", soft_wrap=True)
         return EXIT_USAGE
     except WarehouseBusy as exc:
-        err.print(f"[yellow]busy[/yellow]: {escape(str(exc))}")
+        err.print(f"[yellow]{tr('占用中', 'busy')}[/yellow]: {escape(str(exc))}")
         return EXIT_BUSY
     except (UsageError, NoWarehouse, FileNotFoundError, ValueError) as exc:
         err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(str(exc))}", soft_wrap=True)

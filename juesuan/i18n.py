@@ -36,6 +36,9 @@ WORDS = {
     "actual": "实际数", "count": "数量", "value": "数值",
     "consolidated": "汇总", "own": "本级", "balance": "差额", "total": "合计",
     "narrative": "文字说明", "table": "表格", "fiscal": "财政拨款",
+    # dim_document.status and .exclusion
+    "ok": "正常", "partial": "部分", "failed": "失败",
+    "not_a_report": "非报告", "unattributed": "无法归属（缺单位或年度）", "shadowed": "另一版本计入",
 }
 
 

@@ -26,6 +26,8 @@ from typing import Callable
 import psutil
 from filelock import FileLock, Timeout
 
+from juesuan.i18n import tr
+
 
 class WarehouseBusy(RuntimeError):
     """Another live process holds the warehouse lock; the message names it (pid, host, command, since)."""
@@ -54,9 +56,10 @@ def _owner_alive(info: dict) -> bool:
 
 def _describe(info: dict) -> str:
     try:
-        return f"pid {info['pid']} on {info.get('host', '?')}, running `{info['command']}` since {info['since']}"
+        return tr(f"主机 {info.get('host', '?')} 上的进程 {info['pid']}（`{info['command']}`，始于 {info['since']}）",
+                  f"pid {info['pid']} on {info.get('host', '?')}, running `{info['command']}` since {info['since']}")
     except (KeyError, TypeError):
-        return "another process"
+        return tr("另一个进程", "another process")
 
 
 class WarehouseLock:
@@ -89,13 +92,16 @@ class WarehouseLock:
                 time.sleep(0.5)   # a new holder may be between taking the lock and recording itself
                 info = self._read_owner() or {}
             if _owner_alive(info):
-                raise WarehouseBusy(
+                raise WarehouseBusy(tr(
+                    f"{self.path.with_suffix('')}：数据仓库正由{_describe(info)}写入。"
+                    "请等它结束（运行可以安全重复），或停止该进程；本次没有改动任何内容。",
                     f"{self.path.with_suffix('')}: the warehouse is being written by {_describe(info)}. "
                     "Wait for it to finish (runs are safe to repeat), or stop that process; nothing was changed."
-                ) from None
+                )) from None
             # the recorded owner is dead but its lock survives: an orphaned process inherited it.
             # Take over with a new lock file (the orphan keeps a lock on the unlinked one).
-            self.notify(f"lock: {_describe(info)} is gone but its lock was still held; taking it over")
+            self.notify(tr(f"锁：{_describe(info)}已不存在，但它的锁仍被持有；接管",
+                           f"lock: {_describe(info)} is gone but its lock was still held; taking it over"))
             try:
                 self.path.unlink()
             except OSError:
@@ -103,13 +109,15 @@ class WarehouseLock:
             try:
                 self._lock.acquire()
             except Timeout:
-                raise WarehouseBusy(f"{self.path}: held by a process that is not recorded; nothing was changed. "
-                                    "Stop it or remove the lock file.") from None
+                raise WarehouseBusy(tr(f"{self.path}：被一个未登记的进程持有；本次没有改动任何内容。请停止该进程或删除锁文件。",
+                                       f"{self.path}: held by a process that is not recorded; nothing was changed. "
+                                       "Stop it or remove the lock file.")) from None
         else:
             previous = self._read_owner()
             if previous is not None:
-                self.notify(f"lock: the previous run ({_describe(previous)}) did not finish; taking over — "
-                            "this run completes its work")
+                self.notify(tr(f"锁：上一次运行（{_describe(previous)}）没有完成；接管 — 本次运行会补全它的工作",
+                               f"lock: the previous run ({_describe(previous)}) did not finish; taking over — "
+                               "this run completes its work"))
         self._held = True
         self.owner_path.write_text(json.dumps({
             "pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(["juesuan", *sys.argv[1:]]),

@@ -5,7 +5,6 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -118,17 +117,56 @@ def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | No
                              f"  … {len(d.findings) - limit} more: `juesuan report {d.doc_id[:8]}`"))
 
 
-def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None = None) -> str:
-    env = Environment(loader=PackageLoader("juesuan", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    env.filters["fmt"] = fmt
+REPORT_CROPS = 200  # page crops embedded in the one-page report (the site has them all, as files)
+
+
+def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None = None,
+                crops: int = REPORT_CROPS) -> str:
+    """The findings report as one self-contained HTML page (Chinese labels; English with --lang en).
+
+    Every side of a finding lists its places with the sentence or table row as printed (juesuan.drill) and,
+    for PDF sources, the cropped page region embedded as a data: URI, so the page has no file or network
+    asset of its own.  Only the first ``crops`` places get an image, so that a report over thousands of
+    documents stays a page a browser can open; `juesuan site` shows every crop.
+    """
+    from juesuan.drill import attach_crops, fill_readings, finding_places, pdf_sources
+    from juesuan.findings import connect_ro
+    from juesuan.i18n import lang
+    from juesuan.pdfcrop import data_uri
+    from juesuan.site import environment
+
+    findings: dict[str, list[dict]] = {}
+    places: dict[str, list] = {}
+    for d in docs:
+        for f in d.findings:
+            row = dict(vars(f), lhs_places=finding_places(f.lhs_refs), rhs_places=finding_places(f.rhs_refs))
+            findings.setdefault(d.doc_id, []).append(row)
+            places.setdefault(d.doc_id, []).extend(row["lhs_places"] + row["rhs_places"])
+    con = connect_ro(db)
+    try:
+        labels = Labels.load(con)
+        fill_readings(con, places)
+        budget, cropped = crops, {}
+        for doc, ps in places.items():
+            if budget <= 0:
+                break
+            cropped[doc], budget = ps[:budget], budget - len(ps[:budget])
+        if cropped:
+            attach_crops(cropped, pdf_sources(con, cropped), lambda doc, place, png: data_uri(png))
+    finally:
+        con.close()
+    env = environment()
+    env.globals.update(L=labels, lang=lang())
     return env.get_template("report.html.j2").render(
-        docs=docs, db=str(db), data_docs=str(data_docs) if data_docs else None,
+        docs=docs, findings=findings, db=str(db), data_docs=str(data_docs) if data_docs else None,
+        data_docs_url=Path(data_docs).resolve().as_uri() if data_docs else None,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         total_findings=sum(len(d.findings) for d in docs), total_checks=sum(d.checks for d in docs),
     )
 
 
 def write_html(docs: list[DocumentSummary], out: Path, *, db: Path, data_docs: Path | None = None) -> Path:
+    """Write render_html's page to ``out`` (folders created); returns ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(docs, db=db, data_docs=data_docs), encoding="utf-8")
     return out

@@ -139,5 +139,5 @@ def prompt(con, db: Path, *, fmt: str, max_rows: int, out: Console, err: Console
             try:
                 print_result(con.execute("\n".join(buffer)), fmt, max_rows, out)
             except duckdb.Error as exc:   # an interactive prompt reports and goes on
-                err.print(f"[red]sql error[/red]: {escape(sql_error(exc))}", soft_wrap=True)
+                err.print(f"[red]{tr('SQL 错误', 'sql error')}[/red]: {escape(sql_error(exc))}", soft_wrap=True)
             buffer = []

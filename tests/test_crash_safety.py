@@ -138,7 +138,7 @@ def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything
     code, out, err = _run("run", str(corpus["folder"]), "--db", str(db), "--no-docs")
     assert code == 0, out + err
     if signum == signal.SIGKILL:
-        assert "did not finish; taking over" in " ".join(err.split())
+        assert "没有完成；接管" in " ".join(err.split())
     assert snapshot(db, exclude=VOLATILE) == snapshot(corpus["reference"], exclude=VOLATILE)
     assert freshness(db).last_run_at > freshness(corpus["earlier"]).last_run_at
 
@@ -194,6 +194,9 @@ def test_a_live_holder_gives_exit_3_naming_it(tmp_path, capsys):
         assert holder.stdout.readline().strip() == "held"
         assert main(["ingest", str(REPORTS), "--db", str(db)]) == 3
         err = " ".join(capsys.readouterr().err.split())
+        assert f"数据仓库正由主机 {socket.gethostname()} 上的进程 {holder.pid}" in err and "本次没有改动任何内容" in err
+        assert main(["--lang", "en", "ingest", str(REPORTS), "--db", str(db)]) == 3
+        err = " ".join(capsys.readouterr().err.split())
         assert f"being written by pid {holder.pid} on {socket.gethostname()}" in err and "nothing was changed" in err
         assert not db.exists()
     finally:
@@ -211,8 +214,8 @@ def test_a_dead_owners_record_is_taken_over_with_a_message(tmp_path, capsys):
     report = sorted(REPORTS.glob("003_*.txt"))[0]
     assert main(["ingest", str(report), "--db", str(db)]) == 0
     err = " ".join(capsys.readouterr().err.split())
-    assert f"the previous run (pid {gone.pid} on {socket.gethostname()}, running `juesuan run` since " \
-           "2026-01-01T00:00:00+00:00) did not finish; taking over" in err
+    assert f"上一次运行（主机 {socket.gethostname()} 上的进程 {gone.pid}（`juesuan run`，始于 " \
+           "2026-01-01T00:00:00+00:00））没有完成；接管" in err
     assert not owner.exists()
 
 
@@ -246,8 +249,8 @@ def test_a_lock_kept_by_an_orphan_of_a_dead_owner_is_taken_over(tmp_path, capsys
         report = sorted(REPORTS.glob("003_*.txt"))[0]
         assert main(["ingest", str(report), "--db", str(db)]) == 0
         err = " ".join(capsys.readouterr().err.split())
-        assert f"lock: pid {dead} on {socket.gethostname()}, running `juesuan run` since" in err
-        assert "is gone but its lock was still held; taking it over" in err
+        assert f"锁：主机 {socket.gethostname()} 上的进程 {dead}（`juesuan run`，始于" in err
+        assert "已不存在，但它的锁仍被持有；接管" in err
     finally:
         for p in _alive_in_group(dead):   # the session of the dead holder: its orphan
             p.kill()

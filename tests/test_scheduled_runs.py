@@ -97,7 +97,7 @@ def test_a_second_writer_waits_for_the_first(grown, capsys):
     runs_before = query(db, "select count(*) from raw.ingest_runs")
     with WarehouseLock(db):
         assert run("run", grown["dir"], "--db", db, "--no-docs") == 3
-    assert "being written by" in " ".join(capsys.readouterr().err.split())
+    assert "数据仓库正由" in " ".join(capsys.readouterr().err.split())
     assert query(db, "select count(*) from raw.ingest_runs") == runs_before
 
 

@@ -97,7 +97,7 @@ def test_no_statement_writes_a_file_or_a_database(wh, capsys):
             refused.append(sql)
             # one line on stderr, no traceback
             assert len(captured.err.strip().splitlines()) == 1 and "Traceback" not in captured.err, (sql, captured.err)
-            assert captured.err.startswith("sql error: "), captured.err
+            assert captured.err.startswith("SQL 错误: "), captured.err
     # every statement above is refused (statements that are harmless in read-only mode are below)
     assert refused == writing_statements(db, outside)
     # still readable, still the same rows
@@ -137,8 +137,10 @@ def test_sql_error_is_one_line_with_exit_2(wh, capsys):
     db, _ = wh
     assert main(["sql", "--db", str(db), "select * from marts.no_such_table"]) == 2
     captured = capsys.readouterr()
-    assert captured.err.strip() == "sql error: Catalog Error: Table with name no_such_table does not exist!"
-    assert main(["sql", "--db", str(db), "selec 1"]) == 2
+    assert captured.err.strip() == "SQL 错误: Catalog Error: Table with name no_such_table does not exist!"
+    assert main(["sql", "--lang", "en", "--db", str(db), "select * from marts.no_such_table"]) == 2
+    assert capsys.readouterr().err.strip() == "sql error: Catalog Error: Table with name no_such_table does not exist!"
+    assert main(["sql", "--lang", "en", "--db", str(db), "selec 1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sql error: Parser Error: syntax error at or near \"selec\"") and len(err.splitlines()) == 1
 

@@ -117,7 +117,10 @@ def test_checks_pass_integrity_and_report_findings_with_data_docs(db):
     docs = db.parent / "data_docs" / "index.html"
     assert docs.exists() and "accounting_identities" in docs.read_text(encoding="utf-8")
     html = (db.parent / "report.html").read_text(encoding="utf-8")
-    assert "243.26" in html and "L53 narrative" in html and "<style>" in html and "https://" not in html
+    assert "243.26" in html and "<style>" in html and "https://" not in html
+    # the place in Chinese with the sentence as printed, not the internal code word 'narrative'
+    assert "<code>L53</code> “243.26万元”" in html and "原文：2024年度一般公共预算财政拨款基本支出243.26万元" in html
+    assert 'narrative "' not in html and '[general_budget]' not in html
 
 
 def test_status_and_sql_commands(db, capsys):
