@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from juesuan.cli import main
+from juesuan.paths import report_html
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +60,7 @@ def test_summary_is_chinese_by_default_and_english_on_request(warehouse_db, caps
 
 
 def test_a_filtered_report_does_not_overwrite_the_full_report(warehouse_db, tmp_path, capsys):
-    full = warehouse_db.parent / "report.html"
+    full = report_html(warehouse_db)
     before = full.read_text(encoding="utf-8")
     assert before.count("<tr") > 5     # every document is in the full report
     assert main(["report", "--db", str(warehouse_db), "西安"]) == 0
