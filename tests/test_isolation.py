@@ -62,6 +62,72 @@ def test_a_copy_cut_mid_table_is_partial_and_names_the_cut():
     assert "(its last line is 511)" in places["目录 line 45"]
 
 
+# ---------------------------------------------------------------- cut short, without a 目录
+def _without_toc(key: str) -> list[str]:
+    """A bundled report with its 目录 regions taken out: only the document's own structure can tell a cut."""
+    lines = SEEDS[key].read_text(encoding="utf-8").split("\n")
+    regions = toc.find(lines).lines
+    return [line for i, line in enumerate(lines) if i not in regions]
+
+
+def _errors(doc) -> list[tuple[str, str]]:
+    return [(i.place, i.message) for i in doc.result.issues if i.severity == "error"]
+
+
+def test_without_a_toc_the_whole_report_is_ok_and_each_kind_of_cut_is_partial_with_its_last_line():
+    lines = _without_toc("000")
+    assert parse_file_bytes("whole.txt", "\n".join(lines)).status == "ok"
+    # cut inside 收入决算表 (its 合计 row comes first): the 类 rows read add up to less than the 合计
+    n = next(i for i, line in enumerate(lines, 1) if line.startswith("2012906\t工会事务"))
+    doc = parse_file_bytes("cut_rows.txt", "\n".join(lines[:n]))
+    assert doc.status == "partial"
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends inside 收入决算表 (L{n - 7}–L{n}) and its "
+                                      "类 rows (1) add up to 5,084.57 of the 合计 5,334.09: the rows stop before the table "
+                                      f"completes (its last line is {n})")]
+    # cut between two tables, after a title block: the title of a table that never comes
+    n = next(i for i, line in enumerate(lines, 1) if line.strip() == "公开04表")
+    doc = parse_file_bytes("cut_title.txt", "\n".join(lines[:n]))
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends with the title of 财政拨款收入支出决算总表 "
+                                      f"(L{n - 2}) but not its table (its last line is {n})")]
+    # cut right after a complete table and its note: none of the template's later tables follows
+    n = next(i for i, line in enumerate(lines, 1) if line.startswith("注：本表反映部门本年度的总收支"))
+    doc = parse_file_bytes("cut_between.txt", "\n".join(lines[:n]))
+    [(place, message)] = _errors(doc)
+    assert place == f"L{n}" and message.startswith("the document is cut short: it ends inside 收入支出决算总表 ")
+    assert "none of the 8 standard tables that follow it in the template is in the document (收入决算表、支出决算表、" \
+           "财政拨款收入支出决算总表…)" in message
+
+
+def test_a_report_cut_inside_its_performance_table_is_partial():
+    """004 has no 目录 and no standard table; its 绩效自评表 is printed one cell per line."""
+    lines = SEEDS["004"].read_text(encoding="utf-8").split("\n")
+    n = next(i for i, line in enumerate(lines, 1) if line.strip() == "≥5户")   # inside the 产出指标 rows
+    doc = parse_file_bytes("cut_perf.txt", "\n".join(lines[:n]))
+    assert doc.status == "partial"
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends inside a 绩效自评表 (L204–L{n}) and its "
+                                      "indicators stop before 满意度指标, the last 一级指标 of a 绩效自评表, and it has no "
+                                      f"总分 row (its last line is {n})")]
+    n = next(i for i, line in enumerate(lines, 1) if "满意度指标" in line) + 1   # inside the last row
+    doc = parse_file_bytes("cut_row.txt", "\n".join(lines[:n]))
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends inside a 绩效自评表 (L204–L{n}) and its last "
+                                      "row has 3 cells where the rows before it have 7 or more: the cut fell inside a "
+                                      f"row (its last line is {n})")]
+
+
+def test_no_whole_report_is_cut_short(parsed):
+    for key, doc in parsed.items():
+        assert not [m for _, m in _errors(doc) if "cut short" in m], key
+    assert parsed["004"].status == "ok" and parsed["000"].status == "ok"
+
+
+@needs_real
+@pytest.mark.parametrize("name", ["西南大学2023年度部门决算.pdf", "上海市普陀区司法局2026年部门预算.pdf",
+                                  "江苏省人民检察院2019年度部门预算.pdf", "中共江苏省委办公厅2019年度部门预算公开表格.pdf"])
+def test_no_real_report_is_cut_short(name):
+    doc = parse_file(REAL / name)
+    assert doc.status == "ok", _errors(doc)
+
+
 def parse_file_bytes(name: str, text: str):
     from ingest.parse import parse_bytes
 
