@@ -272,6 +272,14 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
             bar.close()
         for failure in summary.failures:
             _record_failure(con, failure, run_id)
+        # a second path holding the bytes of a file that failed (two empty files) fails too: named, not hidden
+        failed = {f.doc_id: f for f in summary.failures}
+        for a in aliases:
+            first = failed.get(a["doc_id"])
+            if first is not None and first.path != a["source_path"]:
+                summary.failures.append(Failure(a["source_path"], a["doc_id"],
+                                                f"{first.message} (the same bytes as {first.path})", first.place))
+                summary.duplicates -= 1
         if aliases:
             con.execute("BEGIN")
             for a in aliases:
