@@ -3,7 +3,8 @@
 A copy cut at a line (a download that stopped, a text dump that lost its tail, a PDF that lost its last
 pages) usually ends inside a table.  Ending in a table is normal on its own (tables-only PDFs, a workbook,
 reports whose tables are the last part), so a document counts as cut short only when it ends inside its
-last table *and* that table — or the set of standard tables the document follows — cannot be complete:
+last table (nothing after its last row but notes, 注：…, and table title blocks) *and* that table — or
+the set of standard tables the document follows — cannot be complete:
 
 - a standard function table (公开02/03/05/07/08表 and their budget counterparts) whose 合计 row is printed
   first, while its 类 rows add up to less than that 合计 beyond the rounding of the printed figures: the
@@ -13,8 +14,8 @@ last table *and* that table — or the set of standard tables the document follo
   cut fell inside a row;
 - a project performance self-evaluation table (绩效自评表) whose indicators stop before 满意度指标, the last
   一级指标 of the national template, and that has no 总分 row;
-- a standard table of a template (the nine 决算 tables 公开01–09表, the nine 预算 tables) followed by none of
-  the template's later tables, at least two of which are missing from the whole document;
+- a standard table of a template (the nine 决算 tables 公开01–09表, the nine 预算 tables) after which the
+  template has two or more tables and none of them is anywhere in the document;
 - the document's last lines are the title of a standard table that never comes.
 
 The place is the document's last non-blank line (``L511``, or the reader's locator such as ``p11 L40``),
@@ -24,7 +25,6 @@ so `juesuan report` says where the copy stops.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from decimal import Decimal
 
 from ingest.grids import Grid

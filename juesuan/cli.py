@@ -36,7 +36,6 @@ from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, dbt_target_dir, report_
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_DOC_FAILURES, EXIT_STALE, EXIT_FINDINGS = 0, 1, 2, 3, 4, 5, 6
 
 
-
 class _Console(Console):
     """rich's Console, except that a reader who stops reading (`juesuan report | head -1`) does not end the
     command: rich's default exits with code 1; here the rest of the output goes to /dev/null, the command
@@ -183,8 +182,8 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
 
     docs = document_summaries(db, _path_terms(db, select) if select else None)
     if select and not docs:
-        raise UsageError(tr(f"没有与 {' '.join(select)} 匹配的文档 — 请给出 doc_id 前缀、文件名或单位名称",
-                            f"no document matches {' '.join(select)} (give a doc_id prefix, file name or unit name)"))
+        raise UsageError(tr(f"没有与 {' '.join(select)} 匹配的文档 — 请给出 doc_id 前缀、文件名或路径、或单位名称",
+                            f"no document matches {' '.join(select)} (give a doc_id prefix, file name or path, or unit name)"))
     print_text(docs, out, limit=limit)
     target = html or (None if select else report_html(db))
     if target is not None:
@@ -200,7 +199,8 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
 def _path_terms(db: Path, terms: list[str]) -> list[str]:
     """Document filters with paths made doc_ids: a term that names a file (relative to the working folder,
     absolute, or with ~) selects the documents read from that file — any path it was loaded under
-    (raw.document_paths) — as well as what document_summaries matches by doc_id prefix, file or unit name."""
+    (raw.document_paths) — and a folder the documents read below it; other terms stay as they are for
+    document_summaries (doc_id prefix, file name or unit name)."""
     from juesuan.findings import connect_ro
 
     pathlike = {t: {str(Path(t).expanduser().absolute()), str(Path(t).expanduser().resolve())}
@@ -216,8 +216,12 @@ def _path_terms(db: Path, terms: list[str]) -> list[str]:
     out: list[str] = []
     for term in terms:
         wanted = pathlike.get(term)
-        hits = sorted({d for d, p in known if p and wanted and
-                       (p in wanted or str(Path(p).expanduser().resolve()) in wanted)}) if wanted else []
+        if not wanted:
+            out.append(term)
+            continue
+        folders = tuple(w.rstrip(os.sep) + os.sep for w in wanted) if Path(term).expanduser().is_dir() else ()
+        hits = sorted({d for d, p in known if p and (
+            p in wanted or str(Path(p).expanduser().resolve()) in wanted or (folders and p.startswith(folders)))})
         out += hits or [term]
     return out
 
@@ -371,7 +375,7 @@ def cmd_check(db, no_docs, json_path, fail_on_findings) -> int:
               help="write the HTML page here (without a filter the default is warehouse/report.html)")
 @click.option("--all", "show_all", is_flag=True, help="show every finding, not the first three per document")
 def cmd_report(db, documents, html, show_all) -> int:
-    """Findings per document. DOCUMENTS: doc_id prefix, file name or unit name (default: all).
+    """Findings per document. DOCUMENTS: doc_id prefix, file name or path, or unit name (default: all).
 
     A filtered report is printed only, and written only where --html says: it never replaces the full
     report warehouse/report.html."""
