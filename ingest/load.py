@@ -189,6 +189,7 @@ CREATE TABLE IF NOT EXISTS raw.ingest_runs (
     superseded INTEGER,
     duplicates INTEGER
 );
+ALTER TABLE raw.ingest_runs ADD COLUMN IF NOT EXISTS skipped INTEGER;  -- files not read: not reports by name or format
 """
 
 CHILD_TABLES = ("observations", "rejects", "indicators", "table_cells", "sections", "parse_issues", "coverage",

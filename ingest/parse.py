@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest import PARSER_VERSION, metadata, toc
+from ingest import PARSER_VERSION, metadata, toc, truncation
 from ingest.errors import IngestError
 from ingest.grids import Grid, find_grids
 from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, TableCell
@@ -254,6 +254,9 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
                 "error", f"line {named[0][0]}",
                 f"the report names {len(named)} standard table(s) (first: {named[0][1][:40]}) but no table was read "
                 f"from the {raw.format} file: its figures were read from the text only"))
+    cut = truncation.cut_short(lines, grids, result.observations, raw.locators)  # needs no 目录 (toc: with one)
+    if cut is not None:
+        result.issues.append(cut)
     status = _status(result, contents, lines, year, meta.unit_name)
     return ParsedDocument(
         doc_id=content_id(data), source_path=str(path), source_file=path.name, format=raw.format,

@@ -8,6 +8,11 @@ batch loads; an earlier good version of the same path stays current.  A file tha
 failed is reported as failed on every run until it changes; a good file at its path
 later replaces the failure.
 
+Files that are not reports are skipped, with the reason, before anything is read: in a walked folder
+every file whose format no reader takes (images, archives …), and anywhere a file named like a project's
+own documentation or packaging (README, LICENSE, CHANGELOG, manifest …, whatever the extension) — such
+a file quotes report figures and years and would otherwise be read as a report (see NOT_REPORT_NAMES).
+
 Parsing happens in worker processes (started by spawn, so they inherit no lock or
 connection) under per-document budgets (ingest.limits): a document over its time
 budget has its worker stopped and replaced, one over its memory budget fails with
@@ -20,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import multiprocessing
 import os
+import re
 import sys
 import time
 import traceback
@@ -41,6 +47,7 @@ from ingest.parse import ParsedDocument, content_id, parse_bytes
 from ingest.readers import supported_extensions
 
 BATCH = 100   # documents per load transaction
+BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
 CHUNK = 200   # documents parsed before they are loaded (bounds memory)
 
 
@@ -53,9 +60,17 @@ class Failure:
 
 
 @dataclass
+class Skipped:
+    """A file that was not read, and why (``reason`` one line)."""
+    path: str
+    reason: str
+
+
+@dataclass
 class IngestSummary:
     run_id: str
     files_seen: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
     parsed: int = 0
     unchanged: int = 0
     failed: int = 0
@@ -69,24 +84,53 @@ class IngestSummary:
         return self.failed == 0
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus report files found under directories (sorted)."""
+# The names of a project's or a download's own files — documentation, licences, packaging, checksums —
+# which are never a report, whatever their extension (README.md, readme_zh.txt, LICENSE, manifest.csv,
+# SHA256SUMS).  A stem equal to one of these, or starting with one followed by . _ - or a space.
+NOT_REPORT_NAMES = re.compile(
+    r"^(?:readme|read[ _-]?me|license|licence|copying|notice|changelog|changes|authors|contributors|contributing|"
+    r"manifest|checksums?|sha\d*sums?|md5sums?)(?:[._\- ].*)?$", re.IGNORECASE)
+
+
+def not_a_report_by_name(path: Path) -> str | None:
+    """The reason a file is not a report by its name alone (NOT_REPORT_NAMES), else None."""
+    if NOT_REPORT_NAMES.match(path.stem) or NOT_REPORT_NAMES.match(path.name):
+        return "not a report: a documentation or packaging file by its name"
+    return None
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
+    """Files named directly, plus report files found under directories (sorted), as absolute paths, each once;
+    and the files skipped with their reason: under a directory, hidden files and folders (``.git``) silently,
+    files of a format no reader takes; anywhere, files named like documentation (not_a_report_by_name)."""
     exts = set(supported_extensions())
     found: list[Path] = []
+    skipped: list[Skipped] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in exts
-                            and not f.name.startswith("."))
-        else:
+        p = p.expanduser().absolute()
+        if not p.is_dir():
             found.append(p)
+            continue
+        for f in sorted(f for f in p.rglob("*") if f.is_file()):
+            if any(part.startswith(".") for part in f.relative_to(p).parts):
+                continue
+            if f.suffix.lower() not in exts:
+                skipped.append(Skipped(str(f), f"not a report format ({f.suffix.lower() or 'no extension'})"))
+                continue
+            found.append(f)
     seen: set[Path] = set()
     unique = []
     for f in found:
         key = f.resolve()
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        reason = not_a_report_by_name(f)
+        if reason:
+            skipped.append(Skipped(str(f), reason))
+        else:
             unique.append(f)
-    return unique
+    return unique, skipped
 
 
 def _worker_init(parent_pid: int, limits: Limits) -> None:
@@ -170,9 +214,9 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     ``force`` re-parses both.  Limits come from the environment (ingest.limits.Limits.from_env).
     """
     limits = Limits.from_env()
-    files = discover(paths)
+    files, skipped = discover(paths)
     run_id = uuid.uuid4().hex[:12]
-    summary = IngestSummary(run_id=run_id, files_seen=len(files))
+    summary = IngestSummary(run_id=run_id, files_seen=len(files), skipped=skipped)
     started = now()
     con = connect(db_path)
     try:
@@ -202,7 +246,8 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
             prior = known.get(doc_id)
             if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] == "failed":
                 # the same bytes failed before: still failed, and said so, until the file changes
-                summary.failures.append(Failure(path, doc_id, prior[4] or "could not be read", prior[5]))
+                reason = (prior[4] or "could not be read").split(BAD_COPY)[0]
+                summary.failures.append(Failure(path, doc_id, reason, prior[5]))
                 continue
             if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] != "superseded":
                 if prior[1] != path:
@@ -227,6 +272,14 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
             bar.close()
         for failure in summary.failures:
             _record_failure(con, failure, run_id)
+        # a second path holding the bytes of a file that failed (two empty files) fails too: named, not hidden
+        failed = {f.doc_id: f for f in summary.failures}
+        for a in aliases:
+            first = failed.get(a["doc_id"])
+            if first is not None and first.path != a["source_path"]:
+                summary.failures.append(Failure(a["source_path"], a["doc_id"],
+                                                f"{first.message} (the same bytes as {first.path})", first.place))
+                summary.duplicates -= 1
         if aliases:
             con.execute("BEGIN")
             for a in aliases:
@@ -239,9 +292,10 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                             [a["doc_id"], a["source_path"], a["doc_id"]])
             con.execute("COMMIT")
         summary.failed = len(summary.failures)
-        con.execute("INSERT INTO raw.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO raw.ingest_runs (run_id, started_at, finished_at, files_seen, parsed, unchanged, "
+                    "failed, superseded, duplicates, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, now(), summary.files_seen, summary.parsed, summary.unchanged,
-                     summary.failed, summary.superseded, summary.duplicates])
+                     summary.failed, summary.superseded, summary.duplicates, len(summary.skipped)])
     finally:
         con.close()
     return summary
@@ -429,24 +483,31 @@ def _load_documents(con, docs: list[ParsedDocument], geo: dict, run_id: str) -> 
 
 
 def _record_failure(con, failure: Failure, run_id: str) -> None:
-    """A failed file gets a document row (not current) saying where and why; the reason is never empty.
+    """A failed file gets a document row (status failed, not current) saying where and why; the reason is
+    never empty.  It is the path's one recorded failure (an earlier failure of other bytes at that path is
+    superseded).
 
-    A bad copy never removes what was loaded: when its path (or its bytes) has a loaded, current
-    version, that version stays and nothing is recorded — the failure is reported on every run until
-    the file is fixed.  Otherwise the failure is the path's one recorded version (an earlier failure
-    of other bytes at that path is superseded), so no path is listed twice.
+    A bad copy never removes what was loaded: when its path has a loaded, current version, that version
+    stays current (and counts) and the failure is recorded beside it, its error naming the version that
+    stays — so `juesuan status` and `juesuan report` count and list it on every run until the file is
+    fixed (the fixed file then supersedes the failure).  Bytes that are themselves loaded are never
+    recorded as failed.
     """
-    current = con.execute("SELECT 1 FROM raw.documents WHERE is_current AND (doc_id = ? OR source_path = ?)",
-                          [failure.doc_id, failure.path]).fetchone()
-    if current:
+    if con.execute("SELECT 1 FROM raw.documents WHERE is_current AND doc_id = ?", [failure.doc_id]).fetchone():
         return
+    loaded = con.execute("SELECT doc_id FROM raw.documents WHERE is_current AND source_path = ? ORDER BY doc_id",
+                         [failure.path]).fetchall()
+    message = failure.message or "could not be read"
+    if loaded:
+        message += BAD_COPY + f"the version loaded earlier from this path (doc_id {loaded[0][0][:16]}) stays " \
+                              "until the file is fixed"
     con.execute("BEGIN")
     try:
         con.execute("UPDATE raw.documents SET status = 'superseded', superseded_by = ? "
                     "WHERE source_path = ? AND doc_id <> ? AND status = 'failed'",
                     [failure.doc_id, failure.path, failure.doc_id])
         con.execute("DELETE FROM raw.documents WHERE doc_id = ?", [failure.doc_id])
-        insert(con, "documents", [failure_row(failure.doc_id, failure.path, failure.message or "could not be read",
+        insert(con, "documents", [failure_row(failure.doc_id, failure.path, message,
                                               failure.place, run_id=run_id, ingested_at=now(),
                                               parser_version=PARSER_VERSION)])
         con.execute("COMMIT")

@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -30,13 +31,24 @@ from rich.table import Table
 from juesuan import i18n
 from juesuan.i18n import tr
 from juesuan.lock import WarehouseBusy, WarehouseLock
-from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, report_html, warehouse_path
+from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, dbt_target_dir, report_html, sql_history, warehouse_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_DOC_FAILURES, EXIT_STALE, EXIT_FINDINGS = 0, 1, 2, 3, 4, 5, 6
 
+
+class _Console(Console):
+    """rich's Console, except that a reader who stops reading (`juesuan report | head -1`) does not end the
+    command: rich's default exits with code 1; here the rest of the output goes to /dev/null, the command
+    finishes its work and returns its own exit code."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _silence(sys.stderr if self.stderr else sys.stdout)
+
+
 # logs of scheduled runs are read in files, not 80-column terminals
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+out = _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = _Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 
 class UsageError(Exception):
@@ -83,7 +95,23 @@ def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool,
                      f"{failed}"))
         for f in summary.failures:
             out.print(f"  [red]✗[/red] {escape(f.path)}{escape(', ' + f.place) if f.place else ''}: {escape(f.message)}")
+    _print_skipped(summary.skipped)
     return summary
+
+
+def _print_skipped(skipped) -> None:
+    """Files not read because they are not reports: one line per file skipped by its name, and the files of
+    other formats counted by extension (a folder of scans would otherwise fill the log)."""
+    if not skipped:
+        return
+    formats = Counter(s.reason for s in skipped if s.reason.startswith("not a report format"))
+    out.print(tr(f"[bold]跳过[/bold]：{len(skipped)} 个文件不是报告，未读取", f"[bold]skipped[/bold]: {len(skipped)} files "
+                 "that are not reports were not read"))
+    for s in skipped:
+        if s.reason not in formats:
+            out.print(f"  [dim]–[/dim] {escape(s.path)}: {escape(s.reason)}")
+    for reason, n in sorted(formats.items()):
+        out.print(f"  [dim]–[/dim] {n} × {escape(reason)}")
 
 
 def step_build(db: Path, *, full_refresh: bool, docs: bool):
@@ -154,16 +182,50 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
     from juesuan.findings import document_summaries
     from juesuan.report import print_text, write_html
 
-    docs = document_summaries(db, select)
+    docs = document_summaries(db, _path_terms(db, select) if select else None)
     if select and not docs:
-        raise UsageError(tr(f"没有与 {' '.join(select)} 匹配的文档 — 请给出 doc_id 前缀、文件名或单位名称",
-                            f"no document matches {' '.join(select)} (give a doc_id prefix, file name or unit name)"))
+        raise UsageError(tr(f"没有与 {' '.join(select)} 匹配的文档 — 请给出 doc_id 前缀、文件名或路径、或单位名称",
+                            f"no document matches {' '.join(select)} (give a doc_id prefix, file name or path, or unit name)"))
     print_text(docs, out, limit=limit)
     target = html or (None if select else report_html(db))
     if target is not None:
-        write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
+        try:
+            write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
+        except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+            raise UsageError(tr(f"{target}：无法写入报告页面（{exc.strerror}）— 用 --html 指定一个可写的文件",
+                                f"{target}: cannot write the report page ({exc.strerror}) — give --html a writable file"))
         out.print(f"\n{tr('报告', 'report')}: {escape(str(target))}")
     return docs
+
+
+def _path_terms(db: Path, terms: list[str]) -> list[str]:
+    """Document filters with paths made doc_ids: a term that names a file (relative to the working folder,
+    absolute, or with ~) selects the documents read from that file — any path it was loaded under
+    (raw.document_paths) — and a folder the documents read below it; other terms stay as they are for
+    document_summaries (doc_id prefix, file name or unit name)."""
+    from juesuan.findings import connect_ro
+
+    pathlike = {t: {str(Path(t).expanduser().absolute()), str(Path(t).expanduser().resolve())}
+                for t in terms if os.sep in t or Path(t).expanduser().exists()}
+    if not pathlike:
+        return terms
+    con = connect_ro(db)
+    try:
+        known = con.execute("select doc_id, source_path from marts.dim_document union "
+                            "select doc_id, source_path from raw.document_paths").fetchall()
+    finally:
+        con.close()
+    out: list[str] = []
+    for term in terms:
+        wanted = pathlike.get(term)
+        if not wanted:
+            out.append(term)
+            continue
+        folders = tuple(w.rstrip(os.sep) + os.sep for w in wanted) if Path(term).expanduser().is_dir() else ()
+        hits = sorted({d for d, p in known if p and (
+            p in wanted or str(Path(p).expanduser().resolve()) in wanted or (folders and p.startswith(folders)))})
+        out += hits or [term]
+    return out
 
 
 def _lock(db: Path) -> WarehouseLock:
@@ -242,25 +304,30 @@ def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, 
 
     paths = _check_inputs(list(paths) or [str(SAMPLE_REPORTS)])
     with _lock(db):
-        run_id = record_run_started(db, "run")   # a run that never records its end is not a refresh
-        summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose)
-        build = step_build(db, full_refresh=full_refresh, docs=False)
-        if not build.success:
-            record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
-            return EXIT_FAILED
-        checks = step_check(db, docs=not no_docs)
-        record_run_finished(db, run_id, refreshed=True, exit_code=EXIT_OK if checks.ok else EXIT_FAILED)
-    docs = step_report(db, limit=limit)
-    findings = sum(len(d.findings) for d in docs)
-    out.print(tr(f"数据仓库：{escape(str(db))} — 用 `juesuan sql` 查询，`juesuan show` 查看出处，`juesuan export` 导出",
-                 f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`"))
-    if not checks.ok:
-        return EXIT_FAILED
-    if summary.failed:
-        return EXIT_DOC_FAILURES
-    if fail_on_findings and findings:
-        return EXIT_FINDINGS
-    return EXIT_OK
+        # a run that never records its end is not a refresh; the next run marks it 'killed'
+        run_id = record_run_started(db, "run", notify=lambda m: err.print(f"[yellow]{escape(m)}[/yellow]"))
+        try:
+            summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose)
+            build = step_build(db, full_refresh=full_refresh, docs=False)
+            if not build.success:
+                record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
+                return EXIT_FAILED
+            checks = step_check(db, docs=not no_docs)
+            docs = step_report(db, limit=limit)
+            findings = sum(len(d.findings) for d in docs)
+            out.print(tr(f"数据仓库：{escape(str(db))} — 用 `juesuan sql` 查询，`juesuan show` 查看出处，`juesuan export` 导出",
+                         f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`"))
+            code = (EXIT_FAILED if not checks.ok else EXIT_DOC_FAILURES if summary.failed
+                    else EXIT_FINDINGS if fail_on_findings and findings else EXIT_OK)
+        except (KeyboardInterrupt, Terminated) as exc:   # recorded as interrupted, then unwound by main()
+            code = 128 + exc.signum if isinstance(exc, Terminated) else 130
+            try:
+                record_run_finished(db, run_id, refreshed=False, exit_code=code, outcome="interrupted")
+            except Exception:  # noqa: BLE001 - the warehouse is busy or gone: the next run marks this one
+                pass
+            raise
+        record_run_finished(db, run_id, refreshed=True, exit_code=code)
+    return code
 
 
 @command("ingest")
@@ -310,7 +377,7 @@ def cmd_check(db, no_docs, json_path, fail_on_findings) -> int:
               help="write the HTML page here (without a filter the default is warehouse/report.html)")
 @click.option("--all", "show_all", is_flag=True, help="show every finding, not the first three per document")
 def cmd_report(db, documents, html, show_all) -> int:
-    """Findings per document. DOCUMENTS: doc_id prefix, file name or unit name (default: all).
+    """Findings per document. DOCUMENTS: doc_id prefix, file name or path, or unit name (default: all).
 
     A filtered report is printed only, and written only where --html says: it never replaces the full
     report warehouse/report.html."""
@@ -323,7 +390,8 @@ def cmd_report(db, documents, html, show_all) -> int:
 @command("sql")
 @click.argument("query", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
-@click.option("--max-rows", type=int, default=100, show_default=True, help="rows shown in a table")
+@click.option("--max-rows", type=click.IntRange(min=0), default=100, show_default=True,
+              help="rows shown in a table (0: all)")
 def cmd_sql(db, query, fmt, max_rows) -> int:
     """Run SQL on the warehouse (read-only); without QUERY open a prompt with history and multi-line editing."""
     import duckdb
@@ -334,13 +402,18 @@ def cmd_sql(db, query, fmt, max_rows) -> int:
     con = connect_sql(db)
     try:
         if query:
+            text = " ".join(query)
             try:
-                print_result(con.execute(" ".join(query)), fmt, max_rows, out)
+                if not con.extract_statements(text):
+                    raise UsageError(tr("查询中没有 SQL 语句（只有空白或注释）— 例如 `juesuan sql \"select * from marts.dim_unit\"`",
+                                        "no SQL statement in the query (only blanks or comments) — e.g. "
+                                        "`juesuan sql \"select * from marts.dim_unit\"`"))
+                print_result(con.execute(text), fmt, max_rows, out)
             except duckdb.Error as exc:
                 err.print(f"[red]{tr('SQL 错误', 'sql error')}[/red]: {escape(sql_error(exc))}", soft_wrap=True)
                 return EXIT_USAGE
             return EXIT_OK
-        prompt(con, db, fmt=fmt, max_rows=max_rows, out=out, err=err, history=db.parent / "sql_history")
+        prompt(con, db, fmt=fmt, max_rows=max_rows, out=out, err=err, history=sql_history(db))
     finally:
         con.close()
     return EXIT_OK
@@ -422,12 +495,16 @@ def cmd_status(db, max_age) -> int:
     table.add_column("")
     table.add_row(tr("已读取文档", "documents loaded"), str(f.documents))
     table.add_row(tr("读取失败文档", "documents failed"), str(f.failed))
-    table.add_row(tr("最新决算年度", "newest fiscal year"), str(f.newest_fiscal_year or "—"))
+    table.add_row(tr("最新决算年度", "newest final-accounts (决算) year"), str(f.newest_final_year or "—"))
+    table.add_row(tr("最新预算年度", "newest budget (预算) year"), str(f.newest_budget_year or "—"))
     table.add_row(tr("最新读取时间", "newest document ingested"), f.newest_ingested_at.isoformat(timespec="seconds")
                   if f.newest_ingested_at else "—")
     table.add_row(tr("上次运行", "last run"), (f.last_run_at.isoformat(timespec="seconds")
                                             + tr(f"（{_human(age)} 前）", f" ({_human(age)} ago)"))
                   if f.last_run_at else tr("从未", "never"))
+    attempt = _attempt_text(f.last_attempt, db)
+    if attempt:
+        table.add_row(tr("最近一次运行", "latest run"), attempt)
     table.add_row(tr("上次检查", "last checks"),
                   (f.last_check_at.isoformat(timespec="seconds")
                    + (" [green]" + tr("完整性通过", "integrity ok") + "[/green]" if f.last_check_ok
@@ -440,6 +517,31 @@ def cmd_status(db, max_age) -> int:
                      f"[red]stale[/red]: last run {_human(age) + ' ago' if age else 'never'}, allowed {escape(max_age)}"))
         return EXIT_STALE
     return EXIT_OK
+
+
+def _attempt_text(a, db: Path) -> str | None:
+    """The latest run when it was not a clean refresh: interrupted, killed, running, or ended with an error."""
+    if a is None or (a.outcome == "finished" and a.exit_code == EXIT_OK):
+        return None
+    since = a.started_at.isoformat(timespec="seconds")
+    if a.outcome is None:
+        from juesuan.lock import WarehouseLock, _owner_alive
+
+        owner = WarehouseLock(db)._read_owner()
+        if owner and _owner_alive(owner):
+            return tr(f"{since} 开始，正在运行（pid {owner.get('pid')}）", f"started {since}, running now (pid {owner.get('pid')})")
+        return "[red]" + tr(f"{since} 开始，未记录结束：被强行终止或崩溃（下次运行会补全）",
+                            f"started {since}, never recorded its end: killed or crashed (the next run completes the work)") \
+            + "[/red]"
+    if a.outcome == "killed":
+        return "[red]" + tr(f"{since} 开始，被强行终止或崩溃", f"started {since}, killed or crashed") + "[/red]"
+    if a.outcome == "interrupted":
+        return "[yellow]" + tr(f"{since} 开始，被中断（退出码 {a.exit_code}）",
+                               f"started {since}, interrupted (exit code {a.exit_code})") + "[/yellow]"
+    meaning = {EXIT_FAILED: tr("构建或完整性检查失败", "build or integrity checks failed"),
+               EXIT_DOC_FAILURES: tr("部分文档无法读取", "some documents could not be read"),
+               EXIT_FINDINGS: tr("报告有不符", "findings")}.get(a.exit_code, "")
+    return tr(f"{since} 开始，退出码 {a.exit_code}（{meaning}）", f"started {since}, exit code {a.exit_code} ({meaning})")
 
 
 def _human(delta) -> str:
@@ -456,6 +558,11 @@ def _usage_line(exc: click.ClickException) -> str:
     """click's error as one line naming the cause and where to read the fix."""
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "juesuan"
+    if isinstance(exc, click.NoSuchOption) and any(c.isspace() for c in exc.option_name):
+        # `juesuan sql "-- comment"`: an argument that starts with '-' but holds a space is text, not an option
+        return tr(f"{exc.option_name!r} 以 '-' 开头，被当成了选项 — 在它前面加 `--`：`{where} -- {exc.option_name!r}`",
+                  f"{exc.option_name!r} starts with '-' and was taken for an option — put `--` before it: "
+                  f"`{where} -- {exc.option_name!r}`")
     return tr(f"{exc.format_message()} — 用法见 `{where} --help`", f"{exc.format_message()} — see `{where} --help`")
 
 
@@ -473,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
             if hasattr(signal, name):
                 handlers[name] = signal.signal(getattr(signal, name), _raise_terminated)
     try:
-        with cli.make_context("juesuan", args) as ctx:
+        with cli.make_context("juesuan", list(args)) as ctx:   # click consumes the list it parses
             return cli.invoke(ctx) or EXIT_OK
     except click.exceptions.Exit as exc:   # --help, --version
         return exc.exit_code
@@ -490,8 +597,17 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(str(exc))}", soft_wrap=True)
         return EXIT_USAGE
     except BrokenPipeError:   # `juesuan sql … | head`: the reader has all it wants
-        _silence_stdout()
+        _silence()
         return EXIT_OK
+    except duckdb.IOException as exc:
+        if "not a valid DuckDB database file" not in str(exc):
+            err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(_disk_or_io_error(exc))}", soft_wrap=True)
+            return EXIT_FAILED
+        err.print(f"[red]{tr('错误', 'error')}[/red]: " + escape(tr(
+            f"{warehouse_path(_db_argument(args))}：不是 DuckDB 数据仓库文件 — 用 --db（或 JUESUAN_DB）指定 .duckdb 文件，"
+            "或一个尚不存在的路径以新建", f"{warehouse_path(_db_argument(args))} is not a DuckDB warehouse file — give --db "
+            "(or JUESUAN_DB) a .duckdb file, or a path that does not exist yet to create one")), soft_wrap=True)
+        return EXIT_USAGE
     except (duckdb.Error, OSError) as exc:   # e.g. the disk is full: one line, not a traceback
         err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(_disk_or_io_error(exc))}", soft_wrap=True)
         return EXIT_FAILED
@@ -509,6 +625,17 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(getattr(signal, name), previous)
 
 
+def _db_argument(args: list[str]) -> str | None:
+    """The value of the last --db FILE / --db=FILE on the command line (None: $JUESUAN_DB or the default)."""
+    found = None
+    for i, a in enumerate(args):
+        if a == "--db" and i + 1 < len(args):
+            found = args[i + 1]
+        elif a.startswith("--db="):
+            found = a.split("=", 1)[1]
+    return found
+
+
 def _disk_or_io_error(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     if "No space left on device" in text or getattr(exc, "errno", None) == 28:
@@ -516,11 +643,11 @@ def _disk_or_io_error(exc: BaseException) -> str:
     return text
 
 
-def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at devnull so the interpreter's final flush stays quiet."""
+def _silence(stream=None) -> None:
+    """After a broken pipe, point the stream (stdout) at devnull so later writes and the final flush stay quiet."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, (stream or sys.stdout).fileno())
     except (OSError, ValueError):
         pass
 

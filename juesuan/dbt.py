@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from juesuan.paths import ROOT
+from juesuan.paths import ROOT, dbt_log_dir, dbt_target_dir
 
 FAILED = ("error", "fail", "runtime error")
 
@@ -38,14 +38,14 @@ class DbtOutcome:
 
 
 def target_dir(db: Path) -> Path:
-    return db.parent / "dbt_target"
+    return dbt_target_dir(db)
 
 
 def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
     """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node."""
     target = target_dir(db)
     argv = [sys.executable, "-m", "juesuan.dbt", *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
-            "--log-format", "json", "--log-path", str(db.parent / "logs"), "--target-path", str(target)]
+            "--log-format", "json", "--log-path", str(dbt_log_dir(db)), "--target-path", str(target)]
     env = {**os.environ, "JUESUAN_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "JUESUAN_PARENT_PID": str(os.getpid())}
     run_results = target / "run_results.json"
@@ -108,7 +108,7 @@ def one_line_error(errors: list[str], code: int, db: Path) -> str:
     "disk full: no space left on device while dbt wrote /data/w.duckdb (free space in /data; details in …/dbt.log)".
     """
     text = [ln.strip() for e in errors for ln in e.splitlines() if ln.strip()]
-    log = db.parent / "logs" / "dbt.log"
+    log = dbt_log_dir(db) / "dbt.log"
     if any(_DISK_FULL.search(ln) for ln in text):
         return (f"disk full: no space left on device while dbt wrote {db} "
                 f"(free space in {db.parent}; details in {log})")

@@ -52,9 +52,9 @@ def sql_error(exc: Exception) -> str:
 
 
 def print_result(cur, fmt: str, max_rows: int, out: Console) -> None:
-    """Print a cursor's rows: a rich table of at most ``max_rows`` rows (with a hint naming the flags
-    that show the rest), or every row as CSV on stdout."""
-    if cur.description is None:   # a statement without a result (e.g. a temporary view)
+    """Print a cursor's rows: a rich table of at most ``max_rows`` rows (0: all; with a hint naming the
+    flags that show the rest), or every row as CSV on stdout.  ``cur`` None (no statement) prints nothing."""
+    if cur is None or cur.description is None:   # no statement, or one without a result (a temporary view)
         return
     cols = [d[0] for d in cur.description]
     rows = cur.fetchall()
@@ -66,6 +66,7 @@ def print_result(cur, fmt: str, max_rows: int, out: Console) -> None:
     table = Table(show_lines=False)
     for c in cols:
         table.add_column(escape(c))
+    max_rows = max_rows or len(rows)
     for r in rows[:max_rows]:
         table.add_row(*[escape("" if v is None else str(v)) for v in r])
     out.print(table)

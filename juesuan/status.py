@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from juesuan.findings import connect_ro
+from juesuan.i18n import tr
 
 CHECK_RESULTS_DDL = """
 create schema if not exists raw;
@@ -21,17 +22,28 @@ RUNS_DDL = """
 create schema if not exists raw;
 create table if not exists raw.runs (
     run_id varchar, command varchar, started_at timestamp, finished_at timestamp, refreshed boolean, exit_code integer
-)"""
+);
+alter table raw.runs add column if not exists outcome varchar
+"""
+
+# raw.runs.outcome: how a run ended
+OUTCOMES = {
+    "finished": "ended by itself; exit_code says how (0 ok, 1 build/integrity failed, 4 some documents unreadable, 6 findings)",
+    "interrupted": "stopped by Ctrl-C or SIGTERM/SIGHUP; exit_code 130 / 143 / 129",
+    "killed": "never recorded its end (SIGKILL, a crash, the machine stopped); marked by the next run, exit_code null",
+}
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def record_run_started(db: Path, command: str) -> str:
+def record_run_started(db: Path, command: str, notify=None) -> str:
     """Note the start of a run in raw.runs (finished_at null); returns its run_id.
 
-    A run killed before record_run_finished keeps finished_at null and never counts as a refresh.
+    Called under the warehouse lock, so no other run is alive: an earlier run whose end was never recorded
+    was killed (or crashed) and is marked outcome 'killed' here; ``notify(message)`` hears of each one.
+    A killed run never counts as a refresh.
     """
     import uuid
 
@@ -39,32 +51,61 @@ def record_run_started(db: Path, command: str) -> str:
     con = duckdb.connect(str(db))
     try:
         con.execute(RUNS_DDL)
-        con.execute("insert into raw.runs values (?, ?, ?, null, false, null)", [run_id, command, _now()])
+        killed = con.execute("update raw.runs set outcome = 'killed' where finished_at is null and outcome is null "
+                             "returning command, started_at").fetchall()
+        for command_, started in killed:
+            if notify:
+                notify(tr(f"运行：{started:%Y-%m-%d %H:%M:%S} UTC 开始的 `{command_}` 未记录结束（被强行终止或崩溃）；"
+                          "已在 raw.runs 记为强行终止",
+                          f"run: the `{command_}` run started {started:%Y-%m-%d %H:%M:%S} UTC never recorded its end "
+                          "(killed or crashed); recorded as killed in raw.runs"))
+        con.execute("insert into raw.runs (run_id, command, started_at, finished_at, refreshed, exit_code, outcome) "
+                    "values (?, ?, ?, null, false, null, null)", [run_id, command, _now()])
     finally:
         con.close()
     return run_id
 
 
-def record_run_finished(db: Path, run_id: str, *, refreshed: bool, exit_code: int) -> None:
-    """Note the end of a run: refreshed = the marts were rebuilt and checked."""
+def record_run_finished(db: Path, run_id: str, *, refreshed: bool, exit_code: int, outcome: str = "finished") -> None:
+    """Note the end of a run: refreshed = the marts were rebuilt and checked; exit_code = the process's exit
+    code; outcome 'finished' or 'interrupted' (see OUTCOMES)."""
     con = duckdb.connect(str(db))
     try:
-        con.execute("update raw.runs set finished_at = ?, refreshed = ?, exit_code = ? where run_id = ?",
-                    [_now(), refreshed, exit_code, run_id])
+        con.execute(RUNS_DDL)
+        con.execute("update raw.runs set finished_at = ?, refreshed = ?, exit_code = ?, outcome = ? where run_id = ?",
+                    [_now(), refreshed, exit_code, outcome, run_id])
     finally:
         con.close()
 
 
 @dataclass
+class LastAttempt:
+    """The newest run in raw.runs: when it started, how it ended (outcome None: no end recorded — still
+    running, or killed and not yet marked by a later run) and its exit code."""
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str | None
+    exit_code: int | None
+    refreshed: bool
+
+
+@dataclass
 class Freshness:
+    """What `juesuan status` shows.  ``documents``: current documents that were read (any status but
+    failed); ``failed``: files that could not be read, counting bad copies over a loaded report;
+    ``newest_final_year`` / ``newest_budget_year``: the newest fiscal year of a usable (ok/partial, attributed)
+    部门决算/单位决算 and of a 部门预算/单位预算; ``last_run_at``: the end of the last refresh;
+    ``last_attempt``: the newest run whatever its end."""
     documents: int
     failed: int
-    newest_fiscal_year: int | None
+    newest_final_year: int | None
+    newest_budget_year: int | None
     newest_ingested_at: datetime | None
     last_run_at: datetime | None
     last_check_at: datetime | None
     last_check_ok: bool | None
     findings: int
+    last_attempt: LastAttempt | None = None
 
     def age(self, now: datetime | None = None) -> timedelta | None:
         if self.last_run_at is None:
@@ -80,11 +121,15 @@ def _utc(ts: datetime | None) -> datetime | None:
 
 
 def freshness(db: Path) -> Freshness:
+    """The warehouse's freshness and run history (read-only).  Raises FileNotFoundError without a warehouse."""
     con = connect_ro(db)
     try:
-        docs, failed, year, newest = con.execute(
+        docs, failed, final_year, budget_year, newest = con.execute(
             "select count(*) filter (where status <> 'failed'), count(*) filter (where status = 'failed'), "
-            "max(fiscal_year), max(ingested_at) from raw.documents where is_current or status = 'failed'"
+            "max(fiscal_year) filter (where usable and report_kind not like '%预算%'), "
+            "max(fiscal_year) filter (where usable and report_kind like '%预算%'), max(ingested_at) "
+            "from (select *, is_current and status in ('ok', 'partial') and unit_name is not null as usable "
+            "      from raw.documents where is_current or status = 'failed')"
         ).fetchall()[0]
         has_runs = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'runs'"
@@ -92,6 +137,17 @@ def freshness(db: Path) -> Freshness:
         # the last run that rebuilt and checked the marts; a run that was killed or failed is no refresh
         last_run = con.execute("select max(finished_at) from raw.runs where refreshed").fetchall()[0][0] \
             if has_runs else con.execute("select max(finished_at) from raw.ingest_runs").fetchall()[0][0]
+        attempt = None
+        if has_runs:
+            has_outcome = con.execute("select count(*) from information_schema.columns where table_schema = 'raw' "
+                                      "and table_name = 'runs' and column_name = 'outcome'").fetchall()[0][0]
+            outcome_sql = "coalesce(outcome, case when finished_at is not null then 'finished' end)" if has_outcome \
+                else "case when finished_at is not null then 'finished' end"   # a warehouse older than the column
+            rows = con.execute(f"select started_at, finished_at, {outcome_sql}, exit_code, refreshed from raw.runs "
+                               "order by started_at desc limit 1").fetchall()
+            if rows:
+                started, finished, outcome, code, refreshed = rows[0]
+                attempt = LastAttempt(_utc(started), _utc(finished), outcome, code, bool(refreshed))
         has_checks = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'check_results'"
         ).fetchall()[0][0]
@@ -109,7 +165,8 @@ def freshness(db: Path) -> Freshness:
             if has_marts else 0
     finally:
         con.close()
-    return Freshness(docs, failed, year, _utc(newest), _utc(last_run), _utc(last_check), last_ok, findings)
+    return Freshness(docs, failed, final_year, budget_year, _utc(newest), _utc(last_run), _utc(last_check), last_ok,
+                     findings, attempt)
 
 
 def record_checks(db: Path, run) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from juesuan.cli import main
+from juesuan.paths import report_html
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +60,7 @@ def test_summary_is_chinese_by_default_and_english_on_request(warehouse_db, caps
 
 
 def test_a_filtered_report_does_not_overwrite_the_full_report(warehouse_db, tmp_path, capsys):
-    full = warehouse_db.parent / "report.html"
+    full = report_html(warehouse_db)
     before = full.read_text(encoding="utf-8")
     assert before.count("<tr") > 5     # every document is in the full report
     assert main(["report", "--db", str(warehouse_db), "西安"]) == 0
@@ -176,3 +177,103 @@ def test_the_status_column_says_why_a_document_does_not_count(status, counted, e
         assert (i18n.set_lang("en"), _status(doc)) == ("en", en)
     finally:
         i18n.set_lang(None)
+
+
+# ---------------------------------------------------------------- error paths: one line, exit 2, no traceback
+@pytest.mark.parametrize("argv, cause", [
+    (["sql", ""], "no SQL statement in the query (only blanks or comments)"),
+    (["sql", "--", "-- comment"], "no SQL statement in the query (only blanks or comments)"),
+    (["sql", "-- comment"], "'-- comment' starts with '-' and was taken for an option — put `--` before it"),
+    (["sql", "--max-rows", "-1", "select 1"], "Invalid value for '--max-rows': -1 is not in the range x>=0."),
+    (["report", "--html", "/tmp"], "Invalid value for '--html': File '/tmp' is a directory."),
+])
+def test_error_paths_are_one_line_exit_2(warehouse_db, argv, cause, capsys):
+    assert main(["--lang", "en", *argv[:1], "--db", str(warehouse_db), *argv[1:]]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert cause in _one_line(err)
+
+
+def test_a_file_that_is_not_a_warehouse_is_named_exit_2(capsys, monkeypatch):
+    readme = ROOT / "README.md"
+    assert main(["--lang", "en", "--db", str(readme), "status"]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert err == f"error: {readme} is not a DuckDB warehouse file — give --db (or JUESUAN_DB) a .duckdb file, " \
+                  "or a path that does not exist yet to create one"
+    monkeypatch.setenv("JUESUAN_DB", str(readme))
+    assert main(["--lang", "en", "sql", "select 1"]) == 2
+    assert f"{readme} is not a DuckDB warehouse file" in _one_line(capsys.readouterr().err)
+
+
+def test_max_rows_0_shows_every_row(warehouse_db, capsys):
+    sql = "select * from range(3)"
+    assert main(["sql", "--db", str(warehouse_db), "--max-rows", "0", sql]) == 0
+    out = capsys.readouterr().out
+    assert [line.strip("│ ") for line in out.splitlines() if line.startswith("│")] == ["0", "1", "2"]
+    assert "more rows" not in out
+    assert main(["--lang", "en", "sql", "--db", str(warehouse_db), "--max-rows", "1", sql]) == 0
+    assert "2 more rows" in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_reading_ends_nothing_badly(warehouse_db):
+    """`juesuan report | head -1`: exit 0, nothing on stderr (rich's default would exit 1)."""
+    proc = subprocess.Popen([sys.executable, "-m", "juesuan", "--db", str(warehouse_db), "report"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()          # the reader is gone; the rest of the output meets a broken pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0, err
+    assert err == ""
+
+
+def test_report_filters_take_a_path_relative_absolute_or_a_file_name(warehouse_db, capsys, monkeypatch):
+    from warehouse import REPORTS, query
+
+    source = query(warehouse_db, "select source_path from marts.dim_document where source_file like '004%'")[0][0]
+    monkeypatch.chdir(Path(source).parent.parent)
+    relative = str(Path(Path(source).parent.name) / Path(source).name)
+    for term in (source, relative, Path(source).name, "攀枝花"):
+        assert main(["--lang", "en", "report", "--db", str(warehouse_db), term]) == 0, term
+        out = capsys.readouterr().out
+        assert "004_2979b81a862d526d.txt" in out and "000_" not in out, term
+    assert main(["--lang", "en", "report", "--db", str(warehouse_db), str(Path(source).parent)]) == 0  # a folder
+    out = capsys.readouterr().out
+    assert all(p.name in out for p in REPORTS.glob("*.txt"))
+    assert main(["--lang", "en", "report", "--db", str(warehouse_db), str(REPORTS / "no_such.txt")]) == 2
+    assert f"no document matches {REPORTS / 'no_such.txt'}" in _one_line(capsys.readouterr().err)
+
+
+def test_two_warehouses_in_one_folder_keep_their_own_pages(warehouse_db, tmp_path, capsys):
+    import shutil
+
+    from juesuan.paths import data_docs_dir, dbt_target_dir, outputs_dir
+
+    a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    shutil.copy(warehouse_db, a)
+    shutil.copy(warehouse_db, b)
+    assert main(["report", "--db", str(a)]) == 0 and main(["report", "--db", str(b), "--html", str(tmp_path / "b.html")]) == 0
+    assert main(["report", "--db", str(b)]) == 0
+    assert report_html(a) == tmp_path / "a_outputs" / "report.html" and report_html(a).is_file()
+    assert report_html(b) == tmp_path / "b_outputs" / "report.html" and report_html(b).is_file()
+    assert not (tmp_path / "report.html").exists()
+    assert (data_docs_dir(a), dbt_target_dir(b)) == (tmp_path / "a_outputs" / "data_docs", tmp_path / "b_outputs" / "dbt_target")
+    # the project's own warehouse keeps them in warehouse/, as README says
+    assert outputs_dir(ROOT / "warehouse" / "juesuan.duckdb") == ROOT / "warehouse"
+
+
+def test_status_gives_the_newest_final_and_budget_years(warehouse_db, tmp_path, capsys):
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    assert main(["--lang", "en", "status", "--db", str(db)]) == 0
+    out = _one_line(capsys.readouterr().out)
+    assert "newest final-accounts (决算) year │ 2024" in out and "newest budget (预算) year │ —" in out
+    con = duckdb.connect(str(db))   # a 2026 budget arrives (report_kind as the metadata reads it)
+    con.execute("update raw.documents set report_kind = '部门预算', fiscal_year = 2026 where source_file like '002%'")
+    con.close()
+    assert main(["--lang", "en", "status", "--db", str(db)]) == 0
+    out = _one_line(capsys.readouterr().out)
+    assert "newest final-accounts (决算) year │ 2024" in out and "newest budget (预算) year │ 2026" in out

@@ -132,13 +132,22 @@ def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything
 
     # a run that did not finish is no refresh: the last refresh is still the earlier run's
     assert freshness(db).last_run_at == freshness(corpus["earlier"]).last_run_at
-    assert query(db, "select command, refreshed from raw.runs where finished_at is null") == [("run", False)]
+    newest = "select command, refreshed, outcome, exit_code from raw.runs order by started_at desc limit 1"
+    if signum == signal.SIGTERM:   # the run records how it ended
+        assert query(db, newest) == [("run", False, "interrupted", 128 + signal.SIGTERM)]
+    else:                          # no chance to: no end recorded
+        assert query(db, newest) == [("run", False, None, None)]
+        assert query(db, "select count(*) from raw.runs where finished_at is null") == [(1,)]
 
     # one ordinary run, no manual step
     code, out, err = _run("run", str(corpus["folder"]), "--db", str(db), "--no-docs")
     assert code == 0, out + err
     if signum == signal.SIGKILL:
         assert "没有完成；接管" in " ".join(err.split())
+        assert "未记录结束（被强行终止或崩溃）；已在 raw.runs 记为强行终止" in " ".join(err.split())
+        assert query(db, "select command, outcome, exit_code from raw.runs where finished_at is null") == \
+            [("run", "killed", None)]
+    assert query(db, newest) == [("run", True, "finished", 0)]
     assert snapshot(db, exclude=VOLATILE) == snapshot(corpus["reference"], exclude=VOLATILE)
     assert freshness(db).last_run_at > freshness(corpus["earlier"]).last_run_at
 
@@ -157,8 +166,13 @@ def test_replacing_a_loaded_report_by_an_empty_file_is_reported_until_fixed(corp
         code, out, err = _run("run", str(folder), "--db", str(db), "--no-docs", *extra)
         assert code == 4, out + err        # not 1: the warehouse is fine, one file is not
         assert f"{victim}, byte 0: empty file" in " ".join(out.split())
-    # the loaded version stayed
-    assert snapshot(db, exclude=VOLATILE) == before
+    # the loaded version stayed; the bad copy is recorded beside it (failed, not counted), so status counts it
+    after = snapshot(db, exclude=VOLATILE)
+    assert {k: v for k, v in after.items() if k != "dim_document"} == \
+        {k: v for k, v in before.items() if k != "dim_document"}
+    assert query(db, "select status, counted_in_facts from marts.dim_document where source_path = ? order by 1",
+                 [str(victim)]) == [("failed", False), ("ok", True)]
+    assert freshness(db).failed == 1
     victim.write_bytes(good)
     code, out, err = _run("run", str(folder), "--db", str(db), "--no-docs")
     assert code == 0, out + err
@@ -355,3 +369,43 @@ def test_a_run_that_did_not_finish_is_not_a_refresh(tmp_path, capsys):
     assert main(["status", "--db", str(db), "--max-age", "1d"]) == 5
     record_run_finished(db, run_id, refreshed=True, exit_code=0)
     assert main(["status", "--db", str(db), "--max-age", "1d"]) == 0
+
+
+def test_status_names_a_run_that_never_recorded_its_end_and_the_next_run_marks_it_killed(tmp_path, capsys):
+    from juesuan.status import freshness, record_run_started
+
+    db = tmp_path / "w.duckdb"
+    assert main(["ingest", str(sorted(REPORTS.glob("003_*.txt"))[0]), "--db", str(db)]) == 0
+    capsys.readouterr()
+    record_run_started(db, "run")                    # … and killed: no end, and no live lock owner
+    assert main(["--lang", "en", "status", "--db", str(db)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "never recorded its end: killed or crashed" in out
+    notes: list[str] = []
+    record_run_started(db, "run", notify=notes.append)   # the next run (it holds the lock: nothing else runs)
+    assert len(notes) == 1 and "never recorded its end (killed or crashed); recorded as killed" in notes[0]
+    assert query(db, "select outcome, exit_code from raw.runs order by started_at") == [("killed", None), (None, None)]
+    assert freshness(db).last_attempt.outcome is None and freshness(db).last_run_at is None
+
+
+@pytest.mark.pipeline
+def test_a_run_that_exits_4_records_4_and_a_bad_copy_over_a_loaded_report_is_counted(tmp_path, capsys):
+    """raw.runs keeps the exit code the process returns; a bad copy over a loaded report is recorded (failed,
+    beside the loaded version that still counts), so `status` counts it and `report` lists it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    report = folder / "004.txt"
+    shutil.copy(sorted(REPORTS.glob("004_*.txt"))[0], report)
+    db = tmp_path / "w.duckdb"
+    assert main(["run", str(folder), "--db", str(db), "--no-docs"]) == 0
+    report.write_bytes(b"")
+    assert main(["run", str(folder), "--db", str(db), "--no-docs"]) == 4
+    assert query(db, "select exit_code, outcome, refreshed from raw.runs order by started_at") == \
+        [(0, "finished", True), (4, "finished", True)]
+    assert query(db, "select status, counted_in_facts, error_place from marts.dim_document order by status") == \
+        [("failed", False, "byte 0"), ("ok", True, None)]
+    capsys.readouterr()
+    assert main(["--lang", "en", "status", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "documents failed" in out and [ln for ln in out.splitlines() if "documents failed" in ln][0].split()[-2] == "1"
+    assert "exit code 4 (some documents could not be read)" in " ".join(out.split())

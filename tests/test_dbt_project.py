@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from juesuan.paths import dbt_target_dir
 from warehouse import ROOT, query, run
 
 pytestmark = pytest.mark.pipeline
@@ -45,7 +46,7 @@ def test_every_mart_column_is_described(warehouse_db):
 
 def test_dbt_docs_generate_builds_the_site(warehouse_db):
     assert run("build", "--db", warehouse_db, "--docs") == 0
-    target = Path(warehouse_db).parent / "dbt_target"
+    target = dbt_target_dir(Path(warehouse_db))
     assert (target / "index.html").exists()
     catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))
     assert "model.juesuan.fct_identity_check" in catalog["nodes"]

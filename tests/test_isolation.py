@@ -62,6 +62,72 @@ def test_a_copy_cut_mid_table_is_partial_and_names_the_cut():
     assert "(its last line is 511)" in places["目录 line 45"]
 
 
+# ---------------------------------------------------------------- cut short, without a 目录
+def _without_toc(key: str) -> list[str]:
+    """A bundled report with its 目录 regions taken out: only the document's own structure can tell a cut."""
+    lines = SEEDS[key].read_text(encoding="utf-8").split("\n")
+    regions = toc.find(lines).lines
+    return [line for i, line in enumerate(lines) if i not in regions]
+
+
+def _errors(doc) -> list[tuple[str, str]]:
+    return [(i.place, i.message) for i in doc.result.issues if i.severity == "error"]
+
+
+def test_without_a_toc_the_whole_report_is_ok_and_each_kind_of_cut_is_partial_with_its_last_line():
+    lines = _without_toc("000")
+    assert parse_file_bytes("whole.txt", "\n".join(lines)).status == "ok"
+    # cut inside 收入决算表 (its 合计 row comes first): the 类 rows read add up to less than the 合计
+    n = next(i for i, line in enumerate(lines, 1) if line.startswith("2012906\t工会事务"))
+    doc = parse_file_bytes("cut_rows.txt", "\n".join(lines[:n]))
+    assert doc.status == "partial"
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends inside 收入决算表 (L{n - 7}–L{n}) and its "
+                                      "类 rows (1) add up to 5,084.57 of the 合计 5,334.09: the rows stop before the table "
+                                      f"completes (its last line is {n})")]
+    # cut between two tables, after a title block: the title of a table that never comes
+    n = next(i for i, line in enumerate(lines, 1) if line.strip() == "公开04表")
+    doc = parse_file_bytes("cut_title.txt", "\n".join(lines[:n]))
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends with the title of 财政拨款收入支出决算总表 "
+                                      f"(L{n - 2}) but not its table (its last line is {n})")]
+    # cut right after a complete table and its note: none of the template's later tables follows
+    n = next(i for i, line in enumerate(lines, 1) if line.startswith("注：本表反映部门本年度的总收支"))
+    doc = parse_file_bytes("cut_between.txt", "\n".join(lines[:n]))
+    [(place, message)] = _errors(doc)
+    assert place == f"L{n}" and message.startswith("the document is cut short: it ends inside 收入支出决算总表 ")
+    assert "none of the 8 standard tables that follow it in the template is in the document (收入决算表、支出决算表、" \
+           "财政拨款收入支出决算总表…)" in message
+
+
+def test_a_report_cut_inside_its_performance_table_is_partial():
+    """004 has no 目录 and no standard table; its 绩效自评表 is printed one cell per line."""
+    lines = SEEDS["004"].read_text(encoding="utf-8").split("\n")
+    n = next(i for i, line in enumerate(lines, 1) if line.strip() == "≥5户")   # inside the 产出指标 rows
+    doc = parse_file_bytes("cut_perf.txt", "\n".join(lines[:n]))
+    assert doc.status == "partial"
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends inside a 绩效自评表 (L204–L{n}) and its "
+                                      "indicators stop before 满意度指标, the last 一级指标 of a 绩效自评表, and it has no "
+                                      f"总分 row (its last line is {n})")]
+    n = next(i for i, line in enumerate(lines, 1) if "满意度指标" in line) + 1   # inside the last row
+    doc = parse_file_bytes("cut_row.txt", "\n".join(lines[:n]))
+    assert _errors(doc) == [(f"L{n}", f"the document is cut short: it ends inside a 绩效自评表 (L204–L{n}) and its last "
+                                      "row has 3 cells where the rows before it have 7 or more: the cut fell inside a "
+                                      f"row (its last line is {n})")]
+
+
+def test_no_whole_report_is_cut_short(parsed):
+    for key, doc in parsed.items():
+        assert not [m for _, m in _errors(doc) if "cut short" in m], key
+    assert parsed["004"].status == "ok" and parsed["000"].status == "ok"
+
+
+@needs_real
+@pytest.mark.parametrize("name", ["西南大学2023年度部门决算.pdf", "上海市普陀区司法局2026年部门预算.pdf",
+                                  "江苏省人民检察院2019年度部门预算.pdf", "中共江苏省委办公厅2019年度部门预算公开表格.pdf"])
+def test_no_real_report_is_cut_short(name):
+    doc = parse_file(REAL / name)
+    assert doc.status == "ok", _errors(doc)
+
+
 def parse_file_bytes(name: str, text: str):
     from ingest.parse import parse_bytes
 
@@ -93,7 +159,11 @@ def _spreadsheet(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def messy(tmp_path_factory) -> Path:
+def messy_run(tmp_path_factory) -> dict:
+    """The messy folder run once: {"db": the warehouse, "out": what the run printed (stdout)}."""
+    import contextlib
+    import io
+
     folder = tmp_path_factory.mktemp("messy")
     inbox = folder / "inbox"
     inbox.mkdir()
@@ -114,10 +184,32 @@ def messy(tmp_path_factory) -> Path:
     (inbox / "minutes.txt").write_text("会议纪要\n\n各单位要认真做好部门决算公开工作，按时报送材料。\n", encoding="utf-8")
     (inbox / "empty.txt").write_bytes(b"")
     (inbox / "binary.txt").write_bytes(b"\x00\x01garbage" * 40)
+    # more stray files: documentation by name whatever the extension, a file without one, a hidden folder
+    (inbox / "notes").mkdir()
+    (inbox / "notes" / "readme_zh.txt").write_text("说明：2024年部门决算，收入合计5,334.09万元。\n", encoding="utf-8")
+    (inbox / "LICENSE").write_text("public disclosures\n", encoding="utf-8")
+    (inbox / ".cache").mkdir()
+    (inbox / ".cache" / "000.txt").write_text(SEEDS["000"].read_text(encoding="utf-8"), encoding="utf-8")
+    # a report without a 目录, cut inside its last 绩效自评表: partial, so the whole 001 keeps counting
+    text_001 = SEEDS["001"].read_text(encoding="utf-8").split("\n")
+    cut = max(i for i, line in enumerate(text_001, 1) if "数量指标" in line)
+    (inbox / "zz_001_cut.txt").write_text("\n".join(text_001[:cut]), encoding="utf-8")
+    # more bad inputs: a PDF and a DOCX that are not what they say, undecodable text, markup in a file name
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    (inbox / "broken.docx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)
+    (inbox / "gbk_broken.txt").write_bytes("部门决算".encode("utf-8") + b"\xff\xfe\xfa" * 30)
+    (inbox / "zz_[bold]x[red].txt").write_bytes(b"")
     db = folder / "juesuan.duckdb"
-    code = run("run", "--db", db, inbox)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = run("--lang", "en", "run", "--db", db, inbox)
     assert code in (0, 4)  # 4: some files could not be read; never 1
-    return db
+    return {"db": db, "out": " ".join(printed.getvalue().split()), "cut_001": cut}
+
+
+@pytest.fixture(scope="module")
+def messy(messy_run) -> Path:
+    return messy_run["db"]
 
 
 def _rows(db: Path, sql: str) -> list[str]:
@@ -149,26 +241,42 @@ def test_every_bundled_report_has_the_marts_of_a_run_without_the_others(messy, w
     assert _rows(messy, cities) == _rows(warehouse_db, cities)
 
 
-def test_every_bad_input_is_named_with_its_reason(messy):
+def test_every_bad_input_is_named_with_its_reason(messy, messy_run):
     docs = {r[0]: r[1:] for r in query(messy, "select source_file, status, exclusion, exclusion_reason, error_place "
                                               "from marts.dim_document where source_path not like '%/real/%'")}
-    assert docs["README.md"][:2] == ("not_a_report", "not_a_report")
-    assert docs["manifest.csv"][:2] == ("not_a_report", "not_a_report")
+    # documentation and packaging files are skipped before reading, each named with the reason — and never a
+    # document, so no README (of ../shared/real/repro either) can be taken for a budget or a report
+    out = messy_run["out"]
+    assert query(messy, "select count(*) from raw.documents where lower(source_file) like 'readme%' "
+                        "or source_file in ('manifest.csv', 'LICENSE')") == [(0,)]
+    for name in ("README.md", "manifest.csv", "notes/readme_zh.txt"):
+        assert f"/inbox/{name}: not a report: a documentation or packaging file by its name" in out, name
+    assert "1 × not a report format (.png)" in out and "1 × not a report format (no extension)" in out
+    assert ".cache" not in out and not [d for d in docs if ".cache" in d]   # hidden folders are not walked
+    readmes = len(list(REAL.rglob("README.md"))) if REAL.is_dir() else 0   # ../shared/real's own and repro/'s
+    assert query(messy, "select skipped from raw.ingest_runs") == [(5 + readmes,)]
     assert docs["minutes.txt"][2] == "not a report: no figures of a report found: not a 决算 report"
     assert docs["no_unit.txt"][:3] == ("unattributed", "unattributed",
                                        "not attributable: no reporting unit found in the text")
     assert docs["empty.txt"] == ("failed", "failed", "could not be read: empty file (the file has no content)",
                                  "byte 0")
+    # a second empty file has the same bytes: one document, and both paths named as failed in the run
+    assert f"✗ {messy.parent}/inbox/zz_[bold]x[red].txt, byte 0: empty file (the file has no content) (the same bytes " \
+           f"as {messy.parent}/inbox/empty.txt)" in out
     assert docs["binary.txt"][:3] == ("failed", "failed",
                                       "could not be read: binary file, not text (contains NUL bytes)")
     assert "scan.png" not in docs  # not a report format: never picked up
+    for name in ("broken.pdf", "broken.docx", "gbk_broken.txt"):
+        status, exclusion, reason, place = docs[name]
+        assert (status, exclusion) == ("failed", "failed") and reason.startswith("could not be read: "), name
+        assert f"✗ {messy.parent}/inbox/{name}" in out and reason.removeprefix("could not be read: ")[:30] in out, name
     # nothing of theirs reaches a fact
     stray = query(messy, "select count(*) from marts.fct_expenditure e join marts.dim_document d using (doc_id) "
                          "where d.exclusion is not null")
     assert stray == [(0,)]
 
 
-def test_the_more_complete_version_counts_and_the_choice_is_visible(messy):
+def test_the_more_complete_version_counts_and_the_choice_is_visible(messy, messy_run):
     rows = {r[0]: r[1:] for r in query(messy, """
         select source_file, unit_name, fiscal_year, versions, version_rank, counted_in_facts, counted_file, reason
         from marts.qa_document_versions where source_path not like '%/real/%'""")}
@@ -179,9 +287,16 @@ def test_the_more_complete_version_counts_and_the_choice_is_visible(messy):
     assert five[:6] == ("攀枝花市西区总工会", 2024, 2, 2, False, "004_2979b81a862d526d.txt")
     assert five[6] == "another version of this unit-year counts — incomplete: 3 figures read against 221"
     assert rows["000_f1e20d8804268cb6.txt"][2:7] == (2, 1, True, None, None)
-    # the cut copy is partial with the place where it stops
+    # the cut copy is partial with the places where it stops: the first promised entry missing, its last line
     assert query(messy, "select status, error_place from marts.dim_document where source_file = 'zz_000_cut.txt'") == \
-        [("partial", "目录 line 45")]
+        [("partial", "L511; 目录 line 45")]
+    # a copy without a 目录 cut inside its 绩效自评表 is partial too: the whole report keeps counting
+    cut = rows["zz_001_cut.txt"]
+    assert cut[:6] == ("广元市总工会", 2024, 2, 2, False, "001_72f22ccfca140d7b.txt")
+    assert cut[6].startswith("another version of this unit-year counts — incomplete: partial (the document is cut "
+                             "short: it ends inside a 绩效自评表")
+    assert query(messy, "select status, error_place from marts.dim_document where source_file = 'zz_001_cut.txt'") == \
+        [("partial", f"L{messy_run['cut_001']}")]
 
 
 @needs_real

@@ -18,6 +18,7 @@ import pytest
 
 from chromium import Browser, find_browser
 from expectations import identities, integrity, offline_docs
+from juesuan.paths import data_docs_dir, report_html
 
 pytestmark = pytest.mark.pipeline
 
@@ -41,7 +42,7 @@ def external_assets(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def data_docs(warehouse_db) -> Path:
-    site = warehouse_db.parent / "data_docs"
+    site = data_docs_dir(warehouse_db)
     assert (site / "index.html").is_file()
     return site
 
@@ -143,7 +144,7 @@ def test_data_docs_load_nothing_from_the_network(data_docs):
 
 
 def test_findings_report_has_no_external_asset_and_a_cjk_font_chain(warehouse_db):
-    text = (warehouse_db.parent / "report.html").read_text(encoding="utf-8")
+    text = report_html(warehouse_db).read_text(encoding="utf-8")
     assert external_assets(text) == []
     families = re.search(r"body\s*\{[^}]*font(?:-family)?\s*:[^;]*?((?:[\"'][^\"']+[\"']\s*,\s*|[\w-]+\s*,\s*)+sans-serif)",
                          text).group(1)
@@ -197,5 +198,5 @@ def test_a_validation_page_with_findings_renders_offline(browser, data_docs, tmp
 
 
 def test_findings_report_renders_offline(browser, warehouse_db, tmp_path):
-    load = browser.load(warehouse_db.parent / "report.html", screenshot=tmp_path / "report.png")
+    load = browser.load(report_html(warehouse_db), screenshot=tmp_path / "report.png")
     assert_offline_clean(load)

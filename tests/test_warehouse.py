@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from juesuan.paths import data_docs_dir, report_html
 from warehouse import CONTRACT_MARTS, ROOT, last_ingest_run, query, run, snapshot
 
 pytestmark = pytest.mark.pipeline
@@ -114,9 +115,9 @@ def test_checks_pass_integrity_and_report_findings_with_data_docs(db):
     failed_identities = {r[2]: r[3] for r in rows if r[0] == "identity" and not r[1]}
     in_mart = dict(query(db, "select check_name, count(*) from marts.fct_identity_check where not passed group by 1"))
     assert failed_identities == in_mart
-    docs = db.parent / "data_docs" / "index.html"
+    docs = data_docs_dir(db) / "index.html"
     assert docs.exists() and "accounting_identities" in docs.read_text(encoding="utf-8")
-    html = (db.parent / "report.html").read_text(encoding="utf-8")
+    html = report_html(db).read_text(encoding="utf-8")
     assert "243.26" in html and "<style>" in html and "https://" not in html
     # the place in Chinese with the sentence as printed, not the internal code word 'narrative'
     assert "<code>L53</code> “243.26万元”" in html and "原文：2024年度一般公共预算财政拨款基本支出243.26万元" in html
