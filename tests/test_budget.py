@@ -185,10 +185,14 @@ def test_budget_tables_in_every_text_layout_give_the_same_figures(name):
     assert fixture.read_bytes() == getattr(renderers, renderer)(text, **kwargs)
     original = parse_bytes(BUDGET, text.encode("utf-8"))
     doc = parse_bytes(fixture, fixture.read_bytes())
-    assert (doc.report_kind, doc.status, doc.unit_name, doc.fiscal_year) == ("部门预算", "ok", "西安市总工会", 2024)
+    assert (doc.report_kind, doc.unit_name, doc.fiscal_year) == ("部门预算", "西安市总工会", 2024)
+    # the fixture is an excerpt (three of the template's tables, ending inside the third): partial in every layout
+    assert doc.status == original.status == "partial"
     assert len(original.result.observations) == 64 and not original.result.rejects
     assert _figures(doc) == _figures(original)
-    assert not doc.result.rejects and not [i for i in doc.result.issues if i.severity == "error"]
+    errors = [i.message for i in doc.result.issues if i.severity == "error"]
+    assert not doc.result.rejects and len(errors) == 1 and errors[0].startswith(
+        "the document is cut short: it ends inside 一般公共预算支出预算表")
     tables = {(o.table_code, o.kind, o.item, o.scope, o.function_code): o.value for o in doc.result.observations
               if o.source_kind == "table"}
     assert tables[("B01", "expenditure", "grand_total", "all", None)] == Decimal("5168.09")
