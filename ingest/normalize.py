@@ -9,6 +9,11 @@ is kept: parsers rely on it and it is never part of a number.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+# The helpers below are pure functions of one line or cell and are called many times on the same
+# text (every stage squashes the lines it looks at; boilerplate repeats across reports): cached.
+_CACHE = 1 << 16
 
 # Full-width forms U+FF01..U+FF5E map to U+0021..U+007E, except these, which are
 # ordinary Chinese typography rather than "wide ASCII".
@@ -43,6 +48,7 @@ _LATEX_MAP = {"leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "times": "×
 _WIDE_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 
 
+@lru_cache(maxsize=_CACHE)
 def normalise_line(line: str) -> str:
     """Normalise one line of text; leading tabs (cell markers) are preserved."""
     line = line.translate(_TRANSLATE)
@@ -60,14 +66,17 @@ _WIDE = re.compile(
 )
 
 
+@lru_cache(maxsize=_CACHE)
 def display_width(text: str) -> int:
     """Columns the text occupies in a fixed-pitch layout (CJK characters count twice)."""
+    if text.isascii():
+        return len(text)
     return len(text) + len(_WIDE.findall(text))
 
 
-_SPACES = re.compile(r"\s+")
-
-
+@lru_cache(maxsize=_CACHE)
 def squash(text: str) -> str:
-    """Remove all whitespace: wrapped table cells such as '年度 总体 目标' compare equal."""
-    return _SPACES.sub("", text)
+    """Remove all whitespace: wrapped table cells such as '年度 总体 目标' compare equal.
+
+    Whitespace is what ``str.isspace`` says it is (the same set as the regex class ``\\s``)."""
+    return "".join(text.split())

@@ -270,6 +270,17 @@ def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
 
 
 def tokenize(sentence: str) -> list[Token]:
+    """The tokens of one sentence, in order (see the module docstring for how they are found).
+
+    A pure function of the text, cached: the same sentence (boilerplate, the national glossary, a
+    heading repeated in every report of a province) is scanned once per process.  Tokens are shared
+    between calls and must not be changed (``dataclasses.replace`` makes a changed copy).
+    """
+    return list(_tokenize(sentence))
+
+
+@lru_cache(maxsize=1 << 14)
+def _tokenize(sentence: str) -> tuple[Token, ...]:
     scanner = _scanner()
     anchored = _anchored_tokens(scanner, sentence)
     tokens: list[Token] = []
@@ -299,7 +310,7 @@ def tokenize(sentence: str) -> list[Token]:
         pos = mm.end() if mm.end() > i else i + 1
     if anchored:
         tokens = sorted(tokens + anchored, key=lambda t: t.start)
-    return tokens
+    return tuple(tokens)
 
 
 def _token(m: re.Match[str], scanner: _Scanner) -> Token | None:
