@@ -105,6 +105,16 @@ class Interpreter:
         self._list_parent: tuple[list[L.Subject], str | None] | None = None  # parent of a numbered list
         self._context_class: str | None = None
         self._class_section: str | None = None
+        # what the sections say about a line, asked for every figure: computed once per line
+        self._titles: dict[int, list[str]] = {}
+        self._scopes: dict[int, str | None] = {}
+        self._in_project: dict[int, bool] = {}
+
+    def _section_titles(self, line_no: int) -> list[str]:
+        titles = self._titles.get(line_no)
+        if titles is None:
+            titles = self._titles[line_no] = self.ctx.section_titles(line_no)
+        return titles
 
     # ------------------------------------------------------------ helpers
     def _scope(self, subject: L.Subject, line_no: int) -> str | None:
@@ -116,7 +126,12 @@ class Interpreter:
 
     def _section_scope(self, line_no: int) -> str | None:
         """The funding scope a section title names (…一般公共预算财政拨款支出决算情况说明), if any."""
-        for title in reversed(self.ctx.section_titles(line_no)):
+        if line_no not in self._scopes:
+            self._scopes[line_no] = self._title_scope(line_no)
+        return self._scopes[line_no]
+
+    def _title_scope(self, line_no: int) -> str | None:
+        for title in reversed(self._section_titles(line_no)):
             if "一般公共预算" in title:
                 return "general_budget"
             if "政府性基金" in title:
@@ -128,7 +143,7 @@ class Interpreter:
         return None
 
     def _section(self, line_no: int) -> str | None:
-        titles = self.ctx.section_titles(line_no)
+        titles = self._section_titles(line_no)
         return " > ".join(titles[-2:]) if titles else None
 
     def _resolve(self, subjects: list[L.Subject], line_no: int) -> list[L.Subject]:
@@ -145,7 +160,7 @@ class Interpreter:
                 if not s.project:
                     continue
             if s.kind == "expenditure_economic":
-                titles = "".join(self.ctx.section_titles(line_no))
+                titles = "".join(self._section_titles(line_no))
                 s = replace(s, item="project" if "项目支出" in titles else "basic")
             out.append(s)
         return out
@@ -154,10 +169,14 @@ class Interpreter:
 
     def _in_project_section(self, line_no: int) -> bool:
         """Figures in a project's own analysis describe the project, not the unit's accounts."""
-        return any(self._PROJECT_SECTION.search(t) for t in self.ctx.section_titles(line_no))
+        found = self._in_project.get(line_no)
+        if found is None:
+            found = self._in_project[line_no] = any(self._PROJECT_SECTION.search(t)
+                                                    for t in self._section_titles(line_no))
+        return found
 
     def _top_section(self, line_no: int) -> str | None:
-        titles = self.ctx.section_titles(line_no)
+        titles = self._section_titles(line_no)
         return titles[1] if len(titles) > 1 else (titles[0] if titles else None)
 
     def _emit(self, st: _State, subject: L.Subject, measure: str, value: Decimal, tok: Token, para: Paragraph,

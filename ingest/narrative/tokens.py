@@ -276,11 +276,18 @@ def tokenize(sentence: str) -> list[Token]:
     heading repeated in every report of a province) is scanned once per process.  Tokens are shared
     between calls and must not be changed (``dataclasses.replace`` makes a changed copy).
     """
-    return list(_tokenize(sentence))
+    return list(_tokenize(sentence) if len(sentence) <= _CACHED_LENGTH else _scan(sentence))
+
+
+_CACHED_LENGTH = 400  # longer sentences are scanned each time: the cache's memory stays bounded
 
 
 @lru_cache(maxsize=1 << 14)
 def _tokenize(sentence: str) -> tuple[Token, ...]:
+    return _scan(sentence)
+
+
+def _scan(sentence: str) -> tuple[Token, ...]:
     scanner = _scanner()
     anchored = _anchored_tokens(scanner, sentence)
     tokens: list[Token] = []
