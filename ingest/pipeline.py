@@ -41,8 +41,8 @@ from ingest.load import (PackedDocument, connect, delete_children, failure_row, 
 from ingest.parse import content_id, parse_bytes
 from ingest.readers import supported_extensions
 
-BATCH = 100   # documents per load transaction
-CHUNK = 200   # documents parsed before they are loaded (bounds memory)
+BATCH = 200   # documents per load transaction (a COMMIT costs about as much as loading 100 documents)
+CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held (bounds memory)
 
 
 @dataclass
@@ -96,6 +96,11 @@ def _worker_init(parent_pid: int, limits: Limits) -> None:
 
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Arrow reserves address space by the tens of MB when first used (its allocator, its threads), which
+    # RLIMIT_AS counts: the documents' Arrow tables (ingest.load.pack) use malloc, and Arrow is started
+    # before the cap, so the per-document budget measures the document, not the library
+    pa.set_memory_pool(pa.system_memory_pool())
+    pa.array(["start"])
     limit_worker_memory(limits)
 
 
@@ -220,12 +225,16 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
         bar = _progress(len(todo), progress)
         try:
             with _Workers(len(todo), workers, limits) as pool:
-                for start in range(0, len(todo), CHUNK):
+                # the workers parse chunk k+1 while this process loads chunk k
+                parsed: list[tuple[str, Any]] | None = None
+                for start in range(0, len(todo) + CHUNK, CHUNK):
                     chunk = todo[start:start + CHUNK]
-                    results = _parse_all(chunk, pool, bar, limits)
-                    geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
-                    for b in range(0, len(results), BATCH):
-                        _load_batch(con, results[b:b + BATCH], summary, geo, run_id)
+                    futures = _submit(chunk, pool)
+                    if parsed is not None:
+                        _load_chunk(con, parsed, summary, run_id)
+                    parsed = _collect(chunk, futures, bar, limits) if chunk else None
+                    if parsed is None:
+                        break
         finally:
             bar.close()
         for failure in summary.failures:
@@ -282,12 +291,23 @@ class _Workers:
         self.pool.join()
 
 
-def _parse_all(chunk: list[tuple[str, str]], pool: _Workers, bar, limits: Limits) -> list[tuple[str, Any]]:
-    """Parse one chunk in the workers, keeping input order; a document over budget fails alone."""
+def _load_chunk(con, results: list[tuple[str, Any]], summary: IngestSummary, run_id: str) -> None:
+    """Load one parsed chunk (places looked up once for the chunk), BATCH documents per transaction."""
+    geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
+    for b in range(0, len(results), BATCH):
+        _load_batch(con, results[b:b + BATCH], summary, geo, run_id)
+
+
+def _submit(chunk: list[tuple[str, str]], pool: _Workers) -> dict:
+    """Schedule one chunk's documents on the workers: future → position in the chunk."""
+    return {pool.schedule(path): i for i, (path, _) in enumerate(chunk)}
+
+
+def _collect(chunk: list[tuple[str, str]], futures: dict, bar, limits: Limits) -> list[tuple[str, Any]]:
+    """The chunk's results in input order; a document over budget fails alone."""
     import pebble
 
     results: list[tuple[str, Any] | None] = [None] * len(chunk)
-    futures = {pool.schedule(path): i for i, (path, _) in enumerate(chunk)}
     for future in as_completed(futures):
         i = futures[future]
         path, doc_id = chunk[i]
