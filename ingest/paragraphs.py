@@ -224,12 +224,15 @@ def _assemble(lines: tuple[str, ...], skip: frozenset[int]) -> list[Paragraph]:
     return paragraphs
 
 
+_SENTENCE_BREAK = re.compile(r"[。！？!?]+")
+
+
 def sentences(paragraph: Paragraph) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; a sentence keeps its terminal punctuation."""
     out: list[tuple[int, str]] = []
     start = 0
     text = paragraph.text
-    for m in re.finditer(r"[。！？!?]+", text):
+    for m in _SENTENCE_BREAK.finditer(text):
         out.append((start, text[start : m.end()]))
         start = m.end()
     if start < len(text):
