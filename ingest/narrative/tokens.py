@@ -320,11 +320,18 @@ def _scan(sentence: str) -> tuple[Token, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=1 << 13)
+def _subjects(group: str, text: str) -> list[L.Subject]:
+    """What a label's text names (its factory is a pure function of the text): the same label is met
+    in many sentences.  The list is shared and must not be changed."""
+    return _scanner().factories[group](text)
+
+
 def _token(m: re.Match[str], scanner: _Scanner) -> Token | None:
     group = m.lastgroup
     text = m.group(0)
     if group.startswith("L"):
-        subjects = scanner.factories[group](text)
+        subjects = _subjects(group, text)
         return Token("label", m.start(), m.end(), text, subjects) if subjects else None
     if group == "N":
         digits = m.group("num")
