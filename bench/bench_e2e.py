@@ -2,7 +2,12 @@
 incremental and no-op runs, analyst query latencies.
 
     python bench/bench_e2e.py --size 1000 [--seed 1] [--corpus-dir DIR] [--check]
+    python bench/bench_e2e.py --size 1000 --ingest-only [--tree ../other-checkout]
     make bench SIZE=1000
+
+--ingest-only times the ingest stage alone (fresh warehouse; reports/s per core, CPU-ms per report, peak RSS);
+--tree runs the juesuan code of another checkout of the project with this environment (before/after
+comparisons on the same corpus and machine).
 
 Stages (each a separate `juesuan` process on a fresh warehouse in a temporary folder):
 ingest → build (dbt) → check (Great Expectations) → report (HTML + text); then `juesuan run` over the
@@ -37,7 +42,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import GENERATOR_VERSION, generate_corpus  # noqa: E402
 
-JUESUAN = str(ROOT / ".venv" / "bin" / "juesuan")
+JUESUAN = [str(ROOT / ".venv" / "bin" / "juesuan")]
+
+
+def use_tree(tree: Path) -> None:
+    """Run the juesuan code of the checkout ``tree`` instead of this one (same virtualenv)."""
+    global JUESUAN
+    JUESUAN = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree.resolve())!r}); "
+               "from juesuan.cli import main; sys.exit(main(sys.argv[1:]))"]
 
 # Issue 14 targets on the 2-core machine (the end-to-end target scales with the corpus: 10,000 in 120 s).
 TARGETS = {
@@ -63,7 +75,7 @@ def stage(args: list[str], db: Path) -> dict:
     process tree, exit code. CPU seconds matter on a shared machine, where wall time includes waiting."""
     env = dict(os.environ, JUESUAN_DB=str(db))
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, JUESUAN, *args], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *JUESUAN, *args], cwd=ROOT, env=env,
                           stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t
     lines = proc.stderr.strip().splitlines()
@@ -172,6 +184,38 @@ def run(size: int, seed: int, where: Path | None) -> dict:
     return res
 
 
+def run_ingest(size: int, seed: int, where: Path | None) -> dict:
+    """The ingest stage alone on a fresh warehouse (see --ingest-only)."""
+    base, _ = corpus(size, seed, where)
+    res: dict = {"date": dt.date.today().isoformat(), "size": size, "seed": seed, "machine": machine(), "stages": {}}
+    with tempfile.TemporaryDirectory(prefix="juesuan-bench-") as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        res["stages"]["ingest"] = st = stage(["ingest", str(base)], db)
+        res["warehouse_mb"] = round(sum(p.stat().st_size for p in Path(tmp).glob("bench.duckdb*")) / 1e6, 1)
+    res["ingest_reports_per_s_per_core"] = round(size / st["seconds"] / res["machine"]["nproc"], 1)
+    res["ingest_cpu_ms_per_report"] = round(st["cpu_seconds"] * 1000 / size, 1)
+    res["ingest_reports_per_s_per_core_cpu_bound"] = round(1000 / res["ingest_cpu_ms_per_report"], 1)
+    res["peak_rss_mb"] = st["peak_rss_mb"]
+    res["machine"]["loadavg_end"] = os.getloadavg()[0]
+    res["missed_targets"] = [k for k in ("ingest_reports_per_s_per_core",)
+                             if res[k] < TARGETS[k][1]]
+    return res
+
+
+def markdown_ingest(res: dict) -> str:
+    st, m = res["stages"]["ingest"], res["machine"]
+    return "\n".join([
+        "| size | ingest wall | ingest CPU | CPU-ms/report | reports/s per core (wall · CPU-bound) | peak RSS | warehouse |",
+        "|---|---|---|---|---|---|---|",
+        f"| {res['size']:,} | {st['seconds']:.1f} s | {st['cpu_seconds']:.1f} s | {res['ingest_cpu_ms_per_report']} | "
+        f"{res['ingest_reports_per_s_per_core']} · {res['ingest_reports_per_s_per_core_cpu_bound']} | "
+        f"{st['peak_rss_mb']:,.0f} MB | {res['warehouse_mb']} MB |", "",
+        f"machine: {m['nproc']} cores, {m.get('mem_gb')} GB, {m.get('cpu')}; load average {m['loadavg']:.2f} at start, "
+        f"{m['loadavg_end']:.2f} at end (shared machine)",
+        f"missed targets: {', '.join(res['missed_targets']) or 'none'}",
+    ])
+
+
 def markdown(res: dict) -> str:
     st = res["stages"]
     m = res["machine"]
@@ -202,14 +246,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus-dir", type=Path, help="where to generate / reuse the corpus")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    ap.add_argument("--ingest-only", action="store_true", help="time the ingest stage alone")
+    ap.add_argument("--tree", type=Path, help="run the juesuan code of this checkout (before/after comparisons)")
     args = ap.parse_args(argv)
     if args.size < 1:
         ap.error("--size must be at least 1")
-    res = run(args.size, args.seed, args.corpus_dir)
+    if args.tree:
+        if not (args.tree / "juesuan" / "cli.py").is_file():
+            ap.error(f"--tree {args.tree}: no juesuan/cli.py there")
+        use_tree(args.tree)
+    res = (run_ingest if args.ingest_only else run)(args.size, args.seed, args.corpus_dir)
+    if args.tree:
+        res["tree"] = str(args.tree.resolve())
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"{res['date']}-{args.size}.json"
+    suffix = ("-ingest" if args.ingest_only else "") + (f"-{args.tree.resolve().name}" if args.tree else "")
+    path = args.out / f"{res['date']}-{args.size}{suffix}.json"
     path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(markdown(res))
+    print((markdown_ingest if args.ingest_only else markdown)(res))
     print(f"\nresults: {path}")
     return 1 if args.check and res["missed_targets"] else 0
 

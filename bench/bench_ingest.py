@@ -25,11 +25,24 @@ from ingest.parse import parse_bytes  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 
 TARGETS = {
-    "parse_median_ms": 100.0,       # one report, warm, single core
+    "parse_median_ms": 5.0,         # one report, warm, single core, CPU time: 200 reports/s per core (issue 14)
     "parse_p95_ms": 250.0,
-    "load_docs_per_s": 20.0,        # parse + load, all cores
+    "load_docs_per_s": 400.0,       # parse + load, all cores (2 × 200/s)
     "peak_rss_mb": 1500.0,
 }
+
+
+def forget_documents() -> None:
+    """Empty the per-text caches of the parser (squash, tokens, sentences …: bounded lru_caches), keeping
+    compiled patterns and reference data (caches of size 1 or unbounded): each parse below sees its
+    document for the first time, as a report of a real corpus would (less its boilerplate)."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("ingest"):
+            continue
+        for value in vars(module).values():
+            params = getattr(value, "cache_parameters", None)
+            if params is not None and (params().get("maxsize") or 0) > 1:
+                value.cache_clear()
 
 
 def bench_parse(rounds: int) -> dict[str, float]:
@@ -37,12 +50,13 @@ def bench_parse(rounds: int) -> dict[str, float]:
     blobs = [(f, f.read_bytes()) for f in files]
     for f, data in blobs:  # warm caches (regexes, seeds)
         parse_bytes(f, data)
-    times = []
+    times = []  # CPU time of this process: other load on a shared machine does not count
     for _ in range(rounds):
         for f, data in blobs:
-            t = time.perf_counter()
+            forget_documents()
+            t = time.process_time()
             parse_bytes(f, data)
-            times.append((time.perf_counter() - t) * 1000)
+            times.append((time.process_time() - t) * 1000)
     times.sort()
     return {"parse_median_ms": statistics.median(times), "parse_p95_ms": times[int(len(times) * 0.95) - 1],
             "parse_reports": len(times)}

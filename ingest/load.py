@@ -11,11 +11,14 @@ earlier version (its rows are removed, its document row kept as history).
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+import re
+from collections import Counter
+from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Iterable
+from operator import attrgetter
+from typing import Any, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -279,6 +282,65 @@ def document_rows(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def document_tables(doc: ParsedDocument) -> dict[str, pa.Table]:
+    """All child rows of one parsed document as one Arrow table per raw table (the rows of
+    :func:`document_rows`, built column by column).  Tables without rows are left out."""
+    r = doc.result
+    did = doc.doc_id
+    obs, rej, inds, cells = r.observations, r.rejects, r.indicators, r.cells
+    out = {
+        "observations": columns_to_arrow("observations", obs, {
+            "doc_id": [did] * len(obs), "seq": list(range(1, len(obs) + 1)),
+            "source_ref": [source_ref(doc, o.source_ref, o.line_no, o.col_no) for o in obs],
+            "locator": [_locator(doc, o.line_no) for o in obs]}),
+        "rejects": columns_to_arrow("rejects", rej, {
+            "doc_id": [did] * len(rej), "seq": list(range(1, len(rej) + 1)),
+            "source_ref": [source_ref(doc, x.source_ref, x.line_no) for x in rej]}),
+        "indicators": columns_to_arrow("indicators", inds, {
+            "doc_id": [did] * len(inds), "source_ref": [source_ref(doc, None, i.line_no) for i in inds]}),
+        "table_cells": columns_to_arrow("table_cells", cells, {
+            "doc_id": [did] * len(cells),
+            "source_ref": [source_ref(doc, c.source_ref, c.line_no, c.col_no) for c in cells]}),
+        "sections": columns_to_arrow("sections", r.sections, {"doc_id": [did] * len(r.sections)}),
+        "parse_issues": columns_to_arrow("parse_issues", r.issues, {"doc_id": [did] * len(r.issues)}),
+        "toc_entries": columns_to_arrow("toc_entries", doc.contents, {
+            "doc_id": [did] * len(doc.contents), "source_ref": [_ref(e.line_no) for e in doc.contents]}),
+    }
+    coverage = coverage_of(doc)
+    out["coverage"] = columns_to_arrow("coverage", coverage, {
+        "doc_id": [did] * len(coverage), "category": [c for c, _, _ in coverage],
+        "key": [k for _, k, _ in coverage], "n": [n for _, _, n in coverage]})
+    return {name: table for name, table in out.items() if table.num_rows}
+
+
+@dataclass
+class PackedDocument:
+    """What the loader needs of a parsed document, compact enough to cross a process boundary cheaply:
+    its raw.documents columns (:func:`document_fields`), its child rows as Arrow tables
+    (:func:`document_tables`) and the one-line summary the CLI prints (``outcome``)."""
+
+    doc_id: str
+    source_path: str
+    unit_name: str | None
+    fields: dict[str, Any]
+    tables: dict[str, pa.Table]
+    outcome: dict[str, Any]
+
+
+def pack(doc: ParsedDocument) -> PackedDocument:
+    """A parsed document → :class:`PackedDocument` (done in the parsing worker)."""
+    kinds = Counter(o.kind for o in doc.result.observations)
+    reasons = Counter(x.reason for x in doc.result.rejects)
+    outcome = {
+        "doc_id": doc.doc_id, "path": doc.source_path, "unit": doc.unit_name_raw, "year": doc.fiscal_year,
+        "status": doc.status, "figures": len(doc.result.observations), "rejects": len(doc.result.rejects),
+        "by_kind": dict(kinds), "by_reason": dict(reasons), "issues": [i.message for i in doc.result.issues],
+        "parse_ms": round(doc.parse_ms, 1),
+    }
+    return PackedDocument(doc.doc_id, doc.source_path, doc.unit_name, document_fields(doc), document_tables(doc),
+                          outcome)
+
+
 def coverage_of(doc: ParsedDocument) -> list[tuple[str, str, int]]:
     counts: dict[tuple[str, str], int] = {}
     for o in doc.result.observations:
@@ -289,17 +351,29 @@ def coverage_of(doc: ParsedDocument) -> list[tuple[str, str, int]]:
 
 
 def document_row(doc: ParsedDocument, *, run_id: str, geo: dict[str, Any], ingested_at: datetime) -> dict[str, Any]:
+    """The raw.documents row of a parsed document (column → value)."""
+    return with_run(document_fields(doc), run_id=run_id, geo=geo, ingested_at=ingested_at)
+
+
+def with_run(fields_: dict[str, Any], *, run_id: str, geo: dict[str, Any], ingested_at: datetime) -> dict[str, Any]:
+    """A raw.documents row from :func:`document_fields` plus what only the loading run knows: the
+    place (``geo``: province/city/county/adcode), the run and the time."""
+    return dict(fields_, province=geo.get("province"), city=geo.get("city"), county=geo.get("county"),
+                adcode=geo.get("adcode"), run_id=run_id, ingested_at=ingested_at)
+
+
+def document_fields(doc: ParsedDocument) -> dict[str, Any]:
+    """The raw.documents columns a parsed document determines by itself (all but place, run and time)."""
     errors = [i for i in doc.result.issues if i.severity == "error"]
     return dict(
         doc_id=doc.doc_id, source_path=doc.source_path, source_file=doc.source_file, format=doc.format,
         encoding=doc.encoding, size_bytes=doc.size_bytes, unit_name=doc.unit_name, unit_name_raw=doc.unit_name_raw,
         unit_scope=doc.unit_scope, fiscal_year=doc.fiscal_year, report_kind=doc.report_kind, sector=doc.sector,
-        province=geo.get("province"), city=geo.get("city"), county=geo.get("county"), adcode=geo.get("adcode"),
         status=doc.status, error="; ".join(i.message for i in errors) or None,
         error_place="; ".join(i.place for i in errors) or None, parser_version=doc.parser_version,
         parse_ms=doc.parse_ms, observation_count=len(doc.result.observations), reject_count=len(doc.result.rejects),
-        indicator_count=len(doc.result.indicators), is_current=True, superseded_by=None, ingested_at=ingested_at,
-        run_id=run_id, standard_tables=doc.standard_tables, toc_promised=len(doc.contents),
+        indicator_count=len(doc.result.indicators), is_current=True, superseded_by=None,
+        standard_tables=doc.standard_tables, toc_promised=len(doc.contents),
         toc_missing=sum(e.found_line is None for e in doc.contents),
     )
 
@@ -316,39 +390,77 @@ def failure_row(doc_id: str, path: str, message: str, place: str | None, *, run_
 
 
 # ---------------------------------------------------------------- arrow
-_TYPES: dict[str, dict[str, pa.DataType]] = {}
+_SQL_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+              "BOOLEAN": pa.bool_(), "TIMESTAMP": pa.timestamp("us")}
+_COLUMN = re.compile(r"^\s+(\w+)\s+(VARCHAR|INTEGER|BIGINT|DOUBLE|BOOLEAN|TIMESTAMP|DECIMAL\(\d+,\s*\d+\))", re.M)
+_CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS raw\.(\w+) \((.*?)\n\);", re.S)
+_ADD = re.compile(r"ALTER TABLE raw\.(\w+) ADD COLUMN IF NOT EXISTS (\w+) (\w+(?:\(\d+,\s*\d+\))?)")
 
 
-def _arrow_types(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, pa.DataType]]:
-    if table not in _TYPES:
-        cols = con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position", [table]
-        ).fetchall()
-        mapping = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
-                   "BOOLEAN": pa.bool_(), "TIMESTAMP": pa.timestamp("us")}
-        _TYPES[table] = {name: (DEC if dtype.startswith("DECIMAL") else mapping[dtype]) for name, dtype in cols}
-    return list(_TYPES[table].items())
+def _arrow_type(sql_type: str) -> pa.DataType:
+    return DEC if sql_type.startswith("DECIMAL") else _SQL_TYPES[sql_type]
 
 
-def to_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> pa.Table:
-    columns = _arrow_types(con, table)
+@cache
+def raw_schema(table: str) -> pa.Schema:
+    """The Arrow schema of ``raw.<table>`` as SCHEMA_SQL declares it (columns in table order, DECIMAL as
+    decimal128(18, 4)), read from the SQL text: a parsing worker builds Arrow tables without a connection.
+    KeyError for a table SCHEMA_SQL does not create."""
+    tables: dict[str, list[tuple[str, pa.DataType]]] = {}
+    for name, body in _CREATE.findall(SCHEMA_SQL):
+        tables[name] = [(col, _arrow_type(sql_type)) for col, sql_type in _COLUMN.findall(body)]
+    for name, col, sql_type in _ADD.findall(SCHEMA_SQL):
+        tables[name].append((col, _arrow_type(sql_type)))
+    return pa.schema(tables[table])
+
+
+def _array(values: Sequence[Any], dtype: pa.DataType) -> pa.Array:
+    if dtype == DEC:
+        values = [v if v is None or type(v) is Decimal else Decimal(v) for v in values]
+    return pa.array(values, type=dtype)
+
+
+def to_arrow(con: duckdb.DuckDBPyConnection | None, table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Row dicts → an Arrow table of ``raw.<table>``'s schema (a column missing from a row is NULL).
+    ``con`` is not needed (kept for callers that pass it)."""
+    schema = raw_schema(table)
+    return pa.Table.from_arrays([_array([row.get(f.name) for row in rows], f.type) for f in schema], schema=schema)
+
+
+def columns_to_arrow(table: str, objects: list[Any], extra: dict[str, list[Any]]) -> pa.Table:
+    """Model objects (Observation, TableCell …) → an Arrow table of ``raw.<table>``, column by column:
+    a column named in ``extra`` takes those values (one per object), else the object's attribute of
+    that name, else NULL.  The rows equal those of :func:`document_rows` (tests/test_ingest_speed.py)."""
+    schema = raw_schema(table)
+    own = set(_field_names(type(objects[0]))) if objects and is_dataclass(objects[0]) else set()
+    wanted = [f.name for f in schema if f.name not in extra and f.name in own]
+    # one C-level pass reads every wanted attribute of every object, then rows → columns
+    if len(wanted) > 1:
+        columns = dict(zip(wanted, zip(*map(attrgetter(*wanted), objects)))) if objects else {}
+    else:
+        columns = {name: [getattr(o, name) for o in objects] for name in wanted}
     arrays = []
-    for name, dtype in columns:
-        values = [row.get(name) for row in rows]
-        if dtype == DEC:
-            values = [v if v is None else Decimal(v) for v in values]
-        arrays.append(pa.array(values, type=dtype))
-    return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
+    for f in schema:
+        values = extra.get(f.name)
+        if values is None:
+            values = columns.get(f.name, ()) if f.name in own else [None] * len(objects)
+        arrays.append(_array(values, f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    arrow = to_arrow(con, table, rows)
+    insert_arrow(con, table, to_arrow(con, table, rows))
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
+    """One INSERT … SELECT of an Arrow table into ``raw.<table>``, columns matched by name."""
+    if not arrow.num_rows:
+        return
     con.register("_incoming", arrow)
     try:
-        con.execute(f"INSERT INTO raw.{table} SELECT * FROM _incoming")
+        con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM _incoming")
     finally:
         con.unregister("_incoming")
 

@@ -22,16 +22,20 @@ _UNIT = rf"[\u4e00-\u9fa5]{{2,30}}?{ORG_SUFFIX}{SCOPE_SUFFIX}?"
 
 SCOPES = {"汇总": "consolidated", "部门汇总": "consolidated", "单位汇总": "consolidated", "本级": "own", "差额": "balance"}
 
-# (pattern, weight).  Weighted votes; the exact-string frequency in the whole
+# (pattern, weight, words).  Weighted votes; the exact-string frequency in the whole
 # document breaks ties and outvotes one-off typos.
-_UNIT_PATTERNS: list[tuple[re.Pattern[str], float]] = [
-    (re.compile(rf"(?:编制部门|编制单位|预算单位|单位名称|部门[（(]单位[)）]名称)\s*[:：\t ]\s*({_UNIT})(?![\u4e00-\u9fa5])"), 3.0),
-    (re.compile(rf"纳入({_UNIT})\s*20\d\d\s*年度?(?:部门|单位)?决算编制范围"), 3.0),
-    (re.compile(rf"^({_UNIT})(?:部门)?(?:整体支出)?\s*(?:20\d\d\s*年度?)?\s*(?:部门)?(?:整体支出)?绩效(?:自评表|自评报告|评价报告)"), 2.0),
-    (re.compile(rf"^20\d\d\s*年度?({_UNIT})(?:部门)?(?:整体)?(?:绩效评价报告|决算)"), 3.0),
-    (re.compile(rf"^({_UNIT})下属"), 2.0),
-    (re.compile(rf"^(?:本单位作为)?({_UNIT})(?:一级预算单位)"), 1.0),
+_UNIT_PATTERNS: list[tuple[re.Pattern[str], float, tuple[str, ...]]] = [
+    # (pattern, weight, words one of which every match contains: a line without any is not searched)
+    (re.compile(rf"(?:编制部门|编制单位|预算单位|单位名称|部门[（(]单位[)）]名称)\s*[:：\t ]\s*({_UNIT})(?![\u4e00-\u9fa5])"), 3.0,
+     ("编制部门", "编制单位", "预算单位", "单位名称", "名称")),
+    (re.compile(rf"纳入({_UNIT})\s*20\d\d\s*年度?(?:部门|单位)?决算编制范围"), 3.0, ("编制范围",)),
+    (re.compile(rf"^({_UNIT})(?:部门)?(?:整体支出)?\s*(?:20\d\d\s*年度?)?\s*(?:部门)?(?:整体支出)?绩效(?:自评表|自评报告|评价报告)"), 2.0,
+     ("绩效",)),
+    (re.compile(rf"^20\d\d\s*年度?({_UNIT})(?:部门)?(?:整体)?(?:绩效评价报告|决算)"), 3.0, ("绩效评价报告", "决算")),
+    (re.compile(rf"^({_UNIT})下属"), 2.0, ("下属",)),
+    (re.compile(rf"^(?:本单位作为)?({_UNIT})(?:一级预算单位)"), 1.0, ("一级预算单位",)),
 ]
+_UNIT_WORDS = re.compile("|".join(sorted({w for _, _, words in _UNIT_PATTERNS for w in words}, key=len, reverse=True)))
 
 _TITLE_NOISE = re.compile(r"\*+|#+|20\d\d\s*年度?|部门决算公开报告|部门决算|单位决算|决算公开|公开报告|报告|"
                           r"部门预算公开表格|部门预算公开|部门预算|单位预算|预算公开|公开表格")
@@ -81,9 +85,10 @@ def find_unit(lines: list[str]) -> str | None:
         text = line.strip()
         if not text or len(text) > 400:
             continue
-        for pattern, weight in _UNIT_PATTERNS:
-            for m in pattern.finditer(text):
-                votes[squash(m.group(1))] += weight
+        if _UNIT_WORDS.search(text):
+            for pattern, weight, _ in _UNIT_PATTERNS:
+                for m in pattern.finditer(text):
+                    votes[squash(m.group(1))] += weight
         if "：" in text or ":" in text:
             for m in _LABELLED_UNIT.finditer(text):
                 name = m.group(1)

@@ -9,6 +9,12 @@ is kept: parsers rely on it and it is never part of a number.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+# The helpers below are pure functions of one line or cell and are called many times on the same
+# text (every stage squashes the lines it looks at; boilerplate repeats across reports): cached.
+_CACHE = 1 << 16
+_CACHED_LENGTH = 400  # longer texts (a whole document squashed at once) are not kept: memory stays bounded
 
 # Full-width forms U+FF01..U+FF5E map to U+0021..U+007E, except these, which are
 # ordinary Chinese typography rather than "wide ASCII".
@@ -45,6 +51,15 @@ _WIDE_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 
 def normalise_line(line: str) -> str:
     """Normalise one line of text; leading tabs (cell markers) are preserved."""
+    return _normalise_line(line) if len(line) <= _CACHED_LENGTH else _normalise(line)
+
+
+@lru_cache(maxsize=_CACHE)
+def _normalise_line(line: str) -> str:
+    return _normalise(line)
+
+
+def _normalise(line: str) -> str:
     line = line.translate(_TRANSLATE)
     if "，" in line:
         line = _WIDE_THOUSANDS.sub(",", line)
@@ -62,12 +77,23 @@ _WIDE = re.compile(
 
 def display_width(text: str) -> int:
     """Columns the text occupies in a fixed-pitch layout (CJK characters count twice)."""
+    if text.isascii():
+        return len(text)
+    return _display_width(text) if len(text) <= _CACHED_LENGTH else len(text) + len(_WIDE.findall(text))
+
+
+@lru_cache(maxsize=_CACHE)
+def _display_width(text: str) -> int:
     return len(text) + len(_WIDE.findall(text))
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def squash(text: str) -> str:
-    """Remove all whitespace: wrapped table cells such as '年度 总体 目标' compare equal."""
-    return _SPACES.sub("", text)
+    """Remove all whitespace: wrapped table cells such as '年度 总体 目标' compare equal.
+
+    Whitespace is what ``str.isspace`` says it is (the same set as the regex class ``\\s``)."""
+    return _squash(text) if len(text) <= _CACHED_LENGTH else "".join(text.split())
+
+
+@lru_cache(maxsize=_CACHE)
+def _squash(text: str) -> str:
+    return "".join(text.split())

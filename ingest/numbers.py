@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # A number as printed: thousands separators are accepted only in well-formed
 # groups of three, so "2022,2023" is two numbers, not one.
@@ -28,11 +29,16 @@ class Parsed:
     text: str
 
 
+_PLAIN = re.compile(r"([+-]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
+
+
+@lru_cache(maxsize=1 << 14)
 def parse_plain(text: str) -> Parsed | None:
     """Parse a cell that holds only a number ("4,671.91", "0.00", "-3").
 
     Returns None for anything else, including blanks and dashes; callers decide
-    whether a blank means "not stated" or zero.
+    whether a blank means "not stated" or zero.  Cached (table cells repeat: "0.00", "-"); the
+    result is immutable.
     """
     if text is None:
         return None
@@ -40,7 +46,7 @@ def parse_plain(text: str) -> Parsed | None:
     if not t or t in DASHES:
         return None
     t = t.replace(" ", "")
-    m = re.fullmatch(r"([+-]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", t)
+    m = _PLAIN.fullmatch(t)
     if not m:
         return None
     digits = m.group(2)

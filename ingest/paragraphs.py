@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.normalize import display_width, squash
 from ingest.sections import STANDARD_TITLES, heading_of
@@ -163,7 +164,14 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
 
     Headings need no special case: a heading is short, so nothing joins onto
     it, unless it was itself wrapped at the column width ("…决算情" / "况说明").
+    The last results are kept (the parse asks for one document's paragraphs more than once):
+    the paragraphs returned are shared and must not be changed.
     """
+    return _assemble(tuple(lines), frozenset(skip))
+
+
+@lru_cache(maxsize=2)
+def _assemble(lines: tuple[str, ...], skip: frozenset[int]) -> list[Paragraph]:
     pages = prose_page_numbers(lines, skip)
     dropped = skip | pages
     width = wrap_width(lines, dropped)
@@ -216,12 +224,15 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
     return paragraphs
 
 
+_SENTENCE_BREAK = re.compile(r"[。！？!?]+")
+
+
 def sentences(paragraph: Paragraph) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; a sentence keeps its terminal punctuation."""
     out: list[tuple[int, str]] = []
     start = 0
     text = paragraph.text
-    for m in re.finditer(r"[。！？!?]+", text):
+    for m in _SENTENCE_BREAK.finditer(text):
         out.append((start, text[start : m.end()]))
         start = m.end()
     if start < len(text):

@@ -42,13 +42,14 @@ import pyarrow as pa
 from ingest import PARSER_VERSION
 from ingest.errors import IngestError
 from ingest.limits import MB, Limits, check_file_size, die_with_parent, limit_worker_memory
-from ingest.load import (connect, delete_children, document_row, document_rows, failure_row, insert, now)
-from ingest.parse import ParsedDocument, content_id, parse_bytes
+from ingest.load import (PackedDocument, connect, delete_children, failure_row, insert, insert_arrow, now, pack,
+                         with_run)
+from ingest.parse import content_id, parse_bytes
 from ingest.readers import supported_extensions
 
-BATCH = 100   # documents per load transaction
+BATCH = 200   # documents per load transaction (a COMMIT costs about as much as loading 100 documents)
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
-CHUNK = 200   # documents parsed before they are loaded (bounds memory)
+CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held (bounds memory)
 
 
 @dataclass
@@ -139,6 +140,11 @@ def _worker_init(parent_pid: int, limits: Limits) -> None:
 
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Arrow reserves address space by the tens of MB when first used (its allocator, its threads), which
+    # RLIMIT_AS counts: the documents' Arrow tables (ingest.load.pack) use malloc, and Arrow is started
+    # before the cap, so the per-document budget measures the document, not the library
+    pa.set_memory_pool(pa.system_memory_pool())
+    pa.array(["start"])
     limit_worker_memory(limits)
 
 
@@ -162,14 +168,16 @@ def _test_delay(path: str) -> None:
 def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     """Worker: reads and parses one file; never raises.
 
-    Returns ("ok", ParsedDocument) or ("error", (message, place)); the message is never empty.
-    The worker reads the bytes itself, so only a path crosses the process boundary on the way in.
+    Returns ("ok", PackedDocument) or ("error", (message, place)); the message is never empty.
+    The worker reads the bytes itself, so only a path crosses the process boundary on the way in, and
+    it sends back the document's rows as Arrow tables (ingest.load.pack), not the parser's objects:
+    unpickling Arrow buffers costs the parent next to nothing.
     """
     limits = limits or Limits()
     _test_delay(path)
     try:
         check_file_size(path, os.stat(path).st_size, limits)
-        return "ok", parse_bytes(Path(path), Path(path).read_bytes())
+        return "ok", pack(parse_bytes(Path(path), Path(path).read_bytes()))
     except OSError as exc:
         return "error", (f"cannot read file: {exc.strerror or _reason(exc)}", None)
     except IngestError as exc:
@@ -262,12 +270,16 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
         bar = _progress(len(todo), progress)
         try:
             with _Workers(len(todo), workers, limits) as pool:
-                for start in range(0, len(todo), CHUNK):
+                # the workers parse chunk k+1 while this process loads chunk k
+                parsed: list[tuple[str, Any]] | None = None
+                for start in range(0, len(todo) + CHUNK, CHUNK):
                     chunk = todo[start:start + CHUNK]
-                    results = _parse_all(chunk, pool, bar, limits)
-                    geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
-                    for b in range(0, len(results), BATCH):
-                        _load_batch(con, results[b:b + BATCH], summary, geo, run_id)
+                    futures = _submit(chunk, pool)
+                    if parsed is not None:
+                        _load_chunk(con, parsed, summary, run_id)
+                    parsed = _collect(chunk, futures, bar, limits) if chunk else None
+                    if parsed is None:
+                        break
         finally:
             bar.close()
         for failure in summary.failures:
@@ -333,12 +345,23 @@ class _Workers:
         self.pool.join()
 
 
-def _parse_all(chunk: list[tuple[str, str]], pool: _Workers, bar, limits: Limits) -> list[tuple[str, Any]]:
-    """Parse one chunk in the workers, keeping input order; a document over budget fails alone."""
+def _load_chunk(con, results: list[tuple[str, Any]], summary: IngestSummary, run_id: str) -> None:
+    """Load one parsed chunk (places looked up once for the chunk), BATCH documents per transaction."""
+    geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
+    for b in range(0, len(results), BATCH):
+        _load_batch(con, results[b:b + BATCH], summary, geo, run_id)
+
+
+def _submit(chunk: list[tuple[str, str]], pool: _Workers) -> dict:
+    """Schedule one chunk's documents on the workers: future → position in the chunk."""
+    return {pool.schedule(path): i for i, (path, _) in enumerate(chunk)}
+
+
+def _collect(chunk: list[tuple[str, str]], futures: dict, bar, limits: Limits) -> list[tuple[str, Any]]:
+    """The chunk's results in input order; a document over budget fails alone."""
     import pebble
 
     results: list[tuple[str, Any] | None] = [None] * len(chunk)
-    futures = {pool.schedule(path): i for i, (path, _) in enumerate(chunk)}
     for future in as_completed(futures):
         i = futures[future]
         path, doc_id = chunk[i]
@@ -433,8 +456,9 @@ def _load_batch(con, batch: list[tuple[str, Any]], summary: IngestSummary, geo: 
             summary.documents.append(info)
 
 
-def _load_documents(con, docs: list[ParsedDocument], geo: dict, run_id: str) -> list[tuple[str, Any]]:
-    """Replace these documents' rows and supersede earlier versions of their paths — set-based."""
+def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> list[tuple[str, Any]]:
+    """Replace these documents' rows and supersede earlier versions of their paths — set-based: one
+    INSERT … SELECT per raw table for the whole batch (the documents' Arrow tables concatenated)."""
     ts = now()
     ids = [d.doc_id for d in docs]
     # re-parse of the same bytes (new parser version, --force): replace their rows
@@ -455,31 +479,17 @@ def _load_documents(con, docs: list[ParsedDocument], geo: dict, run_id: str) -> 
                                FROM _older o WHERE raw.documents.doc_id = o.old""")
             finally:
                 con.unregister("_older")
-        insert(con, "documents", [document_row(d, run_id=run_id, geo=geo.get(d.unit_name or "", {}), ingested_at=ts)
+        insert(con, "documents", [with_run(d.fields, run_id=run_id, geo=geo.get(d.unit_name or "", {}), ingested_at=ts)
                                   for d in docs])
-        per_table: dict[str, list[dict[str, Any]]] = {}
-        for d in docs:
-            for table, rows in document_rows(d).items():
-                per_table.setdefault(table, []).extend(rows)
-        for table, rows in per_table.items():
-            insert(con, table, rows)
+        for table in sorted({t for d in docs for t in d.tables}):
+            insert_arrow(con, table, pa.concat_tables([d.tables[table] for d in docs if table in d.tables]))
         con.execute("""INSERT INTO raw.document_paths SELECT b.doc_id, b.source_path, ? FROM _batch b
                        WHERE NOT EXISTS (SELECT 1 FROM raw.document_paths p
                                          WHERE p.doc_id = b.doc_id AND p.source_path = b.source_path)""", [ts])
     finally:
         con.unregister("_batch")
     superseded = Counter(new for _, new in older)
-    outcomes = []
-    for doc in docs:
-        kinds = Counter(o.kind for o in doc.result.observations)
-        reasons = Counter(x.reason for x in doc.result.rejects)
-        outcomes.append(("loaded", {
-            "doc_id": doc.doc_id, "path": doc.source_path, "unit": doc.unit_name_raw, "year": doc.fiscal_year,
-            "status": doc.status, "figures": len(doc.result.observations), "rejects": len(doc.result.rejects),
-            "by_kind": dict(kinds), "by_reason": dict(reasons), "issues": [i.message for i in doc.result.issues],
-            "parse_ms": round(doc.parse_ms, 1), "_superseded": superseded.get(doc.doc_id, 0),
-        }))
-    return outcomes
+    return [("loaded", dict(doc.outcome, _superseded=superseded.get(doc.doc_id, 0))) for doc in docs]
 
 
 def _record_failure(con, failure: Failure, run_id: str) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from decimal import Decimal
 from typing import Callable
 
@@ -37,6 +38,11 @@ _MEASURE_KW = {"budget_initial": "budget_initial", "budget_full": "budget_full_y
 _BUDGETS = ("budget_initial", "budget_full_year", "budget")
 
 
+_PROJECT_MEASURES = {"amount": "executed", "budget": "budget_full_year", "completion_pct": "execution_rate",
+                     "default": "budget_full_year"}
+_THREE_PUBLIC_MEASURES = {"amount": "actual", "budget_initial": "budget", "budget_full_year": "budget"}
+
+
 def kind_measure(kind: str, measure: str) -> str:
     """Generic measure words → the measure names each kind of fact uses.
 
@@ -44,13 +50,49 @@ def kind_measure(kind: str, measure: str) -> str:
     accounts, the budget for a project ("①工会经费项目710万元").
     """
     if kind == "project":
-        return {"amount": "executed", "budget": "budget_full_year", "completion_pct": "execution_rate",
-                "default": "budget_full_year"}.get(measure, measure)
+        return _PROJECT_MEASURES.get(measure, measure)
     if measure == "default":
         measure = "amount"
     if kind == "three_public":
-        return {"amount": "actual", "budget_initial": "budget", "budget_full_year": "budget"}.get(measure, measure)
+        return _THREE_PUBLIC_MEASURES.get(measure, measure)
     return measure
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the interpreter needs of a sentence's text alone (its tokens, disambiguated, and facts
+    about them): a pure function of the text, so computed once per distinct sentence (see _read)."""
+
+    tokens: tuple[Token, ...]
+    money_values: frozenset[Decimal]  # values printed in 万元
+    spans: tuple[tuple[int, int], ...]  # token spans but 、/，
+    has_label: bool
+    has_unit_number: bool
+    opening: Token | None  # the first token but 、/，
+
+
+def _read(sentence: str) -> _Read:
+    return _cached_read(sentence) if len(sentence) <= _CACHED_LENGTH else _reading(sentence)
+
+
+_CACHED_LENGTH = 400  # longer sentences are read each time: the cache's memory stays bounded
+
+
+@lru_cache(maxsize=1 << 14)
+def _cached_read(sentence: str) -> _Read:
+    return _reading(sentence)
+
+
+def _reading(sentence: str) -> _Read:
+    tokens = tuple(_disambiguate(tokenize(sentence), sentence))
+    return _Read(
+        tokens=tokens,
+        money_values=frozenset(t.value for t in tokens if t.kind == "num" and t.unit == "万元"),
+        spans=tuple((t.start, t.end) for t in tokens if t.kind not in ("clause", "group")),
+        has_label=any(t.kind == "label" for t in tokens),
+        has_unit_number=any(t.kind == "num" and t.unit for t in tokens),
+        opening=next((t for t in tokens if t.kind not in ("clause", "group")), None),
+    )
 
 
 @dataclass
@@ -108,6 +150,17 @@ class Interpreter:
         self._list_parent: tuple[list[L.Subject], str | None] | None = None  # parent of a numbered list
         self._context_class: str | None = None
         self._class_section: str | None = None
+        # what the sections say about a line, asked for every figure: computed once per line
+        self._titles: dict[int, list[str]] = {}
+        self._scopes: dict[int, str | None] = {}
+        self._in_project: dict[int, bool] = {}
+        self._sections: dict[int, str | None] = {}
+
+    def _section_titles(self, line_no: int) -> list[str]:
+        titles = self._titles.get(line_no)
+        if titles is None:
+            titles = self._titles[line_no] = self.ctx.section_titles(line_no)
+        return titles
 
     # ------------------------------------------------------------ helpers
     def _scope(self, subject: L.Subject, line_no: int) -> str | None:
@@ -119,7 +172,12 @@ class Interpreter:
 
     def _section_scope(self, line_no: int) -> str | None:
         """The funding scope a section title names (…一般公共预算财政拨款支出决算情况说明), if any."""
-        for title in reversed(self.ctx.section_titles(line_no)):
+        if line_no not in self._scopes:
+            self._scopes[line_no] = self._title_scope(line_no)
+        return self._scopes[line_no]
+
+    def _title_scope(self, line_no: int) -> str | None:
+        for title in reversed(self._section_titles(line_no)):
             if "一般公共预算" in title:
                 return "general_budget"
             if "政府性基金" in title:
@@ -131,8 +189,10 @@ class Interpreter:
         return None
 
     def _section(self, line_no: int) -> str | None:
-        titles = self.ctx.section_titles(line_no)
-        return " > ".join(titles[-2:]) if titles else None
+        if line_no not in self._sections:
+            titles = self._section_titles(line_no)
+            self._sections[line_no] = " > ".join(titles[-2:]) if titles else None
+        return self._sections[line_no]
 
     def _resolve(self, subjects: list[L.Subject], line_no: int) -> list[L.Subject]:
         out = []
@@ -148,7 +208,7 @@ class Interpreter:
                 if not s.project:
                     continue
             if s.kind == "expenditure_economic":
-                titles = "".join(self.ctx.section_titles(line_no))
+                titles = "".join(self._section_titles(line_no))
                 s = replace(s, item="project" if "项目支出" in titles else "basic")
             out.append(s)
         return out
@@ -157,10 +217,14 @@ class Interpreter:
 
     def _in_project_section(self, line_no: int) -> bool:
         """Figures in a project's own analysis describe the project, not the unit's accounts."""
-        return any(self._PROJECT_SECTION.search(t) for t in self.ctx.section_titles(line_no))
+        found = self._in_project.get(line_no)
+        if found is None:
+            found = self._in_project[line_no] = any(self._PROJECT_SECTION.search(t)
+                                                    for t in self._section_titles(line_no))
+        return found
 
     def _top_section(self, line_no: int) -> str | None:
-        titles = self.ctx.section_titles(line_no)
+        titles = self._section_titles(line_no)
         return titles[1] if len(titles) > 1 else (titles[0] if titles else None)
 
     def _emit(self, st: _State, subject: L.Subject, measure: str, value: Decimal, tok: Token, para: Paragraph,
@@ -214,11 +278,11 @@ class Interpreter:
         # 上年 cannot be about 上年 itself — the year is a typo for the report's year
         compares_with_prior = bool(_VS_PRIOR.search(para.text))
         for offset, sentence in sentences(para):
-            tokens = tokenize(sentence)
-            saw_label |= any(t.kind == "label" for t in tokens)
-            saw_number |= any(t.kind == "num" and t.unit for t in tokens)
+            read = _read(sentence)
+            saw_label |= read.has_label
+            saw_number |= read.has_unit_number
             # a year (or 截至上年底) opening a sentence holds for the rest of the paragraph
-            opening = next((t for t in tokens if t.kind not in ("clause", "group")), None)
+            opening = read.opening
             if opening is not None and opening.kind == "year":
                 paragraph_year = opening.year
                 if compares_with_prior and self.ctx.fiscal_year and opening.year == self.ctx.fiscal_year - 1:
@@ -226,7 +290,7 @@ class Interpreter:
             elif opening is not None and opening.kind == "prior_year_end" and self.ctx.fiscal_year:
                 paragraph_year = self.ctx.fiscal_year - 1
             st.year = paragraph_year
-            self._sentence(st, para, offset, sentence, tokens)
+            self._sentence(st, para, offset, sentence, read)
             # an enumeration ends with its sentence: talk returns to what it broke down
             if st.in_detail and sentence.rstrip()[-1:] in ("。", "!", "！", "?", "？"):
                 if st.children != 1 and st.parent and not st.parent_carried:
@@ -243,10 +307,9 @@ class Interpreter:
         if st.parent and para.text.rstrip()[-1:] in ("：", ":", "；", ";"):
             self._carry_parent = (st.parent, st.detail_measure)
 
-    def _sentence(self, st: _State, para: Paragraph, offset: int, sentence: str, tokens: list[Token]) -> None:
-        tokens = _disambiguate(tokens, sentence)
-        money_values = {t.value for t in tokens if t.kind == "num" and t.unit == "万元"}
-        st.spans = [(t.start, t.end) for t in tokens if t.kind not in ("clause", "group")]
+    def _sentence(self, st: _State, para: Paragraph, offset: int, sentence: str, read: _Read) -> None:
+        tokens, money_values, st.spans = read.tokens, read.money_values, read.spans
+        opening = read.opening
         prev: Token | None = None
         prev_label: Token | None = None
         for tok in tokens:
@@ -328,7 +391,7 @@ class Interpreter:
             elif k == "fund" and st.share and st.share_ref is None:
                 st.share_fund = _FUNDS.get(tok.text)
             elif k == "detail":
-                if st.cmp is None and st.prev_cmp and tok is next((t for t in tokens if t.kind not in ("clause", "group")), None):
+                if st.cmp is None and st.prev_cmp and tok is opening:
                     # "…与 2022 年度相比，减少 23,616.80 万元。其中：财政拨款收入增加 14,458.07 万元": the
                     # enumeration breaks the change down, against the same base
                     st.cmp = st.prev_cmp

@@ -270,6 +270,24 @@ def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
 
 
 def tokenize(sentence: str) -> list[Token]:
+    """The tokens of one sentence, in order (see the module docstring for how they are found).
+
+    A pure function of the text, cached: the same sentence (boilerplate, the national glossary, a
+    heading repeated in every report of a province) is scanned once per process.  Tokens are shared
+    between calls and must not be changed (``dataclasses.replace`` makes a changed copy).
+    """
+    return list(_tokenize(sentence) if len(sentence) <= _CACHED_LENGTH else _scan(sentence))
+
+
+_CACHED_LENGTH = 400  # longer sentences are scanned each time: the cache's memory stays bounded
+
+
+@lru_cache(maxsize=1 << 14)
+def _tokenize(sentence: str) -> tuple[Token, ...]:
+    return _scan(sentence)
+
+
+def _scan(sentence: str) -> tuple[Token, ...]:
     scanner = _scanner()
     anchored = _anchored_tokens(scanner, sentence)
     tokens: list[Token] = []
@@ -299,14 +317,21 @@ def tokenize(sentence: str) -> list[Token]:
         pos = mm.end() if mm.end() > i else i + 1
     if anchored:
         tokens = sorted(tokens + anchored, key=lambda t: t.start)
-    return tokens
+    return tuple(tokens)
+
+
+@lru_cache(maxsize=1 << 13)
+def _subjects(group: str, text: str) -> list[L.Subject]:
+    """What a label's text names (its factory is a pure function of the text): the same label is met
+    in many sentences.  The list is shared and must not be changed."""
+    return _scanner().factories[group](text)
 
 
 def _token(m: re.Match[str], scanner: _Scanner) -> Token | None:
     group = m.lastgroup
     text = m.group(0)
     if group.startswith("L"):
-        subjects = scanner.factories[group](text)
+        subjects = _subjects(group, text)
         return Token("label", m.start(), m.end(), text, subjects) if subjects else None
     if group == "N":
         digits = m.group("num")

@@ -1,0 +1,135 @@
+"""The fast paths of ingest give exactly what the plain ones give (issue 14).
+
+- workers send Arrow tables (ingest.load.pack / document_tables) built column by column from the
+  schema read off SCHEMA_SQL: the same rows as document_rows, the same columns as the database;
+- loading is chunked and overlapped with parsing: any chunk size loads the same rows;
+- the per-line caches (squash, display_width, tokenize) return what the uncached functions do;
+- a place name containing an organisation suffix (中站区, 站前区) is not cut there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest import metadata
+from ingest.load import connect, document_rows, document_tables, pack, raw_schema
+from ingest.narrative.tokens import tokenize
+from ingest.normalize import _WIDE, display_width, squash
+from ingest.parse import parse_bytes, parse_file
+
+from conftest import REPORTS
+
+SHARED = Path(os.environ.get("JUESUAN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+RAW_TABLES = ("documents", "toc_entries", "document_paths", "observations", "rejects", "indicators", "table_cells",
+              "sections", "parse_issues", "coverage", "ingest_runs")
+
+
+def test_arrow_schema_read_from_the_sql_is_the_databases():
+    con = connect(":memory:")
+    duck = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "DOUBLE": "double", "BOOLEAN": "bool",
+            "TIMESTAMP": "timestamp[us]", "DECIMAL(18,4)": "decimal128(18, 4)"}
+    for table in RAW_TABLES:
+        cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'raw' "
+                           "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+        assert [(n, duck[t]) for n, t in cols] == [(f.name, str(f.type)) for f in raw_schema(table)], table
+    with pytest.raises(KeyError):
+        raw_schema("no_such_table")
+
+
+def _same_rows(doc) -> None:
+    rows, tables = document_rows(doc), document_tables(doc)
+    assert {t for t, r in rows.items() if r} == set(tables)
+    for table, arrow in tables.items():
+        expected = [{f.name: row.get(f.name) for f in raw_schema(table)} for row in rows[table]]
+        assert arrow.to_pylist() == expected, table
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REPORTS.glob("*.txt")))
+def test_arrow_tables_carry_the_rows_of_document_rows(name):
+    doc = parse_file(REPORTS / name)
+    _same_rows(doc)
+    packed = pack(doc)
+    assert packed.outcome["figures"] == len(doc.result.observations) == packed.tables["observations"].num_rows
+    assert packed.fields["observation_count"] == len(doc.result.observations)
+    assert packed.fields["doc_id"] == doc.doc_id and "run_id" not in packed.fields
+
+
+def test_arrow_tables_of_a_real_pdf_keep_page_table_cell_refs():
+    pdf = SHARED / "real" / "西南大学2023年度部门决算.pdf"
+    if not pdf.is_file():
+        pytest.skip("../shared/real is not present")
+    doc = parse_file(pdf)
+    _same_rows(doc)
+    refs = document_tables(doc)["observations"].column("source_ref").to_pylist()
+    assert all(re.fullmatch(r"p\d+ (?:T\d+ R\d+ C\d+|L\d+)", r) for r in refs)
+
+
+def _rows(db: str) -> dict[str, list[tuple]]:
+    con = duckdb.connect(db, read_only=True)
+    try:
+        out = {}
+        for table in ("observations", "table_cells", "rejects", "indicators", "coverage", "sections"):
+            out[table] = con.execute(f"SELECT * FROM raw.{table} ORDER BY ALL").fetchall()
+        out["documents"] = con.execute("SELECT doc_id, source_path, unit_name, fiscal_year, status, observation_count, "
+                                       "province, city FROM raw.documents ORDER BY ALL").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def test_chunked_overlapped_loading_gives_the_same_rows(tmp_path, monkeypatch):
+    from ingest import pipeline
+
+    whole = str(tmp_path / "whole.duckdb")
+    summary = pipeline.ingest_paths([REPORTS], whole, workers=2)
+    assert (summary.parsed, summary.failed) == (5, 0)
+    monkeypatch.setattr(pipeline, "CHUNK", 2)   # three chunks: parse of one overlaps the load of the last
+    monkeypatch.setattr(pipeline, "BATCH", 1)
+    chunked = str(tmp_path / "chunked.duckdb")
+    summary = pipeline.ingest_paths([REPORTS], chunked, workers=2)
+    assert (summary.parsed, summary.failed) == (5, 0)
+    assert [d["path"] for d in summary.documents] == sorted(str(p) for p in REPORTS.glob("*.txt"))
+    a, b = _rows(whole), _rows(chunked)
+    assert a == b
+    assert len(a["observations"]) > 1000 and a["documents"][0][4] in ("ok", "partial")
+
+
+def test_cached_helpers_equal_their_definitions():
+    texts = ["年度 总体\t目标", "\u3000一、收入\xa0支出", "abc def", "", "x" * 500 + " y", "中" * 450 + "\t1"]
+    for t in texts * 2:  # second round: from the cache
+        assert squash(t) == re.sub(r"\s+", "", t)
+        assert display_width(t) == len(t) + len(_WIDE.findall(t))
+    assert display_width("本年收入 1,234.56 万元") == 4 * 2 + 1 + 8 + 1 + 2 * 2
+
+
+def test_cached_tokens_are_not_shared_lists():
+    sentence = "本年收入合计 653.91 万元，比上年增加 12.30 万元，增长 1.9%。"
+    first = tokenize(sentence)
+    first.clear()
+    again = tokenize(sentence)
+    assert [(t.kind, t.text) for t in again if t.kind == "num"] == [
+        ("num", "653.91 万元"), ("num", "12.30 万元"), ("num", "1.9%")]
+    assert next(t for t in again if t.kind == "num").value == Decimal("653.91")
+
+
+@pytest.mark.parametrize("city, county", [("焦作市", "中站区"), ("营口市", "站前区")])
+def test_a_place_name_with_an_organisation_suffix_is_not_cut(city, county):
+    """站 ends many organisation names (…监测站) but is also inside place names: 中站区, 站前区."""
+    place = city + county
+    unit = f"{place}总工会"
+    lines = [f"2024年度{unit}部门决算", "", f"编制单位：{unit}", f"纳入{unit}2024年度决算编制范围的单位共1个。",
+             f"{unit}下属单位包括：本级。", f"{unit}部门整体支出绩效自评报告"]
+    meta = metadata.extract(lines)
+    assert (meta.unit_name, meta.sector, meta.fiscal_year) == (unit, "总工会", 2024)
+    for text in lines[2:]:
+        assert metadata.find_unit([text]) == unit, text
+    # a whole report: the bundled 004 (攀枝花市西区总工会, also printed 西区总工会) with its place replaced
+    src = (REPORTS / "004_2979b81a862d526d.txt").read_text(encoding="utf-8")
+    doc = parse_bytes(Path("x.txt"), src.replace("攀枝花市", city).replace("西区", county).encode())
+    assert (doc.unit_name, doc.sector, doc.fiscal_year) == (unit, "总工会", 2024)
