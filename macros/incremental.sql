@@ -4,7 +4,7 @@
     hold yet (an older version that counts again because the version that
     shadowed it was replaced or cut short); delete+insert on doc_id replaces their
     rows, and the post-hook removes rows of documents that were superseded or
-    are shadowed by a preferred report of the same unit-year (see stg_documents). -#}
+    are shadowed by a preferred report of the same unit-year (see int_document_versions). -#}
 
 {% macro only_new_documents(ingested_at_column) -%}
     {%- if is_incremental() -%}
@@ -17,7 +17,7 @@
 {% macro remove_unloaded_documents(relation, basis='final') -%}
     delete from {{ relation }}
     where doc_id not in (
-        select doc_id from {{ ref('stg_documents') }} where is_loaded and basis = '{{ basis }}'
+        select doc_id from {{ ref('int_document_versions') }} where is_loaded and basis = '{{ basis }}'
     )
 {%- endmacro %}
 

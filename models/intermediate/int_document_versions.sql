@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 -- A table, not a view: a dozen models and every per-document post-hook read it; the version
 -- ranking is computed once per build.
--- Current and failed document versions (superseded versions are history only),
--- with whether each one feeds the facts and, when it does not, why.
+-- Every current or failed document (staging.stg_documents) with whether it feeds the facts and,
+-- when it does not, why.
 --
 -- Isolation: only a parsed (ok / partial) report with a unit and a year can feed
 -- the facts.  Anything else — a file that could not be read, a file that is not a
@@ -26,42 +26,7 @@
 -- error, most standard tables read — and only then the newest.
 -- marts.qa_document_versions shows every choice with the loser's reason.
 with docs as (
-select
-    doc_id,
-    source_path,
-    source_file,
-    format,
-    encoding,
-    size_bytes,
-    case when unit_name is not null then substr(md5(unit_name), 1, 12) end as unit_id,
-    unit_name,
-    unit_name_raw,
-    unit_scope,
-    fiscal_year,
-    report_kind,
-    case when report_kind like '%预算%' then 'budget' else 'final' end as basis,
-    sector,
-    province,
-    city,
-    county,
-    adcode,
-    status,
-    error,
-    error_place,
-    parser_version,
-    parse_ms,
-    observation_count,
-    reject_count,
-    indicator_count,
-    coalesce(standard_tables, 0) as standard_tables,
-    coalesce(toc_promised, 0) as toc_promised,
-    coalesce(toc_missing, 0) as toc_missing,
-    coalesce(toc_promised, 0) - coalesce(toc_missing, 0) as toc_found,
-    is_current,
-    ingested_at,
-    run_id
-from {{ source('raw', 'documents') }}
-where is_current or status = 'failed'
+    select * from {{ ref('stg_documents') }}
 ),
 attributed as (
     select *,
