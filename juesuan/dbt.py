@@ -135,9 +135,9 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
     fingerprint = build_fingerprint(db) if incremental_build else None
     if incremental_build and _up_to_date(db, fingerprint):
         return DbtOutcome(command="build", success=True, seconds=0.0, skipped=True)
-    (target / FINGERPRINT).unlink(missing_ok=True)
     _reuse_parse(target, db)
     if args and args[0] == "build":
+        (target / FINGERPRINT).unlink(missing_ok=True)   # a build that fails or is killed leaves none
         args = [*args, *BUILD_EXCLUDES]
     argv = [sys.executable, "-m", "juesuan.dbt", *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
             "--log-format", "json", "--log-path", str(db.parent / "logs"), "--target-path", str(target)]

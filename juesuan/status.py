@@ -143,3 +143,40 @@ def parse_age(text: str) -> timedelta:
     if not text or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
         raise ValueError(f"age {text!r}: use a number followed by m, h or d (e.g. 26h)")
     return timedelta(**{units[text[-1]]: float(text[:-1])})
+
+
+@dataclass
+class SourceFreshness:
+    """One raw table as `dbt source freshness` judged it against models/staging/raw/_raw__sources.yml."""
+    table: str                      # e.g. "raw.documents"
+    status: str                     # pass | warn | error | runtime error
+    max_loaded_at: datetime | None  # newest row's load time (UTC)
+    age_seconds: float | None       # now − max_loaded_at
+
+
+def source_freshness(db: Path) -> list[SourceFreshness] | str:
+    """Run `dbt source freshness` on the warehouse and return one entry per raw table, or — when dbt
+    could not judge (no raw schema yet, the file held by a running build) — its one-line error.
+
+    Thresholds (warn after 26 h, error after 7 days) live in the sources' yml, not here.  Cost: one dbt
+    start (~5 s, the project's parse is shared with the builds).
+    """
+    import json
+
+    from juesuan.dbt import run_dbt, target_dir
+
+    sources = target_dir(db) / "sources.json"
+    sources.unlink(missing_ok=True)
+    outcome = run_dbt(["source", "freshness"], db)
+    if not sources.exists():
+        return outcome.error or "dbt source freshness wrote no results"
+    out = []
+    for r in json.loads(sources.read_text(encoding="utf-8")).get("results", []):
+        loaded = r.get("max_loaded_at")
+        out.append(SourceFreshness(
+            table=r.get("unique_id", "?").removeprefix("source.juesuan."),
+            status=r.get("status", "?"),
+            max_loaded_at=datetime.fromisoformat(loaded).replace(tzinfo=None) if loaded else None,
+            age_seconds=r.get("max_loaded_at_time_ago_in_s")))
+    sources.unlink()
+    return sorted(out, key=lambda s: s.table)
