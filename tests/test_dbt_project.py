@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from warehouse import ROOT, query, run
 
 pytestmark = pytest.mark.pipeline
