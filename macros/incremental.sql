@@ -6,18 +6,23 @@
     rows, and the post-hook removes rows of documents that were superseded or
     are shadowed by a preferred report of the same unit-year (see int_document_versions). -#}
 
-{% macro only_new_documents(ingested_at_column) -%}
+{#- ingested_at_column: the document's ingestion time in the model's query; this_column: the same in the
+    model's table (ingested_at in the marts, document_ingested_at in the intermediate tables). -#}
+{% macro only_new_documents(ingested_at_column, this_column='ingested_at') -%}
     {%- if is_incremental() -%}
-        and ({{ ingested_at_column }} > (select coalesce(max(ingested_at), timestamp '1900-01-01') from {{ this }})
-             or {{ ingested_at_column | replace('ingested_at', 'doc_id') }} not in (select doc_id from {{ this }}))
+        {%- set doc_id = (ingested_at_column.split('.')[0] ~ '.doc_id') if '.' in ingested_at_column else 'doc_id' %}
+        and ({{ ingested_at_column }} > (select coalesce(max({{ this_column }}), timestamp '1900-01-01') from {{ this }})
+             or {{ doc_id }} not in (select doc_id from {{ this }}))
     {%- endif -%}
 {%- endmacro %}
 
-{#- basis: the marts of the 决算 ('final') hold only counted final accounts; a document relabelled a 预算 leaves them. -#}
+{#- basis: the marts of the 决算 ('final') hold only counted final accounts; a document relabelled a 预算 leaves them.
+    basis 'any': the intermediate tables hold the counted documents of both bases. -#}
 {% macro remove_unloaded_documents(relation, basis='final') -%}
     delete from {{ relation }}
     where doc_id not in (
-        select doc_id from {{ ref('int_document_versions') }} where is_loaded and basis = '{{ basis }}'
+        select doc_id from {{ ref('int_document_versions') }}
+        where is_loaded {% if basis != 'any' %}and basis = '{{ basis }}'{% endif %}
     )
 {%- endmacro %}
 

@@ -1,3 +1,4 @@
+{{ per_document_incremental(basis='any') }}
 -- Every reading of every fact.  A fact is identified by what it measures
 -- (kind, funding scope, item, measure, subject code, project, year); the same
 -- fact may be read in several places.  The table reading wins (公开01表 first),
@@ -21,6 +22,7 @@ with r as (
         ) as metric_key
     from {{ ref('int_observations') }}
     where kind not in ('other', 'indicator') and is_unit_level
+        {{ only_new_documents('document_ingested_at', 'document_ingested_at') }}
 )
 select
     *,
