@@ -33,3 +33,36 @@
               on_schema_change='append_new_columns',
               post_hook="{{ remove_unloaded_documents(this, '" ~ basis ~ "') }}") }}
 {%- endmacro %}
+
+{#- Check families (models/intermediate/checks/) whose identities stay within one document are built per
+    document too: {{ per_document_checks() }} first in the model, and every table of figures it reads
+    wrapped as {{ of_new_documents(ref('int_facts')) }}.  An incremental run evaluates only the documents
+    that are counted and either not in the table yet or ingested after the newest one it holds (a document
+    with no identity of the family is evaluated again each run: it yields nothing).  The pre-hook clears
+    those documents first, so a document that now yields fewer checks loses the old ones; the post-hook
+    prunes documents that no longer count.  Families that compare documents (yoy, budget_vs_final) stay
+    tables. -#}
+{% macro new_documents() -%}
+    select v.doc_id from {{ ref('int_document_versions') }} as v
+    where v.is_loaded and (
+        v.doc_id not in (select t.doc_id from {{ this }} as t)
+        or v.ingested_at > (select coalesce(max(w.ingested_at), timestamp '1900-01-01')
+                            from {{ ref('int_document_versions') }} as w
+                            where w.doc_id in (select t.doc_id from {{ this }} as t)))
+{%- endmacro %}
+
+{% macro of_new_documents(relation) -%}
+    {%- if is_incremental() -%}
+        (select * from {{ relation }} where doc_id in ({{ new_documents() }}))
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro per_document_checks() -%}
+    {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+              on_schema_change='append_new_columns',
+              pre_hook="{% if is_incremental() %}delete from {{ this }} where doc_id in ({{ new_documents() }}){% endif %}",
+              post_hook="{{ remove_unloaded_documents(this, 'any') }}") }}
+-- depends_on: {{ ref('int_document_versions') }}
+{%- endmacro %}

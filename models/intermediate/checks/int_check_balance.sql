@@ -1,3 +1,4 @@
+{{ per_document_checks() }}
 -- 收入总计 = 支出总计: both sides of the 收入支出决算总表 (scope all) and of the
 -- 财政拨款收入支出决算总表 (scope fiscal) balance — and of a budget's 收支预算总表 and
 -- 财政拨款收支预算总表 (measure budget).  A sentence that states the two
@@ -5,7 +6,7 @@
 -- a pair read at the very same place is not evaluated.
 with checks as (
     with f as (
-        select * from {{ ref('int_facts') }}
+        select * from {{ of_new_documents(ref('int_facts')) }}
         where item_key = 'grand_total' and measure in ('amount', 'budget')
           and function_code_resolved is null and not is_function_subject and entity is null
     )

@@ -1,3 +1,4 @@
+{{ per_document_checks() }}
 -- 功能分类 hierarchy: a total equals the sum of its 类, a 类 the sum of its 款 (or,
 -- when no 款 is stated, of its 项), a 款 the sum of its 项 — in every
 -- function-coded table and in the prose, per measure.  经济分类 likewise: a 类
@@ -6,7 +7,7 @@
 with checks as (
     with f as (
         select *, coalesce(scope, '') as scope_key
-        from {{ ref('int_facts') }}
+        from {{ of_new_documents(ref('int_facts')) }}
         where kind in ('revenue', 'expenditure') and measure in ('amount', 'budget_initial', 'budget')
           and not (is_function_subject and function_code_resolved is null)
     ),
@@ -49,7 +50,7 @@ with checks as (
                string_agg({{ reading_ref('c') }} || ' ' || coalesce(c.function_code_resolved, c.subject_name), '; '
                           order by c.line_no) as child_refs
         from f p
-        join {{ ref('int_facts') }} c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind
+        join {{ of_new_documents(ref('int_facts')) }} c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind
             and coalesce(c.scope, '') = p.scope_key and c.item_key = p.item_key and c.measure = p.measure
             and c.is_function_subject
         where p.function_code_resolved is null and not p.is_function_subject
@@ -65,7 +66,7 @@ with checks as (
         from f p join items_only i on i.parent_id = p.observation_id
     ),
     econ as (
-        select *, coalesce(scope, '') as scope_key from {{ ref('int_facts') }}
+        select *, coalesce(scope, '') as scope_key from {{ of_new_documents(ref('int_facts')) }}
         where kind = 'expenditure_economic' and item_key = 'basic' and measure = 'amount' and economic_code_resolved is not null
     ),
     econ_groups as (
@@ -95,7 +96,7 @@ with checks as (
             case g.group_kind when 'personnel' then 'personnel_equals_economic_groups' else 'public_funds_equals_economic_groups' end as check_name,
             '人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + … (公开06表)' as description,
             {{ fact_against('t', 'g.group_sum', 'g.group_tolerance', 'g.group_refs') }}
-        from {{ ref('int_facts') }} t
+        from {{ of_new_documents(ref('int_facts')) }} t
         join personnel_public g on g.doc_id = t.doc_id and g.fiscal_year = t.fiscal_year and coalesce(t.scope, '') = g.scope_key
             and t.item_key = case g.group_kind when 'personnel' then 'personnel' else 'public_funds' end
         where t.kind = 'expenditure' and t.measure = 'amount' and t.function_code_resolved is null

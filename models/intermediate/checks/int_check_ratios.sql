@@ -1,3 +1,4 @@
+{{ per_document_checks() }}
 -- Stated percentages equal the ratios of the stated figures:
 --   share_pct        占 X%            = amount / denominator (the enumeration's parent, or the named total)
 --   completion_pct   完成预算的 X%     = amount / budget
@@ -14,7 +15,7 @@
 -- own (readings_agree), not one more for every share and change computed from it.
 with checks as (
     with readings as (
-        select * from {{ ref('int_fact_readings') }} where kind not in ('performance')
+        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as (
         select * from readings where reading_rank = 1

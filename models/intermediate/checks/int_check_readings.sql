@@ -1,8 +1,9 @@
+{{ per_document_checks() }}
 -- The same fact read in two places (table and prose, two tables, two passages)
 -- must agree: narrative figures = table figures.
 with checks as (
     with r as (
-        select * from {{ ref('int_fact_readings') }} where kind <> 'performance'
+        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind <> 'performance'
     )
     select
         'readings_agree' as check_family,

@@ -1,3 +1,4 @@
+{{ per_document_checks() }}
 -- Totals equal the sum of their parts (rules in seeds/identity_rules.csv), per
 -- document, year, funding scope, 功能分类 subject (so every row of 公开02/03/05表
 -- is checked too) and measure.  A rule is evaluated when the total and at least
@@ -8,7 +9,7 @@ with checks as (
     ),
     f as (
         select *, coalesce(scope, '') as scope_key, coalesce(function_code_resolved, '') as fc, coalesce(entity, '') as entity_key
-        from {{ ref('int_facts') }}
+        from {{ of_new_documents(ref('int_facts')) }}
         where measure in ('amount', 'budget_initial', 'budget', 'budget_full_year', 'actual', 'count')
           and not (is_function_subject and function_code_resolved is null)
           and kind <> 'project'
