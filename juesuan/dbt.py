@@ -61,8 +61,9 @@ def target_dir(db: Path) -> Path:
 
 
 def build_fingerprint(db: Path) -> str | None:
-    """What an incremental build depends on, as one hex digest: every document row of the raw schema
-    (id, status, currency, ingestion time, parser version) and the bytes of the project's files.
+    """What an incremental build depends on, as one hex digest: every row of raw.documents, whole (a
+    document's figures come with it; its status, kind, unit and year are its columns), and the bytes of
+    the project's files.
 
     None when the warehouse has no raw schema yet (nothing to compare).  Cost: one scan of
     raw.documents (one row per file version) and a read of the project (~100 small files).
@@ -75,8 +76,8 @@ def build_fingerprint(db: Path) -> str | None:
         return None
     try:
         raw = con.execute(
-            "select count(*), coalesce(md5(string_agg(concat_ws('|', doc_id, status, is_current, ingested_at, "
-            "parser_version), ',' order by doc_id, ingested_at)), '') from raw.documents").fetchone()
+            "select count(*), coalesce(md5(string_agg(d::varchar, ',' order by d.doc_id, d.ingested_at)), '') "
+            "from raw.documents as d").fetchone()
     except duckdb.Error:
         return None
     finally:

@@ -9,6 +9,7 @@
         diff       lhs − rhs;
         passed     the sides meet within the rounding tolerance (comparison '='), or lhs does not fall below
                    rhs by more than it ('>='); see macros/tolerance.sql;
+        document_state  the document's state when the row was built (per-document families, incremental.sql);
     with lhs, rhs, diff and tolerance as DECIMAL(18, 6), and drops rows with a side missing.  The right side
     is compared at four decimals, the precision of every stored figure (a computed ratio is rounded to it).
     marts.fct_identity_check is the union of the families (one line each). -#}
@@ -34,7 +35,9 @@ select
         else abs(c.lhs - {{ rhs }}) <= c.tolerance
     end as passed,
     c.lhs_refs,
-    c.rhs_refs
+    c.rhs_refs,
+    v.state_key as document_state
 from {{ checks }} as c
+left join {{ ref('int_document_versions') }} as v on c.doc_id = v.doc_id
 where c.lhs is not null and c.rhs is not null
 {%- endmacro %}

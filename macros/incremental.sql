@@ -34,21 +34,20 @@
               post_hook="{{ remove_unloaded_documents(this, '" ~ basis ~ "') }}") }}
 {%- endmacro %}
 
-{#- Check families (models/intermediate/checks/) whose identities stay within one document are built per
-    document too: {{ per_document_checks() }} first in the model, and every table of figures it reads
-    wrapped as {{ of_new_documents(ref('int_facts')) }}.  An incremental run evaluates only the documents
-    that are counted and either not in the table yet or ingested after the newest one it holds (a document
-    with no identity of the family is evaluated again each run: it yields nothing).  The pre-hook clears
-    those documents first, so a document that now yields fewer checks loses the old ones; the post-hook
-    prunes documents that no longer count.  Families that compare documents (yoy, budget_vs_final) stay
-    tables. -#}
+{#- The intermediate tables of figures (int_observations, int_fact_readings) and the check families whose
+    identities stay within one document (models/intermediate/checks/) are built per document:
+    {{ per_document_intermediate() }} first in the model, and every per-document table it reads wrapped as
+    {{ of_new_documents(ref('int_facts')) }}.  Their rows carry document_state, the state_key of their
+    document (int_document_versions: doc_id, ingestion time, basis, unit, year) when they were built.  An
+    incremental run rebuilds the counted documents whose state the table does not hold — new documents,
+    re-read ones, and ones whose basis, unit or year changed (a document with no row in the table is
+    evaluated again each run: it yields nothing).  The pre-hook clears them first, so a document that now
+    yields fewer rows loses the old ones; the post-hook prunes documents that no longer count.  Families
+    that compare documents (yoy, budget_vs_final) stay tables. -#}
 {% macro new_documents() -%}
     select v.doc_id from {{ ref('int_document_versions') }} as v
-    where v.is_loaded and (
-        v.doc_id not in (select t.doc_id from {{ this }} as t)
-        or v.ingested_at > (select coalesce(max(w.ingested_at), timestamp '1900-01-01')
-                            from {{ ref('int_document_versions') }} as w
-                            where w.doc_id in (select t.doc_id from {{ this }} as t)))
+    where v.is_loaded and not exists (
+        select 1 from {{ this }} as t where t.doc_id = v.doc_id and t.document_state = v.state_key)
 {%- endmacro %}
 
 {% macro of_new_documents(relation) -%}
@@ -59,7 +58,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro per_document_checks() -%}
+{% macro per_document_intermediate() -%}
     {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
               on_schema_change='append_new_columns',
               pre_hook="{% if is_incremental() %}delete from {{ this }} where doc_id in ({{ new_documents() }}){% endif %}",

@@ -92,6 +92,9 @@ select
             case when a.fiscal_year is null then 'no fiscal year' end,
             case when a.unit_id is null then 'no reporting unit' end) || ' found in the text'
         when 'shadowed' then 'another version of this unit-year counts — ' || c.version_reason
-    end as exclusion_reason
+    end as exclusion_reason,
+    -- what the rows derived from a document depend on: a per-document table whose rows of the document
+    -- carry another state rebuilds them (a new reading, a report relabelled 预算, a unit or year corrected)
+    md5(concat_ws('|', a.doc_id, a.ingested_at, a.basis, a.unit_id, a.fiscal_year)) as state_key
 from attributed a
 left join chosen c on c.doc_id = a.doc_id

@@ -1,4 +1,4 @@
-{{ per_document_incremental(basis='any') }}
+{{ per_document_intermediate() }}
 -- Every figure of a counted document (int_document_versions.is_loaded) with its unit, resolved codes,
 -- and what it counts as (a figure without a year of its own is of the report's year).  One row per
 -- observation by construction: every join is on a unique key (an 经济分类 name printed
@@ -36,9 +36,10 @@ select
     case when o.kind = 'project' and o.item is null and o.measure not in ('score', 'max_score') then 'total' else o.item end
         as item_key,
     case when o.kind = 'staff' then o.subject_name end as entity,
-    d.ingested_at as document_ingested_at
+    d.ingested_at as document_ingested_at,
+    d.state_key as document_state
 from {{ ref('stg_observations') }} o
 join {{ ref('int_document_versions') }} d on d.doc_id = o.doc_id and d.is_loaded
 left join {{ ref('int_function_subject_resolution') }} r on o.function_code is null and r.subject_name = o.subject_name
 left join economic_names e on o.kind = 'expenditure_economic' and o.economic_code is null and e.name = o.subject_name
-where true {{ only_new_documents('d.ingested_at', 'document_ingested_at') }}
+{% if is_incremental() %}where o.doc_id in ({{ new_documents() }}){% endif %}

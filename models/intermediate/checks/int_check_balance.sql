@@ -1,4 +1,4 @@
-{{ per_document_checks() }}
+{{ per_document_intermediate() }}
 -- 收入总计 = 支出总计: both sides of the 收入支出决算总表 (scope all) and of the
 -- 财政拨款收入支出决算总表 (scope fiscal) balance — and of a budget's 收支预算总表 and
 -- 财政拨款收支预算总表 (measure budget).  A sentence that states the two

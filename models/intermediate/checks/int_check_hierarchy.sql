@@ -1,4 +1,4 @@
-{{ per_document_checks() }}
+{{ per_document_intermediate() }}
 -- 功能分类 hierarchy: a total equals the sum of its 类, a 类 the sum of its 款 (or,
 -- when no 款 is stated, of its 项), a 款 the sum of its 项 — in every
 -- function-coded table and in the prose, per measure.  经济分类 likewise: a 类

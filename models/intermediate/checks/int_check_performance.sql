@@ -1,4 +1,4 @@
-{{ per_document_checks() }}
+{{ per_document_intermediate() }}
 -- Self-evaluation arithmetic:
 --   indicator scores (+ the budget-execution points, where the table counts them
 --   in the 100) sum to the total score; indicator weights sum to the points

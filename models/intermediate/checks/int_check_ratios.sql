@@ -1,4 +1,4 @@
-{{ per_document_checks() }}
+{{ per_document_intermediate() }}
 -- Stated percentages equal the ratios of the stated figures:
 --   share_pct        占 X%            = amount / denominator (the enumeration's parent, or the named total)
 --   completion_pct   完成预算的 X%     = amount / budget

@@ -1,4 +1,4 @@
-{{ per_document_checks() }}
+{{ per_document_intermediate() }}
 -- The same fact read in two places (table and prose, two tables, two passages)
 -- must agree: narrative figures = table figures.
 with checks as (

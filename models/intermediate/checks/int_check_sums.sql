@@ -1,4 +1,4 @@
-{{ per_document_checks() }}
+{{ per_document_intermediate() }}
 -- Totals equal the sum of their parts (rules in seeds/identity_rules.csv), per
 -- document, year, funding scope, 功能分类 subject (so every row of 公开02/03/05表
 -- is checked too) and measure.  A rule is evaluated when the total and at least
