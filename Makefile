@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test env lock bench clean docs
+.PHONY: run test env lock bench clean docs lint
 
 run: $(STAMP)
 	$(BIN)/juesuan run
@@ -28,13 +28,19 @@ $(STAMP): requirements.lock pyproject.toml
 lock:
 	rm -rf /tmp/juesuan-lock && $(PYTHON) -m venv /tmp/juesuan-lock
 	/tmp/juesuan-lock/bin/python -m pip install --quiet --upgrade pip
-	/tmp/juesuan-lock/bin/python -m pip install --quiet ".[notebooks,test]"
+	/tmp/juesuan-lock/bin/python -m pip install --quiet ".[notebooks,test,lint]"
 	/tmp/juesuan-lock/bin/python -m pip freeze --exclude juesuan | sort > requirements.lock
 
 # End-to-end benchmark on a generated corpus of SIZE reports (targets and results in bench/README.md).
 SIZE ?= 200
 bench: $(STAMP)
 	$(BIN)/python bench/bench_e2e.py --size $(SIZE)
+
+# SQL (sqlfluff, dbt templater, DuckDB dialect: .sqlfluff) and Python (ruff: pyproject.toml).
+# The dbt templater compiles every model: it runs against an in-memory DuckDB, never the warehouse.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	JUESUAN_DB=:memory: $(BIN)/sqlfluff lint models --processes 2
 
 docs: $(STAMP)
 	$(BIN)/juesuan build --docs

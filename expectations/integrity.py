@@ -11,6 +11,10 @@ What is enforced, per the contract:
 - enumerations valid (codes from seeds/enum_labels.csv, statuses, scopes);
 - money not null where the row exists for it, and money exact decimal (never float);
 - no document counted twice (one counted report per unit-year; facts only from it).
+
+This is the one place for the integrity of the marts: dbt tests only each model's primary key
+(unique + not_null, or one_row_per_grain) and warn about content (non_negative_money), and dbt
+model contracts fix every contract mart's column types.
 """
 from __future__ import annotations
 
@@ -31,6 +35,13 @@ def enumeration(name: str) -> tuple[str, ...]:
     """Codes of one contract enumeration, from the seed that also labels them."""
     with open(ROOT / "seeds" / "enum_labels.csv", encoding="utf-8") as fh:
         return tuple(r["code"] for r in csv.DictReader(fh) if r["enum"] == name)
+
+
+@cache
+def seed_codes(seed: str, column: str) -> tuple[str, ...]:
+    """The values of one column of a seed (seeds/<seed>.csv), e.g. the metrics of yoy_metrics."""
+    with open(ROOT / "seeds" / f"{seed}.csv", encoding="utf-8") as fh:
+        return tuple(r[column] for r in csv.DictReader(fh))
 
 
 @cache
@@ -90,6 +101,9 @@ MARTS: tuple[MartSpec, ...] = (
         "dim_unit", grain=("unit_id",), not_null=("unit_id", "unit_name"),
         enums={"scope": ("consolidated", "own", "balance"), "admin_level": ("province", "prefecture", "county")},
         extra_sql=(
+            ("every adcode is a GB/T 2260 division (reference.admin_divisions)",
+             "select unit_id, adcode from {batch} where adcode is not null and adcode not in "
+             "(select adcode from reference.admin_divisions)"),
             ("unit names carry no （汇总）/（差额）/（本级） suffix",
              "select unit_id, unit_name from {batch} where regexp_matches(unit_name, '[（(](汇总|差额|本级)[）)]$')"),
         ),
@@ -103,7 +117,8 @@ MARTS: tuple[MartSpec, ...] = (
     ),
     MartSpec(
         "dim_economic_subject", grain=("economic_code",), not_null=("economic_code", "name", "level"),
-        enums={"level": ("类", "款")}, joins={"parent_code": ("dim_economic_subject", "economic_code")},
+        enums={"level": ("类", "款"), "personnel_or_public": ("personnel", "public")},
+        joins={"parent_code": ("dim_economic_subject", "economic_code")},
     ),
     MartSpec(
         "fct_revenue", grain=("unit_id", "fiscal_year", "doc_id", "revenue_source", "function_code"),
@@ -137,6 +152,7 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec(
         "fct_project_performance", grain=("unit_id", "fiscal_year", "doc_id", "project_key"),
         not_null=("unit_id", "fiscal_year", "doc_id", "project_key", "project"),
+        enums={"project_kind": ("project", "department", "department_task")},
         money=("budget_initial_wan", "budget_full_year_wan", "executed_wan"), provenance=True,
         joins=FACT_JOINS, counted_documents=True,
     ),
@@ -177,6 +193,7 @@ MARTS: tuple[MartSpec, ...] = (
         "fct_budget_execution",
         grain=("unit_id", "fiscal_year", "funding_scope", "function_code", "expenditure_type"),
         not_null=("unit_id", "fiscal_year", "funding_scope", "expenditure_type"),
+        enums={"funding_scope": enumeration("funding_scope"), "expenditure_type": enumeration("expenditure_type")},
         money=("budget_wan", "budget_initial_wan", "budget_full_year_wan", "actual_wan"),
         money_required=("budget_wan", "budget_initial_wan", "budget_full_year_wan", "actual_wan"),
         joins={"unit_id": ("dim_unit", "unit_id"), "budget_doc_id": ("dim_document", "doc_id"),
@@ -197,7 +214,7 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec(
         "fct_yoy", grain=("unit_id", "fiscal_year", "metric"),
         not_null=("unit_id", "fiscal_year", "doc_id", "metric", "value_wan", "prior_source"),
-        enums={"prior_source": ("prior_document", "stated_in_text")},
+        enums={"prior_source": ("prior_document", "stated_in_text"), "metric": seed_codes("yoy_metrics", "metric")},
         money=("value_wan", "prior_value_wan", "change_wan"), provenance=True,
         joins={**FACT_JOINS, "prior_doc_id": ("dim_document", "doc_id")}, counted_documents=True,
     ),
@@ -208,7 +225,8 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec(
         "fct_identity_check", grain=("check_id",),
         not_null=("check_id", "check_name", "doc_id", "lhs", "rhs", "diff", "tolerance", "passed", "refs"),
-        enums={"check_name": identity_names(), "comparison": ("=", ">=")},
+        enums={"check_name": identity_names(), "comparison": ("=", ">="),
+               "check_family": tuple(sorted(set(seed_codes("identity_catalogue", "check_family"))))},
         joins=FACT_JOINS, counted_documents=True, basis=None,
         extra_sql=(
             ("tolerance is never negative", "select check_id, tolerance from {batch} where tolerance < 0"),

@@ -511,6 +511,7 @@ def cmd_status(db, max_age) -> int:
                       else " [red]" + tr("完整性未通过", "integrity FAILED") + "[/red]"))
                   if f.last_check_at else tr("从未", "never"))
     table.add_row(tr("未解决的不符", "open findings"), str(f.findings))
+    table.add_row(tr("数据源新鲜度", "source freshness"), _source_freshness(db))
     out.print(table)
     if limit is not None and (age is None or age > limit):
         out.print(tr(f"[red]已过期[/red]：上次运行 {_human(age) + ' 前' if age else '从未'}，允许 {escape(max_age)}",
@@ -542,6 +543,23 @@ def _attempt_text(a, db: Path) -> str | None:
                EXIT_DOC_FAILURES: tr("部分文档无法读取", "some documents could not be read"),
                EXIT_FINDINGS: tr("报告有不符", "findings")}.get(a.exit_code, "")
     return tr(f"{since} 开始，退出码 {a.exit_code}（{meaning}）", f"started {since}, exit code {a.exit_code} ({meaning})")
+
+
+def _source_freshness(db: Path) -> str:
+    """`dbt source freshness` in one cell: the count per status, and the raw tables that are not fresh."""
+    from datetime import timedelta
+
+    from juesuan.status import source_freshness
+
+    found = source_freshness(db)
+    if isinstance(found, str):
+        return "[yellow]" + escape(found) + "[/yellow]"
+    counts = {}
+    for s in found:
+        counts[s.status] = counts.get(s.status, 0) + 1
+    late = [f"{s.table} {s.status} ({_human(timedelta(seconds=s.age_seconds)) if s.age_seconds is not None else '—'})"
+            for s in found if s.status != "pass"]
+    return escape(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ("; " + "; ".join(late) if late else ""))
 
 
 def _human(delta) -> str:

@@ -9,12 +9,23 @@ The child never outlives the run: it is started as ``python -m juesuan.dbt`` (th
 which binds its life to the parent's (ingest.limits.die_with_parent) and then runs dbt; if the
 run is interrupted (Ctrl-C, SIGTERM) the child is terminated before the exception goes on.
 A failure is summarised in one line (the full text stays in dbt's log).
+
+Two things keep repeated builds cheap (issue #14):
+- parsing: dbt's partial-parse state (``partial_parse.msgpack``) is shared between warehouses through a
+  cache under ``target/partial_parse/`` (one file per warehouse file name: dbt runs in the warehouse's
+  folder with the bare file name as its path, so the profile it hashes — and the database name
+  dbt-duckdb derives from the file — is the same for every warehouse of that name), so a new warehouse
+  does not pay for a full parse of the project;
+- a plain incremental ``dbt build`` is skipped when neither the raw schema nor the project changed since
+  the last successful build of this warehouse (``build_fingerprint``); ``--full-refresh`` always builds.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +36,13 @@ from pathlib import Path
 from juesuan.paths import ROOT, dbt_log_dir, dbt_target_dir
 
 FAILED = ("error", "fail", "runtime error")
+PARTIAL_PARSE = "partial_parse.msgpack"
+PARSE_CACHE = ROOT / "target" / "partial_parse"
+FINGERPRINT = "last_build.json"
+# what a build reads besides the raw schema: the project's files
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
+# unit tests describe the models, not the data: `dbt build` of a warehouse leaves them to `dbt test`
+BUILD_EXCLUDES = ["--exclude-resource-type", "unit_test"]
 
 
 @dataclass
@@ -35,25 +53,105 @@ class DbtOutcome:
     counts: dict[str, int] = field(default_factory=dict)            # status -> nodes
     failures: list[tuple[str, str]] = field(default_factory=list)   # (node, message)
     error: str | None = None
+    skipped: bool = False                                           # nothing changed: dbt did not run
 
 
 def target_dir(db: Path) -> Path:
     return dbt_target_dir(db)
 
 
+def build_fingerprint(db: Path) -> str | None:
+    """What an incremental build depends on, as one hex digest: every row of raw.documents, whole (a
+    document's figures come with it; its status, kind, unit and year are its columns), and the bytes of
+    the project's files.
+
+    None when the warehouse has no raw schema yet (nothing to compare).  Cost: one scan of
+    raw.documents (one row per file version) and a read of the project (~100 small files).
+    """
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        raw = con.execute(
+            "select count(*), coalesce(md5(string_agg(d::varchar, ',' order by d.doc_id, d.ingested_at)), '') "
+            "from raw.documents as d").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    digest = hashlib.sha256(repr(raw).encode())
+    for name in PROJECT_FILES:
+        path = ROOT / name
+        for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if f.is_file():
+                digest.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+def _up_to_date(db: Path, fingerprint: str | None) -> bool:
+    record = target_dir(db) / FINGERPRINT
+    if fingerprint is None or not record.exists():
+        return False
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("fingerprint") == fingerprint
+    except ValueError:
+        return False
+
+
+def _reuse_parse(target: Path, db: Path) -> None:
+    """Start from the shared partial-parse state when this warehouse has none (dbt re-parses what changed)."""
+    cached = PARSE_CACHE / f"{db.name}.msgpack"
+    if not (target / PARTIAL_PARSE).exists() and cached.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target / PARTIAL_PARSE)
+
+
+def _share_parse(target: Path, db: Path) -> None:
+    """Offer this warehouse's parse state to the next new warehouse (atomic: written aside, then renamed)."""
+    state = target / PARTIAL_PARSE
+    if not state.exists():
+        return
+    try:
+        PARSE_CACHE.mkdir(parents=True, exist_ok=True)
+        aside = PARSE_CACHE / f".{db.name}.{os.getpid()}.tmp"
+        shutil.copyfile(state, aside)
+        os.replace(aside, PARSE_CACHE / f"{db.name}.msgpack")
+    except OSError:   # a read-only checkout: every warehouse parses for itself
+        pass
+
+
 def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
-    """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node."""
+    """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node.
+
+    ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint is the one
+    recorded by the last successful build; unit tests are excluded from ``build`` (run them with
+    ``dbt test --select test_type:unit``).  Returns the outcome: success, seconds (wall clock), node
+    counts by status, failing nodes with dbt's message, or a one-line error.
+    """
     target = target_dir(db)
+    incremental_build = args == ["build"]
+    fingerprint = build_fingerprint(db) if incremental_build else None
+    if incremental_build and _up_to_date(db, fingerprint):
+        return DbtOutcome(command="build", success=True, seconds=0.0, skipped=True)
+    _reuse_parse(target, db)
+    if args and args[0] == "build":
+        (target / FINGERPRINT).unlink(missing_ok=True)   # a build that fails or is killed leaves none
+        args = [*args, *BUILD_EXCLUDES]
     argv = [sys.executable, "-m", "juesuan.dbt", *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
             "--log-format", "json", "--log-path", str(dbt_log_dir(db)), "--target-path", str(target)]
-    env = {**os.environ, "JUESUAN_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    # dbt runs in the warehouse's folder with the file's bare name as its path: the profile dbt hashes
+    # for partial parsing is then the same for every warehouse of that name, and the parse is shared
+    env = {**os.environ, "JUESUAN_DB": db.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "JUESUAN_PARENT_PID": str(os.getpid())}
     run_results = target / "run_results.json"
     if run_results.exists():
         run_results.unlink()
     started = time.perf_counter()
     errors: list[str] = []
-    with subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    with subprocess.Popen(argv, cwd=db.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           encoding="utf-8", errors="replace") as proc, _ends_with_us(proc):
         for line in proc.stdout:
             try:
@@ -78,6 +176,10 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
                 outcome.failures.append((r.get("unique_id", "?"), (r.get("message") or "").strip()))
     if code != 0 and not outcome.failures:
         outcome.error = one_line_error(errors, code, db)
+    if outcome.success:
+        _share_parse(target, db)
+        if incremental_build and fingerprint is not None:
+            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
     return outcome
 
 

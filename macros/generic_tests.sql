@@ -15,19 +15,3 @@ from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
-
-{#- Money columns are exact decimals with at least four digits after the point. -#}
-{% test exact_decimal(model, column_name) %}
-select column_name, data_type
-from information_schema.columns
-where table_schema = '{{ model.schema }}' and table_name = '{{ model.identifier }}'
-  and column_name = '{{ column_name }}'
-  and not (data_type like 'DECIMAL(%' and cast(regexp_extract(data_type, ',(\d+)\)', 1) as integer) >= 4)
-{% endtest %}
-
-{#- Every row says where it was read: a document, a place in it, and whether a table or the prose. -#}
-{% test has_provenance(model, ref_column='source_ref', kind_column='source_kind') %}
-select * from {{ model }}
-where doc_id is null or {{ ref_column }} is null or {{ ref_column }} = ''
-   or {{ kind_column }} is null or {{ kind_column }} not in ('table', 'narrative')
-{% endtest %}

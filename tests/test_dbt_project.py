@@ -54,3 +54,106 @@ def test_dbt_docs_generate_builds_the_site(warehouse_db):
     comment = query(warehouse_db, "select comment from duckdb_tables() where schema_name = 'marts' "
                                   "and table_name = 'fct_revenue'")[0][0]
     assert comment and "revenue" in comment.lower()
+
+
+# ---------------------------------------------------------------- structure (issue #12)
+
+CONTRACT_MARTS = ("dim_document", "dim_unit", "dim_function_subject", "dim_economic_subject", "fct_revenue",
+                  "fct_expenditure", "fct_expenditure_economic", "fct_three_public", "fct_project_performance",
+                  "fct_performance_indicator", "fct_unit_year", "fct_yoy", "fct_identity_check")
+
+
+def _test_name(test) -> str:
+    return test if isinstance(test, str) else next(iter(test))
+
+
+def test_staging_models_read_one_source_table_and_join_nothing():
+    staging = sorted((ROOT / "models" / "staging").rglob("*.sql"))
+    assert staging and all(p.parent.name == "raw" for p in staging)
+    for path in staging:
+        sql = path.read_text(encoding="utf-8").lower()
+        assert sql.count("source('raw'") == 1 and "ref(" not in sql and " join " not in sql, path.name
+
+
+def test_sources_declare_freshness_on_every_table():
+    sources = yaml.safe_load((ROOT / "models" / "staging" / "raw" / "_raw__sources.yml").read_text(encoding="utf-8"))
+    raw = sources["sources"][0]
+    assert raw["config"]["freshness"]["warn_after"] == {"count": 26, "period": "hour"}
+    for table in raw["tables"]:
+        config = table.get("config", {})
+        assert ("loaded_at_field" in config) != ("loaded_at_query" in config), table["name"]
+
+
+def test_every_model_has_a_primary_key_test():
+    lacking = []
+    for name, model in documented().items():
+        column_keys = [c["name"] for c in model.get("columns", []) or []
+                       if {"unique", "not_null"} <= {_test_name(t) for t in c.get("data_tests", []) or []}]
+        combined = [t for t in model.get("data_tests", []) or [] if _test_name(t) == "one_row_per_grain"]
+        if not column_keys and not combined:
+            lacking.append(name)
+    assert lacking == []
+
+
+def test_contract_marts_enforce_their_column_types(warehouse_db):
+    docs = documented()
+    for mart in CONTRACT_MARTS:
+        model = docs[mart]
+        assert model["config"]["contract"] == {"enforced": True}, mart
+        declared = [(c["name"], c["data_type"]) for c in model["columns"]]
+        built = query(warehouse_db, "select column_name, lower(data_type) from information_schema.columns "
+                                    "where table_schema = 'marts' and table_name = ? order by ordinal_position", [mart])
+        assert declared == [(n, t.replace(" ", "")) for n, t in built], mart
+
+
+def test_every_check_family_is_in_the_union():
+    families = sorted(p.stem for p in (ROOT / "models" / "intermediate" / "checks").glob("int_check_*.sql"))
+    union = (ROOT / "models" / "marts" / "fct_identity_check.sql").read_text(encoding="utf-8")
+    assert len(families) >= 8
+    for family in families:
+        assert f"ref('{family}')" in union, family
+        assert "{{ identity_checks(" in (ROOT / "models" / "intermediate" / "checks" / f"{family}.sql").read_text(
+            encoding="utf-8"), family
+
+
+def test_unit_tests_of_the_check_families_and_the_tolerance_rule_pass(warehouse_db):
+    from juesuan.dbt import run_dbt
+
+    declared = [t["name"] for p in (ROOT / "models").rglob("*.yml")
+                for t in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("unit_tests", [])]
+    outcome = run_dbt(["test", "--select", "test_type:unit"], Path(warehouse_db))
+    assert outcome.success, outcome.failures or outcome.error
+    assert outcome.counts == {"pass": len(declared)} and len(declared) >= 9
+
+
+def test_a_build_with_nothing_new_is_skipped_and_a_changed_raw_schema_is_built(warehouse_db, tmp_path):
+    import shutil
+
+    import duckdb
+
+    from juesuan.dbt import build_fingerprint, run_dbt
+
+    db = Path(shutil.copy(warehouse_db, tmp_path / "juesuan.duckdb"))
+    shutil.copytree(Path(warehouse_db).parent / "dbt_target", tmp_path / "dbt_target")
+    before = build_fingerprint(db)
+    assert run_dbt(["build"], db).skipped
+    con = duckdb.connect(str(db))
+    con.execute("update raw.documents set ingested_at = ingested_at + interval 1 second "
+                "where doc_id = (select min(doc_id) from raw.documents)")
+    con.close()
+    assert build_fingerprint(db) != before
+    outcome = run_dbt(["build", "--select", "stg_documents"], db)   # not a plain build: never skipped
+    assert not outcome.skipped and outcome.success
+
+
+def test_status_runs_dbt_source_freshness(warehouse_db):
+    from juesuan.status import source_freshness
+
+    found = source_freshness(Path(warehouse_db))
+    assert not isinstance(found, str), found
+    assert [s.table for s in found] == sorted(f"raw.{t}" for t in (
+        "documents", "observations", "indicators", "rejects", "parse_issues", "coverage", "ingest_runs",
+        "document_paths"))
+    assert {s.status for s in found} == {"pass"}
+    newest = query(warehouse_db, "select max(ingested_at) from raw.documents")[0][0]
+    assert next(s for s in found if s.table == "raw.documents").max_loaded_at == newest

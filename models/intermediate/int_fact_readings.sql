@@ -1,3 +1,4 @@
+{{ per_document_intermediate() }}
 -- Every reading of every fact.  A fact is identified by what it measures
 -- (kind, funding scope, item, measure, subject code, project, year); the same
 -- fact may be read in several places.  The table reading wins (公开01表 first),
@@ -19,7 +20,7 @@ with r as (
             coalesce(economic_code_resolved, case when kind = 'expenditure_economic' then subject_name end, ''),
             coalesce(project_key, ''), coalesce(entity, '')
         ) as metric_key
-    from {{ ref('int_observations') }}
+    from {{ of_new_documents(ref('int_observations')) }}
     where kind not in ('other', 'indicator') and is_unit_level
 )
 select

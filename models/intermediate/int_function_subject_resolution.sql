@@ -13,8 +13,9 @@ with seed as (
           from {{ ref('function_subjects') }} where aliases is not null and aliases <> '')
 ),
 candidates as (
-    select distinct subject_name
-    from {{ ref('stg_observations') }}
+    select distinct o.subject_name
+    from {{ ref('stg_observations') }} o
+    join {{ ref('int_document_versions') }} d on d.doc_id = o.doc_id and d.is_loaded
     where kind in ('expenditure', 'revenue') and function_code is null and subject_name is not null
       -- the two-sided total tables list 类 by name: 公开01/04表 of a 决算, B01/B04 (收支预算总表, 财政拨款收支预算总表) of a 预算
       and (subject_name similar to '.*（(类|款|项)）.*' or table_code in ('01', '04', 'B01', 'B04'))

@@ -1,4 +1,6 @@
--- Every figure with its unit, resolved codes, and what it counts as.  One row per
+{{ per_document_intermediate() }}
+-- Every figure of a counted document (int_document_versions.is_loaded) with its unit, resolved codes,
+-- and what it counts as (a figure without a year of its own is of the report's year).  One row per
 -- observation by construction: every join is on a unique key (an 经济分类 name printed
 -- under two codes — 其他支出 is 399 and 39999 — resolves to none and is listed in
 -- marts.qa_unresolved_subjects instead of fanning the figure out).
@@ -11,6 +13,7 @@ with economic_names as (
 )
 select
     o.* replace (
+        coalesce(o.fiscal_year, d.fiscal_year) as fiscal_year,
         -- in a 决算, a bare 预算 of a revenue/expenditure item is the 年初预算 (三公's 预算数 is the 全年预算);
         -- in a 预算 report every 预算 / 年初预算 of the year is the published budget itself: 'budget', so the
         -- prose and the tables state one fact
@@ -22,7 +25,7 @@ select
     d.unit_id,
     d.basis,
     d.fiscal_year as report_year,
-    o.fiscal_year = d.fiscal_year as is_report_year,
+    coalesce(o.fiscal_year, d.fiscal_year) = d.fiscal_year as is_report_year,
     o.flags not like '%project_section%' as is_unit_level,
     coalesce(o.function_code, r.function_code) as function_code_resolved,
     r.resolution as function_resolution,
@@ -32,8 +35,11 @@ select
     -- a project's budget and execution are its "total" whether a table or the prose says so
     case when o.kind = 'project' and o.item is null and o.measure not in ('score', 'max_score') then 'total' else o.item end
         as item_key,
-    case when o.kind = 'staff' then o.subject_name end as entity
+    case when o.kind = 'staff' then o.subject_name end as entity,
+    d.ingested_at as document_ingested_at,
+    d.state_key as document_state
 from {{ ref('stg_observations') }} o
-join {{ ref('stg_documents') }} d on d.doc_id = o.doc_id
+join {{ ref('int_document_versions') }} d on d.doc_id = o.doc_id and d.is_loaded
 left join {{ ref('int_function_subject_resolution') }} r on o.function_code is null and r.subject_name = o.subject_name
 left join economic_names e on o.kind = 'expenditure_economic' and o.economic_code is null and e.name = o.subject_name
+{% if is_incremental() %}where o.doc_id in ({{ new_documents() }}){% endif %}

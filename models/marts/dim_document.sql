@@ -31,5 +31,5 @@ select
     d.parser_version,
     d.parse_ms,
     d.ingested_at
-from {{ ref('stg_documents') }} d
+from {{ ref('int_document_versions') }} d
 left join (select doc_id, count(*) as fact_count from {{ ref('int_facts') }} group by doc_id) f on f.doc_id = d.doc_id

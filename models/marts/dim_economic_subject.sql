@@ -8,7 +8,7 @@ with seed as (
 printed as (
     select economic_code,
         coalesce(mode(nullif(trim(subject_name), '')), economic_code) as name
-    from {{ ref('stg_observations') }}
+    from {{ ref('int_observations') }}
     where kind = 'expenditure_economic' and economic_code is not null and regexp_full_match(economic_code, '\d{3}(\d{2})?')
       and economic_code not in (select economic_code from seed)
     group by economic_code

@@ -11,7 +11,7 @@ with seed as (
 printed as (
     select function_code,
         coalesce(mode(nullif(trim(regexp_replace(subject_name, '^.*（(类|款|项)）', '')), '')), function_code) as name
-    from {{ ref('stg_observations') }}
+    from {{ ref('int_observations') }}
     where function_code is not null and regexp_full_match(function_code, '\d{3}(\d{2}){0,2}')
       and function_code not in (select function_code from seed)
     group by function_code

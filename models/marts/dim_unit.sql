@@ -5,7 +5,7 @@
 with docs as (
     select *, row_number() over (partition by unit_id order by is_loaded desc, fiscal_year desc nulls last,
                                                                ingested_at desc, doc_id) as latest
-    from {{ ref('stg_documents') }}
+    from {{ ref('int_document_versions') }}
     where unit_id is not null
 ),
 years as (

@@ -5,7 +5,7 @@
 with facts as (
     select f.*, d.ingested_at
     from {{ ref('int_facts') }} f
-    join {{ ref('stg_documents') }} d on d.doc_id = f.doc_id and d.basis = 'budget'
+    join {{ ref('int_document_versions') }} d on d.doc_id = f.doc_id and d.basis = 'budget'
     where f.kind = 'expenditure' and f.is_report_year and f.scope is not null
       and not (f.is_function_subject and f.function_code_resolved is null)
 )

@@ -2,7 +2,7 @@
 with facts as (
     select f.*, d.ingested_at
     from {{ ref('int_facts') }} f
-    join {{ ref('stg_documents') }} d on d.doc_id = f.doc_id and d.basis = 'budget'
+    join {{ ref('int_document_versions') }} d on d.doc_id = f.doc_id and d.basis = 'budget'
     where f.kind = 'three_public' and f.is_report_year
       and f.item in ('total', 'outbound', 'vehicle_total', 'vehicle_purchase', 'vehicle_operation', 'reception', 'meeting', 'training')
 )

@@ -14,7 +14,7 @@ select
     f.table_code,
     d.ingested_at
 from {{ ref('int_facts') }} f
-join {{ ref('stg_documents') }} d on d.doc_id = f.doc_id and d.basis = 'final'
+join {{ ref('int_document_versions') }} d on d.doc_id = f.doc_id and d.basis = 'final'
 left join {{ ref('economic_subjects') }} e on e.economic_code = f.economic_code_resolved
 where f.kind = 'expenditure_economic' and f.item = 'basic' and f.measure = 'amount' and f.is_report_year
   and f.economic_code_resolved is not null

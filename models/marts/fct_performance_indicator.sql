@@ -24,6 +24,6 @@ select
     i.source_ref,
     i.layout,
     d.ingested_at
-from {{ ref('stg_indicators') }} i
-join {{ ref('stg_documents') }} d on d.doc_id = i.doc_id and d.basis = 'final'
+from {{ ref('int_indicators') }} i
+join {{ ref('int_document_versions') }} d on d.doc_id = i.doc_id and d.basis = 'final'
 where true {{ only_new_documents('d.ingested_at') }}

@@ -2,7 +2,7 @@
 -- One row per project of every 绩效自评 (projects, the department as a whole, and its tasks),
 -- from the self-evaluation tables and the prose; the table's figure wins.
 with docs as (
-    select doc_id, unit_id, fiscal_year, ingested_at from {{ ref('stg_documents') }}
+    select doc_id, unit_id, fiscal_year, ingested_at from {{ ref('int_document_versions') }}
     where is_loaded and basis = 'final' {{ only_new_documents('ingested_at') }}
 ),
 facts as (
@@ -24,7 +24,7 @@ named as (
 indicators as (
     select doc_id, project_key, count(*) as indicator_count, sum(weight) as indicator_weight_sum,
            sum(score) as indicator_score_sum
-    from {{ ref('stg_indicators') }} where project_key is not null
+    from {{ ref('int_indicators') }} where project_key is not null
     group by doc_id, project_key
 ),
 measures as (

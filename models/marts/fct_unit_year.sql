@@ -7,7 +7,7 @@ with docs as (
         order by case unit_scope when 'consolidated' then 0 when 'balance' then 1 when 'own' then 2 else 3 end,
                  ingested_at desc
     ) as choice
-    from {{ ref('stg_documents') }}
+    from {{ ref('int_document_versions') }}
     where is_loaded and basis = 'final' and unit_id is not null
 ),
 f as (
@@ -56,7 +56,7 @@ budget as (
         max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'basic') as budget_basic_gb_wan,
         max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'project') as budget_project_all_wan,
         max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'project') as budget_project_gb_wan
-    from {{ ref('stg_documents') }} b
+    from {{ ref('int_document_versions') }} b
     left join {{ ref('int_facts') }} f on f.doc_id = b.doc_id and f.is_report_year and f.measure = 'budget'
         and f.function_code_resolved is null and not f.is_function_subject
     where b.is_loaded and b.basis = 'budget' and b.unit_id is not null

@@ -7,68 +7,72 @@
 -- or actual amount over the 年初预算 (完成预算的) or the 全年预算 (执行率), read in the rate's own passage
 -- where it states them, else the facts' winning readings.  A rate whose ratio is itself off is that
 -- check's finding, not this one's: only a 100% the ratio rounds to is evaluated here.
-with readings as (
-    select * from {{ ref('int_fact_readings') }} where kind not in ('performance')
-),
-f as (
-    select * from readings where reading_rank = 1
-),
-stated as (
-    select * from readings where measure in ('completion_pct', 'execution_rate') and value = 100
-),
-budgets as (
-    select metric_key, doc_id, fiscal_year,
-        arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
-        arg_min(observation_id, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
-    from f where measure in ('budget_initial', 'budget', 'budget_full_year')
-    group by all
-),
-pairs as (
-    select s.observation_id as stated_id, n.observation_id as num_id,
-        case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end as den_id
-    from stated s
-    join f n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
-        and n.measure in ('amount', 'actual', 'executed')
-    join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
-),
-in_passage as (
-    select p.stated_id,
-        coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                  where r.doc_id = s.doc_id and r.fact_key = n0.fact_key and r.source_kind = s.source_kind
-                    and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                    and r.section is not distinct from s.section), p.num_id) as num_id,
-        coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                  where r.doc_id = s.doc_id and r.fact_key = d0.fact_key and r.source_kind = s.source_kind
-                    and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                    and r.section is not distinct from s.section), p.den_id) as den_id
-    from pairs p
-    join readings s on s.observation_id = p.stated_id
-    join f n0 on n0.observation_id = p.num_id
-    join f d0 on d0.observation_id = p.den_id
-),
-evaluated as (
-    select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,
-        {{ reading_ref('s') }} || ': ' || {{ reading_ref('n') }} as num_refs, {{ reading_ref('d') }} as den_refs,
-        {{ ratio_low('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as low,
-        {{ ratio_high('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as high
-    from in_passage p
-    join readings s on s.observation_id = p.stated_id
-    join readings n on n.observation_id = p.num_id
-    join readings d on d.observation_id = p.den_id
+with checks as (
+    with readings as (
+        select * from {{ ref('int_fact_readings') }} where kind not in ('performance')
+    ),
+    f as (
+        select * from readings where reading_rank = 1
+    ),
+    stated as (
+        select * from readings where measure in ('completion_pct', 'execution_rate') and value = 100
+    ),
+    budgets as (
+        select metric_key, doc_id, fiscal_year,
+            arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
+            arg_min(observation_id, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
+        from f where measure in ('budget_initial', 'budget', 'budget_full_year')
+        group by all
+    ),
+    pairs as (
+        select s.observation_id as stated_id, n.observation_id as num_id,
+            case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end as den_id
+        from stated s
+        join f n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
+            and n.measure in ('amount', 'actual', 'executed')
+        join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
+    ),
+    in_passage as (
+        select p.stated_id,
+            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
+                      where r.doc_id = s.doc_id and r.fact_key = n0.fact_key and r.source_kind = s.source_kind
+                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
+                        and r.section is not distinct from s.section), p.num_id) as num_id,
+            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
+                      where r.doc_id = s.doc_id and r.fact_key = d0.fact_key and r.source_kind = s.source_kind
+                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
+                        and r.section is not distinct from s.section), p.den_id) as den_id
+        from pairs p
+        join readings s on s.observation_id = p.stated_id
+        join f n0 on n0.observation_id = p.num_id
+        join f d0 on d0.observation_id = p.den_id
+    ),
+    evaluated as (
+        select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,
+            {{ reading_ref('s') }} || ': ' || {{ reading_ref('n') }} as num_refs, {{ reading_ref('d') }} as den_refs,
+            {{ ratio_low('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as low,
+            {{ ratio_high('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as high
+        from in_passage p
+        join readings s on s.observation_id = p.stated_id
+        join readings n on n.observation_id = p.num_id
+        join readings d on d.observation_id = p.den_id
+    )
+    select
+        'ratios' as check_family,
+        'full_rate_amounts_equal' as check_name,
+        'A stated rate of 100%: executed / actual = the budget it is a rate of' as description,
+        doc_id,
+        fiscal_year,
+        {{ fact_label('evaluated') }} as subject,
+        '=' as comparison,
+        num as lhs,
+        den as rhs,
+        num_h + den_h as tolerance,
+        num_refs as lhs_refs,
+        den_refs as rhs_refs
+    from evaluated
+    -- the ratio rounds to the stated 100% (else completion_of_budget / execution_rate reports it)
+    where low is not null and low <= value + half_unit and high >= value - half_unit
 )
-select
-    'ratios' as check_family,
-    'full_rate_amounts_equal' as check_name,
-    'A stated rate of 100%: executed / actual = the budget it is a rate of' as description,
-    doc_id,
-    fiscal_year,
-    {{ fact_label('evaluated') }} as subject,
-    '=' as comparison,
-    num as lhs,
-    den as rhs,
-    num_h + den_h as tolerance,
-    num_refs as lhs_refs,
-    den_refs as rhs_refs
-from evaluated
--- the ratio rounds to the stated 100% (else completion_of_budget / execution_rate reports it)
-where low is not null and low <= value + half_unit and high >= value - half_unit
+
+{{ identity_checks('checks') }}

@@ -1,105 +1,110 @@
+{{ per_document_intermediate() }}
 -- 功能分类 hierarchy: a total equals the sum of its 类, a 类 the sum of its 款 (or,
 -- when no 款 is stated, of its 项), a 款 the sum of its 项 — in every
 -- function-coded table and in the prose, per measure.  经济分类 likewise: a 类
 -- (301 …) equals the sum of its 款 in 公开06表, and 人员经费 / 公用经费 the sum of
 -- the groups they are made of.
-with f as (
-    select *, coalesce(scope, '') as scope_key
-    from {{ ref('int_facts') }}
-    where kind in ('revenue', 'expenditure') and measure in ('amount', 'budget_initial', 'budget')
-      and not (is_function_subject and function_code_resolved is null)
-),
-parents as (
-    select * from f where function_code_resolved is null and not is_function_subject
-        or length(function_code_resolved) in (3, 5)
-),
-children as (
-    select p.observation_id as parent_id, c.*, length(c.function_code_resolved) as child_len
-    from parents p
-    join f c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind and c.scope_key = p.scope_key
-        and c.item_key = p.item_key and c.measure = p.measure and c.function_code_resolved is not null
-        and ((p.function_code_resolved is null and length(c.function_code_resolved) = 3)
-          or (length(c.function_code_resolved) > length(p.function_code_resolved)
-              and starts_with(c.function_code_resolved, p.function_code_resolved)))
-),
-nearest as (
-    select *, min(child_len) over (partition by parent_id) as nearest_len from children
-),
-sums as (
-    select parent_id, sum(value) as child_sum, sum(half_unit) as child_tolerance, count(*) as child_count,
-           string_agg({{ reading_ref('nearest') }} || ' ' || function_code_resolved, '; ' order by function_code_resolved) as child_refs
-    from nearest where child_len = nearest_len
-    group by parent_id
-),
-functional as (
-    select
-        'hierarchy' as check_family,
-        case when p.function_code_resolved is null then 'total_equals_sum_of_classes'
-             when length(p.function_code_resolved) = 3 then 'class_equals_sum_of_subclasses'
-             else 'subclass_equals_sum_of_items' end as check_name,
-        '类 = Σ款 = Σ项 (功能分类)' as description,
-        {{ fact_against('p', 's.child_sum', 's.child_tolerance', 's.child_refs') }}
-    from parents p join sums s on s.parent_id = p.observation_id
-),
-items_only as (
-    -- prose that lists 项 items without their 类 (002): the total against all listed
-    -- items, resolved or not — an unresolved name still carries its amount
-    select p.observation_id as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
-           string_agg({{ reading_ref('c') }} || ' ' || coalesce(c.function_code_resolved, c.subject_name), '; '
-                      order by c.line_no) as child_refs
-    from f p
-    join {{ ref('int_facts') }} c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind
-        and coalesce(c.scope, '') = p.scope_key and c.item_key = p.item_key and c.measure = p.measure
-        and c.is_function_subject
-    where p.function_code_resolved is null and not p.is_function_subject
-      and not exists (select 1 from f k where k.doc_id = p.doc_id and k.fiscal_year = p.fiscal_year and k.kind = p.kind
-                      and k.scope_key = p.scope_key and k.item_key = p.item_key and k.measure = p.measure
-                      and length(k.function_code_resolved) = 3)
-    group by p.observation_id
-),
-items_total as (
-    select 'hierarchy' as check_family, 'total_equals_sum_of_items' as check_name,
-        '合计 = Σ listed 项 when the 类 are not stated' as description,
-        {{ fact_against('p', 'i.child_sum', 'i.child_tolerance', 'i.child_refs') }}
-    from f p join items_only i on i.parent_id = p.observation_id
-),
-econ as (
-    select *, coalesce(scope, '') as scope_key from {{ ref('int_facts') }}
-    where kind = 'expenditure_economic' and item_key = 'basic' and measure = 'amount' and economic_code_resolved is not null
-),
-econ_groups as (
-    select p.observation_id as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
-           string_agg({{ reading_ref('c') }} || ' ' || c.economic_code_resolved, '; ' order by c.economic_code_resolved) as child_refs
-    from econ p join econ c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.scope_key = p.scope_key
-        and length(p.economic_code_resolved) = 3 and length(c.economic_code_resolved) = 5
-        and starts_with(c.economic_code_resolved, p.economic_code_resolved)
-    group by p.observation_id
-),
-economic as (
-    select 'hierarchy' as check_family, 'economic_class_equals_sum_of_items' as check_name,
-        '经济分类 类 = Σ款 (公开06表)' as description,
-        {{ fact_against('p', 'g.child_sum', 'g.child_tolerance', 'g.child_refs') }}
-    from econ p join econ_groups g on g.parent_id = p.observation_id
-),
-personnel_public as (
-    -- 人员经费 = 301 + 303, 公用经费 = the other groups (seed column personnel_or_public)
-    select c.doc_id, c.fiscal_year, c.scope_key, s.personnel_or_public as group_kind,
-           sum(c.value) as group_sum, sum(c.half_unit) as group_tolerance,
-           string_agg({{ reading_ref('c') }} || ' ' || c.economic_code_resolved, '; ' order by c.economic_code_resolved) as group_refs
-    from econ c join {{ ref('economic_subjects') }} s on s.economic_code = c.economic_code_resolved and s.level = '类'
-    group by all
-),
-economic_totals as (
-    select 'hierarchy' as check_family,
-        case g.group_kind when 'personnel' then 'personnel_equals_economic_groups' else 'public_funds_equals_economic_groups' end as check_name,
-        '人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + … (公开06表)' as description,
-        {{ fact_against('t', 'g.group_sum', 'g.group_tolerance', 'g.group_refs') }}
-    from {{ ref('int_facts') }} t
-    join personnel_public g on g.doc_id = t.doc_id and g.fiscal_year = t.fiscal_year and coalesce(t.scope, '') = g.scope_key
-        and t.item_key = case g.group_kind when 'personnel' then 'personnel' else 'public_funds' end
-    where t.kind = 'expenditure' and t.measure = 'amount' and t.function_code_resolved is null
+with checks as (
+    with f as (
+        select *, coalesce(scope, '') as scope_key
+        from {{ of_new_documents(ref('int_facts')) }}
+        where kind in ('revenue', 'expenditure') and measure in ('amount', 'budget_initial', 'budget')
+          and not (is_function_subject and function_code_resolved is null)
+    ),
+    parents as (
+        select * from f where function_code_resolved is null and not is_function_subject
+            or length(function_code_resolved) in (3, 5)
+    ),
+    children as (
+        select p.observation_id as parent_id, c.*, length(c.function_code_resolved) as child_len
+        from parents p
+        join f c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind and c.scope_key = p.scope_key
+            and c.item_key = p.item_key and c.measure = p.measure and c.function_code_resolved is not null
+            and ((p.function_code_resolved is null and length(c.function_code_resolved) = 3)
+              or (length(c.function_code_resolved) > length(p.function_code_resolved)
+                  and starts_with(c.function_code_resolved, p.function_code_resolved)))
+    ),
+    nearest as (
+        select *, min(child_len) over (partition by parent_id) as nearest_len from children
+    ),
+    sums as (
+        select parent_id, sum(value) as child_sum, sum(half_unit) as child_tolerance, count(*) as child_count,
+               string_agg({{ reading_ref('nearest') }} || ' ' || function_code_resolved, '; ' order by function_code_resolved) as child_refs
+        from nearest where child_len = nearest_len
+        group by parent_id
+    ),
+    functional as (
+        select
+            'hierarchy' as check_family,
+            case when p.function_code_resolved is null then 'total_equals_sum_of_classes'
+                 when length(p.function_code_resolved) = 3 then 'class_equals_sum_of_subclasses'
+                 else 'subclass_equals_sum_of_items' end as check_name,
+            '类 = Σ款 = Σ项 (功能分类)' as description,
+            {{ fact_against('p', 's.child_sum', 's.child_tolerance', 's.child_refs') }}
+        from parents p join sums s on s.parent_id = p.observation_id
+    ),
+    items_only as (
+        -- prose that lists 项 items without their 类 (002): the total against all listed
+        -- items, resolved or not — an unresolved name still carries its amount
+        select p.observation_id as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
+               string_agg({{ reading_ref('c') }} || ' ' || coalesce(c.function_code_resolved, c.subject_name), '; '
+                          order by c.line_no) as child_refs
+        from f p
+        join {{ of_new_documents(ref('int_facts')) }} c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind
+            and coalesce(c.scope, '') = p.scope_key and c.item_key = p.item_key and c.measure = p.measure
+            and c.is_function_subject
+        where p.function_code_resolved is null and not p.is_function_subject
+          and not exists (select 1 from f k where k.doc_id = p.doc_id and k.fiscal_year = p.fiscal_year and k.kind = p.kind
+                          and k.scope_key = p.scope_key and k.item_key = p.item_key and k.measure = p.measure
+                          and length(k.function_code_resolved) = 3)
+        group by p.observation_id
+    ),
+    items_total as (
+        select 'hierarchy' as check_family, 'total_equals_sum_of_items' as check_name,
+            '合计 = Σ listed 项 when the 类 are not stated' as description,
+            {{ fact_against('p', 'i.child_sum', 'i.child_tolerance', 'i.child_refs') }}
+        from f p join items_only i on i.parent_id = p.observation_id
+    ),
+    econ as (
+        select *, coalesce(scope, '') as scope_key from {{ of_new_documents(ref('int_facts')) }}
+        where kind = 'expenditure_economic' and item_key = 'basic' and measure = 'amount' and economic_code_resolved is not null
+    ),
+    econ_groups as (
+        select p.observation_id as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
+               string_agg({{ reading_ref('c') }} || ' ' || c.economic_code_resolved, '; ' order by c.economic_code_resolved) as child_refs
+        from econ p join econ c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.scope_key = p.scope_key
+            and length(p.economic_code_resolved) = 3 and length(c.economic_code_resolved) = 5
+            and starts_with(c.economic_code_resolved, p.economic_code_resolved)
+        group by p.observation_id
+    ),
+    economic as (
+        select 'hierarchy' as check_family, 'economic_class_equals_sum_of_items' as check_name,
+            '经济分类 类 = Σ款 (公开06表)' as description,
+            {{ fact_against('p', 'g.child_sum', 'g.child_tolerance', 'g.child_refs') }}
+        from econ p join econ_groups g on g.parent_id = p.observation_id
+    ),
+    personnel_public as (
+        -- 人员经费 = 301 + 303, 公用经费 = the other groups (seed column personnel_or_public)
+        select c.doc_id, c.fiscal_year, c.scope_key, s.personnel_or_public as group_kind,
+               sum(c.value) as group_sum, sum(c.half_unit) as group_tolerance,
+               string_agg({{ reading_ref('c') }} || ' ' || c.economic_code_resolved, '; ' order by c.economic_code_resolved) as group_refs
+        from econ c join {{ ref('economic_subjects') }} s on s.economic_code = c.economic_code_resolved and s.level = '类'
+        group by all
+    ),
+    economic_totals as (
+        select 'hierarchy' as check_family,
+            case g.group_kind when 'personnel' then 'personnel_equals_economic_groups' else 'public_funds_equals_economic_groups' end as check_name,
+            '人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + … (公开06表)' as description,
+            {{ fact_against('t', 'g.group_sum', 'g.group_tolerance', 'g.group_refs') }}
+        from {{ of_new_documents(ref('int_facts')) }} t
+        join personnel_public g on g.doc_id = t.doc_id and g.fiscal_year = t.fiscal_year and coalesce(t.scope, '') = g.scope_key
+            and t.item_key = case g.group_kind when 'personnel' then 'personnel' else 'public_funds' end
+        where t.kind = 'expenditure' and t.measure = 'amount' and t.function_code_resolved is null
+    )
+    select * from functional
+    union all select * from items_total
+    union all select * from economic
+    union all select * from economic_totals
 )
-select * from functional
-union all select * from items_total
-union all select * from economic
-union all select * from economic_totals
+
+{{ identity_checks('checks') }}

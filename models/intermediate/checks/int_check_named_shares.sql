@@ -14,55 +14,59 @@
 -- self-evaluation covers), whose amount is stated once per sentence and may be stated again for
 -- another fund, so the numerator is the amount of its own sentence, not the fact's winning reading.
 -- Tolerance as in int_check_ratios: the ratio of two rounded figures is an interval.
-with readings as (
-    select * from {{ ref('int_fact_readings') }}
-),
-stated as (
-    select * from readings
-    where kind = 'performance' and measure = 'share_pct' and ref_key is not null
-),
-numerators as (
-    -- the amount of the same metric stated last before the share, in its passage
-    select s.observation_id as stated_id, arg_max(n.observation_id, n.seq) as num_id
-    from stated s
-    join readings n on n.doc_id = s.doc_id and n.metric_key = s.metric_key and n.fiscal_year = s.fiscal_year
-        and n.measure = 'amount' and n.seq < s.seq
-        and n.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-        and n.section is not distinct from s.section
-    group by s.observation_id
-),
-evaluated as (
-    select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,
-        {{ reading_ref('n') }} || ' ÷ ' || {{ reading_ref('d') }} as rhs_refs
-    from stated s
-    join numerators p on p.stated_id = s.observation_id
-    join readings n on n.observation_id = p.num_id
-    join {{ ref('int_facts') }} d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year
-        and d.kind = split_part(s.ref_key, '|', 1)
-        and coalesce(d.scope, '') = split_part(s.ref_key, '|', 2)
-        and d.item_key = split_part(s.ref_key, '|', 3)
-        -- the funds a self-evaluation covers are budget amounts (涉及预算资金, 全年预算数): in a 决算 the
-        -- base is the 全年预算 of that quantity, never its 决算数; in a 预算 the document's own amount
-        and d.measure = case when s.basis = 'budget' then n.measure else 'budget_full_year' end
-        and d.function_code_resolved is null and not d.is_function_subject and d.project_key is null
-),
-bounds as (
-    select *, {{ ratio_low('num', 'num_h', 'den', 'den_h') }} as low, {{ ratio_high('num', 'num_h', 'den', 'den_h') }} as high
-    from evaluated
+with checks as (
+    with readings as (
+        select * from {{ ref('int_fact_readings') }}
+    ),
+    stated as (
+        select * from readings
+        where kind = 'performance' and measure = 'share_pct' and ref_key is not null
+    ),
+    numerators as (
+        -- the amount of the same metric stated last before the share, in its passage
+        select s.observation_id as stated_id, arg_max(n.observation_id, n.seq) as num_id
+        from stated s
+        join readings n on n.doc_id = s.doc_id and n.metric_key = s.metric_key and n.fiscal_year = s.fiscal_year
+            and n.measure = 'amount' and n.seq < s.seq
+            and n.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
+            and n.section is not distinct from s.section
+        group by s.observation_id
+    ),
+    evaluated as (
+        select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,
+            {{ reading_ref('n') }} || ' ÷ ' || {{ reading_ref('d') }} as rhs_refs
+        from stated s
+        join numerators p on p.stated_id = s.observation_id
+        join readings n on n.observation_id = p.num_id
+        join {{ ref('int_facts') }} d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year
+            and d.kind = split_part(s.ref_key, '|', 1)
+            and coalesce(d.scope, '') = split_part(s.ref_key, '|', 2)
+            and d.item_key = split_part(s.ref_key, '|', 3)
+            -- the funds a self-evaluation covers are budget amounts (涉及预算资金, 全年预算数): in a 决算 the
+            -- base is the 全年预算 of that quantity, never its 决算数; in a 预算 the document's own amount
+            and d.measure = case when s.basis = 'budget' then n.measure else 'budget_full_year' end
+            and d.function_code_resolved is null and not d.is_function_subject and d.project_key is null
+    ),
+    bounds as (
+        select *, {{ ratio_low('num', 'num_h', 'den', 'den_h') }} as low, {{ ratio_high('num', 'num_h', 'den', 'den_h') }} as high
+        from evaluated
+    )
+    select
+        'ratios' as check_family,
+        'share_of_named_base' as check_name,
+        'Stated share = amount / the base the sentence names' as description,
+        doc_id,
+        fiscal_year,
+        {{ fact_label('bounds') }} || ' of ' || concat_ws(' ', split_part(ref_key, '|', 1), nullif(split_part(ref_key, '|', 3), ''),
+            '[' || nullif(split_part(ref_key, '|', 2), '') || ']') as subject,
+        '=' as comparison,
+        value as lhs,
+        cast((low + high) / 2 as decimal(18, 6)) as rhs,
+        cast(half_unit + (high - low) / 2 as decimal(18, 6)) as tolerance,
+        {{ reading_ref('bounds') }} as lhs_refs,
+        rhs_refs
+    from bounds
+    where low is not null
 )
-select
-    'ratios' as check_family,
-    'share_of_named_base' as check_name,
-    'Stated share = amount / the base the sentence names' as description,
-    doc_id,
-    fiscal_year,
-    {{ fact_label('bounds') }} || ' of ' || concat_ws(' ', split_part(ref_key, '|', 1), nullif(split_part(ref_key, '|', 3), ''),
-        '[' || nullif(split_part(ref_key, '|', 2), '') || ']') as subject,
-    '=' as comparison,
-    value as lhs,
-    cast((low + high) / 2 as decimal(18, 6)) as rhs,
-    cast(half_unit + (high - low) / 2 as decimal(18, 6)) as tolerance,
-    {{ reading_ref('bounds') }} as lhs_refs,
-    rhs_refs
-from bounds
-where low is not null
+
+{{ identity_checks('checks') }}

@@ -1,3 +1,4 @@
+{{ per_document_intermediate() }}
 -- Stated percentages equal the ratios of the stated figures:
 --   share_pct        占 X%            = amount / denominator (the enumeration's parent, or the named total)
 --   completion_pct   完成预算的 X%     = amount / budget
@@ -12,107 +13,111 @@
 -- than the fact's winning (table) reading.  "支出总计 457,676.75 万元，其中基本支出 359,781.59 万元，占
 -- 78.61%" is consistent in itself; that the prose's 支出总计 differs from the table's is one finding of its
 -- own (readings_agree), not one more for every share and change computed from it.
-with readings as (
-    select * from {{ ref('int_fact_readings') }} where kind not in ('performance')
-),
-f as (
-    select * from readings where reading_rank = 1
-),
-stated as (
-    select * from f where measure in ('share_pct', 'completion_pct', 'execution_rate', 'yoy_change_pct', 'vs_budget_change_pct')
-),
-amounts as (
-    select * from f where measure in ('amount', 'actual', 'executed')
-),
-budgets as (
-    -- 完成年初预算的 X% divides by the 年初预算; 执行率 (B/A) by the 全年预算数
-    select metric_key, doc_id, fiscal_year,
-        arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
-        arg_min(observation_id, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
-    from f where measure in ('budget_initial', 'budget', 'budget_full_year')
-    group by all
-),
-changes as (
-    select * from f where measure in ('yoy_change', 'vs_budget_change')
-),
-pairs as (
-    -- numerator and denominator for each stated percentage
-    select s.observation_id as stated_id, n.observation_id as num_id, d.observation_id as den_id,
-           'share_of_total' as check_name, 'Stated share = amount / total' as description, false as den_is_difference
-    from stated s
-    join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
-    join amounts d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year and d.measure = n.measure
-        and d.kind = coalesce(nullif(split_part(s.ref_key, '|', 1), ''), s.kind)
-        and coalesce(d.scope, '') = case when s.ref_key is not null then split_part(s.ref_key, '|', 2)
-                                          when s.kind = 'revenue' then 'all'
-                                          else coalesce(s.scope, '') end
-        and d.item_key = coalesce(nullif(split_part(s.ref_key, '|', 3), ''),
-                                  case when s.kind = 'revenue' then 'current_total' else 'total' end)
-        and d.function_code_resolved is null and not d.is_function_subject and d.project_key is null
-    where s.measure = 'share_pct'
-    union all
-    select s.observation_id, n.observation_id,
-           case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end,
-           case when s.measure = 'execution_rate' then 'execution_rate' else 'completion_of_budget' end,
-           'Stated completion / execution rate = amount / budget', false
-    from stated s
-    join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
-    join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
-    where s.measure in ('completion_pct', 'execution_rate')
-    union all
-    select s.observation_id, c.observation_id, n.observation_id,
-           case s.measure when 'yoy_change_pct' then 'yoy_pct_matches_change' else 'budget_change_pct_matches_change' end,
-           'Stated % change = stated change / (amount - stated change)', true
-    from stated s
-    join changes c on c.doc_id = s.doc_id and c.fiscal_year = s.fiscal_year and c.metric_key = s.metric_key
-        and c.measure = replace(s.measure, '_pct', '')
-    join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
-    where s.measure in ('yoy_change_pct', 'vs_budget_change_pct')
-),
-in_passage as (
-    -- the reading of each side stated in the percentage's own passage, else the fact's
-    select p.check_name, p.description, p.den_is_difference, p.stated_id,
-        coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                  where r.doc_id = s.doc_id and r.fact_key = n0.fact_key and r.source_kind = 'narrative'
-                    and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                    and r.section is not distinct from s.section), p.num_id) as num_id,
-        coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                  where r.doc_id = s.doc_id and r.fact_key = d0.fact_key and r.source_kind = 'narrative'
-                    and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                    and r.section is not distinct from s.section), p.den_id) as den_id
-    from pairs p
-    join f s on s.observation_id = p.stated_id
-    join f n0 on n0.observation_id = p.num_id
-    join f d0 on d0.observation_id = p.den_id
-),
-evaluated as (
-    select p.check_name, p.description, s.*,
-        n.value as num, n.half_unit as num_h,
-        case when p.den_is_difference then d.value - n.value else d.value end as den,
-        case when p.den_is_difference then d.half_unit + n.half_unit else d.half_unit end as den_h,
-        {{ reading_ref('n') }} || case when p.den_is_difference then ' ÷ (' else ' ÷ ' end || {{ reading_ref('d') }}
-            || case when p.den_is_difference then ' − change)' else '' end as rhs_refs
-    from in_passage p
-    join f s on s.observation_id = p.stated_id
-    join readings n on n.observation_id = p.num_id
-    join readings d on d.observation_id = p.den_id
-),
-bounds as (
-    select *, {{ ratio_low('num', 'num_h', 'den', 'den_h') }} as low, {{ ratio_high('num', 'num_h', 'den', 'den_h') }} as high
-    from evaluated
+with checks as (
+    with readings as (
+        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
+    ),
+    f as (
+        select * from readings where reading_rank = 1
+    ),
+    stated as (
+        select * from f where measure in ('share_pct', 'completion_pct', 'execution_rate', 'yoy_change_pct', 'vs_budget_change_pct')
+    ),
+    amounts as (
+        select * from f where measure in ('amount', 'actual', 'executed')
+    ),
+    budgets as (
+        -- 完成年初预算的 X% divides by the 年初预算; 执行率 (B/A) by the 全年预算数
+        select metric_key, doc_id, fiscal_year,
+            arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
+            arg_min(observation_id, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
+        from f where measure in ('budget_initial', 'budget', 'budget_full_year')
+        group by all
+    ),
+    changes as (
+        select * from f where measure in ('yoy_change', 'vs_budget_change')
+    ),
+    pairs as (
+        -- numerator and denominator for each stated percentage
+        select s.observation_id as stated_id, n.observation_id as num_id, d.observation_id as den_id,
+               'share_of_total' as check_name, 'Stated share = amount / total' as description, false as den_is_difference
+        from stated s
+        join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
+        join amounts d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year and d.measure = n.measure
+            and d.kind = coalesce(nullif(split_part(s.ref_key, '|', 1), ''), s.kind)
+            and coalesce(d.scope, '') = case when s.ref_key is not null then split_part(s.ref_key, '|', 2)
+                                              when s.kind = 'revenue' then 'all'
+                                              else coalesce(s.scope, '') end
+            and d.item_key = coalesce(nullif(split_part(s.ref_key, '|', 3), ''),
+                                      case when s.kind = 'revenue' then 'current_total' else 'total' end)
+            and d.function_code_resolved is null and not d.is_function_subject and d.project_key is null
+        where s.measure = 'share_pct'
+        union all
+        select s.observation_id, n.observation_id,
+               case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end,
+               case when s.measure = 'execution_rate' then 'execution_rate' else 'completion_of_budget' end,
+               'Stated completion / execution rate = amount / budget', false
+        from stated s
+        join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
+        join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
+        where s.measure in ('completion_pct', 'execution_rate')
+        union all
+        select s.observation_id, c.observation_id, n.observation_id,
+               case s.measure when 'yoy_change_pct' then 'yoy_pct_matches_change' else 'budget_change_pct_matches_change' end,
+               'Stated % change = stated change / (amount - stated change)', true
+        from stated s
+        join changes c on c.doc_id = s.doc_id and c.fiscal_year = s.fiscal_year and c.metric_key = s.metric_key
+            and c.measure = replace(s.measure, '_pct', '')
+        join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
+        where s.measure in ('yoy_change_pct', 'vs_budget_change_pct')
+    ),
+    in_passage as (
+        -- the reading of each side stated in the percentage's own passage, else the fact's
+        select p.check_name, p.description, p.den_is_difference, p.stated_id,
+            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
+                      where r.doc_id = s.doc_id and r.fact_key = n0.fact_key and r.source_kind = 'narrative'
+                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
+                        and r.section is not distinct from s.section), p.num_id) as num_id,
+            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
+                      where r.doc_id = s.doc_id and r.fact_key = d0.fact_key and r.source_kind = 'narrative'
+                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
+                        and r.section is not distinct from s.section), p.den_id) as den_id
+        from pairs p
+        join f s on s.observation_id = p.stated_id
+        join f n0 on n0.observation_id = p.num_id
+        join f d0 on d0.observation_id = p.den_id
+    ),
+    evaluated as (
+        select p.check_name, p.description, s.*,
+            n.value as num, n.half_unit as num_h,
+            case when p.den_is_difference then d.value - n.value else d.value end as den,
+            case when p.den_is_difference then d.half_unit + n.half_unit else d.half_unit end as den_h,
+            {{ reading_ref('n') }} || case when p.den_is_difference then ' ÷ (' else ' ÷ ' end || {{ reading_ref('d') }}
+                || case when p.den_is_difference then ' − change)' else '' end as rhs_refs
+        from in_passage p
+        join f s on s.observation_id = p.stated_id
+        join readings n on n.observation_id = p.num_id
+        join readings d on d.observation_id = p.den_id
+    ),
+    bounds as (
+        select *, {{ ratio_low('num', 'num_h', 'den', 'den_h') }} as low, {{ ratio_high('num', 'num_h', 'den', 'den_h') }} as high
+        from evaluated
+    )
+    select
+        'ratios' as check_family,
+        check_name,
+        description,
+        doc_id,
+        fiscal_year,
+        {{ fact_label('bounds') }} as subject,
+        '=' as comparison,
+        value as lhs,
+        cast((low + high) / 2 as decimal(18, 6)) as rhs,
+        cast(half_unit + (high - low) / 2 as decimal(18, 6)) as tolerance,
+        {{ reading_ref('bounds') }} as lhs_refs,
+        rhs_refs
+    from bounds
+    where low is not null
 )
-select
-    'ratios' as check_family,
-    check_name,
-    description,
-    doc_id,
-    fiscal_year,
-    {{ fact_label('bounds') }} as subject,
-    '=' as comparison,
-    value as lhs,
-    cast((low + high) / 2 as decimal(18, 6)) as rhs,
-    cast(half_unit + (high - low) / 2 as decimal(18, 6)) as tolerance,
-    {{ reading_ref('bounds') }} as lhs_refs,
-    rhs_refs
-from bounds
-where low is not null
+
+{{ identity_checks('checks') }}

@@ -4,7 +4,7 @@
 -- recency).  The run summary prints the rows where counted_in_facts is false.
 with attributable as (
     select *, count(*) over (partition by unit_id, fiscal_year, report_kind) as versions
-    from {{ ref('stg_documents') }}
+    from {{ ref('int_document_versions') }}
     where version_rank is not null
 )
 select
@@ -32,5 +32,5 @@ select
     w.source_file as counted_file,
     v.exclusion_reason as reason
 from attributable v
-left join {{ ref('stg_documents') }} w on w.doc_id = v.shadowed_by
+left join {{ ref('int_document_versions') }} w on w.doc_id = v.shadowed_by
 where v.versions > 1

@@ -1,4 +1,5 @@
--- Figures of loaded documents, with the rounding half-unit each printed value stands for.
+-- Every figure read, typed, with the rounding half-unit each printed value stands for.  Figures of
+-- documents that count are chosen in intermediate.int_observations.
 select
     o.doc_id,
     o.seq,
@@ -7,7 +8,7 @@ select
     o.item,
     o.measure,
     o.scope,
-    coalesce(o.fiscal_year, d.fiscal_year) as fiscal_year,
+    o.fiscal_year,
     o.function_code,
     o.subject_name,
     o.economic_code,
@@ -33,4 +34,3 @@ select
     o.snippet,
     coalesce(o.flags, '') as flags
 from {{ source('raw', 'observations') }} o
-join {{ ref('stg_documents') }} d on d.doc_id = o.doc_id and d.is_loaded

@@ -21,4 +21,3 @@ select
     i.source_ref,
     i.layout
 from {{ source('raw', 'indicators') }} i
-join {{ ref('stg_documents') }} d on d.doc_id = i.doc_id and d.is_loaded

@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 -- A table, not a view: a dozen models and every per-document post-hook read it; the version
 -- ranking is computed once per build.
--- Current and failed document versions (superseded versions are history only),
--- with whether each one feeds the facts and, when it does not, why.
+-- Every current or failed document (staging.stg_documents) with whether it feeds the facts and,
+-- when it does not, why.
 --
 -- Isolation: only a parsed (ok / partial) report with a unit and a year can feed
 -- the facts.  Anything else — a file that could not be read, a file that is not a
@@ -26,42 +26,7 @@
 -- error, most standard tables read — and only then the newest.
 -- marts.qa_document_versions shows every choice with the loser's reason.
 with docs as (
-select
-    doc_id,
-    source_path,
-    source_file,
-    format,
-    encoding,
-    size_bytes,
-    case when unit_name is not null then substr(md5(unit_name), 1, 12) end as unit_id,
-    unit_name,
-    unit_name_raw,
-    unit_scope,
-    fiscal_year,
-    report_kind,
-    case when report_kind like '%预算%' then 'budget' else 'final' end as basis,
-    sector,
-    province,
-    city,
-    county,
-    adcode,
-    status,
-    error,
-    error_place,
-    parser_version,
-    parse_ms,
-    observation_count,
-    reject_count,
-    indicator_count,
-    coalesce(standard_tables, 0) as standard_tables,
-    coalesce(toc_promised, 0) as toc_promised,
-    coalesce(toc_missing, 0) as toc_missing,
-    coalesce(toc_promised, 0) - coalesce(toc_missing, 0) as toc_found,
-    is_current,
-    ingested_at,
-    run_id
-from {{ source('raw', 'documents') }}
-where is_current or status = 'failed'
+    select * from {{ ref('stg_documents') }}
 ),
 attributed as (
     select *,
@@ -127,6 +92,9 @@ select
             case when a.fiscal_year is null then 'no fiscal year' end,
             case when a.unit_id is null then 'no reporting unit' end) || ' found in the text'
         when 'shadowed' then 'another version of this unit-year counts — ' || c.version_reason
-    end as exclusion_reason
+    end as exclusion_reason,
+    -- what the rows derived from a document depend on: a per-document table whose rows of the document
+    -- carry another state rebuilds them (a new reading, a report relabelled 预算, a unit or year corrected)
+    md5(concat_ws('|', a.doc_id, a.ingested_at, a.basis, a.unit_id, a.fiscal_year)) as state_key
 from attributed a
 left join chosen c on c.doc_id = a.doc_id

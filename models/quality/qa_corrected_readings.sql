@@ -3,9 +3,9 @@
 -- is in 万元 (unit_typo_yuan), a money figure with no unit (unit_missing).  Each is
 -- a small inconsistency of the document, listed here so an analyst can judge it.
 select
-    o.doc_id, d.unit_id, d.source_file, o.line_no, o.source_ref, o.kind, o.item, o.scope, o.measure, o.value,
+    o.observation_id, o.doc_id, d.unit_id, d.source_file, o.line_no, o.source_ref, o.kind, o.item, o.scope, o.measure_as_read as measure, o.value,
     o.value_text, o.fiscal_year, correction, o.snippet
-from {{ ref('stg_observations') }} o
-join {{ ref('stg_documents') }} d on d.doc_id = o.doc_id,
+from {{ ref('int_observations') }} o
+join {{ ref('int_document_versions') }} d on d.doc_id = o.doc_id,
 unnest(string_split(o.flags, ',')) as f(correction)
 where correction in ('year_typo', 'unit_typo_yuan', 'unit_missing')

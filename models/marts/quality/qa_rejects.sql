@@ -1,4 +1,0 @@
--- Text that looked like a figure but was not attributed, per document and reason.
-select r.doc_id, d.unit_id, d.source_file, r.line_no, r.source_ref, r.value_text, r.reason, r.snippet
-from {{ ref('stg_rejects') }} r
-join {{ ref('stg_documents') }} d on d.doc_id = r.doc_id
