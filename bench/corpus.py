@@ -229,7 +229,7 @@ class UnitYear:
     procurement: dict[str, int]
     projects: list[Project]
     staff: int
-    prior: "UnitYear | None" = None
+    prior: UnitYear | None = None
 
     # headline figures
     @property

@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from expectations import compat  # noqa: F401  (must precede data-source creation)
 
 import great_expectations as gx  # noqa: E402
 from great_expectations.checkpoint import UpdateDataDocsAction  # noqa: E402
@@ -26,7 +24,12 @@ from great_expectations.data_context.types.base import (  # noqa: E402
     ProgressBarsConfig,
 )
 
-from expectations import identities, integrity, offline_docs  # noqa: E402
+from expectations import (  # noqa: E402
+    compat,  # noqa: F401  (must precede data-source creation)
+    identities,
+    integrity,
+    offline_docs,
+)
 
 DOCS_SITE = "warehouse_docs"
 MAX_ROWS_KEPT = 200
@@ -185,7 +188,7 @@ def run_checks(db_path: str | Path, docs_dir: str | Path | None = "default") -> 
             logging.getLogger(__name__).warning("%s: still loads %s from the network (no vendored copy)",
                                                 page, ", ".join(sorted(set(urls))))
     index = docs_dir / "index.html" if docs_dir and (docs_dir / "index.html").exists() else None
-    return CheckRun(checked_at=datetime.now(timezone.utc), outcomes=outcomes, docs_index=index)
+    return CheckRun(checked_at=datetime.now(UTC), outcomes=outcomes, docs_index=index)
 
 
 def to_json(run: CheckRun) -> str:

@@ -61,7 +61,7 @@ class Limits:
     doc_memory_bytes: int = 2048 * MB
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         d = cls()
         return cls(
             max_file_bytes=int(_env_number("JUESUAN_MAX_FILE_MB", d.max_file_bytes / MB) * MB),

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from functools import cache
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from operator import attrgetter
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -207,7 +208,7 @@ def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------- rows

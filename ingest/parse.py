@@ -18,13 +18,13 @@ from ingest.errors import IngestError
 from ingest.grids import Grid, find_grids
 from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, TableCell
 from ingest.narrative.interpreter import DocContext, Interpreter
-from ingest.numbers import parse_plain, parse_value_with_unit, money_to_wan, quantize
+from ingest.normalize import display_width, squash
+from ingest.numbers import money_to_wan, parse_plain, parse_value_with_unit, quantize
 from ingest.paragraphs import assemble, wrap_width
 from ingest.performance import DEPARTMENT_PROJECT, flattened, project_key, project_name, reconcile_keys
 from ingest.performance.grid import PerformanceParser, is_performance_grid
 from ingest.readers import read_bytes
 from ingest.sections import SectionIndex, build_tree
-from ingest.normalize import display_width, squash
 from ingest.tables import standard
 
 DOC_ID_LENGTH = 20

@@ -31,19 +31,19 @@ import time
 import traceback
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyarrow as pa
 
 from ingest import PARSER_VERSION
 from ingest.errors import IngestError
 from ingest.limits import MB, Limits, check_file_size, die_with_parent, limit_worker_memory
-from ingest.load import (PackedDocument, connect, delete_children, failure_row, insert, insert_arrow, now, pack,
-                         with_run)
+from ingest.load import PackedDocument, connect, delete_children, failure_row, insert, insert_arrow, now, pack, with_run
 from ingest.parse import content_id, parse_bytes
 from ingest.readers import supported_extensions
 

@@ -31,7 +31,7 @@ from rich.table import Table
 from juesuan import i18n
 from juesuan.i18n import tr
 from juesuan.lock import WarehouseBusy, WarehouseLock
-from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, dbt_target_dir, report_html, sql_history, warehouse_path
+from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, report_html, sql_history, warehouse_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_DOC_FAILURES, EXIT_STALE, EXIT_FINDINGS = 0, 1, 2, 3, 4, 5, 6
 
@@ -193,7 +193,7 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
             write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
         except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             raise UsageError(tr(f"{target}：无法写入报告页面（{exc.strerror}）— 用 --html 指定一个可写的文件",
-                                f"{target}: cannot write the report page ({exc.strerror}) — give --html a writable file"))
+                                f"{target}: cannot write the report page ({exc.strerror}) — give --html a writable file")) from None
         out.print(f"\n{tr('报告', 'report')}: {escape(str(target))}")
     return docs
 

@@ -69,7 +69,7 @@ class Labels:
             self.any.setdefault(code, label)
 
     @classmethod
-    def load(cls, con=None) -> "Labels":
+    def load(cls, con=None) -> Labels:
         rows: list[tuple[str, str, str]] = []
         if con is not None:
             try:

@@ -19,9 +19,9 @@ import os
 import socket
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import psutil
 from filelock import FileLock, Timeout
@@ -40,7 +40,7 @@ def _owner_alive(info: dict) -> bool:
         return True
     try:
         proc = psutil.Process(int(info["pid"]))
-        started = datetime.fromtimestamp(proc.create_time(), timezone.utc)
+        started = datetime.fromtimestamp(proc.create_time(), UTC)
         since = datetime.fromisoformat(info["since"])
         if proc.status() == psutil.STATUS_ZOMBIE:
             return False
@@ -49,7 +49,7 @@ def _owner_alive(info: dict) -> bool:
     except (KeyError, ValueError, TypeError, psutil.Error):
         return True
     if since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
+        since = since.replace(tzinfo=UTC)
     # `since` is recorded to the second; the owner started before it took the lock
     return started <= since + timedelta(seconds=1)
 
@@ -82,7 +82,7 @@ class WarehouseLock:
         except (OSError, ValueError):
             return None
 
-    def __enter__(self) -> "WarehouseLock":
+    def __enter__(self) -> WarehouseLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire()
@@ -121,7 +121,7 @@ class WarehouseLock:
         self._held = True
         self.owner_path.write_text(json.dumps({
             "pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(["juesuan", *sys.argv[1:]]),
-            "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}), encoding="utf-8")
+            "since": datetime.now(UTC).isoformat(timespec="seconds")}), encoding="utf-8")
         return self
 
     def __exit__(self, *exc) -> None:

@@ -70,7 +70,7 @@ class PdfCropper:
         self._layout: dict[int, tuple[list, list]] = {}
         self._images: dict[int, object] = {}
 
-    def __enter__(self) -> "PdfCropper":
+    def __enter__(self) -> PdfCropper:
         return self
 
     def __exit__(self, *exc) -> None:

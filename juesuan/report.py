@@ -1,7 +1,7 @@
 """Per-document findings, as text for the terminal and as one self-contained HTML page."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -160,7 +160,7 @@ def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None
     return env.get_template("report.html.j2").render(
         docs=docs, findings=findings, db=str(db), data_docs=str(data_docs) if data_docs else None,
         data_docs_url=Path(data_docs).resolve().as_uri() if data_docs else None,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         total_findings=sum(len(d.findings) for d in docs), total_checks=sum(d.checks for d in docs),
     )
 

@@ -22,7 +22,7 @@ import shutil
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -213,7 +213,7 @@ def build_site(db: Path, out: Path, *, crops: bool = True, batch: int = BATCH) -
             (out / sub).mkdir()
         summary = SiteSummary(index=out / "index.html")
         docs = _documents(con)
-        generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         page = env.get_template("site_doc.html.j2")
         for start in range(0, len(docs), batch):
             chunk = docs[start:start + batch]

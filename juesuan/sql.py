@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from rich.console import Console
 from rich.markup import escape

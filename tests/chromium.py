@@ -71,7 +71,7 @@ class Browser:
         self._next_id = 0
         self._events: list[dict] = []
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import SEEDS
 from warehouse import query, run
 
@@ -177,6 +176,7 @@ def test_budget_tables_in_every_text_layout_give_the_same_figures(name):
     预算表 rows and the prose's 年初预算 — as the tab-separated original.  The fixtures are the renderers'
     output (kept in the repository so the layouts can be read), checked here to be current."""
     import renderers
+
     from ingest.parse import parse_bytes
 
     renderer, kwargs = LAYOUTS[name]

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import ERROR_KINDS, build_reports, generate_corpus  # noqa: E402
+
 from ingest.parse import parse_file  # noqa: E402
 
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import psutil
 import pytest
+from warehouse import REPORTS, VOLATILE, query, snapshot
 
-from ingest.pipeline import _parse_one, ingest_paths
+from ingest.pipeline import _parse_one
 from juesuan.cli import main
 from juesuan.lock import WarehouseLock
 from juesuan.status import freshness
-from warehouse import REPORTS, VOLATILE, query, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 POSIX = os.name == "posix"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from warehouse import ROOT, query, run
 
 from juesuan.paths import dbt_target_dir
-from warehouse import ROOT, query, run
 
 pytestmark = pytest.mark.pipeline
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SEEDS
 
 from ingest import metadata
 from ingest.grids import find_grids
 from ingest.readers import read_bytes
 from ingest.sections import build_tree, heading_of
-
-from conftest import SEEDS
 
 
 def _lines(key):

@@ -8,11 +8,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from conftest import SEEDS
-from ingest.parse import parse_file
 from test_narrative_real import prose, the
 from warehouse import copy_corpus, findings, query, replace_on_line, run
+
+from ingest.parse import parse_file
 
 
 def _rows(db, check_name: str, passed: bool | None = False) -> list[tuple]:

@@ -7,10 +7,10 @@ import shutil
 
 import duckdb
 import pytest
+from warehouse import copy_corpus, findings, query, replace_on_line, run
 
 from expectations import run_checks
 from expectations.identities import catalogue
-from warehouse import copy_corpus, findings, query, replace_on_line, run
 
 pytestmark = pytest.mark.pipeline
 

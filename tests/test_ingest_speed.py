@@ -16,14 +16,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import REPORTS
 
 from ingest import metadata
 from ingest.load import connect, document_rows, document_tables, pack, raw_schema
 from ingest.narrative.tokens import tokenize
 from ingest.normalize import _WIDE, display_width, squash
 from ingest.parse import parse_bytes, parse_file
-
-from conftest import REPORTS
 
 SHARED = Path(os.environ.get("JUESUAN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 RAW_TABLES = ("documents", "toc_entries", "document_paths", "observations", "rejects", "indicators", "table_cells",

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import SEEDS
+from warehouse import CONTRACT_MARTS, VOLATILE, query, run
+
 from ingest import toc
 from ingest.parse import parse_file
 from ingest.readers import read_bytes
-from warehouse import CONTRACT_MARTS, VOLATILE, query, run
 
 SHARED = Path(os.environ.get("JUESUAN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL = SHARED / "real"
@@ -197,7 +197,7 @@ def messy_run(tmp_path_factory) -> dict:
     # more bad inputs: a PDF and a DOCX that are not what they say, undecodable text, markup in a file name
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
     (inbox / "broken.docx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)
-    (inbox / "gbk_broken.txt").write_bytes("部门决算".encode("utf-8") + b"\xff\xfe\xfa" * 30)
+    (inbox / "gbk_broken.txt").write_bytes("部门决算".encode() + b"\xff\xfe\xfa" * 30)
     (inbox / "zz_[bold]x[red].txt").write_bytes(b"")
     db = folder / "juesuan.duckdb"
     printed = io.StringIO()

@@ -6,7 +6,6 @@ Each row: (line, kind, item, measure, value, extra attributes).
 from __future__ import annotations
 
 import pytest
-
 from conftest import find
 
 EXPECTED = {

@@ -12,7 +12,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-
 from warehouse import ROOT, query, snapshot
 
 pytestmark = pytest.mark.pipeline

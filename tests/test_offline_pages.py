@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from chromium import Browser, find_browser
+
 from expectations import identities, integrity, offline_docs
 from juesuan.paths import data_docs_dir, report_html
 

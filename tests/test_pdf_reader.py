@@ -7,12 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 
 from ingest.errors import ReadError
 from ingest.load import document_rows
 from ingest.parse import parse_bytes
-
-from conftest import SEEDS
 
 pytest.importorskip("reportlab")
 from pdf_render import render  # noqa: E402

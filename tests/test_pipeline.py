@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import REPORTS, SEEDS
 
 from ingest.pipeline import ingest_paths
-
-from conftest import REPORTS, SEEDS
 
 
 def counts(db: str) -> dict[str, int]:

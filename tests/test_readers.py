@@ -7,13 +7,12 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, find
 
 from ingest.errors import ReadError
 from ingest.normalize import display_width, normalise_line
 from ingest.parse import parse_bytes
 from ingest.readers import read_bytes
-
-from conftest import SEEDS, find
 
 
 def _lines(name: str, data: bytes) -> list[str]:
@@ -57,7 +56,7 @@ def test_full_width_report_parses_like_the_ascii_one():
         (b"   \n\n  ", "no text found", "whole file"),
         (b"%PDF-1.7 \x00\x01", "binary file", "byte 0"),
         (b"\x00\x01\x02\x03" * 100, "binary file", "byte 0"),
-        ("收入".encode("utf-8") + b"\xff\xfe\xfa" + "支出".encode("utf-8"), "neither UTF-8 nor GB18030", "byte 6"),
+        ("收入".encode() + b"\xff\xfe\xfa" + "支出".encode(), "neither UTF-8 nor GB18030", "byte 6"),
     ],
 )
 def test_bad_input_names_file_and_place(data, message, place):

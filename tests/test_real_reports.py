@@ -251,8 +251,8 @@ def test_xlsx_with_merged_cells_gives_the_pdfs_figures(unit):
     openpyxl = pytest.importorskip("openpyxl")
     import io
 
-    from ingest.parse import parse_bytes
     from ingest.numbers import parse_plain
+    from ingest.parse import parse_bytes
 
     rows = _pdf_table_rows()
     wb = openpyxl.Workbook()

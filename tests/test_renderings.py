@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from conftest import SEEDS
+from renderers import cells_per_line, full_width, gb18030_crlf, hard_wrapped
+
 from ingest.normalize import squash
 from ingest.parse import ParsedDocument, parse_bytes
-from renderers import cells_per_line, full_width, gb18030_crlf, hard_wrapped
 
 
 def _facts(doc: ParsedDocument, with_lines: bool) -> Counter:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from warehouse import VOLATILE, copy_corpus, last_ingest_run, query, replace_on_line, run, snapshot
 
 from juesuan.lock import WarehouseLock
-from warehouse import VOLATILE, copy_corpus, last_ingest_run, query, replace_on_line, run, snapshot
 
 pytestmark = pytest.mark.pipeline
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from chromium import Browser, find_browser
+
 from tests.warehouse import query, run
 
 pytestmark = pytest.mark.pipeline

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, D, find, one
 
 from ingest.parse import parse_bytes
 from ingest.tables.standard import TABLE_DEFS
-
-from conftest import D, SEEDS, find, one
 
 SOURCE = SEEDS["000"].read_text(encoding="utf-8").split("\n")
 

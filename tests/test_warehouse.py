@@ -6,9 +6,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from warehouse import CONTRACT_MARTS, ROOT, last_ingest_run, query, run, snapshot
 
 from juesuan.paths import data_docs_dir, report_html
-from warehouse import CONTRACT_MARTS, ROOT, last_ingest_run, query, run, snapshot
 
 pytestmark = pytest.mark.pipeline
 

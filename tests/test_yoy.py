@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from warehouse import copy_corpus, query, run
 
 pytestmark = pytest.mark.pipeline

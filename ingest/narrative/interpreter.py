@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from decimal import Decimal
-from typing import Callable
+from functools import lru_cache
 
 from ingest.model import Observation, Reject
 from ingest.narrative import labels as L

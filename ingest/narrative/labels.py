@@ -9,8 +9,8 @@ specific one comes first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from ingest import vocab
 from ingest.performance import DEPARTMENT_PROJECT, project_name

@@ -19,9 +19,9 @@ its own ``ref`` (``p10 T1 R5 C3``, ``T2 R5 C3``, ``Sheet1!D7``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ingest.errors import ReadError
 from ingest.grids import Cell, Grid, context_before, find_grids
@@ -144,6 +144,6 @@ def read_bytes(path: Path, data: bytes) -> RawText:
 
 
 # Register the built-in readers (import for side effect).
-from ingest.readers import text as _text  # noqa: E402,F401
 from ingest.readers import office as _office  # noqa: E402,F401
 from ingest.readers import pdf as _pdf  # noqa: E402,F401
+from ingest.readers import text as _text  # noqa: E402,F401

@@ -142,7 +142,7 @@ class PdfiumPage:
             return []
         return utils.chars_to_textmap(self.chars, **kwargs).extract_text_lines(strip=True, return_chars=False)
 
-    def filter(self, test) -> "PdfiumPage":
+    def filter(self, test) -> PdfiumPage:
         return PdfiumPage(self._page, [c for c in self.chars if test(c)], self.edges)
 
     def close(self) -> None:

@@ -43,7 +43,7 @@ with checks as (
             s.half_unit + s.half_unit * 10000 as tolerance,
             {{ reading_ref('s') }} as lhs_refs,
             coalesce(p.proof_ref, s.source_ref || ' ' || s.source_kind || ' "' || s.snippet || '"')
-                || ' → ' || regexp_replace(cast(s.value as varchar), '\.?0+$', '') || ' 万元' as rhs_refs
+                || ' → ' || regexp_replace((s.value)::varchar, '\.?0+$', '') || ' 万元' as rhs_refs
         from unit_slips s left join unit_proof p on p.slip_id = s.observation_id
     ),
     year_slips as (
@@ -63,9 +63,9 @@ with checks as (
             'year_slip' as check_name,
             'A passage dated the year before the report that compares with 上年: it means the report''s year' as description,
             f.doc_id, f.fiscal_year, {{ fact_label('f') }} as subject, '=' as comparison,
-            cast(f.report_year - 1 as decimal(18, 4)) as lhs,
-            cast(f.report_year as decimal(18, 4)) as rhs,
-            cast(0 as decimal(18, 8)) as tolerance,
+            (f.report_year - 1)::decimal(18, 4) as lhs,
+            (f.report_year)::decimal(18, 4) as rhs,
+            0::decimal(18, 8) as tolerance,
             f.source_ref || ' ' || f.source_kind || ' "'
                 || coalesce(regexp_extract(f.snippet, (f.report_year - 1)::varchar || '\s*年度?'), (f.report_year - 1)::varchar)
                 || '"' as lhs_refs,
