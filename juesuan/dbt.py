@@ -105,8 +105,11 @@ def _reuse_parse(target: Path, db: Path) -> None:
     """Start from the shared partial-parse state when this warehouse has none (dbt re-parses what changed)."""
     cached = PARSE_CACHE / f"{db.name}.msgpack"
     if not (target / PARTIAL_PARSE).exists() and cached.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, target / PARTIAL_PARSE)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, target / PARTIAL_PARSE)
+        except OSError:   # a full disk or a read-only folder: dbt parses for itself (and names the cause)
+            (target / PARTIAL_PARSE).unlink(missing_ok=True)
 
 
 def _share_parse(target: Path, db: Path) -> None:

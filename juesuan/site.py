@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from juesuan.charts import Bar, bar_chart
 from juesuan.drill import Place, attach_crops, fill_readings, finding_places, pdf_sources
 from juesuan.i18n import Labels, lang, tr
+from juesuan.paths import data_docs_dir, dbt_target_dir, report_html
 from juesuan.report import fmt
 
 BATCH = 500
@@ -218,9 +219,9 @@ def build_site(db: Path, out: Path, *, crops: bool = True, batch: int = BATCH) -
         for start in range(0, len(docs), batch):
             chunk = docs[start:start + batch]
             _write_batch(con, chunk, out, page, labels, summary, crops=crops, generated=generated)
-        links = {"report": _rel(db.parent / "report.html", out),
-                 "data_docs": _rel(db.parent / "data_docs" / "index.html", out),
-                 "dbt_docs": _rel(db.parent / "dbt_target" / "static_index.html", out)}
+        links = {"report": _rel(report_html(db), out),
+                 "data_docs": _rel(data_docs_dir(db) / "index.html", out),
+                 "dbt_docs": _rel(dbt_target_dir(db) / "static_index.html", out)}
         years = sorted({d["fiscal_year"] for d in docs if d["fiscal_year"]})
         units: dict = {}
         for d in docs:

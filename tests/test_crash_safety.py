@@ -24,6 +24,7 @@ from warehouse import REPORTS, VOLATILE, query, snapshot
 from ingest.pipeline import _parse_one
 from juesuan.cli import main
 from juesuan.lock import WarehouseLock
+from juesuan.paths import dbt_log_dir
 from juesuan.status import freshness
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +195,7 @@ HOLDER = """
 import sys, time
 from pathlib import Path
 from juesuan.lock import WarehouseLock
+from juesuan.paths import dbt_log_dir
 from juesuan.status import freshness
 with WarehouseLock(Path(sys.argv[1])):
     print("held", flush=True)
@@ -340,7 +342,7 @@ def test_a_full_disk_is_one_clear_line(tmp_path):
         lines = [ln for ln in (out + err).splitlines() if ln.strip()]
         assert "Traceback" not in out + err
         assert lines[-1].strip() == (f"✗ disk full: no space left on device while dbt wrote {db} "
-                                     f"(free space in {mnt}; details in {mnt}/logs/dbt.log)")
+                                     f"(free space in {mnt}; details in {dbt_log_dir(db)}/dbt.log)")
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 

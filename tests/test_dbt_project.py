@@ -134,7 +134,7 @@ def test_a_build_with_nothing_new_is_skipped_and_a_changed_raw_schema_is_built(w
     from juesuan.dbt import build_fingerprint, run_dbt
 
     db = Path(shutil.copy(warehouse_db, tmp_path / "juesuan.duckdb"))
-    shutil.copytree(Path(warehouse_db).parent / "dbt_target", tmp_path / "dbt_target")
+    shutil.copytree(dbt_target_dir(Path(warehouse_db)), dbt_target_dir(db))
     before = build_fingerprint(db)
     assert run_dbt(["build"], db).skipped
     con = duckdb.connect(str(db))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from chromium import Browser, find_browser
 
+from juesuan.paths import report_html
 from tests.warehouse import query, run
 
 pytestmark = pytest.mark.pipeline
@@ -226,7 +227,7 @@ def test_site_and_report_show_the_crops_of_a_pdf(real_db, tmp_path, browser):
     images = re.findall(r'<img src="([^"]+)"', html)
     assert len(images) >= 40 and all((page.parent / src).resolve().is_file() for src in images)
     # the single-page report embeds its crops
-    report = real_db.parent / "report.html"
+    report = report_html(real_db)
     text = report.read_text(encoding="utf-8")
     assert text.count('src="data:image/png;base64,') >= query(
         real_db, "select count(*) from marts.fct_identity_check where not passed")[0][0]
