@@ -6,13 +6,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test env lock bench clean docs lint
+.PHONY: run test test-slow env lock bench clean docs lint
 
 run: $(STAMP)
 	$(BIN)/juesuan run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
+
+# The slow suites (crash tests that kill and repair whole runs); CI runs them after `make test`.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
 
 env: $(STAMP)
 

@@ -100,6 +100,7 @@ def corpus(tmp_path_factory):
 
 @needs_posix
 @pytest.mark.pipeline
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", ["parse", "dbt"])
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything(corpus, tmp_path, phase, signum):
@@ -154,6 +155,7 @@ def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything
 
 
 @pytest.mark.pipeline
+@pytest.mark.slow
 def test_replacing_a_loaded_report_by_an_empty_file_is_reported_until_fixed(corpus, tmp_path):
     db = tmp_path / "w.duckdb"
     folder = tmp_path / "reports"
