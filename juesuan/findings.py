@@ -104,7 +104,7 @@ def document_summaries(db: Path, select: list[str] | None = None) -> list[Docume
                    c.tolerance, c.lhs_refs, c.rhs_refs
             from marts.fct_identity_check c
             where not c.passed
-            order by c.doc_id, c.check_family, c.check_name, c.lhs_refs""")
+            order by c.doc_id, c.check_family, c.check_name, c.lhs_refs, c.rhs_refs, c.check_id""")
     finally:
         con.close()
     by_doc: dict[str, list[Finding]] = {}

@@ -115,7 +115,7 @@ QUERIES = {
     "yoy": """select y.doc_id, y.fiscal_year, y.metric, y.label, y.value_wan, y.prior_value_wan, y.change_wan,
                      y.change_pct, y.prior_source, y.source_ref
               from marts.fct_yoy y where y.doc_id in (select unnest($docs::varchar[]))
-              order by y.doc_id, y.metric""",
+              order by y.doc_id, y.metric, y.prior_source, y.source_ref""",
 }
 
 
@@ -128,7 +128,7 @@ def _findings(con, docs: list[str]) -> list[dict]:
                c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.lhs_refs, c.rhs_refs
         from marts.fct_identity_check c
         where not c.passed and c.doc_id in (select unnest($docs::varchar[]))
-        order by c.doc_id, c.check_family, c.check_name, c.lhs_refs""", {"docs": docs})
+        order by c.doc_id, c.check_family, c.check_name, c.lhs_refs, c.rhs_refs, c.check_id""", {"docs": docs})
 
 
 def _documents(con) -> list[dict]:
