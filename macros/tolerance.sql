@@ -23,6 +23,13 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
         (({{ a }}) - ({{ ha }})) / (({{ b }}) - ({{ hb }})), (({{ a }}) - ({{ ha }})) / (({{ b }}) + ({{ hb }})),
         (({{ a }}) + ({{ ha }})) / (({{ b }}) - ({{ hb }})), (({{ a }}) + ({{ ha }})) / (({{ b }}) + ({{ hb }}))) end
 {%- endmacro %}
+{#- A stated percentage against the interval [low, high] of a computed ratio: the right side is the interval's
+    middle, the tolerance the stated figure's half unit plus the interval's half-width (int_check_ratios,
+    int_check_named_shares). -#}
+{% macro ratio_interval_sides(low='low', high='high', half_unit='half_unit') -%}
+    cast(({{ low }} + {{ high }}) / 2 as decimal(18, 6)) as rhs,
+    cast({{ half_unit }} + ({{ high }} - {{ low }}) / 2 as decimal(18, 6)) as tolerance
+{%- endmacro %}
 {% macro ratio_high(a, ha, b, hb) -%}
     case when ({{ b }}) - ({{ hb }}) > 0 then 100.0 * greatest(
         (({{ a }}) - ({{ ha }})) / (({{ b }}) - ({{ hb }})), (({{ a }}) - ({{ ha }})) / (({{ b }}) + ({{ hb }})),

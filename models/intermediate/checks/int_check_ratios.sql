@@ -112,8 +112,7 @@ with checks as (
         {{ fact_label('bounds') }} as subject,
         '=' as comparison,
         value as lhs,
-        cast((low + high) / 2 as decimal(18, 6)) as rhs,
-        cast(half_unit + (high - low) / 2 as decimal(18, 6)) as tolerance,
+        {{ ratio_interval_sides() }},
         {{ reading_ref('bounds') }} as lhs_refs,
         rhs_refs
     from bounds
