@@ -181,3 +181,10 @@ class Browser:
         self._events = [e for e in self._events if e.get("sessionId") != session]
         self.call("Target.closeTarget", {"targetId": target})
         return result
+
+
+def assert_offline_clean(load: PageLoad) -> None:
+    """The page loaded with no failed request, no console error, and nothing but file:// and data: URLs."""
+    assert load.failed == [], load.failed
+    assert load.console_errors == [], load.console_errors
+    assert load.requests and all(u.startswith(("file://", "data:")) for u in load.requests), load.requests

@@ -55,3 +55,15 @@ def warehouse_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("warehouse") / "juesuan.duckdb"
     assert run("run", "--db", path) == 0
     return path
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium with networking cut off (tests/chromium.py), one per test module; skips without one."""
+    from chromium import Browser, find_browser
+
+    binary = find_browser()
+    if binary is None:
+        pytest.skip("no headless Chromium here (Debian: apt-get install chromium)")
+    with Browser(binary, tmp_path_factory.mktemp("chromium-profile")) as b:
+        yield b

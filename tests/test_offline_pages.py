@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chromium import Browser, find_browser
+from chromium import assert_offline_clean
 
 from expectations import identities, integrity, offline_docs
 from juesuan.paths import data_docs_dir, report_html
@@ -154,20 +154,6 @@ def test_findings_report_has_no_external_asset_and_a_cjk_font_chain(warehouse_db
 
 
 # -- in a real browser, offline ---------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    binary = find_browser()
-    if binary is None:
-        pytest.skip("no headless Chromium here (Debian: apt-get install chromium)")
-    with Browser(binary, tmp_path_factory.mktemp("chromium-profile")) as b:
-        yield b
-
-
-def assert_offline_clean(load):
-    assert load.failed == [], load.failed
-    assert load.console_errors == [], load.console_errors
-    assert load.requests and all(u.startswith(("file://", "data:")) for u in load.requests), load.requests
 
 
 def test_network_is_really_cut_off(browser, tmp_path):

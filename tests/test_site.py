@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from chromium import Browser, find_browser
+from chromium import assert_offline_clean
 
 from juesuan.paths import report_html
 from tests.warehouse import query, run
@@ -133,20 +133,6 @@ def test_english_pages_use_the_codes(warehouse_db, tmp_path):
 
 
 # -- in a real browser, offline ---------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    binary = find_browser()
-    if binary is None:
-        pytest.skip("no headless Chromium here (Debian: apt-get install chromium)")
-    with Browser(binary, tmp_path_factory.mktemp("chromium-profile")) as b:
-        yield b
-
-
-def assert_offline_clean(load):
-    assert load.failed == [], load.failed
-    assert load.console_errors == [], load.console_errors
-    assert load.requests and all(u.startswith(("file://", "data:")) for u in load.requests), load.requests
 
 
 def test_every_page_loads_offline_in_chromium(browser, site, warehouse_db, tmp_path):
