@@ -21,7 +21,8 @@ Two things keep repeated builds cheap (issue #14):
 - a plain incremental build leaves out the seeds and their tests (``--exclude path:seeds``, a fifth of the
   nodes) when the seed files and dbt_project.yml are those of the last successful build (``seeds_fingerprint``):
   they are in the warehouse, loaded and tested, and unchanged since.  The models' data tests test the
-  documents of the build (macros/test_scope.sql); ``--full-refresh`` tests everything.
+  documents of the build (macros/test_scope.sql) since the mark a complete successful build leaves
+  (``mark_build``: intermediate.build_marks); ``--full-refresh`` tests everything.
 """
 from __future__ import annotations
 
@@ -121,6 +122,26 @@ def _up_to_date(db: Path, fingerprint: str | None) -> bool:
     return fingerprint is not None and _last_build(db).get("fingerprint") == fingerprint
 
 
+def mark_build(db: Path) -> None:
+    """Record what a complete, successful ``dbt build`` covered: intermediate.build_marks.ingested_through, the
+    newest ingestion time of a document it saw.  The data tests of the next incremental build test the
+    documents of every unit with a document ingested after it (macros/test_scope.sql); a build that fails,
+    is cut short or builds a selection leaves the previous mark, so its documents are tested again.
+    """
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(db))
+        try:
+            con.execute("create or replace table intermediate.build_marks as "
+                        "select max(ingested_at) as ingested_through, now() as marked_at "
+                        "from intermediate.int_document_versions")
+        finally:
+            con.close()
+    except duckdb.Error:   # no mark: the next build tests more documents, never fewer
+        pass
+
+
 def _reuse_parse(target: Path, db: Path) -> None:
     """Start from the shared partial-parse state when this warehouse has none (dbt re-parses what changed)."""
     cached = PARSE_CACHE / f"{db.name}.msgpack"
@@ -203,6 +224,8 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
         outcome.error = one_line_error(errors, code, db)
     if outcome.success:
         _share_parse(target, db)
+        if args[0] == "build" and not {"--select", "-s", "--selector"} & set(args):
+            mark_build(db)
         if incremental_build and fingerprint is not None:
             (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "seeds": seeds}), encoding="utf-8")
     return outcome

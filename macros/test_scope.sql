@@ -17,16 +17,13 @@
       - with --vars '{full_tests: true}',
       - when no build has been recorded yet (a new warehouse), or outside `execute` (parsing).
 
-    The record: on-run-end, a `dbt build` of the whole project (no --select) in which nothing failed or
-    errored writes intermediate.build_marks (ingested_through: the newest ingestion time of a document
-    the build saw).  A failed build leaves the old record, so its documents are tested again next time.
+    The record: a successful `dbt build` of the whole project (no --select) run by juesuan (juesuan/dbt.py
+    mark_build) writes intermediate.build_marks (ingested_through: the newest ingestion time of a document
+    the build saw).  A failed build leaves the old record, so its documents are tested again next time; a
+    build run by dbt directly leaves it too (its documents are tested again: more, never less).
     See dbt's docs, "where" (resource-configs/where): the config is templated into the test query by
     get_where_subquery, which a project may override; this override renders the placeholder at run time.
 -#}
-
-{% macro build_marks_relation() -%}
-    {%- do return(api.Relation.create(database=target.database, schema='intermediate', identifier='build_marks')) -%}
-{%- endmacro %}
 
 {#- SQL condition on a relation with doc_id: its rows of the documents of this build (or `true`). -#}
 {% macro documents_of_this_build() -%}
@@ -61,20 +58,5 @@
         {%- do return(filtered) -%}
     {%- else -%}
         {%- do return(relation) -%}
-    {%- endif -%}
-{%- endmacro %}
-
-{#- on-run-end: record what a complete, successful build covered (see above). -#}
-{% macro mark_build(results) -%}
-    {%- if execute and flags.WHICH == 'build' and not invocation_args_dict.get('select') -%}
-        {%- set failed = [] -%}
-        {%- for r in results -%}
-            {%- if r.status in ('error', 'fail', 'runtime error') -%}{%- do failed.append(r) -%}{%- endif -%}
-        {%- endfor -%}
-        {%- if not failed -%}
-            create or replace table {{ build_marks_relation() }} as
-            select max(ingested_at) as ingested_through, '{{ invocation_id }}' as invocation_id
-            from {{ api.Relation.create(database=target.database, schema='intermediate', identifier='int_document_versions') }}
-        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
