@@ -17,7 +17,12 @@ Two things keep repeated builds cheap (issue #14):
   dbt-duckdb derives from the file — is the same for every warehouse of that name), so a new warehouse
   does not pay for a full parse of the project;
 - a plain incremental ``dbt build`` is skipped when neither the raw schema nor the project changed since
-  the last successful build of this warehouse (``build_fingerprint``); ``--full-refresh`` always builds.
+  the last successful build of this warehouse (``build_fingerprint``); ``--full-refresh`` always builds;
+- a plain incremental build leaves out the seeds and their tests (``--exclude path:seeds``, a fifth of the
+  nodes) when the seed files and dbt_project.yml are those of the last successful build (``seeds_fingerprint``):
+  they are in the warehouse, loaded and tested, and unchanged since.  The models' data tests test the
+  documents of the build (macros/test_scope.sql) since the mark a complete successful build leaves
+  (``mark_build``: intermediate.build_marks); ``--full-refresh`` tests everything.
 """
 from __future__ import annotations
 
@@ -43,6 +48,9 @@ FINGERPRINT = "last_build.json"
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds")
 # unit tests describe the models, not the data: `dbt build` of a warehouse leaves them to `dbt test`
 BUILD_EXCLUDES = ["--exclude-resource-type", "unit_test"]
+# what the seeds (and their tests) depend on: the files and their column types in dbt_project.yml
+SEED_FILES = ("seeds", "dbt_project.yml")
+UNCHANGED_SEEDS = ["--exclude", "path:seeds"]
 
 
 @dataclass
@@ -82,8 +90,12 @@ def build_fingerprint(db: Path) -> str | None:
         return None
     finally:
         con.close()
-    digest = hashlib.sha256(repr(raw).encode())
-    for name in PROJECT_FILES:
+    return hashlib.sha256(repr(raw).encode() + _files_digest(PROJECT_FILES).encode()).hexdigest()
+
+
+def _files_digest(names: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
         path = ROOT / name
         for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if f.is_file():
@@ -91,14 +103,43 @@ def build_fingerprint(db: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _up_to_date(db: Path, fingerprint: str | None) -> bool:
+def seeds_fingerprint() -> str:
+    """One hex digest of the seed files and dbt_project.yml (their column types): what loading the seeds reads."""
+    return _files_digest(SEED_FILES)
+
+
+def _last_build(db: Path) -> dict:
+    """The record of this warehouse's last successful incremental build ({} when none or unreadable)."""
     record = target_dir(db) / FINGERPRINT
-    if fingerprint is None or not record.exists():
-        return False
     try:
-        return json.loads(record.read_text(encoding="utf-8")).get("fingerprint") == fingerprint
-    except ValueError:
-        return False
+        found = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _up_to_date(db: Path, fingerprint: str | None) -> bool:
+    return fingerprint is not None and _last_build(db).get("fingerprint") == fingerprint
+
+
+def mark_build(db: Path) -> None:
+    """Record what a complete, successful ``dbt build`` covered: intermediate.build_marks.ingested_through, the
+    newest ingestion time of a document it saw.  The data tests of the next incremental build test the
+    documents of every unit with a document ingested after it (macros/test_scope.sql); a build that fails,
+    is cut short or builds a selection leaves the previous mark, so its documents are tested again.
+    """
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(db))
+        try:
+            con.execute("create or replace table intermediate.build_marks as "
+                        "select max(ingested_at) as ingested_through, now() as marked_at "
+                        "from intermediate.int_document_versions")
+        finally:
+            con.close()
+    except duckdb.Error:   # no mark: the next build tests more documents, never fewer
+        pass
 
 
 def _reuse_parse(target: Path, db: Path) -> None:
@@ -130,8 +171,8 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
     """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node.
 
     ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint is the one
-    recorded by the last successful build; unit tests are excluded from ``build`` (run them with
-    ``dbt test --select test_type:unit``).  Returns the outcome: success, seconds (wall clock), node
+    recorded by the last successful build, and leaves out the seeds when seeds_fingerprint is; unit tests
+    are excluded from ``build`` (run them with ``dbt test --select test_type:unit``).  Returns the outcome: success, seconds (wall clock), node
     counts by status, failing nodes with dbt's message, or a one-line error.
     """
     target = target_dir(db)
@@ -139,10 +180,12 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
     fingerprint = build_fingerprint(db) if incremental_build else None
     if incremental_build and _up_to_date(db, fingerprint):
         return DbtOutcome(command="build", success=True, seconds=0.0, skipped=True)
+    seeds = seeds_fingerprint() if incremental_build else None
     _reuse_parse(target, db)
     if args and args[0] == "build":
+        same_seeds = incremental_build and _last_build(db).get("seeds") == seeds
         (target / FINGERPRINT).unlink(missing_ok=True)   # a build that fails or is killed leaves none
-        args = [*args, *BUILD_EXCLUDES]
+        args = [*args, *BUILD_EXCLUDES, *(UNCHANGED_SEEDS if same_seeds else [])]
     argv = [sys.executable, "-m", "juesuan.dbt", *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
             "--log-format", "json", "--log-path", str(dbt_log_dir(db)), "--target-path", str(target)]
     # dbt runs in the warehouse's folder with the file's bare name as its path: the profile dbt hashes
@@ -181,8 +224,10 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
         outcome.error = one_line_error(errors, code, db)
     if outcome.success:
         _share_parse(target, db)
+        if args[0] == "build" and not {"--select", "-s", "--selector"} & set(args):
+            mark_build(db)
         if incremental_build and fingerprint is not None:
-            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "seeds": seeds}), encoding="utf-8")
     return outcome
 
 

@@ -9,11 +9,12 @@
         diff       lhs − rhs;
         passed     the sides meet within the rounding tolerance (comparison '='), or lhs does not fall below
                    rhs by more than it ('>='); see macros/tolerance.sql;
-        document_state  the document's state when the row was built (per-document families, incremental.sql);
+        document_state  the document's state when the row was built (per-document families, incremental.sql), with
+                   its counterparts' for a family that compares documents (counterpart, macros/comparisons.sql);
     with lhs, rhs, diff and tolerance as DECIMAL(18, 6), and drops rows with a side missing.  The right side
     is compared at four decimals, the precision of every stored figure (a computed ratio is rounded to it).
     marts.fct_identity_check is the union of the families (one line each). -#}
-{% macro identity_checks(checks) -%}
+{% macro identity_checks(checks, counterpart=none) -%}
 {%- set rhs = 'cast(c.rhs as decimal(38, 4))' -%}
 select
     substr(md5(concat_ws('|', c.check_name, c.doc_id, c.fiscal_year, c.subject, c.lhs_refs, c.rhs_refs,
@@ -38,6 +39,6 @@ select
     c.rhs_refs,
     v.state_key as document_state
 from {{ checks }} as c
-left join {{ ref('int_document_versions') }} as v on c.doc_id = v.doc_id
+left join ({{ document_states(counterpart) }}) as v on c.doc_id = v.doc_id
 where c.lhs is not null and c.rhs is not null
 {%- endmacro %}

@@ -43,25 +43,29 @@
     re-read ones, and ones whose basis, unit or year changed (a document with no row in the table is
     evaluated again each run: it yields nothing).  The pre-hook clears them first, so a document that now
     yields fewer rows loses the old ones; the post-hook prunes documents that no longer count.  Families
-    that compare documents (yoy, budget_vs_final) stay tables. -#}
-{% macro new_documents() -%}
-    select v.doc_id from {{ ref('int_document_versions') }} as v
-    where v.is_loaded and not exists (
+    that compare documents (yoy, budget_vs_final) pass a counterpart: a row's state is then its document's
+    and its counterparts' (macros/comparisons.sql). -#}
+{#- counterpart: for a family that compares documents, the documents a document's rows also depend on
+    (macros/comparisons.sql document_states); none: the document alone. -#}
+{% macro new_documents(counterpart=none) -%}
+    select v.doc_id from ({{ document_states(counterpart) }}) as v
+    where not exists (
         select 1 from {{ this }} as t where t.doc_id = v.doc_id and t.document_state = v.state_key)
 {%- endmacro %}
 
-{% macro of_new_documents(relation) -%}
+{% macro of_new_documents(relation, counterpart=none) -%}
     {%- if is_incremental() -%}
-        (select * from {{ relation }} where doc_id in ({{ new_documents() }}))
+        (select * from {{ relation }} where doc_id in ({{ new_documents(counterpart) }}))
     {%- else -%}
         {{ relation }}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro per_document_intermediate() -%}
+{% macro per_document_intermediate(counterpart=none) -%}
+    {%- set arg = ("'" ~ counterpart ~ "'") if counterpart else 'none' %}
     {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
               on_schema_change='append_new_columns',
-              pre_hook="{% if is_incremental() %}delete from {{ this }} where doc_id in ({{ new_documents() }}){% endif %}",
+              pre_hook="{% if is_incremental() %}delete from {{ this }} where doc_id in ({{ new_documents(" ~ arg ~ ") }}){% endif %}",
               post_hook="{{ remove_unloaded_documents(this, 'any') }}") }}
 -- depends_on: {{ ref('int_document_versions') }}
 {%- endmacro %}

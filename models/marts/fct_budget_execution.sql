@@ -3,9 +3,11 @@
 -- 决算's 年初预算 and 全年预算 where it states them, the actual (决算 amount), and
 -- execution_rate = actual / published budget (null when either is missing or the budget is 0).
 -- A row exists when either report states the figure; both documents are named.
+-- Incremental per unit (macros/comparisons.sql): a unit is rebuilt when one of its reports changed.
+{{ per_unit_incremental() }}
 with budget as (
     select unit_id, fiscal_year, doc_id, funding_scope, function_code, expenditure_type, amount_wan, source_ref
-    from {{ ref('fct_budget_expenditure') }}
+    from {{ of_new_units(ref('fct_budget_expenditure')) }}
     where expenditure_type in ('total', 'basic', 'project')
 ),
 final as (
@@ -15,8 +17,8 @@ final as (
         max(f.value) filter (where f.measure = 'amount') as actual_wan,
         max(f.value) filter (where f.measure = 'budget_initial') as budget_initial_wan,
         max(f.value) filter (where f.measure = 'budget_full_year') as budget_full_year_wan,
-        any_value(f.source_ref) filter (where f.measure = 'amount') as actual_source_ref
-    from {{ ref('int_facts') }} f
+        {{ chosen_reading('source_ref', "f.measure = 'amount'", 'f') }} as actual_source_ref
+    from {{ of_new_units(ref('int_facts')) }} f
     where f.basis = 'final' and f.kind = 'expenditure' and f.is_report_year and f.scope is not null
       and f.item in ('total', 'basic', 'project')
       and not (f.is_function_subject and f.function_code_resolved is null)
@@ -47,6 +49,8 @@ select
     j.*,
     f.level as function_level,
     f.name as function_name,
-    case when j.budget_wan <> 0 then cast(round(j.actual_wan / j.budget_wan, 4) as decimal(18, 4)) end as execution_rate
+    case when j.budget_wan <> 0 then cast(round(j.actual_wan / j.budget_wan, 4) as decimal(18, 4)) end as execution_rate,
+    us.state_key as unit_state
 from joined j
+left join ({{ unit_states() }}) us on us.unit_id = j.unit_id
 left join {{ ref('dim_function_subject') }} f on f.function_code = j.function_code

@@ -17,9 +17,9 @@ select
     max(value) filter (where measure = 'budget') as amount_wan,
     max(value) filter (where measure = 'share_pct') as share_pct_stated,
     max(value) filter (where measure = 'yoy_change') as yoy_change_wan_stated,
-    any_value(source_kind) filter (where measure = 'budget') as source_kind,
-    any_value(source_ref) filter (where measure = 'budget') as source_ref,
-    any_value(table_code) filter (where measure = 'budget') as table_code,
+    {{ chosen_reading('source_kind', "measure = 'budget'") }} as source_kind,
+    {{ chosen_reading('source_ref', "measure = 'budget'") }} as source_ref,
+    {{ chosen_reading('table_code', "measure = 'budget'") }} as table_code,
     max(reading_count) filter (where measure = 'budget') as reading_count,
     max(ingested_at) as ingested_at
 from facts

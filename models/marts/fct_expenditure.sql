@@ -22,11 +22,11 @@ select
     max(value) filter (where measure = 'yoy_change') as yoy_change_wan_stated,
     max(value) filter (where measure = 'yoy_change_pct') as yoy_change_pct_stated,
     -- provenance of the amount, or of the budget when only the budget is stated
-    coalesce(any_value(source_kind) filter (where measure = 'amount'),
-             any_value(source_kind) filter (where measure in ('budget_initial', 'budget'))) as source_kind,
-    coalesce(any_value(source_ref) filter (where measure = 'amount'),
-             any_value(source_ref) filter (where measure in ('budget_initial', 'budget'))) as source_ref,
-    any_value(table_code) filter (where measure = 'amount') as table_code,
+    coalesce({{ chosen_reading('source_kind', "measure = 'amount'") }},
+             {{ chosen_reading('source_kind', "measure in ('budget_initial', 'budget')") }}) as source_kind,
+    coalesce({{ chosen_reading('source_ref', "measure = 'amount'") }},
+             {{ chosen_reading('source_ref', "measure in ('budget_initial', 'budget')") }}) as source_ref,
+    {{ chosen_reading('table_code', "measure = 'amount'") }} as table_code,
     max(reading_count) filter (where measure = 'amount') as reading_count,
     max(ingested_at) as ingested_at
 from facts

@@ -18,9 +18,9 @@ select
     max(value) filter (where measure = 'share_pct') as share_pct_stated,
     max(value) filter (where measure = 'yoy_change') as yoy_change_wan_stated,
     max(value) filter (where measure = 'budget_initial') as budget_initial_wan,
-    any_value(source_kind) filter (where measure = 'amount') as source_kind,
-    any_value(source_ref) filter (where measure = 'amount') as source_ref,
-    any_value(table_code) filter (where measure = 'amount') as table_code,
+    {{ chosen_reading('source_kind', "measure = 'amount'") }} as source_kind,
+    {{ chosen_reading('source_ref', "measure = 'amount'") }} as source_ref,
+    {{ chosen_reading('table_code', "measure = 'amount'") }} as table_code,
     max(reading_count) filter (where measure = 'amount') as reading_count,
     max(ingested_at) as ingested_at
 from facts

@@ -19,8 +19,8 @@ select
     max(value) filter (where measure = 'share_pct') as share_pct_stated,
     max(value) filter (where measure = 'yoy_change') as yoy_change_wan_stated,
     bool_or(flags like '%stated_none%') as stated_as_none,
-    coalesce(any_value(source_ref) filter (where measure = 'actual'), any_value(source_ref)) as source_ref,
-    coalesce(any_value(source_kind) filter (where measure = 'actual'), any_value(source_kind)) as source_kind,
+    coalesce({{ chosen_reading('source_ref', "measure = 'actual'") }}, {{ chosen_reading('source_ref') }}) as source_ref,
+    coalesce({{ chosen_reading('source_kind', "measure = 'actual'") }}, {{ chosen_reading('source_kind') }}) as source_kind,
     max(ingested_at) as ingested_at
 from facts
 group by unit_id, fiscal_year, doc_id, item

@@ -1,17 +1,19 @@
 -- One wide row of headline figures per unit-year of a counted 决算.  When a unit publishes several
 -- reports for a year (汇总 and 本级), the consolidated one is used.  The budget_* columns are the
 -- published budget's figures (the counted 部门预算 of the same unit-year, budget_doc_id), null without one.
+-- Incremental per unit (macros/comparisons.sql): a unit is rebuilt when one of its reports changed.
+{{ per_unit_incremental() }}
 with docs as (
     select *, row_number() over (
         partition by unit_id, fiscal_year
         order by case unit_scope when 'consolidated' then 0 when 'balance' then 1 when 'own' then 2 else 3 end,
                  ingested_at desc
     ) as choice
-    from {{ ref('int_document_versions') }}
+    from {{ of_new_units(ref('int_document_versions')) }}
     where is_loaded and basis = 'final' and unit_id is not null
 ),
 f as (
-    select * from {{ ref('int_facts') }}
+    select * from {{ of_new_units(ref('int_facts')) }}
     where basis = 'final' and is_report_year and function_code_resolved is null and not is_function_subject
 ),
 pick as (
@@ -56,15 +58,15 @@ budget as (
         max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'basic') as budget_basic_gb_wan,
         max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'project') as budget_project_all_wan,
         max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'project') as budget_project_gb_wan
-    from {{ ref('int_document_versions') }} b
-    left join {{ ref('int_facts') }} f on f.doc_id = b.doc_id and f.is_report_year and f.measure = 'budget'
+    from {{ of_new_units(ref('int_document_versions')) }} b
+    left join {{ of_new_units(ref('int_facts')) }} f on f.doc_id = b.doc_id and f.is_report_year and f.measure = 'budget'
         and f.function_code_resolved is null and not f.is_function_subject
     where b.is_loaded and b.basis = 'budget' and b.unit_id is not null
     group by b.unit_id, b.fiscal_year, b.doc_id
 ),
 checks as (
     select doc_id, count(*) as identity_checks, count(*) filter (where not passed) as inconsistencies
-    from {{ ref('fct_identity_check') }} group by doc_id
+    from {{ of_new_units(ref('fct_identity_check')) }} group by doc_id
 )
 select
     d.unit_id,
@@ -103,10 +105,12 @@ select
     coalesce(bg.budget_basic_all_wan, bg.budget_basic_gb_wan) as budget_basic_expenditure_wan,
     coalesce(bg.budget_project_all_wan, bg.budget_project_gb_wan) as budget_project_expenditure_wan,
     coalesce(c.identity_checks, 0) as identity_checks,
-    coalesce(c.inconsistencies, 0) as inconsistencies
+    coalesce(c.inconsistencies, 0) as inconsistencies,
+    us.state_key as unit_state
 from docs d
 left join pick p on p.doc_id = d.doc_id
 left join {{ ref('dim_unit') }} u on u.unit_id = d.unit_id
 left join checks c on c.doc_id = d.doc_id
 left join budget bg on bg.unit_id = d.unit_id and bg.fiscal_year = d.fiscal_year
+left join ({{ unit_states() }}) us on us.unit_id = d.unit_id
 where d.choice = 1

@@ -1,3 +1,4 @@
+{{ per_document_intermediate() }}
 -- Slips the parser corrected are findings too (marts.qa_corrected_readings lists every corrected
 -- reading; the facts keep the corrected value).  Each slip is one failed check with the text as
 -- printed on the left, the corrected value on the right, and the place that proves the correction:
@@ -14,7 +15,7 @@
 --                   with 上年 that proves it, and the report's year.
 with checks as (
     with o as (
-        select * from {{ ref('int_observations') }}
+        select * from {{ of_new_documents(ref('int_observations')) }}
     ),
     unit_slips as (
         select * from o where list_contains(string_split(flags, ','), 'unit_typo_yuan')

@@ -1,3 +1,4 @@
+{{ per_document_intermediate() }}
 -- A stated execution or completion rate of 100% says the two amounts are the same amount:
 --   "全年预算数 235.76 万元，执行数 235.00 万元，完成预算的 100%" rounds to 100% (99.68%) and passes
 -- completion_of_budget, yet 235.00 is not 235.76.  The amounts must agree within their own rounding
@@ -9,7 +10,7 @@
 -- check's finding, not this one's: only a 100% the ratio rounds to is evaluated here.
 with checks as (
     with readings as (
-        select * from {{ ref('int_fact_readings') }} where kind not in ('performance')
+        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as (
         select * from readings where reading_rank = 1

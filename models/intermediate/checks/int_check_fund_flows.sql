@@ -1,3 +1,4 @@
+{{ per_document_intermediate() }}
 -- Money of a fund has to go somewhere: a fund (一般公共预算 / 政府性基金预算 / 国有资本经营预算 财政拨款,
 -- or 财政拨款 as a whole) with revenue in the year must show it spent, carried over or passed on.
 -- A report that states the fund's revenue above zero, states the fund's expenditure as zero
@@ -11,7 +12,7 @@
 -- revenue (comparison >=); tolerance from the printed figures.
 with checks as (
     with f as (
-        select * from {{ ref('int_facts') }}
+        select * from {{ of_new_documents(ref('int_facts')) }}
         where kind in ('revenue', 'expenditure') and measure = 'amount' and is_report_year
           and function_code_resolved is null and not is_function_subject and project_key is null
     ),

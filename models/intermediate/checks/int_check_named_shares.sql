@@ -1,3 +1,4 @@
+{{ per_document_intermediate() }}
 -- A share stated against a named base that is not the document total:
 --   "涉及预算资金4659.62万元，占部门预算项目支出总额的87.36%"      base = 项目支出 (all funds)
 --   "共涉及资金 106.81 万元，占一般公共预算项目支出总额的 100%"   base = 一般公共预算 项目支出
@@ -16,7 +17,7 @@
 -- Tolerance as in int_check_ratios: the ratio of two rounded figures is an interval.
 with checks as (
     with readings as (
-        select * from {{ ref('int_fact_readings') }}
+        select * from {{ of_new_documents(ref('int_fact_readings')) }}
     ),
     stated as (
         select * from readings
@@ -38,7 +39,7 @@ with checks as (
         from stated s
         join numerators p on p.stated_id = s.observation_id
         join readings n on n.observation_id = p.num_id
-        join {{ ref('int_facts') }} d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year
+        join {{ of_new_documents(ref('int_facts')) }} d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year
             and d.kind = split_part(s.ref_key, '|', 1)
             and coalesce(d.scope, '') = split_part(s.ref_key, '|', 2)
             and d.item_key = split_part(s.ref_key, '|', 3)

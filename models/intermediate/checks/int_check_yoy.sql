@@ -1,15 +1,21 @@
+{{ per_document_intermediate('prior_year') }}
 -- Stated year-over-year change = the difference of the two years:
 --   against the unit's previous report when it is in the warehouse, and
 --   against a prior-year figure the report itself states.
+-- Incremental: a report is rebuilt when it or a report of its unit's previous year changed
+-- (counterpart 'prior_year', macros/comparisons.sql).
 with checks as (
     with f as (
-        select * from {{ ref('int_facts') }}
+        select * from {{ of_units_of_new_documents(ref('int_facts'), 'prior_year') }}
+    ),
+    rebuilt as (
+        select * from {{ of_new_documents(ref('int_facts'), 'prior_year') }}
     ),
     changes as (
-        select * from f where measure = 'yoy_change' and is_report_year
+        select * from rebuilt where measure = 'yoy_change' and is_report_year
     ),
     current_amounts as (
-        select * from f where measure in ('amount', 'actual') and is_report_year
+        select * from rebuilt where measure in ('amount', 'actual') and is_report_year
     ),
     prior_doc as (
         select c.observation_id as change_id, a.observation_id as current_id, p.observation_id as prior_id,
@@ -49,4 +55,4 @@ with checks as (
     join f pr on pr.observation_id = p.prior_id
 )
 
-{{ identity_checks('checks') }}
+{{ identity_checks('checks', 'prior_year') }}
