@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ingest.normalize import squash
 
@@ -147,7 +148,18 @@ def _region(lines: list[str], start: int, locators: list[str] | None) -> tuple[l
 
 
 def _heading_like(line: str) -> str | None:
-    """Comparison form of a line that could be a heading or a table title."""
+    """Comparison form of a line that could be a heading or a table title.  A pure function of the line,
+    cached for lines of at most 400 characters (every line of a document with a 目录 is asked; most lines
+    of a report repeat across reports: headings, the glossary, blank lines)."""
+    return _cached_heading_like(line) if len(line) <= 400 else _heading_form(line)
+
+
+@lru_cache(maxsize=1 << 16)
+def _cached_heading_like(line: str) -> str | None:
+    return _heading_form(line)
+
+
+def _heading_form(line: str) -> str | None:
     cells = [c for c in line.split("\t") if c.strip()]
     if not cells or len(cells) > 4:
         return None
@@ -174,7 +186,11 @@ def _matches(entry: str, heading: str, kind: str) -> bool:
     if kind == "section" and len(heading) >= 4 and heading in entry and len(entry) - len(heading) <= 6:
         return True  # a shorter body heading (一、主要职责 for 一、部门主要职责及内设机构) — never for a table:
         # 收入支出决算总表 is not 财政拨款收入支出决算总表
-    return len(entry) >= 6 and SequenceMatcher(None, entry, heading).ratio() >= 0.85
+    if len(entry) < 6:
+        return False
+    # ratio() is bounded by quick_ratio() and real_quick_ratio() (difflib): the cheap bounds reject most lines
+    matcher = SequenceMatcher(None, entry, heading)
+    return matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
 
 
 def find(lines: list[str], locators: list[str] | None = None) -> Toc:
