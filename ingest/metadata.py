@@ -74,7 +74,7 @@ def _title_block(lines: list[str], limit: int = 12) -> list[str]:
     return block
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _cached_line_votes(line: str) -> tuple[tuple[str, float], ...]:
     return _line_votes(line)
 

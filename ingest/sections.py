@@ -57,7 +57,7 @@ def heading_of(text: str) -> tuple[int, str | None, str] | None:
     return _cached_heading(text) if len(text) <= 400 else _heading(text)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _cached_heading(text: str) -> tuple[int, str | None, str] | None:
     return _heading(text)
 

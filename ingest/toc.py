@@ -154,7 +154,7 @@ def _heading_like(line: str) -> str | None:
     return _cached_heading_like(line) if len(line) <= 400 else _heading_form(line)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _cached_heading_like(line: str) -> str | None:
     return _heading_form(line)
 

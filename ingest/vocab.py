@@ -25,7 +25,7 @@ def clean_label(text: str) -> str:
     return _cached_clean(text) if len(text) <= 400 else _clean(text)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _cached_clean(text: str) -> str:
     return _clean(text)
 
