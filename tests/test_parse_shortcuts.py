@@ -93,3 +93,31 @@ def test_cached_line_functions_equal_their_definitions():
         assert project_key(text) == (_key_of(text) if text else None)
     assert heading_of("一、收入支出决算总体情况说明") == (2, "一", "收入支出决算总体情况说明")
     assert vocab.clean_label("（二）“三公”经费") == "三公经费"
+
+
+def _matches_plain(entry: str, heading: str, kind: str) -> bool:
+    """toc._matches as first written: difflib's ratio() asked whenever the containment tests fail."""
+    from difflib import SequenceMatcher
+    if kind == "table" and "表" not in heading:
+        return False
+    core = toc._OWNER.sub("", entry)
+    if len(core) >= 4 and core in heading and len(heading) - len(core) <= 20:
+        return True
+    if entry == heading or (len(entry) >= 4 and entry in heading and len(heading) - len(entry) <= 16):
+        return True
+    if kind == "section" and len(heading) >= 4 and heading in entry and len(entry) - len(heading) <= 6:
+        return True
+    return len(entry) >= 6 and SequenceMatcher(None, entry, heading).ratio() >= 0.85
+
+
+def test_toc_matching_with_ratio_bounds_equals_ratio():
+    headings = sorted({h for h in map(toc._heading_like, LINES + EDGES) if h})
+    entries = {(e.key, e.kind) for p in sorted(REPORTS.glob("*.txt"))
+               for e in toc.find(p.read_text(encoding="utf-8").splitlines()).entries}
+    assert len(entries) >= 20
+    near = 0
+    for key, kind in sorted(entries):
+        for h in headings + [key[:-1] + "X", "本部门" + key, key[1:]]:
+            assert toc._matches(key, h, kind) == _matches_plain(key, h, kind), (key, h)
+            near += toc._matches(key, h, kind)
+    assert near >= len(entries)
