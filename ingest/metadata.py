@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.normalize import squash
 
@@ -73,6 +74,30 @@ def _title_block(lines: list[str], limit: int = 12) -> list[str]:
     return block
 
 
+@lru_cache(maxsize=1 << 14)
+def _cached_line_votes(line: str) -> tuple[tuple[str, float], ...]:
+    return _line_votes(line)
+
+
+def _line_votes(line: str) -> tuple[tuple[str, float], ...]:
+    """The (unit name, weight) votes of one line (see _UNIT_PATTERNS, _LABELLED_UNIT), in order: a pure
+    function of the line, cached for lines of at most 400 characters (most lines repeat across reports)."""
+    text = line.strip()
+    if not text or len(text) > 400:
+        return ()
+    out: list[tuple[str, float]] = []
+    if _UNIT_WORDS.search(text):
+        for pattern, weight, _ in _UNIT_PATTERNS:
+            for m in pattern.finditer(text):
+                out.append((squash(m.group(1)), weight))
+    if "：" in text or ":" in text:
+        for m in _LABELLED_UNIT.finditer(text):
+            name = m.group(1)
+            if _ENDS_LIKE_UNIT.search(name) and not re.search(r"(?:单位|部门)$", name):
+                out.append((name, 3.0))
+    return tuple(out)
+
+
 def find_unit(lines: list[str]) -> str | None:
     votes: Counter[str] = Counter()
     title = _title_block(lines)
@@ -82,18 +107,8 @@ def find_unit(lines: list[str]) -> str | None:
         if m:
             votes[m.group(0)] += 4.0
     for line in lines:
-        text = line.strip()
-        if not text or len(text) > 400:
-            continue
-        if _UNIT_WORDS.search(text):
-            for pattern, weight, _ in _UNIT_PATTERNS:
-                for m in pattern.finditer(text):
-                    votes[squash(m.group(1))] += weight
-        if "：" in text or ":" in text:
-            for m in _LABELLED_UNIT.finditer(text):
-                name = m.group(1)
-                if _ENDS_LIKE_UNIT.search(name) and not re.search(r"(?:单位|部门)$", name):
-                    votes[name] += 3.0
+        for name, weight in (_cached_line_votes(line) if len(line) <= 400 else _line_votes(line)):
+            votes[name] += weight
     if not votes:
         return None
     body = "\n".join(lines)

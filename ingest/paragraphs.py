@@ -90,8 +90,15 @@ def prose_page_numbers(lines: list[str], skip: set[int]) -> set[int]:
     return found
 
 
-def wrap_width(lines: list[str], skip: set[int]) -> int:
-    widths = sorted(display_width(l.strip()) for i, l in enumerate(lines) if i not in skip and l.strip())
+def _text_widths(lines: list[str], skip: set[int]) -> list[int]:
+    """Display widths of the non-blank lines not in ``skip``, in line order."""
+    return [display_width(t) for i, l in enumerate(lines) if i not in skip and (t := l.strip())]
+
+
+def wrap_width(lines: list[str], skip: set[int], widths: list[int] | None = None) -> int:
+    """The prose's wrap width: the 90th percentile of its lines' display widths (``widths``: those of
+    :func:`_text_widths` when the caller has them)."""
+    widths = sorted(_text_widths(lines, skip) if widths is None else widths)
     if not widths:
         return LONG_LINE
     return widths[int(0.9 * (len(widths) - 1))]
@@ -109,17 +116,20 @@ _CONTINUES = re.compile(r"^(?:[，。、；：）％%]|(?:万元|亿元|千元|�
 
 
 _CODE_BRACKET = re.compile(r"^[（(]\d{2,3}[）)]")
+_ENDS_CJK = re.compile(r"[\u4e00-\u9fa5]$")
+_STOPS = re.compile(r"[。；;]")
+_STOPS_OR_COMMAS = re.compile(r"[。；;，,]")
 
 
 def _code_bracket(last_text: str, text: str) -> bool:
     """'…其他行政事业单位医疗支出' / '（99）:支出决算为…': the bracket is the code of the name the
     line before ends with (a list marker follows a finished sentence, not a bare name)."""
-    return bool(_CODE_BRACKET.match(text)) and bool(re.search(r"[\u4e00-\u9fa5]$", last_text))
+    return bool(_CODE_BRACKET.match(text)) and bool(_ENDS_CJK.search(last_text))
 
 
 def _heading(text: str) -> bool:
     """A heading and nothing more ("3. 送温暖项目自评综述：根据…。" is a numbered paragraph)."""
-    return heading_of(text) is not None and not re.search(r"[。；;]", text)
+    return heading_of(text) is not None and not _STOPS.search(text)
 
 
 _STANDARD = {squash(t) for t in STANDARD_TITLES}
@@ -133,7 +143,7 @@ def _complete_heading(text: str) -> bool:
     width "五、一般公共预算财政拨款支出决算情况说明" fills the line, yet the paragraph after it is
     not its continuation)."""
     found = heading_of(text)
-    if found is None or re.search(r"[。；;，,]", text):
+    if found is None or _STOPS_OR_COMMAS.search(text):
         return False
     title = squash(found[2])
     return title in _STANDARD or _TITLE_DONE.search(title) is not None
@@ -149,10 +159,11 @@ def _chain_continues(paragraph_text: str, text: str) -> bool:
     return _CHAIN_OPEN.search(paragraph_text) is not None and _CHAIN_REST.match(text) is not None
 
 
-def is_hard_wrapped(lines: list[str], skip: set[int], width: int) -> bool:
+def is_hard_wrapped(lines: list[str], skip: set[int], width: int, widths: list[int] | None = None) -> bool:
     """The prose was cut at a fixed width (PDF text extraction): most lines that continue
     into a next text line fill the width to within a character."""
-    widths = [display_width(l.strip()) for i, l in enumerate(lines) if i not in skip and l.strip()]
+    if widths is None:
+        widths = _text_widths(lines, skip)
     if len(widths) < 20 or width > 2 * LONG_LINE:
         return False
     full = sum(1 for w in widths if width - 4 <= w <= width)
@@ -174,9 +185,10 @@ def assemble(lines: list[str], skip: set[int]) -> list[Paragraph]:
 def _assemble(lines: tuple[str, ...], skip: frozenset[int]) -> list[Paragraph]:
     pages = prose_page_numbers(lines, skip)
     dropped = skip | pages
-    width = wrap_width(lines, dropped)
+    widths = _text_widths(lines, dropped)
+    width = wrap_width(lines, dropped, widths)
     threshold = min(int(width * 0.85), LONG_LINE)
-    hard_wrapped = is_hard_wrapped(lines, dropped, width)
+    hard_wrapped = is_hard_wrapped(lines, dropped, width, widths)
 
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None

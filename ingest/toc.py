@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ingest.normalize import squash
 
@@ -147,7 +148,18 @@ def _region(lines: list[str], start: int, locators: list[str] | None) -> tuple[l
 
 
 def _heading_like(line: str) -> str | None:
-    """Comparison form of a line that could be a heading or a table title."""
+    """Comparison form of a line that could be a heading or a table title.  A pure function of the line,
+    cached for lines of at most 400 characters (every line of a document with a 目录 is asked; most lines
+    of a report repeat across reports: headings, the glossary, blank lines)."""
+    return _cached_heading_like(line) if len(line) <= 400 else _heading_form(line)
+
+
+@lru_cache(maxsize=1 << 14)
+def _cached_heading_like(line: str) -> str | None:
+    return _heading_form(line)
+
+
+def _heading_form(line: str) -> str | None:
     cells = [c for c in line.split("\t") if c.strip()]
     if not cells or len(cells) > 4:
         return None
@@ -160,13 +172,15 @@ def _heading_like(line: str) -> str | None:
 _OWNER = re.compile(r"^本?(?:部门|单位)")
 
 
-def _matches(entry: str, heading: str, kind: str) -> bool:
+def _matches(entry: str, heading: str, kind: str, core: str | None = None) -> bool:
     """An entry is carried by a heading-like line: equal, contained (the body may add the
     unit's name where the 目录 says 部门, or a year, a code, a unit of measure), or nearly
-    equal; a table entry only by a line that names a table (表)."""
+    equal; a table entry only by a line that names a table (表).  ``core``: the entry without its
+    本部门/单位 (computed here when not given; ``find`` computes it once per entry)."""
     if kind == "table" and "表" not in heading:
         return False
-    core = _OWNER.sub("", entry)
+    if core is None:
+        core = _OWNER.sub("", entry)
     if len(core) >= 4 and core in heading and len(heading) - len(core) <= 20:
         return True
     if entry == heading or (len(entry) >= 4 and entry in heading and len(heading) - len(entry) <= 16):
@@ -174,7 +188,14 @@ def _matches(entry: str, heading: str, kind: str) -> bool:
     if kind == "section" and len(heading) >= 4 and heading in entry and len(entry) - len(heading) <= 6:
         return True  # a shorter body heading (一、主要职责 for 一、部门主要职责及内设机构) — never for a table:
         # 收入支出决算总表 is not 财政拨款收入支出决算总表
-    return len(entry) >= 6 and SequenceMatcher(None, entry, heading).ratio() >= 0.85
+    if len(entry) < 6:
+        return False
+    # ratio() is bounded by quick_ratio() and by real_quick_ratio() = 2·min(len)/Σlen (difflib): the cheap
+    # bounds reject most lines, the length bound before a matcher is even built
+    if 2.0 * min(len(entry), len(heading)) / (len(entry) + len(heading)) < 0.85:
+        return False
+    matcher = SequenceMatcher(None, entry, heading)
+    return matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
 
 
 def find(lines: list[str], locators: list[str] | None = None) -> Toc:
@@ -208,8 +229,9 @@ def find(lines: list[str], locators: list[str] | None = None) -> Toc:
     headings = [(n, _heading_like(line)) for n, line in enumerate(lines) if n not in toc.lines]
     headings = [(n, h) for n, h in headings if h]
     for e in toc.entries:
+        core = _OWNER.sub("", e.key)
         for n, h in headings:
-            if _matches(e.key, h, e.kind):
+            if _matches(e.key, h, e.kind, core):
                 e.found_line = n + 1
                 break
     return toc

@@ -19,8 +19,19 @@ _QUOTES = re.compile(r"[“”\"'‘’「」《》]")
 
 
 def clean_label(text: str) -> str:
-    """Squash whitespace, drop quotes and a leading ordinal ("一、", "（二）", "3.")."""
-    t = _QUOTES.sub("", squash(text or ""))
+    """Squash whitespace, drop quotes and a leading ordinal ("一、", "（二）", "3.").  Cached for texts of at
+    most 400 characters (the same labels and title lines are cleaned in every report)."""
+    text = text or ""
+    return _cached_clean(text) if len(text) <= 400 else _clean(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _cached_clean(text: str) -> str:
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
+    t = _QUOTES.sub("", squash(text))
     return _ORDINAL.sub("", t)
 
 

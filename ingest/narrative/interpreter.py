@@ -646,16 +646,21 @@ def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, en
     stretch counts (the base of a share, between 占 and its label), with its own ``filler``.
     """
     start = max(start, 0)
-    covered = [False] * (end - start)
     # spans are token spans in sentence order: visit only those that reach into [start, end)
-    # (a scan of every span per number was quadratic in the length of a sentence)
+    # (a scan of every span per number was quadratic in the length of a sentence); the residual is
+    # the text between them, taken slice by slice
+    pieces: list[str] = []
+    pos = start
     for i in range(bisect_right(spans, start, key=lambda s: s[1]), len(spans)):
         a, b = spans[i]
         if a >= end:
             break
-        for k in range(max(a, start), min(b, end)):
-            covered[k - start] = True
-    residual = "".join(ch for k, ch in enumerate(sentence[start:end]) if not covered[k])
+        if a > pos:
+            pieces.append(sentence[pos:a])
+        pos = max(pos, min(b, end))
+    if pos < end:
+        pieces.append(sentence[pos:end])
+    residual = "".join(pieces)
     cut = max((residual.rfind(sep) for sep in separators), default=-1)
     if cut < 0 and separators:
         return False

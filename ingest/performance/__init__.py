@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.normalize import squash
 
@@ -19,12 +20,24 @@ def project_name(text: str) -> str:
 _KEY_SUFFIX = re.compile(r"(?:专项资金|专项经费|补助资金|资金|经费|项目|专项)+$")
 
 
+_YEAR_PREFIX = re.compile(r"^(?:20\d\d年度?)")
+
+
 def project_key(name: str | None) -> str | None:
-    """Matching key for one project named differently in table and prose."""
+    """Matching key for one project named differently in table and prose (cached: every figure of a
+    project asks for it)."""
     if not name:
         return None
-    t = project_name(name)
-    t = re.sub(r"^(?:20\d\d年度?)", "", t)
+    return _project_key(name) if len(name) <= 400 else _key_of(name)
+
+
+@lru_cache(maxsize=1 << 14)
+def _project_key(name: str) -> str:
+    return _key_of(name)
+
+
+def _key_of(name: str) -> str:
+    t = _YEAR_PREFIX.sub("", project_name(name))
     return _KEY_SUFFIX.sub("", t) or t
 
 

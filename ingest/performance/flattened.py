@@ -55,7 +55,8 @@ def find_regions(lines: list[str], skip: set[int]) -> list[tuple[int, int, str, 
     i = 0
     while i < len(lines):
         text = lines[i].strip()
-        m = _TITLE.match(squash(text)) if text and i not in skip and "\t" not in lines[i] else None
+        # (a title ends in 绩效自评表: a line not ending in 表 is rejected before the pattern)
+        m = _TITLE.match(squash(text)) if text.endswith("表") and i not in skip and "\t" not in lines[i] else None
         if m and len(text) <= 60:
             end = None
             for j in range(i + 1, min(len(lines), i + 600)):

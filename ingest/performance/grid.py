@@ -36,24 +36,24 @@ _INDICATOR_LABELS = ("绩效指标", "年度绩效指标")
 _TASK_LABELS = ("年度主要任务",)
 _SKIP_LABELS = ("主管部门", "项目主管单位", "实施单位", "项目实施单位", "项目支出绩效自评表", "绩效自评表")
 
-FUNDING_ROWS: list[tuple[str, str]] = [
+FUNDING_ROWS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), key) for pattern, key in (
     (r"年度资金总额|资金总额|合计", "total"),
     (r"上级财政资金|上级补助", "superior"),
     (r"当年财政拨款|财政拨款|本级财政资金|财政资金", "fiscal"),
     (r"上年结转", "carryover"),
     (r"其他资金|其他", "other"),
-]
+)]
 
-FUNDING_COLUMNS: list[tuple[str, str]] = [
+FUNDING_COLUMNS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), key) for pattern, key in (
     (r"年初预算", "budget_initial"),
     (r"全年预算|调整后预算|预算数", "budget_full_year"),
     (r"全年执行|实际完成|执行数|实际支出", "executed"),
     (r"执行率|完成率", "execution_rate"),
     (r"分值|权重", "funding_weight"),
     (r"得分", "funding_score"),
-]
+)]
 
-INDICATOR_COLUMNS: list[tuple[str, str]] = [
+INDICATOR_COLUMNS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), key) for pattern, key in (
     (r"^一级指标", "level1"),
     (r"^二级指标", "level2"),
     (r"^(?:三级指标|指标内容|指标名称|绩效指标内容)", "name"),
@@ -66,13 +66,14 @@ INDICATOR_COLUMNS: list[tuple[str, str]] = [
     (r"^得分", "score"),
     (r"完成率", "completion"),
     (r"偏差原因|原因分析|改进措施|备注", "reason"),
-]
+)]
 
 
-def _match(table: list[tuple[str, str]], text: str) -> str | None:
+def _match(table: list[tuple[re.Pattern[str], str]], text: str) -> str | None:
+    """The key of the first of ``table``'s (pattern, key) rows whose pattern the squashed header text matches."""
     t = squash(text)
     for pattern, key in table:
-        if re.search(pattern, t):
+        if pattern.search(t):
             return key
     return None
 
@@ -278,7 +279,7 @@ class PerformanceParser:
             return
         item = None
         for pattern, key in FUNDING_ROWS:
-            if re.search(pattern, squash(label_cell.text)):
+            if pattern.search(squash(label_cell.text)):
                 item = key
                 break
         if item is None:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ingest import vocab
 from ingest.grids import Cell, Grid
@@ -123,6 +124,11 @@ _ALIASES = sorted(
     key=lambda pair: (len(pair[0]), pair[1].code),
     reverse=True,
 )
+# the aliases by their last character, longest first as in _ALIASES: a title equal to or ending with an
+# alias ends with the alias's last character, so only that bucket is tried
+_ALIASES_BY_LAST: dict[str, list[tuple[str, TableDef]]] = {}
+for _alias, _tdef in _ALIASES:
+    _ALIASES_BY_LAST.setdefault(_alias[-1], []).append((_alias, _tdef))
 _CODE_RE = re.compile(r"公开\s*0?(\d{1,2})\s*表")
 _UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元|千元)")
 _HEADER_UNIT_RE = re.compile(r"[（(](万元|元|亿元|千元)[）)]")
@@ -168,9 +174,19 @@ _OTHER_TABLE = re.compile(r"政府采购|采购|项目|机关运行|绩效|专�
 
 def _by_alias(t: str) -> TableDef | None:
     """The table a cleaned title line names: equal to an alias, or ending with one after at most 8
-    characters that do not make it another table (_OTHER_TABLE)."""
+    characters that do not make it another table (_OTHER_TABLE).  A pure function of the text, cached
+    for texts of at most 400 characters: every grid's title block is asked, and title blocks repeat."""
+    return _cached_by_alias(t) if len(t) <= 400 else _alias_of(t)
+
+
+@lru_cache(maxsize=1 << 14)
+def _cached_by_alias(t: str) -> TableDef | None:
+    return _alias_of(t)
+
+
+def _alias_of(t: str) -> TableDef | None:
     for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
-        for alias, tdef in _ALIASES:
+        for alias, tdef in _ALIASES_BY_LAST.get(candidate[-1:], ()):
             if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8
                                       and not _OTHER_TABLE.search(candidate[:len(candidate) - len(alias)])):
                 return tdef

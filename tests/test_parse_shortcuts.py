@@ -1,0 +1,123 @@
+"""The parse's shortcuts give what the full tests give (issue 14, ingest speed).
+
+Each shortcut is a cheap test that rejects a line before an expensive one, or an index or cache in
+front of a pure function; each is compared here with the plain definition on every line of the
+bundled reports (and on texts made to sit on the shortcut's edge):
+
+- a project title ends in 告/目/表 (parse._may_be_title) — every line, and every paragraph's
+  lines joined, is classified the same with and without it;
+- the standard-table aliases tried by last character (standard._by_alias) — the same table as
+  trying every alias, longest first;
+- heading_of, clean_label, toc's heading form and metadata's per-line unit votes, cached per
+  text — the same result as the uncached function, asked twice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPORTS
+
+from ingest import metadata, parse, toc, vocab
+from ingest.performance import DEPARTMENT_PROJECT, _key_of, project_key, project_name
+from ingest.sections import _heading, heading_of
+from ingest.tables import standard
+
+LINES = sorted({line for p in sorted(REPORTS.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()})
+EDGES = [
+    "2023年度部门整体支出绩效自评报告", "2023年度部门整体支出绩效自评报告  ", "劳动者驿站运行专项预算项目\u3000",
+    "职工书屋建设项目绩效自评表", "2023年困难职工帮扶项目绩效自评报告。", "收入支出决算总表", "部门收入支出决算总表 ",
+    "政府采购支出预算表", "“三公”经费支出决算表", "一、收入支出决算总体情况说明", "", "   ", "表", "告",
+]
+
+
+def _title_unfiltered(text: str) -> str | None:
+    """parse._title_of without the last-character test: the patterns alone."""
+    text = "".join(text.split())
+    if not text or len(text) > 50:
+        return None
+    if any(p.match(text) for p in parse._DEPARTMENT_TITLES):
+        return DEPARTMENT_PROJECT
+    for pattern in parse._PROJECT_TITLES:
+        m = pattern.match(text)
+        if m and not re.search("部门整体|整体支出", m.group("name")):
+            return project_name(m.group("name"))
+    return None
+
+
+def test_the_bundled_reports_have_titles_to_find():
+    found = {parse._title_of(line) for line in LINES} - {None}
+    assert DEPARTMENT_PROJECT in found and len(found) >= 5
+
+
+def test_title_prefilter_keeps_every_title():
+    for text in LINES + EDGES:
+        assert parse._title_of(text) == _title_unfiltered(text), text
+
+
+def test_wrapped_titles_are_found_as_without_the_prefilter():
+    for path in sorted(REPORTS.glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        skip = {i for i, line in enumerate(lines) if "\t" in line}
+        every = parse._printed_lines(lines, skip)
+        kept = parse._printed_lines(lines, skip, only_titles=True)
+        titled = [g for g in every if _title_unfiltered("".join(lines[i].strip() for i in g))]
+        assert [g for g in titled if g not in kept] == [], path.name
+
+
+def _alias_unindexed(t: str):
+    for candidate in (t, standard._TITLE_NOISE.sub("", t).replace("、", "")):
+        for alias, tdef in standard._ALIASES:
+            if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8
+                                      and not standard._OTHER_TABLE.search(candidate[:len(candidate) - len(alias)])):
+                return tdef
+    return None
+
+
+def test_standard_titles_by_last_character_equal_every_alias_tried():
+    texts = [vocab.clean_label(t) for t in LINES + EDGES] + [a for a, _ in standard._ALIASES]
+    named = 0
+    for t in texts * 2:  # second round: from the cache
+        assert standard._by_alias(t) is _alias_unindexed(t), t
+        named += standard._by_alias(t) is not None
+    assert named >= 2 * len(standard._ALIASES)
+
+
+def test_cached_line_functions_equal_their_definitions():
+    for text in (LINES + EDGES + ["x" * 450, "一、" + "收入" * 210]) * 2:
+        assert heading_of(text) == _heading(text)
+        assert vocab.clean_label(text) == vocab._clean(text)
+        assert toc._heading_like(text) == toc._heading_form(text)
+        if len(text) <= 400:
+            assert metadata._cached_line_votes(text) == metadata._line_votes(text)
+        assert project_key(text) == (_key_of(text) if text else None)
+    assert heading_of("一、收入支出决算总体情况说明") == (2, "一", "收入支出决算总体情况说明")
+    assert vocab.clean_label("（二）“三公”经费") == "三公经费"
+
+
+def _matches_plain(entry: str, heading: str, kind: str) -> bool:
+    """toc._matches as first written: difflib's ratio() asked whenever the containment tests fail."""
+    from difflib import SequenceMatcher
+    if kind == "table" and "表" not in heading:
+        return False
+    core = toc._OWNER.sub("", entry)
+    if len(core) >= 4 and core in heading and len(heading) - len(core) <= 20:
+        return True
+    if entry == heading or (len(entry) >= 4 and entry in heading and len(heading) - len(entry) <= 16):
+        return True
+    if kind == "section" and len(heading) >= 4 and heading in entry and len(entry) - len(heading) <= 6:
+        return True
+    return len(entry) >= 6 and SequenceMatcher(None, entry, heading).ratio() >= 0.85
+
+
+def test_toc_matching_with_ratio_bounds_equals_ratio():
+    headings = sorted({h for h in map(toc._heading_like, LINES + EDGES) if h})
+    entries = {(e.key, e.kind) for p in sorted(REPORTS.glob("*.txt"))
+               for e in toc.find(p.read_text(encoding="utf-8").splitlines()).entries}
+    assert len(entries) >= 20
+    near = 0
+    for key, kind in sorted(entries):
+        for h in headings + [key[:-1] + "X", "本部门" + key, key[1:]]:
+            assert toc._matches(key, h, kind) == _matches_plain(key, h, kind), (key, h)
+            near += toc._matches(key, h, kind)
+    assert near >= len(entries)
