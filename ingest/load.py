@@ -194,6 +194,16 @@ CREATE TABLE IF NOT EXISTS raw.ingest_runs (
     duplicates INTEGER
 );
 ALTER TABLE raw.ingest_runs ADD COLUMN IF NOT EXISTS skipped INTEGER;  -- files not read: not reports by name or format
+ALTER TABLE raw.ingest_runs ADD COLUMN IF NOT EXISTS hashed INTEGER;   -- files read and hashed (the rest: known by stat)
+-- change detection without reading (ingest.pipeline.FileStats): the size and mtime a path had when its
+-- bytes were last hashed, and the doc_id (hash) they gave; hashed_at_ns is when, for the racy-file guard
+CREATE TABLE IF NOT EXISTS raw.file_stats (
+    source_path VARCHAR PRIMARY KEY,
+    size_bytes BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    doc_id VARCHAR NOT NULL,
+    hashed_at_ns BIGINT NOT NULL
+);
 """
 
 CHILD_TABLES = ("observations", "rejects", "indicators", "table_cells", "sections", "parse_issues", "coverage",

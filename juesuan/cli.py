@@ -78,13 +78,16 @@ def _check_inputs(paths: list[str]) -> list[str]:
     return paths
 
 
-def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool):
-    from ingest.cli import print_summary
+def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool,
+                checksum: bool = False):
     from ingest.pipeline import ingest_paths
 
     db.parent.mkdir(parents=True, exist_ok=True)
-    summary = ingest_paths(_check_inputs(paths), str(db), workers=workers, progress=err.is_terminal, force=force)
+    summary = ingest_paths(_check_inputs(paths), str(db), workers=workers, progress=err.is_terminal, force=force,
+                           checksum=checksum)
     if summary.parsed and verbose:
+        from ingest.cli import print_summary
+
         print_summary(summary, out)
     else:
         failed = f"[red]{summary.failed} {tr('个失败', 'failed')}[/red]" if summary.failed else tr("0 个失败", "0 failed")
@@ -93,6 +96,11 @@ def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool,
                      f"[bold]ingest[/bold]: {summary.files_seen} files — {summary.parsed} parsed, "
                      f"{summary.unchanged} unchanged, {summary.duplicates} duplicate, {summary.superseded} superseded, "
                      f"{failed}"))
+        not_read = summary.files_seen - summary.hashed - len(summary.failures)
+        if not_read > 0 and summary.unchanged:
+            out.print(tr(f"  [dim]{not_read} 个文件大小与修改时间未变，未读取（--checksum 读取并校验全部文件）[/dim]",
+                         f"  [dim]{not_read} files not read: size and mtime unchanged (--checksum reads and hashes "
+                         "every file)[/dim]"))
         for f in summary.failures:
             out.print(f"  [red]✗[/red] {escape(f.path)}{escape(', ' + f.place) if f.place else ''}: {escape(f.message)}")
     _print_skipped(summary.skipped)
@@ -292,12 +300,14 @@ def cli(lang, db):
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--workers", type=int, help="parser processes (default: one per CPU)")
 @click.option("--force", is_flag=True, help="re-parse files already loaded")
+@click.option("--checksum", is_flag=True,
+              help="read and hash every file (default: a file whose size and mtime are unchanged is not read)")
 @click.option("--full-refresh", is_flag=True, help="rebuild every fact table from scratch")
 @click.option("--no-docs", is_flag=True, help="skip writing Great Expectations Data Docs")
 @click.option("--fail-on-findings", is_flag=True, help="exit 6 when any report contradicts itself")
 @click.option("--limit", type=int, default=3, show_default=True, help="findings shown per document")
 @click.option("-v", "--verbose", is_flag=True, help="print coverage tables for parsed documents")
-def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, limit, verbose) -> int:
+def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_findings, limit, verbose) -> int:
     """Ingest → dbt build → checks → summary (PATHS default: the bundled corpus). Incremental, safe to repeat."""
     db = warehouse_path(db)
     from juesuan.status import record_run_finished, record_run_started
@@ -307,7 +317,7 @@ def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, 
         # a run that never records its end is not a refresh; the next run marks it 'killed'
         run_id = record_run_started(db, "run", notify=lambda m: err.print(f"[yellow]{escape(m)}[/yellow]"))
         try:
-            summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose)
+            summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum)
             build = step_build(db, full_refresh=full_refresh, docs=False)
             if not build.success:
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
@@ -334,11 +344,13 @@ def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, 
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--workers", type=int, help="parser processes (default: one per CPU)")
 @click.option("--force", is_flag=True, help="re-parse files already loaded")
-def cmd_ingest(db, paths, workers, force) -> int:
+@click.option("--checksum", is_flag=True,
+              help="read and hash every file (default: a file whose size and mtime are unchanged is not read)")
+def cmd_ingest(db, paths, workers, force, checksum) -> int:
     """Parse report files or folders into the raw schema and print coverage per document."""
     db = warehouse_path(db)
     with _lock(db):
-        summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=True)
+        summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=True, checksum=checksum)
     return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
 
 
