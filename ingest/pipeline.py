@@ -42,16 +42,32 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from ingest import PARSER_VERSION
 from ingest.errors import IngestError
 from ingest.limits import MB, Limits, check_file_size, die_with_parent, limit_worker_memory
-from ingest.load import PackedDocument, connect, delete_children, failure_row, insert, insert_arrow, now, pack, with_run
-from ingest.parse import content_id, parse_bytes
-from ingest.readers import supported_extensions
+from ingest.schema import connect, now
+
+if TYPE_CHECKING:
+    from ingest.load import PackedDocument
+
+# The parser, the loader and pyarrow (≈ 1.5 s of imports, pandas among them) are imported where a
+# document is read, parsed or loaded: a run that finds nothing new never needs them.
+
+
+def content_id(data: bytes) -> str:
+    """A document's id: the hash of its bytes (ingest.parse.content_id, imported on first use)."""
+    from ingest.parse import content_id as of_bytes
+
+    return of_bytes(data)
+
+
+def supported_extensions() -> list[str]:
+    """File extensions a reader takes (ingest.readers.supported_extensions)."""
+    from ingest.readers import supported_extensions as extensions
+
+    return extensions()
 
 BATCH = 200   # documents per load transaction (a COMMIT costs about as much as loading 100 documents)
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
@@ -221,21 +237,18 @@ class FileStats:
             return
         paths = list(self.fresh)
         rows = [self.fresh[p] for p in paths]
-        con.register("_stats", pa.table({
-            "source_path": pa.array(paths, pa.string()),
-            "size_bytes": pa.array([r[0] for r in rows], pa.int64()),
-            "mtime_ns": pa.array([r[1] for r in rows], pa.int64()),
-            "doc_id": pa.array([r[2] for r in rows], pa.string()),
-            "hashed_at_ns": pa.array([r[3] for r in rows], pa.int64())}))
-        try:
-            con.execute("INSERT OR REPLACE INTO raw.file_stats BY NAME SELECT * FROM _stats")
-        finally:
-            con.unregister("_stats")
+        # lists bound as parameters and unnested side by side: no pyarrow (and no pandas) on a quiet run
+        con.execute("INSERT OR REPLACE INTO raw.file_stats (source_path, size_bytes, mtime_ns, doc_id, hashed_at_ns) "
+                    "SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[]), "
+                    "unnest(?::BIGINT[])", [paths, [r[0] for r in rows], [r[1] for r in rows],
+                                            [r[2] for r in rows], [r[3] for r in rows]])
 
 
 def _worker_init(parent_pid: int, limits: Limits) -> None:
     """Start-up of a parsing worker: end with the parent, leave Ctrl-C to the parent, cap memory."""
     import signal
+
+    import pyarrow as pa
 
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -272,6 +285,9 @@ def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     it sends back the document's rows as Arrow tables (ingest.load.pack), not the parser's objects:
     unpickling Arrow buffers costs the parent next to nothing.
     """
+    from ingest.load import pack
+    from ingest.parse import parse_bytes
+
     limits = limits or Limits()
     _test_delay(path)
     try:
@@ -417,8 +433,8 @@ def _record_aliases(con, aliases: list[dict[str, Any]], first_seen) -> None:
     """Paths holding bytes already loaded (unchanged files, second copies), set-based in one transaction:
     each (doc_id, path) pair is recorded once in raw.document_paths, and a failure recorded earlier for
     such a path is history (superseded by the loaded bytes).  A path occurs once per run (discover)."""
-    con.register("_aliases", pa.table({"doc_id": pa.array([a["doc_id"] for a in aliases], pa.string()),
-                                       "source_path": pa.array([a["source_path"] for a in aliases], pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _aliases AS SELECT unnest(?::VARCHAR[]) AS doc_id, "
+                "unnest(?::VARCHAR[]) AS source_path", [[a["doc_id"] for a in aliases], [a["source_path"] for a in aliases]])
     try:
         con.execute("BEGIN")
         con.execute("""INSERT INTO raw.document_paths SELECT a.doc_id, a.source_path, ? FROM _aliases a
@@ -432,7 +448,7 @@ def _record_aliases(con, aliases: list[dict[str, Any]], first_seen) -> None:
         con.execute("ROLLBACK")
         raise
     finally:
-        con.unregister("_aliases")
+        con.execute("DROP TABLE IF EXISTS _aliases")
 
 
 class _Workers:
@@ -590,6 +606,10 @@ def _load_batch(con, batch: list[tuple[str, Any]], summary: IngestSummary, geo: 
 def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> list[tuple[str, Any]]:
     """Replace these documents' rows and supersede earlier versions of their paths — set-based: one
     INSERT … SELECT per raw table for the whole batch (the documents' Arrow tables concatenated)."""
+    import pyarrow as pa
+
+    from ingest.load import delete_children, insert, insert_arrow, with_run
+
     ts = now()
     ids = [d.doc_id for d in docs]
     # re-parse of the same bytes (new parser version, --force): replace their rows
@@ -634,6 +654,8 @@ def _record_failure(con, failure: Failure, run_id: str) -> None:
     fixed (the fixed file then supersedes the failure).  Bytes that are themselves loaded are never
     recorded as failed.
     """
+    from ingest.load import failure_row, insert
+
     if con.execute("SELECT 1 FROM raw.documents WHERE is_current AND doc_id = ?", [failure.doc_id]).fetchone():
         return
     loaded = con.execute("SELECT doc_id FROM raw.documents WHERE is_current AND source_path = ? ORDER BY doc_id",

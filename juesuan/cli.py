@@ -132,6 +132,8 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
         task = progress.add_task("", total=None)
         outcome = run_dbt(args, db, on_node=lambda name, status: progress.update(task, advance=1, description=name))
     counts = ", ".join(f"{n} {s}" for s, n in sorted(outcome.counts.items()))
+    if outcome.skipped:
+        counts = tr("跳过：自上次构建以来数据与项目均未变", "skipped: raw data and project unchanged since the last build")
     colour = "green" if outcome.success else "red"
     verdict = tr("成功", "ok") if outcome.success else tr("失败", "FAILED")
     out.print(tr(f"[bold]构建[/bold] dbt build：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
@@ -150,26 +152,36 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     return outcome
 
 
-def step_check(db: Path, *, docs: bool):
-    from expectations import run_checks
-    from juesuan.status import record_checks
+def step_check(db: Path, *, docs: bool, reuse: bool = False):
+    """Run the Great Expectations checkpoint and record its outcomes — or, with ``reuse`` (the run's dbt
+    build was skipped: nothing changed), print the outcomes recorded for the same marts
+    (juesuan.status.reusable_checks) without importing GE."""
+    from juesuan.status import checks_fingerprint, record_checks, reusable_checks
 
     started = time.perf_counter()
-    with Progress(SpinnerColumn(), TextColumn("[bold]checks[/bold] running Great Expectations suites"),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
-        progress.add_task("", total=None)
-        run = run_checks(db, data_docs_dir(db) if docs else None)
-    record_checks(db, run)
+    fingerprint = checks_fingerprint(db)
+    run = reusable_checks(db, fingerprint, docs=docs) if reuse else None
+    if run is None:
+        from expectations import run_checks
+
+        with Progress(SpinnerColumn(), TextColumn("[bold]checks[/bold] running Great Expectations suites"),
+                      TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+            progress.add_task("", total=None)
+            run = run_checks(db, data_docs_dir(db) if docs else None)
+        record_checks(db, run, fingerprint)
     integrity = [o for o in run.outcomes if o.kind == "integrity"]
     identity = run.identity_outcomes
     bad = run.integrity_failures
     findings = sum(o.unexpected_count or 0 for o in run.findings)
     verdict = "[green]" + tr("通过", "pass") + "[/green]" if not bad else "[red]" + tr("未通过", "FAIL") + "[/red]"
-    out.print(tr(f"[bold]检查[/bold]：完整性 {len(integrity) - len(bad)}/{len(integrity)} 项 {verdict}；"
+    when = run.checked_at.strftime("%Y-%m-%d %H:%M:%S")
+    reused = tr(f"沿用 {when} UTC 的结果（数据仓库未变）；", f"reused from {when} UTC (warehouse unchanged); ") \
+        if run.reused else ""
+    out.print(tr(f"[bold]检查[/bold]：{reused}完整性 {len(integrity) - len(bad)}/{len(integrity)} 项 {verdict}；"
                  f"勾稽关系 {len(identity) - len(run.findings)}/{len(identity)} 条处处成立，{findings} 处不符"
                  f"（{time.perf_counter() - started:.1f} 秒）",
-                 f"[bold]checks[/bold]: integrity {len(integrity) - len(bad)}/{len(integrity)} expectations {verdict}"
-                 f"; identities {len(identity) - len(run.findings)}/{len(identity)} hold everywhere, "
+                 f"[bold]checks[/bold]: {reused}integrity {len(integrity) - len(bad)}/{len(integrity)} expectations "
+                 f"{verdict}; identities {len(identity) - len(run.findings)}/{len(identity)} hold everywhere, "
                  f"{findings} findings ({time.perf_counter() - started:.1f}s)"))
     for o in bad:
         sample = f" e.g. {o.rows[0]}" if o.rows else ""
@@ -204,6 +216,55 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
                                 f"{target}: cannot write the report page ({exc.strerror}) — give --html a writable file")) from None
         out.print(f"\n{tr('报告', 'report')}: {escape(str(target))}")
     return docs
+
+
+RUN_LIST_MAX = 50   # `run` lists every document while the warehouse holds at most this many
+
+
+def step_run_report(db: Path, *, read: list[str], limit: int | None = 3):
+    """What `run` says about the documents, at the cost of what is new.
+
+    Up to RUN_LIST_MAX documents in the warehouse: every document and its findings, as `juesuan report`.
+    Beyond: the documents this run read (``read``: doc_ids parsed, or failed, in this run) with their
+    findings, then the warehouse's totals — the full list is `juesuan report`.  The full page
+    (report.html) is written again only when the marts, the checks or the language changed since it was
+    written (its state: the checks' fingerprint and the language; no fingerprint: always written).
+    Returns the warehouse's totals (juesuan.findings.Totals).
+    """
+    from juesuan.findings import document_summaries, totals
+    from juesuan.i18n import lang
+    from juesuan.report import html_state, print_text, write_html
+    from juesuan.status import checks_fingerprint
+
+    total = totals(db)
+    if total.documents <= RUN_LIST_MAX:
+        docs = document_summaries(db)
+        print_text(docs, out, limit=limit)
+    else:
+        docs = None
+        if read:
+            print_text(document_summaries(db, doc_ids=read), out, limit=limit,
+                       title=tr(f"本次读取的文档（{len(set(read))} 个）", f"documents read in this run ({len(set(read))})"))
+        out.print(tr(f"\n[bold]全部文档[/bold]：{total.documents} 个（{total.failed} 个无法读取）；"
+                     f"{total.with_findings} 个有不符，共 [red]{total.findings}[/red] 处（{total.checks} 条勾稽关系）"
+                     "— 逐个文档的列表：`juesuan report`",
+                     f"\n[bold]all documents[/bold]: {total.documents} ({total.failed} unreadable); "
+                     f"{total.with_findings} with findings, [red]{total.findings}[/red] in all ({total.checks} identity "
+                     "checks) — every document: `juesuan report`"))
+    fingerprint = checks_fingerprint(db)
+    state = f"{fingerprint}:{lang()}" if fingerprint else None
+    target = report_html(db)
+    if state is not None and html_state(target) == state:
+        out.print(f"\n{tr('报告（未变）', 'report (unchanged)')}: {escape(str(target))}")
+        return total
+    try:
+        write_html(docs if docs is not None else document_summaries(db), target, db=db,
+                   data_docs=data_docs_dir(db) / "index.html", state=state)
+    except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        raise UsageError(tr(f"{target}：无法写入报告页面（{exc.strerror}）",
+                            f"{target}: cannot write the report page ({exc.strerror})")) from None
+    out.print(f"\n{tr('报告', 'report')}: {escape(str(target))}")
+    return total
 
 
 def _path_terms(db: Path, terms: list[str]) -> list[str]:
@@ -279,8 +340,16 @@ def _version() -> str:
         return "unknown"
 
 
+def _print_version(ctx, param, value) -> None:
+    """--version, reading the installed version only when asked (importlib.metadata costs ~0.1 s at start-up)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"juesuan {_version()}")
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(_version(), "-V", "--version", prog_name="juesuan", message="%(prog)s %(version)s")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 @click.option("--lang", type=click.Choice(i18n.LANGS),
               help="output language: zh (default) or en; else $JUESUAN_LANG (zh_CN.UTF-8 → zh, anything unknown → zh)")
 @click.option("--db", metavar="FILE", help="DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)")
@@ -317,14 +386,24 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
         # a run that never records its end is not a refresh; the next run marks it 'killed'
         run_id = record_run_started(db, "run", notify=lambda m: err.print(f"[yellow]{escape(m)}[/yellow]"))
         try:
+            steps: dict[str, dict] = {}
+            clock = time.perf_counter()
             summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum)
+            steps["ingest"] = {"seconds": _lap(clock), "files": summary.files_seen, "hashed": summary.hashed,
+                               "parsed": summary.parsed}
+            clock = time.perf_counter()
             build = step_build(db, full_refresh=full_refresh, docs=False)
+            steps["build"] = {"seconds": _lap(clock), "skipped": build.skipped}
             if not build.success:
-                record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
+                record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
-            checks = step_check(db, docs=not no_docs)
-            docs = step_report(db, limit=limit)
-            findings = sum(len(d.findings) for d in docs)
+            clock = time.perf_counter()
+            checks = step_check(db, docs=not no_docs, reuse=build.skipped)
+            steps["check"] = {"seconds": _lap(clock), "reused": checks.reused}
+            clock = time.perf_counter()
+            read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]
+            findings = step_run_report(db, read=read, limit=limit).findings
+            steps["report"] = {"seconds": _lap(clock)}
             out.print(tr(f"数据仓库：{escape(str(db))} — 用 `juesuan sql` 查询，`juesuan show` 查看出处，`juesuan export` 导出",
                          f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`"))
             code = (EXIT_FAILED if not checks.ok else EXIT_DOC_FAILURES if summary.failed
@@ -336,8 +415,12 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
             except Exception:  # noqa: BLE001 - the warehouse is busy or gone: the next run marks this one
                 pass
             raise
-        record_run_finished(db, run_id, refreshed=True, exit_code=code)
+        record_run_finished(db, run_id, refreshed=True, exit_code=code, stages=steps)
     return code
+
+
+def _lap(since: float) -> float:
+    return round(time.perf_counter() - since, 3)
 
 
 @command("ingest")
