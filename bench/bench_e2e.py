@@ -70,7 +70,7 @@ _LAUNCHER = (
     "import resource, subprocess, sys\n"
     "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
     "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(r.ru_utime + r.ru_stime, r.ru_maxrss, file=sys.stderr)\n"
+    "print('\\n@rusage', r.ru_utime + r.ru_stime, r.ru_maxrss, file=sys.stderr)\n"
     "sys.exit(rc)\n"
 )
 
@@ -83,8 +83,9 @@ def stage(args: list[str], db: Path) -> dict:
     proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *JUESUAN, *args], cwd=ROOT, env=env,
                           stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t
-    lines = proc.stderr.strip().splitlines()
-    last = lines[-1].split() if lines else []
+    # the launcher's own line, on a line of its own (a child may leave its last output unterminated)
+    marked = [ln.split()[1:] for ln in proc.stderr.splitlines() if ln.startswith("@rusage ")]
+    last = marked[-1] if marked else []
     cpu, rss_kib = (float(last[0]), int(last[1])) if len(last) == 2 and last[1].isdigit() else (0.0, 0)
     if proc.returncode not in (0, 4):
         sys.stderr.write(proc.stderr[-3000:])
