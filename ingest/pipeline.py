@@ -653,9 +653,11 @@ def _record_failure(con, failure: Failure, run_id: str) -> None:
     stays — so `juesuan status` and `juesuan report` count and list it on every run until the file is
     fixed (the fixed file then supersedes the failure).  Bytes that are themselves loaded are never
     recorded as failed.
-    """
-    from ingest.load import failure_row, insert
 
+    A failure already recorded exactly so (same bytes, path, reason, place and parser version, and no other
+    failure at that path) is left as it is: the warehouse does not change, so a run whose only news is a
+    file that still fails leaves dbt's build fingerprint, and with it the build and the checks, skipped.
+    """
     if con.execute("SELECT 1 FROM raw.documents WHERE is_current AND doc_id = ?", [failure.doc_id]).fetchone():
         return
     loaded = con.execute("SELECT doc_id FROM raw.documents WHERE is_current AND source_path = ? ORDER BY doc_id",
@@ -664,6 +666,14 @@ def _record_failure(con, failure: Failure, run_id: str) -> None:
     if loaded:
         message += BAD_COPY + f"the version loaded earlier from this path (doc_id {loaded[0][0][:16]}) stays " \
                               "until the file is fixed"
+    same = con.execute("SELECT count(*) FILTER (WHERE doc_id = ? AND error IS NOT DISTINCT FROM ? "
+                       "AND error_place IS NOT DISTINCT FROM ? AND parser_version = ?), count(*) "
+                       "FROM raw.documents WHERE source_path = ? AND status = 'failed'",
+                       [failure.doc_id, message, failure.place, PARSER_VERSION, failure.path]).fetchone()
+    if same == (1, 1):
+        return
+    from ingest.load import failure_row, insert
+
     con.execute("BEGIN")
     try:
         con.execute("UPDATE raw.documents SET status = 'superseded', superseded_by = ? "

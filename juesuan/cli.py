@@ -391,6 +391,8 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
             summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum)
             steps["ingest"] = {"seconds": _lap(clock), "files": summary.files_seen, "hashed": summary.hashed,
                                "parsed": summary.parsed}
+            if summary.parsed or summary.superseded:
+                _import_checks_meanwhile()   # the build will run, and the checks after it
             clock = time.perf_counter()
             build = step_build(db, full_refresh=full_refresh, docs=False)
             steps["build"] = {"seconds": _lap(clock), "skipped": build.skipped}
@@ -417,6 +419,22 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
             raise
         record_run_finished(db, run_id, refreshed=True, exit_code=code, stages=steps)
     return code
+
+
+def _import_checks_meanwhile() -> None:
+    """Import the checkpoint (Great Expectations: ≈ 4 CPU-s, the largest fixed cost of the checks) in a
+    background thread while dbt builds in its own process, so the two overlap.  Only when this run loaded
+    something (the build then cannot be skipped): a run with nothing new never imports GE.  A failed import
+    is left to step_check, which imports again and reports the error."""
+    def load() -> None:
+        try:
+            import expectations.checkpoint  # noqa: F401
+        except Exception:  # noqa: BLE001 - raised again, with its message, where the checks need it
+            pass
+
+    # set here, not by expectations.compat inside the thread: the environment is copied for dbt meanwhile
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    threading.Thread(target=load, name="import-checks", daemon=True).start()
 
 
 def _lap(since: float) -> float:

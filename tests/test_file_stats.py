@@ -163,3 +163,25 @@ def test_discovery_walks_once_skipping_hidden_and_linked_folders(tmp_path):
     assert files == [root / "a" / "b" / "x.txt", root / "a" / "y.TXT"]
     assert {(Path(s.path).name, s.reason.split(" (")[0]) for s in skipped} == {
         ("scan.png", "not a report format"), ("README.md", "not a report: a documentation or packaging file by its name")}
+
+
+def test_a_file_that_still_fails_is_reported_again_and_changes_nothing(corpus, tmp_path):
+    """A failure recorded exactly so is not written again: raw.documents (what dbt's build fingerprint hashes)
+    stays the same, so a run whose only news is a still-broken file leaves the build and checks skipped."""
+    db = str(tmp_path / "w.duckdb")
+    (corpus["002"].parent / "empty.txt").write_bytes(b"")
+    first = ingest_paths([corpus["002"].parent], db, workers=1)
+    assert (first.parsed, first.failed) == (2, 1)
+
+    def documents():
+        con = duckdb.connect(db, read_only=True)
+        try:
+            return con.execute("select * from raw.documents order by doc_id").fetchall()
+        finally:
+            con.close()
+
+    before = documents()
+    again = ingest_paths([corpus["002"].parent], db, workers=1)
+    assert (again.parsed, again.unchanged, again.failed) == (0, 2, 1)
+    assert [(f.message, f.place) for f in again.failures] == [(f.message, f.place) for f in first.failures]
+    assert documents() == before
