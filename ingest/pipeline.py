@@ -198,8 +198,10 @@ def _discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, os.stat_res
 
 
 # a file whose mtime is this close to the moment its bytes were hashed is not trusted by its stat: it may
-# have been written again within the same mtime tick (coarse or lagging file-system clocks) — git's
-# "racily clean" rule
+# have been written again within the same mtime tick (coarse file-system timestamps) — git's "racily
+# clean" rule.  It assumes the file system's clock within RACY_NS of this machine's (a file server's clock
+# ahead only costs re-hashing; one behind by more lets a racy write pass).  Rows of paths that are gone stay
+# in raw.file_stats, unused.
 RACY_NS = 2_000_000_000
 
 
