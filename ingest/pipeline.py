@@ -63,6 +63,13 @@ def content_id(data: bytes) -> str:
     return of_bytes(data)
 
 
+def parse_bytes(path: Path, data: bytes):
+    """ingest.parse.parse_bytes (one document's bytes → ParsedDocument), imported on first use."""
+    from ingest.parse import parse_bytes as parse
+
+    return parse(path, data)
+
+
 def supported_extensions() -> list[str]:
     """File extensions a reader takes (ingest.readers.supported_extensions)."""
     from ingest.readers import supported_extensions as extensions
@@ -288,7 +295,6 @@ def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     unpickling Arrow buffers costs the parent next to nothing.
     """
     from ingest.load import pack
-    from ingest.parse import parse_bytes
 
     limits = limits or Limits()
     _test_delay(path)
