@@ -8,6 +8,10 @@ incremental and no-op runs, analyst query latencies.
 --ingest-only times the ingest stage alone (fresh warehouse; reports/s per core, CPU-ms per report, peak RSS);
 --tree runs the juesuan code of another checkout of the project with this environment (before/after
 comparisons on the same corpus and machine).
+--keep DIR builds the warehouse in DIR (emptied first) and leaves it there with kept.json (warehouse, corpus
+folders); `--keep DIR --noop-only` then times one more no-op `juesuan run` on it.  Each `juesuan run`
+records its steps (raw.runs.stages: seconds and what each step did); the results keep those of the
+incremental and the no-op run (incremental_run_steps, noop_run_steps).
 
 Stages (each a separate `juesuan` process on a fresh warehouse in a temporary folder):
 ingest → build (dbt) → check (Great Expectations) → report (HTML + text); then `juesuan run` over the
@@ -25,6 +29,7 @@ issue 14 (TARGETS below, also in bench/README.md) is missed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -65,7 +70,7 @@ _LAUNCHER = (
     "import resource, subprocess, sys\n"
     "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
     "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(r.ru_utime + r.ru_stime, r.ru_maxrss, file=sys.stderr)\n"
+    "print('\\n@rusage', r.ru_utime + r.ru_stime, r.ru_maxrss, file=sys.stderr)\n"
     "sys.exit(rc)\n"
 )
 
@@ -78,8 +83,9 @@ def stage(args: list[str], db: Path) -> dict:
     proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *JUESUAN, *args], cwd=ROOT, env=env,
                           stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t
-    lines = proc.stderr.strip().splitlines()
-    last = lines[-1].split() if lines else []
+    # the launcher's own line, on a line of its own (a child may leave its last output unterminated)
+    marked = [ln.split()[1:] for ln in proc.stderr.splitlines() if ln.startswith("@rusage ")]
+    last = marked[-1] if marked else []
     cpu, rss_kib = (float(last[0]), int(last[1])) if len(last) == 2 and last[1].isdigit() else (0.0, 0)
     if proc.returncode not in (0, 4):
         sys.stderr.write(proc.stderr[-3000:])
@@ -150,13 +156,41 @@ def corpus(size: int, seed: int, where: Path | None) -> tuple[Path, Path]:
     return base, inc
 
 
-def run(size: int, seed: int, where: Path | None) -> dict:
+def _workdir(keep: Path | None):
+    """A temporary folder, or ``keep`` (created; left in place afterwards for inspection)."""
+    if keep is None:
+        return tempfile.TemporaryDirectory(prefix="juesuan-bench-")
+    if keep.exists():   # a fresh warehouse every time: what an earlier kept run left goes
+        shutil.rmtree(keep)
+    keep.mkdir(parents=True)
+    return contextlib.nullcontext(str(keep))
+
+
+def run_stages(db: Path) -> dict | None:
+    """The stages of the warehouse's last `juesuan run` as it recorded them (raw.runs.stages: seconds per
+    step, and what the step did), or None when this code version records none."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        has = con.execute("select count(*) from information_schema.columns where table_schema = 'raw' "
+                          "and table_name = 'runs' and column_name = 'stages'").fetchone()[0]
+        if not has:
+            return None
+        row = con.execute("select stages from raw.runs where command = 'run' and stages is not null "
+                          "order by started_at desc limit 1").fetchone()
+    finally:
+        con.close()
+    return json.loads(row[0]) if row else None
+
+
+def run(size: int, seed: int, where: Path | None, keep: Path | None = None) -> dict:
     t = time.perf_counter()
     base, inc = corpus(size, seed, where)
     gen_s = time.perf_counter() - t
     res: dict = {"date": dt.date.today().isoformat(), "size": size, "seed": seed, "machine": machine(),
                  "generate_s": round(gen_s, 1), "stages": {}}
-    with tempfile.TemporaryDirectory(prefix="juesuan-bench-") as tmp:
+    with _workdir(keep) as tmp:
         db = Path(tmp) / "bench.duckdb"
         res["stages"]["ingest"] = stage(["ingest", str(base)], db)
         res["stages"]["build"] = stage(["build"], db)
@@ -165,7 +199,11 @@ def run(size: int, seed: int, where: Path | None) -> dict:
         res["warehouse_mb"] = round(sum(p.stat().st_size for p in Path(tmp).glob("bench.duckdb*")) / 1e6, 1)
         res["queries_ms"] = query_latencies(db)
         res["stages"]["incremental_run"] = stage(["run", str(base), str(inc)], db)
+        res["incremental_run_steps"] = run_stages(db)
         res["stages"]["noop_run"] = stage(["run", str(base), str(inc)], db)
+        res["noop_run_steps"] = run_stages(db)
+        if keep is not None:
+            res["kept"] = {"warehouse": str(db), "base": str(base), "increment": str(inc)}
     st = res["stages"]
     e2e = sum(st[k]["seconds"] for k in ("ingest", "build", "check", "report"))
     cores = res["machine"]["nproc"]
@@ -181,6 +219,18 @@ def run(size: int, seed: int, where: Path | None) -> dict:
     res["machine"]["loadavg_end"] = os.getloadavg()[0]
     res["missed_targets"] = [k for k, (op, v) in TARGETS.items()
                              if res.get(k) is not None and not (res[k] >= v if op == ">=" else res[k] <= v)]
+    return res
+
+
+def run_noop(keep: Path) -> dict:
+    """`juesuan run` again on a warehouse kept by --keep, over the corpus it was built from (nothing new)."""
+    kept = json.loads((keep / "kept.json").read_text(encoding="utf-8"))
+    db = Path(kept["warehouse"])
+    res: dict = {"date": dt.date.today().isoformat(), "size": kept["size"], "machine": machine(), "stages": {}}
+    res["stages"]["noop_run"] = stage(["run", kept["base"], kept["increment"]], db)
+    res["noop_run_steps"] = run_stages(db)
+    res["noop_s"] = res["stages"]["noop_run"]["seconds"]
+    res["machine"]["loadavg_end"] = os.getloadavg()[0]
     return res
 
 
@@ -248,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     ap.add_argument("--ingest-only", action="store_true", help="time the ingest stage alone")
     ap.add_argument("--tree", type=Path, help="run the juesuan code of this checkout (before/after comparisons)")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="build the warehouse in DIR and keep it (with kept.json naming it and its corpus)")
+    ap.add_argument("--noop-only", action="store_true",
+                    help="with --keep DIR of an earlier run: time one more no-op `juesuan run` on that warehouse")
     args = ap.parse_args(argv)
     if args.size < 1:
         ap.error("--size must be at least 1")
@@ -255,7 +309,19 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.tree / "juesuan" / "cli.py").is_file():
             ap.error(f"--tree {args.tree}: no juesuan/cli.py there")
         use_tree(args.tree)
-    res = (run_ingest if args.ingest_only else run)(args.size, args.seed, args.corpus_dir)
+    if args.noop_only:
+        if not args.keep or not (args.keep / "kept.json").is_file():
+            ap.error("--noop-only needs --keep DIR of an earlier full run (DIR/kept.json)")
+        res = run_noop(args.keep)
+        print(json.dumps(res, ensure_ascii=False, indent=1))
+        return 0
+    if args.ingest_only:
+        res = run_ingest(args.size, args.seed, args.corpus_dir)
+    else:
+        res = run(args.size, args.seed, args.corpus_dir, args.keep)
+        if args.keep:
+            (args.keep / "kept.json").write_text(json.dumps(dict(res["kept"], size=args.size), indent=1),
+                                                 encoding="utf-8")
     if args.tree:
         res["tree"] = str(args.tree.resolve())
     args.out.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,7 @@ The warehouse is opened read-only.
 """
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,48 +28,10 @@ from expectations import (  # noqa: E402
     integrity,
     offline_docs,
 )
+from expectations.results import CheckRun, Outcome, to_json  # noqa: F401  (re-exported)
 
 DOCS_SITE = "warehouse_docs"
 MAX_ROWS_KEPT = 200
-
-
-@dataclass
-class Outcome:
-    """One expectation's result, flattened for summaries and persistence."""
-
-    suite: str
-    kind: str                    # integrity | identity
-    expectation: str             # its description (the name analysts see)
-    expectation_type: str
-    success: bool
-    unexpected_count: int | None
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    check_name: str | None = None
-    error: str | None = None
-
-
-@dataclass
-class CheckRun:
-    checked_at: datetime
-    outcomes: list[Outcome]
-    docs_index: Path | None
-
-    @property
-    def integrity_failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.kind == "integrity" and not o.success]
-
-    @property
-    def identity_outcomes(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.kind == "identity"]
-
-    @property
-    def findings(self) -> list[Outcome]:
-        return [o for o in self.identity_outcomes if not o.success]
-
-    @property
-    def ok(self) -> bool:
-        """True when the warehouse is sound (findings about reports do not count against it)."""
-        return not self.integrity_failures and not any(o.error for o in self.identity_outcomes)
 
 
 def _context(docs_dir: Path | None) -> gx.data_context.EphemeralDataContext:
@@ -189,10 +149,3 @@ def run_checks(db_path: str | Path, docs_dir: str | Path | None = "default") -> 
                                                 page, ", ".join(sorted(set(urls))))
     index = docs_dir / "index.html" if docs_dir and (docs_dir / "index.html").exists() else None
     return CheckRun(checked_at=datetime.now(UTC), outcomes=outcomes, docs_index=index)
-
-
-def to_json(run: CheckRun) -> str:
-    return json.dumps({
-        "checked_at": run.checked_at.isoformat(), "ok": run.ok, "data_docs": str(run.docs_index or ""),
-        "outcomes": [o.__dict__ for o in run.outcomes],
-    }, ensure_ascii=False, indent=1, default=str)

@@ -13,6 +13,12 @@ every file whose format no reader takes (images, archives …), and anywhere a f
 own documentation or packaging (README, LICENSE, CHANGELOG, manifest …, whatever the extension) — such
 a file quotes report figures and years and would otherwise be read as a report (see NOT_REPORT_NAMES).
 
+A file is known without being read when its (path, size, mtime in ns) equals what was recorded when its
+bytes were last hashed (raw.file_stats, see FileStats) — the rule of make and rsync's quick check.  Its known
+limit: a file rewritten with other bytes of the same size and given back its old mtime (``touch -d``, a
+copy that keeps times over a same-size edit) is taken as unchanged; ``checksum=True`` (`juesuan run
+--checksum`) reads and hashes every file, and ``force`` does too.
+
 Parsing happens in worker processes (started by spawn, so they inherit no lock or
 connection) under per-document budgets (ingest.limits): a document over its time
 budget has its worker stopped and replaced, one over its memory budget fails with
@@ -36,16 +42,39 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from ingest import PARSER_VERSION
 from ingest.errors import IngestError
 from ingest.limits import MB, Limits, check_file_size, die_with_parent, limit_worker_memory
-from ingest.load import PackedDocument, connect, delete_children, failure_row, insert, insert_arrow, now, pack, with_run
-from ingest.parse import content_id, parse_bytes
-from ingest.readers import supported_extensions
+from ingest.schema import connect, now
+
+if TYPE_CHECKING:
+    from ingest.load import PackedDocument
+
+# The parser, the loader and pyarrow (≈ 1.5 s of imports, pandas among them) are imported where a
+# document is read, parsed or loaded: a run that finds nothing new never needs them.
+
+
+def content_id(data: bytes) -> str:
+    """A document's id: the hash of its bytes (ingest.parse.content_id, imported on first use)."""
+    from ingest.parse import content_id as of_bytes
+
+    return of_bytes(data)
+
+
+def parse_bytes(path: Path, data: bytes):
+    """ingest.parse.parse_bytes (one document's bytes → ParsedDocument), imported on first use."""
+    from ingest.parse import parse_bytes as parse
+
+    return parse(path, data)
+
+
+def supported_extensions() -> list[str]:
+    """File extensions a reader takes (ingest.readers.supported_extensions)."""
+    from ingest.readers import supported_extensions as extensions
+
+    return extensions()
 
 BATCH = 200   # documents per load transaction (a COMMIT costs about as much as loading 100 documents)
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
@@ -74,6 +103,7 @@ class IngestSummary:
     skipped: list[Skipped] = field(default_factory=list)
     parsed: int = 0
     unchanged: int = 0
+    hashed: int = 0        # files read and hashed; the others were known by their size and mtime
     failed: int = 0
     superseded: int = 0
     duplicates: int = 0
@@ -104,25 +134,65 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
     """Files named directly, plus report files found under directories (sorted), as absolute paths, each once;
     and the files skipped with their reason: under a directory, hidden files and folders (``.git``) silently,
     files of a format no reader takes; anywhere, files named like documentation (not_a_report_by_name)."""
+    found, skipped = _discover(paths)
+    return [f for f, _ in found], skipped
+
+
+def _discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, os.stat_result | None]], list[Skipped]]:
+    """discover(), with each file's stat (None for a file named directly that cannot be stat'ed).
+
+    One ``os.scandir`` per folder (linked folders are not walked, as with Path.rglob): a directory entry
+    says whether it is a file without a stat call,
+    and the one stat a report file needs (its size and mtime, for FileStats) is the entry's own; a file
+    is resolved (symlinks followed) only when it is a symlink, else its resolved path is its folder's
+    resolved path and its name.  Cost: one stat per report file, none per skipped one.
+    """
     exts = set(supported_extensions())
-    found: list[Path] = []
+    found: list[tuple[Path, Path, os.stat_result | None]] = []   # (path, resolved, stat)
     skipped: list[Skipped] = []
     for p in map(Path, paths):
         p = p.expanduser().absolute()
         if not p.is_dir():
-            found.append(p)
+            try:
+                st = p.stat()
+            except OSError:
+                st = None
+            found.append((p, p.resolve(), st))
             continue
-        for f in sorted(f for f in p.rglob("*") if f.is_file()):
-            if any(part.startswith(".") for part in f.relative_to(p).parts):
+        under: list[tuple[Path, Path, os.stat_result | None]] = []
+        stack = [(p, p.resolve())]
+        while stack:
+            folder, real = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
                 continue
-            if f.suffix.lower() not in exts:
-                skipped.append(Skipped(str(f), f"not a report format ({f.suffix.lower() or 'no extension'})"))
-                continue
-            found.append(f)
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                try:
+                    if e.is_dir(follow_symlinks=False):   # as Path.rglob: a linked folder is not walked
+                        stack.append((Path(e.path), real / e.name))
+                        continue
+                    if not e.is_file():
+                        continue
+                except OSError:
+                    continue
+                f = Path(e.path)
+                if f.suffix.lower() not in exts:
+                    skipped.append(Skipped(str(f), f"not a report format ({f.suffix.lower() or 'no extension'})"))
+                    continue
+                try:
+                    st = e.stat()
+                except OSError:
+                    st = None
+                under.append((f, f.resolve() if e.is_symlink() else real / e.name, st))
+        under.sort(key=lambda t: t[0])
+        found += under
+    skipped.sort(key=lambda s: s.path)
     seen: set[Path] = set()
-    unique = []
-    for f in found:
-        key = f.resolve()
+    unique: list[tuple[Path, os.stat_result | None]] = []
+    for f, key, st in found:
         if key in seen:
             continue
         seen.add(key)
@@ -130,13 +200,64 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
         if reason:
             skipped.append(Skipped(str(f), reason))
         else:
-            unique.append(f)
+            unique.append((f, st))
     return unique, skipped
+
+
+# a file whose mtime is this close to the moment its bytes were hashed is not trusted by its stat: it may
+# have been written again within the same mtime tick (coarse file-system timestamps) — git's "racily
+# clean" rule.  It assumes the file system's clock within RACY_NS of this machine's (a file server's clock
+# ahead only costs re-hashing; one behind by more lets a racy write pass).  Rows of paths that are gone stay
+# in raw.file_stats, unused.
+RACY_NS = 2_000_000_000
+
+
+class FileStats:
+    """What each path's (size, mtime_ns) was when its bytes were last hashed, and the doc_id they gave
+    (raw.file_stats, one row per path).
+
+    ``known(path, st)`` is the recorded doc_id when the file's size and mtime (ns) both equal the recorded
+    ones and the file was already RACY_NS old when it was hashed; else None (read and hash it).
+    ``hashed(path, st, doc_id, at_ns)`` records a fresh hash (``st`` taken before the read, so a write
+    during the read changes the mtime and the next run reads again); ``save(con)`` upserts them in one
+    statement.  ``enabled=False`` (--checksum, --force) trusts nothing and still records.
+    """
+
+    def __init__(self, con, enabled: bool = True):
+        self.recorded = {row[0]: row[1:] for row in con.execute(
+            "SELECT source_path, size_bytes, mtime_ns, doc_id, hashed_at_ns FROM raw.file_stats").fetchall()} \
+            if enabled else {}
+        self.fresh: dict[str, tuple[int, int, str, int]] = {}
+
+    def known(self, path: str, st: os.stat_result) -> str | None:
+        rec = self.recorded.get(path)
+        if rec is None:
+            return None
+        size, mtime_ns, doc_id, hashed_at_ns = rec
+        if size == st.st_size and mtime_ns == st.st_mtime_ns and hashed_at_ns - mtime_ns >= RACY_NS:
+            return doc_id
+        return None
+
+    def hashed(self, path: str, st: os.stat_result, doc_id: str, at_ns: int) -> None:
+        self.fresh[path] = (st.st_size, st.st_mtime_ns, doc_id, at_ns)
+
+    def save(self, con) -> None:
+        if not self.fresh:
+            return
+        paths = list(self.fresh)
+        rows = [self.fresh[p] for p in paths]
+        # lists bound as parameters and unnested side by side: no pyarrow (and no pandas) on a quiet run
+        con.execute("INSERT OR REPLACE INTO raw.file_stats (source_path, size_bytes, mtime_ns, doc_id, hashed_at_ns) "
+                    "SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[]), "
+                    "unnest(?::BIGINT[])", [paths, [r[0] for r in rows], [r[1] for r in rows],
+                                            [r[2] for r in rows], [r[3] for r in rows]])
 
 
 def _worker_init(parent_pid: int, limits: Limits) -> None:
     """Start-up of a parsing worker: end with the parent, leave Ctrl-C to the parent, cap memory."""
     import signal
+
+    import pyarrow as pa
 
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -173,6 +294,8 @@ def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     it sends back the document's rows as Arrow tables (ingest.load.pack), not the parser's objects:
     unpickling Arrow buffers costs the parent next to nothing.
     """
+    from ingest.load import pack
+
     limits = limits or Limits()
     _test_delay(path)
     try:
@@ -214,15 +337,17 @@ def _geography(names: set[str]) -> dict[str, dict[str, Any]]:
 
 
 def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | None = None,
-                 progress: bool = False, force: bool = False) -> IngestSummary:
+                 progress: bool = False, force: bool = False, checksum: bool = False) -> IngestSummary:
     """Parse and load report files (folders are walked); returns what happened to each file.
 
     A file already loaded from the same bytes by this parser version is not parsed again; one that
     failed before is reported as failed again (with its stored reason) until its bytes change —
-    ``force`` re-parses both.  Limits come from the environment (ingest.limits.Limits.from_env).
+    ``force`` re-parses both.  A file whose path, size and mtime are those recorded when it was last
+    hashed is not read at all (FileStats; ``checksum`` or ``force`` read and hash every file).
+    Limits come from the environment (ingest.limits.Limits.from_env).
     """
     limits = Limits.from_env()
-    files, skipped = discover(paths)
+    files, skipped = _discover(paths)
     run_id = uuid.uuid4().hex[:12]
     summary = IngestSummary(run_id=run_id, files_seen=len(files), skipped=skipped)
     started = now()
@@ -230,14 +355,21 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     try:
         known = {row[0]: row for row in con.execute(
             "SELECT doc_id, source_path, status, parser_version, error, error_place FROM raw.documents").fetchall()}
+        stats = FileStats(con, enabled=not (checksum or force))
         todo: list[tuple[str, str]] = []
         seen_this_run: dict[str, str] = {}
         aliases: list[dict[str, Any]] = []
-        for f in files:
+        for f, st in files:
             path = str(f)
             try:
-                check_file_size(path, f.stat().st_size, limits)   # before reading it whole to hash it
-                doc_id = content_id(f.read_bytes())
+                st = st or f.stat()   # taken before the read: a write during it changes the mtime
+                check_file_size(path, st.st_size, limits)   # before reading it whole to hash it
+                doc_id = stats.known(path, st)
+                if doc_id is None:
+                    at_ns = time.time_ns()
+                    doc_id = content_id(f.read_bytes())
+                    summary.hashed += 1
+                    stats.hashed(path, st, doc_id, at_ns)
             except OSError as exc:
                 doc_id = content_id(path.encode())
                 summary.failures.append(Failure(path, doc_id, f"cannot read file: {exc.strerror or exc}", None))
@@ -269,7 +401,7 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
         # parse and load chunk by chunk: memory stays bounded whatever the corpus size
         bar = _progress(len(todo), progress)
         try:
-            with _Workers(len(todo), workers, limits) as pool:
+            with _Workers(len(todo), workers, limits) if todo else _NoWorkers() as pool:
                 # the workers parse chunk k+1 while this process loads chunk k
                 parsed: list[tuple[str, Any]] | None = None
                 for start in range(0, len(todo) + CHUNK, CHUNK):
@@ -293,24 +425,38 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                                                 f"{first.message} (the same bytes as {first.path})", first.place))
                 summary.duplicates -= 1
         if aliases:
-            con.execute("BEGIN")
-            for a in aliases:
-                con.execute("INSERT INTO raw.document_paths SELECT ?, ?, ? WHERE NOT EXISTS "
-                            "(SELECT 1 FROM raw.document_paths WHERE doc_id = ? AND source_path = ?)",
-                            [a["doc_id"], a["source_path"], a["first_seen"], a["doc_id"], a["source_path"]])
-                # the path holds loaded bytes again: an earlier failure recorded for it is history
-                con.execute("UPDATE raw.documents SET status = 'superseded', superseded_by = ? "
-                            "WHERE source_path = ? AND status = 'failed' AND doc_id <> ?",
-                            [a["doc_id"], a["source_path"], a["doc_id"]])
-            con.execute("COMMIT")
+            _record_aliases(con, aliases, started)
+        stats.save(con)
         summary.failed = len(summary.failures)
         con.execute("INSERT INTO raw.ingest_runs (run_id, started_at, finished_at, files_seen, parsed, unchanged, "
-                    "failed, superseded, duplicates, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "failed, superseded, duplicates, skipped, hashed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, now(), summary.files_seen, summary.parsed, summary.unchanged,
-                     summary.failed, summary.superseded, summary.duplicates, len(summary.skipped)])
+                     summary.failed, summary.superseded, summary.duplicates, len(summary.skipped), summary.hashed])
     finally:
         con.close()
     return summary
+
+
+def _record_aliases(con, aliases: list[dict[str, Any]], first_seen) -> None:
+    """Paths holding bytes already loaded (unchanged files, second copies), set-based in one transaction:
+    each (doc_id, path) pair is recorded once in raw.document_paths, and a failure recorded earlier for
+    such a path is history (superseded by the loaded bytes).  A path occurs once per run (discover)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _aliases AS SELECT unnest(?::VARCHAR[]) AS doc_id, "
+                "unnest(?::VARCHAR[]) AS source_path", [[a["doc_id"] for a in aliases], [a["source_path"] for a in aliases]])
+    try:
+        con.execute("BEGIN")
+        con.execute("""INSERT INTO raw.document_paths SELECT a.doc_id, a.source_path, ? FROM _aliases a
+                       WHERE NOT EXISTS (SELECT 1 FROM raw.document_paths p
+                                         WHERE p.doc_id = a.doc_id AND p.source_path = a.source_path)""", [first_seen])
+        con.execute("""UPDATE raw.documents SET status = 'superseded', superseded_by = a.doc_id FROM _aliases a
+                       WHERE raw.documents.source_path = a.source_path AND raw.documents.status = 'failed'
+                         AND raw.documents.doc_id <> a.doc_id""")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS _aliases")
 
 
 class _Workers:
@@ -343,6 +489,15 @@ class _Workers:
         else:
             self.pool.stop()
         self.pool.join()
+
+
+class _NoWorkers:
+    """Nothing to parse: no worker process is started (and pebble is not imported)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None: ...
 
 
 def _load_chunk(con, results: list[tuple[str, Any]], summary: IngestSummary, run_id: str) -> None:
@@ -459,6 +614,10 @@ def _load_batch(con, batch: list[tuple[str, Any]], summary: IngestSummary, geo: 
 def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> list[tuple[str, Any]]:
     """Replace these documents' rows and supersede earlier versions of their paths — set-based: one
     INSERT … SELECT per raw table for the whole batch (the documents' Arrow tables concatenated)."""
+    import pyarrow as pa
+
+    from ingest.load import delete_children, insert, insert_arrow, with_run
+
     ts = now()
     ids = [d.doc_id for d in docs]
     # re-parse of the same bytes (new parser version, --force): replace their rows
@@ -502,6 +661,10 @@ def _record_failure(con, failure: Failure, run_id: str) -> None:
     stays — so `juesuan status` and `juesuan report` count and list it on every run until the file is
     fixed (the fixed file then supersedes the failure).  Bytes that are themselves loaded are never
     recorded as failed.
+
+    A failure already recorded exactly so (same bytes, path, reason, place and parser version, and no other
+    failure at that path) is left as it is: the warehouse does not change, so a run whose only news is a
+    file that still fails leaves dbt's build fingerprint, and with it the build and the checks, skipped.
     """
     if con.execute("SELECT 1 FROM raw.documents WHERE is_current AND doc_id = ?", [failure.doc_id]).fetchone():
         return
@@ -511,6 +674,14 @@ def _record_failure(con, failure: Failure, run_id: str) -> None:
     if loaded:
         message += BAD_COPY + f"the version loaded earlier from this path (doc_id {loaded[0][0][:16]}) stays " \
                               "until the file is fixed"
+    same = con.execute("SELECT count(*) FILTER (WHERE doc_id = ? AND error IS NOT DISTINCT FROM ? "
+                       "AND error_place IS NOT DISTINCT FROM ? AND parser_version = ?), count(*) "
+                       "FROM raw.documents WHERE source_path = ? AND status = 'failed'",
+                       [failure.doc_id, message, failure.place, PARSER_VERSION, failure.path]).fetchone()
+    if same == (1, 1):
+        return
+    from ingest.load import failure_row, insert
+
     con.execute("BEGIN")
     try:
         con.execute("UPDATE raw.documents SET status = 'superseded', superseded_by = ? "

@@ -78,13 +78,16 @@ def _check_inputs(paths: list[str]) -> list[str]:
     return paths
 
 
-def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool):
-    from ingest.cli import print_summary
+def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool,
+                checksum: bool = False):
     from ingest.pipeline import ingest_paths
 
     db.parent.mkdir(parents=True, exist_ok=True)
-    summary = ingest_paths(_check_inputs(paths), str(db), workers=workers, progress=err.is_terminal, force=force)
+    summary = ingest_paths(_check_inputs(paths), str(db), workers=workers, progress=err.is_terminal, force=force,
+                           checksum=checksum)
     if summary.parsed and verbose:
+        from ingest.cli import print_summary
+
         print_summary(summary, out)
     else:
         failed = f"[red]{summary.failed} {tr('个失败', 'failed')}[/red]" if summary.failed else tr("0 个失败", "0 failed")
@@ -93,6 +96,11 @@ def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool,
                      f"[bold]ingest[/bold]: {summary.files_seen} files — {summary.parsed} parsed, "
                      f"{summary.unchanged} unchanged, {summary.duplicates} duplicate, {summary.superseded} superseded, "
                      f"{failed}"))
+        not_read = summary.files_seen - summary.hashed - len(summary.failures)
+        if not_read > 0 and summary.unchanged:
+            out.print(tr(f"  [dim]{not_read} 个文件大小与修改时间未变，未读取（--checksum 读取并校验全部文件）[/dim]",
+                         f"  [dim]{not_read} files not read: size and mtime unchanged (--checksum reads and hashes "
+                         "every file)[/dim]"))
         for f in summary.failures:
             out.print(f"  [red]✗[/red] {escape(f.path)}{escape(', ' + f.place) if f.place else ''}: {escape(f.message)}")
     _print_skipped(summary.skipped)
@@ -124,6 +132,8 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
         task = progress.add_task("", total=None)
         outcome = run_dbt(args, db, on_node=lambda name, status: progress.update(task, advance=1, description=name))
     counts = ", ".join(f"{n} {s}" for s, n in sorted(outcome.counts.items()))
+    if outcome.skipped:
+        counts = tr("跳过：自上次构建以来数据与项目均未变", "skipped: raw data and project unchanged since the last build")
     colour = "green" if outcome.success else "red"
     verdict = tr("成功", "ok") if outcome.success else tr("失败", "FAILED")
     out.print(tr(f"[bold]构建[/bold] dbt build：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
@@ -142,26 +152,36 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     return outcome
 
 
-def step_check(db: Path, *, docs: bool):
-    from expectations import run_checks
-    from juesuan.status import record_checks
+def step_check(db: Path, *, docs: bool, reuse: bool = False):
+    """Run the Great Expectations checkpoint and record its outcomes — or, with ``reuse`` (the run's dbt
+    build was skipped: nothing changed), print the outcomes recorded for the same marts
+    (juesuan.status.reusable_checks) without importing GE."""
+    from juesuan.status import checks_fingerprint, record_checks, reusable_checks
 
     started = time.perf_counter()
-    with Progress(SpinnerColumn(), TextColumn("[bold]checks[/bold] running Great Expectations suites"),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
-        progress.add_task("", total=None)
-        run = run_checks(db, data_docs_dir(db) if docs else None)
-    record_checks(db, run)
+    fingerprint = checks_fingerprint(db)
+    run = reusable_checks(db, fingerprint, docs=docs) if reuse else None
+    if run is None:
+        from expectations import run_checks
+
+        with Progress(SpinnerColumn(), TextColumn("[bold]checks[/bold] running Great Expectations suites"),
+                      TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+            progress.add_task("", total=None)
+            run = run_checks(db, data_docs_dir(db) if docs else None)
+        record_checks(db, run, fingerprint)
     integrity = [o for o in run.outcomes if o.kind == "integrity"]
     identity = run.identity_outcomes
     bad = run.integrity_failures
     findings = sum(o.unexpected_count or 0 for o in run.findings)
     verdict = "[green]" + tr("通过", "pass") + "[/green]" if not bad else "[red]" + tr("未通过", "FAIL") + "[/red]"
-    out.print(tr(f"[bold]检查[/bold]：完整性 {len(integrity) - len(bad)}/{len(integrity)} 项 {verdict}；"
+    when = run.checked_at.strftime("%Y-%m-%d %H:%M:%S")
+    reused = tr(f"沿用 {when} UTC 的结果（数据仓库未变）；", f"reused from {when} UTC (warehouse unchanged); ") \
+        if run.reused else ""
+    out.print(tr(f"[bold]检查[/bold]：{reused}完整性 {len(integrity) - len(bad)}/{len(integrity)} 项 {verdict}；"
                  f"勾稽关系 {len(identity) - len(run.findings)}/{len(identity)} 条处处成立，{findings} 处不符"
                  f"（{time.perf_counter() - started:.1f} 秒）",
-                 f"[bold]checks[/bold]: integrity {len(integrity) - len(bad)}/{len(integrity)} expectations {verdict}"
-                 f"; identities {len(identity) - len(run.findings)}/{len(identity)} hold everywhere, "
+                 f"[bold]checks[/bold]: {reused}integrity {len(integrity) - len(bad)}/{len(integrity)} expectations "
+                 f"{verdict}; identities {len(identity) - len(run.findings)}/{len(identity)} hold everywhere, "
                  f"{findings} findings ({time.perf_counter() - started:.1f}s)"))
     for o in bad:
         sample = f" e.g. {o.rows[0]}" if o.rows else ""
@@ -196,6 +216,55 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
                                 f"{target}: cannot write the report page ({exc.strerror}) — give --html a writable file")) from None
         out.print(f"\n{tr('报告', 'report')}: {escape(str(target))}")
     return docs
+
+
+RUN_LIST_MAX = 50   # `run` lists every document while the warehouse holds at most this many
+
+
+def step_run_report(db: Path, *, read: list[str], limit: int | None = 3):
+    """What `run` says about the documents, at the cost of what is new.
+
+    Up to RUN_LIST_MAX documents in the warehouse: every document and its findings, as `juesuan report`.
+    Beyond: the documents this run read (``read``: doc_ids parsed, or failed, in this run) with their
+    findings, then the warehouse's totals — the full list is `juesuan report`.  The full page
+    (report.html) is written again only when the marts, the checks or the language changed since it was
+    written (its state: the checks' fingerprint and the language; no fingerprint: always written).
+    Returns the warehouse's totals (juesuan.findings.Totals).
+    """
+    from juesuan.findings import document_summaries, totals
+    from juesuan.i18n import lang
+    from juesuan.report import html_state, print_text, write_html
+    from juesuan.status import checks_fingerprint
+
+    total = totals(db)
+    if total.documents <= RUN_LIST_MAX:
+        docs = document_summaries(db)
+        print_text(docs, out, limit=limit)
+    else:
+        docs = None
+        if read:
+            print_text(document_summaries(db, doc_ids=read), out, limit=limit,
+                       title=tr(f"本次读取的文档（{len(set(read))} 个）", f"documents read in this run ({len(set(read))})"))
+        out.print(tr(f"\n[bold]全部文档[/bold]：{total.documents} 个（{total.failed} 个无法读取）；"
+                     f"{total.with_findings} 个有不符，共 [red]{total.findings}[/red] 处（{total.checks} 条勾稽关系）"
+                     "— 逐个文档的列表：`juesuan report`",
+                     f"\n[bold]all documents[/bold]: {total.documents} ({total.failed} unreadable); "
+                     f"{total.with_findings} with findings, [red]{total.findings}[/red] in all ({total.checks} identity "
+                     "checks) — every document: `juesuan report`"))
+    fingerprint = checks_fingerprint(db)
+    state = f"{fingerprint}:{lang()}" if fingerprint else None
+    target = report_html(db)
+    if state is not None and html_state(target) == state:
+        out.print(f"\n{tr('报告（未变）', 'report (unchanged)')}: {escape(str(target))}")
+        return total
+    try:
+        write_html(docs if docs is not None else document_summaries(db), target, db=db,
+                   data_docs=data_docs_dir(db) / "index.html", state=state)
+    except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        raise UsageError(tr(f"{target}：无法写入报告页面（{exc.strerror}）",
+                            f"{target}: cannot write the report page ({exc.strerror})")) from None
+    out.print(f"\n{tr('报告', 'report')}: {escape(str(target))}")
+    return total
 
 
 def _path_terms(db: Path, terms: list[str]) -> list[str]:
@@ -271,8 +340,16 @@ def _version() -> str:
         return "unknown"
 
 
+def _print_version(ctx, param, value) -> None:
+    """--version, reading the installed version only when asked (importlib.metadata costs ~0.1 s at start-up)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"juesuan {_version()}")
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(_version(), "-V", "--version", prog_name="juesuan", message="%(prog)s %(version)s")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 @click.option("--lang", type=click.Choice(i18n.LANGS),
               help="output language: zh (default) or en; else $JUESUAN_LANG (zh_CN.UTF-8 → zh, anything unknown → zh)")
 @click.option("--db", metavar="FILE", help="DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)")
@@ -292,12 +369,14 @@ def cli(lang, db):
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--workers", type=int, help="parser processes (default: one per CPU)")
 @click.option("--force", is_flag=True, help="re-parse files already loaded")
+@click.option("--checksum", is_flag=True,
+              help="read and hash every file (default: a file whose size and mtime are unchanged is not read)")
 @click.option("--full-refresh", is_flag=True, help="rebuild every fact table from scratch")
 @click.option("--no-docs", is_flag=True, help="skip writing Great Expectations Data Docs")
 @click.option("--fail-on-findings", is_flag=True, help="exit 6 when any report contradicts itself")
 @click.option("--limit", type=int, default=3, show_default=True, help="findings shown per document")
 @click.option("-v", "--verbose", is_flag=True, help="print coverage tables for parsed documents")
-def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, limit, verbose) -> int:
+def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_findings, limit, verbose) -> int:
     """Ingest → dbt build → checks → summary (PATHS default: the bundled corpus). Incremental, safe to repeat."""
     db = warehouse_path(db)
     from juesuan.status import record_run_finished, record_run_started
@@ -307,14 +386,26 @@ def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, 
         # a run that never records its end is not a refresh; the next run marks it 'killed'
         run_id = record_run_started(db, "run", notify=lambda m: err.print(f"[yellow]{escape(m)}[/yellow]"))
         try:
-            summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose)
+            steps: dict[str, dict] = {}
+            clock = time.perf_counter()
+            summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum)
+            steps["ingest"] = {"seconds": _lap(clock), "files": summary.files_seen, "hashed": summary.hashed,
+                               "parsed": summary.parsed}
+            if summary.parsed or summary.superseded:
+                _import_checks_meanwhile()   # the build will run, and the checks after it
+            clock = time.perf_counter()
             build = step_build(db, full_refresh=full_refresh, docs=False)
+            steps["build"] = {"seconds": _lap(clock), "skipped": build.skipped}
             if not build.success:
-                record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED)
+                record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
-            checks = step_check(db, docs=not no_docs)
-            docs = step_report(db, limit=limit)
-            findings = sum(len(d.findings) for d in docs)
+            clock = time.perf_counter()
+            checks = step_check(db, docs=not no_docs, reuse=build.skipped)
+            steps["check"] = {"seconds": _lap(clock), "reused": checks.reused}
+            clock = time.perf_counter()
+            read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]
+            findings = step_run_report(db, read=read, limit=limit).findings
+            steps["report"] = {"seconds": _lap(clock)}
             out.print(tr(f"数据仓库：{escape(str(db))} — 用 `juesuan sql` 查询，`juesuan show` 查看出处，`juesuan export` 导出",
                          f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`"))
             code = (EXIT_FAILED if not checks.ok else EXIT_DOC_FAILURES if summary.failed
@@ -326,19 +417,41 @@ def cmd_run(db, paths, workers, force, full_refresh, no_docs, fail_on_findings, 
             except Exception:  # noqa: BLE001 - the warehouse is busy or gone: the next run marks this one
                 pass
             raise
-        record_run_finished(db, run_id, refreshed=True, exit_code=code)
+        record_run_finished(db, run_id, refreshed=True, exit_code=code, stages=steps)
     return code
+
+
+def _import_checks_meanwhile() -> None:
+    """Import the checkpoint (Great Expectations: ≈ 4 CPU-s, the largest fixed cost of the checks) in a
+    background thread while dbt builds in its own process, so the two overlap.  Only when this run loaded
+    something (the build then cannot be skipped): a run with nothing new never imports GE.  A failed import
+    is left to step_check, which imports again and reports the error."""
+    def load() -> None:
+        try:
+            import expectations.checkpoint  # noqa: F401
+        except Exception:  # noqa: BLE001 - raised again, with its message, where the checks need it
+            pass
+
+    # set here, not by expectations.compat inside the thread: the environment is copied for dbt meanwhile
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    threading.Thread(target=load, name="import-checks", daemon=True).start()
+
+
+def _lap(since: float) -> float:
+    return round(time.perf_counter() - since, 3)
 
 
 @command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--workers", type=int, help="parser processes (default: one per CPU)")
 @click.option("--force", is_flag=True, help="re-parse files already loaded")
-def cmd_ingest(db, paths, workers, force) -> int:
+@click.option("--checksum", is_flag=True,
+              help="read and hash every file (default: a file whose size and mtime are unchanged is not read)")
+def cmd_ingest(db, paths, workers, force, checksum) -> int:
     """Parse report files or folders into the raw schema and print coverage per document."""
     db = warehouse_path(db)
     with _lock(db):
-        summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=True)
+        summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=True, checksum=checksum)
     return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
 
 

@@ -82,19 +82,27 @@ def identity_zh_sql(con) -> str:
     return f"(case c.check_name {cases} end)"
 
 
-def document_summaries(db: Path, select: list[str] | None = None) -> list[DocumentSummary]:
+def document_summaries(db: Path, select: list[str] | None = None,
+                       doc_ids: list[str] | None = None) -> list[DocumentSummary]:
     """One summary per document (current versions and failures), findings attached.
 
-    ``select`` filters by doc_id prefix, file name or unit name substring.
+    ``select`` filters by doc_id prefix, file name or unit name substring; ``doc_ids`` keeps only these
+    documents, in the queries themselves (what a run just read, at the cost of those documents alone).
     """
     con = connect_ro(db)
     try:
-        docs = _rows(con, """
+        if doc_ids is not None:
+            import pyarrow as pa
+
+            con.register("_wanted", pa.table({"doc_id": pa.array(sorted(set(doc_ids)), pa.string())}))
+        only = "where d.doc_id in (select doc_id from _wanted)" if doc_ids is not None else ""
+        docs = _rows(con, f"""
             select d.doc_id, d.source_file, u.unit_name, d.unit_scope as scope, d.fiscal_year, d.status,
                    d.counted_in_facts as counted, d.fact_count as facts, d.reject_count as rejects,
                    d.error, d.error_place, d.exclusion, d.exclusion_reason,
                    (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id) as checks
             from marts.dim_document d left join marts.dim_unit u on u.unit_id = d.unit_id
+            {only}
             order by d.source_file""")
         zh = identity_zh_sql(con)
         found = _rows(con, f"""
@@ -103,7 +111,7 @@ def document_summaries(db: Path, select: list[str] | None = None) -> list[Docume
                    coalesce(c.what_a_failure_means, '') as meaning, c.subject, c.comparison, c.lhs, c.rhs, c.diff,
                    c.tolerance, c.lhs_refs, c.rhs_refs
             from marts.fct_identity_check c
-            where not c.passed
+            where not c.passed {only.replace('where d.', 'and c.')}
             order by c.doc_id, c.check_family, c.check_name, c.lhs_refs, c.rhs_refs, c.check_id""")
     finally:
         con.close()
@@ -118,3 +126,28 @@ def document_summaries(db: Path, select: list[str] | None = None) -> list[Docume
             continue
         out.append(DocumentSummary(**d, findings=by_doc.get(d["doc_id"], [])))
     return out
+
+
+@dataclass
+class Totals:
+    """The whole warehouse in counts: documents (dim_document rows: current versions and failures), of
+    which failed, with at least one finding, and findings (failed identity checks) among checks."""
+    documents: int
+    failed: int
+    with_findings: int
+    findings: int
+    checks: int
+
+
+def totals(db: Path) -> Totals:
+    """Totals of the warehouse in one aggregate query per mart (no per-document rows are fetched)."""
+    con = connect_ro(db)
+    try:
+        documents, failed = con.execute(
+            "select count(*), count(*) filter (where status = 'failed') from marts.dim_document").fetchone()
+        with_findings, findings, checks = con.execute(
+            "select count(distinct doc_id) filter (where not passed), count(*) filter (where not passed), count(*) "
+            "from marts.fct_identity_check").fetchone()
+    finally:
+        con.close()
+    return Totals(documents, failed, with_findings, findings, checks)

@@ -52,10 +52,10 @@ def _unit(doc: DocumentSummary, labels: Labels) -> str:
     return (doc.unit_name or "?") + (tr(f"（{scope}）", f" ({scope})") if doc.scope else "")
 
 
-def overview_table(docs: list[DocumentSummary], labels: Labels | None = None) -> Table:
+def overview_table(docs: list[DocumentSummary], labels: Labels | None = None, title: str | None = None) -> Table:
     """One row per document: file, unit (scope label), year, status, facts, rejects, checks, findings."""
     labels = labels or Labels.load()
-    table = Table(title=tr("文档", "documents"))
+    table = Table(title=title or tr("文档", "documents"))
     for col, justify in ((tr("文件", "file"), "left"), (tr("单位", "unit"), "left"), (tr("年度", "year"), "right"),
                          (tr("状态", "status"), "left"), (tr("数据", "facts"), "right"),
                          (tr("未归属", "rejects"), "right"), (tr("检查", "checks"), "right"),
@@ -93,10 +93,11 @@ def print_finding(f: Finding, console: Console, labels: Labels, *, short: bool =
 
 
 def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | None = None,
-               labels: Labels | None = None) -> None:
-    """The overview table, then each document's findings (the first ``limit`` of each, or all)."""
+               labels: Labels | None = None, title: str | None = None) -> None:
+    """The overview table (``title``: default 文档 / documents), then each document's findings (the first
+    ``limit`` of each, or all)."""
     labels = labels or Labels.load()
-    console.print(overview_table(docs, labels))
+    console.print(overview_table(docs, labels, title))
     for d in docs:
         if d.status == "failed":
             place = f" {tr('位置', 'at')} {d.error_place}" if d.error_place else ""
@@ -165,8 +166,29 @@ def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None
     )
 
 
-def write_html(docs: list[DocumentSummary], out: Path, *, db: Path, data_docs: Path | None = None) -> Path:
-    """Write render_html's page to ``out`` (folders created); returns ``out``."""
+STATE_MARK = "<!-- juesuan-state: {} -->\n"
+
+
+def write_html(docs: list[DocumentSummary], out: Path, *, db: Path, data_docs: Path | None = None,
+               state: str | None = None) -> Path:
+    """Write render_html's page to ``out`` (folders created); returns ``out``.  ``state`` (what the page
+    was made from, e.g. the checks' fingerprint and the language) is appended as a comment after the page,
+    for html_state."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(docs, db=db, data_docs=data_docs), encoding="utf-8")
+    page = render_html(docs, db=db, data_docs=data_docs)
+    out.write_text(page if state is None else page.rstrip("\n") + "\n" + STATE_MARK.format(state), encoding="utf-8")
     return out
+
+
+def html_state(page: Path) -> str | None:
+    """The ``state`` a page was written with by write_html (read from its last bytes), or None."""
+    try:
+        with open(page, "rb") as fh:
+            fh.seek(0, 2)
+            fh.seek(max(0, fh.tell() - 200))
+            tail = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    prefix, suffix = STATE_MARK.split("{}")
+    at = tail.rfind(prefix)
+    return tail[at + len(prefix):].removesuffix(suffix) if at >= 0 and tail.endswith(suffix) else None

@@ -15,7 +15,14 @@ create schema if not exists raw;
 create table if not exists raw.check_results (
     run_id varchar, checked_at timestamp, suite varchar, kind varchar, expectation varchar,
     check_name varchar, success boolean, unexpected_count integer, error varchar
-)"""
+);
+-- what the checked marts were (checks_fingerprint; null: unknown, never reused), and enough of each
+-- outcome to print it again when a run with nothing new reuses it
+alter table raw.check_results add column if not exists fingerprint varchar;
+alter table raw.check_results add column if not exists expectation_type varchar;
+alter table raw.check_results add column if not exists sample varchar;
+alter table raw.check_results add column if not exists docs_index varchar
+"""
 
 
 RUNS_DDL = """
@@ -23,7 +30,8 @@ create schema if not exists raw;
 create table if not exists raw.runs (
     run_id varchar, command varchar, started_at timestamp, finished_at timestamp, refreshed boolean, exit_code integer
 );
-alter table raw.runs add column if not exists outcome varchar
+alter table raw.runs add column if not exists outcome varchar;
+alter table raw.runs add column if not exists stages varchar
 """
 
 # raw.runs.outcome: how a run ended
@@ -66,14 +74,21 @@ def record_run_started(db: Path, command: str, notify=None) -> str:
     return run_id
 
 
-def record_run_finished(db: Path, run_id: str, *, refreshed: bool, exit_code: int, outcome: str = "finished") -> None:
+def record_run_finished(db: Path, run_id: str, *, refreshed: bool, exit_code: int, outcome: str = "finished",
+                        stages: dict | None = None) -> None:
     """Note the end of a run: refreshed = the marts were rebuilt and checked; exit_code = the process's exit
-    code; outcome 'finished' or 'interrupted' (see OUTCOMES)."""
+    code; outcome 'finished' or 'interrupted' (see OUTCOMES); stages = each step's wall seconds and what it
+    did, e.g. {"ingest": {"seconds": 0.4, "files": 10100, "hashed": 0, "parsed": 0}, "build": {"seconds": 0.3,
+    "skipped": true}, "check": {"seconds": 0.1, "reused": true}, "report": {"seconds": 0.2}} (raw.runs.stages,
+    JSON)."""
+    import json
+
     con = duckdb.connect(str(db))
     try:
         con.execute(RUNS_DDL)
-        con.execute("update raw.runs set finished_at = ?, refreshed = ?, exit_code = ?, outcome = ? where run_id = ?",
-                    [_now(), refreshed, exit_code, outcome, run_id])
+        con.execute("update raw.runs set finished_at = ?, refreshed = ?, exit_code = ?, outcome = ?, stages = ? "
+                    "where run_id = ?", [_now(), refreshed, exit_code, outcome,
+                                         json.dumps(stages) if stages is not None else None, run_id])
     finally:
         con.close()
 
@@ -169,19 +184,57 @@ def freshness(db: Path) -> Freshness:
                      findings, attempt)
 
 
-def record_checks(db: Path, run) -> None:
-    """Append one checkpoint's outcomes to raw.check_results (set-based, via Arrow)."""
+def checks_fingerprint(db: Path) -> str | None:
+    """What the checks' outcome depends on, as one hex digest: the state of the marts — the fingerprint the
+    last successful incremental dbt build recorded (juesuan.dbt: raw.documents and the project's files,
+    seeds included; a failed, killed or --full-refresh build leaves none) — and the checks' own code
+    (expectations/*.py) and Great Expectations' version.  None when no build recorded its fingerprint:
+    the marts' state is then unknown and recorded checks are never reused.  Reads two small files."""
+    import hashlib
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    from juesuan.dbt import FINGERPRINT, target_dir
+    from juesuan.paths import ROOT
+
+    try:
+        build = json.loads((target_dir(db) / FINGERPRINT).read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError):
+        return None
+    if not build:
+        return None
+    digest = hashlib.sha256(build.encode())
+    try:
+        digest.update(version("great_expectations").encode())
+    except PackageNotFoundError:  # pragma: no cover - a declared dependency
+        pass
+    for f in sorted((ROOT / "expectations").glob("*.py")):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+def record_checks(db: Path, run, fingerprint: str | None = None) -> None:
+    """Append one checkpoint's outcomes to raw.check_results (set-based, via Arrow), with the
+    checks_fingerprint of the marts they checked (None: not to be reused) and each failure's first row."""
+    import json
+
     import pyarrow as pa
 
     run_id = run.checked_at.strftime("%Y%m%dT%H%M%S%f")
+    n = len(run.outcomes)
     table = pa.table({
-        "run_id": [run_id] * len(run.outcomes),
-        "checked_at": [run.checked_at.replace(tzinfo=None)] * len(run.outcomes),
+        "run_id": [run_id] * n,
+        "checked_at": [run.checked_at.replace(tzinfo=None)] * n,
         "suite": [o.suite for o in run.outcomes], "kind": [o.kind for o in run.outcomes],
         "expectation": [o.expectation for o in run.outcomes], "check_name": [o.check_name for o in run.outcomes],
         "success": [o.success for o in run.outcomes],
         "unexpected_count": pa.array([o.unexpected_count for o in run.outcomes], pa.int32()),
         "error": [o.error for o in run.outcomes],
+        "fingerprint": pa.array([fingerprint] * n, pa.string()),
+        "expectation_type": [o.expectation_type for o in run.outcomes],
+        "sample": pa.array([json.dumps(o.rows[0], ensure_ascii=False, default=str) if o.rows and not o.success
+                            else None for o in run.outcomes], pa.string()),
+        "docs_index": pa.array([str(run.docs_index) if run.docs_index else None] * n, pa.string()),
     })
     con = duckdb.connect(str(db))
     try:
@@ -191,6 +244,42 @@ def record_checks(db: Path, run) -> None:
         con.unregister("incoming")
     finally:
         con.close()
+
+
+def reusable_checks(db: Path, fingerprint: str | None, *, docs: bool):
+    """The outcomes of the newest recorded checkpoint run when it checked marts of this ``fingerprint``
+    (checks_fingerprint) — as an expectations.CheckRun with ``reused=True`` and the recorded time —, else
+    None: no fingerprint, no record, a newer check of other marts, or ``docs`` wanted and the Data Docs
+    it wrote are gone.  Failed expectations carry the first unexpected row they recorded."""
+    import json
+
+    from expectations.results import CheckRun, Outcome
+
+    if fingerprint is None or not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        has = con.execute("select count(*) from information_schema.columns where table_schema = 'raw' "
+                          "and table_name = 'check_results' and column_name = 'docs_index'").fetchone()[0]
+        if not has:
+            return None
+        rows = con.execute(
+            "with latest as (select run_id from raw.check_results order by checked_at desc limit 1) "
+            "select checked_at, fingerprint, docs_index, suite, kind, expectation, expectation_type, success, "
+            "unexpected_count, check_name, error, sample from raw.check_results "
+            "where run_id = (select run_id from latest) order by rowid").fetchall()
+    finally:
+        con.close()
+    if not rows or rows[0][1] != fingerprint:
+        return None
+    index = Path(rows[0][2]) if rows[0][2] else None
+    if docs and (index is None or not index.exists()):
+        return None
+    outcomes = [Outcome(suite=r[3], kind=r[4], expectation=r[5], expectation_type=r[6] or "", success=r[7],
+                        unexpected_count=r[8], check_name=r[9], error=r[10],
+                        rows=[json.loads(r[11])] if r[11] else []) for r in rows]
+    return CheckRun(checked_at=rows[0][0].replace(tzinfo=UTC), outcomes=outcomes, docs_index=index if docs else None,
+                    reused=True)
 
 
 def parse_age(text: str) -> timedelta:

@@ -1,0 +1,119 @@
+"""The run flow (issue 14): a `juesuan run` with nothing new reads no file, reuses the recorded checks and
+keeps report.html; one with something new checks again and, at scale, lists only what it read."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from warehouse import copy_corpus, query, replace_on_line, run
+
+import juesuan.cli as cli
+from juesuan.dbt import FINGERPRINT, target_dir
+from juesuan.paths import report_html
+from juesuan.status import checks_fingerprint, reusable_checks
+
+
+def _run(*argv) -> tuple[int, str]:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = run("--lang", "en", "run", *argv)
+    return code, buffer.getvalue()
+
+
+def _last_stages(db: Path) -> dict:
+    return json.loads(query(db, "select stages from raw.runs where command = 'run' order by started_at desc limit 1")[0][0])
+
+
+def _check_runs(db: Path) -> int:
+    return query(db, "select count(distinct run_id) from raw.check_results")[0][0]
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory):
+    """One warehouse of the bundled corpus through three runs: the first, one with nothing new, and one
+    after a figure of 002 changed — with the output, stages and state after each."""
+    root = tmp_path_factory.mktemp("flow")
+    files = copy_corpus(root / "reports")
+    past = time.time_ns() - 3600 * 10**9
+    for f in files.values():
+        os.utime(f, ns=(past, past))
+    db = root / "w.duckdb"
+    out: dict = {"db": db, "files": files}
+    out["first"] = _run(root / "reports", "--db", db)
+    out["first_stages"], out["first_checks"] = _last_stages(db), _check_runs(db)
+    out["report_ns"] = report_html(db).stat().st_mtime_ns
+    out["noop"] = _run(root / "reports", "--db", db)
+    out["noop_stages"], out["noop_checks"] = _last_stages(db), _check_runs(db)
+    out["noop_report_ns"] = report_html(db).stat().st_mtime_ns
+    # a sentence of 002 changes: another document version, rebuilt marts, checks again
+    replace_on_line(files["002"], r"年度收入总计", "360.44 万元", "360.44  万元")
+    cli_max = cli.RUN_LIST_MAX
+    cli.RUN_LIST_MAX = 3   # the warehouse of 5 documents is "at scale"
+    try:
+        out["changed"] = _run(root / "reports", "--db", db)
+    finally:
+        cli.RUN_LIST_MAX = cli_max
+    out["changed_stages"], out["changed_checks"] = _last_stages(db), _check_runs(db)
+    out["changed_report_ns"] = report_html(db).stat().st_mtime_ns
+    return out
+
+
+def test_a_run_with_nothing_new_reads_nothing_reuses_the_checks_and_keeps_the_report(flow):
+    code, text = flow["first"]
+    assert code == 0 and flow["first_stages"]["check"]["reused"] is False and flow["first_checks"] == 1
+    code, text = flow["noop"]
+    assert code == 0
+    stages = flow["noop_stages"]
+    assert stages["ingest"] == {"seconds": stages["ingest"]["seconds"], "files": 5, "hashed": 0, "parsed": 0}
+    assert stages["build"]["skipped"] is True and stages["check"]["reused"] is True
+    assert flow["noop_checks"] == 1   # no checkpoint ran, none was recorded
+    assert "5 files not read: size and mtime unchanged" in text
+    assert "checks: reused from " in text and "integrity 256/256 expectations pass" in text
+    assert "identities 30/43 hold everywhere, 27 findings" in text
+    assert flow["noop_report_ns"] == flow["report_ns"] and "report (unchanged): " in text
+    # 5 documents: the whole list, as the first run printed it
+    assert text.count("002_0839a5f4f132fe72.txt") == flow["first"][1].count("002_0839a5f4f132fe72.txt") >= 2
+
+
+def test_a_run_after_a_change_checks_again_and_at_scale_lists_what_it_read(flow):
+    code, text = flow["changed"]
+    assert code == 0
+    stages = flow["changed_stages"]
+    assert (stages["ingest"]["hashed"], stages["ingest"]["parsed"]) == (1, 1)
+    assert stages["build"]["skipped"] is False and stages["check"]["reused"] is False
+    assert flow["changed_checks"] == 2 and "reused" not in text
+    assert flow["changed_report_ns"] != flow["report_ns"]
+    assert "documents read in this run (1)" in text
+    assert "002_0839a5f4f132fe72.txt" in text
+    for other in ("000_f1e20d8804268cb6.txt", "001_72f22ccfca140d7b.txt", "003_4f37c1432cabcae1.txt",
+                  "004_2979b81a862d526d.txt"):
+        assert other not in text
+    findings, with_findings = query(flow["db"], "select count(*), count(distinct doc_id) from marts.fct_identity_check "
+                                                "where not passed")[0]
+    assert f"all documents: 5 (0 unreadable); {with_findings} with findings, {findings} in all" in text
+
+
+def test_recorded_checks_are_reused_only_for_the_same_fingerprint(flow):
+    db = flow["db"]
+    fingerprint = checks_fingerprint(db)
+    assert fingerprint is not None
+    reused = reusable_checks(db, fingerprint, docs=True)
+    recorded = query(db, "select suite, expectation, success, unexpected_count from raw.check_results "
+                         "where run_id = (select max(run_id) from raw.check_results) order by rowid")
+    assert reused.reused and [(o.suite, o.expectation, o.success, o.unexpected_count) for o in reused.outcomes] == recorded
+    assert reusable_checks(db, "0" * 64, docs=True) is None
+    # a build that failed, was killed or was a --full-refresh leaves no fingerprint: nothing is reused
+    record = target_dir(db) / FINGERPRINT
+    saved = record.read_bytes()
+    record.unlink()
+    try:
+        assert checks_fingerprint(db) is None and reusable_checks(db, None, docs=False) is None
+    finally:
+        record.write_bytes(saved)
+    assert checks_fingerprint(db) == fingerprint
