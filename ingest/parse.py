@@ -7,8 +7,6 @@ Runs in a worker process; returns plain data that the loader turns into Arrow.
 
 from __future__ import annotations
 
-import atexit
-import gc
 import hashlib
 import re
 import time
@@ -187,38 +185,9 @@ def _canonical(o: Observation) -> Observation:
     return o
 
 
-# A parsing process lives for thousands of documents and keeps what it has read in per-text caches (lines,
-# sentences, labels): tens of thousands of long-lived objects that every full garbage collection would
-# walk again, more of them as the process goes on (measured: 20 CPU-ms a report over the first 100
-# reports of a worker, 33 after 900; 19–21 throughout with collection off).  Every _SETTLE_EVERY documents
-# the process collects once and freezes what survived (gc.freeze: later collections skip it).  Frozen
-# objects are still freed by reference counting when a cache drops them; only reference cycles among them
-# would outlive their use, and the cached values (strings, tuples, tokens, subjects) hold none.
-_SETTLE_EVERY = 50
-_parsed_here = 0
-
-
-def _settle() -> None:
-    """Count a parsed document; every _SETTLE_EVERY of them, collect garbage and freeze the survivors."""
-    global _parsed_here
-    _parsed_here += 1
-    if _parsed_here % _SETTLE_EVERY == 0:
-        if _parsed_here == _SETTLE_EVERY:
-            atexit.register(gc.unfreeze)  # at exit, everything is collected as usual (extension modules check)
-        gc.collect()
-        gc.freeze()
-
-
 def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     """Parse one report's bytes (``path`` names it and chooses the reader) → ParsedDocument: rows for the
     loader, status and issues.  Raises IngestError (ReadError) for input that cannot be read."""
-    try:
-        return _parse(path, data)
-    finally:
-        _settle()
-
-
-def _parse(path: Path, data: bytes) -> ParsedDocument:
     started = time.perf_counter()
     raw = read_bytes(path, data)
     lines = raw.lines

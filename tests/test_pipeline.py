@@ -127,3 +127,24 @@ def test_same_bytes_under_two_paths_is_one_document(db, tmp_path):
     con = duckdb.connect(db, read_only=True)
     assert con.execute("SELECT count(*) FROM raw.documents").fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM raw.document_paths").fetchone()[0] == 2
+
+
+def test_only_a_parsing_worker_freezes_its_long_lived_objects(monkeypatch):
+    """The collect-and-freeze every _SETTLE_EVERY documents happens in pool workers, never in a process that
+    parses in passing (this one): its objects stay collectable."""
+    import gc
+
+    from ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "_parsed_here", 0)
+    before = gc.get_freeze_count()
+    for _ in range(pipeline._SETTLE_EVERY):
+        pipeline._settle()
+    assert gc.get_freeze_count() == before and pipeline._parsed_here == 0
+    monkeypatch.setattr(pipeline, "_in_worker", True)
+    try:
+        for _ in range(pipeline._SETTLE_EVERY):
+            pipeline._settle()
+        assert pipeline._parsed_here == pipeline._SETTLE_EVERY and gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
