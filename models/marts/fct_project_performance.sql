@@ -10,11 +10,15 @@ facts as (
     where f.kind = 'project' and coalesce(f.item_key, 'total') = 'total'
 ),
 named as (
-    -- the name printed in the table if there is one, else the first in the prose
+    -- the name printed in the table if there is one, else the first in the prose; one fixed reading
+    -- (seq breaks a tie between two cells of a line), so an incremental build equals a full one
     select o.doc_id, o.project_key,
-           arg_min(o.project, (o.source_kind <> 'table')::int * 1000000 + o.line_no) as project,
-           arg_min(o.project_kind, (o.source_kind <> 'table')::int * 1000000 + o.line_no) as project_kind,
-           arg_min(o.source_ref, (o.source_kind <> 'table')::int * 1000000 + o.line_no) as source_ref,
+           first(o.project order by o.source_kind <> 'table', o.line_no, o.seq) filter (where o.project is not null)
+               as project,
+           first(o.project_kind order by o.source_kind <> 'table', o.line_no, o.seq) filter (where o.project_kind is not null)
+               as project_kind,
+           first(o.source_ref order by o.source_kind <> 'table', o.line_no, o.seq) filter (where o.source_ref is not null)
+               as source_ref,
            case when bool_or(o.source_kind = 'table') then 'table' else 'narrative' end as source_kind,
            string_agg(distinct o.source_ref, ', ' order by o.source_ref) as source_refs
     from {{ ref('int_observations') }} o join docs d on d.doc_id = o.doc_id
