@@ -11,9 +11,12 @@
 -- exactly those documents in this build.
 {{ per_document_intermediate('compared') }}
 {%- set of_rebuilt = ' where doc_id in (select doc_id from rebuilt)' if is_incremental() else '' %}
-with rebuilt as (
-    {% if is_incremental() %}{{ new_documents('compared') }}{% else %}select null as doc_id{% endif %}
+with
+{%- if is_incremental() %}
+rebuilt as (
+    {{ new_documents('compared') }}
 ),
+{%- endif %}
 checks as (
     select * from {{ ref('int_check_readings') }}{{ of_rebuilt }}
     union all select * from {{ ref('int_check_sums') }}{{ of_rebuilt }}
