@@ -19,11 +19,7 @@ with checks as (
         select * from readings where measure in ('completion_pct', 'execution_rate') and value = 100
     ),
     budgets as (
-        select metric_key, doc_id, fiscal_year,
-            arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
-            arg_min(observation_id, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
-        from f where measure in ('budget_initial', 'budget', 'budget_full_year')
-        group by all
+        {{ budget_sides('f') }}
     ),
     pairs as (
         select s.observation_id as stated_id, n.observation_id as num_id,
@@ -35,14 +31,8 @@ with checks as (
     ),
     in_passage as (
         select p.stated_id,
-            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                      where r.doc_id = s.doc_id and r.fact_key = n0.fact_key and r.source_kind = s.source_kind
-                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                        and r.section is not distinct from s.section), p.num_id) as num_id,
-            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                      where r.doc_id = s.doc_id and r.fact_key = d0.fact_key and r.source_kind = s.source_kind
-                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                        and r.section is not distinct from s.section), p.den_id) as den_id
+            {{ passage_reading('s', 'n0', 'p.num_id', "s.source_kind") }} as num_id,
+            {{ passage_reading('s', 'd0', 'p.den_id', "s.source_kind") }} as den_id
         from pairs p
         join readings s on s.observation_id = p.stated_id
         join f n0 on n0.observation_id = p.num_id

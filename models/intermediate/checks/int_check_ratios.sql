@@ -28,11 +28,7 @@ with checks as (
     ),
     budgets as (
         -- 完成年初预算的 X% divides by the 年初预算; 执行率 (B/A) by the 全年预算数
-        select metric_key, doc_id, fiscal_year,
-            arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
-            arg_min(observation_id, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
-        from f where measure in ('budget_initial', 'budget', 'budget_full_year')
-        group by all
+        {{ budget_sides('f') }}
     ),
     changes as (
         select * from f where measure in ('yoy_change', 'vs_budget_change')
@@ -74,14 +70,8 @@ with checks as (
     in_passage as (
         -- the reading of each side stated in the percentage's own passage, else the fact's
         select p.check_name, p.description, p.den_is_difference, p.stated_id,
-            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                      where r.doc_id = s.doc_id and r.fact_key = n0.fact_key and r.source_kind = 'narrative'
-                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                        and r.section is not distinct from s.section), p.num_id) as num_id,
-            coalesce((select arg_max(r.observation_id, r.line_no) from readings r
-                      where r.doc_id = s.doc_id and r.fact_key = d0.fact_key and r.source_kind = 'narrative'
-                        and r.line_no between s.line_no - {{ var('passage_lines') }} and s.line_no
-                        and r.section is not distinct from s.section), p.den_id) as den_id
+            {{ passage_reading('s', 'n0', 'p.num_id', "'narrative'") }} as num_id,
+            {{ passage_reading('s', 'd0', 'p.den_id', "'narrative'") }} as den_id
         from pairs p
         join f s on s.observation_id = p.stated_id
         join f n0 on n0.observation_id = p.num_id
