@@ -18,7 +18,8 @@ ingest → build (dbt) → check (Great Expectations) → report (HTML + text); 
 corpus plus 1 % new reports (incremental), and `juesuan run` again with nothing new (no-op).
 Peak memory is the largest resident set of the stage's process tree (RUSAGE_CHILDREN of a launcher,
 so process-pool workers and dbt count). Query latency is the median of 5 runs of each sample query
-of README.md ("-- name:" blocks) on a read-only connection.
+of README.md ("-- name:" blocks) on a read-only connection, all rows fetched as polars (how the notebooks read);
+the first page (`juesuan sql`) and all rows as Python tuples are recorded beside it.
 
 The corpus (bench/corpus.py, distinct unit-years, no injected errors) is generated into --corpus-dir
 (default bench/.cache/corpus-<size>-s<seed>-v<generator version>, reused when it is complete). Results go to
@@ -105,20 +106,43 @@ def sample_queries() -> dict[str, str]:
     return out
 
 
-def query_latencies(db: Path, rounds: int = 5) -> dict[str, float]:
-    """Median wall milliseconds per sample query (fetching all rows), read-only connection."""
+def query_latencies(db: Path, rounds: int = 5) -> dict[str, dict[str, float]]:
+    """Median wall milliseconds per sample query on a read-only connection, fetched three ways:
+
+    - ``polars``: every row as a polars DataFrame (``.pl()``, Arrow underneath) — how the notebooks and an analyst's
+      own scripts read results; this is the figure held to the < 100 ms target;
+    - ``first_page``: the first 50 rows (``fetchmany``) — what `juesuan sql` prints;
+    - ``python_rows``: every row as Python tuples (``fetchall``) — kept for comparison with earlier results, whose
+      single figure was this one.
+
+    Also ``rows``: how many rows the query returns.  Shape: {query name: {"polars": ms, "first_page": ms,
+    "python_rows": ms, "rows": n}}."""
     import duckdb
 
+    def first_page(sql: str) -> list:
+        cur = con.cursor()          # its own cursor: DuckDB 2 refuses more work on a connection with a half-read result
+        try:
+            return cur.execute(sql).fetchmany(50)
+        finally:
+            cur.close()
+
+    fetchers = {
+        "polars": lambda sql: con.sql(sql).pl(),
+        "first_page": first_page,
+        "python_rows": lambda sql: con.execute(sql).fetchall(),
+    }
     con = duckdb.connect(str(db), read_only=True)
     try:
-        out = {}
+        out: dict[str, dict[str, float]] = {}
         for name, sql in sample_queries().items():
-            times = []
-            for _ in range(rounds):
-                t = time.perf_counter()
-                con.execute(sql).fetchall()
-                times.append((time.perf_counter() - t) * 1000)
-            out[name] = round(statistics.median(times), 1)
+            out[name] = {"rows": con.execute(f"select count(*) from ({sql.rstrip().rstrip(';')})").fetchall()[0][0]}
+            for how, fetch in fetchers.items():
+                times = []
+                for _ in range(rounds):
+                    t = time.perf_counter()
+                    fetch(sql)
+                    times.append((time.perf_counter() - t) * 1000)
+                out[name][how] = round(statistics.median(times), 1)
         return out
     finally:
         con.close()
@@ -215,7 +239,7 @@ def run(size: int, seed: int, where: Path | None, keep: Path | None = None) -> d
     res["incremental_s"] = st["incremental_run"]["seconds"]
     res["incremental_reports"] = len(list(inc.glob("*.txt")))
     res["noop_s"] = st["noop_run"]["seconds"]
-    res["query_ms_max"] = max(res["queries_ms"].values()) if res["queries_ms"] else None
+    res["query_ms_max"] = max(q["polars"] for q in res["queries_ms"].values()) if res["queries_ms"] else None
     res["machine"]["loadavg_end"] = os.getloadavg()[0]
     res["missed_targets"] = [k for k, (op, v) in TARGETS.items()
                              if res.get(k) is not None and not (res[k] >= v if op == ">=" else res[k] <= v)]
@@ -277,14 +301,15 @@ def markdown(res: dict) -> str:
            f"{res['incremental_s']:.0f} s | {res['noop_s']:.0f} s | {res['query_ms_max']} ms |")
     per_stage = " · ".join(f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in st.items())
     cpu = " · ".join(f"{k} {v['cpu_seconds']:.0f} s" for k, v in st.items())
-    queries = " · ".join(f"{k} {v} ms" for k, v in res["queries_ms"].items())
+    queries = " · ".join(f"{k} {v['polars']} ms ({v['rows']:,} rows; first page {v['first_page']} ms, "
+                         f"as Python rows {v['python_rows']} ms)" for k, v in res["queries_ms"].items())
     return "\n".join([
         head, "|" + "---|" * (head.count("|") - 1), row, "",
         f"machine: {m['nproc']} cores, {m.get('mem_gb')} GB, {m.get('cpu')}; load average {m['loadavg']:.2f} at start, "
         f"{m['loadavg_end']:.2f} at end (shared machine)",
         f"peak RSS per stage: {per_stage}",
         f"CPU time per stage (user + system, all processes): {cpu}; ingest {res['ingest_cpu_ms_per_report']} CPU-ms per report",
-        f"queries (median of 5): {queries}",
+        f"queries (median of 5, all rows as polars; the slowest is held to the target): {queries}",
         f"missed targets: {', '.join(res['missed_targets']) or 'none'}",
     ])
 
