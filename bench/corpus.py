@@ -1,8 +1,8 @@
 """Synthetic 部门决算 corpus: realistic text reports with known figures, and known injected errors.
 
-    python bench/corpus.py --size 50 --out /tmp/corpus [--errors 20] [--seed 7]
+    python bench/corpus.py --size 50 --out /tmp/corpus [--errors 20] [--seed 7] [--format pdf]
 
-writes /tmp/corpus/reports/*.txt and, with --errors, /tmp/corpus/manifest.csv.
+writes /tmp/corpus/reports/*.txt (or *.pdf) and, with --errors, /tmp/corpus/manifest.csv.
 
 Each report is one unit-year of a real place (seeds/admin_divisions.csv: a prefecture or a county
 and its prefecture) and one sector; units get several consecutive years, so a stated YoY change
@@ -22,6 +22,10 @@ Layouts (chosen per report, round-robin; what the bundled file shows):
              tables as in `grid`
   narrative  no 公开 tables: the figures are in the prose and the self-evaluation tables only (003)
 
+`--format pdf` writes each report as a PDF instead (bench/pdf_render.py: landscape A4, ruled tables — in a
+smaller font when wider than the page —, prose wrapped at the page width, never inside a number, page numbers
+in the footer), rendered from the `grid` and `narrative` layouts (the other two are text-export artefacts).
+
 Money is generated in integer hundredths of 万元, so every identity the project checks holds
 exactly: 收入总计 = 支出总计, 本年收入合计 = Σ sources, 总计 = 本年合计 + 结转结余, 合计 = Σ类,
 类 = Σ款 = Σ项 (in every function-coded table and in the prose), 基本 = 人员 + 公用 (= 经济分类
@@ -31,9 +35,10 @@ ratios of the printed figures, indicator scores (plus the funding score) sum to 
 
 `--errors K` changes K lines of K distinct reports (one error per report, kinds round-robin) and
 writes manifest.csv: file, kind, line, original, injected, expected_checks (the identities that
-should fire, `|`-separated). Everything is deterministic for a given --seed.
+should fire, `|`-separated), …, and for a PDF the page the changed line is printed on (`line` is then the
+line of the text the PDF was rendered from). Everything is deterministic for a given --seed.
 
-Importable: `generate_corpus(out, size, errors=0, seed=0) -> list[dict]` (the manifest rows),
+Importable: `generate_corpus(out, size, errors=0, seed=0, fmt="txt") -> list[dict]` (the manifest rows),
 `build_reports(folder, size, seed)` (the reports in memory, with their figures) and `unit_year(rng, ...)`.
 """
 
@@ -53,7 +58,10 @@ LAYOUTS = ("grid", "cells", "wrapped", "narrative")
 GENERATOR_VERSION = 3  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
 ERROR_KINDS = ("table_cell", "narrative_number", "share", "yoy", "unit_slip")
 
-MANIFEST_FIELDS = ["file", "kind", "line", "original", "injected", "expected_checks", "layout", "unit", "fiscal_year"]
+MANIFEST_FIELDS = ["file", "kind", "line", "original", "injected", "expected_checks", "layout", "unit", "fiscal_year",
+                   "page"]
+FORMATS = ("txt", "pdf")
+PDF_LAYOUTS = ("grid", "narrative")  # the layouts a PDF is rendered from: tables as tables, prose as paragraphs
 
 # ------------------------------------------------------------------ reference data (the seeds)
 
@@ -707,7 +715,8 @@ class Report:
 
 
 def build_reports(folder: Path | str, size: int, seed: int = 0,
-                  years: tuple[int, ...] = (2022, 2023, 2024)) -> tuple[list[Report], random.Random]:
+                  years: tuple[int, ...] = (2022, 2023, 2024),
+                  layouts: tuple[str, ...] = LAYOUTS) -> tuple[list[Report], random.Random]:
     """Render `size` reports (in memory; paths under `folder`) and return them with the random
     generator in the state that follows (injection continues from it, so a corpus with errors is
     the clean corpus with some lines changed). Distinct unit-years: units of real places × sectors,
@@ -728,7 +737,7 @@ def build_reports(folder: Path | str, size: int, seed: int = 0,
             if len(reports) >= size:
                 break
             u = unit_year(rng, place, sector, year, scale, prior)
-            layout = LAYOUTS[len(reports) % len(LAYOUTS)]
+            layout = layouts[len(reports) % len(layouts)]
             name = f"{len(reports):06d}_{year}_{place[2] or place[1]}{sector}.txt"
             text = render(u, layout, rng)
             reports.append(Report(folder / name, layout, u, text.split("\n")))
@@ -737,18 +746,21 @@ def build_reports(folder: Path | str, size: int, seed: int = 0,
 
 
 def generate_corpus(out: Path | str, size: int, errors: int = 0, seed: int = 0,
-                    years: tuple[int, ...] = (2022, 2023, 2024)) -> list[dict[str, str]]:
-    """Write `size` reports (.txt) into `out`/reports and, with errors > 0, inject errors and write
-    `out`/manifest.csv (beside the reports folder: the product reads .csv files in a folder it is given).
+                    years: tuple[int, ...] = (2022, 2023, 2024), fmt: str = "txt") -> list[dict[str, str]]:
+    """Write `size` reports (`fmt` "txt" or "pdf") into `out`/reports and, with errors > 0, inject errors and
+    write `out`/manifest.csv (beside the reports folder: the product reads .csv files in a folder it is given).
 
-    Returns the manifest rows (empty when errors == 0): file, kind, line (1-based), original and
-    injected line text, expected_checks. Raises ValueError when errors > size (one error per report).
+    Returns the manifest rows (empty when errors == 0): file, kind, line (1-based line of the text),
+    original and injected line text, expected_checks, …, page (PDF: where the changed line is printed).
+    Raises ValueError when errors > size (one error per report) or on an unknown `fmt`.
     """
     if errors > size:
         raise ValueError(f"--errors {errors} exceeds --size {size}: at most one injected error per report")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; formats: {FORMATS}")
     out = Path(out)
     (out / "reports").mkdir(parents=True, exist_ok=True)
-    reports, rng = build_reports(out / "reports", size, seed, years)
+    reports, rng = build_reports(out / "reports", size, seed, years, PDF_LAYOUTS if fmt == "pdf" else LAYOUTS)
     manifest = []
     if errors:
         chosen = rng.sample(range(len(reports)), errors)
@@ -759,8 +771,17 @@ def generate_corpus(out: Path | str, size: int, errors: int = 0, seed: int = 0,
                 kind = "narrative_number"  # no 公开 table to change
             row = inject(r, kind, rng)
             manifest.append(row)
+    pages = {}
     for r in reports:
-        r.path.write_text("\n".join(r.lines), encoding="utf-8")
+        if fmt == "pdf":
+            pages[r.path.name] = _write_pdf(r)
+        else:
+            r.path.write_text("\n".join(r.lines), encoding="utf-8")
+    for m in manifest:
+        m["page"] = ""
+        if fmt == "pdf":
+            m["page"] = str(pages[m["file"]][int(m["line"]) - 1])
+            m["file"] = str(Path(m["file"]).with_suffix(".pdf"))
     if errors:
         with (out / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
             wr = csv.DictWriter(fh, MANIFEST_FIELDS)
@@ -768,6 +789,17 @@ def generate_corpus(out: Path | str, size: int, errors: int = 0, seed: int = 0,
             wr.writerows(manifest)
     return manifest
 
+
+
+def _write_pdf(r: Report) -> list[int | None]:
+    """Write the report as `<name>.pdf` (bench/pdf_render.py); returns the page each text line is printed
+    on (None for a blank line)."""
+    from pdf_render import blocks_of_text, render
+
+    placed: list[int] = []
+    r.path.with_suffix(".pdf").write_bytes(render(blocks_of_text(r.lines), placed=placed))
+    printed = iter(placed)  # one entry per prose block and per table row: the non-blank lines, in order
+    return [next(printed) if "\t" in line or line.strip() else None for line in r.lines]
 
 
 # kind → (line pattern, what to change, identities that should fire)
@@ -859,9 +891,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="output folder (created)")
     ap.add_argument("--errors", type=int, default=0, help="inject this many known errors (one per report)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--format", choices=FORMATS, default="txt", help="write text reports or PDFs")
     args = ap.parse_args(argv)
     try:
-        manifest = generate_corpus(args.out, args.size, args.errors, args.seed)
+        manifest = generate_corpus(args.out, args.size, args.errors, args.seed, fmt=args.format)
     except ValueError as exc:
         ap.error(str(exc))
     print(f"{args.size} reports in {args.out / 'reports'}" + (f", {len(manifest)} injected errors in manifest.csv" if manifest else ""))

@@ -7,7 +7,8 @@ product end to end (`juesuan run DIR` with JUESUAN_DB on a temporary file), then
 rows of marts.fct_identity_check with the manifest:
 
 - an injected error is **located** when a failed check of that document cites the changed line
-  (`L<line>` in lhs_refs or rhs_refs) — the finding points the auditor at the error;
+  (`L<line>` in lhs_refs or rhs_refs) — the finding points the auditor at the error; in a PDF corpus
+  (manifest column `page`), when it cites the changed figure on the page it is printed on;
 - it is **corrected** when the product took the changed figure for a typo and corrected it
   (marts.qa_corrected_readings cites the line: e.g. 万元 printed as 元) — reported, but not as a finding;
 - it is **flagged** when the document has a failed check among the manifest's expected checks,
@@ -41,9 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus import ERROR_KINDS, LAYOUTS, generate_corpus  # noqa: E402
+from corpus import ERROR_KINDS, LAYOUTS, PDF_LAYOUTS, generate_corpus  # noqa: E402
 
 _REF = re.compile(r"\bL(\d+)\b")
+_PAGE = re.compile(r"\bp(\d+)\b")
 
 
 def run_product(corpus: Path, db: Path) -> tuple[int, float, str]:
@@ -58,7 +60,7 @@ def run_product(corpus: Path, db: Path) -> tuple[int, float, str]:
 def findings(db: Path) -> tuple[dict[str, list[dict]], dict[str, dict], dict[str, set[int]], dict[str, set[int]],
                                 dict[str, dict[int, str]]]:
     """Failed checks per source_file, document rows per source_file, lines with observations,
-    lines with rejects, and corrected readings (line → correction) per source_file."""
+    lines with rejects, and corrected readings (line, or "p<page>" in a PDF → correction) per source_file."""
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
@@ -86,12 +88,26 @@ def findings(db: Path) -> tuple[dict[str, list[dict]], dict[str, dict], dict[str
         ).fetchall():
             rejected[source_file].add(line_no)
         corrected: dict[str, dict[int, str]] = defaultdict(dict)
-        for source_file, line_no, correction in con.execute(
-                "select source_file, line_no, correction from marts.qa_corrected_readings").fetchall():
-            corrected[source_file][line_no] = correction
+        for source_file, line_no, source_ref, correction in con.execute(
+                "select source_file, line_no, source_ref, correction from marts.qa_corrected_readings").fetchall():
+            page = _PAGE.match(source_ref or "")
+            corrected[source_file][f"p{page.group(1)}" if page else line_no] = correction  # a PDF: by page
         return fails, docs, seen, rejected, corrected
     finally:
         con.close()
+
+
+_FIGURE_TEXT = re.compile(r"\d[\d,]*(?:\.\d+)? ?(?:万元|元|%)?")
+
+
+def _injected_figure(m: dict) -> str:
+    """The figure the injection changed, as printed with its unit (the first figure that differs between the
+    original and the injected line: "24.21", or "47.14 元" for a unit slip): a PDF finding is located when it
+    cites this figure on the manifest's page."""
+    for old, new in zip(_FIGURE_TEXT.findall(m["original"]), _FIGURE_TEXT.findall(m["injected"])):
+        if old != new:
+            return new
+    return m["injected"]
 
 
 def evaluate(manifest: list[dict], fails: dict[str, list[dict]], docs: dict[str, dict],
@@ -100,11 +116,16 @@ def evaluate(manifest: list[dict], fails: dict[str, list[dict]], docs: dict[str,
     per_error = []
     for m in manifest:
         line = int(m["line"])
+        page = int(m["page"]) if m.get("page") else None  # a PDF: the page the changed line is printed on
         expected = set(m["expected_checks"].split("|"))
         doc_fails = fails.get(m["file"], [])
-        located = [f for f in doc_fails if line in {int(x) for x in _REF.findall(f"{f['lhs_refs']} {f['rhs_refs']}")}]
+        if page is None:
+            located = [f for f in doc_fails if line in {int(x) for x in _REF.findall(f"{f['lhs_refs']} {f['rhs_refs']}")}]
+        else:
+            located = [f for f in doc_fails if page in {int(x) for x in _PAGE.findall(f"{f['lhs_refs']} {f['rhs_refs']}")}
+                       and _injected_figure(m) in f"{f['lhs_refs']} {f['rhs_refs']}"]
         flagged = [f for f in doc_fails if f["check_name"] in expected]
-        correction = corrected.get(m["file"], {}).get(line)
+        correction = corrected.get(m["file"], {}).get(line if page is None else f"p{page}")
         if located:
             outcome = "located"
         elif correction:
@@ -119,8 +140,8 @@ def evaluate(manifest: list[dict], fails: dict[str, list[dict]], docs: dict[str,
                           "correction": correction,
                           "doc_findings": len(doc_fails),
                           "doc_status": docs.get(m["file"], {}).get("status", "not loaded"),
-                          "line_read": line in seen.get(m["file"], set()),
-                          "line_rejected": line in rejected.get(m["file"], set())})
+                          "line_read": line in seen.get(m["file"], set()) if page is None else None,
+                          "line_rejected": line in rejected.get(m["file"], set()) if page is None else None})
     by_kind = {}
     for kind in ERROR_KINDS:
         rows = [e for e in per_error if e["kind"] == kind]
@@ -154,7 +175,8 @@ def evaluate(manifest: list[dict], fails: dict[str, list[dict]], docs: dict[str,
                 examples.append({"file": name, **{k: f[k] for k in ("check_name", "subject", "lhs", "rhs", "lhs_refs", "rhs_refs")}})
     def layout(name: str) -> str:  # the generator assigns layouts round-robin by report number
         head = name.split("_", 1)[0]
-        return LAYOUTS[int(head) % len(LAYOUTS)] if head.isdigit() else "?"
+        layouts = PDF_LAYOUTS if name.endswith(".pdf") else LAYOUTS
+        return layouts[int(head) % len(layouts)] if head.isdigit() else "?"
 
     clean_by_layout = Counter(layout(n) for n in clean)
     alarm_by_layout = Counter(layout(n) for n in docs_with_false_alarm)
@@ -172,7 +194,8 @@ def evaluate(manifest: list[dict], fails: dict[str, list[dict]], docs: dict[str,
         "clean_docs_with_false_alarm": len(docs_with_false_alarm),
         "false_alarms": sum(false_alarms.values()),
         "false_alarms_by_check": dict(false_alarms.most_common()),
-        "clean_docs_with_false_alarm_by_layout": {k: f"{alarm_by_layout[k]}/{clean_by_layout[k]}" for k in LAYOUTS},
+        "clean_docs_with_false_alarm_by_layout": {k: f"{alarm_by_layout[k]}/{clean_by_layout[k]}" for k in LAYOUTS
+                                                  if clean_by_layout[k]},
         "knock_on_yoy_findings": dict(knock_on),
         "false_alarm_examples": examples,
         "per_error": per_error,
@@ -199,8 +222,10 @@ def markdown(res: dict) -> str:
         out += ["", "| file | kind | line | outcome | figure read? | in qa rejects? | checks failing in the doc |", "|---|---|---|---|---|---|---|"]
         for e in misses:
             outcome = e["outcome"] + (f" ({e['correction']})" if e.get("correction") else "")
-            out.append(f"| {e['file']} | {e['kind']} | {e['line']} | {outcome} | {'yes' if e['line_read'] else 'no'} | "
-                       f"{'yes' if e['line_rejected'] else 'no'} | {', '.join(e['flagged_by']) or e['doc_findings']} |")
+            read, rejected = ({None: "—", True: "yes", False: "no"}[e[k]] for k in ("line_read", "line_rejected"))
+            where = e["line"] + (f" (p{e['page']})" if e.get("page") else "")
+            out.append(f"| {e['file']} | {e['kind']} | {where} | {outcome} | {read} | {rejected} | "
+                       f"{', '.join(e['flagged_by']) or e['doc_findings']} |")
     return "\n".join(out)
 
 
@@ -212,13 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, help="reuse this corpus (DIR/reports, DIR/manifest.csv) instead of generating")
     ap.add_argument("--keep", type=Path, help="keep corpus and warehouse in this folder")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--format", choices=("txt", "pdf"), default="txt", help="generate text reports or PDFs")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="juesuan-detect-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         corpus = args.corpus or work / "corpus"
         if args.corpus is None:
-            generate_corpus(corpus, args.size, args.errors, args.seed)
+            generate_corpus(corpus, args.size, args.errors, args.seed, fmt=args.format)
         manifest_path = corpus / "manifest.csv"
         manifest = list(csv.DictReader(manifest_path.open(encoding="utf-8"))) if manifest_path.exists() else []
         db = work / "detect.duckdb"
@@ -230,13 +256,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"juesuan run failed with exit code {code}", file=sys.stderr)
             return 1
         res = evaluate(manifest, *findings(db))
-    size = len(list((corpus / "reports").glob("*.txt"))) if args.keep or args.corpus else args.size
-    res = {"date": dt.date.today().isoformat(), "size": size, "seed": args.seed, "run_seconds": round(seconds, 1),
-           "run_exit_code": code, **res}
+    files = [f for f in (corpus / "reports").iterdir() if f.suffix in (".txt", ".pdf")]
+    fmt = "pdf" if any(f.suffix == ".pdf" for f in files) else "txt"
+    size = len(files) if args.keep or args.corpus else args.size
+    res = {"date": dt.date.today().isoformat(), "size": size, "format": fmt, "seed": args.seed,
+           "run_seconds": round(seconds, 1), "run_exit_code": code, **res}
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"{res['date']}-detection-{size}.json"
+    path = args.out / f"{res['date']}-detection-{size}{'-pdf' if fmt == 'pdf' else ''}.json"
     path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"detection on {size} generated reports, {res['errors']} injected errors (seed {args.seed}); run {seconds:.0f}s")
+    print(f"detection on {size} generated {fmt} reports, {res['errors']} injected errors (seed {args.seed}); "
+          f"run {seconds:.0f}s")
     print(markdown(res))
     print(f"\nresults: {path}")
     return 0

@@ -1,9 +1,11 @@
 """The benchmark's corpus generator (bench/corpus.py): its reports parse, the figures read back
-satisfy the identities the generator built in, and injected errors change exactly the manifest's line."""
+satisfy the identities the generator built in, and injected errors change exactly the manifest's line;
+as PDFs, the reader reads the generated figures back and the manifest names the page of each error."""
 
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections import defaultdict
 from decimal import Decimal
@@ -14,8 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus import ERROR_KINDS, build_reports, generate_corpus  # noqa: E402
+from corpus import ERROR_KINDS, PDF_LAYOUTS, build_reports, generate_corpus  # noqa: E402
 
+from ingest.load import document_rows  # noqa: E402
 from ingest.parse import parse_file  # noqa: E402
 
 
@@ -92,3 +95,51 @@ def test_injected_errors_change_exactly_the_manifest_lines(tmp_path, clean):
 def test_more_errors_than_reports_is_refused(tmp_path):
     with pytest.raises(ValueError, match="at most one injected error per report"):
         generate_corpus(tmp_path, 2, errors=3)
+
+
+@pytest.fixture(scope="module")
+def pdf_corpus(tmp_path_factory):
+    pytest.importorskip("reportlab")
+    out = tmp_path_factory.mktemp("pdf-corpus")
+    manifest = generate_corpus(out, 4, errors=2, seed=11, fmt="pdf")
+    reports, _ = build_reports(out / "reports", 4, seed=11, layouts=PDF_LAYOUTS)
+    return out, manifest, reports
+
+
+def test_pdf_reports_read_back_as_generated(pdf_corpus):
+    """--format pdf: each report is a PDF (grid and narrative layouts) whose tables and prose the PDF
+    reader reads back with the generated figures, cited by page."""
+    out, manifest, reports = pdf_corpus
+    assert sorted(f.name for f in (out / "reports").iterdir()) == [r.path.with_suffix(".pdf").name for r in reports]
+    assert [r.layout for r in reports] == ["grid", "narrative", "grid", "narrative"]
+    erroneous = {m["file"] for m in manifest}
+    for r in reports:
+        u = r.unit
+        doc = parse_file(r.path.with_suffix(".pdf"))
+        assert (doc.format, doc.unit_name, doc.fiscal_year) == ("pdf", u.unit, u.year)
+        obs = document_rows(doc)["observations"]  # as loaded: with the page-based source_ref
+        if r.layout == "grid":
+            t01 = [o for o in obs if o["table_code"] == "01" and o["kind"] == "revenue" and o["item"] == "grand_total"]
+            assert {o["value"] for o in t01} == {wan(u.grand_total)}
+            assert all(re.fullmatch(r"p\d+ T\d+ R\d+ C\d+", o["source_ref"]) for o in t01)
+        if r.path.with_suffix(".pdf").name in erroneous:
+            continue
+        totals = [o for o in obs if o["source_kind"] == "narrative" and o["kind"] == "expenditure"
+                  and o["item"] == "total" and o["function_code"] is None and o["measure"] == "amount"
+                  and o["scope"] in (None, "all")]
+        assert wan(u.exp_current) in {o["value"] for o in totals}
+        assert all(re.fullmatch(r"p\d+ L\d+", o["source_ref"]) for o in totals)
+
+
+def test_pdf_manifest_gives_the_page_of_the_injected_figure(pdf_corpus):
+    out, manifest, _ = pdf_corpus
+    with (out / "manifest.csv").open(encoding="utf-8") as fh:
+        assert list(csv.DictReader(fh)) == manifest
+    assert len(manifest) == 2
+    for m in manifest:
+        assert m["file"].endswith(".pdf") and m["page"].isdigit()
+        injected = next(n for o, n in zip(re.findall(r"\d[\d,]*\.\d+", m["original"]),
+                                          re.findall(r"\d[\d,]*\.\d+", m["injected"])) if o != n)
+        rows = document_rows(parse_file(out / "reports" / m["file"]))["observations"]
+        cited = {o["source_ref"].split()[0] for o in rows if o["value_text"].startswith(injected)}
+        assert f"p{m['page']}" in cited, (m["kind"], injected, cited)

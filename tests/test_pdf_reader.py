@@ -3,6 +3,7 @@ split over pages with a repeated header and page numbers, printed in 元) give t
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from ingest.load import document_rows
 from ingest.parse import parse_bytes
 
 pytest.importorskip("reportlab")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from pdf_render import render  # noqa: E402
 
 
