@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 LAYOUTS = ("grid", "cells", "wrapped", "narrative")
-GENERATOR_VERSION = 3  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
+GENERATOR_VERSION = 4  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
 ERROR_KINDS = ("table_cell", "narrative_number", "share", "yoy", "unit_slip")
 
 MANIFEST_FIELDS = ["file", "kind", "line", "original", "injected", "expected_checks", "layout", "unit", "fiscal_year",
@@ -215,7 +215,7 @@ class Project:
 
     @property
     def funding_score(self) -> str:
-        return pct(self.executed * 10, self.budget) if self.budget else "10.00"  # 10 points × execution
+        return pct(self.executed, self.budget * 10) if self.budget else "10.00"  # 10 points × execution rate
 
 
 @dataclass

@@ -303,6 +303,25 @@ def _aligned_figure_lines(lines: list[dict]) -> int:
     return sum(1 for line in lines if sum(_is_figure(tok) for tok in line["text"].split()) >= 2)
 
 
+_NUMBER_CHAR = re.compile(r"[\d.,]")
+
+
+def _splits_numbers(table) -> bool:
+    """Does a column boundary of a table found by text alignment run through a printed number ("34 | 9.63")?
+    Then its lines are prose whose words happen to line up (a page of "349.63 万元" sentences), not a table
+    drawn without lines: a table never prints one figure across two columns."""
+    x0, top, x1, bottom = table.bbox
+    inner = sorted({round(x, 1) for cell in table.cells for x in (cell[0], cell[2]) if x0 + 1 < x < x1 - 1})
+    digits = sorted((c for c in table.page.chars if _NUMBER_CHAR.match(c["text"])
+                     and top <= (c["top"] + c["bottom"]) / 2 <= bottom and x0 <= (c["x0"] + c["x1"]) / 2 <= x1),
+                    key=lambda c: (round(c["top"]), c["x0"]))
+    for a, b in zip(digits, digits[1:]):
+        if round(a["top"]) == round(b["top"]) and b["x0"] - a["x1"] < 1.0 \
+                and any(a["x0"] + 0.5 < x < b["x1"] - 0.5 for x in inner):
+            return True
+    return False
+
+
 def _read_page(page, page_no: int) -> _Page:
     pieces: list[_Piece] = []
     for table in page.find_tables():
@@ -314,6 +333,8 @@ def _read_page(page, page_no: int) -> _Page:
         lines = page.extract_text_lines()
         if _aligned_figure_lines(lines) >= 3:
             for table in page.find_tables(_TEXT_SETTINGS):
+                if _splits_numbers(table):
+                    continue
                 piece = _piece(page_no, len(pieces) + 1, table)
                 if piece is not None and piece.header_rows < len(piece.texts):
                     piece.ruled = False
@@ -467,13 +488,20 @@ def _column_map(head: _Piece, piece: _Piece) -> list[int]:
     return [min(range(head.ncols), key=lambda k: abs(head.col_x0[k] - x)) for x in piece.col_x0]
 
 
+# How far the same column edge may lie on two pages: pdfplumber snaps ruling lines within snap_tolerance
+# (3 pt by default) of each other to their mean, so an edge moves by up to that much depending on the other
+# lines of its page (another table's column edge nearby).  Measured: 2.2–2.4 pt on generated reports.
+# (pdfplumber.table.TableSettings' snap_x_tolerance, 3 — not imported here: text-only runs never load pdfplumber).
+_EDGE_TOLERANCE = 3.5
+
+
 def _continues(head: _Piece, piece: _Piece) -> bool:
     """Does `piece` (first on its page, the previous page ending with `head`'s table) continue that table:
     its columns start where head's do (a continuation may not repeat the head's subdivided header columns),
-    the same left and right edge, and its first row is not a title block of its own."""
-    if abs(piece.col_x0[0] - head.col_x0[0]) > 2.0 or abs(piece.right - head.right) > 2.0:
+    the same left and right edge (within _EDGE_TOLERANCE), and its first row is not a title block of its own."""
+    if abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE or abs(piece.right - head.right) > _EDGE_TOLERANCE:
         return False
-    if any(abs(head.col_x0[k] - x) > 2.0 for k, x in zip(_column_map(head, piece), piece.col_x0)):
+    if any(abs(head.col_x0[k] - x) > _EDGE_TOLERANCE for k, x in zip(_column_map(head, piece), piece.col_x0)):
         return False
     return not any(t and _TITLE_CELL.search(t) for t in piece.texts[0])
 
