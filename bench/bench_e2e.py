@@ -6,6 +6,7 @@ incremental and no-op runs, analyst query latencies.
     make bench SIZE=1000
 
 --ingest-only times the ingest stage alone (fresh warehouse; reports/s per core, CPU-ms per report, peak RSS);
+--format pdf generates the reports as PDFs (bench/corpus.py --format pdf) and times the same stages on them;
 --tree runs the juesuan code of another checkout of the project with this environment (before/after
 comparisons on the same corpus and machine).
 --keep DIR builds the warehouse in DIR (emptied first) and leaves it there with kept.json (warehouse, corpus
@@ -162,16 +163,17 @@ def machine() -> dict:
     return info
 
 
-def corpus(size: int, seed: int, where: Path | None) -> tuple[Path, Path]:
-    """(base reports folder, +1 % increment folder); generated once, reused when complete."""
+def corpus(size: int, seed: int, where: Path | None, fmt: str = "txt") -> tuple[Path, Path]:
+    """(base reports folder, +1 % increment folder) of `fmt` reports; generated once, reused when complete."""
     extra = max(1, size // 100)
-    root = where or ROOT / "bench" / ".cache" / f"corpus-{size}-s{seed}-v{GENERATOR_VERSION}"
+    kind = "" if fmt == "txt" else f"-{fmt}"
+    root = where or ROOT / "bench" / ".cache" / f"corpus-{size}-s{seed}-v{GENERATOR_VERSION}{kind}"
     base, inc = root / "base", root / "increment"
-    if len(list(base.glob("*.txt"))) == size and len(list(inc.glob("*.txt"))) == extra:
+    if len(list(base.glob(f"*.{fmt}"))) == size and len(list(inc.glob(f"*.{fmt}"))) == extra:
         return base, inc
     shutil.rmtree(root, ignore_errors=True)
-    generate_corpus(root / "all", size + extra, errors=0, seed=seed)
-    files = sorted((root / "all" / "reports").glob("*.txt"))
+    generate_corpus(root / "all", size + extra, errors=0, seed=seed, fmt=fmt)
+    files = sorted((root / "all" / "reports").glob(f"*.{fmt}"))
     base.mkdir(parents=True)
     inc.mkdir(parents=True)
     for k, f in enumerate(files):
@@ -208,11 +210,11 @@ def run_stages(db: Path) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
-def run(size: int, seed: int, where: Path | None, keep: Path | None = None) -> dict:
+def run(size: int, seed: int, where: Path | None, keep: Path | None = None, fmt: str = "txt") -> dict:
     t = time.perf_counter()
-    base, inc = corpus(size, seed, where)
+    base, inc = corpus(size, seed, where, fmt)
     gen_s = time.perf_counter() - t
-    res: dict = {"date": dt.date.today().isoformat(), "size": size, "seed": seed, "machine": machine(),
+    res: dict = {"date": dt.date.today().isoformat(), "size": size, "format": fmt, "seed": seed, "machine": machine(),
                  "generate_s": round(gen_s, 1), "stages": {}}
     with _workdir(keep) as tmp:
         db = Path(tmp) / "bench.duckdb"
@@ -237,7 +239,7 @@ def run(size: int, seed: int, where: Path | None, keep: Path | None = None) -> d
     res["ingest_cpu_ms_per_report"] = round(st["ingest"]["cpu_seconds"] * 1000 / size, 1)
     res["peak_rss_mb"] = max(s["peak_rss_mb"] for s in st.values())
     res["incremental_s"] = st["incremental_run"]["seconds"]
-    res["incremental_reports"] = len(list(inc.glob("*.txt")))
+    res["incremental_reports"] = len(list(inc.glob(f"*.{fmt}")))
     res["noop_s"] = st["noop_run"]["seconds"]
     res["query_ms_max"] = max(q["polars"] for q in res["queries_ms"].values()) if res["queries_ms"] else None
     res["machine"]["loadavg_end"] = os.getloadavg()[0]
@@ -258,10 +260,11 @@ def run_noop(keep: Path) -> dict:
     return res
 
 
-def run_ingest(size: int, seed: int, where: Path | None) -> dict:
+def run_ingest(size: int, seed: int, where: Path | None, fmt: str = "txt") -> dict:
     """The ingest stage alone on a fresh warehouse (see --ingest-only)."""
-    base, _ = corpus(size, seed, where)
-    res: dict = {"date": dt.date.today().isoformat(), "size": size, "seed": seed, "machine": machine(), "stages": {}}
+    base, _ = corpus(size, seed, where, fmt)
+    res: dict = {"date": dt.date.today().isoformat(), "size": size, "format": fmt, "seed": seed, "machine": machine(),
+                 "stages": {}}
     with tempfile.TemporaryDirectory(prefix="juesuan-bench-") as tmp:
         db = Path(tmp) / "bench.duckdb"
         res["stages"]["ingest"] = st = stage(["ingest", str(base)], db)
@@ -322,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     ap.add_argument("--ingest-only", action="store_true", help="time the ingest stage alone")
+    ap.add_argument("--format", choices=("txt", "pdf"), default="txt",
+                    help="generated text reports (default) or the same reports as PDFs")
     ap.add_argument("--tree", type=Path, help="run the juesuan code of this checkout (before/after comparisons)")
     ap.add_argument("--keep", type=Path, metavar="DIR",
                     help="build the warehouse in DIR and keep it (with kept.json naming it and its corpus)")
@@ -341,16 +346,17 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res, ensure_ascii=False, indent=1))
         return 0
     if args.ingest_only:
-        res = run_ingest(args.size, args.seed, args.corpus_dir)
+        res = run_ingest(args.size, args.seed, args.corpus_dir, args.format)
     else:
-        res = run(args.size, args.seed, args.corpus_dir, args.keep)
+        res = run(args.size, args.seed, args.corpus_dir, args.keep, args.format)
         if args.keep:
             (args.keep / "kept.json").write_text(json.dumps(dict(res["kept"], size=args.size), indent=1),
                                                  encoding="utf-8")
     if args.tree:
         res["tree"] = str(args.tree.resolve())
     args.out.mkdir(parents=True, exist_ok=True)
-    suffix = ("-ingest" if args.ingest_only else "") + (f"-{args.tree.resolve().name}" if args.tree else "")
+    suffix = ("-pdf" if args.format == "pdf" else "") + ("-ingest" if args.ingest_only else "") \
+        + (f"-{args.tree.resolve().name}" if args.tree else "")
     path = args.out / f"{res['date']}-{args.size}{suffix}.json"
     path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
     print((markdown_ingest if args.ingest_only else markdown)(res))
