@@ -29,6 +29,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from juesuan.charts import Bar, bar_chart
 from juesuan.drill import Place, attach_crops, fill_readings, finding_places, pdf_sources
+from juesuan.findings import Finding, distinct_names
 from juesuan.i18n import Labels, lang, tr
 from juesuan.paths import data_docs_dir, dbt_target_dir, report_html
 from juesuan.report import fmt
@@ -214,6 +215,8 @@ def build_site(db: Path, out: Path, *, crops: bool = True, batch: int = BATCH) -
             (out / sub).mkdir()
         summary = SiteSummary(index=out / "index.html")
         docs = _documents(con)
+        for d, name in zip(docs, distinct_names([(d["source_file"], d["source_path"]) for d in docs])):
+            d["name"] = name
         generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         page = env.get_template("site_doc.html.j2")
         for start in range(0, len(docs), batch):
@@ -247,6 +250,7 @@ def _write_batch(con, docs: list[dict], out: Path, page, labels: Labels, summary
     places: dict[str, list[Place]] = defaultdict(list)
     for doc, fs in findings.items():
         for f in fs:
+            f["statement"] = Finding.from_row(f).statement(labels)
             f["lhs_places"], f["rhs_places"] = finding_places(f["lhs_refs"]), finding_places(f["rhs_refs"])
             places[doc] += f["lhs_places"] + f["rhs_places"]
     fill_readings(con, places)
