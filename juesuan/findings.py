@@ -187,7 +187,7 @@ def distinct_names(paths: list[tuple[str, str | None]]) -> list[str]:
         parts = {i: PurePath(paths[i][1] or name).parts for i in group}
         longest = max(len(p) for p in parts.values())
         for depth in range(2, longest + 1):
-            tails = {i: "/".join(parts[i][-depth:]) for i in group}
+            tails = {i: PurePath(*parts[i][-depth:]).as_posix() for i in group}
             if len(set(tails.values())) == len(group) or depth == longest:
                 break
         for i in group:
