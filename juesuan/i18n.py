@@ -67,6 +67,8 @@ WORDS = {
     "actual": "实际数", "count": "数量", "value": "数值", "weights": "指标分值合计",
     "consolidated": "汇总", "own": "本级", "balance": "差额", "total": "合计",
     "narrative": "文字说明", "table": "表格", "fiscal": "财政拨款",
+    # dim_document.format
+    "text": "文本", "pdf": "PDF", "docx": "Word 文档", "xlsx": "Excel 表格",
     # dim_document.status and .exclusion
     "ok": "正常", "partial": "部分", "failed": "失败",
     "not_a_report": "非报告", "unattributed": "无法归属（缺单位或年度）", "shadowed": "另一版本计入",
@@ -148,7 +150,7 @@ class Labels:
                 out.append(tok)
         if len(out) > 1 and re.fullmatch(r"[a-z_]+", tokens[1]) and out[0] and out[0] in out[1]:
             out = out[1:]
-        return " ".join(out)
+        return " ".join(out).replace(" （", "（")
 
     def refs(self, text: str) -> str:
         """Where the figures were read (``L54 narrative "129.77万元" personnel``): code words → labels."""

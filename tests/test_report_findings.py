@@ -57,7 +57,7 @@ def test_a_unit_slip_says_what_was_printed_what_proves_it_and_what_is_kept(wareh
         "“三公”经费合计 预算数：印为“2022 年度”，该段与上年比较（“较上年持平”，L221），说的是报告年度，已更正为 2023 年")
     # 001 L177 "全年预算数10万元，…执行数为10元": a project's figure of the year before the report's
     assert list(_statements(warehouse_db, "001").values()) == [
-        "项目 合计 执行数 困难职工帮扶 （2023 年）：印为“10元”，同处“10万元”（L177）表明单位是万元，"
+        "项目 合计 执行数 困难职工帮扶（2023 年）：印为“10元”，同处“10万元”（L177）表明单位是万元，"
         "已更正为 10 万元（= 100,000 元）"]
 
 
