@@ -32,7 +32,7 @@ class Finding:
     def from_row(cls, row: dict[str, Any]) -> Finding:
         """A Finding of a fct_identity_check row's columns (those named like the fields; others ignored)."""
         names = {f.name for f in fields(cls)}
-        return cls(**{"meaning": "", **{k: v for k, v in row.items() if k in names}})
+        return cls(**{"family": "", "identity": "", "meaning": "", **{k: v for k, v in row.items() if k in names}})
 
     def identity_text(self) -> str:
         """The identity in the CLI's language (Chinese when the catalogue has it)."""
@@ -64,10 +64,12 @@ def _num(value, grouped: bool = False) -> str:
 
 
 def _unit_of(f: Finding) -> str:
-    """The unit of a finding's figures (i18n.MEASURE_UNIT): by the measure its subject names; points for a
-    performance indicator (scores against weights); money (万元) otherwise."""
-    from juesuan.i18n import MEASURE_UNIT
+    """The unit of a finding's figures: the check's own (i18n.CHECK_UNIT), else by the measure its subject names
+    (i18n.MEASURE_UNIT); points for a performance indicator (scores against weights); money (万元) otherwise."""
+    from juesuan.i18n import CHECK_UNIT, MEASURE_UNIT
 
+    if f.check_name in CHECK_UNIT:
+        return CHECK_UNIT[f.check_name]
     tokens = (f.subject or "").split(" ")
     unit = next((MEASURE_UNIT[t] for t in tokens[1:] if t in MEASURE_UNIT), None)
     return unit or ("points" if tokens[0] == "indicator" else "wan")

@@ -35,6 +35,9 @@ MEASURE_UNIT = {
     "funding_weight": "points", "funding_score": "points", "count": "count", "value": "count",
     "target_value": "count", "actual_value": "count",
 }
+# checks whose two sides are not in the unit of their subject's measure: a rate of 100% compares the amounts
+# it is a rate of (models/intermediate/checks/int_check_full_rates.sql)
+CHECK_UNIT = {"full_rate_amounts_equal": "wan"}
 UNITS = {  # unit → (after a figure in Chinese, in English; after a difference in Chinese, in English)
     "wan": (" 万元", " 万元", " 万元", " 万元"),
     "pct": ("%", "%", " 个百分点", " percentage points"),

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from juesuan.cli import main
-from juesuan.findings import DocumentSummary, distinct_names, document_summaries
+from juesuan.findings import DocumentSummary, Finding, distinct_names, document_summaries
 from juesuan.i18n import Labels, set_lang
 from juesuan.report import overview_table, print_text
 from juesuan.show import SOURCE_REF
@@ -163,3 +163,16 @@ def test_report_prints_the_statement_with_identity_first(warehouse_db, capsys, m
     out = capsys.readouterr().out
     assert "check b5a9b466791bd4a5 fails: narrative figure = table figure  narrative_vs_table" in out
     assert "  expenditure basic [all] amount: 149.52 万元 ≠ 175.91 万元 (diff -26.39 万元, rounding allows ±0.01 万元)" in out
+
+
+def test_a_check_that_holds_says_equal_and_a_rate_of_100_compares_money(warehouse_db, zh):
+    """003 L366: 送温暖 executed 15.00 of 15 at 100.00% — the check compares the amounts, in 万元."""
+    from warehouse import query
+
+    cols = ["check_name", "subject", "comparison", "lhs", "rhs", "diff", "tolerance", "lhs_refs", "rhs_refs", "passed"]
+    rows = query(warehouse_db, f"select {', '.join(cols)} from marts.fct_identity_check "
+                               "where check_name = 'full_rate_amounts_equal' and subject = 'project total execution_rate 送温暖' "
+                               "and lhs_refs like 'L366:C11 %'")
+    assert len(rows) == 1
+    f = Finding.from_row(dict(zip(cols, rows[0])))
+    assert f.statement(Labels.load()) == "项目 合计 执行率 送温暖：15 万元 = 15 万元（相差 0 万元，舍入允许 ±0.505 万元）"
