@@ -1,7 +1,8 @@
 """Per-document view of the warehouse: what was read, what was checked, where a report contradicts itself."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,124 @@ class Finding:
     check_id: str | None = None
     identity_zh: str | None = None    # reference.identity_labels.label (seed identity_labels.csv)
 
+    passed: bool = False
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Finding:
+        """A Finding of a fct_identity_check row's columns (those named like the fields; others ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{"family": "", "identity": "", "meaning": "", **{k: v for k, v in row.items() if k in names}})
+
     def identity_text(self) -> str:
         """The identity in the CLI's language (Chinese when the catalogue has it)."""
         from juesuan.i18n import lang
         return self.identity_zh if lang() == "zh" and self.identity_zh else self.identity
+
+    def statement(self, labels) -> str:
+        """What the finding says, one line of plain text in the CLI's language: the subject, then both
+        figures with their unit, the difference and the rounding tolerance — or, for a slip the parser
+        corrected, what was printed, what the context shows and what the warehouse keeps.
+
+        ``基本支出 [全部资金] 决算数：149.52 万元 ≠ 175.91 万元（相差 -26.39 万元，舍入允许 ±0.01 万元）``;
+        ``项目支出 [全部资金] 全年预算数：印为“235.76 元”，同处“235.76 万元”（L318）表明单位是万元，
+        已更正为 235.76 万元（= 2,357,600 元）``.  ``labels`` is an i18n.Labels.
+        """
+        return statement(self, labels)
+
+
+def _num(value, grouped: bool = False) -> str:
+    """A figure as printed (report.fmt), with thousands separators when ``grouped``."""
+    from juesuan.report import fmt
+
+    text = fmt(value)
+    if not grouped or not isinstance(value, Decimal):
+        return text
+    whole, _, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return sign + f"{int(whole.lstrip('-') or 0):,}" + ("." + frac if frac else "")
+
+
+def _unit_of(f: Finding) -> str:
+    """The unit of a finding's figures: the check's own (i18n.CHECK_UNIT), else by the measure its subject names
+    (i18n.MEASURE_UNIT); points for a performance indicator (scores against weights); money (万元) otherwise."""
+    from juesuan.i18n import CHECK_UNIT, MEASURE_UNIT
+
+    if f.check_name in CHECK_UNIT:
+        return CHECK_UNIT[f.check_name]
+    tokens = (f.subject or "").split(" ")
+    unit = next((MEASURE_UNIT[t] for t in tokens[1:] if t in MEASURE_UNIT), None)
+    return unit or ("points" if tokens[0] == "indicator" else "wan")
+
+
+def _cited_first(refs: str) -> tuple[str | None, str | None]:
+    from juesuan.show import cited
+
+    pairs = cited(refs)
+    return pairs[0] if pairs else (None, None)
+
+
+def statement(f: Finding, labels) -> str:
+    """Finding.statement: see there."""
+    from juesuan.i18n import UNITS, lang, tr
+
+    zh = lang() == "zh"
+    if f.check_name == "unit_slip_yuan":
+        return _unit_slip(f, labels)
+    if f.check_name == "year_slip":
+        return _year_slip(f, labels)
+    unit = UNITS[_unit_of(f)]
+    grouped = _unit_of(f) == "wan"
+    after, diff_unit = (unit[0], unit[2]) if zh else (unit[1], unit[3])
+    if f.comparison == ">=":
+        sign = "≥" if f.passed else "<"
+    else:
+        sign = "=" if f.passed else "≠"
+    lhs, rhs = f"{_num(f.lhs, grouped)}{after}", f"{_num(f.rhs, grouped)}{after}"
+    if f.comparison == ">=":   # the sides are no readings of one figure: say which is which
+        lhs, rhs = tr(f"左边 {lhs}", f"left side {lhs}"), tr(f"右边 {rhs}", f"right side {rhs}")
+    tolerance = (tr(f"，舍入允许 ±{_num(f.tolerance, grouped)}{diff_unit}", f", rounding allows ±{_num(f.tolerance, grouped)}{diff_unit}")
+                 if f.tolerance else "")
+    subject = labels.subject(f.subject)
+    return tr(f"{subject}：{lhs} {sign} {rhs}（相差 {_num(f.diff, grouped)}{diff_unit}{tolerance}）",
+              f"{subject}: {lhs} {sign} {rhs} (diff {_num(f.diff, grouped)}{diff_unit}{tolerance})")
+
+
+def _unit_slip(f: Finding, labels) -> str:
+    """unit_slip_yuan (models/intermediate/checks/int_check_corrections.sql): lhs the figure as printed in
+    元, rhs what the corrected 万元 figure is in 元; rhs_refs the 万元 figure of its sentence that proves it,
+    then ``→ <corrected> 万元``."""
+    from juesuan.i18n import tr
+
+    subject = labels.subject(f.subject.removesuffix(" (元)"))
+    _, printed = _cited_first(f.lhs_refs)
+    printed = printed or f"{_num(f.lhs)} 元"
+    proof_ref, proof = _cited_first(f.rhs_refs.split(" → ")[0])
+    corrected, in_yuan = _num(f.lhs), _num(f.rhs, grouped=True)
+    if proof and "万元" in proof and len(proof) <= 24:
+        why = tr(f"同处“{proof}”（{proof_ref}）表明单位是万元", f'"{proof}" beside it ({proof_ref}) shows the unit is 万元')
+    else:
+        why = tr("上下文表明单位是万元", "its context shows the unit is 万元")
+    return tr(f"{subject}：印为“{printed}”，{why}，已更正为 {corrected} 万元（= {in_yuan} 元）",
+              f'{subject}: printed "{printed}"; {why}; corrected to {corrected} 万元 (= {in_yuan} 元)')
+
+
+def _year_slip(f: Finding, labels) -> str:
+    """year_slip (int_check_corrections.sql): lhs the year as printed, rhs the report's year; rhs_refs the
+    comparison with 上年 that proves the passage is about the report's year."""
+    from juesuan.i18n import tr
+
+    subject = labels.subject(f.subject)
+    _, printed = _cited_first(f.lhs_refs)
+    printed = printed or str(int(f.lhs))
+    proof_ref, proof = _cited_first(f.rhs_refs)
+    year = int(f.rhs)
+    if proof:
+        why = tr(f"该段与上年比较（“{proof}”，{proof_ref}），说的是报告年度",
+                 f'the passage compares with the year before ("{proof}", {proof_ref}), so it is about the report\'s year')
+    else:
+        why = tr("该段与上年比较，说的是报告年度", "the passage compares with the year before, so it is about the report's year")
+    return tr(f"{subject}：印为“{printed}”，{why}，已更正为 {year} 年",
+              f'{subject}: printed "{printed}"; {why}; corrected to {year}')
 
 
 @dataclass
@@ -48,6 +163,38 @@ class DocumentSummary:
     exclusion: str | None = None  # why the document does not feed the facts (dim_document.exclusion)
     exclusion_reason: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    source_path: str | None = None
+    name: str = ""   # how lists show the file: source_file, or enough of its path to tell it from another
+
+    def __post_init__(self):
+        self.name = self.name or self.source_file
+
+
+def distinct_names(paths: list[tuple[str, str | None]]) -> list[str]:
+    """How to show each of ``paths`` — (file name, full path) pairs — so that no two read alike: the file
+    name, and, for names shared by several files, as many of the path's last folders as tell them apart
+    (``r02_…/swu2023_excerpt.txt`` and ``r14_…/swu2023_excerpt.txt``); the same path twice (a failed copy
+    beside the loaded version) stays as it is.
+
+    >>> distinct_names([("a.txt", "/x/p/a.txt"), ("a.txt", "/x/q/a.txt"), ("b.txt", "/x/p/b.txt")])
+    ['p/a.txt', 'q/a.txt', 'b.txt']
+    """
+    from collections import Counter
+    from pathlib import PurePath
+
+    out = [name for name, _ in paths]
+    shared = {n for n, k in Counter(out).items() if k > 1}
+    for name in shared:
+        group = [i for i, (n, _) in enumerate(paths) if n == name]
+        parts = {i: PurePath(paths[i][1] or name).parts for i in group}
+        longest = max(len(p) for p in parts.values())
+        for depth in range(2, longest + 1):
+            tails = {i: PurePath(*parts[i][-depth:]).as_posix() for i in group}
+            if len(set(tails.values())) == len(group) or depth == longest:
+                break
+        for i in group:
+            out[i] = tails[i]
+    return out
 
 
 def connect_ro(db: Path) -> duckdb.DuckDBPyConnection:
@@ -86,7 +233,8 @@ def document_summaries(db: Path, select: list[str] | None = None,
                        doc_ids: list[str] | None = None) -> list[DocumentSummary]:
     """One summary per document (current versions and failures), findings attached.
 
-    ``select`` filters by doc_id prefix, file name or unit name substring; ``doc_ids`` keeps only these
+    ``select`` filters by doc_id prefix, file name or unit name substring; ``name`` of each is its file name, with
+    enough of its path to tell it from another file of the same name among those returned (distinct_names); ``doc_ids`` keeps only these
     documents, in the queries themselves (what a run just read, at the cost of those documents alone).
     """
     con = connect_ro(db)
@@ -97,7 +245,7 @@ def document_summaries(db: Path, select: list[str] | None = None,
             con.register("_wanted", pa.table({"doc_id": pa.array(sorted(set(doc_ids)), pa.string())}))
         only = "where d.doc_id in (select doc_id from _wanted)" if doc_ids is not None else ""
         docs = _rows(con, f"""
-            select d.doc_id, d.source_file, u.unit_name, d.unit_scope as scope, d.fiscal_year, d.status,
+            select d.doc_id, d.source_file, d.source_path, u.unit_name, d.unit_scope as scope, d.fiscal_year, d.status,
                    d.counted_in_facts as counted, d.fact_count as facts, d.reject_count as rejects,
                    d.error, d.error_place, d.exclusion, d.exclusion_reason,
                    (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id) as checks
@@ -125,6 +273,8 @@ def document_summaries(db: Path, select: list[str] | None = None,
         ):
             continue
         out.append(DocumentSummary(**d, findings=by_doc.get(d["doc_id"], [])))
+    for d, name in zip(out, distinct_names([(d.source_file, d.source_path) for d in out])):
+        d.name = name
     return out
 
 

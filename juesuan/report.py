@@ -63,7 +63,7 @@ def overview_table(docs: list[DocumentSummary], labels: Labels | None = None, ti
         table.add_column(col, justify=justify)
     for d in docs:
         n = len(d.findings)
-        table.add_row(escape(d.source_file), escape(_unit(d, labels)),
+        table.add_row(escape(d.name), escape(_unit(d, labels)),
                       str(d.fiscal_year or "?"), _status(d), str(d.facts), str(d.rejects), str(d.checks),
                       f"[bold red]{n}[/bold red]" if n else "[green]0[/green]")
     return table
@@ -79,15 +79,12 @@ def _places(refs: str, short: bool, check_id: str | None) -> str:
 
 
 def print_finding(f: Finding, console: Console, labels: Labels, *, short: bool = False) -> None:
-    """A finding in four lines: check and identity; subject with both sides, difference and tolerance;
+    """A finding in four lines: the identity (Chinese first), its id and check name (to query); what it says
+    (Finding.statement: subject, both sides with their unit, difference and tolerance);
     where each side was read (source_ref and the text as printed; ``short``: at most three places a side)."""
-    console.print(f"  [red]✗[/red] [bold]{f.check_name}[/bold]  {escape(f.identity_text())}"
-                  + (f"  [dim]{tr('编号', 'id')} {f.check_id}[/dim]" if f.check_id else ""))
-    versus = "≥" if f.comparison == ">=" else "vs"
-    console.print(tr(f"      {escape(labels.subject(f.subject))}：{fmt(f.lhs)} {versus} {fmt(f.rhs)}"
-                     f"（相差 {fmt(f.diff)}，舍入允许 ±{fmt(f.tolerance)}）",
-                     f"      {escape(f.subject)}: {fmt(f.lhs)} {versus} {fmt(f.rhs)}"
-                     f"  (diff {fmt(f.diff)}, rounding allows ±{fmt(f.tolerance)})"))
+    console.print(f"  [red]✗[/red] [bold]{escape(f.identity_text())}[/bold]"
+                  + (f"  [dim]{tr('编号', 'id')} {f.check_id} · {f.check_name}[/dim]" if f.check_id else ""))
+    console.print(f"      {escape(f.statement(labels))}")
     console.print(f"      [cyan]{tr('左边', 'lhs')}[/cyan] {escape(labels.refs(_places(f.lhs_refs, short, f.check_id)))}")
     console.print(f"      [cyan]{tr('右边', 'rhs')}[/cyan] {escape(labels.refs(_places(f.rhs_refs, short, f.check_id)))}")
 
@@ -101,14 +98,14 @@ def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | No
     for d in docs:
         if d.status == "failed":
             place = f" {tr('位置', 'at')} {d.error_place}" if d.error_place else ""
-            console.print(f"\n[red]✗ {escape(d.source_file)}[/red] {tr('无法读取', 'could not be read')}"
+            console.print(f"\n[red]✗ {escape(d.name)}[/red] {tr('无法读取', 'could not be read')}"
                           f"{escape(place)}: {escape(d.error or '')}")
             continue
         if not d.findings:
             continue
-        console.print(tr(f"\n[bold]{escape(d.source_file)}[/bold] — {escape(_unit(d, labels))} {d.fiscal_year}："
+        console.print(tr(f"\n[bold]{escape(d.name)}[/bold] — {escape(_unit(d, labels))} {d.fiscal_year}："
                          f"{d.checks} 条勾稽关系中 [red]{len(d.findings)}[/red] 条不符",
-                         f"\n[bold]{escape(d.source_file)}[/bold] — {escape(d.unit_name or '?')} {d.fiscal_year}: "
+                         f"\n[bold]{escape(d.name)}[/bold] — {escape(d.unit_name or '?')} {d.fiscal_year}: "
                          f"[red]{len(d.findings)}[/red] of {d.checks} identities fail"))
         shown = d.findings if limit is None else d.findings[:limit]
         for f in shown:
@@ -146,6 +143,9 @@ def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None
     con = connect_ro(db)
     try:
         labels = Labels.load(con)
+        for d in docs:
+            for row, f in zip(findings.get(d.doc_id, []), d.findings):
+                row["statement"] = f.statement(labels)
         fill_readings(con, places)
         budget, cropped = crops, {}
         for doc, ps in places.items():

@@ -116,16 +116,15 @@ def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
     if len(rows) > 1:
         raise NotFound(tr(f"{check_id} 对应 {len(rows)} 条检查 — 请多给几位编号",
                           f"{check_id} matches {len(rows)} checks — give more of the id"))
-    from juesuan.report import fmt
+    from juesuan.findings import Finding
 
     cid, doc_id, name, identity, subject, comparison, lhs, rhs, diff, tol, passed, lrefs, rrefs = rows[0]
     _print_document(con, doc_id, out, labels)
     verdict = "[green]" + tr("成立", "holds") + "[/green]" if passed else "[red]" + tr("不符", "fails") + "[/red]"
-    out.print(f"{tr('检查', 'check')} {cid} [bold]{escape(name)}[/bold] {verdict}: {escape(identity or '')}")
-    out.print(tr(f"  {escape(labels.subject(subject))}：{fmt(lhs)} {'≥' if comparison == '>=' else 'vs'} {fmt(rhs)}"
-                 f"（相差 {fmt(diff)}，舍入允许 ±{fmt(tol)}）",
-                 f"  {escape(subject)}: {fmt(lhs)} {'≥' if comparison == '>=' else 'vs'} {fmt(rhs)}"
-                 f"  (diff {fmt(diff)}, rounding allows ±{fmt(tol)})"))
+    out.print(f"{tr('检查', 'check')} {cid} {verdict}: [bold]{escape(identity or '')}[/bold]  [dim]{escape(name)}[/dim]")
+    finding = Finding(name, "", identity or "", "", subject, comparison, lhs, rhs, diff, tol, lrefs or "", rrefs or "",
+                      check_id=cid, passed=passed)
+    out.print(f"  {escape(finding.statement(labels))}")
     for side, refs in ((tr("左边", "left side"), lrefs), (tr("右边", "right side"), rrefs)):
         out.print(f"[bold]{side}[/bold]: {escape(labels.refs(refs or ''))}")
         _print_readings(con, doc_id, cited(refs), out, labels)

@@ -29,6 +29,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from juesuan.charts import Bar, bar_chart
 from juesuan.drill import Place, attach_crops, fill_readings, finding_places, pdf_sources
+from juesuan.findings import Finding, distinct_names
 from juesuan.i18n import Labels, lang, tr
 from juesuan.paths import data_docs_dir, dbt_target_dir, report_html
 from juesuan.report import fmt
@@ -173,12 +174,19 @@ def yoy_overview(con, labels: Labels) -> list:
     charts = []
     for year in sorted({r["fiscal_year"] for r in rows}, reverse=True):
         bars = [Bar(_unit_label(r, labels), r["change_pct"], f"{float(r['change_pct']):+.2f}%",
-                    tip=f"{_unit_label(r, labels)} {year}：{fmt(r['value_wan'])} vs {year - 1}：{fmt(r['prior_value_wan'])}")
+                    tip=_tip(_unit_label(r, labels), year, r["value_wan"], r["prior_value_wan"]))
                 for r in rows if r["fiscal_year"] == year]
         title = tr(f"{year} 年 比 {year - 1} 年 本年支出合计增减（%；红涨绿跌；各单位本身口径）",
                    f"{year} vs {year - 1}: change of total expenditure (%; red up, green down; each unit's own scope)")
         charts.append((title, bar_chart(bars, title=title, signed=True)))
     return charts
+
+
+def _tip(label: str, year: int, value, prior, source: str | None = None) -> str:
+    """A bar's tooltip: ``本年支出合计：2024 年 1309.54 万元，2023 年 1276.83 万元（上年报告）``."""
+    note = tr(f"（{source}）", f" ({source})") if source else ""
+    return tr(f"{label}：{year} 年 {fmt(value)} 万元，{year - 1} 年 {fmt(prior)} 万元{note}",
+              f"{label}: {year} {fmt(value)} vs {year - 1} {fmt(prior)} 10k yuan{note}")
 
 
 def doc_yoy_chart(rows: list[dict], year: int | None):
@@ -188,8 +196,8 @@ def doc_yoy_chart(rows: list[dict], year: int | None):
         return None
     source = {"prior_document": tr("上年报告", "prior report"), "stated_in_text": tr("文字说明所述", "stated in the text")}
     bars = [Bar(r["label"] or r["metric"], r["change_pct"], f"{float(r['change_pct']):+.2f}%",
-                tip=f"{r['label']}：{year} {fmt(r['value_wan'])} vs {year - 1} {fmt(r['prior_value_wan'])}"
-                    f"（{source.get(r['prior_source'], r['prior_source'])}）") for r in rows]
+                tip=_tip(r["label"] or r["metric"], year, r["value_wan"], r["prior_value_wan"],
+                         source.get(r["prior_source"], r["prior_source"]))) for r in rows]
     title = tr(f"{year} 年 比 {year - 1} 年 增减（%；红涨绿跌；上年数来自上年报告或本报告文字说明）",
                f"{year} vs {year - 1} (%; red up, green down; prior figure from the prior report or this report's text)")
     return title, bar_chart(bars, title=title, signed=True)
@@ -214,6 +222,8 @@ def build_site(db: Path, out: Path, *, crops: bool = True, batch: int = BATCH) -
             (out / sub).mkdir()
         summary = SiteSummary(index=out / "index.html")
         docs = _documents(con)
+        for d, name in zip(docs, distinct_names([(d["source_file"], d["source_path"]) for d in docs])):
+            d["name"] = name
         generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         page = env.get_template("site_doc.html.j2")
         for start in range(0, len(docs), batch):
@@ -247,6 +257,7 @@ def _write_batch(con, docs: list[dict], out: Path, page, labels: Labels, summary
     places: dict[str, list[Place]] = defaultdict(list)
     for doc, fs in findings.items():
         for f in fs:
+            f["statement"] = Finding.from_row(f).statement(labels)
             f["lhs_places"], f["rhs_places"] = finding_places(f["lhs_refs"]), finding_places(f["rhs_refs"])
             places[doc] += f["lhs_places"] + f["rhs_places"]
     fill_readings(con, places)

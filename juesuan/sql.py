@@ -51,29 +51,50 @@ def sql_error(exc: Exception) -> str:
     return " ".join(lines[:1]) or type(exc).__name__
 
 
+CHUNK = 10_000       # rows fetched at a time (CSV streams in chunks of this size)
+COUNT_LIMIT = 10_000  # rows past the page that are counted for the hint; beyond, the hint says "more than"
+
+
 def print_result(cur, fmt: str, max_rows: int, out: Console) -> None:
-    """Print a cursor's rows: a rich table of at most ``max_rows`` rows (0: all; with a hint naming the
-    flags that show the rest), or every row as CSV on stdout.  ``cur`` None (no statement) prints nothing."""
+    """Print a cursor's rows: a rich table of at most ``max_rows`` rows (0: all), or every row as CSV on
+    stdout.  ``cur`` None (no statement) prints nothing.
+
+    The table fetches only its page and one row more (DuckDB streams the result, so a query of millions of
+    rows shows its first page at once); past the page it counts at most COUNT_LIMIT further rows for the
+    hint that names the flags showing the rest ("7 more rows", or "more than 10,000 more rows").  CSV is
+    written in chunks of CHUNK rows, never holding the whole result."""
     if cur is None or cur.description is None:   # no statement, or one without a result (a temporary view)
         return
     cols = [d[0] for d in cur.description]
-    rows = cur.fetchall()
     if fmt == "csv":
         w = csv.writer(sys.stdout)
         w.writerow(cols)
-        w.writerows(rows)
+        while chunk := cur.fetchmany(CHUNK):
+            w.writerows(chunk)
         return
+    if max_rows:
+        rows = cur.fetchmany(max_rows + 1)
+    else:
+        rows = []
+        while chunk := cur.fetchmany(CHUNK):
+            rows += chunk
     table = Table(show_lines=False)
     for c in cols:
         table.add_column(escape(c))
-    max_rows = max_rows or len(rows)
-    for r in rows[:max_rows]:
+    for r in rows[:max_rows or len(rows)]:
         table.add_row(*[escape("" if v is None else str(v)) for v in r])
     out.print(table)
-    if len(rows) > max_rows:
-        out.print("[dim]" + tr(f"还有 {len(rows) - max_rows} 行（用 --max-rows {len(rows)} 或 --format csv 显示全部）",
-                               f"{len(rows) - max_rows} more rows (use --max-rows {len(rows)} or --format csv for all)")
-                  + "[/dim]")
+    if max_rows and len(rows) > max_rows:
+        more = 1
+        while more <= COUNT_LIMIT and (chunk := cur.fetchmany(min(CHUNK, COUNT_LIMIT + 1 - more))):
+            more += len(chunk)
+        if more > COUNT_LIMIT:
+            hint = tr(f"还有超过 {COUNT_LIMIT:,} 行（用 --max-rows 0 或 --format csv 显示全部）",
+                      f"more than {COUNT_LIMIT:,} more rows (use --max-rows 0 or --format csv for all)")
+        else:
+            hint = tr(f"还有 {more} 行（用 --max-rows {max_rows + more} 或 --format csv 显示全部）",
+                      f"{more} more rows (use --max-rows {max_rows + more} or --format csv for all)")
+        out.print("[dim]" + hint + "[/dim]")
 
 
 def _lines(history: Path, *, pt_input=None, pt_output=None) -> Iterator[str | None]:

@@ -43,14 +43,15 @@ def test_summary_is_chinese_by_default_and_english_on_request(warehouse_db, caps
     assert main(["report", "--db", str(warehouse_db), "002"]) == 0
     zh = capsys.readouterr().out
     assert "榆林市横山区总工会 2023：95 条勾稽关系中 14 条不符" in _one_line(zh)
-    assert "支出 本年支出合计 [一般公共预算财政拨款] 决算数：360.44 vs 458.89（相差 -98.45，舍入允许 ±0.04）" in zh
+    assert "本年支出合计 [一般公共预算财政拨款] 决算数：360.44 万元 ≠ 458.89 万元（相差 -98.45 万元，舍入允许 ±0.04 万元）" in zh
     assert '左边 L128 文字说明 "360.44 万元"' in zh
     assert "[general_budget]" not in zh and "narrative" not in zh
 
     monkeypatch.setenv("JUESUAN_LANG", "en")
     assert main(["report", "--db", str(warehouse_db), "002"]) == 0
     en = capsys.readouterr().out
-    assert "expenditure total [general_budget] amount: 360.44 vs 458.89  (diff -98.45, rounding allows ±0.04)" in en
+    assert ("expenditure total [general_budget] amount: 360.44 万元 ≠ 458.89 万元 (diff -98.45 万元, rounding allows ±0.04 万元)"
+            in en)
     assert 'lhs L128 narrative "360.44 万元"' in en
     # --lang beats the environment, before or after the command
     assert main(["report", "--db", str(warehouse_db), "--lang", "zh", "000"]) == 0
@@ -76,7 +77,7 @@ def test_show_a_figure_gives_the_row_as_printed(warehouse_db, capsys):
     assert main(["show", "--db", str(warehouse_db), "000", "L507:C4"]) == 0
     out = capsys.readouterr().out
     assert "000_f1e20d8804268cb6.txt — 西安市总工会（汇总） 2024" in out
-    assert 'L507:C4 "149.52"  支出 基本支出 决算数' in out
+    assert 'L507:C4 "149.52"  基本支出 决算数' in out
     assert "章节: 公开03表 支出决算表" in out
     assert "原文: 合计 | 5,334.09 | 149.52 | 5,184.57" in out
 
@@ -92,7 +93,7 @@ def test_show_a_finding_gives_both_sides_with_sentences(warehouse_db, capsys):
     assert main(["--lang", "zh", "show", "--db", str(warehouse_db), check_id[0][0][:10]]) == 0
     out = capsys.readouterr().out
     assert "002_0839a5f4f132fe72.txt — 榆林市横山区总工会 2023" in out
-    assert f"检查 {check_id[0][0]} total_equals_sum_of_items 不符" in out
+    assert f"检查 {check_id[0][0]} 不符: 合计 = Σ 项（只列出项时）  total_equals_sum_of_items" in out
     assert "原文: 2023年度一般公共预算财政拨款支出年初预算360.44万元，支出决算 360.44 万元" in out
     assert "原文: 年初预算 92.67 万元，支出决算 92.67 万元，完成年初预算的100%。" in out   # right side, L137
 

@@ -57,8 +57,9 @@ def test_document_page_shows_findings_with_the_row_and_sentence_as_printed(site,
     assert "<h1>西安市总工会（汇总） 2024 年 部门决算</h1>" in page
     finding = page[page.index('id="cb5a9b466791bd4a5"'):]
     finding = finding[:finding.index('<div class="finding"')]
-    assert "文字说明数 = 表格数" in finding
-    assert "支出 基本支出 [全部资金（支出决算表）] 决算数：<code>149.52</code> vs <code>175.91</code>" in finding
+    assert "表格数 = 文字说明中的同一数" in finding
+    assert ('<div class="says">基本支出 [全部资金] 决算数：149.52 万元 ≠ 175.91 万元（相差 -26.39 万元，舍入允许 ±0.01 万元）'
+            "</div>") in finding
     assert "<code>L507:C4</code> “149.52”" in finding and "原文：合计 | 5,334.09 | 149.52 | 5,184.57" in finding
     assert "<code>L867</code> “175.91万元”" in finding
     assert "原文：其中：基本支出175.91万元；项目支出5158.18万元。" in finding
@@ -67,7 +68,7 @@ def test_document_page_shows_findings_with_the_row_and_sentence_as_printed(site,
                                       "and funding_scope = 'all' and function_code is null and expenditure_type = 'total'",
                         [_doc_id(warehouse_db, "000")])[0]
     assert (amount, ref) == (Decimal("5334.0900"), "L461:C6")
-    row = re.search(r"<tr><td>全部资金（支出决算表）</td>\s*<td>单位合计</td>\s*<td>本年支出合计</td><td class=\"n\">([^<]+)</td>"
+    row = re.search(r"<tr><td>全部资金</td>\s*<td>单位合计</td>\s*<td>本年支出合计</td><td class=\"n\">([^<]+)</td>"
                     r".*?<summary><code>([^<]+)</code></summary>\s*“([^”]+)”.*?<div>原文：([^<]+)</div>", page, re.S)
     assert row.groups() == ("5334.09", "L461:C6", "5,334.09", "本年收入合计 | 27 | 5,334.09 | 本年支出合计 | 57 | 5,334.09")
     assert "[general_budget]" not in page and 'narrative "' not in page

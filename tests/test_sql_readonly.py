@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +165,48 @@ def test_piping_into_head_gives_no_traceback(wh):
                           timeout=120)
     assert proc.stdout.split() == ["range", "0"]
     assert proc.stderr == ""
+
+
+class _Counting:
+    """A cursor that counts the rows handed to Python (fetchall is not allowed: it would hold them all)."""
+
+    def __init__(self, cur):
+        self.cur, self.description, self.fetched = cur, cur.description, 0
+
+    def fetchmany(self, n):
+        rows = self.cur.fetchmany(n)
+        self.fetched += len(rows)
+        return rows
+
+    def fetchall(self):
+        raise AssertionError("fetchall: the whole result in memory")
+
+
+def test_a_page_fetches_only_itself_and_a_bounded_count(tmp_path, capsys):
+    from rich.console import Console
+
+    from juesuan.i18n import set_lang
+    from juesuan.sql import COUNT_LIMIT, print_result
+
+    set_lang("en")
+    con = duckdb.connect()
+    try:
+        out = Console(record=True, width=100, file=io.StringIO())
+        cur = _Counting(con.execute("select range as n from range(100000)"))
+        print_result(cur, "table", 5, out)
+        assert cur.fetched == 5 + 1 + COUNT_LIMIT     # the page, the row that says there is more, the count
+        text = out.export_text()
+        assert text.strip().splitlines()[-1] == "more than 10,000 more rows (use --max-rows 0 or --format csv for all)"
+        assert "│ 4 │" in text and "│ 5 │" not in text
+        # a small rest is counted exactly
+        cur = _Counting(con.execute("select range as n from range(12)"))
+        print_result(cur, "table", 5, out)
+        assert out.export_text().strip().splitlines()[-1] == "7 more rows (use --max-rows 12 or --format csv for all)"
+        # CSV streams every row in chunks
+        cur = _Counting(con.execute("select range as n from range(25001)"))
+        print_result(cur, "csv", 5, out)
+        lines = capsys.readouterr().out.splitlines()
+        assert cur.fetched == 25001 and lines[0] == "n" and lines[-1] == "25000" and len(lines) == 25002
+    finally:
+        con.close()
+        set_lang(None)
