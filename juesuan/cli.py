@@ -117,9 +117,25 @@ def _print_skipped(skipped) -> None:
                  "that are not reports were not read"))
     for s in skipped:
         if s.reason not in formats:
-            out.print(f"  [dim]–[/dim] {escape(s.path)}: {escape(s.reason)}")
+            out.print(f"  [dim]–[/dim] {escape(s.path)}: {escape(_skip_reason(s.reason))}")
     for reason, n in sorted(formats.items()):
-        out.print(f"  [dim]–[/dim] {n} × {escape(reason)}")
+        out.print(f"  [dim]–[/dim] {n} × {escape(_skip_reason(reason))}")
+
+
+def _skip_reason(reason: str) -> str:
+    """ingest's reason for not reading a file (English, as the library states it) in the output language."""
+    if reason.startswith("not a report format"):
+        ext = reason[reason.find("(") + 1:reason.rfind(")")] if "(" in reason else ""
+        return tr(f"不是报告的文件格式（{ext.replace('no extension', '无扩展名')}）", reason)
+    if reason.startswith("not a report: a documentation or packaging file"):
+        return tr("不是报告：按文件名是说明或打包文件（README、LICENSE、清单等）", reason)
+    return reason
+
+
+# dbt's node statuses, counted on the build line: status → (Chinese, English) phrase after the count
+_DBT_STATUS = {"success": ("个模型/种子已构建", "built"), "pass": ("项测试通过", "tests passed"),
+               "fail": ("项测试未通过", "tests failed"), "warn": ("项警告", "warnings"),
+               "error": ("个节点出错", "errors"), "skipped": ("个节点跳过", "skipped")}
 
 
 def step_build(db: Path, *, full_refresh: bool, docs: bool):
@@ -131,12 +147,12 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
                   disable=not err.is_terminal) as progress:
         task = progress.add_task("", total=None)
         outcome = run_dbt(args, db, on_node=lambda name, status: progress.update(task, advance=1, description=name))
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(outcome.counts.items()))
+    counts = tr("，", ", ").join(f"{n} {tr(*_DBT_STATUS.get(s, (s, s)))}" for s, n in sorted(outcome.counts.items()))
     if outcome.skipped:
         counts = tr("跳过：自上次构建以来数据与项目均未变", "skipped: raw data and project unchanged since the last build")
     colour = "green" if outcome.success else "red"
     verdict = tr("成功", "ok") if outcome.success else tr("失败", "FAILED")
-    out.print(tr(f"[bold]构建[/bold] dbt build：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
+    out.print(tr(f"[bold]构建[/bold]（dbt build）：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
                  f"[bold]dbt build[/bold]: [{colour}]{verdict}[/{colour}] ({counts or 'nothing ran'}) "
                  f"in {outcome.seconds:.1f}s"))
     for node, message in outcome.failures[:20]:
