@@ -63,6 +63,9 @@ class MartSpec:
     counted_documents: bool = False        # rows only from the one counted document of a unit-year
     basis: str | None = "final"            # ... of this basis (final = 决算, budget = 预算); None: either
     extra_sql: tuple[tuple[str, str], ...] = ()  # (description, unexpected-rows query over {batch})
+    # every check of this mart looks at one row or at rows of one unit (the key holds unit_id or doc_id, and
+    # no extra_sql compares units): an incremental check may validate the units built since (scope.py)
+    scope_by_unit: bool = False
 
 
 FACT_JOINS = {"doc_id": ("dim_document", "doc_id"), "unit_id": ("dim_unit", "unit_id")}
@@ -126,6 +129,7 @@ MARTS: tuple[MartSpec, ...] = (
         enums={"revenue_source": enumeration("revenue_source")},
         money=("amount_wan", "budget_initial_wan", "yoy_change_wan_stated"), provenance=True,
         joins={**FACT_JOINS, "function_code": ("dim_function_subject", "function_code")}, counted_documents=True,
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_expenditure",
@@ -135,12 +139,14 @@ MARTS: tuple[MartSpec, ...] = (
         money=("amount_wan", "budget_initial_wan", "yoy_change_wan_stated"),
         money_required=("amount_wan", "budget_initial_wan"), provenance=True,
         joins={**FACT_JOINS, "function_code": ("dim_function_subject", "function_code")}, counted_documents=True,
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_expenditure_economic", grain=("unit_id", "fiscal_year", "doc_id", "economic_code"),
         not_null=("unit_id", "fiscal_year", "doc_id", "economic_code", "amount_wan"),
         money=("amount_wan",), provenance=True,
         joins={**FACT_JOINS, "economic_code": ("dim_economic_subject", "economic_code")}, counted_documents=True,
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_three_public", grain=("unit_id", "fiscal_year", "doc_id", "item"),
@@ -148,6 +154,7 @@ MARTS: tuple[MartSpec, ...] = (
         enums={"item": enumeration("three_public_item")},
         money=("budget_wan", "actual_wan"), money_required=("budget_wan", "actual_wan"), provenance=True,
         joins=FACT_JOINS, counted_documents=True,
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_project_performance", grain=("unit_id", "fiscal_year", "doc_id", "project_key"),
@@ -155,6 +162,7 @@ MARTS: tuple[MartSpec, ...] = (
         enums={"project_kind": ("project", "department", "department_task")},
         money=("budget_initial_wan", "budget_full_year_wan", "executed_wan"), provenance=True,
         joins=FACT_JOINS, counted_documents=True,
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_performance_indicator", grain=("unit_id", "fiscal_year", "doc_id", "project_key", "indicator_id"),
@@ -164,6 +172,7 @@ MARTS: tuple[MartSpec, ...] = (
                     "select i.doc_id, i.project_key, i.indicator from (select * from {batch}) i where i.project_key is not null "
                     "and not exists (select 1 from marts.fct_project_performance p "
                     "where p.doc_id = i.doc_id and p.project_key = i.project_key)"),),
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_budget_expenditure",
@@ -173,6 +182,7 @@ MARTS: tuple[MartSpec, ...] = (
         money=("amount_wan", "yoy_change_wan_stated"), provenance=True,
         joins={**FACT_JOINS, "function_code": ("dim_function_subject", "function_code")}, counted_documents=True,
         basis="budget",
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_budget_revenue",
@@ -182,12 +192,14 @@ MARTS: tuple[MartSpec, ...] = (
         money=("amount_wan", "yoy_change_wan_stated"), provenance=True,
         joins={**FACT_JOINS, "function_code": ("dim_function_subject", "function_code")}, counted_documents=True,
         basis="budget",
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_budget_three_public", grain=("unit_id", "fiscal_year", "doc_id", "item"),
         not_null=("unit_id", "fiscal_year", "doc_id", "item", "amount_wan"),
         enums={"item": enumeration("three_public_item")},
         money=("amount_wan",), provenance=True, joins=FACT_JOINS, counted_documents=True, basis="budget",
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_budget_execution",
@@ -204,12 +216,14 @@ MARTS: tuple[MartSpec, ...] = (
              "(actual_wan is null or budget_wan is null or budget_wan = 0) "
              "or abs(execution_rate - actual_wan / budget_wan) > 0.00005"),
         ),
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_unit_year", grain=("unit_id", "fiscal_year"), not_null=("unit_id", "fiscal_year", "doc_id"),
         money=("expenditure_total_wan", "revenue_total_wan", "three_public_total_wan", "budget_expenditure_total_wan",
                "budget_basic_expenditure_wan", "budget_project_expenditure_wan"),
         joins=FACT_JOINS, counted_documents=True,
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_yoy", grain=("unit_id", "fiscal_year", "metric"),
@@ -217,6 +231,7 @@ MARTS: tuple[MartSpec, ...] = (
         enums={"prior_source": ("prior_document", "stated_in_text"), "metric": seed_codes("yoy_metrics", "metric")},
         money=("value_wan", "prior_value_wan", "change_wan"), provenance=True,
         joins={**FACT_JOINS, "prior_doc_id": ("dim_document", "doc_id")}, counted_documents=True,
+        scope_by_unit=True,
     ),
     MartSpec(
         "fct_city_year", grain=("province", "city", "fiscal_year"), not_null=("province", "fiscal_year"),
@@ -234,6 +249,7 @@ MARTS: tuple[MartSpec, ...] = (
              "select check_id from {batch} where passed <> case comparison when '>=' then lhs - rhs >= -tolerance "
              "else abs(lhs - rhs) <= tolerance end"),
         ),
+        scope_by_unit=True,   # check_id hashes doc_id: a key of one document cannot collide with another's
     ),
 )
 

@@ -33,6 +33,7 @@ class CheckRun:
     outcomes: list[Outcome]
     docs_index: Path | None
     reused: bool = False
+    scope: dict | None = None    # which rows were validated (expectations.scope.Scope.describe); None: reused
 
     @property
     def integrity_failures(self) -> list[Outcome]:
@@ -55,5 +56,6 @@ class CheckRun:
 def to_json(run: CheckRun) -> str:
     return json.dumps({
         "checked_at": run.checked_at.isoformat(), "ok": run.ok, "data_docs": str(run.docs_index or ""),
+        "scope": run.scope,
         "outcomes": [o.__dict__ for o in run.outcomes],
     }, ensure_ascii=False, indent=1, default=str)

@@ -168,10 +168,11 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
     return outcome
 
 
-def step_check(db: Path, *, docs: bool, reuse: bool = False):
+def step_check(db: Path, *, docs: bool, reuse: bool = False, full: bool = False):
     """Run the Great Expectations checkpoint and record its outcomes — or, with ``reuse`` (the run's dbt
     build was skipped: nothing changed), print the outcomes recorded for the same marts
-    (juesuan.status.reusable_checks) without importing GE."""
+    (juesuan.status.reusable_checks) without importing GE.  Unless ``full``, the checkpoint validates the
+    units built since the last check where that gives the same outcomes (expectations/scope.py)."""
     from juesuan.status import checks_fingerprint, record_checks, reusable_checks
 
     started = time.perf_counter()
@@ -183,7 +184,7 @@ def step_check(db: Path, *, docs: bool, reuse: bool = False):
         with Progress(SpinnerColumn(), TextColumn("[bold]checks[/bold] running Great Expectations suites"),
                       TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
             progress.add_task("", total=None)
-            run = run_checks(db, data_docs_dir(db) if docs else None)
+            run = run_checks(db, data_docs_dir(db) if docs else None, full=full)
         record_checks(db, run, fingerprint)
     integrity = [o for o in run.outcomes if o.kind == "integrity"]
     identity = run.identity_outcomes
@@ -207,6 +208,11 @@ def step_check(db: Path, *, docs: bool, reuse: bool = False):
     for o in identity:
         if o.error:
             out.print(f"  [red]✗ {escape(o.expectation)}[/red] did not run: {escape(o.error)}")
+    if run.scope and not run.scope["full"]:
+        n = len(run.scope["scoped_suites"])
+        out.print(tr(f"  [dim]{n} 个完整性套件只检查上次检查后构建的 {run.scope['units_in_scope']} 个单位（--all 检查全部）[/dim]",
+                     f"  [dim]{n} integrity suites checked the {run.scope['units_in_scope']} units built since the "
+                     "last check (--all checks everything)[/dim]"))
     if run.docs_index:
         out.print(f"  Data Docs: {escape(str(run.docs_index))}")
     return run
@@ -416,7 +422,7 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
             clock = time.perf_counter()
-            checks = step_check(db, docs=not no_docs, reuse=build.skipped)
+            checks = step_check(db, docs=not no_docs, reuse=build.skipped, full=full_refresh)
             steps["check"] = {"seconds": _lap(clock), "reused": checks.reused}
             clock = time.perf_counter()
             read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]
@@ -486,11 +492,13 @@ def cmd_build(db, full_refresh, docs) -> int:
 @click.option("--no-docs", is_flag=True, help="skip writing Great Expectations Data Docs")
 @click.option("--json", "json_path", metavar="FILE", help="also write every expectation's outcome to this file")
 @click.option("--fail-on-findings", is_flag=True, help="exit 6 when any report contradicts itself")
-def cmd_check(db, no_docs, json_path, fail_on_findings) -> int:
+@click.option("--all", "check_all", is_flag=True,
+              help="validate every row (default: the units built since the last check, where that gives the same outcomes)")
+def cmd_check(db, no_docs, json_path, fail_on_findings, check_all) -> int:
     """Run the Great Expectations suites (integrity and accounting identities) and write Data Docs."""
     db = warehouse_path(db)
     with _lock(db):
-        run = step_check(db, docs=not no_docs)
+        run = step_check(db, docs=not no_docs, full=check_all)
     if json_path:
         from expectations.checkpoint import to_json
         Path(json_path).write_text(to_json(run), encoding="utf-8")
