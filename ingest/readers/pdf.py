@@ -70,7 +70,8 @@ class _Piece:
     top: float
     bottom: float
     right: float
-    ruled: bool = True  # False: found by text alignment (a wrapped header cell is then several rows)
+    ruled: bool = True  # False: drawn without lines (a wrapped header cell is then several rows)
+    lines: list[str] = field(default_factory=list)  # unruled: its text lines, prose again if it joins no table
 
     @property
     def ncols(self) -> int:
@@ -125,14 +126,16 @@ def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> b
 def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
     """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
     strategy returns as another row.  A header cell whose lower neighbour holds text is the same cell
-    wrapped, unless it is a group label (its row is empty to its right where the row below has labels).
+    wrapped, unless it is a group label (its row is empty to its right where the row below has labels) or
+    the lower row fills a column the upper row leaves empty (then it is a header row of its own).
     Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
     removed = 0
     h = 0
     while h + 1 < body_start - removed:
         upper, lower = texts[h], texts[h + 1]
-        if any(t and squash(t) == "栏次" for t in lower) or not any(lower):
-            h += 1
+        if any(t and squash(t) == "栏次" for t in lower) or not any(lower) \
+                or any(b and a == "" for a, b in zip(upper, lower)):
+            h += 1  # a row of its own: it fills a column the row above leaves empty
             continue
         for c, (a, b) in enumerate(zip(upper, lower)):
             if not (a and b):
@@ -322,6 +325,109 @@ def _splits_numbers(table) -> bool:
     return False
 
 
+# Two characters of one cell lie closer than half the font size (a word space is about a fifth of it); the
+# cells of a row drawn without lines are further apart (a converter pads every column).
+_CELL_GAP = 0.5
+_NUMBER_CELL = re.compile(r"^[-—]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+
+
+def _segments(line: dict) -> list[tuple[float, float, str]]:
+    """A text line (pdfplumber's ``extract_text_lines`` with its chars) cut into runs of text at every gap
+    wider than _CELL_GAP × the font size: (x0, x1, text) per run, left to right.  A prose line is one run;
+    a row of a table drawn without lines is one run per filled cell.  A printed number is never cut (its
+    digits touch)."""
+    runs: list[list] = []
+    last = None
+    for c in sorted((c for c in line["chars"] if c["text"].strip()), key=lambda c: c["x0"]):
+        size = c.get("size") or (c["bottom"] - c["top"])
+        gap = c["x0"] - last["x1"] if last else None
+        if gap is not None and gap <= _CELL_GAP * size:
+            runs[-1][1] = max(runs[-1][1], c["x1"])
+            runs[-1][2] += (" " if gap > 0.15 * size else "") + c["text"]
+        else:
+            runs.append([c["x0"], c["x1"], c["text"]])
+        last = c
+    return [(x0, x1, text) for x0, x1, text in runs]
+
+
+def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
+    """The vertical extents of tables drawn without lines: runs of consecutive text lines cut into two or
+    more cells (see _segments), holding numbers and at least two lines of three or more cells.  Prose
+    lines (one run of text) bound them, except a one-cell line between two table lines at the table's line
+    pitch that is not a table title (a row with only its label filled).  Each band is its lines with
+    their cells, top to bottom."""
+    rows = [(line, _segments(line)) for line in lines]
+    multi = [len(segs) >= 2 for _, segs in rows]
+    for i in range(1, len(rows) - 1):
+        if multi[i] or not (multi[i - 1] and multi[i + 1]) or _TITLE_CELL.search(squash(rows[i][0]["text"])):
+            continue
+        above, below = rows[i][0]["top"] - rows[i - 1][0]["top"], rows[i + 1][0]["top"] - rows[i][0]["top"]
+        if max(above, below) <= 1.3 * min(above, below):
+            multi[i] = True
+    bands, run = [], []
+    for row, is_multi in zip(rows + [None], multi + [False]):
+        if is_multi:
+            run.append(row)
+            continue
+        wide = sum(len(segs) >= 3 for _, segs in run)
+        if (wide >= 2 and any(_NUMBER_CELL.match(t.replace(" ", "")) for _, segs in run for _, _, t in segs)) \
+                or (wide == len(run) == 1 and any(_is_figure(t) for _, _, t in run[0][1])):
+            bands.append(run)  # one line: the last row of a table continued from the previous page, or prose
+        run = []
+    return bands
+
+
+def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _Piece | None:
+    """One table drawn without lines, from its band (see _table_bands), as a _Piece.
+
+    Columns are the x extents of the body rows' cells (from the first row holding a figure or starting
+    with a subject code), overlapping extents merged: this holds for left-, right- or centre-aligned
+    columns alike.  A header cell over no body column (a column left empty in every row) adds its own
+    column; a header cell over several columns is written in the first and spans the others (None)."""
+    texts_of = [[t for _, _, t in segs] for _, segs in band]
+    body_from = next((i for i, row in enumerate(texts_of) if _is_body_row(row)), None)
+    if body_from is None:  # a table of plain integers (scores, counts): from its first row holding one
+        body_from = next((i for i, row in enumerate(texts_of) if squash(row[0]) != "栏次"
+                          and any(_NUMBER_CELL.match(t.replace(" ", "")) for t in row)), None)
+    if body_from is None:
+        return None
+    cols: list[list[float]] = []
+    for x0, x1, _ in sorted(seg for _, segs in band[body_from:] for seg in segs):
+        if cols and x0 <= cols[-1][1]:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    for _, segs in band[:body_from]:
+        for x0, x1, _ in segs:
+            if not any(min(x1, b) > max(x0, a) for a, b in cols):
+                cols.append([x0, x1])
+    cols.sort()
+    if len(cols) < 2:
+        return None
+    texts: list[list[str | None]] = []
+    across: list[list[bool]] = []
+    for _, segs in band:
+        row: list[str | None] = [""] * len(cols)
+        flags = [False] * len(cols)
+        for x0, x1, text in segs:
+            overlap = [min(x1, b) - max(x0, a) for a, b in cols]
+            best = max(range(len(cols)), key=lambda j: overlap[j])
+            owned = [j for j, o in enumerate(overlap)
+                     if o > 0 and (j == best or o >= 0.3 * min(x1 - x0, cols[j][1] - cols[j][0]))]
+            first = owned[0]
+            row[first] = f"{row[first]} {text}" if row[first] else text
+            for j in owned[1:]:
+                if not row[j]:
+                    row[j], flags[j] = None, True
+        texts.append(row)
+        across.append(flags)
+    lines = [line for line, _ in band]
+    piece = _Piece(page_no, table_no, texts, across, list(range(1, len(band) + 1)), [a for a, _ in cols],
+                   body_from, min(line["top"] for line in lines), max(line["bottom"] for line in lines),
+                   max(b for _, b in cols), ruled=False, lines=[line["text"] for line in lines])
+    return piece
+
+
 def _read_page(page, page_no: int) -> _Page:
     pieces: list[_Piece] = []
     for table in page.find_tables():
@@ -330,15 +436,11 @@ def _read_page(page, page_no: int) -> _Page:
             pieces.append(piece)
     lines = None
     if not pieces:
-        lines = page.extract_text_lines()
-        if _aligned_figure_lines(lines) >= 3:
-            for table in page.find_tables(_TEXT_SETTINGS):
-                if _splits_numbers(table):
-                    continue
-                piece = _piece(page_no, len(pieces) + 1, table)
-                if piece is not None and piece.header_rows < len(piece.texts):
-                    piece.ruled = False
-                    pieces.append(piece)
+        lines = page.extract_text_lines(return_chars=True)
+        for band in _table_bands(lines):
+            piece = _band_piece(page_no, len(pieces) + 1, band)
+            if piece is not None:
+                pieces.append(piece)
     if pieces:
         bands = [(p.top - 0.5, p.bottom + 0.5) for p in pieces]
 
@@ -471,6 +573,13 @@ def _assemble(pages: list[_Page]) -> RawText:
             piece: _Piece = block[2]
             if pending and at_top and _continues(pending[0], piece):
                 pending.append(piece)
+            elif not piece.ruled and len(piece.texts) == 1:  # one aligned line that continues nothing: prose
+                flush()
+                at_top = False
+                for text in piece.lines:
+                    line_no += 1
+                    out.prose(text, f"p{page.page_no} L{line_no}")
+                continue
             else:
                 flush()
                 pending.append(piece)
@@ -498,8 +607,11 @@ _EDGE_TOLERANCE = 3.5
 def _continues(head: _Piece, piece: _Piece) -> bool:
     """Does `piece` (first on its page, the previous page ending with `head`'s table) continue that table:
     its columns start where head's do (a continuation may not repeat the head's subdivided header columns),
-    the same left and right edge (within _EDGE_TOLERANCE), and its first row is not a title block of its own."""
-    if abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE or abs(piece.right - head.right) > _EDGE_TOLERANCE:
+    the same left and right edge (within _EDGE_TOLERANCE), and its first row is not a title block of its own.
+    A table drawn without lines has only the columns filled on each page: its right edge may lie further left."""
+    right = piece.right - head.right
+    if abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE or right > _EDGE_TOLERANCE \
+            or (head.ruled and right < -_EDGE_TOLERANCE):
         return False
     if any(abs(head.col_x0[k] - x) > _EDGE_TOLERANCE for k, x in zip(_column_map(head, piece), piece.col_x0)):
         return False
