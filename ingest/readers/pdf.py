@@ -156,13 +156,18 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
     rows of (text, ref) and each row's locator."""
     head = pieces[0]
-    ncols = head.ncols
+    xs = list(head.col_x0)
+    if not head.ruled:  # a page of a table drawn without lines shows only the columns it fills
+        for piece in pieces[1:]:
+            xs += [x for x in piece.col_x0 if all(abs(x - y) > _EDGE_TOLERANCE for y in xs)]
+        xs.sort()
+    ncols = len(xs)
     texts: list[list[str | None]] = []
     across: list[list[bool]] = []
     where: list[tuple[int, int, int]] = []  # (page, table on page, row) of each physical row
     for n, piece in enumerate(pieces):
         skip = _repeated_header(head, piece) if n else 0
-        cols = _column_map(head, piece)
+        cols = _column_map(xs, piece)
         for row, flags, row_id in list(zip(piece.texts, piece.across, piece.row_ids))[skip:]:
             full: list[str | None] = [None] * ncols
             full_flags = [True] * ncols  # head columns the piece does not divide are spanned from the left
@@ -173,6 +178,8 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
             across.append(full_flags)
             where.append((piece.page_no, piece.table_no, row_id))
     body_start = head.header_rows
+    if len(pieces) > 1 and head.header_rows == len(head.texts):  # the header ended the page: its rest starts the next
+        body_start += max(0, pieces[1].header_rows - _repeated_header(head, pieces[1]))
     if not head.ruled:
         body_start -= _unwrap_header(texts, across, where, body_start)
     body = texts[body_start:] or texts
@@ -365,15 +372,17 @@ def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
         if max(above, below) <= 1.3 * min(above, below):
             multi[i] = True
     bands, run = [], []
-    for row, is_multi in zip(rows + [None], multi + [False]):
+    for n, (row, is_multi) in enumerate(zip(rows + [None], multi + [False])):
         if is_multi:
             run.append(row)
             continue
         wide = sum(len(segs) >= 3 for _, segs in run)
-        if (wide >= 2 and any(_NUMBER_CELL.match(t.replace(" ", "")) for _, segs in run for _, _, t in segs)) \
-                or (wide == len(run) == 1 and any(_is_figure(t) for _, _, t in run[0][1])):
-            bands.append(run)  # one line: the last row of a table continued from the previous page, or prose
-        run = []
+        numbers = any(_NUMBER_CELL.match(t.replace(" ", "")) for _, segs in run for _, _, t in segs)
+        ends_page = all(is_page_footer(line["text"]) for line, _ in rows[n:])
+        if (wide >= 2 and numbers) or (wide == len(run) == 1 and any(_is_figure(t) for _, _, t in run[0][1])) \
+                or (wide and ends_page):
+            bands.append(run)  # one line: the last row of a table continued from the previous page, or prose;
+        run = []               # ending the page: a header whose body is on the next page
     return bands
 
 
@@ -389,15 +398,16 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
     if body_from is None:  # a table of plain integers (scores, counts): from its first row holding one
         body_from = next((i for i, row in enumerate(texts_of) if squash(row[0]) != "栏次"
                           and any(_NUMBER_CELL.match(t.replace(" ", "")) for t in row)), None)
-    if body_from is None:
-        return None
+    base = band[body_from:] if body_from is not None else [max(band, key=lambda row: len(row[1]))]
+    if body_from is None:  # a header ending the page: its columns are those of its most divided row
+        body_from = len(band)
     cols: list[list[float]] = []
-    for x0, x1, _ in sorted(seg for _, segs in band[body_from:] for seg in segs):
+    for x0, x1, _ in sorted(seg for _, segs in base for seg in segs):
         if cols and x0 <= cols[-1][1]:
             cols[-1][1] = max(cols[-1][1], x1)
         else:
             cols.append([x0, x1])
-    for _, segs in band[:body_from]:
+    for _, segs in band:
         for x0, x1, _ in segs:
             if not any(min(x1, b) > max(x0, a) for a, b in cols):
                 cols.append([x0, x1])
@@ -592,9 +602,14 @@ def _assemble(pages: list[_Page]) -> RawText:
 _TITLE_CELL = re.compile(r"表$|表[（(].{0,8}[)）]$|(?:单位|部门|编制部门|单位名称|部门名称)\s*[:：]")
 
 
-def _column_map(head: _Piece, piece: _Piece) -> list[int]:
-    """For each column of `piece`, the column of `head` starting at the same x position (nearest)."""
-    return [min(range(head.ncols), key=lambda k: abs(head.col_x0[k] - x)) for x in piece.col_x0]
+def _column_map(xs: list[float], piece: _Piece) -> list[int]:
+    """For each column of `piece`, the column (of starts `xs`) starting at the same x position (nearest)."""
+    return [min(range(len(xs)), key=lambda k: abs(xs[k] - x)) for x in piece.col_x0]
+
+
+def _same_columns(head: list[float], piece: list[float]) -> bool:
+    """Does every column start of `piece` lie within _EDGE_TOLERANCE of one of `head`?"""
+    return all(any(abs(x - y) <= _EDGE_TOLERANCE for y in head) for x in piece)
 
 
 # How far the same column edge may lie on two pages: pdfplumber snaps ruling lines within snap_tolerance
@@ -608,13 +623,14 @@ def _continues(head: _Piece, piece: _Piece) -> bool:
     """Does `piece` (first on its page, the previous page ending with `head`'s table) continue that table:
     its columns start where head's do (a continuation may not repeat the head's subdivided header columns),
     the same left and right edge (within _EDGE_TOLERANCE), and its first row is not a title block of its own.
-    A table drawn without lines has only the columns filled on each page: its right edge may lie further left."""
-    right = piece.right - head.right
-    if abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE or right > _EDGE_TOLERANCE \
-            or (head.ruled and right < -_EDGE_TOLERANCE):
+    A table drawn without lines has no edges: its column starts are compared, and a page may show fewer
+    columns than the other (only the columns it fills)."""
+    if abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE \
+            or (head.ruled and abs(piece.right - head.right) > _EDGE_TOLERANCE):
         return False
-    if any(abs(head.col_x0[k] - x) > _EDGE_TOLERANCE for k, x in zip(_column_map(head, piece), piece.col_x0)):
-        return False
+    if not _same_columns(head.col_x0, piece.col_x0) \
+            and (head.ruled or not _same_columns(piece.col_x0, head.col_x0)):
+        return False  # unruled: the head (a header ending its page, say) may show fewer columns than the piece
     return not any(t and _TITLE_CELL.search(t) for t in piece.texts[0])
 
 
