@@ -72,6 +72,7 @@ class _Piece:
     right: float
     ruled: bool = True  # False: drawn without lines (a wrapped header cell is then several rows)
     lines: list[str] = field(default_factory=list)  # unruled: its text lines, prose again if it joins no table
+    first_line: int = 0  # unruled: the page's line number of its first line
 
     @property
     def ncols(self) -> int:
@@ -134,7 +135,7 @@ def _unwrap_header(texts: list[list[str | None]], across: list, where: list, bod
     while h + 1 < body_start - removed:
         upper, lower = texts[h], texts[h + 1]
         if any(t and squash(t) == "栏次" for t in lower) or not any(lower) \
-                or any(b and a == "" for a, b in zip(upper, lower)):
+                or any(b and not a for a, b in zip(upper, lower)):
             h += 1  # a row of its own: it fills a column the row above leaves empty
             continue
         for c, (a, b) in enumerate(zip(upper, lower)):
@@ -559,6 +560,12 @@ def _assemble(pages: list[_Page]) -> RawText:
     def flush() -> None:
         if not pending:
             return
+        head = pending[0]
+        if len(pending) == 1 and not head.ruled and head.header_rows == len(head.texts):
+            for k, text in enumerate(head.lines):  # aligned lines ending a page that no table continues: prose
+                out.prose(text, f"p{head.page_no} L{head.first_line + k}")
+            pending.clear()
+            return
         rows, locators = _rebuild(pending)
         out.table(rows, locators)
         pending.clear()
@@ -583,7 +590,8 @@ def _assemble(pages: list[_Page]) -> RawText:
             piece: _Piece = block[2]
             if pending and at_top and _continues(pending[0], piece):
                 pending.append(piece)
-            elif not piece.ruled and len(piece.texts) == 1:  # one aligned line that continues nothing: prose
+            elif not piece.ruled and len(piece.texts) == 1 and piece.header_rows == 0:
+                # one aligned line of figures that continues nothing: prose
                 flush()
                 at_top = False
                 for text in piece.lines:
@@ -593,6 +601,9 @@ def _assemble(pages: list[_Page]) -> RawText:
             else:
                 flush()
                 pending.append(piece)
+                if not piece.ruled and piece.header_rows == len(piece.texts):  # prose again if nothing continues it
+                    piece.first_line = line_no + 1
+                    line_no += len(piece.lines)
             at_top = False
         # A table that ends the page stays pending: the next page may continue it.
     flush()
