@@ -73,6 +73,7 @@ class _Piece:
     ruled: bool = True  # False: drawn without lines (a wrapped header cell is then several rows)
     lines: list[str] = field(default_factory=list)  # unruled: its text lines, prose again if it joins no table
     first_line: int = 0  # unruled: the page's line number of its first line
+    col_x1: list[float] = field(default_factory=list)  # unruled: where each column's cells end at the most
 
     @property
     def ncols(self) -> int:
@@ -157,18 +158,30 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
     rows of (text, ref) and each row's locator."""
     head = pieces[0]
-    xs = list(head.col_x0)
-    if not head.ruled:  # a page of a table drawn without lines shows only the columns it fills
-        for piece in pieces[1:]:
-            xs += [x for x in piece.col_x0 if all(abs(x - y) > _EDGE_TOLERANCE for y in xs)]
-        xs.sort()
-    ncols = len(xs)
+    if head.ruled:
+        ncols = head.ncols
+        maps = [_column_map(head.col_x0, piece) for piece in pieces]
+    else:  # each page of a table drawn without lines shows only the columns it fills: their union
+        spans = [(a, b) for a, b in zip(head.col_x0, head.col_x1)]
+        maps = []
+        for piece in pieces:
+            cols = []
+            for a, b in zip(piece.col_x0, piece.col_x1):
+                k = max(range(len(spans)), key=lambda k: _overlap(spans[k], (a, b)))
+                if _overlap(spans[k], (a, b)) <= 0:
+                    spans.append((a, b))
+                    k = len(spans) - 1
+                cols.append(k)
+            maps.append(cols)
+        rank = {k: n for n, k in enumerate(sorted(range(len(spans)), key=lambda k: spans[k][0]))}
+        maps = [[rank[k] for k in cols] for cols in maps]
+        ncols = len(spans)
     texts: list[list[str | None]] = []
     across: list[list[bool]] = []
     where: list[tuple[int, int, int]] = []  # (page, table on page, row) of each physical row
     for n, piece in enumerate(pieces):
         skip = _repeated_header(head, piece) if n else 0
-        cols = _column_map(xs, piece)
+        cols = maps[n]
         for row, flags, row_id in list(zip(piece.texts, piece.across, piece.row_ids))[skip:]:
             full: list[str | None] = [None] * ncols
             full_flags = [True] * ncols  # head columns the piece does not divide are spanned from the left
@@ -413,6 +426,7 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
             if not any(min(x1, b) > max(x0, a) for a, b in cols):
                 cols.append([x0, x1])
     cols.sort()
+    _merge_mixed_columns(cols, band, body_from)
     if len(cols) < 2:
         return None
     texts: list[list[str | None]] = []
@@ -421,10 +435,7 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
         row: list[str | None] = [""] * len(cols)
         flags = [False] * len(cols)
         for x0, x1, text in segs:
-            overlap = [min(x1, b) - max(x0, a) for a, b in cols]
-            best = max(range(len(cols)), key=lambda j: overlap[j])
-            owned = [j for j, o in enumerate(overlap)
-                     if o > 0 and (j == best or o >= 0.3 * min(x1 - x0, cols[j][1] - cols[j][0]))]
+            owned = _owned_columns(cols, x0, x1)
             first = owned[0]
             row[first] = f"{row[first]} {text}" if row[first] else text
             for j in owned[1:]:
@@ -435,8 +446,39 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
     lines = [line for line, _ in band]
     piece = _Piece(page_no, table_no, texts, across, list(range(1, len(band) + 1)), [a for a, _ in cols],
                    body_from, min(line["top"] for line in lines), max(line["bottom"] for line in lines),
-                   max(b for _, b in cols), ruled=False, lines=[line["text"] for line in lines])
+                   max(b for _, b in cols), ruled=False, lines=[line["text"] for line in lines],
+                   col_x1=[b for _, b in cols])
     return piece
+
+
+def _owned_columns(cols: list[list[float]], x0: float, x1: float) -> list[int]:
+    """The columns a cell printed from x0 to x1 lies over: the one it overlaps most, and any other it
+    covers for 30% of the narrower of the two."""
+    overlap = [min(x1, b) - max(x0, a) for a, b in cols]
+    best = max(range(len(cols)), key=lambda j: overlap[j])
+    return [j for j, o in enumerate(overlap)
+            if o > 0 and (j == best or o >= 0.3 * min(x1 - x0, cols[j][1] - cols[j][0]))] or [best]
+
+
+def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]], header_rows: int) -> None:
+    """Join neighbouring column extents that are one printed column with texts left-aligned and figures
+    right-aligned (计量单位 '%' and 执行率 '92.20' in one column of a 绩效自评表): no row fills both apart,
+    and some row has one cell over both (its header), or the right one has no header label (the header is
+    printed over the left-aligned texts).  Distinct columns have their own header labels."""
+    k = 0
+    while k + 1 < len(cols):
+        bridged = apart = False
+        labelled = header_rows == 0
+        for n, (_, segs) in enumerate(band):
+            owners = [_owned_columns(cols, x0, x1) for x0, x1, _ in segs]
+            bridged = bridged or any(k in own and k + 1 in own for own in owners)
+            apart = apart or (any(k in own and k + 1 not in own for own in owners)
+                              and any(k + 1 in own and k not in own for own in owners))
+            labelled = labelled or (n < header_rows and any(k + 1 in own for own in owners))
+        if (bridged or not labelled) and not apart:
+            cols[k:k + 2] = [[cols[k][0], max(cols[k][1], cols[k + 1][1])]]
+            continue
+        k += 1
 
 
 def _read_page(page, page_no: int) -> _Page:
@@ -623,6 +665,23 @@ def _same_columns(head: list[float], piece: list[float]) -> bool:
     return all(any(abs(x - y) <= _EDGE_TOLERANCE for y in head) for x in piece)
 
 
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """How far two x extents (x0, x1) overlap, in points (≤ 0: apart)."""
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _unruled_continues(head: _Piece, piece: _Piece) -> bool:
+    """Columns of a table drawn without lines are matched by their cells' x extents (cells left-, right- or
+    centre-aligned in a column overlap on every page): the first columns overlap, and every column of one
+    piece overlaps a column of the other (a page shows only the columns it fills)."""
+    ours = list(zip(piece.col_x0, piece.col_x1))
+    theirs = list(zip(head.col_x0, head.col_x1))
+    if _overlap(ours[0], theirs[0]) <= 0:
+        return False
+    return all(any(_overlap(a, b) > 0 for b in theirs) for a in ours) \
+        or all(any(_overlap(a, b) > 0 for b in ours) for a in theirs)
+
+
 # How far the same column edge may lie on two pages: pdfplumber snaps ruling lines within snap_tolerance
 # (3 pt by default) of each other to their mean, so an edge moves by up to that much depending on the other
 # lines of its page (another table's column edge nearby).  Measured: 2.2–2.4 pt on generated reports.
@@ -634,14 +693,15 @@ def _continues(head: _Piece, piece: _Piece) -> bool:
     """Does `piece` (first on its page, the previous page ending with `head`'s table) continue that table:
     its columns start where head's do (a continuation may not repeat the head's subdivided header columns),
     the same left and right edge (within _EDGE_TOLERANCE), and its first row is not a title block of its own.
-    A table drawn without lines has no edges: its column starts are compared, and a page may show fewer
-    columns than the other (only the columns it fills)."""
-    if abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE \
-            or (head.ruled and abs(piece.right - head.right) > _EDGE_TOLERANCE):
+    A table drawn without lines has no edges: see _unruled_continues."""
+    if head.ruled != piece.ruled:
         return False
-    if not _same_columns(head.col_x0, piece.col_x0) \
-            and (head.ruled or not _same_columns(piece.col_x0, head.col_x0)):
-        return False  # unruled: the head (a header ending its page, say) may show fewer columns than the piece
+    if not head.ruled:
+        if not _unruled_continues(head, piece):
+            return False
+    elif abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE or abs(piece.right - head.right) > _EDGE_TOLERANCE \
+            or not _same_columns(head.col_x0, piece.col_x0):
+        return False
     return not any(t and _TITLE_CELL.search(t) for t in piece.texts[0])
 
 
