@@ -1,9 +1,13 @@
 """PDF reports with a text layer (pdfplumber): prose lines with their page, and tables as tables.
 
-Per page, tables are found on ruling lines (``page.find_tables()``); a page with
-no ruled table but several lines of aligned figures is tried again with the
-text-alignment strategy (tables drawn without lines).  Prose is the page's text
-outside the tables' rows, as lines with their page (``p3 L12``).  A table's
+Per page, tables are found on ruling lines (``page.find_tables()``).  On a page
+with no ruled table, tables drawn without lines are found band by band: a text
+line is cut into cells at gaps wider than half the font size (a prose line is one
+run of text), a run of consecutive lines of several cells holding numbers is one
+table (``_table_bands``), and its columns are the merged x extents of its body
+cells (``_band_piece``: left-, right- or centre-aligned alike; a cell is never
+cut, so a column boundary never runs through a printed number).  Prose is the
+page's text outside the tables' rows, as lines with their page (``p3 L12``).  A table's
 title block (its title, ``单位：元``, ``公开NN表``) is the prose just above it —
 printed above the grid or inside its first ruled rows — so the table parsers find
 it as the grid's context.
@@ -19,7 +23,9 @@ of the label above it.
 A table continued on the next page (the page ends with the table, the next page
 starts with one of the same width, with no header or a repeated header; running
 headers, page numbers and 续表 lines in between) is one grid; every cell keeps the
-page it was printed on (``p10 T1 R5 C3``).  Scanned PDFs need OCR first.
+page it was printed on (``p10 T1 R5 C3``).  An unruled table's pages are matched
+on their columns' x extents (a page shows only the columns it fills), and a header
+ending a page heads the table the next page continues.  Scanned PDFs need OCR first.
 """
 
 from __future__ import annotations
@@ -323,27 +329,9 @@ class _Page:
 
 
 def _aligned_figure_lines(lines: list[dict]) -> int:
-    """Lines holding two or more stand-alone figures: the signature of a table drawn without lines."""
+    """Lines holding two or more stand-alone figures (kept for juesuan.pdfcrop, which still re-finds
+    unruled tables with pdfplumber's text strategy and _TEXT_SETTINGS)."""
     return sum(1 for line in lines if sum(_is_figure(tok) for tok in line["text"].split()) >= 2)
-
-
-_NUMBER_CHAR = re.compile(r"[\d.,]")
-
-
-def _splits_numbers(table) -> bool:
-    """Does a column boundary of a table found by text alignment run through a printed number ("34 | 9.63")?
-    Then its lines are prose whose words happen to line up (a page of "349.63 万元" sentences), not a table
-    drawn without lines: a table never prints one figure across two columns."""
-    x0, top, x1, bottom = table.bbox
-    inner = sorted({round(x, 1) for cell in table.cells for x in (cell[0], cell[2]) if x0 + 1 < x < x1 - 1})
-    digits = sorted((c for c in table.page.chars if _NUMBER_CHAR.match(c["text"])
-                     and top <= (c["top"] + c["bottom"]) / 2 <= bottom and x0 <= (c["x0"] + c["x1"]) / 2 <= x1),
-                    key=lambda c: (round(c["top"]), c["x0"]))
-    for a, b in zip(digits, digits[1:]):
-        if round(a["top"]) == round(b["top"]) and b["x0"] - a["x1"] < 1.0 \
-                and any(a["x0"] + 0.5 < x < b["x1"] - 0.5 for x in inner):
-            return True
-    return False
 
 
 # Two characters of one cell lie closer than half the font size (a word space is about a fifth of it); the
