@@ -221,3 +221,21 @@ def test_prose_beside_unruled_tables_stays_prose_with_its_line(tmp_path):
     # the 绩效自评表 title is prose above its grid, the grid starts at the project name
     assert prose["p3 L7"] == "项目支出绩效自评表 (2022年度)"
     assert raw.tables[0].rows[0][0].text == "项目名称" and raw.tables[0].rows[0][0].ref == "p3 T1 R1 C1"
+
+
+def test_unruled_table_whose_header_ends_the_page_with_a_column_of_texts_and_right_aligned_figures(tmp_path):
+    """Report 18's second 绩效自评表: its header ends page 3, its body starts page 4; 执行率 figures are
+    right-aligned in the column whose 计量单位 '%' is left-aligned, and page 4 prints no header over them."""
+    from pdf_render import blocks_of_text
+
+    report = _generated(tmp_path, 19)[18]
+    text = document_rows(parse_bytes(report.path, "\n".join(report.lines).encode()))["observations"]
+    pdf = render(blocks_of_text(report.lines), ruled=False, right_figures=True)
+    rows = document_rows(parse_bytes(report.path.with_suffix(".pdf"), pdf))["observations"]
+    assert _table_figures(rows) == _table_figures(text)
+    rates = sorted((o["source_ref"], o["value"]) for o in rows
+                   if o["table_code"] == "perf" and o["item"] == "total" and o["measure"] == "execution_rate")
+    assert rates == [("p3 T1 R4 C9", Decimal("100.00")), ("p4 T1 R1 C9", Decimal("77.44")),
+                     ("p4 T2 R4 C9", Decimal("100.00"))]
+    target = next(o for o in rows if o["source_ref"] == "p4 T1 R6 C7")
+    assert (target["measure"], target["value"], target["unit"]) == ("target_value", Decimal("95"), "%")

@@ -160,6 +160,27 @@ def _unwrap_header(texts: list[list[str | None]], across: list, where: list, bod
     return removed
 
 
+def _merge_unlabelled_columns(texts: list[list[str | None]], across: list[list[bool]], body_start: int) -> int:
+    """A table drawn without lines whose pages show a column's texts and its figures apart (计量单位 '%'
+    left-aligned, 执行率 '77.44' right-aligned, on a page without that column's header): a column with no
+    header label that no row fills beside its labelled left neighbour is that neighbour.  Joins them in
+    place; returns how many columns went."""
+    gone = 0
+    k = 0
+    while texts and k + 1 < len(texts[0]):
+        head = texts[:body_start]
+        if any(row[k] for row in head) and not any(row[k + 1] for row in head) \
+                and not any(row[k] and row[k + 1] for row in texts):
+            for row, flags in zip(texts, across):
+                if row[k + 1]:
+                    row[k], flags[k] = row[k + 1], False
+                del row[k + 1], flags[k + 1]
+            gone += 1
+            continue
+        k += 1
+    return gone
+
+
 def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
     rows of (text, ref) and each row's locator."""
@@ -201,6 +222,7 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     if len(pieces) > 1 and head.header_rows == len(head.texts):  # the header ended the page: its rest starts the next
         body_start += max(0, pieces[1].header_rows - _repeated_header(head, pieces[1]))
     if not head.ruled:
+        ncols -= _merge_unlabelled_columns(texts, across, body_start)
         body_start -= _unwrap_header(texts, across, where, body_start)
     body = texts[body_start:] or texts
     bounds = sorted({j for row in body for j, t in enumerate(row) if t})
