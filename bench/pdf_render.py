@@ -51,13 +51,15 @@ def wrap_to_width(text: str, width: float, size: float = SIZE) -> list[str]:
 
 
 def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_page: int | None = None,
-           form: bool = False, placed: list[int] | None = None) -> bytes:
+           form: bool = False, placed: list[int] | None = None, right_figures: bool = False) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
     repeated at the top of the continuation; `form` draws each table row inside a Form XObject (as some
     converters do), shifted by the form's placement matrix.  `placed`, when given, receives the 1-based page
-    of every prose block and every table row, in document order (where a generated error lands)."""
+    of every prose block and every table row, in document order (where a generated error lands).
+    `right_figures` prints the cells that are numbers right-aligned in their column, as many converters do
+    (the others stay left-aligned)."""
     width, height = landscape(A4)
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=(width, height))
@@ -97,7 +99,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                 new_page()
                 on_page = 0
                 for head in rows[:header_rows] if n >= header_rows else []:
-                    _draw_row(c, head, xs, state["y"], ruled, size)
+                    _draw_row(c, head, xs, state["y"], ruled, size, right_figures)
                     state["y"] -= _height(head)
                     on_page += 1
             if placed is not None:
@@ -105,14 +107,14 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             if form:
                 name = f"row{state['page']}_{n}"
                 c.beginForm(name)
-                _draw_row(c, row, [x - 10 for x in xs], state["y"] + 5, ruled, size)
+                _draw_row(c, row, [x - 10 for x in xs], state["y"] + 5, ruled, size, right_figures)
                 c.endForm()
                 c.saveState()
                 c.translate(10, -5)
                 c.doForm(name)
                 c.restoreState()
             else:
-                _draw_row(c, row, xs, state["y"], ruled, size)
+                _draw_row(c, row, xs, state["y"], ruled, size, right_figures)
             state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2
@@ -146,7 +148,11 @@ def _height(row: list[str]) -> float:
     return ROW * max((cell.count("\n") + 1 for cell in row), default=1)
 
 
-def _draw_row(c, row: list[str], xs: list[float], top: float, ruled: bool, size: float = SIZE) -> None:
+_NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
+
+
+def _draw_row(c, row: list[str], xs: list[float], top: float, ruled: bool, size: float = SIZE,
+              right_figures: bool = False) -> None:
     c.setFont(FONT, size)
     height = _height(row)
     for j in range(len(xs) - 1):
@@ -154,4 +160,7 @@ def _draw_row(c, row: list[str], xs: list[float], top: float, ruled: bool, size:
         if ruled:
             c.rect(xs[j], top - height, xs[j + 1] - xs[j], height, stroke=1, fill=0)
         for k, part in enumerate(text.split("\n") if text else []):
-            c.drawString(xs[j] + 4, top - ROW * (k + 1) + 4, part)
+            if right_figures and _NUMBER.match(part):
+                c.drawRightString(xs[j + 1] - 4, top - ROW * (k + 1) + 4, part)
+            else:
+                c.drawString(xs[j] + 4, top - ROW * (k + 1) + 4, part)

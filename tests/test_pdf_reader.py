@@ -4,6 +4,7 @@ split over pages with a repeated header and page numbers, printed in 元) give t
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -152,3 +153,89 @@ def test_header_cells_wrapped_over_lines_are_rebuilt(parsed, ruled):
     blocks = [[[wrap.get(c, c) for c in row] for row in b] if isinstance(b, list) else b for b in _blocks(495, 521)]
     doc = parse_bytes(Path("report.pdf"), render(blocks, ruled=ruled))
     assert _figures(doc) == _figures(parsed["000"])
+
+
+# ---------------------------------------------------------------- generated reports printed without ruling lines
+def _generated(tmp_path, n: int = 2):
+    from corpus import PDF_LAYOUTS, build_reports
+
+    reports, _ = build_reports(tmp_path, n, seed=7, layouts=PDF_LAYOUTS)
+    return reports
+
+
+def _table_figures(rows) -> Counter:
+    keys = ("table_code", "kind", "item", "function_code", "economic_code", "measure", "scope", "value")
+    return Counter(tuple(str(o[k] or "") for k in keys) for o in rows if o["source_kind"] == "table")
+
+
+@pytest.mark.parametrize("right_figures", [False, True], ids=["left_aligned", "figures_right_aligned"])
+def test_unruled_generated_reports_give_the_text_reports_table_figures(tmp_path, right_figures):
+    """Pages holding prose, title blocks and several tables drawn without lines (公开01–09表 continued over
+    pages, 绩效自评表 with texts and figures in one column): every table figure of the text report, and
+    no prose read as a table."""
+    from pdf_render import blocks_of_text
+
+    sizes = []
+    for report in _generated(tmp_path):
+        text = document_rows(parse_bytes(report.path, "\n".join(report.lines).encode()))["observations"]
+        pdf = render(blocks_of_text(report.lines), ruled=False, right_figures=right_figures)
+        got = document_rows(parse_bytes(report.path.with_suffix(".pdf"), pdf))["observations"]
+        want = _table_figures(text)
+        assert _table_figures(got) == want, report.layout
+        assert not [o for o in got if o["source_kind"] == "table" and not o["table_code"]]
+        sizes.append((report.layout, sum(want.values())))
+    assert sizes == [("grid", 271), ("narrative", 48)]
+
+
+def test_unruled_tables_keep_page_row_and_column(tmp_path):
+    from pdf_render import blocks_of_text
+
+    report = _generated(tmp_path, 1)[0]
+    data = render(blocks_of_text(report.lines), ruled=False)
+    rows = document_rows(parse_bytes(report.path.with_suffix(".pdf"), data))["observations"]
+    ref = {(o["table_code"], o["function_code"], o["item"], o["measure"]): (o["value"], o["source_ref"])
+           for o in rows if o["source_kind"] == "table"}
+    # 公开01表 continued on page 6: 九、卫生健康支出 39 770.39, second line of the page, sixth column
+    assert ref[("01", "210", "total", "amount")] == (Decimal("770.39"), "p6 T1 R2 C6")
+    # 公开02表's header ends page 6, its body is page 7's first table
+    assert ref[("02", "201", "fiscal_total", "amount")] == (Decimal("1096.42"), "p7 T1 R1 C4")
+    # 公开03表, second table of page 7: 2010601 行政运行 基本支出 381.60 on its seventh line
+    assert ref[("03", "2010601", "basic", "amount")] == (Decimal("381.60"), "p7 T2 R7 C4")
+    perf = sorted((o["value"], o["source_ref"]) for o in rows if o["table_code"] == "perf"
+                  and o["item"] == "total" and o["measure"] == "execution_rate")
+    assert perf == [(Decimal("92.20"), "p3 T1 R4 C9"), (Decimal("100.00"), "p3 T2 R4 C9"),
+                    (Decimal("100.00"), "p4 T2 R4 C9")]
+
+
+def test_prose_beside_unruled_tables_stays_prose_with_its_line(tmp_path):
+    from pdf_render import blocks_of_text
+
+    from ingest.readers.pdf import read_pdf
+
+    report = _generated(tmp_path, 1)[0]
+    raw = read_pdf(report.path.with_suffix(".pdf"), render(blocks_of_text(report.lines), ruled=False))
+    prose = dict(zip(raw.locators, raw.lines))
+    assert prose["p1 L20"] == "（一）收入决算总计 2295.65万元。包括："
+    assert [prose[f"p6 L{n}"] for n in (1, 2, 3, 4)] == ["收入决算表", "公开02表", "编制部门：兴安盟突泉县财政局",
+                                                         "单位：万元"]
+    # the 绩效自评表 title is prose above its grid, the grid starts at the project name
+    assert prose["p3 L7"] == "项目支出绩效自评表 (2022年度)"
+    assert raw.tables[0].rows[0][0].text == "项目名称" and raw.tables[0].rows[0][0].ref == "p3 T1 R1 C1"
+
+
+def test_unruled_table_whose_header_ends_the_page_with_a_column_of_texts_and_right_aligned_figures(tmp_path):
+    """Report 18's second 绩效自评表: its header ends page 3, its body starts page 4; 执行率 figures are
+    right-aligned in the column whose 计量单位 '%' is left-aligned, and page 4 prints no header over them."""
+    from pdf_render import blocks_of_text
+
+    report = _generated(tmp_path, 19)[18]
+    text = document_rows(parse_bytes(report.path, "\n".join(report.lines).encode()))["observations"]
+    pdf = render(blocks_of_text(report.lines), ruled=False, right_figures=True)
+    rows = document_rows(parse_bytes(report.path.with_suffix(".pdf"), pdf))["observations"]
+    assert _table_figures(rows) == _table_figures(text)
+    rates = sorted((o["source_ref"], o["value"]) for o in rows
+                   if o["table_code"] == "perf" and o["item"] == "total" and o["measure"] == "execution_rate")
+    assert rates == [("p3 T1 R4 C9", Decimal("100.00")), ("p4 T1 R1 C9", Decimal("77.44")),
+                     ("p4 T2 R4 C9", Decimal("100.00"))]
+    target = next(o for o in rows if o["source_ref"] == "p4 T1 R6 C7")
+    assert (target["measure"], target["value"], target["unit"]) == ("target_value", Decimal("95"), "%")

@@ -1,9 +1,13 @@
 """PDF reports with a text layer (pdfplumber): prose lines with their page, and tables as tables.
 
-Per page, tables are found on ruling lines (``page.find_tables()``); a page with
-no ruled table but several lines of aligned figures is tried again with the
-text-alignment strategy (tables drawn without lines).  Prose is the page's text
-outside the tables' rows, as lines with their page (``p3 L12``).  A table's
+Per page, tables are found on ruling lines (``page.find_tables()``).  On a page
+with no ruled table, tables drawn without lines are found band by band: a text
+line is cut into cells at gaps wider than half the font size (a prose line is one
+run of text), a run of consecutive lines of several cells holding numbers is one
+table (``_table_bands``), and its columns are the merged x extents of its body
+cells (``_band_piece``: left-, right- or centre-aligned alike; a cell is never
+cut, so a column boundary never runs through a printed number).  Prose is the
+page's text outside the tables' rows, as lines with their page (``p3 L12``).  A table's
 title block (its title, ``单位：元``, ``公开NN表``) is the prose just above it —
 printed above the grid or inside its first ruled rows — so the table parsers find
 it as the grid's context.
@@ -19,7 +23,9 @@ of the label above it.
 A table continued on the next page (the page ends with the table, the next page
 starts with one of the same width, with no header or a repeated header; running
 headers, page numbers and 续表 lines in between) is one grid; every cell keeps the
-page it was printed on (``p10 T1 R5 C3``).  Scanned PDFs need OCR first.
+page it was printed on (``p10 T1 R5 C3``).  An unruled table's pages are matched
+on their columns' x extents (a page shows only the columns it fills), and a header
+ending a page heads the table the next page continues.  Scanned PDFs need OCR first.
 """
 
 from __future__ import annotations
@@ -70,7 +76,10 @@ class _Piece:
     top: float
     bottom: float
     right: float
-    ruled: bool = True  # False: found by text alignment (a wrapped header cell is then several rows)
+    ruled: bool = True  # False: drawn without lines (a wrapped header cell is then several rows)
+    lines: list[str] = field(default_factory=list)  # unruled: its text lines, prose again if it joins no table
+    first_line: int = 0  # unruled: the page's line number of its first line
+    col_x1: list[float] = field(default_factory=list)  # unruled: where each column's cells end at the most
 
     @property
     def ncols(self) -> int:
@@ -125,14 +134,16 @@ def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> b
 def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
     """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
     strategy returns as another row.  A header cell whose lower neighbour holds text is the same cell
-    wrapped, unless it is a group label (its row is empty to its right where the row below has labels).
+    wrapped, unless it is a group label (its row is empty to its right where the row below has labels) or
+    the lower row fills a column the upper row leaves empty (then it is a header row of its own).
     Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
     removed = 0
     h = 0
     while h + 1 < body_start - removed:
         upper, lower = texts[h], texts[h + 1]
-        if any(t and squash(t) == "栏次" for t in lower) or not any(lower):
-            h += 1
+        if any(t and squash(t) == "栏次" for t in lower) or not any(lower) \
+                or any(b and not a for a, b in zip(upper, lower)):
+            h += 1  # a row of its own: it fills a column the row above leaves empty
             continue
         for c, (a, b) in enumerate(zip(upper, lower)):
             if not (a and b):
@@ -149,17 +160,55 @@ def _unwrap_header(texts: list[list[str | None]], across: list, where: list, bod
     return removed
 
 
+def _merge_unlabelled_columns(texts: list[list[str | None]], across: list[list[bool]], body_start: int) -> int:
+    """A table drawn without lines whose pages show a column's texts and its figures apart (计量单位 '%'
+    left-aligned, 执行率 '77.44' right-aligned, on a page without that column's header): a column with no
+    header label that no row fills beside its labelled left neighbour is that neighbour.  Joins them in
+    place; returns how many columns went."""
+    gone = 0
+    k = 0
+    while texts and k + 1 < len(texts[0]):
+        head = texts[:body_start]
+        if any(row[k] for row in head) and not any(row[k + 1] for row in head) \
+                and not any(row[k] and row[k + 1] for row in texts):
+            for row, flags in zip(texts, across):
+                if row[k + 1]:
+                    row[k], flags[k] = row[k + 1], False
+                del row[k + 1], flags[k + 1]
+            gone += 1
+            continue
+        k += 1
+    return gone
+
+
 def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
     rows of (text, ref) and each row's locator."""
     head = pieces[0]
-    ncols = head.ncols
+    if head.ruled:
+        ncols = head.ncols
+        maps = [_column_map(head.col_x0, piece) for piece in pieces]
+    else:  # each page of a table drawn without lines shows only the columns it fills: their union
+        spans = [(a, b) for a, b in zip(head.col_x0, head.col_x1)]
+        maps = []
+        for piece in pieces:
+            cols = []
+            for a, b in zip(piece.col_x0, piece.col_x1):
+                k = max(range(len(spans)), key=lambda k: _overlap(spans[k], (a, b)))
+                if _overlap(spans[k], (a, b)) <= 0:
+                    spans.append((a, b))
+                    k = len(spans) - 1
+                cols.append(k)
+            maps.append(cols)
+        rank = {k: n for n, k in enumerate(sorted(range(len(spans)), key=lambda k: spans[k][0]))}
+        maps = [[rank[k] for k in cols] for cols in maps]
+        ncols = len(spans)
     texts: list[list[str | None]] = []
     across: list[list[bool]] = []
     where: list[tuple[int, int, int]] = []  # (page, table on page, row) of each physical row
     for n, piece in enumerate(pieces):
         skip = _repeated_header(head, piece) if n else 0
-        cols = _column_map(head, piece)
+        cols = maps[n]
         for row, flags, row_id in list(zip(piece.texts, piece.across, piece.row_ids))[skip:]:
             full: list[str | None] = [None] * ncols
             full_flags = [True] * ncols  # head columns the piece does not divide are spanned from the left
@@ -170,7 +219,10 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
             across.append(full_flags)
             where.append((piece.page_no, piece.table_no, row_id))
     body_start = head.header_rows
+    if len(pieces) > 1 and head.header_rows == len(head.texts):  # the header ended the page: its rest starts the next
+        body_start += max(0, pieces[1].header_rows - _repeated_header(head, pieces[1]))
     if not head.ruled:
+        ncols -= _merge_unlabelled_columns(texts, across, body_start)
         body_start -= _unwrap_header(texts, across, where, body_start)
     body = texts[body_start:] or texts
     bounds = sorted({j for row in body for j, t in enumerate(row) if t})
@@ -299,27 +351,144 @@ class _Page:
 
 
 def _aligned_figure_lines(lines: list[dict]) -> int:
-    """Lines holding two or more stand-alone figures: the signature of a table drawn without lines."""
+    """Lines holding two or more stand-alone figures (kept for juesuan.pdfcrop, which still re-finds
+    unruled tables with pdfplumber's text strategy and _TEXT_SETTINGS)."""
     return sum(1 for line in lines if sum(_is_figure(tok) for tok in line["text"].split()) >= 2)
 
 
-_NUMBER_CHAR = re.compile(r"[\d.,]")
+# Two characters of one cell lie closer than half the font size (a word space is about a fifth of it); the
+# cells of a row drawn without lines are further apart (a converter pads every column).
+_CELL_GAP = 0.5
+_NUMBER_CELL = re.compile(r"^[-—]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 
 
-def _splits_numbers(table) -> bool:
-    """Does a column boundary of a table found by text alignment run through a printed number ("34 | 9.63")?
-    Then its lines are prose whose words happen to line up (a page of "349.63 万元" sentences), not a table
-    drawn without lines: a table never prints one figure across two columns."""
-    x0, top, x1, bottom = table.bbox
-    inner = sorted({round(x, 1) for cell in table.cells for x in (cell[0], cell[2]) if x0 + 1 < x < x1 - 1})
-    digits = sorted((c for c in table.page.chars if _NUMBER_CHAR.match(c["text"])
-                     and top <= (c["top"] + c["bottom"]) / 2 <= bottom and x0 <= (c["x0"] + c["x1"]) / 2 <= x1),
-                    key=lambda c: (round(c["top"]), c["x0"]))
-    for a, b in zip(digits, digits[1:]):
-        if round(a["top"]) == round(b["top"]) and b["x0"] - a["x1"] < 1.0 \
-                and any(a["x0"] + 0.5 < x < b["x1"] - 0.5 for x in inner):
-            return True
-    return False
+def _segments(line: dict) -> list[tuple[float, float, str]]:
+    """A text line (pdfplumber's ``extract_text_lines`` with its chars) cut into runs of text at every gap
+    wider than _CELL_GAP × the font size: (x0, x1, text) per run, left to right.  A prose line is one run;
+    a row of a table drawn without lines is one run per filled cell.  A printed number is never cut (its
+    digits touch)."""
+    runs: list[list] = []
+    last = None
+    for c in sorted((c for c in line["chars"] if c["text"].strip()), key=lambda c: c["x0"]):
+        size = c.get("size") or (c["bottom"] - c["top"])
+        gap = c["x0"] - last["x1"] if last else None
+        if gap is not None and gap <= _CELL_GAP * size:
+            runs[-1][1] = max(runs[-1][1], c["x1"])
+            runs[-1][2] += (" " if gap > 0.15 * size else "") + c["text"]
+        else:
+            runs.append([c["x0"], c["x1"], c["text"]])
+        last = c
+    return [(x0, x1, text) for x0, x1, text in runs]
+
+
+def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
+    """The vertical extents of tables drawn without lines: runs of consecutive text lines cut into two or
+    more cells (see _segments), holding numbers and at least two lines of three or more cells.  Prose
+    lines (one run of text) bound them, except a one-cell line between two table lines at the table's line
+    pitch that is not a table title (a row with only its label filled).  Each band is its lines with
+    their cells, top to bottom."""
+    rows = [(line, _segments(line)) for line in lines]
+    multi = [len(segs) >= 2 for _, segs in rows]
+    for i in range(1, len(rows) - 1):
+        if multi[i] or not (multi[i - 1] and multi[i + 1]) or _TITLE_CELL.search(squash(rows[i][0]["text"])):
+            continue
+        above, below = rows[i][0]["top"] - rows[i - 1][0]["top"], rows[i + 1][0]["top"] - rows[i][0]["top"]
+        if max(above, below) <= 1.3 * min(above, below):
+            multi[i] = True
+    bands, run = [], []
+    for n, (row, is_multi) in enumerate(zip(rows + [None], multi + [False])):
+        if is_multi:
+            run.append(row)
+            continue
+        wide = sum(len(segs) >= 3 for _, segs in run)
+        numbers = any(_NUMBER_CELL.match(t.replace(" ", "")) for _, segs in run for _, _, t in segs)
+        ends_page = all(is_page_footer(line["text"]) for line, _ in rows[n:])
+        if (wide >= 2 and numbers) or (wide == len(run) == 1 and any(_is_figure(t) for _, _, t in run[0][1])) \
+                or (wide and ends_page):
+            bands.append(run)  # one line: the last row of a table continued from the previous page, or prose;
+        run = []               # ending the page: a header whose body is on the next page
+    return bands
+
+
+def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _Piece | None:
+    """One table drawn without lines, from its band (see _table_bands), as a _Piece.
+
+    Columns are the x extents of the body rows' cells (from the first row holding a figure or starting
+    with a subject code), overlapping extents merged: this holds for left-, right- or centre-aligned
+    columns alike.  A header cell over no body column (a column left empty in every row) adds its own
+    column; a header cell over several columns is written in the first and spans the others (None)."""
+    texts_of = [[t for _, _, t in segs] for _, segs in band]
+    body_from = next((i for i, row in enumerate(texts_of) if _is_body_row(row)), None)
+    if body_from is None:  # a table of plain integers (scores, counts): from its first row holding one
+        body_from = next((i for i, row in enumerate(texts_of) if squash(row[0]) != "栏次"
+                          and any(_NUMBER_CELL.match(t.replace(" ", "")) for t in row)), None)
+    base = band[body_from:] if body_from is not None else [max(band, key=lambda row: len(row[1]))]
+    if body_from is None:  # a header ending the page: its columns are those of its most divided row
+        body_from = len(band)
+    cols: list[list[float]] = []
+    for x0, x1, _ in sorted(seg for _, segs in base for seg in segs):
+        if cols and x0 <= cols[-1][1]:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    for _, segs in band:
+        for x0, x1, _ in segs:
+            if not any(min(x1, b) > max(x0, a) for a, b in cols):
+                cols.append([x0, x1])
+    cols.sort()
+    _merge_mixed_columns(cols, band, body_from)
+    if len(cols) < 2:
+        return None
+    texts: list[list[str | None]] = []
+    across: list[list[bool]] = []
+    for _, segs in band:
+        row: list[str | None] = [""] * len(cols)
+        flags = [False] * len(cols)
+        for x0, x1, text in segs:
+            owned = _owned_columns(cols, x0, x1)
+            first = owned[0]
+            row[first] = f"{row[first]} {text}" if row[first] else text
+            for j in owned[1:]:
+                if not row[j]:
+                    row[j], flags[j] = None, True
+        texts.append(row)
+        across.append(flags)
+    lines = [line for line, _ in band]
+    piece = _Piece(page_no, table_no, texts, across, list(range(1, len(band) + 1)), [a for a, _ in cols],
+                   body_from, min(line["top"] for line in lines), max(line["bottom"] for line in lines),
+                   max(b for _, b in cols), ruled=False, lines=[line["text"] for line in lines],
+                   col_x1=[b for _, b in cols])
+    return piece
+
+
+def _owned_columns(cols: list[list[float]], x0: float, x1: float) -> list[int]:
+    """The columns a cell printed from x0 to x1 lies over: the one it overlaps most, and any other it
+    covers for 30% of the narrower of the two."""
+    overlap = [min(x1, b) - max(x0, a) for a, b in cols]
+    best = max(range(len(cols)), key=lambda j: overlap[j])
+    return [j for j, o in enumerate(overlap)
+            if o > 0 and (j == best or o >= 0.3 * min(x1 - x0, cols[j][1] - cols[j][0]))] or [best]
+
+
+def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]], header_rows: int) -> None:
+    """Join neighbouring column extents that are one printed column with texts left-aligned and figures
+    right-aligned (计量单位 '%' and 执行率 '92.20' in one column of a 绩效自评表): no row fills both apart,
+    and some row has one cell over both (its header), or the right one has no header label (the header is
+    printed over the left-aligned texts).  Distinct columns have their own header labels."""
+    k = 0
+    while k + 1 < len(cols):
+        bridged = apart = False
+        labelled = header_rows == 0
+        for n, (_, segs) in enumerate(band):
+            owners = [_owned_columns(cols, x0, x1) for x0, x1, _ in segs]
+            bridged = bridged or any(k in own and k + 1 in own for own in owners)
+            apart = apart or (any(k in own and k + 1 not in own for own in owners)
+                              and any(k + 1 in own and k not in own for own in owners))
+            labelled = labelled or (n < header_rows and any(k + 1 in own for own in owners))
+        if (bridged or not labelled) and not apart:
+            cols[k:k + 2] = [[cols[k][0], max(cols[k][1], cols[k + 1][1])]]
+            continue
+        k += 1
 
 
 def _read_page(page, page_no: int) -> _Page:
@@ -330,15 +499,11 @@ def _read_page(page, page_no: int) -> _Page:
             pieces.append(piece)
     lines = None
     if not pieces:
-        lines = page.extract_text_lines()
-        if _aligned_figure_lines(lines) >= 3:
-            for table in page.find_tables(_TEXT_SETTINGS):
-                if _splits_numbers(table):
-                    continue
-                piece = _piece(page_no, len(pieces) + 1, table)
-                if piece is not None and piece.header_rows < len(piece.texts):
-                    piece.ruled = False
-                    pieces.append(piece)
+        lines = page.extract_text_lines(return_chars=True)
+        for band in _table_bands(lines):
+            piece = _band_piece(page_no, len(pieces) + 1, band)
+            if piece is not None:
+                pieces.append(piece)
     if pieces:
         bands = [(p.top - 0.5, p.bottom + 0.5) for p in pieces]
 
@@ -447,6 +612,12 @@ def _assemble(pages: list[_Page]) -> RawText:
     def flush() -> None:
         if not pending:
             return
+        head = pending[0]
+        if len(pending) == 1 and not head.ruled and head.header_rows == len(head.texts):
+            for k, text in enumerate(head.lines):  # aligned lines ending a page that no table continues: prose
+                out.prose(text, f"p{head.page_no} L{head.first_line + k}")
+            pending.clear()
+            return
         rows, locators = _rebuild(pending)
         out.table(rows, locators)
         pending.clear()
@@ -471,9 +642,20 @@ def _assemble(pages: list[_Page]) -> RawText:
             piece: _Piece = block[2]
             if pending and at_top and _continues(pending[0], piece):
                 pending.append(piece)
+            elif not piece.ruled and len(piece.texts) == 1 and piece.header_rows == 0:
+                # one aligned line of figures that continues nothing: prose
+                flush()
+                at_top = False
+                for text in piece.lines:
+                    line_no += 1
+                    out.prose(text, f"p{page.page_no} L{line_no}")
+                continue
             else:
                 flush()
                 pending.append(piece)
+                if not piece.ruled and piece.header_rows == len(piece.texts):  # prose again if nothing continues it
+                    piece.first_line = line_no + 1
+                    line_no += len(piece.lines)
             at_top = False
         # A table that ends the page stays pending: the next page may continue it.
     flush()
@@ -483,9 +665,31 @@ def _assemble(pages: list[_Page]) -> RawText:
 _TITLE_CELL = re.compile(r"表$|表[（(].{0,8}[)）]$|(?:单位|部门|编制部门|单位名称|部门名称)\s*[:：]")
 
 
-def _column_map(head: _Piece, piece: _Piece) -> list[int]:
-    """For each column of `piece`, the column of `head` starting at the same x position (nearest)."""
-    return [min(range(head.ncols), key=lambda k: abs(head.col_x0[k] - x)) for x in piece.col_x0]
+def _column_map(xs: list[float], piece: _Piece) -> list[int]:
+    """For each column of `piece`, the column (of starts `xs`) starting at the same x position (nearest)."""
+    return [min(range(len(xs)), key=lambda k: abs(xs[k] - x)) for x in piece.col_x0]
+
+
+def _same_columns(head: list[float], piece: list[float]) -> bool:
+    """Does every column start of `piece` lie within _EDGE_TOLERANCE of one of `head`?"""
+    return all(any(abs(x - y) <= _EDGE_TOLERANCE for y in head) for x in piece)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """How far two x extents (x0, x1) overlap, in points (≤ 0: apart)."""
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _unruled_continues(head: _Piece, piece: _Piece) -> bool:
+    """Columns of a table drawn without lines are matched by their cells' x extents (cells left-, right- or
+    centre-aligned in a column overlap on every page): the first columns overlap, and every column of one
+    piece overlaps a column of the other (a page shows only the columns it fills)."""
+    ours = list(zip(piece.col_x0, piece.col_x1))
+    theirs = list(zip(head.col_x0, head.col_x1))
+    if _overlap(ours[0], theirs[0]) <= 0:
+        return False
+    return all(any(_overlap(a, b) > 0 for b in theirs) for a in ours) \
+        or all(any(_overlap(a, b) > 0 for b in ours) for a in theirs)
 
 
 # How far the same column edge may lie on two pages: pdfplumber snaps ruling lines within snap_tolerance
@@ -498,10 +702,15 @@ _EDGE_TOLERANCE = 3.5
 def _continues(head: _Piece, piece: _Piece) -> bool:
     """Does `piece` (first on its page, the previous page ending with `head`'s table) continue that table:
     its columns start where head's do (a continuation may not repeat the head's subdivided header columns),
-    the same left and right edge (within _EDGE_TOLERANCE), and its first row is not a title block of its own."""
-    if abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE or abs(piece.right - head.right) > _EDGE_TOLERANCE:
+    the same left and right edge (within _EDGE_TOLERANCE), and its first row is not a title block of its own.
+    A table drawn without lines has no edges: see _unruled_continues."""
+    if head.ruled != piece.ruled:
         return False
-    if any(abs(head.col_x0[k] - x) > _EDGE_TOLERANCE for k, x in zip(_column_map(head, piece), piece.col_x0)):
+    if not head.ruled:
+        if not _unruled_continues(head, piece):
+            return False
+    elif abs(piece.col_x0[0] - head.col_x0[0]) > _EDGE_TOLERANCE or abs(piece.right - head.right) > _EDGE_TOLERANCE \
+            or not _same_columns(head.col_x0, piece.col_x0):
         return False
     return not any(t and _TITLE_CELL.search(t) for t in piece.texts[0])
 

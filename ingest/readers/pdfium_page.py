@@ -137,10 +137,10 @@ class PdfiumPage:
     def extract_words(self, **kwargs):
         return utils.extract_words(self.chars, **kwargs)
 
-    def extract_text_lines(self, **kwargs):
+    def extract_text_lines(self, return_chars: bool = False, **kwargs):
         if not self.chars:
             return []
-        return utils.chars_to_textmap(self.chars, **kwargs).extract_text_lines(strip=True, return_chars=False)
+        return utils.chars_to_textmap(self.chars, **kwargs).extract_text_lines(strip=True, return_chars=return_chars)
 
     def filter(self, test) -> PdfiumPage:
         return PdfiumPage(self._page, [c for c in self.chars if test(c)], self.edges)
