@@ -3,9 +3,9 @@
 The warehouse keeps each reading's ``source_ref`` (contract formats ``p10 T1 R5 C3``: page, table on the
 page, row of pdfplumber's grid, column; ``p3 L12``: page, text line on the page) and the figure's text as
 printed, not its coordinates.  Rather than widen the raw schema, the region is recomputed at render time:
-the PDF is reopened with pdfplumber and the page's tables and lines enumerated the way the PDF reader
-(``ingest.readers.pdf``) numbers them; this is done only for the pages a finding or fact names, once per
-page.  The figure's printed text is then searched inside that row or line, and the match is outlined.
+the PDF reader (``ingest.readers.pdf``) reads the document again and says where it printed each line and
+table row it numbered (``read_pdf(geometry=…)``), once per document and only for documents a finding or
+fact names.  The figure's printed text is then searched inside that row or line, and the match is outlined.
 If the ref does not resolve (a PDF read by a newer reader, a table found differently) the printed text is
 searched on the whole page instead, so a crop is never of the wrong place without saying so
 (``Region.how`` is ``"ref"`` or ``"text"``); when neither finds it, there is no crop.
@@ -49,9 +49,13 @@ def page_of(ref: str) -> int | None:
 
 
 def _pattern(printed: str) -> re.Pattern:
-    """The printed text with any spacing allowed between its characters (extraction may add or drop spaces)."""
-    chars = [re.escape(c) for c in re.sub(r"\s+", "", printed)]
-    return re.compile(r"\s*".join(chars))
+    """The printed text with any spacing allowed between its characters (extraction may add or drop spaces),
+    a figure never matched inside a longer one ("5" is not the 5 of "95" or of "5.00")."""
+    text = re.sub(r"\s+", "", printed)
+    body = r"\s*".join(re.escape(c) for c in text)
+    before = r"(?<![\d.,])" if text[:1].isdigit() else ""
+    after = r"(?![\d.,]?\d)" if text[-1:].isdigit() else ""
+    return re.compile(before + body + after)
 
 
 class PdfCropper:
@@ -67,7 +71,7 @@ class PdfCropper:
         self.path = Path(path)
         self.resolution = resolution
         self._pdf = pdfplumber.open(str(self.path))
-        self._layout: dict[int, tuple[list, list]] = {}
+        self._geometry: dict[str, tuple[float, float, float, float]] | None = None
         self._images: dict[int, object] = {}
 
     def __enter__(self) -> PdfCropper:
@@ -86,39 +90,19 @@ class PdfCropper:
             return None
         return self._pdf.pages[page_no - 1]
 
-    def _tables_and_lines(self, page_no: int) -> tuple[list, list]:
-        """The page's tables (pdfplumber Table, numbered T1… as the reader numbers them) and its text
-        lines outside the tables (sorted by top: line N is ``L{N}``) — ingest.readers.pdf._read_page."""
-        if page_no in self._layout:
-            return self._layout[page_no]
-        from ingest.readers import pdf as reader
+    def _where(self) -> dict[str, tuple[float, float, float, float]]:
+        """Where the PDF reader printed each locator (``p3 L12`` → the line, ``p10 T1 R5`` → the row), from
+        the reader itself (``ingest.readers.pdf.read_pdf(geometry=…)``), so the numbering is the reader's;
+        read once per document, when the first crop is asked for ({} when the reader cannot read it)."""
+        if self._geometry is None:
+            from ingest.readers import pdf as reader
 
-        page = self._page(page_no)
-        tables: list = []
-        for table in page.find_tables():
-            if reader._piece(page_no, len(tables) + 1, table) is not None:
-                tables.append(table)
-        if not tables:
-            lines = page.extract_text_lines(return_chars=False)
-            if reader._aligned_figure_lines(lines) >= 3:
-                for table in page.find_tables(reader._TEXT_SETTINGS):
-                    piece = reader._piece(page_no, len(tables) + 1, table)
-                    if piece is not None and piece.header_rows < len(piece.texts):
-                        tables.append(table)
-        if tables:
-            bands = [(t.bbox[1] - 0.5, t.bbox[3] + 0.5) for t in tables]
-
-            def outside(obj) -> bool:
-                if obj.get("object_type") != "char":
-                    return True
-                mid = (obj["top"] + obj["bottom"]) / 2
-                return not any(top <= mid <= bottom for top, bottom in bands)
-
-            lines = page.filter(outside).extract_text_lines(return_chars=False)
-        else:
-            lines = page.extract_text_lines(return_chars=False)
-        self._layout[page_no] = (tables, sorted(lines, key=lambda line: line["top"]))
-        return self._layout[page_no]
+            self._geometry = {}
+            try:
+                reader.read_pdf(self.path, self.path.read_bytes(), geometry=self._geometry)
+            except Exception:  # noqa: BLE001 - no crop by ref: the printed text is searched instead
+                self._geometry = {}
+        return self._geometry
 
     def _find(self, page, bbox: Bbox, printed: str | None, near: float | None = None) -> Bbox | None:
         """The printed text inside ``bbox`` (the hit whose top is nearest ``near`` when it occurs more than once)."""
@@ -141,24 +125,19 @@ class PdfCropper:
         page = self._page(page_no)
         if page is None:
             return None
-        tables, lines = self._tables_and_lines(page_no)
-        band: Bbox | None = None
-        context: Bbox | None = None   # the band with the row or line above and below it
+        where = self._where()
         if cell:
             t, r = int(cell.group(2)), int(cell.group(3))
-            if t <= len(tables) and r <= len(tables[t - 1].rows):
-                table = tables[t - 1]
-                rows = table.rows
-                band = (table.bbox[0], rows[r - 1].bbox[1], table.bbox[2], rows[r - 1].bbox[3])
-                context = (band[0], rows[max(r - 2, 0)].bbox[1], band[2], rows[min(r, len(rows) - 1)].bbox[3])
+            key = f"p{page_no} T{t} R{{}}"
+            band = where.get(key.format(r))
+            near = [b for b in (where.get(key.format(r - 1)), band, where.get(key.format(r + 1))) if b]
         else:
             n = int(line.group(2))
-            if n <= len(lines):
-                ln = lines[n - 1]
-                left = min((x["x0"] for x in lines), default=ln["x0"])
-                right = max((x["x1"] for x in lines), default=ln["x1"])
-                band = (left, ln["top"], right, ln["bottom"])
-                context = (left, lines[max(n - 2, 0)]["top"], right, lines[min(n, len(lines) - 1)]["bottom"])
+            band = where.get(f"p{page_no} L{n}")
+            near = [b for b in (where.get(f"p{page_no} L{n - 1}"), band, where.get(f"p{page_no} L{n + 1}")) if b]
+        # the band with the row or line above and below it
+        context = (min(b[0] for b in near), min(b[1] for b in near), max(b[2] for b in near),
+                   max(b[3] for b in near)) if band else None
         mark = self._find(page, band, printed) if band else None
         if band is not None and (mark is not None or not printed):
             return Region(page_no, self._pad(page, context), mark, "ref")

@@ -185,6 +185,38 @@ def test_a_table_cell_crop_is_its_row_with_the_figure_marked(ref, printed):
         assert printed in page.crop(region.bbox).extract_text().replace(" ", "")
 
 
+@pytest.mark.parametrize("ruled", [True, False])
+def test_every_figure_of_a_generated_pdf_is_cropped_where_the_reader_read_it(tmp_path, ruled):
+    """The crop follows the reader's own numbering (read_pdf geometry), ruled or unruled tables alike: every
+    figure the reader took from a table or a line of a generated report is found by its ref, and the mark is
+    that figure as printed."""
+    pytest.importorskip("reportlab")
+    import sys
+
+    import pdfplumber
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from corpus import PDF_LAYOUTS, build_reports
+    from pdf_render import blocks_of_text, render
+
+    from ingest.load import document_rows
+    from ingest.parse import parse_file
+    from juesuan.pdfcrop import PdfCropper
+
+    report = build_reports(tmp_path, 1, seed=7, layouts=PDF_LAYOUTS)[0][0]
+    pdf_path = tmp_path / "report.pdf"
+    pdf_path.write_bytes(render(blocks_of_text(report.lines), ruled=ruled))
+    rows = [r for r in document_rows(parse_file(pdf_path))["observations"] if r["value_text"]]
+    assert len({r["source_ref"] for r in rows if " T" in r["source_ref"]}) > 100
+    with PdfCropper(pdf_path) as cropper, pdfplumber.open(pdf_path) as pdf:
+        for r in rows:
+            region = cropper.region(r["source_ref"], r["value_text"])
+            assert region is not None and region.how == "ref", (r["source_ref"], r["value_text"])
+            x0, top, x1, bottom = region.mark
+            marked = pdf.pages[region.page - 1].within_bbox((x0 - 0.5, top - 0.5, x1 + 0.5, bottom + 0.5))
+            assert marked.extract_text().replace(" ", "") == r["value_text"].replace(" ", ""), r["source_ref"]
+
+
 def test_a_prose_line_crop_holds_its_sentence():
     if not SWU.is_file():
         pytest.skip("../shared/real is not present")

@@ -42,7 +42,6 @@ from ingest.normalize import squash
 from ingest.numbers import parse_plain
 from ingest.readers import DocumentBuilder, RawText, cell_text, register
 
-_TEXT_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text"}
 _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
 _CONTINUED = re.compile(r"^[（(]?续(?:表|上表|前表)?[)）]?\s*\d*$")
@@ -80,6 +79,7 @@ class _Piece:
     lines: list[str] = field(default_factory=list)  # unruled: its text lines, prose again if it joins no table
     first_line: int = 0  # unruled: the page's line number of its first line
     col_x1: list[float] = field(default_factory=list)  # unruled: where each column's cells end at the most
+    row_bounds: list[tuple[float, float, float, float]] = field(default_factory=list)  # bbox of each kept row
 
     @property
     def ncols(self) -> int:
@@ -112,7 +112,8 @@ def _piece(page_no: int, table_no: int, table) -> _Piece | None:
     kept = [texts[i] for i in keep]
     header_rows = next((n for n, row in enumerate(kept) if _is_body_row([t or "" for t in row])), len(kept))
     return _Piece(page_no, table_no, kept, across, [i + 1 for i in keep], col_x0, header_rows,
-                  min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep), table.bbox[2])
+                  min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep), table.bbox[2],
+                  row_bounds=[tuple(rows_geo[i].bbox) for i in keep])
 
 
 _TITLE_LABEL = re.compile(r"(?:单位|部门|编制部门|编制单位|单位名称|部门名称|预算单位)\s*[:：]|公开\s*\d+\s*表")
@@ -347,13 +348,7 @@ def _is_label_end(text: str) -> bool:
 @dataclass
 class _Page:
     page_no: int
-    blocks: list = field(default_factory=list)  # (top, "line", text) | (top, "table", _Piece), in reading order
-
-
-def _aligned_figure_lines(lines: list[dict]) -> int:
-    """Lines holding two or more stand-alone figures (kept for juesuan.pdfcrop, which still re-finds
-    unruled tables with pdfplumber's text strategy and _TEXT_SETTINGS)."""
-    return sum(1 for line in lines if sum(_is_figure(tok) for tok in line["text"].split()) >= 2)
+    blocks: list = field(default_factory=list)  # (top, "line", text, bbox) | (top, "table", _Piece, None), in reading order
 
 
 # Two characters of one cell lie closer than half the font size (a word space is about a fifth of it); the
@@ -457,7 +452,7 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
     piece = _Piece(page_no, table_no, texts, across, list(range(1, len(band) + 1)), [a for a, _ in cols],
                    body_from, min(line["top"] for line in lines), max(line["bottom"] for line in lines),
                    max(b for _, b in cols), ruled=False, lines=[line["text"] for line in lines],
-                   col_x1=[b for _, b in cols])
+                   col_x1=[b for _, b in cols], row_bounds=[_bbox(line) for line in lines])
     return piece
 
 
@@ -514,8 +509,13 @@ def _read_page(page, page_no: int) -> _Page:
             return not any(top <= mid <= bottom for top, bottom in bands)
 
         lines = page.filter(outside).extract_text_lines()
-    blocks = [(line["top"], "line", line["text"]) for line in lines] + [(p.top, "table", p) for p in pieces]
+    blocks = [(line["top"], "line", line["text"], _bbox(line)) for line in lines] + \
+        [(p.top, "table", p, None) for p in pieces]
     return _Page(page_no, sorted(blocks, key=lambda b: b[0]))
+
+
+def _bbox(obj: dict) -> tuple[float, float, float, float]:
+    return obj["x0"], obj["top"], obj["x1"], obj["bottom"]
 
 
 def _edges(page: _Page) -> list:
@@ -583,11 +583,13 @@ BACKENDS = ("pdfium", "pdfplumber")
 
 
 @register(".pdf", format="pdf")
-def read_pdf(path: Path, data: bytes, backend: str = "pdfium") -> RawText:
+def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | None = None) -> RawText:
     """PDF bytes → RawText: prose lines located ``p3 L12``, tables as grids with cells ``p10 T1 R5 C3``.
 
     Pages are read with pdfium (fast) and, when it cannot read a document (or `backend` is
     "pdfplumber"), with pdfplumber/pdfminer; the table and text algorithms are pdfplumber's either way.
+    `geometry`, when given, receives where each locator was printed, in PDF points from the page's top left:
+    ``"p3 L12"`` → the line's (x0, top, x1, bottom), ``"p10 T1 R5"`` → the table row's (juesuan/pdfcrop.py).
     Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer.
     """
     pages = None
@@ -598,16 +600,21 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium") -> RawText:
             pages = None
     if pages is None:
         pages = _pages_pdfplumber(path, data)
-    raw = _assemble(pages)
+    raw = _assemble(pages, geometry)
     if not any(line.strip() for line in raw.lines):
         raise ReadError(str(path), "PDF has no text layer", place="all pages", hint="run OCR before ingesting")
     return raw
 
 
-def _assemble(pages: list[_Page]) -> RawText:
+def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     running = _running_lines(pages)
     out = DocumentBuilder("pdf")
     pending: list[_Piece] = []  # pieces of the table being continued
+    where = geometry if geometry is not None else {}
+
+    def prose(text: str, ref: str, bbox) -> None:
+        out.prose(text, ref)
+        where[ref] = bbox
 
     def flush() -> None:
         if not pending:
@@ -615,11 +622,14 @@ def _assemble(pages: list[_Page]) -> RawText:
         head = pending[0]
         if len(pending) == 1 and not head.ruled and head.header_rows == len(head.texts):
             for k, text in enumerate(head.lines):  # aligned lines ending a page that no table continues: prose
-                out.prose(text, f"p{head.page_no} L{head.first_line + k}")
+                prose(text, f"p{head.page_no} L{head.first_line + k}", head.row_bounds[k])
             pending.clear()
             return
         rows, locators = _rebuild(pending)
         out.table(rows, locators)
+        for piece in pending:
+            for row_id, bbox in zip(piece.row_ids, piece.row_bounds):
+                where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = bbox
         pending.clear()
 
     for page in pages:
@@ -637,7 +647,7 @@ def _assemble(pages: list[_Page]) -> RawText:
                     continue
                 flush()
                 at_top = False
-                out.prose(text, f"p{page.page_no} L{line_no}")
+                prose(text, f"p{page.page_no} L{line_no}", block[3])
                 continue
             piece: _Piece = block[2]
             if pending and at_top and _continues(pending[0], piece):
@@ -646,9 +656,9 @@ def _assemble(pages: list[_Page]) -> RawText:
                 # one aligned line of figures that continues nothing: prose
                 flush()
                 at_top = False
-                for text in piece.lines:
+                for text, bbox in zip(piece.lines, piece.row_bounds):
                     line_no += 1
-                    out.prose(text, f"p{page.page_no} L{line_no}")
+                    prose(text, f"p{page.page_no} L{line_no}", bbox)
                 continue
             else:
                 flush()
