@@ -22,9 +22,10 @@ Layouts (chosen per report, round-robin; what the bundled file shows):
              tables as in `grid`
   narrative  no 公开 tables: the figures are in the prose and the self-evaluation tables only (003)
 
-`--format pdf` writes each report as a PDF instead (bench/pdf_render.py: landscape A4, ruled tables — in a
-smaller font when wider than the page —, prose wrapped at the page width, never inside a number, page numbers
-in the footer), rendered from the `grid` and `narrative` layouts (the other two are text-export artefacts).
+`--format pdf` writes each report as a PDF instead (bench/pdf_render.py: landscape A4, tables — in a smaller
+font when wider than the page — ruled in one pair of reports, drawn without lines in the next, prose wrapped at
+the page width, never inside a number, page numbers in the footer), rendered from the `grid` and `narrative`
+layouts (the other two are text-export artefacts).
 
 Money is generated in integer hundredths of 万元, so every identity the project checks holds
 exactly: 收入总计 = 支出总计, 本年收入合计 = Σ sources, 总计 = 本年合计 + 结转结余, 合计 = Σ类,
@@ -55,13 +56,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 LAYOUTS = ("grid", "cells", "wrapped", "narrative")
-GENERATOR_VERSION = 4  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
+GENERATOR_VERSION = 5  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
 ERROR_KINDS = ("table_cell", "narrative_number", "share", "yoy", "unit_slip")
 
 MANIFEST_FIELDS = ["file", "kind", "line", "original", "injected", "expected_checks", "layout", "unit", "fiscal_year",
                    "page"]
 FORMATS = ("txt", "pdf")
 PDF_LAYOUTS = ("grid", "narrative")  # the layouts a PDF is rendered from: tables as tables, prose as paragraphs
+PDF_STYLES = ("ruled", "unruled")    # tables drawn with ruling lines, or without (WPS/Word exports)
 
 # ------------------------------------------------------------------ reference data (the seeds)
 
@@ -781,6 +783,7 @@ def generate_corpus(out: Path | str, size: int, errors: int = 0, seed: int = 0,
         m["page"] = ""
         if fmt == "pdf":
             m["page"] = str(pages[m["file"]][int(m["line"]) - 1])
+            m["layout"] = f"{m['layout']}/{pdf_style(m['file'])}"
             m["file"] = str(Path(m["file"]).with_suffix(".pdf"))
     if errors:
         with (out / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -791,13 +794,20 @@ def generate_corpus(out: Path | str, size: int, errors: int = 0, seed: int = 0,
 
 
 
+def pdf_style(name: str) -> str:
+    """"ruled" or "unruled": how the PDF of report `name` (its number first) draws its tables — in turn, per
+    pair of layouts, so both layouts come in both styles."""
+    return PDF_STYLES[(int(name.split("_", 1)[0]) // len(PDF_LAYOUTS)) % len(PDF_STYLES)]
+
+
 def _write_pdf(r: Report) -> list[int | None]:
-    """Write the report as `<name>.pdf` (bench/pdf_render.py); returns the page each text line is printed
-    on (None for a blank line)."""
+    """Write the report as `<name>.pdf` (bench/pdf_render.py), its tables ruled or not (pdf_style); returns
+    the page each text line is printed on (None for a blank line)."""
     from pdf_render import blocks_of_text, render
 
     placed: list[int] = []
-    r.path.with_suffix(".pdf").write_bytes(render(blocks_of_text(r.lines), placed=placed))
+    ruled = pdf_style(r.path.name) == "ruled"
+    r.path.with_suffix(".pdf").write_bytes(render(blocks_of_text(r.lines), ruled=ruled, placed=placed))
     printed = iter(placed)  # one entry per prose block and per table row: the non-blank lines, in order
     return [next(printed) if "\t" in line or line.strip() else None for line in r.lines]
 

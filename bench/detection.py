@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus import ERROR_KINDS, LAYOUTS, PDF_LAYOUTS, generate_corpus  # noqa: E402
+from corpus import ERROR_KINDS, LAYOUTS, PDF_LAYOUTS, generate_corpus, pdf_style  # noqa: E402
 
 _REF = re.compile(r"\bL(\d+)\b")
 _PAGE = re.compile(r"\bp(\d+)\b")
@@ -175,8 +175,11 @@ def evaluate(manifest: list[dict], fails: dict[str, list[dict]], docs: dict[str,
                 examples.append({"file": name, **{k: f[k] for k in ("check_name", "subject", "lhs", "rhs", "lhs_refs", "rhs_refs")}})
     def layout(name: str) -> str:  # the generator assigns layouts round-robin by report number
         head = name.split("_", 1)[0]
-        layouts = PDF_LAYOUTS if name.endswith(".pdf") else LAYOUTS
-        return layouts[int(head) % len(layouts)] if head.isdigit() else "?"
+        if not head.isdigit():
+            return "?"
+        if name.endswith(".pdf"):
+            return f"{PDF_LAYOUTS[int(head) % len(PDF_LAYOUTS)]}/{pdf_style(name)}"
+        return LAYOUTS[int(head) % len(LAYOUTS)]
 
     clean_by_layout = Counter(layout(n) for n in clean)
     alarm_by_layout = Counter(layout(n) for n in docs_with_false_alarm)
@@ -194,8 +197,8 @@ def evaluate(manifest: list[dict], fails: dict[str, list[dict]], docs: dict[str,
         "clean_docs_with_false_alarm": len(docs_with_false_alarm),
         "false_alarms": sum(false_alarms.values()),
         "false_alarms_by_check": dict(false_alarms.most_common()),
-        "clean_docs_with_false_alarm_by_layout": {k: f"{alarm_by_layout[k]}/{clean_by_layout[k]}" for k in LAYOUTS
-                                                  if clean_by_layout[k]},
+        "clean_docs_with_false_alarm_by_layout": {k: f"{alarm_by_layout[k]}/{clean_by_layout[k]}"
+                                                  for k in sorted(clean_by_layout)},
         "knock_on_yoy_findings": dict(knock_on),
         "false_alarm_examples": examples,
         "per_error": per_error,
