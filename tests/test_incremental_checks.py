@@ -172,7 +172,7 @@ def test_data_tests_of_an_incremental_build_see_the_rows_of_its_units_and_a_full
     outcome = run_dbt(["build"], db)
     assert not outcome.success
     assert [(node.split(".")[2], message) for node, message in outcome.failures] == \
-        [("unique_int_check_sums_check_id", "Got 1 result, configured to fail if != 0")]
+        [("primary_key_int_check_sums_check_id", "Got 1 result, configured to fail if != 0")]
     full = run_dbt(["test", "--select", "int_check_sums", "--vars", "{full_tests: true}"], db)
     assert [(node.split(".")[2], message) for node, message in full.failures] == \
-        [("unique_int_check_sums_check_id", "Got 2 results, configured to fail if != 0")]
+        [("primary_key_int_check_sums_check_id", "Got 2 results, configured to fail if != 0")]
