@@ -104,10 +104,14 @@ def test_incremental_builds_equal_a_full_rebuild_in_every_mart_and_check_table(g
         assert rows(db, table) == rows(rebuilt, table), table
 
 
-def test_a_second_build_leaves_the_unchanged_seeds_and_their_tests_out(grown, rebuilt):
+def test_a_second_build_leaves_the_unchanged_seeds_views_and_seed_tests_out(grown, rebuilt):
     second = grown["second_build"]
     assert "model.juesuan.int_check_yoy" in second
     assert [n for n, path in second.items() if path.startswith("seeds/")] == []
+    # the project did not change: the views are those of the first build, and their data tests still run
+    assert [n for n in second if n.startswith("model.juesuan.stg_") or n == "model.juesuan.int_facts"] == []
+    assert "test.juesuan.primary_key_stg_observations_observation_id" in {n.rsplit(".", 1)[0] for n in second}
+    assert "model.juesuan.int_fact_readings" in second
     full = [r["unique_id"] for r in json.loads(
         (dbt_target_dir(rebuilt) / "run_results.json").read_text(encoding="utf-8"))["results"]]
     assert len([n for n in full if n.startswith("seed.")]) == len(list((ROOT / "seeds").glob("*.csv")))
