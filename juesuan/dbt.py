@@ -20,9 +20,13 @@ Two things keep repeated builds cheap (issue #14):
   the last successful build of this warehouse (``build_fingerprint``); ``--full-refresh`` always builds;
 - a plain incremental build leaves out the seeds and their tests (``--exclude path:seeds``, a fifth of the
   nodes) when the seed files and dbt_project.yml are those of the last successful build (``seeds_fingerprint``):
-  they are in the warehouse, loaded and tested, and unchanged since.  The models' data tests test the
-  documents of the build (macros/test_scope.sql) since the mark a complete successful build leaves
-  (``mark_build``: intermediate.build_marks); ``--full-refresh`` tests everything.
+  they are in the warehouse, loaded and tested, and unchanged since; and it leaves out the views too (not their
+  tests) when every project file is that build's (``project_fingerprint``): a view is only the project's SQL.
+  The models' data tests test the documents of the build (macros/test_scope.sql) since the mark a complete
+  successful build leaves (``mark_build``: intermediate.build_marks); ``--full-refresh`` tests everything;
+- dbt's own work per node (compiling, events, connections: ≈ 0.05–0.1 CPU-s) is most of an incremental build at
+  10,000 reports, so the nodes are few (a key is one primary_key test, macros/generic_tests.sql) and dbt.log is
+  written at info level (``DBT_LOG_LEVEL_FILE=debug`` for every SQL statement).
 """
 from __future__ import annotations
 
@@ -51,6 +55,11 @@ BUILD_EXCLUDES = ["--exclude-resource-type", "unit_test"]
 # what the seeds (and their tests) depend on: the files and their column types in dbt_project.yml
 SEED_FILES = ("seeds", "dbt_project.yml")
 UNCHANGED_SEEDS = ["--exclude", "path:seeds"]
+# views hold no data, only the project's SQL (no view model's SQL depends on the data or the build): when every
+# project file is that of this warehouse's last successful build, the views in it are what this build would
+# create.  `empty` indirect selection keeps the views' data tests (they test the raw rows beneath, which changed);
+# the seeds' tests are under path:seeds and stay out with the seeds.
+UNCHANGED_PROJECT = ["--exclude", "path:seeds", "config.materialized:view", "--indirect-selection", "empty"]
 
 
 @dataclass
@@ -101,6 +110,11 @@ def _files_digest(names: tuple[str, ...]) -> str:
             if f.is_file():
                 digest.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
     return digest.hexdigest()
+
+
+def project_fingerprint() -> str:
+    """One hex digest of every project file (PROJECT_FILES): what the SQL of every model is rendered from."""
+    return _files_digest(PROJECT_FILES)
 
 
 def seeds_fingerprint() -> str:
@@ -171,26 +185,35 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
     """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node.
 
     ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint is the one
-    recorded by the last successful build, and leaves out the seeds when seeds_fingerprint is; unit tests
-    are excluded from ``build`` (run them with ``dbt test --select test_type:unit``).  Returns the outcome: success, seconds (wall clock), node
-    counts by status, failing nodes with dbt's message, or a one-line error.
+    recorded by the last successful build of the whole project (``["build"]`` or ``["build", "--full-refresh"]``),
+    leaves out the views and the seeds when project_fingerprint is that build's, else the seeds when
+    seeds_fingerprint is; unit tests are excluded from ``build`` (run them with ``dbt test --select
+    test_type:unit``).  Returns the outcome: success, seconds (wall clock), node counts by status, failing nodes
+    with dbt's message, or a one-line error.
     """
     target = target_dir(db)
     incremental_build = args == ["build"]
-    fingerprint = build_fingerprint(db) if incremental_build else None
+    whole_build = args in (["build"], ["build", "--full-refresh"])   # a record of it describes the warehouse
+    fingerprint = build_fingerprint(db) if whole_build else None
     if incremental_build and _up_to_date(db, fingerprint):
         return DbtOutcome(command="build", success=True, seconds=0.0, skipped=True)
-    seeds = seeds_fingerprint() if incremental_build else None
+    seeds = seeds_fingerprint() if whole_build else None
+    project = project_fingerprint() if whole_build else None
     _reuse_parse(target, db)
     if args and args[0] == "build":
-        same_seeds = incremental_build and _last_build(db).get("seeds") == seeds
+        last = _last_build(db) if incremental_build else {}
+        same = (UNCHANGED_PROJECT if last.get("project") == project else
+                UNCHANGED_SEEDS if last.get("seeds") == seeds else [])
         (target / FINGERPRINT).unlink(missing_ok=True)   # a build that fails or is killed leaves none
-        args = [*args, *BUILD_EXCLUDES, *(UNCHANGED_SEEDS if same_seeds else [])]
+        args = [*args, *BUILD_EXCLUDES, *same]
     argv = [sys.executable, "-m", "juesuan.dbt", *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
             "--log-format", "json", "--log-path", str(dbt_log_dir(db)), "--target-path", str(target)]
     # dbt runs in the warehouse's folder with the file's bare name as its path: the profile dbt hashes
     # for partial parsing is then the same for every warehouse of that name, and the parse is shared
-    env = {**os.environ, "JUESUAN_DB": db.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    # dbt.log at info (nodes, results, errors), not debug: the debug events (every SQL statement, connection and
+    # transaction, ~30 a node) were an eighth of an incremental build's CPU (py-spy, issue #14).
+    # DBT_LOG_LEVEL_FILE=debug in the environment puts them back.
+    env = {"DBT_LOG_LEVEL_FILE": "info", **os.environ, "JUESUAN_DB": db.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "JUESUAN_PARENT_PID": str(os.getpid())}
     run_results = target / "run_results.json"
     if run_results.exists():
@@ -226,8 +249,9 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
         _share_parse(target, db)
         if args[0] == "build" and not {"--select", "-s", "--selector"} & set(args):
             mark_build(db)
-        if incremental_build and fingerprint is not None:
-            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "seeds": seeds}), encoding="utf-8")
+        if whole_build and fingerprint is not None:
+            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "seeds": seeds, "project": project}),
+                                              encoding="utf-8")
     return outcome
 
 

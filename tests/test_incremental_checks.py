@@ -104,10 +104,14 @@ def test_incremental_builds_equal_a_full_rebuild_in_every_mart_and_check_table(g
         assert rows(db, table) == rows(rebuilt, table), table
 
 
-def test_a_second_build_leaves_the_unchanged_seeds_and_their_tests_out(grown, rebuilt):
+def test_a_second_build_leaves_the_unchanged_seeds_views_and_seed_tests_out(grown, rebuilt):
     second = grown["second_build"]
     assert "model.juesuan.int_check_yoy" in second
     assert [n for n, path in second.items() if path.startswith("seeds/")] == []
+    # the project did not change: the views are those of the first build, and their data tests still run
+    assert [n for n in second if n.startswith("model.juesuan.stg_") or n == "model.juesuan.int_facts"] == []
+    assert "test.juesuan.primary_key_stg_observations_observation_id" in {n.rsplit(".", 1)[0] for n in second}
+    assert "model.juesuan.int_fact_readings" in second
     full = [r["unique_id"] for r in json.loads(
         (dbt_target_dir(rebuilt) / "run_results.json").read_text(encoding="utf-8"))["results"]]
     assert len([n for n in full if n.startswith("seed.")]) == len(list((ROOT / "seeds").glob("*.csv")))
@@ -172,7 +176,35 @@ def test_data_tests_of_an_incremental_build_see_the_rows_of_its_units_and_a_full
     outcome = run_dbt(["build"], db)
     assert not outcome.success
     assert [(node.split(".")[2], message) for node, message in outcome.failures] == \
-        [("unique_int_check_sums_check_id", "Got 1 result, configured to fail if != 0")]
+        [("primary_key_int_check_sums_check_id", "Got 1 result, configured to fail if != 0")]
     full = run_dbt(["test", "--select", "int_check_sums", "--vars", "{full_tests: true}"], db)
     assert [(node.split(".")[2], message) for node, message in full.failures] == \
-        [("unique_int_check_sums_check_id", "Got 2 results, configured to fail if != 0")]
+        [("primary_key_int_check_sums_check_id", "Got 2 results, configured to fail if != 0")]
+
+
+def test_staging_tests_of_an_incremental_build_see_the_raw_rows_ingested_since_the_last_build(grown, tmp_path):
+    """The staging tests on rows of one document (macros/test_scope.sql raw_documents_of_this_build) test the
+    documents ingested since the last complete build: a bad raw figure of a new document fails them, one of a
+    document built before is left to the full test."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(grown["db"], db)
+    reports = tmp_path / "reports"
+    shutil.copytree(grown["reports"], reports)
+    built_before = doc_of(db, sorted(reports.glob("*_2024_*.txt"))[0].name)
+    reissue(sorted(reports.glob("*_2023_*.txt"))[0], "（第三次更正稿）")
+    assert run("ingest", reports, "--db", db) == 0
+    [(new_doc,)] = query(db, "select doc_id from raw.documents where ingested_at = (select max(ingested_at) "
+                             "from raw.documents)")
+    assert new_doc != built_before
+    con = duckdb.connect(str(db))
+    for doc_id, kind in ((built_before, "bogus_before"), (new_doc, "bogus_new")):
+        con.execute("update raw.observations set source_kind = ? where doc_id = ? "
+                    "and seq = (select min(seq) from raw.observations where doc_id = ?)", [kind, doc_id, doc_id])
+    con.close()
+    name = "accepted_values_stg_observations_source_kind__table__narrative"
+    scoped = run_dbt(["test", "--select", "stg_observations"], db)
+    assert [(node.split(".")[2], message) for node, message in scoped.failures] == \
+        [(name, "Got 1 result, configured to fail if != 0")]
+    full = run_dbt(["test", "--select", "stg_observations", "--vars", "{full_tests: true}"], db)
+    assert [(node.split(".")[2], message) for node, message in full.failures] == \
+        [(name, "Got 2 results, configured to fail if != 0")]
