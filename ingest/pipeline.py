@@ -267,6 +267,19 @@ _parsed_here = 0
 _in_worker = False
 
 
+# Between those settlements the automatic collector finds nothing to free — parsing makes no reference cycles
+# (measured: 0 unreachable objects per 50 reports with automatic collection off) — yet at Python's default
+# thresholds (700, 10, 10) it walks the young objects of every parse (≈ 100,000 a report) again and again:
+# ≈ 18 % of a worker's parse and pack CPU.  Workers collect only every WORKER_GC_THRESHOLDS[0] net
+# allocations, so a cycle made by a document is still freed during it (and at the next settlement).
+WORKER_GC_THRESHOLDS = (100_000, 50, 1000)
+
+
+def worker_gc() -> None:
+    """The garbage-collection thresholds of a parsing worker (WORKER_GC_THRESHOLDS); see _settle."""
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
+
+
 def _settle() -> None:
     """In a parsing worker: count a parsed document; every _SETTLE_EVERY of them, collect garbage and freeze
     the survivors.  Only workers (_worker_init) do this: a process that parses in passing (tests, benches) keeps
@@ -292,6 +305,7 @@ def _worker_init(parent_pid: int, limits: Limits) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _in_worker = True
+    worker_gc()
     # Arrow reserves address space by the tens of MB when first used (its allocator, its threads), which
     # RLIMIT_AS counts: the documents' Arrow tables (ingest.load.pack) use malloc, and Arrow is started
     # before the cap, so the per-document budget measures the document, not the library
