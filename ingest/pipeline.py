@@ -402,6 +402,7 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     # one DuckDB thread: the loads are small set-based INSERTs (≈ 1,000 rows a document) that a second thread
     # does not speed up, and the parsing workers keep the other cores busy — measured, 4.1 → 2.7 CPU-ms a
     # document for the parent's load with the default (one thread per core)
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     con.execute("SET threads = 1")
     try:
         known = {row[0]: row for row in con.execute(
@@ -483,6 +484,9 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                     "failed, superseded, duplicates, skipped, hashed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, now(), summary.files_seen, summary.parsed, summary.unchanged,
                      summary.failed, summary.superseded, summary.duplicates, len(summary.skipped), summary.hashed])
+        # threads is a setting of the database instance, which another connection of this process to the
+        # same file (kept open by a caller) shares: give it back
+        con.execute(f"SET threads = {int(threads)}")
     finally:
         con.close()
     return summary

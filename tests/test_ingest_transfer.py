@@ -3,7 +3,8 @@
 - a PackedDocument crosses the process boundary as Arrow IPC bytes and arrives with the same tables, fields
   and outcome;
 - parsing and packing a report make no reference cycles: the reason workers run the automatic garbage
-  collector seldom (ingest.pipeline.WORKER_GC_THRESHOLDS).
+  collector seldom (ingest.pipeline.WORKER_GC_THRESHOLDS);
+- the loading connection's one DuckDB thread is not left to another connection of the process.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gc
 import pickle
 
+import duckdb
 import pyarrow as pa
 import pytest
 from conftest import REPORTS
@@ -60,3 +62,16 @@ def test_workers_collect_seldom():
         assert pipeline.WORKER_GC_THRESHOLDS[0] >= 10_000
     finally:
         gc.set_threshold(*before)
+
+
+def test_ingest_gives_back_the_threads_setting(tmp_path):
+    db = str(tmp_path / "w.duckdb")
+    held = duckdb.connect(db)   # a caller's connection: the same database instance as ingest's
+    try:
+        held.execute("SET threads = 3")
+        summary = pipeline.ingest_paths([REPORTS / NAMES[0]], db, workers=1)
+        assert summary.parsed == 1 and summary.failed == 0
+        assert held.execute("SELECT count(*) FROM raw.observations").fetchone()[0] > 0
+        assert held.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+    finally:
+        held.close()
