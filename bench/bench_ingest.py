@@ -3,6 +3,8 @@
     python bench/bench_ingest.py                # report
     python bench/bench_ingest.py --copies 2000  # a bigger synthetic corpus
     python bench/bench_ingest.py --check        # exit 1 when a target in bench/README.md is missed
+    python bench/bench_ingest.py --stages DIR [--limit N] [--tree CHECKOUT]
+                                                # CPU-ms per report of each ingest stage over DIR's reports
 
 The synthetic corpus is the bundled reports copied N times, each copy made unique by one
 appended line (so each is a new document with its own content hash).
@@ -10,6 +12,7 @@ appended line (so each is a new document with its own content hash).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import statistics
@@ -21,8 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.parse import parse_bytes  # noqa: E402
-from ingest.pipeline import ingest_paths  # noqa: E402
 
 TARGETS = {
     "parse_median_ms": 5.0,         # one report, warm, single core, CPU time: 200 reports/s per core (issue 14)
@@ -46,6 +47,8 @@ def forget_documents() -> None:
 
 
 def bench_parse(rounds: int) -> dict[str, float]:
+    from ingest.parse import parse_bytes
+
     files = sorted((ROOT / "data" / "reports").glob("*.txt"))
     blobs = [(f, f.read_bytes()) for f in files]
     for f, data in blobs:  # warm caches (regexes, seeds)
@@ -63,6 +66,8 @@ def bench_parse(rounds: int) -> dict[str, float]:
 
 
 def bench_load(copies: int, workers: int | None) -> dict[str, float]:
+    from ingest.pipeline import ingest_paths
+
     files = sorted((ROOT / "data" / "reports").glob("*.txt"))
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "reports"
@@ -79,13 +84,115 @@ def bench_load(copies: int, workers: int | None) -> dict[str, float]:
             "load_docs_per_s": summary.parsed / seconds, "db_mb": size_mb}
 
 
+def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
+    """CPU-ms per report of each stage of ``juesuan ingest``, over the reports of ``folder`` (sorted, the
+    first ``limit``), all in this process and in the order a worker and the parent do them:
+
+    - ``parse``: ``parse_bytes`` (as a worker runs it: garbage settled every 50 documents, caches warm from
+      the documents before);
+    - ``pack``: the rest of the worker's task (``pipeline._parse_one``: read, parse, pack) — the rows for the
+      loader;
+    - ``send``: pickling the task's result and unpickling it (what crosses the process boundary);
+    - ``parent``: ``pipeline._load_chunk`` over CHUNK-document chunks into a fresh warehouse (places, Arrow,
+      INSERTs, COMMITs; cpca's one-off import and first lookup are done before timing).
+    """
+    import pickle
+
+    from ingest import pipeline
+    from ingest.schema import connect
+
+    files = sorted(folder.glob("*.txt"))[:limit]
+    parse_s = 0.0
+    real_parse = pipeline.parse_bytes
+
+    def timed_parse(path, data):
+        nonlocal parse_s
+        t = time.process_time()
+        try:
+            return real_parse(path, data)
+        finally:
+            parse_s += time.process_time() - t
+
+    pipeline.parse_bytes = timed_parse
+    thresholds = gc.get_threshold()
+    pipeline._in_worker = True   # settle garbage as a worker does
+    getattr(pipeline, "worker_gc", lambda: None)()   # and collect as often as a worker (where the code has it)
+    task_s = send_s = 0.0
+    results = []
+    try:
+        for f in files:
+            t0 = time.process_time()
+            result = pipeline._parse_one(str(f))
+            t1 = time.process_time()
+            result = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            t2 = time.process_time()
+            task_s += t1 - t0
+            send_s += t2 - t1
+            results.append(pipeline._tag(result, str(f), ""))
+    finally:
+        pipeline.parse_bytes = real_parse
+        pipeline._in_worker = False
+        gc.set_threshold(*thresholds)
+    pipeline._geography({"北京市海淀区"})   # cpca's import and tables: once per run, not per report
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(str(Path(tmp) / "stages.duckdb"))
+        summary = pipeline.IngestSummary(run_id="bench")
+        t = time.process_time()
+        for start in range(0, len(results), pipeline.CHUNK):
+            pipeline._load_chunk(con, results[start:start + pipeline.CHUNK], summary, "bench")
+        parent_s = time.process_time() - t
+        con.close()
+    n = len(files)
+    out = {"reports": n, "failed": summary.failed, "parse_ms": parse_s * 1000 / n,
+           "pack_ms": (task_s - parse_s) * 1000 / n, "send_ms": send_s * 1000 / n, "parent_ms": parent_s * 1000 / n}
+    out["total_ms"] = out["parse_ms"] + out["pack_ms"] + out["send_ms"] + out["parent_ms"]
+    return out
+
+
+_POOL = """
+import json, resource, sys, tempfile
+sys.path.insert(0, {root!r})
+from ingest.pipeline import ingest_paths
+with tempfile.TemporaryDirectory() as tmp:
+    s = ingest_paths({paths!r}, tmp + "/pool.duckdb", workers=2)
+own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([s.parsed, s.failed, own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime]))
+"""
+
+
+def bench_pool(folder: Path, limit: int | None) -> dict[str, float]:
+    """``ingest_paths`` over the same reports with 2 workers, in a fresh process: CPU-ms per report of the
+    parent (discovery, hashing, start-up imports, loading) and of the workers (parse, pack, send)."""
+    import json
+    import subprocess
+
+    files = [str(f) for f in sorted(folder.glob("*.txt"))[:limit]]
+    root = next((p for p in sys.path if (Path(p) / "ingest" / "pipeline.py").is_file()), str(ROOT))
+    out = subprocess.run([sys.executable, "-c", _POOL.format(root=root, paths=files)], check=True,
+                         capture_output=True, text=True).stdout
+    parsed, failed, parent_s, workers_s = json.loads(out.splitlines()[-1])
+    n = len(files)
+    return {"pool_reports": parsed, "pool_failed": failed, "pool_parent_ms": parent_s * 1000 / n,
+            "pool_workers_ms": workers_s * 1000 / n, "pool_total_ms": (parent_s + workers_s) * 1000 / n}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=20, help="parse rounds over the bundled reports")
     ap.add_argument("--copies", type=int, default=500, help="documents in the synthetic corpus")
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    ap.add_argument("--stages", type=Path, metavar="DIR", help="only: CPU-ms per report of each stage over DIR")
+    ap.add_argument("--limit", type=int, default=None, help="with --stages: the first N reports of DIR")
+    ap.add_argument("--tree", type=Path, help="run the ingest code of this checkout (before/after comparisons)")
     args = ap.parse_args()
+    if args.tree:
+        sys.path.insert(0, str(args.tree.resolve()))
+    if args.stages:
+        results = bench_stages(args.stages, args.limit) | bench_pool(args.stages, args.limit)
+        for key, value in results.items():
+            print(f"{key:<12} {value:>10.2f}")
+        return 0
     results = bench_parse(args.rounds) | bench_load(args.copies, args.workers)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -1,0 +1,77 @@
+"""What a parsing worker sends back and how it collects garbage (issue 14, ingest CPU per report).
+
+- a PackedDocument crosses the process boundary as Arrow IPC bytes and arrives with the same tables, fields
+  and outcome;
+- parsing and packing a report make no reference cycles: the reason workers run the automatic garbage
+  collector seldom (ingest.pipeline.WORKER_GC_THRESHOLDS);
+- the loading connection's one DuckDB thread is not left to another connection of the process.
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+
+import duckdb
+import pyarrow as pa
+import pytest
+from conftest import REPORTS
+
+from ingest import pipeline
+from ingest.load import pack
+from ingest.parse import parse_file
+
+NAMES = sorted(p.name for p in REPORTS.glob("*.txt"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_packed_document_arrives_whole(name):
+    packed = pack(parse_file(REPORTS / name))
+    state = packed.__getstate__()
+    assert state["tables"] and all(isinstance(v, pa.Buffer) for v in state["tables"].values())
+    back = pickle.loads(pickle.dumps(packed))   # as multiprocessing sends it
+    assert back.tables.keys() == packed.tables.keys()
+    for table, arrow in packed.tables.items():
+        assert back.tables[table].schema == arrow.schema, table
+        assert back.tables[table].to_pylist() == arrow.to_pylist(), table
+    assert (back.doc_id, back.source_path, back.unit_name, back.fields, back.outcome) == \
+        (packed.doc_id, packed.source_path, packed.unit_name, packed.fields, packed.outcome)
+    assert back.tables["observations"].num_rows == packed.outcome["figures"] > 0
+
+
+def test_parsing_makes_no_reference_cycles():
+    files = [REPORTS / n for n in NAMES]
+    pack(parse_file(files[0]))   # first use: compiled patterns, reference tables, module state
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for f in files:
+            pack(parse_file(f))
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_workers_collect_seldom():
+    before = gc.get_threshold()
+    try:
+        pipeline.worker_gc()
+        assert gc.get_threshold() == pipeline.WORKER_GC_THRESHOLDS
+        assert pipeline.WORKER_GC_THRESHOLDS[0] >= 10_000
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_ingest_gives_back_the_threads_setting(tmp_path):
+    db = str(tmp_path / "w.duckdb")
+    held = duckdb.connect(db)   # a caller's connection: the same database instance as ingest's
+    try:
+        held.execute("SET threads = 3")
+        summary = pipeline.ingest_paths([REPORTS / NAMES[0]], db, workers=1)
+        assert summary.parsed == 1 and summary.failed == 0
+        assert held.execute("SELECT count(*) FROM raw.observations").fetchone()[0] > 0
+        assert held.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+    finally:
+        held.close()
