@@ -59,3 +59,16 @@ def to_json(run: CheckRun) -> str:
         "scope": run.scope,
         "outcomes": [o.__dict__ for o in run.outcomes],
     }, ensure_ascii=False, indent=1, default=str)
+
+
+def add_checks_code(digest) -> None:
+    """Feed a hashlib digest what, besides the rows, decides the checks' outcomes: the checks' own code
+    (expectations/*.py) and Great Expectations' version (used by expectations.scope and juesuan.status)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        digest.update(version("great_expectations").encode())
+    except PackageNotFoundError:  # pragma: no cover - a declared dependency
+        pass
+    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())

@@ -108,15 +108,10 @@ def _files_digest(names: tuple[str, ...]) -> str:
 def checks_key() -> str:
     """One hex digest of what, besides the rows, decides the checks' outcomes: expectations/*.py, Great
     Expectations' version and the dbt project's files (models, macros, seeds, dbt_project.yml)."""
-    from importlib.metadata import PackageNotFoundError, version
+    from expectations.results import add_checks_code
 
     digest = hashlib.sha256(_files_digest(PROJECT_FILES).encode())
-    try:
-        digest.update(version("great_expectations").encode())
-    except PackageNotFoundError:  # pragma: no cover - a declared dependency
-        pass
-    for f in sorted((ROOT / "expectations").glob("*.py")):
-        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    add_checks_code(digest)
     return digest.hexdigest()
 
 

@@ -192,10 +192,9 @@ def checks_fingerprint(db: Path) -> str | None:
     the marts' state is then unknown and recorded checks are never reused.  Reads two small files."""
     import hashlib
     import json
-    from importlib.metadata import PackageNotFoundError, version
 
+    from expectations.results import add_checks_code
     from juesuan.dbt import FINGERPRINT, target_dir
-    from juesuan.paths import ROOT
 
     try:
         build = json.loads((target_dir(db) / FINGERPRINT).read_text(encoding="utf-8")).get("fingerprint")
@@ -204,12 +203,7 @@ def checks_fingerprint(db: Path) -> str | None:
     if not build:
         return None
     digest = hashlib.sha256(build.encode())
-    try:
-        digest.update(version("great_expectations").encode())
-    except PackageNotFoundError:  # pragma: no cover - a declared dependency
-        pass
-    for f in sorted((ROOT / "expectations").glob("*.py")):
-        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    add_checks_code(digest)
     return digest.hexdigest()
 
 
