@@ -25,13 +25,23 @@
     get_where_subquery, which a project may override; this override renders the placeholder at run time.
 -#}
 
-{#- SQL condition on a relation with doc_id: its rows of the documents of this build (or `true`). -#}
-{% macro documents_of_this_build() -%}
+{#- The last complete build's mark as SQL — the newest ingestion time it saw — or none when every row is to be
+    tested (parsing, --full-refresh, full_tests, or no mark yet).  Shared by the two conditions below. -#}
+{% macro build_mark_cutoff() -%}
     {%- if not execute or flags.FULL_REFRESH or var('full_tests', false) -%}
-        {%- do return('true') -%}
+        {%- do return(none) -%}
     {%- endif -%}
     {%- set marks = adapter.get_relation(database=target.database, schema='intermediate', identifier='build_marks') -%}
     {%- if marks is none -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- do return("(select coalesce(max(ingested_through), timestamp '1900-01-01') from " ~ marks ~ ")") -%}
+{%- endmacro %}
+
+{#- SQL condition on a relation with doc_id: its rows of the documents of this build (or `true`). -#}
+{% macro documents_of_this_build() -%}
+    {%- set cutoff = build_mark_cutoff() -%}
+    {%- if cutoff is none -%}
         {%- do return('true') -%}
     {%- endif -%}
     {%- set versions = api.Relation.create(database=target.database, schema='intermediate', identifier='int_document_versions') -%}
@@ -40,7 +50,7 @@
         select v.doc_id from {{ versions }} as v
         where v.unit_id in (
             select n.unit_id from {{ versions }} as n
-            where n.ingested_at > (select coalesce(max(ingested_through), timestamp '1900-01-01') from {{ marks }})))
+            where n.ingested_at > {{ cutoff }}))
     {%- endset -%}
     {%- do return(condition) -%}
 {%- endmacro %}
@@ -53,17 +63,14 @@
     accepted_values); stg_documents and stg_ingest_runs, one row per file or run, test the whole table.  At 10,000
     reports stg_observations holds ≈ 3 million rows, tested in every build before (issue #14). -#}
 {% macro raw_documents_of_this_build() -%}
-    {%- if not execute or flags.FULL_REFRESH or var('full_tests', false) -%}
-        {%- do return('true') -%}
-    {%- endif -%}
-    {%- set marks = adapter.get_relation(database=target.database, schema='intermediate', identifier='build_marks') -%}
-    {%- if marks is none -%}
+    {%- set cutoff = build_mark_cutoff() -%}
+    {%- if cutoff is none -%}
         {%- do return('true') -%}
     {%- endif -%}
     {%- set condition -%}
     doc_id in (
         select d.doc_id from {{ api.Relation.create(database=target.database, schema='raw', identifier='documents') }} as d
-        where d.ingested_at > (select coalesce(max(ingested_through), timestamp '1900-01-01') from {{ marks }}))
+        where d.ingested_at > {{ cutoff }})
     {%- endset -%}
     {%- do return(condition) -%}
 {%- endmacro %}
