@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 LAYOUTS = ("grid", "cells", "wrapped", "narrative")
-GENERATOR_VERSION = 5  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
+GENERATOR_VERSION = 6  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
 ERROR_KINDS = ("table_cell", "narrative_number", "share", "yoy", "unit_slip")
 
 MANIFEST_FIELDS = ["file", "kind", "line", "original", "injected", "expected_checks", "layout", "unit", "fiscal_year",
@@ -166,6 +166,23 @@ def fmt(c: int, sep: bool = False) -> str:
     """Hundredths of 万元 → printed 万元 with two decimals ("1,234.56" with sep)."""
     s = f"{c / 100:,.2f}" if sep else f"{c / 100:.2f}"
     return s
+
+
+def _settle_full_rates(items: list[Item]) -> None:
+    """Make every 完成年初预算的 X% of a clean report true to issue 13's rule full_rate_amounts_equal.
+
+    A rate printed as 100.00% states that its two amounts are one amount, so a 年初预算 whose 决算 is within
+    0.005 % of it (which would print 100.00% over two different amounts) is set to the 决算 — per 项, then for
+    the unit's total, whose difference goes to a 项 whose own rate stays off 100.00%.  Amounts in 0.01 万元.
+    """
+    for it in items:
+        if it.budget0 != it.gb and pct(it.gb, it.budget0) == "100.00":
+            it.budget0 = it.gb
+    diff = sum(i.gb for i in items) - sum(i.budget0 for i in items)
+    if diff and pct(sum(i.gb for i in items), sum(i.budget0 for i in items)) == "100.00":
+        it = next((i for i in items if i.budget0 + diff == i.gb or pct(i.gb, i.budget0 + diff) != "100.00"), None)
+        if it is not None:
+            it.budget0 += diff
 
 
 def pct(num: int, den: int) -> str:
@@ -321,6 +338,7 @@ def unit_year(rng: random.Random, place: tuple[str, str, str], sector: str, year
         next(i for i in items if i.project >= nonfiscal and i.project > 0 and i.code in main).nonfiscal = nonfiscal
     for it in items:
         it.budget0 = max(0, int(it.gb * rng.uniform(0.85, 1.1)))
+    _settle_full_rates(items)
     basic = sum(i.basic for i in items)
     # 三公 (small, paid from public funds)
     tb = {"outbound": 0, "vehicle_purchase": 0, "vehicle_operation": 0, "reception": 0}

@@ -76,6 +76,19 @@ def test_parsed_figures_satisfy_the_identities(clean):
         assert wan(u.exp_current) in narrative_totals
 
 
+def test_a_clean_report_states_100_percent_only_of_equal_amounts(tmp_path):
+    """Issue 13's full_rate_amounts_equal: 完成年初预算的 100.00% over two different amounts is a finding, so
+    a clean report never prints it.  Seed 13 drew two such 年初预算 (207.19 vs 207.20, 3774.81 vs 3774.95 万元
+    at reports 130 and 147); the generator sets them to the 决算."""
+    from corpus import pct
+
+    reports, _ = build_reports(tmp_path, 400, seed=13)
+    pairs = [(r.path.name, it.code, it.gb, it.budget0) for r in reports for it in r.unit.items]
+    pairs += [(r.path.name, "total", r.unit.gb_revenue, r.unit.budget0) for r in reports]
+    assert sum(1 for *_, gb, b0 in pairs if gb == b0) > 0
+    assert [p for p in pairs if pct(p[2], p[3]) == "100.00" and p[2] != p[3]] == []
+
+
 def test_injected_errors_change_exactly_the_manifest_lines(tmp_path, clean):
     _, reports = clean
     manifest = generate_corpus(tmp_path, 3, errors=3, seed=11)
