@@ -98,24 +98,42 @@ def tr(zh: str, en: str) -> str:
 class Labels:
     """Code → Chinese label.  ``Labels.load(con)`` reads reference.enum_labels when the warehouse has it."""
 
-    def __init__(self, enum_labels: dict[tuple[str, str], str]):
+    def __init__(self, enum_labels: dict[tuple[str, str], str], subject_names: dict[str, str] | None = None):
         self.enum = enum_labels
+        self.subject_names = subject_names or {}   # 科目 code → name: 功能分类 2xx…, 经济分类 3xx… (disjoint)
         self.any = {**WORDS}
         for (_, code), label in enum_labels.items():   # codes shared by enums: the first one read wins
             self.any.setdefault(code, label)
 
     @classmethod
     def load(cls, con=None) -> Labels:
+        """The labels of the warehouse ``con`` (a DuckDB connection) or, without it or its tables, of the seeds.
+
+        Enumerations from reference.enum_labels (seed enum_labels.csv); 科目 names from marts.dim_function_subject
+        and marts.dim_economic_subject, which add the codes the reports print beyond the classification seeds
+        (seeds function_subjects.csv and economic_subjects.csv otherwise).
+        """
         rows: list[tuple[str, str, str]] = []
+        names: list[tuple[str, str]] = []
         if con is not None:
             try:
                 rows = con.execute("select enum, code, label from reference.enum_labels").fetchall()
             except Exception:   # a warehouse without seeds yet (duckdb.CatalogException): use the seed file
                 rows = []
+            try:
+                names = con.execute("select function_code, name from marts.dim_function_subject union all "
+                                    "select economic_code, name from marts.dim_economic_subject").fetchall()
+            except Exception:   # a warehouse not built yet: the seed files
+                names = []
         if not rows and (SEEDS / "enum_labels.csv").exists():
             with open(SEEDS / "enum_labels.csv", encoding="utf-8", newline="") as fh:
                 rows = [(r["enum"], r["code"], r["label"]) for r in csv.DictReader(fh)]
-        return cls({(e, c): label for e, c, label in rows})
+        if not names:
+            for seed, column in (("function_subjects.csv", "function_code"), ("economic_subjects.csv", "economic_code")):
+                if (SEEDS / seed).exists():
+                    with open(SEEDS / seed, encoding="utf-8", newline="") as fh:
+                        names += [(r[column], r["name"]) for r in csv.DictReader(fh)]
+        return cls({(e, c): label for e, c, label in rows}, dict(names))
 
     def code(self, code: str | None, enum: str | None = None) -> str:
         """The label of ``code`` (in ``enum`` if given) in Chinese mode; the code itself in English."""
@@ -149,6 +167,8 @@ class Labels:
                 out.append(self.code(tok))
             elif re.fullmatch(r"\((\d{4})\)", tok):   # a figure of another year than the report's
                 out.append(f"（{tok[1:-1]} 年）")
+            elif i > 1 and tok in self.subject_names:   # a 科目 code: with its name (2210201 住房公积金)
+                out.append(f"{tok} {self.subject_names[tok]}")
             else:
                 out.append(tok)
         if len(out) > 1 and re.fullmatch(r"[a-z_]+", tokens[1]) and out[0] and out[0] in out[1]:

@@ -108,6 +108,24 @@ def test_swu_findings_are_the_report_s_own_contradictions(db):
                                                        'p9 T1 R17 C4 公开01表 "569,496.54"'}
 
 
+def test_a_finding_on_a_function_coded_figure_names_its_subject(db, monkeypatch):
+    """The sentence of a finding on a figure of one 科目 gives the code with its name (2210201 住房公积金,
+    206 科学技术支出 from marts.dim_function_subject), not the bare code."""
+    from juesuan.findings import connect_ro, document_summaries
+    from juesuan.i18n import Labels, set_lang
+
+    monkeypatch.setenv("JUESUAN_LANG", "zh")
+    set_lang(None)
+    con = connect_ro(db)
+    labels = Labels.load(con)
+    con.close()
+    said = {f.statement(labels) for d in document_summaries(db) for f in d.findings}
+    assert "本年支出合计 [财政拨款] 预算数 2210201 住房公积金：208.80 万元 ≠ 201.50 万元（相差 7.30 万元，" \
+           "舍入允许 ±0.055 万元）" in said
+    assert "本年支出合计 [全部资金] 占比 206 科学技术支出：0.56% ≠ 0.5542%（相差 0.0058 个百分点，" \
+           "舍入允许 ±0.005 个百分点）" in said
+
+
 def test_budget_findings_are_the_reports_own_contradictions(db):
     """The three budgets' only finding: 普陀 p9 states 2210201 住房公积金 as 208.8 万元 (its tables print
     2,087,959.00 元) and, a line later, '2026年预算安排201.50万元'.  Procurement parts, fund budgets of 0,
