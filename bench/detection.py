@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"juesuan run failed with exit code {code}", file=sys.stderr)
             return 1
         res = evaluate(manifest, *findings(db))
-    files = [f for f in (corpus / "reports").iterdir() if f.suffix in (".txt", ".pdf")]
+        files = [f for f in (corpus / "reports").iterdir() if f.suffix in (".txt", ".pdf")]  # before tmp goes
     fmt = "pdf" if any(f.suffix == ".pdf" for f in files) else "txt"
     size = len(files) if args.keep or args.corpus else args.size
     res = {"date": dt.date.today().isoformat(), "size": size, "format": fmt, "seed": args.seed,
