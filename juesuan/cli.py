@@ -15,6 +15,7 @@ The command line is click; every command's own help is `juesuan COMMAND --help`.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sys
 import threading
@@ -138,7 +139,9 @@ _DBT_STATUS = {"success": ("个模型/种子已构建", "built"), "pass": ("项�
                "error": ("个节点出错", "errors"), "skipped": ("个节点跳过", "skipped")}
 
 
-def step_build(db: Path, *, full_refresh: bool, docs: bool):
+def step_build(db: Path, *, full_refresh: bool, docs: bool, standby=None):
+    """dbt build (incremental unless ``full_refresh``), its line of counts, and dbt docs when ``docs``;
+    ``standby``: a juesuan.dbt.Standby started earlier, which runs the build (or is ended if it is skipped)."""
     from juesuan.dbt import run_dbt
 
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
@@ -146,7 +149,8 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool):
                   TextColumn("[dim]{task.description}"), TimeElapsedColumn(), console=err, transient=True,
                   disable=not err.is_terminal) as progress:
         task = progress.add_task("", total=None)
-        outcome = run_dbt(args, db, on_node=lambda name, status: progress.update(task, advance=1, description=name))
+        outcome = run_dbt(args, db, on_node=lambda name, status: progress.update(task, advance=1, description=name),
+                          standby=standby)
     counts = tr("，", ", ").join(f"{n} {tr(*_DBT_STATUS.get(s, (s, s)))}" for s, n in sorted(outcome.counts.items()))
     if outcome.skipped:
         counts = tr("跳过：自上次构建以来数据与项目均未变", "skipped: raw data and project unchanged since the last build")
@@ -404,30 +408,34 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
     from juesuan.status import record_run_finished, record_run_started
 
     paths = _check_inputs(list(paths) or [str(SAMPLE_REPORTS)])
+    from juesuan.dbt import Standby
+
     with _lock(db):
         # a run that never records its end is not a refresh; the next run marks it 'killed'
         run_id = record_run_started(db, "run", notify=lambda m: err.print(f"[yellow]{escape(m)}[/yellow]"))
         try:
             steps: dict[str, dict] = {}
-            clock = time.perf_counter()
-            summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum)
-            steps["ingest"] = {"seconds": _lap(clock), "files": summary.files_seen, "hashed": summary.hashed,
-                               "parsed": summary.parsed}
-            if summary.parsed or summary.superseded:
-                _import_checks_meanwhile()   # the build will run, and the checks after it
-            clock = time.perf_counter()
-            build = step_build(db, full_refresh=full_refresh, docs=False)
-            steps["build"] = {"seconds": _lap(clock), "skipped": build.skipped}
+            clock, cpu = time.perf_counter(), _cpu()
+            # dbt imports and parses the project while the files are read (ended unused if nothing is new)
+            with Standby(db) as standby:
+                summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum)
+                steps["ingest"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "files": summary.files_seen,
+                                   "hashed": summary.hashed, "parsed": summary.parsed}
+                if summary.parsed or summary.superseded:
+                    _import_checks_meanwhile()   # the build will run, and the checks after it
+                clock, cpu = time.perf_counter(), _cpu()
+                build = step_build(db, full_refresh=full_refresh, docs=False, standby=standby)
+            steps["build"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "skipped": build.skipped}
             if not build.success:
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
-            clock = time.perf_counter()
+            clock, cpu = time.perf_counter(), _cpu()
             checks = step_check(db, docs=not no_docs, reuse=build.skipped, full=full_refresh)
-            steps["check"] = {"seconds": _lap(clock), "reused": checks.reused}
-            clock = time.perf_counter()
+            steps["check"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "reused": checks.reused}
+            clock, cpu = time.perf_counter(), _cpu()
             read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]
             findings = step_run_report(db, read=read, limit=limit).findings
-            steps["report"] = {"seconds": _lap(clock)}
+            steps["report"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu)}
             out.print(tr(f"数据仓库：{escape(str(db))} — 用 `juesuan sql` 查询，`juesuan show` 查看出处，`juesuan export` 导出",
                          f"warehouse: {escape(str(db))}  —  query it with `juesuan sql`"))
             code = (EXIT_FAILED if not checks.ok else EXIT_DOC_FAILURES if summary.failed
@@ -461,6 +469,18 @@ def _import_checks_meanwhile() -> None:
 
 def _lap(since: float) -> float:
     return round(time.perf_counter() - since, 3)
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended (the parse pool, dbt)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _lap_cpu(since: float) -> float:
+    """CPU seconds since ``since`` (a _cpu() reading): a step's own and that of the children it waited for; the
+    dbt child started during the ingest counts in the build, which waits for it."""
+    return round(_cpu() - since, 3)
 
 
 @command("ingest")

@@ -24,6 +24,13 @@ Two things keep repeated builds cheap (issue #14):
   tests) when every project file is that build's (``project_fingerprint``): a view is only the project's SQL.
   The models' data tests test the documents of the build (macros/test_scope.sql) since the mark a complete
   successful build leaves (``mark_build``: intermediate.build_marks); ``--full-refresh`` tests everything;
+- start-up overlaps the ingest: ``Standby`` starts the child before the run's ingest; it imports dbt and
+  parses the project (dbt's documented ``dbtRunner`` parse-then-invoke, ``dbtRunner(manifest=…)``) while the
+  files are read, then waits for the build's arguments, which depend on what the ingest loaded; a run whose
+  build is skipped ends it unused.  Parsing reads only the project's files, never the warehouse;
+- debug events that no logger writes are dropped before dbt builds their message (``_drop_unlogged_debug``):
+  ≈ 30 a node (every SQL statement, connection and transaction), each converted to protobuf and JSON only to
+  be discarded at info level — about a sixth of dbt's Python time in an incremental build (py-spy, issue #14);
 - dbt's own work per node (compiling, events, connections: ≈ 0.05–0.1 CPU-s) is most of an incremental build at
   10,000 reports, so the nodes are few (a key is one primary_key test, macros/generic_tests.sql) and dbt.log is
   written at info level (``DBT_LOG_LEVEL_FILE=debug`` for every SQL statement).
@@ -181,21 +188,103 @@ def _share_parse(target: Path, db: Path) -> None:
         pass
 
 
-def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
+def _common_args(db: Path) -> list[str]:
+    """The options every dbt command of this warehouse takes: the project, its profile, JSON log lines,
+    and the warehouse's own log and target folders."""
+    return ["--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--log-format", "json",
+            "--log-path", str(dbt_log_dir(db)), "--target-path", str(target_dir(db))]
+
+
+def _spawn(argv: list[str], db: Path, *, stdin=None) -> subprocess.Popen:
+    """Start ``python -m juesuan.dbt ARGV`` in the warehouse's folder, its output (JSON log lines) piped.
+
+    dbt runs in the warehouse's folder with the file's bare name as its path: the profile dbt hashes for
+    partial parsing is then the same for every warehouse of that name, and the parse is shared.  dbt.log is
+    at info (nodes, results, errors), not debug: the debug events (every SQL statement, connection and
+    transaction, ~30 a node) were an eighth of an incremental build's CPU (py-spy, issue #14);
+    DBT_LOG_LEVEL_FILE=debug in the environment puts them back."""
+    env = {"DBT_LOG_LEVEL_FILE": "info", **os.environ, "JUESUAN_DB": db.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+           "JUESUAN_PARENT_PID": str(os.getpid())}
+    return subprocess.Popen([sys.executable, "-m", "juesuan.dbt", *argv], cwd=db.parent, env=env, stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                            errors="replace")
+
+
+STANDBY = "--standby"
+
+
+class Standby:
+    """A dbt child started before the build it will run, so dbt's start-up (importing dbt ≈ 2 CPU-s, parsing
+    the project ≈ 1) overlaps the run's ingest instead of following it.
+
+    ``Standby(db)`` starts ``python -m juesuan.dbt --standby <common options>``: the child imports dbt, parses
+    the project (``dbt parse``: the project's files only, never the warehouse), then waits for one line on its
+    stdin — the build's arguments — and runs them with the parsed manifest (``dbtRunner(manifest=…)``).  Hand
+    it to run_dbt, which sends the arguments it decided after the ingest (``take``); ``close`` ends a child
+    that is not needed (the build was skipped, or the run failed first).  Use it as a context manager.
+    """
+
+    def __init__(self, db: Path):
+        db.parent.mkdir(parents=True, exist_ok=True)
+        target = target_dir(db)
+        _reuse_parse(target, db)
+        (target / "run_results.json").unlink(missing_ok=True)
+        self.proc = _spawn([STANDBY, *_common_args(db)], db, stdin=subprocess.PIPE)
+        self.taken = False
+
+    def take(self, args: list[str]) -> bool:
+        """Send the build's arguments; False (and the child ended) when it cannot run them: a command
+        other than ``build`` (the parse would not be its own) or a child that already exited."""
+        if args[:1] != ["build"] or "--vars" in args or self.proc.poll() is not None:
+            self.close()
+            return False
+        try:
+            self.proc.stdin.write(json.dumps(args) + "\n")
+            self.proc.stdin.close()
+        except OSError:   # the child died meanwhile: run_dbt starts a fresh one
+            self.close()
+            return False
+        self.taken = True
+        return True
+
+    def close(self) -> None:
+        """End the child unless it was given a build (idempotent)."""
+        if self.taken:
+            return
+        self.taken = True
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+
+    def __enter__(self) -> Standby:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = None) -> DbtOutcome:
     """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node.
 
     ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint is the one
     recorded by the last successful build of the whole project (``["build"]`` or ``["build", "--full-refresh"]``),
     leaves out the views and the seeds when project_fingerprint is that build's, else the seeds when
     seeds_fingerprint is; unit tests are excluded from ``build`` (run them with ``dbt test --select
-    test_type:unit``).  Returns the outcome: success, seconds (wall clock), node counts by status, failing nodes
-    with dbt's message, or a one-line error.
+    test_type:unit``).  ``standby``: a child started earlier (Standby) that runs a ``build`` instead of a new
+    one; it is ended when the build is skipped.  Returns the outcome: success, seconds (wall clock), node
+    counts by status, failing nodes with dbt's message, or a one-line error.
     """
     target = target_dir(db)
     incremental_build = args == ["build"]
     whole_build = args in (["build"], ["build", "--full-refresh"])   # a record of it describes the warehouse
     fingerprint = build_fingerprint(db) if whole_build else None
     if incremental_build and _up_to_date(db, fingerprint):
+        if standby is not None:
+            standby.close()
         return DbtOutcome(command="build", success=True, seconds=0.0, skipped=True)
     seeds = seeds_fingerprint() if whole_build else None
     project = project_fingerprint() if whole_build else None
@@ -206,22 +295,15 @@ def run_dbt(args: list[str], db: Path, on_node=None) -> DbtOutcome:
                 UNCHANGED_SEEDS if last.get("seeds") == seeds else [])
         (target / FINGERPRINT).unlink(missing_ok=True)   # a build that fails or is killed leaves none
         args = [*args, *BUILD_EXCLUDES, *same]
-    argv = [sys.executable, "-m", "juesuan.dbt", *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
-            "--log-format", "json", "--log-path", str(dbt_log_dir(db)), "--target-path", str(target)]
-    # dbt runs in the warehouse's folder with the file's bare name as its path: the profile dbt hashes
-    # for partial parsing is then the same for every warehouse of that name, and the parse is shared
-    # dbt.log at info (nodes, results, errors), not debug: the debug events (every SQL statement, connection and
-    # transaction, ~30 a node) were an eighth of an incremental build's CPU (py-spy, issue #14).
-    # DBT_LOG_LEVEL_FILE=debug in the environment puts them back.
-    env = {"DBT_LOG_LEVEL_FILE": "info", **os.environ, "JUESUAN_DB": db.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "JUESUAN_PARENT_PID": str(os.getpid())}
     run_results = target / "run_results.json"
     if run_results.exists():
         run_results.unlink()
+    if standby is not None and not standby.take(args):
+        standby = None
     started = time.perf_counter()
     errors: list[str] = []
-    with subprocess.Popen(argv, cwd=db.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          encoding="utf-8", errors="replace") as proc, _ends_with_us(proc):
+    proc = standby.proc if standby is not None else _spawn([*args, *_common_args(db)], db)
+    with proc, _ends_with_us(proc):
         for line in proc.stdout:
             try:
                 event = json.loads(line)
@@ -295,11 +377,52 @@ def one_line_error(errors: list[str], code: int, db: Path) -> str:
     return f"{line} (details in {log})"
 
 
+def _drop_unlogged_debug() -> None:
+    """Drop dbt's debug events before their message is built when no logger writes debug lines.
+
+    dbt_common's EventManager.fire_event converts every event to its protobuf message (and the JSON logger
+    to a line) before the Python logger's level discards it; at info level that is ≈ 30 wasted events a node.
+    An event is skipped only when it is debug, not forced through warn-or-error handling, no logger is at
+    debug, and the only callback is dbt's own tracking hook (it reacts to one warn-level event)."""
+    from dbt.tracking import track_behavior_change_warn
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+
+    fire = EventManager.fire_event
+
+    def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
+        if (not force_warn_or_error_handling and (level or e.level_tag()) == EventLevel.DEBUG
+                and all(logger.level != EventLevel.DEBUG for logger in self.loggers)
+                and all(cb is track_behavior_change_warn for cb in self.callbacks)):
+            return None
+        return fire(self, e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
+
+    EventManager.fire_event = fire_event
+
+
+def _standby(common: list[str]) -> int:
+    """The Standby child: parse now, build when told (one JSON list of arguments on stdin; none: exit 0).
+    Exit code as dbt's: 0 success, 1 a node failed, 2 dbt could not run."""
+    from dbt.cli.main import dbtRunner
+
+    _drop_unlogged_debug()
+    parsed = dbtRunner().invoke(["parse", *common])
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    # a failed parse leaves no manifest: the build parses again and reports the error itself
+    result = dbtRunner(manifest=parsed.result if parsed.success else None).invoke([*json.loads(line), *common])
+    return 0 if result.success else 1 if result.exception is None else 2
+
+
 if __name__ == "__main__":   # the dbt child process: ends with its parent, then is dbt
     import runpy
 
     from ingest.limits import die_with_parent
 
     die_with_parent(int(os.environ.get("JUESUAN_PARENT_PID") or os.getppid()))
+    if sys.argv[1:2] == [STANDBY]:
+        sys.exit(_standby(sys.argv[2:]))
+    _drop_unlogged_debug()
     sys.argv[0] = "dbt"
     runpy.run_module("dbt.cli.main", run_name="__main__", alter_sys=True)

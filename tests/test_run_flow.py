@@ -15,7 +15,7 @@ from warehouse import copy_corpus, query, replace_on_line, run
 
 import juesuan.cli as cli
 from juesuan.dbt import FINGERPRINT, target_dir
-from juesuan.paths import report_html
+from juesuan.paths import dbt_log_dir, report_html
 from juesuan.status import checks_fingerprint, reusable_checks
 
 
@@ -70,7 +70,9 @@ def test_a_run_with_nothing_new_reads_nothing_reuses_the_checks_and_keeps_the_re
     code, text = flow["noop"]
     assert code == 0
     stages = flow["noop_stages"]
-    assert stages["ingest"] == {"seconds": stages["ingest"]["seconds"], "files": 5, "hashed": 0, "parsed": 0}
+    assert stages["ingest"] == {"seconds": stages["ingest"]["seconds"], "cpu_s": stages["ingest"]["cpu_s"], "files": 5,
+                                "hashed": 0, "parsed": 0}
+    assert all(stages[s]["cpu_s"] >= 0 for s in ("ingest", "build", "check", "report"))
     assert stages["build"]["skipped"] is True and stages["check"]["reused"] is True
     assert flow["noop_checks"] == 1   # no checkpoint ran, none was recorded
     assert "5 files not read: size and mtime unchanged" in text
@@ -88,6 +90,17 @@ def test_a_run_after_a_change_checks_again_and_at_scale_lists_what_it_read(flow)
     assert (stages["ingest"]["hashed"], stages["ingest"]["parsed"]) == (1, 1)
     assert stages["build"]["skipped"] is False and stages["check"]["reused"] is False
     assert flow["changed_checks"] == 2 and "reused" not in text
+    # dbt started during the ingest: the build ran in the process that had parsed the project (juesuan.dbt.Standby)
+    log = [json.loads(line) for line in (dbt_log_dir(flow["db"]) / "dbt.log").read_text(encoding="utf-8").splitlines()
+           if line.startswith("{")]
+    last_pid = log[-1]["info"]["pid"]
+    names: dict[str, set[str]] = {}
+    for e in log:
+        if e["info"]["pid"] == last_pid:
+            names.setdefault(e["info"]["invocation_id"], set()).add(e["info"]["name"])
+    parse, build = names.values()   # two invocations in that process, in this order
+    assert "ParsePerfInfoPath" in parse and "LogModelResult" not in parse
+    assert "LogModelResult" in build and "ParsePerfInfoPath" not in build
     assert flow["changed_report_ns"] != flow["report_ns"]
     assert "documents read in this run (1)" in text
     assert "002_0839a5f4f132fe72.txt" in text
