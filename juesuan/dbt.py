@@ -312,9 +312,11 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
                     errors.append(line.strip())
                 continue
             info, data = event.get("info", {}), event.get("data", {})
-            if info.get("name") == "NodeFinished" and on_node is not None:
-                node = data.get("node_info", {})
-                on_node(node.get("node_name", "?"), data.get("run_result", {}).get("status", "?"))
+            # a node's result line (LogModelResult, LogTestResult, LogSeedResult …) is info-level, as printed;
+            # NodeFinished is debug, so it never reaches the info-level stdout
+            if info.get("name", "").endswith("Result") and "node_info" in data and on_node is not None:
+                node = data["node_info"]
+                on_node(node.get("node_name", "?"), data.get("status") or node.get("node_status", "?"))
             elif info.get("level") == "error":
                 errors.append(info.get("msg", "").strip())
         code = proc.wait()

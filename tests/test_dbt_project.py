@@ -122,9 +122,12 @@ def test_unit_tests_of_the_check_families_and_the_tolerance_rule_pass(warehouse_
 
     declared = [t["name"] for p in (ROOT / "models").rglob("*.yml")
                 for t in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("unit_tests", [])]
-    outcome = run_dbt(["test", "--select", "test_type:unit"], Path(warehouse_db))
+    finished = []   # the CLI's progress line counts the nodes as dbt reports them
+    outcome = run_dbt(["test", "--select", "test_type:unit"], Path(warehouse_db),
+                      on_node=lambda name, status: finished.append((name, status)))
     assert outcome.success, outcome.failures or outcome.error
     assert outcome.counts == {"pass": len(declared)} and len(declared) >= 9
+    assert sorted(name for name, _ in finished) == sorted(declared) and {s for _, s in finished} == {"pass"}
 
 
 def test_a_build_with_nothing_new_is_skipped_and_a_changed_raw_schema_is_built(warehouse_db, tmp_path):
