@@ -701,12 +701,16 @@ def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> 
 
     ts = now()
     ids = [d.doc_id for d in docs]
-    # re-parse of the same bytes (new parser version, --force): replace their rows
-    delete_children(con, ids)
     con.register("_batch", pa.table({"doc_id": pa.array(ids, pa.string()),
                                      "source_path": pa.array([d.source_path for d in docs], pa.string())}))
     try:
-        con.execute("DELETE FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)")
+        # re-parse of the same bytes (new parser version, --force): replace their rows.  Child rows exist only
+        # beside a raw.documents row (they are loaded and superseded with it): the child tables (millions of
+        # rows in a large warehouse) are scanned only when some document of the batch is there already
+        again = con.execute("SELECT doc_id FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)").fetchall()
+        if again:
+            delete_children(con, [d for (d,) in again])
+            con.execute("DELETE FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)")
         # a changed file under the same path supersedes the earlier version
         older = con.execute("""SELECT d.doc_id, b.doc_id FROM raw.documents d JOIN _batch b USING (source_path)
                                WHERE (d.is_current OR d.status = 'failed') AND d.doc_id <> b.doc_id""").fetchall()
