@@ -3,8 +3,10 @@
     python bench/bench_ingest.py                # report
     python bench/bench_ingest.py --copies 2000  # a bigger synthetic corpus
     python bench/bench_ingest.py --check        # exit 1 when a target in bench/README.md is missed
-    python bench/bench_ingest.py --stages DIR [--limit N] [--tree CHECKOUT]
+    python bench/bench_ingest.py --stages DIR [--limit N] [--no-pool] [--tree CHECKOUT]
                                                 # CPU-ms per report of each ingest stage over DIR's reports
+    python bench/bench_ingest.py --stages DIR --grow N [--tree CHECKOUT]
+                                                # the parent's load as the warehouse grows to N reports
 
 The synthetic corpus is the bundled reports copied N times, each copy made unique by one
 appended line (so each is a new document with its own content hash).
@@ -166,6 +168,66 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
     return out
 
 
+def bench_growth(folder: Path, size: int) -> dict[str, float]:
+    """The parent's CPU-ms per report as the warehouse grows to ``size`` reports, without parsing them all: the
+    first CHUNK reports of ``folder`` are parsed and packed once, then loaded again and again, each time under
+    fresh doc_ids and paths (every raw table's doc_id column replaced), by ``pipeline._load_chunk`` into one
+    warehouse set up as ``ingest_paths`` sets it, closed at the end (its last checkpoint counted).  Returns the
+    average, and each tenth of the run's average (``parent_ms_at_N``): a cost that grows with the warehouse
+    shows as a rising series."""
+    import pickle
+
+    import pyarrow as pa
+
+    from ingest import pipeline
+    from ingest.schema import connect
+
+    files = sorted(folder.glob("*.txt"))[:pipeline.CHUNK]
+    sent = [pickle.dumps(pipeline._parse_one(str(f)), protocol=pickle.HIGHEST_PROTOCOL) for f in files]
+    pipeline._geography({"北京市海淀区"})
+
+    def copy(k: int) -> list:
+        out = []
+        for data in sent:
+            kind, doc = pickle.loads(data)
+            if kind == "ok":
+                doc.doc_id = new = f"{k:06d}{doc.doc_id[6:]}"
+                doc.source_path = f"{doc.source_path}.{k}"
+                doc.fields = dict(doc.fields, doc_id=new, source_path=doc.source_path)
+                doc.outcome = dict(doc.outcome)
+                doc.tables = {name: t.set_column(t.schema.get_field_index("doc_id"), "doc_id",
+                                                 pa.array([new] * t.num_rows, pa.string()))
+                              for name, t in doc.tables.items()}
+            out.append(pipeline._tag((kind, doc), str(files[0]), ""))
+        return out
+
+    chunks = max(1, size // len(files))
+    spent: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(str(Path(tmp) / "growth.duckdb"))
+        settings = getattr(pipeline, "loading_settings", None)
+        if settings is None:
+            con.execute("SET threads = 1")
+        summary = pipeline.IngestSummary(run_id="bench")
+        with settings(con) if settings else contextlib.nullcontext():
+            for k in range(chunks):
+                batch = copy(k)
+                t = time.process_time()
+                pipeline._load_chunk(con, batch, summary, "bench")
+                spent.append(time.process_time() - t)
+        t = time.process_time()
+        con.close()
+        spent[-1] += time.process_time() - t
+    n = len(files)
+    out = {"growth_reports": chunks * n, "growth_failed": summary.failed,
+           "growth_parent_ms": sum(spent) * 1000 / (chunks * n)}
+    tenth = max(1, chunks // 10)
+    for start in range(0, chunks, tenth):
+        part = spent[start:start + tenth]
+        out[f"parent_ms_at_{(start + len(part)) * n}"] = sum(part) * 1000 / (len(part) * n)
+    return out
+
+
 _POOL = """
 import json, resource, sys, tempfile
 sys.path.insert(0, {root!r})
@@ -201,11 +263,17 @@ def main() -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     ap.add_argument("--stages", type=Path, metavar="DIR", help="only: CPU-ms per report of each stage over DIR")
     ap.add_argument("--limit", type=int, default=None, help="with --stages: the first N reports of DIR")
+    ap.add_argument("--grow", type=int, metavar="N", help="with --stages: only the parent's load as the warehouse "
+                    "grows to N reports (DIR's first chunk loaded again and again under fresh ids)")
     ap.add_argument("--no-pool", action="store_true", help="with --stages: leave out the 2-worker ingest_paths run")
     ap.add_argument("--tree", type=Path, help="run the ingest code of this checkout (before/after comparisons)")
     args = ap.parse_args()
     if args.tree:
         sys.path.insert(0, str(args.tree.resolve()))
+    if args.stages and args.grow:
+        for key, value in bench_growth(args.stages, args.grow).items():
+            print(f"{key:<22} {value:>10.2f}")
+        return 0
     if args.stages:
         results = bench_stages(args.stages, args.limit)
         if not args.no_pool:
