@@ -86,10 +86,11 @@ CHUNK = 200   # documents parsed before they are loaded; at most two chunks are 
 # DuckDB's write-ahead log size at which a COMMIT also checkpoints (writes the log into the database file),
 # while ingest_paths loads.  A checkpoint rewrites the raw tables' primary-key indexes whole, so its cost grows
 # with the warehouse; at DuckDB's default (16 MB) a 200-document batch (≈ 25 MB of log, ≈ 125 KB a generated
-# report) checkpointed on every COMMIT, and the parent's CPU per report grew with the warehouse (measured,
-# bench/README.md "Third round": 4 → 12 CPU-ms a report from the first to the 16th batch, 5.6 on average
-# over 3,200 reports).  This threshold checkpoints once every few thousand reports; it bounds what the log
-# holds (and the memory DuckDB keeps for it); a crash loses nothing (the log is replayed at the next open).
+# report) checkpointed on every other COMMIT, and the parent's CPU per report grew with the warehouse (measured,
+# bench/README.md "Branch ingest4": 3.6 → 7.2 CPU-ms a report from the first to the last tenth of a run to
+# 10,000 reports, 6.1 on average; 4.0 with this threshold).  It checkpoints once every ≈ 2,000 reports and bounds
+# what the log holds (and the memory DuckDB keeps for it: +126 MB at 10,000; 1 GB would cost +780 MB); a crash
+# loses nothing (the log is replayed at the next open).
 # The instance's own setting is given back at the end, and closing the last connection checkpoints.
 CHECKPOINT_THRESHOLD = "256MB"
 
