@@ -3,8 +3,10 @@
     python bench/bench_ingest.py                # report
     python bench/bench_ingest.py --copies 2000  # a bigger synthetic corpus
     python bench/bench_ingest.py --check        # exit 1 when a target in bench/README.md is missed
-    python bench/bench_ingest.py --stages DIR [--limit N] [--tree CHECKOUT]
+    python bench/bench_ingest.py --stages DIR [--limit N] [--no-pool] [--tree CHECKOUT]
                                                 # CPU-ms per report of each ingest stage over DIR's reports
+    python bench/bench_ingest.py --stages DIR --grow N [--tree CHECKOUT]
+                                                # the parent's load as the warehouse grows to N reports
 
 The synthetic corpus is the bundled reports copied N times, each copy made unique by one
 appended line (so each is a new document with its own content hash).
@@ -12,6 +14,7 @@ appended line (so each is a new document with its own content hash).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import resource
@@ -93,8 +96,11 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
     - ``pack``: the rest of the worker's task (``pipeline._parse_one``: read, parse, pack) — the rows for the
       loader;
     - ``send``: pickling the task's result and unpickling it (what crosses the process boundary);
-    - ``parent``: ``pipeline._load_chunk`` over CHUNK-document chunks into a fresh warehouse (places, Arrow,
-      INSERTs, COMMITs; cpca's one-off import and first lookup are done before timing).
+    - ``parent``: ``pipeline._load_chunk`` over CHUNK-document chunks into a fresh warehouse, connection set
+      up as ``ingest_paths`` does (places, Arrow, INSERTs, COMMITs and checkpoints, the last one at closing;
+      cpca's one-off import and first lookup are done before timing); ``parent_first_chunk_ms`` and
+      ``parent_last_chunk_ms`` the same per report of the first and the last chunk (the last with the closing
+      checkpoint): a load whose cost grows with the warehouse shows there.
     """
     import pickle
 
@@ -137,15 +143,88 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(str(Path(tmp) / "stages.duckdb"))
         summary = pipeline.IngestSummary(run_id="bench")
+        chunk_s = []
+        # the connection set up as ingest_paths sets it (code before pipeline.loading_settings: one thread)
+        settings = getattr(pipeline, "loading_settings", None)
+        if settings is None:
+            con.execute("SET threads = 1")
+        with settings(con) if settings else contextlib.nullcontext():
+            for start in range(0, len(results), pipeline.CHUNK):
+                t = time.process_time()
+                pipeline._load_chunk(con, results[start:start + pipeline.CHUNK], summary, "bench")
+                chunk_s.append((time.process_time() - t, min(pipeline.CHUNK, len(results) - start)))
         t = time.process_time()
-        for start in range(0, len(results), pipeline.CHUNK):
-            pipeline._load_chunk(con, results[start:start + pipeline.CHUNK], summary, "bench")
-        parent_s = time.process_time() - t
-        con.close()
+        con.close()   # the last checkpoint (the log written into the file) is the load's too
+        chunk_s[-1] = (chunk_s[-1][0] + time.process_time() - t, chunk_s[-1][1])
+        parent_s = sum(s for s, _ in chunk_s)
     n = len(files)
     out = {"reports": n, "failed": summary.failed, "parse_ms": parse_s * 1000 / n,
            "pack_ms": (task_s - parse_s) * 1000 / n, "send_ms": send_s * 1000 / n, "parent_ms": parent_s * 1000 / n}
     out["total_ms"] = out["parse_ms"] + out["pack_ms"] + out["send_ms"] + out["parent_ms"]
+    # the parent's cost per report in its first and its last chunk: a load whose cost grows with the
+    # warehouse shows here (the average hides it at 1,000 reports)
+    out["parent_first_chunk_ms"] = chunk_s[0][0] * 1000 / chunk_s[0][1]
+    out["parent_last_chunk_ms"] = chunk_s[-1][0] * 1000 / chunk_s[-1][1]
+    return out
+
+
+def bench_growth(folder: Path, size: int) -> dict[str, float]:
+    """The parent's CPU-ms per report as the warehouse grows to ``size`` reports, without parsing them all: the
+    first CHUNK reports of ``folder`` are parsed and packed once, then loaded again and again, each time under
+    fresh doc_ids and paths (every raw table's doc_id column replaced), by ``pipeline._load_chunk`` into one
+    warehouse set up as ``ingest_paths`` sets it, closed at the end (its last checkpoint counted).  Returns the
+    average, and each tenth of the run's average (``parent_ms_at_N``): a cost that grows with the warehouse
+    shows as a rising series."""
+    import pickle
+
+    import pyarrow as pa
+
+    from ingest import pipeline
+    from ingest.schema import connect
+
+    files = sorted(folder.glob("*.txt"))[:pipeline.CHUNK]
+    sent = [pickle.dumps(pipeline._parse_one(str(f)), protocol=pickle.HIGHEST_PROTOCOL) for f in files]
+    pipeline._geography({"北京市海淀区"})
+
+    def copy(k: int) -> list:
+        out = []
+        for data in sent:
+            kind, doc = pickle.loads(data)
+            if kind == "ok":
+                doc.doc_id = new = f"{k:06d}{doc.doc_id[6:]}"
+                doc.source_path = f"{doc.source_path}.{k}"
+                doc.fields = dict(doc.fields, doc_id=new, source_path=doc.source_path)
+                doc.outcome = dict(doc.outcome)
+                doc.tables = {name: t.set_column(t.schema.get_field_index("doc_id"), "doc_id",
+                                                 pa.array([new] * t.num_rows, pa.string()))
+                              for name, t in doc.tables.items()}
+            out.append(pipeline._tag((kind, doc), str(files[0]), ""))
+        return out
+
+    chunks = max(1, size // len(files))
+    spent: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(str(Path(tmp) / "growth.duckdb"))
+        settings = getattr(pipeline, "loading_settings", None)
+        if settings is None:
+            con.execute("SET threads = 1")
+        summary = pipeline.IngestSummary(run_id="bench")
+        with settings(con) if settings else contextlib.nullcontext():
+            for k in range(chunks):
+                batch = copy(k)
+                t = time.process_time()
+                pipeline._load_chunk(con, batch, summary, "bench")
+                spent.append(time.process_time() - t)
+        t = time.process_time()
+        con.close()
+        spent[-1] += time.process_time() - t
+    n = len(files)
+    out = {"growth_reports": chunks * n, "growth_failed": summary.failed,
+           "growth_parent_ms": sum(spent) * 1000 / (chunks * n)}
+    tenth = max(1, chunks // 10)
+    for start in range(0, chunks, tenth):
+        part = spent[start:start + tenth]
+        out[f"parent_ms_at_{(start + len(part)) * n}"] = sum(part) * 1000 / (len(part) * n)
     return out
 
 
@@ -184,14 +263,23 @@ def main() -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     ap.add_argument("--stages", type=Path, metavar="DIR", help="only: CPU-ms per report of each stage over DIR")
     ap.add_argument("--limit", type=int, default=None, help="with --stages: the first N reports of DIR")
+    ap.add_argument("--grow", type=int, metavar="N", help="with --stages: only the parent's load as the warehouse "
+                    "grows to N reports (DIR's first chunk loaded again and again under fresh ids)")
+    ap.add_argument("--no-pool", action="store_true", help="with --stages: leave out the 2-worker ingest_paths run")
     ap.add_argument("--tree", type=Path, help="run the ingest code of this checkout (before/after comparisons)")
     args = ap.parse_args()
     if args.tree:
         sys.path.insert(0, str(args.tree.resolve()))
+    if args.stages and args.grow:
+        for key, value in bench_growth(args.stages, args.grow).items():
+            print(f"{key:<22} {value:>10.2f}")
+        return 0
     if args.stages:
-        results = bench_stages(args.stages, args.limit) | bench_pool(args.stages, args.limit)
+        results = bench_stages(args.stages, args.limit)
+        if not args.no_pool:
+            results |= bench_pool(args.stages, args.limit)
         for key, value in results.items():
-            print(f"{key:<12} {value:>10.2f}")
+            print(f"{key:<22} {value:>10.2f}")
         return 0
     results = bench_parse(args.rounds) | bench_load(args.copies, args.workers)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +82,17 @@ def supported_extensions() -> list[str]:
 BATCH = 200   # documents per load transaction (a COMMIT costs about as much as loading 100 documents)
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
 CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held (bounds memory)
+
+# DuckDB's write-ahead log size at which a COMMIT also checkpoints (writes the log into the database file),
+# while ingest_paths loads.  A checkpoint rewrites the raw tables' primary-key indexes whole, so its cost grows
+# with the warehouse; at DuckDB's default (16 MB) a 200-document batch (≈ 25 MB of log, ≈ 125 KB a generated
+# report) checkpointed on every other COMMIT, and the parent's CPU per report grew with the warehouse (measured,
+# bench/README.md "Branch ingest4": 3.6 → 7.2 CPU-ms a report from the first to the last tenth of a run to
+# 10,000 reports, 6.1 on average; 4.0 with this threshold).  It checkpoints once every ≈ 2,000 reports and bounds
+# what the log holds (and the memory DuckDB keeps for it: +126 MB at 10,000; 1 GB would cost +780 MB); a crash
+# loses nothing (the log is replayed at the next open).
+# The instance's own setting is given back at the end, and closing the last connection checkpoints.
+CHECKPOINT_THRESHOLD = "256MB"
 
 
 @dataclass
@@ -383,6 +395,28 @@ def _geography(names: set[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+@contextmanager
+def loading_settings(con):
+    """The DuckDB settings ingest_paths loads under, for the block; the instance's own values are given back at
+    its end (they are settings of the database instance, which a caller's other connection to the same file
+    shares).
+
+    - one thread: the loads are small set-based INSERTs (≈ 1,000 rows a document) that a second thread does
+      not speed up, and the parsing workers keep the other cores busy — measured, 4.1 → 2.7 CPU-ms a document
+      for the parent's load with the default (one thread per core);
+    - checkpoint_threshold = CHECKPOINT_THRESHOLD (see there).
+    """
+    threads, threshold = con.execute("SELECT current_setting('threads'), current_setting('checkpoint_threshold')"
+                                     ).fetchone()
+    con.execute("SET threads = 1")
+    con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+    try:
+        yield con
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
+        con.execute(f"SET checkpoint_threshold = '{threshold}'")
+
+
 def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | None = None,
                  progress: bool = False, force: bool = False, checksum: bool = False) -> IngestSummary:
     """Parse and load report files (folders are walked); returns what happened to each file.
@@ -399,94 +433,87 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     summary = IngestSummary(run_id=run_id, files_seen=len(files), skipped=skipped)
     started = now()
     con = connect(db_path)
-    # one DuckDB thread: the loads are small set-based INSERTs (≈ 1,000 rows a document) that a second thread
-    # does not speed up, and the parsing workers keep the other cores busy — measured, 4.1 → 2.7 CPU-ms a
-    # document for the parent's load with the default (one thread per core)
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    con.execute("SET threads = 1")
     try:
-        known = {row[0]: row for row in con.execute(
-            "SELECT doc_id, source_path, status, parser_version, error, error_place FROM raw.documents").fetchall()}
-        stats = FileStats(con, enabled=not (checksum or force))
-        todo: list[tuple[str, str]] = []
-        seen_this_run: dict[str, str] = {}
-        aliases: list[dict[str, Any]] = []
-        for f, st in files:
-            path = str(f)
-            try:
-                st = st or f.stat()   # taken before the read: a write during it changes the mtime
-                check_file_size(path, st.st_size, limits)   # before reading it whole to hash it
-                doc_id = stats.known(path, st)
-                if doc_id is None:
-                    at_ns = time.time_ns()
-                    doc_id = content_id(f.read_bytes())
-                    summary.hashed += 1
-                    stats.hashed(path, st, doc_id, at_ns)
-            except OSError as exc:
-                doc_id = content_id(path.encode())
-                summary.failures.append(Failure(path, doc_id, f"cannot read file: {exc.strerror or exc}", None))
-                continue
-            except IngestError as exc:
-                doc_id = content_id(f"{path}\0{exc.message}".encode())
-                summary.failures.append(Failure(path, doc_id, f"{exc.message} ({exc.hint})", exc.place))
-                continue
-            if doc_id in seen_this_run:
-                summary.duplicates += 1
-                aliases.append(dict(doc_id=doc_id, source_path=path, first_seen=started))
-                continue
-            seen_this_run[doc_id] = path
-            prior = known.get(doc_id)
-            if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] == "failed":
-                # the same bytes failed before: still failed, and said so, until the file changes
-                reason = (prior[4] or "could not be read").split(BAD_COPY)[0]
-                summary.failures.append(Failure(path, doc_id, reason, prior[5]))
-                continue
-            if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] != "superseded":
-                if prior[1] != path:
+        with loading_settings(con):
+            known = {row[0]: row for row in con.execute(
+                "SELECT doc_id, source_path, status, parser_version, error, error_place FROM raw.documents").fetchall()}
+            stats = FileStats(con, enabled=not (checksum or force))
+            todo: list[tuple[str, str]] = []
+            seen_this_run: dict[str, str] = {}
+            aliases: list[dict[str, Any]] = []
+            for f, st in files:
+                path = str(f)
+                try:
+                    st = st or f.stat()   # taken before the read: a write during it changes the mtime
+                    check_file_size(path, st.st_size, limits)   # before reading it whole to hash it
+                    doc_id = stats.known(path, st)
+                    if doc_id is None:
+                        at_ns = time.time_ns()
+                        doc_id = content_id(f.read_bytes())
+                        summary.hashed += 1
+                        stats.hashed(path, st, doc_id, at_ns)
+                except OSError as exc:
+                    doc_id = content_id(path.encode())
+                    summary.failures.append(Failure(path, doc_id, f"cannot read file: {exc.strerror or exc}", None))
+                    continue
+                except IngestError as exc:
+                    doc_id = content_id(f"{path}\0{exc.message}".encode())
+                    summary.failures.append(Failure(path, doc_id, f"{exc.message} ({exc.hint})", exc.place))
+                    continue
+                if doc_id in seen_this_run:
                     summary.duplicates += 1
-                else:
-                    summary.unchanged += 1
-                aliases.append(dict(doc_id=doc_id, source_path=path, first_seen=started))
-                continue
-            todo.append((path, doc_id))
+                    aliases.append(dict(doc_id=doc_id, source_path=path, first_seen=started))
+                    continue
+                seen_this_run[doc_id] = path
+                prior = known.get(doc_id)
+                if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] == "failed":
+                    # the same bytes failed before: still failed, and said so, until the file changes
+                    reason = (prior[4] or "could not be read").split(BAD_COPY)[0]
+                    summary.failures.append(Failure(path, doc_id, reason, prior[5]))
+                    continue
+                if prior is not None and not force and prior[3] == PARSER_VERSION and prior[2] != "superseded":
+                    if prior[1] != path:
+                        summary.duplicates += 1
+                    else:
+                        summary.unchanged += 1
+                    aliases.append(dict(doc_id=doc_id, source_path=path, first_seen=started))
+                    continue
+                todo.append((path, doc_id))
 
-        # parse and load chunk by chunk: memory stays bounded whatever the corpus size
-        bar = _progress(len(todo), progress)
-        try:
-            with _Workers(len(todo), workers, limits) if todo else _NoWorkers() as pool:
-                # the workers parse chunk k+1 while this process loads chunk k
-                parsed: list[tuple[str, Any]] | None = None
-                for start in range(0, len(todo) + CHUNK, CHUNK):
-                    chunk = todo[start:start + CHUNK]
-                    futures = _submit(chunk, pool)
-                    if parsed is not None:
-                        _load_chunk(con, parsed, summary, run_id)
-                    parsed = _collect(chunk, futures, bar, limits) if chunk else None
-                    if parsed is None:
-                        break
-        finally:
-            bar.close()
-        for failure in summary.failures:
-            _record_failure(con, failure, run_id)
-        # a second path holding the bytes of a file that failed (two empty files) fails too: named, not hidden
-        failed = {f.doc_id: f for f in summary.failures}
-        for a in aliases:
-            first = failed.get(a["doc_id"])
-            if first is not None and first.path != a["source_path"]:
-                summary.failures.append(Failure(a["source_path"], a["doc_id"],
-                                                f"{first.message} (the same bytes as {first.path})", first.place))
-                summary.duplicates -= 1
-        if aliases:
-            _record_aliases(con, aliases, started)
-        stats.save(con)
-        summary.failed = len(summary.failures)
-        con.execute("INSERT INTO raw.ingest_runs (run_id, started_at, finished_at, files_seen, parsed, unchanged, "
-                    "failed, superseded, duplicates, skipped, hashed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, started, now(), summary.files_seen, summary.parsed, summary.unchanged,
-                     summary.failed, summary.superseded, summary.duplicates, len(summary.skipped), summary.hashed])
-        # threads is a setting of the database instance, which another connection of this process to the
-        # same file (kept open by a caller) shares: give it back
-        con.execute(f"SET threads = {int(threads)}")
+            # parse and load chunk by chunk: memory stays bounded whatever the corpus size
+            bar = _progress(len(todo), progress)
+            try:
+                with _Workers(len(todo), workers, limits) if todo else _NoWorkers() as pool:
+                    # the workers parse chunk k+1 while this process loads chunk k
+                    parsed: list[tuple[str, Any]] | None = None
+                    for start in range(0, len(todo) + CHUNK, CHUNK):
+                        chunk = todo[start:start + CHUNK]
+                        futures = _submit(chunk, pool)
+                        if parsed is not None:
+                            _load_chunk(con, parsed, summary, run_id)
+                        parsed = _collect(chunk, futures, bar, limits) if chunk else None
+                        if parsed is None:
+                            break
+            finally:
+                bar.close()
+            for failure in summary.failures:
+                _record_failure(con, failure, run_id)
+            # a second path holding the bytes of a file that failed (two empty files) fails too: named, not hidden
+            failed = {f.doc_id: f for f in summary.failures}
+            for a in aliases:
+                first = failed.get(a["doc_id"])
+                if first is not None and first.path != a["source_path"]:
+                    summary.failures.append(Failure(a["source_path"], a["doc_id"],
+                                                    f"{first.message} (the same bytes as {first.path})", first.place))
+                    summary.duplicates -= 1
+            if aliases:
+                _record_aliases(con, aliases, started)
+            stats.save(con)
+            summary.failed = len(summary.failures)
+            con.execute("INSERT INTO raw.ingest_runs (run_id, started_at, finished_at, files_seen, parsed, unchanged, "
+                        "failed, superseded, duplicates, skipped, hashed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, started, now(), summary.files_seen, summary.parsed, summary.unchanged,
+                         summary.failed, summary.superseded, summary.duplicates, len(summary.skipped), summary.hashed])
     finally:
         con.close()
     return summary
@@ -675,12 +702,16 @@ def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> 
 
     ts = now()
     ids = [d.doc_id for d in docs]
-    # re-parse of the same bytes (new parser version, --force): replace their rows
-    delete_children(con, ids)
     con.register("_batch", pa.table({"doc_id": pa.array(ids, pa.string()),
                                      "source_path": pa.array([d.source_path for d in docs], pa.string())}))
     try:
-        con.execute("DELETE FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)")
+        # re-parse of the same bytes (new parser version, --force): replace their rows.  Child rows exist only
+        # beside a raw.documents row (they are loaded and superseded with it): the child tables (millions of
+        # rows in a large warehouse) are scanned only when some document of the batch is there already
+        again = con.execute("SELECT doc_id FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)").fetchall()
+        if again:
+            delete_children(con, [d for (d,) in again])
+            con.execute("DELETE FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)")
         # a changed file under the same path supersedes the earlier version
         older = con.execute("""SELECT d.doc_id, b.doc_id FROM raw.documents d JOIN _batch b USING (source_path)
                                WHERE (d.is_current OR d.status = 'failed') AND d.doc_id <> b.doc_id""").fetchall()

@@ -55,6 +55,23 @@ def test_second_run_changes_nothing(db):
     assert counts(db) == before
 
 
+def test_forced_reparse_replaces_the_rows_of_the_same_bytes(db):
+    one = REPORTS / SEEDS["000"].name
+    ingest_paths([one], db, workers=1)
+    con = duckdb.connect(db, read_only=True)
+    q = "SELECT doc_id, seq, kind, item, measure, value, source_ref FROM raw.observations ORDER BY 1, 2"
+    before, rows = counts(db), con.execute(q).fetchall()
+    run = con.execute("SELECT run_id FROM raw.documents").fetchone()[0]
+    con.close()
+    again = ingest_paths([one], db, workers=1, force=True)
+    assert (again.parsed, again.failed, again.unchanged) == (1, 0, 0)
+    assert counts(db) == before and before["observations"] > 300   # replaced, not added beside
+    con = duckdb.connect(db, read_only=True)
+    assert con.execute(q).fetchall() == rows
+    assert con.execute("SELECT run_id FROM raw.documents").fetchall() == [(again.run_id,)] != [(run,)]
+    con.close()
+
+
 def test_parallel_and_serial_load_the_same_rows(tmp_path):
     a, b = str(tmp_path / "a.duckdb"), str(tmp_path / "b.duckdb")
     ingest_paths([REPORTS], a, workers=1)
