@@ -29,14 +29,25 @@ with checks as (
             and n.measure in ('amount', 'actual', 'executed')
         join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
     ),
-    in_passage as (
+    sides as (
+        select stated_id, num_id as fact_id from pairs union select stated_id, den_id from pairs
+    ),
+    passage as (
+        {{ passage_readings('sides', 'readings', 's.source_kind') }}
+    ),
+    in_passage as materialized (
         select p.stated_id,
-            {{ passage_reading('s', 'n0', 'p.num_id', "s.source_kind") }} as num_id,
-            {{ passage_reading('s', 'd0', 'p.den_id', "s.source_kind") }} as den_id
+            coalesce(pn.passage_id, p.num_id) as num_id,
+            coalesce(pd.passage_id, p.den_id) as den_id
         from pairs p
         join readings s on s.observation_id = p.stated_id
         join f n0 on n0.observation_id = p.num_id
         join f d0 on d0.observation_id = p.den_id
+        left join passage pn on pn.stated_id = p.stated_id and pn.fact_id = p.num_id
+        left join passage pd on pd.stated_id = p.stated_id and pd.fact_id = p.den_id
+    ),
+    used as (
+        {{ readings_of_pairs('in_passage') }}
     ),
     evaluated as (
         select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,
@@ -44,9 +55,9 @@ with checks as (
             {{ ratio_low('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as low,
             {{ ratio_high('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as high
         from in_passage p
-        join readings s on s.observation_id = p.stated_id
-        join readings n on n.observation_id = p.num_id
-        join readings d on d.observation_id = p.den_id
+        join used s on s.observation_id = p.stated_id
+        join used n on n.observation_id = p.num_id
+        join used d on d.observation_id = p.den_id
     )
     select
         'ratios' as check_family,

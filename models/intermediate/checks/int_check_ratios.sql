@@ -67,15 +67,27 @@ with checks as (
         join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
         where s.measure in ('yoy_change_pct', 'vs_budget_change_pct')
     ),
-    in_passage as (
+    sides as (
+        select stated_id, num_id as fact_id from pairs union select stated_id, den_id from pairs
+    ),
+    passage as (
+        {{ passage_readings('sides', 'f', "'narrative'") }}
+    ),
+    in_passage as materialized (
         -- the reading of each side stated in the percentage's own passage, else the fact's
         select p.check_name, p.description, p.den_is_difference, p.stated_id,
-            {{ passage_reading('s', 'n0', 'p.num_id', "'narrative'") }} as num_id,
-            {{ passage_reading('s', 'd0', 'p.den_id', "'narrative'") }} as den_id
+            coalesce(pn.passage_id, p.num_id) as num_id,
+            coalesce(pd.passage_id, p.den_id) as den_id
         from pairs p
         join f s on s.observation_id = p.stated_id
         join f n0 on n0.observation_id = p.num_id
         join f d0 on d0.observation_id = p.den_id
+        left join passage pn on pn.stated_id = p.stated_id and pn.fact_id = p.num_id
+        left join passage pd on pd.stated_id = p.stated_id and pd.fact_id = p.den_id
+    ),
+    used as (
+        -- the stated percentage (a winning reading) and both readings it divides
+        {{ readings_of_pairs('in_passage') }}
     ),
     evaluated as (
         select p.check_name, p.description, s.*,
@@ -85,9 +97,9 @@ with checks as (
             {{ reading_ref('n') }} || case when p.den_is_difference then ' ÷ (' else ' ÷ ' end || {{ reading_ref('d') }}
                 || case when p.den_is_difference then ' − change)' else '' end as rhs_refs
         from in_passage p
-        join f s on s.observation_id = p.stated_id
-        join readings n on n.observation_id = p.num_id
-        join readings d on d.observation_id = p.den_id
+        join used s on s.observation_id = p.stated_id
+        join used n on n.observation_id = p.num_id
+        join used d on d.observation_id = p.den_id
     ),
     bounds as (
         select *, {{ ratio_low('num', 'num_h', 'den', 'den_h') }} as low, {{ ratio_high('num', 'num_h', 'den', 'den_h') }} as high
