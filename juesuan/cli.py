@@ -15,7 +15,6 @@ The command line is click; every command's own help is `juesuan COMMAND --help`.
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import sys
 import threading
@@ -472,9 +471,14 @@ def _lap(since: float) -> float:
 
 
 def _cpu() -> float:
-    """CPU seconds (user + system) of this process and of its children that have ended (the parse pool, dbt)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    """CPU seconds (user + system) of this process and of its children that have ended (the parse pool, dbt).
+
+    psutil's cpu_times: the children's times are there on Linux and macOS; Windows has no such counter, so there
+    a step's CPU is this process's alone."""
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.user + t.system + getattr(t, "children_user", 0.0) + getattr(t, "children_system", 0.0)
 
 
 def _lap_cpu(since: float) -> float:
