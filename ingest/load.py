@@ -65,13 +65,10 @@ def source_ref(doc: ParsedDocument, ref: str | None, line_no: int | None, col_no
 
 def _source_refs(doc: ParsedDocument, objects: Sequence[Any], with_col: bool = True) -> list[str]:
     """:func:`source_ref` of each object (its ``source_ref``, ``line_no`` and, ``with_col``, ``col_no``), as a list.
-    A text file's refs are made in one comprehension (no locators to consult): the same strings, ≈ 3× faster."""
+    A text file has no locators to consult: its refs are the object's own or :func:`_ref` of its line and column."""
     if doc.format != "text":
         return [source_ref(doc, o.source_ref, o.line_no, o.col_no if with_col else None) for o in objects]
-    if not with_col:
-        return [r if (r := o.source_ref) else "" if (n := o.line_no) is None else f"L{n}" for o in objects]
-    return [r if (r := o.source_ref) else "" if (n := o.line_no) is None else f"L{n}" if (c := o.col_no) is None
-            else f"L{n}:C{c + 1}" for o in objects]
+    return [o.source_ref or _ref(o.line_no, o.col_no if with_col else None) for o in objects]
 
 
 @cache
