@@ -95,6 +95,22 @@ def tr(zh: str, en: str) -> str:
     return zh if lang() == "zh" else en
 
 
+def _warehouse_or_seeds(con, sql: str, seeds: list[tuple[str, tuple[str, ...]]]) -> list[tuple]:
+    """The rows of ``sql`` on the warehouse ``con``; without a connection, or before the build made the table
+    (duckdb.CatalogException), or when it is empty: the named columns of the seed files in seeds/."""
+    rows: list[tuple] = []
+    if con is not None:
+        try:
+            rows = con.execute(sql).fetchall()
+        except Exception:   # a warehouse without that table yet
+            rows = []
+    for name, columns in seeds if not rows else ():
+        if (SEEDS / name).exists():
+            with open(SEEDS / name, encoding="utf-8", newline="") as fh:
+                rows += [tuple(r[c] for c in columns) for r in csv.DictReader(fh)]
+    return rows
+
+
 class Labels:
     """Code → Chinese label.  ``Labels.load(con)`` reads reference.enum_labels when the warehouse has it."""
 
@@ -113,26 +129,12 @@ class Labels:
         and marts.dim_economic_subject, which add the codes the reports print beyond the classification seeds
         (seeds function_subjects.csv and economic_subjects.csv otherwise).
         """
-        rows: list[tuple[str, str, str]] = []
-        names: list[tuple[str, str]] = []
-        if con is not None:
-            try:
-                rows = con.execute("select enum, code, label from reference.enum_labels").fetchall()
-            except Exception:   # a warehouse without seeds yet (duckdb.CatalogException): use the seed file
-                rows = []
-            try:
-                names = con.execute("select function_code, name from marts.dim_function_subject union all "
-                                    "select economic_code, name from marts.dim_economic_subject").fetchall()
-            except Exception:   # a warehouse not built yet: the seed files
-                names = []
-        if not rows and (SEEDS / "enum_labels.csv").exists():
-            with open(SEEDS / "enum_labels.csv", encoding="utf-8", newline="") as fh:
-                rows = [(r["enum"], r["code"], r["label"]) for r in csv.DictReader(fh)]
-        if not names:
-            for seed, column in (("function_subjects.csv", "function_code"), ("economic_subjects.csv", "economic_code")):
-                if (SEEDS / seed).exists():
-                    with open(SEEDS / seed, encoding="utf-8", newline="") as fh:
-                        names += [(r[column], r["name"]) for r in csv.DictReader(fh)]
+        rows = _warehouse_or_seeds(con, "select enum, code, label from reference.enum_labels",
+                                   [("enum_labels.csv", ("enum", "code", "label"))])
+        names = _warehouse_or_seeds(con, "select function_code, name from marts.dim_function_subject union all "
+                                         "select economic_code, name from marts.dim_economic_subject",
+                                    [("function_subjects.csv", ("function_code", "name")),
+                                     ("economic_subjects.csv", ("economic_code", "name"))])
         return cls({(e, c): label for e, c, label in rows}, dict(names))
 
     def code(self, code: str | None, enum: str | None = None) -> str:
