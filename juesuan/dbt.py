@@ -228,7 +228,6 @@ class Standby:
         db.parent.mkdir(parents=True, exist_ok=True)
         target = target_dir(db)
         _reuse_parse(target, db)
-        (target / "run_results.json").unlink(missing_ok=True)
         self.proc = _spawn([STANDBY, *_common_args(db)], db, stdin=subprocess.PIPE)
         self.taken = False
 
