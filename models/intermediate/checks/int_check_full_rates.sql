@@ -40,9 +40,6 @@ with checks as (
             coalesce(pn.passage_id, p.num_id) as num_id,
             coalesce(pd.passage_id, p.den_id) as den_id
         from pairs p
-        join readings s on s.observation_id = p.stated_id
-        join f n0 on n0.observation_id = p.num_id
-        join f d0 on d0.observation_id = p.den_id
         left join passage pn on pn.stated_id = p.stated_id and pn.fact_id = p.num_id
         left join passage pd on pd.stated_id = p.stated_id and pd.fact_id = p.den_id
     ),
