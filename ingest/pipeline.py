@@ -39,7 +39,7 @@ import time
 import traceback
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
 from contextlib import contextmanager
@@ -418,14 +418,17 @@ def loading_settings(con):
 
 
 def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | None = None,
-                 progress: bool = False, force: bool = False, checksum: bool = False) -> IngestSummary:
+                 progress: bool = False, force: bool = False, checksum: bool = False,
+                 on_parse: Callable[[int], None] | None = None) -> IngestSummary:
     """Parse and load report files (folders are walked); returns what happened to each file.
 
     A file already loaded from the same bytes by this parser version is not parsed again; one that
     failed before is reported as failed again (with its stored reason) until its bytes change —
     ``force`` re-parses both.  A file whose path, size and mtime are those recorded when it was last
     hashed is not read at all (FileStats; ``checksum`` or ``force`` read and hash every file).
-    Limits come from the environment (ingest.limits.Limits.from_env).
+    Limits come from the environment (ingest.limits.Limits.from_env).  ``on_parse(n)`` is called once,
+    before the first of ``n`` files is parsed (not at all when nothing is to be parsed): a caller starts
+    there what only a run with new documents needs.
     """
     limits = Limits.from_env()
     files, skipped = _discover(paths)
@@ -480,6 +483,8 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                     continue
                 todo.append((path, doc_id))
 
+            if todo and on_parse is not None:
+                on_parse(len(todo))
             # parse and load chunk by chunk: memory stays bounded whatever the corpus size
             bar = _progress(len(todo), progress)
             try:

@@ -14,6 +14,7 @@ The command line is click; every command's own help is `juesuan COMMAND --help`.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -79,12 +80,13 @@ def _check_inputs(paths: list[str]) -> list[str]:
 
 
 def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool,
-                checksum: bool = False):
+                checksum: bool = False, on_parse=None):
+    """Ingest ``paths`` into ``db`` and print its line of counts; ``on_parse(n)``: see ingest_paths."""
     from ingest.pipeline import ingest_paths
 
     db.parent.mkdir(parents=True, exist_ok=True)
     summary = ingest_paths(_check_inputs(paths), str(db), workers=workers, progress=err.is_terminal, force=force,
-                           checksum=checksum)
+                           checksum=checksum, on_parse=on_parse)
     if summary.parsed and verbose:
         from ingest.cli import print_summary
 
@@ -415,9 +417,16 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
         try:
             steps: dict[str, dict] = {}
             clock, cpu = time.perf_counter(), _cpu()
-            # dbt imports and parses the project while the files are read (ended unused if nothing is new)
-            with Standby(db) as standby:
-                summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum)
+            # dbt imports and parses the project while new files are parsed (never started when nothing is new)
+            with contextlib.ExitStack() as children:
+                standby = None
+
+                def start_standby(_files: int) -> None:
+                    nonlocal standby
+                    standby = children.enter_context(Standby(db))
+
+                summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum,
+                                      on_parse=start_standby)
                 steps["ingest"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "files": summary.files_seen,
                                    "hashed": summary.hashed, "parsed": summary.parsed}
                 if summary.parsed or summary.superseded:

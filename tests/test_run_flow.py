@@ -14,6 +14,7 @@ import pytest
 from warehouse import copy_corpus, query, replace_on_line, run
 
 import juesuan.cli as cli
+import juesuan.dbt
 from juesuan.dbt import FINGERPRINT, target_dir
 from juesuan.paths import dbt_log_dir, report_html
 from juesuan.status import checks_fingerprint, reusable_checks
@@ -39,29 +40,41 @@ def flow(tmp_path_factory):
     """One warehouse of the bundled corpus through three runs: the first, one with nothing new, and one
     after a figure of 002 changed — with the output, stages and state after each."""
     root = tmp_path_factory.mktemp("flow")
-    files = copy_corpus(root / "reports")
-    past = time.time_ns() - 3600 * 10**9
-    for f in files.values():
-        os.utime(f, ns=(past, past))
-    db = root / "w.duckdb"
-    out: dict = {"db": db, "files": files}
-    out["first"] = _run(root / "reports", "--db", db)
-    out["first_stages"], out["first_checks"] = _last_stages(db), _check_runs(db)
-    out["report_ns"] = report_html(db).stat().st_mtime_ns
-    out["noop"] = _run(root / "reports", "--db", db)
-    out["noop_stages"], out["noop_checks"] = _last_stages(db), _check_runs(db)
-    out["noop_report_ns"] = report_html(db).stat().st_mtime_ns
-    # a sentence of 002 changes: another document version, rebuilt marts, checks again
-    replace_on_line(files["002"], r"年度收入总计", "360.44 万元", "360.44  万元")
-    cli_max = cli.RUN_LIST_MAX
-    cli.RUN_LIST_MAX = 3   # the warehouse of 5 documents is "at scale"
-    try:
-        out["changed"] = _run(root / "reports", "--db", db)
-    finally:
-        cli.RUN_LIST_MAX = cli_max
-    out["changed_stages"], out["changed_checks"] = _last_stages(db), _check_runs(db)
-    out["changed_report_ns"] = report_html(db).stat().st_mtime_ns
-    return out
+    standbys: list[Path] = []   # the dbt children started (juesuan.dbt.Standby), counted
+
+    class CountedStandby(juesuan.dbt.Standby):
+        def __init__(self, db):
+            standbys.append(db)
+            super().__init__(db)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(juesuan.dbt, "Standby", CountedStandby)
+        files = copy_corpus(root / "reports")
+        past = time.time_ns() - 3600 * 10**9
+        for f in files.values():
+            os.utime(f, ns=(past, past))
+        db = root / "w.duckdb"
+        out: dict = {"db": db, "files": files}
+        out["first"] = _run(root / "reports", "--db", db)
+        out["first_stages"], out["first_checks"] = _last_stages(db), _check_runs(db)
+        out["report_ns"] = report_html(db).stat().st_mtime_ns
+        out["standbys"] = len(standbys)
+        out["noop"] = _run(root / "reports", "--db", db)
+        out["noop_stages"], out["noop_checks"] = _last_stages(db), _check_runs(db)
+        out["noop_standbys"] = len(standbys)
+        out["noop_report_ns"] = report_html(db).stat().st_mtime_ns
+        # a sentence of 002 changes: another document version, rebuilt marts, checks again
+        replace_on_line(files["002"], r"年度收入总计", "360.44 万元", "360.44  万元")
+        cli_max = cli.RUN_LIST_MAX
+        cli.RUN_LIST_MAX = 3   # the warehouse of 5 documents is "at scale"
+        try:
+            out["changed"] = _run(root / "reports", "--db", db)
+        finally:
+            cli.RUN_LIST_MAX = cli_max
+        out["changed_stages"], out["changed_checks"] = _last_stages(db), _check_runs(db)
+        out["changed_report_ns"] = report_html(db).stat().st_mtime_ns
+        out["changed_standbys"] = len(standbys)
+        yield out
 
 
 def test_a_run_with_nothing_new_reads_nothing_reuses_the_checks_and_keeps_the_report(flow):
@@ -75,6 +88,8 @@ def test_a_run_with_nothing_new_reads_nothing_reuses_the_checks_and_keeps_the_re
     assert all(stages[s]["cpu_s"] >= 0 for s in ("ingest", "build", "check", "report"))
     assert stages["build"]["skipped"] is True and stages["check"]["reused"] is True
     assert flow["noop_checks"] == 1   # no checkpoint ran, none was recorded
+    # nor was a dbt child started: juesuan.dbt.Standby waits for a file to parse
+    assert (flow["standbys"], flow["noop_standbys"], flow["changed_standbys"]) == (1, 1, 2)
     assert "5 files not read: size and mtime unchanged" in text
     assert "checks: reused from " in text and "integrity 256/256 expectations pass" in text
     assert "identities 30/43 hold everywhere, 27 findings" in text
