@@ -378,18 +378,28 @@ def one_line_error(errors: list[str], code: int, db: Path) -> str:
     return f"{line} (details in {log})"
 
 
-def _drop_unlogged_debug() -> None:
+def _drop_unlogged_debug() -> bool:
     """Drop dbt's debug events before their message is built when no logger writes debug lines.
 
     dbt_common's EventManager.fire_event converts every event to its protobuf message (and the JSON logger
     to a line) before the Python logger's level discards it; at info level that is ≈ 30 wasted events a node.
     An event is skipped only when it is debug, not forced through warn-or-error handling, no logger is at
-    debug, and the only callback is dbt's own tracking hook (it reacts to one warn-level event)."""
-    from dbt.tracking import track_behavior_change_warn
-    from dbt_common.events.base_types import EventLevel
-    from dbt_common.events.event_manager import EventManager
+    debug, and the only callback is dbt's own tracking hook (it reacts to one warn-level event).
 
+    This replaces a library internal: it is applied only where fire_event has the parameters it was written
+    for (dbt-core 1.10–1.11, the pinned range); elsewhere dbt runs unchanged, only slower.  Returns whether
+    it was applied (tests/test_dbt_project.py fails when a dbt upgrade makes it stop applying)."""
+    import inspect
+
+    try:
+        from dbt.tracking import track_behavior_change_warn
+        from dbt_common.events.base_types import EventLevel
+        from dbt_common.events.event_manager import EventManager
+    except ImportError:
+        return False
     fire = EventManager.fire_event
+    if list(inspect.signature(fire).parameters) != ["self", "e", "level", "node", "force_warn_or_error_handling"]:
+        return False
 
     def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
         if (not force_warn_or_error_handling and (level or e.level_tag()) == EventLevel.DEBUG
@@ -399,6 +409,7 @@ def _drop_unlogged_debug() -> None:
         return fire(self, e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
 
     EventManager.fire_event = fire_event
+    return True
 
 
 def _standby(common: list[str]) -> int:

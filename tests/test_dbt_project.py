@@ -161,3 +161,16 @@ def test_status_runs_dbt_source_freshness(warehouse_db):
     assert {s.status for s in found} == {"pass"}
     newest = query(warehouse_db, "select max(ingested_at) from raw.documents")[0][0]
     assert next(s for s in found if s.table == "raw.documents").max_loaded_at == newest
+
+
+def test_unlogged_debug_events_are_dropped_on_the_pinned_dbt():
+    """juesuan.dbt._drop_unlogged_debug replaces dbt_common's EventManager.fire_event (a library internal)
+    only where its parameters are the ones it was written for; a dbt upgrade that changes them makes the
+    builds slower, silently — this test says so instead.  Run in a child: the patch is process-wide."""
+    import subprocess
+    import sys
+
+    code = ("from juesuan.dbt import _drop_unlogged_debug; from dbt_common.events.event_manager import EventManager; "
+            "before = EventManager.fire_event; print(_drop_unlogged_debug(), EventManager.fire_event is not before)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.split() == ["True", "True"]
