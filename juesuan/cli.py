@@ -14,6 +14,7 @@ The command line is click; every command's own help is `juesuan COMMAND --help`.
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import signal
@@ -45,6 +46,41 @@ class _Console(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         _silence(sys.stderr if self.stderr else sys.stdout)
+
+
+# marks of the output that legacy code pages (GBK/cp936, the default of a redirected stream on a Chinese
+# Windows) lack, and what stands for them there; any other character such a stream cannot take becomes "?"
+_CODE_PAGE_MARKS = {"\u2713": "√", "\u2717": "×", "\u2714": "√", "\u2718": "×"}
+
+
+def _code_page_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """codecs error handler "juesuan-console": a character the console's encoding lacks becomes its
+    _CODE_PAGE_MARKS stand-in when that one is encodable, else "?" — printing never ends a command."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    def one(ch: str) -> str:
+        mark = _CODE_PAGE_MARKS.get(ch, "?")
+        try:
+            mark.encode(exc.encoding)
+        except (UnicodeError, LookupError):
+            return "?"
+        return mark
+    return "".join(one(ch) for ch in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("juesuan-console", _code_page_fallback)
+
+
+def _tolerant_streams() -> None:
+    """stdout and stderr no longer raise on a character their encoding lacks (a log redirected under a
+    Chinese Windows is GBK, where ✗ and ✓ do not exist): such a character is replaced (_code_page_fallback),
+    so a command's output cannot fail it half-way and leave its run unrecorded."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            try:
+                stream.reconfigure(errors="juesuan-console")
+            except (ValueError, OSError):   # a closed or detached stream: nothing to print there anyway
+                pass
 
 
 # logs of scheduled runs are read in files, not 80-column terminals
@@ -761,6 +797,7 @@ def main(argv: list[str] | None = None) -> int:
     from juesuan.sql import NoWarehouse
 
     i18n.set_lang(None)
+    _tolerant_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     handlers = {}
     if threading.current_thread() is threading.main_thread():

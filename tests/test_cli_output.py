@@ -278,3 +278,24 @@ def test_status_gives_the_newest_final_and_budget_years(warehouse_db, tmp_path, 
     assert main(["--lang", "en", "status", "--db", str(db)]) == 0
     out = _one_line(capsys.readouterr().out)
     assert "newest final-accounts (决算) year │ 2024" in out and "newest budget (预算) year │ 2026" in out
+
+
+def test_a_gbk_console_gets_every_line_with_stand_ins_for_the_marks_it_lacks(warehouse_db):
+    """A report redirected to a file under a Chinese Windows is written in GBK (cp936), which has no ✗ or ✓:
+    the output goes on to the end, the same as in UTF-8 but with × for ✗ and √ for ✓, instead of failing
+    half-way with exit 2."""
+    import os
+
+    def report(encoding: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "juesuan", "--db", str(warehouse_db), "report"], cwd=ROOT,
+                              capture_output=True, env={**os.environ, "PYTHONIOENCODING": encoding}, timeout=300)
+        assert done.returncode == 0, done.stderr.decode(encoding, errors="replace")
+        return done.stdout.decode(encoding)
+
+    utf8, gbk = report("utf-8"), report("cp936")
+    assert "  ✗ " in utf8 and "✗" not in gbk and "  × " in gbk
+    # line for line the same, but for the marks and the tables' borders (rich draws them in ASCII there)
+    utf8_lines, gbk_lines = utf8.replace("✗", "×").replace("✓", "√").splitlines(), gbk.splitlines()
+    assert len(gbk_lines) == len(utf8_lines)
+    differ = [(u, g) for u, g in zip(utf8_lines, gbk_lines) if u != g]
+    assert differ and all(u[:1] in "┏┃┡│└" and g[:1] in "+|" for u, g in differ)
