@@ -30,6 +30,23 @@ class Place:
     image_how: str | None = None
 
 
+# every reading a place can show, as (doc_id, source_ref, seq, value_text, kind, item, measure, section,
+# snippet): raw.observations, and the 分值 and 得分 of each self-evaluation indicator (raw.indicators, which the
+# performance checks cite) with its row's cells as the snippet and its project as the section
+PLACE_READINGS = r"""(
+    select doc_id, source_ref, seq, value_text, kind, item, measure, section, snippet from raw.observations
+    union all
+    select i.doc_id, i.source_ref, 1000000000 + i.indicator_no * 2 + m.k, m.value_text, 'indicator', i.indicator, m.measure,
+           i.project, concat_ws(' | ', i.level1, i.level2, i.indicator, i.target_text, i.actual_text, i.weight_text,
+                                i.score_text)
+    from (select *, regexp_replace(weight::varchar, '\.?0+$', '') as weight_text,
+                 regexp_replace(score::varchar, '\.?0+$', '') as score_text from raw.indicators) i, lateral (
+        select 0 as k, 'weight' as measure, i.weight_text as value_text where i.weight is not null
+        union all
+        select 1, 'score', i.score_text where i.score is not null) m
+    where i.source_ref is not null)"""
+
+
 def finding_places(refs: str | None) -> list[Place]:
     """The places a finding's ``lhs_refs``/``rhs_refs`` text names, in order (snippets not yet filled)."""
     return [Place(ref, text) for ref, text in cited(refs)]
@@ -37,15 +54,15 @@ def finding_places(refs: str | None) -> list[Place]:
 
 def fill_readings(con, places: dict[str, list[Place]]) -> None:
     """Fill section and snippet (and the printed text where missing) of every place, for all documents of
-    ``places`` (doc_id → places) in one query over raw.observations."""
+    ``places`` (doc_id → places) in one query over the readings (PLACE_READINGS)."""
     pairs = {(doc, p.ref) for doc, ps in places.items() for p in ps}
     if not pairs:
         return
     docs, refs = zip(*sorted(pairs))
-    rows = con.execute("""
+    rows = con.execute(f"""
         with wanted as (select unnest(?::varchar[]) as doc_id, unnest(?::varchar[]) as source_ref)
         select o.doc_id, o.source_ref, o.value_text, o.section, o.snippet
-        from raw.observations o join wanted w using (doc_id, source_ref)
+        from {PLACE_READINGS} o join wanted w using (doc_id, source_ref)
         order by o.doc_id, o.source_ref, o.seq""", [list(docs), list(refs)]).fetchall()
     found: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for doc, ref, text, section, snippet in rows:

@@ -43,8 +43,10 @@ def cited(text: str | None) -> list[tuple[str, str | None]]:
 
 
 def _readings(con, doc_id: str, ref: str) -> list[tuple]:
+    from juesuan.drill import PLACE_READINGS
+
     return con.execute(
-        "select source_ref, value_text, kind, item, measure, section, snippet from raw.observations "
+        f"select source_ref, value_text, kind, item, measure, section, snippet from {PLACE_READINGS} r "
         "where doc_id = ? and source_ref = ? order by seq", [doc_id, ref]).fetchall()
 
 

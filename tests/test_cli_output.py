@@ -98,6 +98,26 @@ def test_show_a_finding_gives_both_sides_with_sentences(warehouse_db, capsys):
     assert "原文: 年初预算 92.67 万元，支出决算 92.67 万元，完成年初预算的100%。" in out   # right side, L137
 
 
+def test_show_a_performance_finding_gives_the_indicator_row(warehouse_db, capsys):
+    """The performance checks cite an indicator's 分值 and 得分 (raw.indicators, not raw.observations): both
+    sides show the indicator's row, and the place alone is a figure `show` finds."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse_db), read_only=True)
+    check_id = con.execute("select check_id from marts.fct_identity_check where not passed "
+                           "and check_name = 'indicator_score_within_weight' and lhs_refs like 'L641 %'").fetchall()
+    con.close()
+    assert len(check_id) == 1
+    assert main(["--lang", "zh", "show", "--db", str(warehouse_db), check_id[0][0][:10]]) == 0
+    out = capsys.readouterr().out
+    row = "原文: 产出指标 | 数量指标 | 救助因病因学意外灾害等困难职工 | 2.5 | 5"
+    assert out.count(row) == 2 and out.count("章节: 部门整体支出") == 2 and "无原始读数" not in out
+    assert main(["--lang", "zh", "show", "--db", str(warehouse_db), "002", "L641"]) == 0
+    out = capsys.readouterr().out
+    assert 'L641 "2.5"、"5"  绩效指标 救助因病因学意外灾害等困难职工 权重; 绩效指标 救助因病因学意外灾害等困难职工 得分' in out
+    assert row in out
+
+
 def test_show_of_nothing_is_exit_2_naming_the_fix(warehouse_db, capsys):
     assert main(["--lang", "en", "show", "--db", str(warehouse_db), "000", "L99999"]) == 2
     err = capsys.readouterr().err
