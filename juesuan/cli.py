@@ -33,7 +33,7 @@ from rich.table import Table
 from juesuan import i18n
 from juesuan.i18n import tr
 from juesuan.lock import WarehouseBusy, WarehouseLock
-from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, report_html, sql_history, warehouse_path
+from juesuan.paths import SAMPLE_REPORTS, data_docs_dir, report_html, site_dir, sql_history, warehouse_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_DOC_FAILURES, EXIT_STALE, EXIT_FINDINGS = 0, 1, 2, 3, 4, 5, 6
 
@@ -670,7 +670,7 @@ def cmd_export(db, marts, all_marts, query, fmt, output, bom) -> int:
 
 @command("site")
 @click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
-              help="folder of the site (default: warehouse/site beside the warehouse)")
+              help="folder of the site (default: the warehouse's outputs folder's site/, e.g. warehouse/site)")
 @click.option("--no-crops", is_flag=True, help="skip the cropped page images of PDF sources")
 def cmd_site(db, out_dir, no_crops) -> int:
     """A static HTML site of the warehouse that opens from file:// offline: units × years, one page per
@@ -678,7 +678,7 @@ def cmd_site(db, out_dir, no_crops) -> int:
     from juesuan.site import build_site
 
     db = _existing(warehouse_path(db))
-    summary = build_site(db, Path(out_dir) if out_dir else db.parent / "site", crops=not no_crops)
+    summary = build_site(db, Path(out_dir) if out_dir else site_dir(db), crops=not no_crops)
     for doc_id, reason in summary.crop_errors:
         err.print(tr(f"[yellow]无页面截图[/yellow] {doc_id}：{escape(reason)}", f"[yellow]no page crops[/yellow] {doc_id}: {escape(reason)}"))
     out.print(tr(f"网站：{summary.pages} 个文档页面，{summary.images} 张原文截图 → {escape(str(summary.index))}",

@@ -1,7 +1,7 @@
 """Where things live.  The project root holds the dbt project; the warehouse is one DuckDB file.
 
-A warehouse's outputs (report.html, Great Expectations data_docs/, dbt's target and logs, the SQL prompt's
-history) live in a folder of their own, so two warehouses in one folder (scratch files in /tmp) never
+A warehouse's outputs (report.html, the site, Great Expectations data_docs/, dbt's target and logs, the SQL
+prompt's history) live in a folder of their own, so two warehouses in one folder (scratch files in /tmp) never
 overwrite each other's: ``<stem>_outputs/`` beside the file (``/tmp/a.duckdb`` → ``/tmp/a_outputs/``).
 The project's own warehouse ``warehouse/juesuan.duckdb`` is alone in ``warehouse/``, which is its output
 folder, as README.md documents (``warehouse/report.html``, ``warehouse/data_docs/``).
@@ -39,6 +39,11 @@ def data_docs_dir(db: Path) -> Path:
 def report_html(db: Path) -> Path:
     """The full findings page of ``db`` (written by `juesuan run` and an unfiltered `juesuan report`)."""
     return outputs_dir(db) / "report.html"
+
+
+def site_dir(db: Path) -> Path:
+    """Where `juesuan site` writes the static site of ``db`` unless told (a folder in its outputs_dir)."""
+    return outputs_dir(db) / "site"
 
 
 def dbt_target_dir(db: Path) -> Path:

@@ -267,7 +267,7 @@ def test_report_filters_take_a_path_relative_absolute_or_a_file_name(warehouse_d
 def test_two_warehouses_in_one_folder_keep_their_own_pages(warehouse_db, tmp_path, capsys):
     import shutil
 
-    from juesuan.paths import data_docs_dir, dbt_target_dir, outputs_dir
+    from juesuan.paths import data_docs_dir, dbt_target_dir, outputs_dir, site_dir
 
     a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     shutil.copy(warehouse_db, a)
@@ -278,6 +278,9 @@ def test_two_warehouses_in_one_folder_keep_their_own_pages(warehouse_db, tmp_pat
     assert report_html(b) == tmp_path / "b_outputs" / "report.html" and report_html(b).is_file()
     assert not (tmp_path / "report.html").exists()
     assert (data_docs_dir(a), dbt_target_dir(b)) == (tmp_path / "a_outputs" / "data_docs", tmp_path / "b_outputs" / "dbt_target")
+    assert main(["site", "--db", str(a), "--no-crops"]) == 0 and main(["site", "--db", str(b), "--no-crops"]) == 0
+    assert site_dir(a) == tmp_path / "a_outputs" / "site" and (site_dir(a) / "index.html").is_file()
+    assert (site_dir(b) / "index.html").is_file() and not (tmp_path / "site").exists()
     # the project's own warehouse keeps them in warehouse/, as README says
     assert outputs_dir(ROOT / "warehouse" / "juesuan.duckdb") == ROOT / "warehouse"
 
