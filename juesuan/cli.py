@@ -602,13 +602,15 @@ def cmd_sql(db, query, fmt, max_rows) -> int:
     """Run SQL on the warehouse (read-only); without QUERY open a prompt with history and multi-line editing."""
     import duckdb
 
-    from juesuan.sql import connect_sql, print_result, prompt, sql_error
+    from juesuan.sql import TABLES_SQL, connect_sql, print_result, prompt, sql_error
 
     db = warehouse_path(db)
     con = connect_sql(db)
     try:
         if query:
             text = " ".join(query)
+            if text.strip() == ".tables":   # as at the prompt
+                text = TABLES_SQL
             try:
                 if not con.extract_statements(text):
                     raise UsageError(tr("查询中没有 SQL 语句（只有空白或注释）— 例如 `juesuan sql \"select * from marts.dim_unit\"`",

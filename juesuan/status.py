@@ -281,7 +281,8 @@ def parse_age(text: str) -> timedelta:
     units = {"m": "minutes", "h": "hours", "d": "days"}
     text = text.strip().lower()
     if not text or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
-        raise ValueError(f"age {text!r}: use a number followed by m, h or d (e.g. 26h)")
+        raise ValueError(tr(f"时长 {text!r}：请写数字加 m、h 或 d（分钟、小时、天），例如 26h",
+                            f"age {text!r}: use a number followed by m, h or d (e.g. 26h)"))
     return timedelta(**{units[text[-1]]: float(text[:-1])})
 
 

@@ -215,6 +215,18 @@ def test_error_paths_are_one_line_exit_2(warehouse_db, argv, cause, capsys):
     assert cause in _one_line(err)
 
 
+def test_a_bad_age_is_said_in_chinese_first(warehouse_db, capsys):
+    assert main(["status", "--db", str(warehouse_db), "--max-age", "bogus"]) == 2
+    assert _one_line(capsys.readouterr().err) == "错误: 时长 'bogus'：请写数字加 m、h 或 d（分钟、小时、天），例如 26h"
+
+
+def test_dot_tables_works_as_a_query_as_at_the_prompt(warehouse_db, capsys):
+    assert main(["sql", "--db", str(warehouse_db), "--format", "csv", ".tables"]) == 0
+    rows = dict(line.split(",", 1) for line in capsys.readouterr().out.splitlines()[1:])
+    assert rows["marts"].strip('"').startswith("dim_document, dim_economic_subject, dim_function_subject, dim_unit, ")
+    assert "documents" in rows["raw"] and "observations" in rows["raw"]
+
+
 def test_a_file_that_is_not_a_warehouse_is_named_exit_2(capsys, monkeypatch):
     readme = ROOT / "README.md"
     assert main(["--lang", "en", "--db", str(readme), "status"]) == 2
