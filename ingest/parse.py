@@ -271,7 +271,9 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
                 "error", f"line {named[0][0]}",
                 f"the report names {len(named)} standard table(s) (first: {named[0][1][:40]}) but no table was read "
                 f"from the {raw.format} file: its figures were read from the text only"))
-    cut = truncation.cut_short(lines, grids, result.observations, raw.locators)  # needs no 目录 (toc: with one)
+    result.issues += [ParseIssue("error", place, message) for place, message in raw.issues]   # the reader's
+    # a cut the reader saw (a file ending inside a character) is not looked for again; needs no 目录 (toc: with one)
+    cut = None if raw.issues else truncation.cut_short(lines, grids, result.observations, raw.locators)
     if cut is not None:
         result.issues.append(cut)
     status = _status(result, contents, lines, year, meta.unit_name)

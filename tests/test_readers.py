@@ -49,6 +49,25 @@ def test_full_width_report_parses_like_the_ascii_one():
     assert sorted(map(key, a.result.observations)) == sorted(map(key, b.result.observations))
 
 
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_a_utf8_copy_cut_inside_a_character_keeps_its_whole_lines_and_is_partial(bom):
+    """A download that stopped inside a character was "neither UTF-8 nor GB18030" and lost everything: its
+    whole lines are read, the incomplete last one is not (a figure there may be cut), and the document is
+    partial with the place where it stops."""
+    data = SEEDS["000"].read_bytes()
+    line = data.index("年度一般公共预算财政拨款支出年初预算".encode())   # a sentence with figures
+    end = data.index(b"\n", line)
+    doc = parse_bytes(Path("cut.txt"), bom + data[:end - 1])   # its last character, 。 (3 bytes), cut after two
+    n = data.count(b"\n", 0, line) + 1
+    assert doc.status == "partial" and doc.encoding == ("utf-8-sig" if bom else "utf-8")
+    assert [(i.severity, i.place, i.message) for i in doc.result.issues if "cut short" in i.message] == [
+        ("error", f"L{n}", f"the document is cut short: the file ends inside a character at byte {len(bom) + end - 3}; "
+                           f"its last line, {n}, is incomplete and was not read")]
+    whole = parse_bytes(Path("whole.txt"), data).result.observations
+    before = sorted((o.line_no, o.source_ref, o.value) for o in whole if o.line_no < n)
+    assert before and sorted((o.line_no, o.source_ref, o.value) for o in doc.result.observations) == before
+
+
 @pytest.mark.parametrize(
     "data, message, place",
     [

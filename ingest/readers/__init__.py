@@ -35,7 +35,7 @@ class RawText:
     format: str
     encoding: str | None = None
     locators: list[str] | None = None  # same length as lines when the format has pages/tables
-    notes: list[str] = field(default_factory=list)
+    issues: list[tuple[str, str]] = field(default_factory=list)  # (place, message): what the reader found wrong
     tables: list[Grid] | None = None  # None: the tables are in the lines (found by find_grids)
 
 

@@ -18,12 +18,15 @@ _BINARY_SIGNATURES = {
 }
 
 
-def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Return (text, encoding).  Raises ReadError naming the offending byte."""
+def decode(path: Path, data: bytes) -> tuple[str, str, int | None]:
+    """Return (text, encoding, cut): ``cut`` is the byte offset of an incomplete UTF-8 character the bytes
+    end with (a copy cut short inside a character; the text is what comes before it), else None.
+    Raises ReadError naming the offending byte."""
     if data.startswith(codecs.BOM_UTF8):
-        return _strict(path, data[len(codecs.BOM_UTF8):], "utf-8"), "utf-8-sig"
+        text, cut = _utf8_cut_short(path, data, len(codecs.BOM_UTF8))
+        return text, "utf-8-sig", cut
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return _strict(path, data, "utf-16"), "utf-16"
+        return _strict(path, data, "utf-16"), "utf-16", None
     for signature, what in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise ReadError(str(path), "binary file, not text", place="byte 0", hint=f"looks like {what}")
@@ -31,10 +34,13 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     if nul >= 0:
         raise ReadError(str(path), "binary file, not text", place=f"byte {nul}", hint="contains NUL bytes")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError as utf8_error:
+        if utf8_error.end == len(data) and utf8_error.reason == "unexpected end of data":
+            # UTF-8 to its last character, which the copy cut: not GB18030 (that would read it as other characters)
+            return _strict(path, data[:utf8_error.start], "utf-8"), "utf-8", utf8_error.start
         try:
-            return data.decode("gb18030"), "gb18030"
+            return data.decode("gb18030"), "gb18030", None
         except UnicodeDecodeError:
             pos = utf8_error.start
             line_no = data.count(b"\n", 0, pos) + 1
@@ -44,6 +50,18 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
                 place=f"byte {pos} (line {line_no})",
                 hint="re-save the file as UTF-8",
             ) from None
+
+
+def _utf8_cut_short(path: Path, data: bytes, start: int) -> tuple[str, int | None]:
+    """UTF-8 from ``start`` (after a BOM): (text, None), or (the text before the last character, its byte
+    offset) when only that character is incomplete.  Raises ReadError for any other invalid byte."""
+    try:
+        return data[start:].decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        if start + exc.end == len(data) and exc.reason == "unexpected end of data":
+            return _strict(path, data[start:start + exc.start], "utf-8"), start + exc.start
+        raise ReadError(str(path), "invalid utf-8 byte sequence", place=f"byte {start + exc.start}",
+                        hint="re-save the file") from None
 
 
 def _strict(path: Path, data: bytes, encoding: str) -> str:
@@ -60,7 +78,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # control characters but \t \
 
 @register(".txt", ".text", ".md", ".csv", format="text")
 def read_text(path: Path, data: bytes) -> RawText:
-    text, encoding = decode(path, data)
+    text, encoding, cut = decode(path, data)
     controls = len(_CONTROL.findall(text, 0, 20000))
     if controls > max(10, len(text[:20000]) // 100):
         raise ReadError(str(path), "binary file, not text", place="first 20000 characters",
@@ -68,4 +86,9 @@ def read_text(path: Path, data: bytes) -> RawText:
     # Line numbers must match what an editor shows, so only \n (and \r\n / \r)
     # break lines; form feeds (PDF page breaks) are dropped in place.
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "").split("\n")
-    return RawText(lines=lines, format="text", encoding=encoding)
+    issues = []
+    if cut is not None:   # the last line stops inside a character: what it holds is not read (a figure cut short)
+        issues.append((f"L{len(lines)}", f"the document is cut short: the file ends inside a character at byte {cut}; "
+                                         f"its last line, {len(lines)}, is incomplete and was not read"))
+        lines[-1] = ""
+    return RawText(lines=lines, format="text", encoding=encoding, issues=issues)
