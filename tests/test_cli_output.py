@@ -334,3 +334,19 @@ def test_a_gbk_console_gets_every_line_with_stand_ins_for_the_marks_it_lacks(war
     assert len(gbk_lines) == len(utf8_lines)
     differ = [(u, g) for u, g in zip(utf8_lines, gbk_lines) if u != g]
     assert differ and all(u[:1] in "┏┃┡│└" and g[:1] in "+|" for u, g in differ)
+
+
+def test_a_legacy_office_file_in_a_folder_is_named_with_what_to_save_it_as(tmp_path, capsys):
+    """A folder of published 决算 often holds .doc/.xls files: skipped (no reader takes them), but said to be a
+    legacy Office format to save as .docx/.xlsx — not "not a report format" like a scan."""
+    (tmp_path / "2024年度部门决算.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    (tmp_path / "2024年度部门决算表.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    (tmp_path / "scan.png").write_bytes(b"\x89PNG")
+    assert main(["ingest", "--db", str(tmp_path / "w.duckdb"), str(tmp_path)]) == 0
+    out = _one_line(capsys.readouterr().out)
+    assert "1 × 旧版 Office 格式（.doc），未读取 — 另存为 .docx 后再运行" in out
+    assert "1 × 旧版 Office 格式（.xls），未读取 — 另存为 .xlsx 后再运行" in out
+    assert "1 × 不是报告的文件格式（.png）" in out
+    assert main(["--lang", "en", "ingest", "--db", str(tmp_path / "w.duckdb"), str(tmp_path)]) == 0
+    assert "1 × not a report format (.doc): a legacy Office format — save it as .docx and run again" in \
+        _one_line(capsys.readouterr().out)
