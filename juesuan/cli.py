@@ -296,7 +296,8 @@ def step_run_report(db: Path, *, read: list[str], limit: int | None = 3):
 
     Up to RUN_LIST_MAX documents in the warehouse: every document and its findings, as `juesuan report`.
     Beyond: the documents this run read (``read``: doc_ids parsed, or failed, in this run) with their
-    findings, then the warehouse's totals — the full list is `juesuan report`.  The full page
+    findings — of more than RUN_LIST_MAX read, only those unreadable or with findings, the first RUN_LIST_MAX
+    of them — then the warehouse's totals; the full list is `juesuan report`.  The full page
     (report.html) is written again only when the marts, the checks or the language changed since it was
     written (its state: the checks' fingerprint and the language; no fingerprint: always written).
     Returns the warehouse's totals (juesuan.findings.Totals).
@@ -313,8 +314,18 @@ def step_run_report(db: Path, *, read: list[str], limit: int | None = 3):
     else:
         docs = None
         if read:
-            print_text(document_summaries(db, doc_ids=read), out, limit=limit,
-                       title=tr(f"本次读取的文档（{len(set(read))} 个）", f"documents read in this run ({len(set(read))})"))
+            docs_read = document_summaries(db, doc_ids=read)
+            n = len(docs_read)
+            if n <= RUN_LIST_MAX:
+                print_text(docs_read, out, limit=limit,
+                           title=tr(f"本次读取的文档（{n} 个）", f"documents read in this run ({n})"))
+            else:   # a first load of thousands: the ones to look at, not a log of every document
+                notable = [d for d in docs_read if d.status == "failed" or d.findings]
+                print_text(notable[:RUN_LIST_MAX], out, limit=limit, title=tr(
+                    f"本次读取 {n} 个文档，其中 {len(notable)} 个无法读取或有不符" + (
+                        f"（列出前 {RUN_LIST_MAX} 个）" if len(notable) > RUN_LIST_MAX else ""),
+                    f"{n} documents read in this run, {len(notable)} unreadable or with findings" + (
+                        f" (the first {RUN_LIST_MAX} listed)" if len(notable) > RUN_LIST_MAX else "")))
         out.print(tr(f"\n[bold]全部文档[/bold]：{total.documents} 个（{total.failed} 个无法读取）；"
                      f"{total.with_findings} 个有不符，共 [red]{total.findings}[/red] 处（{total.checks} 条勾稽关系）"
                      "— 逐个文档的列表：`juesuan report`",
