@@ -125,8 +125,8 @@ def _project_titles(lines: list[str], skip: set[int]) -> list[tuple[int, str]]:
     among the prose lines: a title on one line, or one a hard wrap cut over several (see _printed_lines)."""
     found: dict[int, str] = {}
     for i, line in enumerate(lines):
-        if i in skip or "\t" in line:
-            continue
+        if not line.rstrip().endswith(_TITLE_ENDINGS) or i in skip or "\t" in line:
+            continue  # (the first test is _may_be_title's, inline: it rejects nearly every line)
         name = _title_of(line)
         if name is not None:
             found[i + 1] = name
