@@ -173,3 +173,21 @@ def test_tokens_from_the_digit_shape_cache_equal_a_plain_scan():
             assert _fields(tokenize(s)) == _fields(_plain_tokens(s)), s
         served += _digit_shape(variant, keep) == _digit_shape(text, keep)
     assert len(texts) > 300 and served > len(texts) // 3
+
+
+def test_lines_ending_with_equals_the_test_of_every_line():
+    """lines.ending_with (one regex pass) = the lines whose rstrip() ends with one of the characters, on the
+    bundled reports and on edges: trailing blanks of every kind, the character mid-line, twice on a line,
+    alone, on the first and last line, a line holding a line break (tested one by one), no lines."""
+    from ingest.lines import ending_with
+
+    docs = [p.read_text(encoding="utf-8").split("\n") for p in sorted(REPORTS.glob("*.txt"))]
+    docs += [["表", "收入支出决算总表 ", "表格说明", "绩效自评表\t", "表表", "报告\u3000\x0b", "目录 \r", "", "  ", "告"],
+             ["a\n表", "b表"], [], ["表"]]
+    hits = 0
+    for lines in docs:
+        for chars in ("表", "告目表"):
+            expected = [i for i, line in enumerate(lines) if line.rstrip().endswith(tuple(chars))]
+            assert ending_with(lines, chars) == expected
+            hits += len(expected)
+    assert hits > 50
