@@ -397,12 +397,17 @@ class _Emitter:
             self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table", cell.ref))
 
     def cells(self, header_end: int) -> list[TableCell]:
+        """Every cell of the grid with its role and value (one TableCell a cell: the table's attributes and
+        the role/value maps are looked up once, not once per cell)."""
         out: list[TableCell] = []
+        append = out.append
+        no, code, title, roles, values = self.table_no, self.tdef.code, self.tdef.title, self.roles, self.values
         for r, row in enumerate(self.grid.rows):
+            header = r < header_end
             for cell in row:
-                role = "header" if r < header_end else self.roles.get((r, cell.col), "label" if cell.text else "blank")
-                out.append(TableCell(self.table_no, self.tdef.code, self.tdef.title, r, cell.col, cell.line_no,
-                                     cell.text, self.values.get((r, cell.col)), role, cell.ref))
+                key = (r, cell.col)
+                role = "header" if header else roles.get(key, "label" if cell.text else "blank")
+                append(TableCell(no, code, title, r, cell.col, cell.line_no, cell.text, values.get(key), role, cell.ref))
         return out
 
 
