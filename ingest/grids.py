@@ -32,7 +32,7 @@ from ingest.normalize import display_width
 from ingest.sections import heading_of
 
 
-@dataclass
+@dataclass(slots=True)  # (one per cell: attribute access without a __dict__)
 class Cell:
     text: str
     line_no: int  # 1-based line where the cell starts

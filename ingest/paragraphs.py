@@ -28,7 +28,7 @@ _MARKER = re.compile(
 LONG_LINE = 60
 
 
-@dataclass
+@dataclass(slots=True)  # (one per paragraph: attribute access without a __dict__)
 class Paragraph:
     text: str
     starts: list[int]  # offset in text where each source line begins

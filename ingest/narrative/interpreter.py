@@ -118,7 +118,7 @@ class DocContext:
     report_kind: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # (read and set for every token: attribute access without a __dict__)
 class _State:
     year: int | None
     subjects: list[L.Subject] = field(default_factory=list)

@@ -90,7 +90,7 @@ NUMBER = (
 )
 
 
-@dataclass
+@dataclass(slots=True)  # (one per token: smaller, attribute access without a __dict__)
 class Token:
     kind: str  # label | num | keyword name | group | clause
     start: int
