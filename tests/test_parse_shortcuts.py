@@ -191,3 +191,23 @@ def test_lines_ending_with_equals_the_test_of_every_line():
             assert ending_with(lines, chars) == expected
             hits += len(expected)
     assert hits > 50
+
+
+def test_lines_without_a_mapped_character_are_normalised_as_with_the_full_map():
+    """normalise_line skips str.translate on a line holding no character of the map: the same result as
+    translating every line, on the bundled reports and on each mapped character alone and inside text."""
+    from ingest import normalize
+
+    def plain(line: str) -> str:
+        line = line.translate(normalize._TRANSLATE)
+        if "，" in line:
+            line = normalize._WIDE_THOUSANDS.sub(",", line)
+        if "\\" in line:
+            line = normalize._LATEX.sub(lambda m: normalize._LATEX_MAP[m.group(1)], line)
+        return line.rstrip(" \r\n")
+
+    mapped = [chr(cp) for cp in normalize._TRANSLATE]
+    texts = LINES + mapped + [f"支出{c}１２，３４５．６{c}万元 " for c in mapped] + ["收入，支出（类）：", "a\\leq b\u3000"]
+    for text in texts:
+        assert normalize._normalise(text) == plain(text), repr(text)
+    assert normalize._normalise("１２，３４５．６％\u3000") == "12,345.6%"
