@@ -211,3 +211,27 @@ def test_lines_without_a_mapped_character_are_normalised_as_with_the_full_map():
     for text in texts:
         assert normalize._normalise(text) == plain(text), repr(text)
     assert normalize._normalise("１２，３４５．６％\u3000") == "12,345.6%"
+
+
+def test_unit_votes_gated_by_each_patterns_words_equal_every_pattern_tried():
+    """metadata._line_votes searches a line only with the patterns whose words it holds: the votes equal
+    those of every pattern tried on every line, on the bundled reports and lines made to hold one
+    pattern's words inside another's context."""
+    from ingest.normalize import squash
+
+    def plain(text: str) -> list[tuple[str, float]]:
+        text = text.strip()
+        return [(squash(m.group(1)), w) for p, w, _ in metadata._UNIT_PATTERNS for m in p.finditer(text)]
+
+    texts = LINES + ["编制单位：宜丰县财政局", "纳入宜丰县财政局2023年度决算编制范围的单位", "宜丰县财政局部门整体支出绩效自评报告",
+                     "2023年度宜丰县财政局决算", "宜丰县财政局下属单位", "本单位作为宜丰县财政局一级预算单位",
+                     "部门（单位）名称：宜丰县总工会", "2023年宜丰县财政局绩效评价报告"]
+    votes = 0
+    for text in texts:
+        if not text.strip() or len(text.strip()) > 400:
+            continue
+        expected = plain(text)
+        # (the votes of the patterns come first, those of a labelled unit after them)
+        assert list(metadata._line_votes(text)[:len(expected)]) == expected, text
+        votes += len(expected)
+    assert votes > 20
