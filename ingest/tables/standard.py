@@ -319,6 +319,7 @@ class _Emitter:
         self.skip: set[int] = set()  # body rows that do not line up with the header
         self.paths: list[list[str]] = []  # column label paths (set by parse)
         self._snippets: dict[int, str] = {}  # id(row) → snippet (rows live as long as the grid)
+        self.section = f"公开{tdef.code}表 {tdef.title}"  # every figure's section
 
     def check_alignment(self, body_start: int, width: int, strict: bool = False) -> None:
         """A figure right of the header's last column means the row's cells slid: none of its figures can
@@ -378,7 +379,7 @@ class _Emitter:
                 function_code=function_code, subject_name=subject_name, economic_code=economic_code,
                 decimals=wan_decimals(parsed.decimals, self.unit) if money else parsed.decimals,
                 printed_unit=self.unit, table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
-                section=f"公开{self.tdef.code}表 {self.tdef.title}", snippet=self.snippet(row), source_ref=cell.ref,
+                section=self.section, snippet=self.snippet(row), source_ref=cell.ref,
             )
         )
 
