@@ -32,7 +32,7 @@ from ingest.normalize import display_width
 from ingest.sections import heading_of
 
 
-@dataclass
+@dataclass(slots=True)  # (one per cell: attribute access without a __dict__)
 class Cell:
     text: str
     line_no: int  # 1-based line where the cell starts
@@ -216,6 +216,9 @@ def find_grids(lines: list[str], context_lines: int = 8) -> list[Grid]:
     i = 0
     while i < len(lines):
         line = lines[i]
+        if "\t" not in line:  # (both layouts' lines hold a tab: most lines are prose)
+            i += 1
+            continue
         if _is_tsv(line):
             rows, consumed, last = _scan_tsv(lines, i)
             layout = "tsv"

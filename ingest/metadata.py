@@ -37,6 +37,9 @@ _UNIT_PATTERNS: list[tuple[re.Pattern[str], float, tuple[str, ...]]] = [
     (re.compile(rf"^(?:本单位作为)?({_UNIT})(?:一级预算单位)"), 1.0, ("一级预算单位",)),
 ]
 _UNIT_WORDS = re.compile("|".join(sorted({w for _, _, words in _UNIT_PATTERNS for w in words}, key=len, reverse=True)))
+# each pattern with its own words: a line is searched only with the patterns whose words it holds (a line
+# naming 决算 — most do — is not searched for 编制单位： or 纳入…编制范围)
+_GATED_PATTERNS = [(pattern, weight, re.compile("|".join(map(re.escape, words)))) for pattern, weight, words in _UNIT_PATTERNS]
 
 _TITLE_NOISE = re.compile(r"\*+|#+|20\d\d\s*年度?|部门决算公开报告|部门决算|单位决算|决算公开|公开报告|报告|"
                           r"部门预算公开表格|部门预算公开|部门预算|单位预算|预算公开|公开表格")
@@ -87,9 +90,10 @@ def _line_votes(line: str) -> tuple[tuple[str, float], ...]:
         return ()
     out: list[tuple[str, float]] = []
     if _UNIT_WORDS.search(text):
-        for pattern, weight, _ in _UNIT_PATTERNS:
-            for m in pattern.finditer(text):
-                out.append((squash(m.group(1)), weight))
+        for pattern, weight, words in _GATED_PATTERNS:
+            if words.search(text):
+                for m in pattern.finditer(text):
+                    out.append((squash(m.group(1)), weight))
     if "：" in text or ":" in text:
         for m in _LABELLED_UNIT.finditer(text):
             name = m.group(1)

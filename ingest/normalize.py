@@ -59,8 +59,14 @@ def _normalise_line(line: str) -> str:
     return _normalise(line)
 
 
+# any character _TRANSLATE maps: a line without one (most lines: converters rarely emit wide ASCII) is
+# left alone — str.translate with a dict looks every character up, a regex search only scans
+_TRANSLATABLE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TRANSLATE)) + "]")
+
+
 def _normalise(line: str) -> str:
-    line = line.translate(_TRANSLATE)
+    if _TRANSLATABLE.search(line):
+        line = line.translate(_TRANSLATE)
     if "，" in line:
         line = _WIDE_THOUSANDS.sub(",", line)
     if "\\" in line:

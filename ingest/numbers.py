@@ -120,10 +120,15 @@ def to_wan(value: Decimal, decimals: int, unit: str) -> tuple[Decimal, int]:
     factor = MONEY_FACTORS.get(unit)
     if factor is None:
         raise ValueError(f"not a money unit: {unit!r}")
-    shift = -factor.as_tuple().exponent if factor < 1 else -(len(str(int(factor))) - 1)
-    return value * factor, decimals + shift
+    return value * factor, decimals + _SHIFTS[unit]
+
+
+# the decimals a conversion to 万元 adds: 元 +4, 千元 +1, 万元 0, 亿元 -4 (one figure, many conversions)
+_SHIFTS = {unit: -factor.as_tuple().exponent if factor < 1 else -(len(str(int(factor))) - 1)
+           for unit, factor in MONEY_FACTORS.items()}
+_WAREHOUSE = Decimal("0.0001")
 
 
 def quantize(value: Decimal) -> Decimal:
     """Round to the warehouse precision (DECIMAL(18,4)) without going through float."""
-    return value.quantize(Decimal("0.0001"))
+    return value.quantize(_WAREHOUSE)

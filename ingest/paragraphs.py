@@ -28,7 +28,7 @@ _MARKER = re.compile(
 LONG_LINE = 60
 
 
-@dataclass
+@dataclass(slots=True)  # (one per paragraph: attribute access without a __dict__)
 class Paragraph:
     text: str
     starts: list[int]  # offset in text where each source line begins
@@ -192,6 +192,7 @@ def _assemble(lines: tuple[str, ...], skip: frozenset[int]) -> list[Paragraph]:
 
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
+    next_width = iter(widths).__next__  # widths are those of exactly the lines the loop reads, in order
     last_width = 0
     last_text = ""
     for i, line in enumerate(lines):
@@ -231,7 +232,7 @@ def _assemble(lines: tuple[str, ...], skip: frozenset[int]) -> list[Paragraph]:
         else:
             current = Paragraph(text=text, starts=[0], line_nos=[i + 1])
             paragraphs.append(current)
-        last_width = display_width(text)
+        last_width = next_width()
         last_text = text
     return paragraphs
 

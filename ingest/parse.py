@@ -16,6 +16,7 @@ from pathlib import Path
 from ingest import PARSER_VERSION, metadata, toc, truncation
 from ingest.errors import IngestError
 from ingest.grids import Grid, find_grids
+from ingest.lines import ending_with
 from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, TableCell
 from ingest.narrative.interpreter import DocContext, Interpreter
 from ingest.normalize import display_width, squash
@@ -124,7 +125,8 @@ def _project_titles(lines: list[str], skip: set[int]) -> list[tuple[int, str]]:
     """(1-based line, project) of every self-evaluation report title (see _PROJECT_TITLES, _DEPARTMENT_TITLES)
     among the prose lines: a title on one line, or one a hard wrap cut over several (see _printed_lines)."""
     found: dict[int, str] = {}
-    for i, line in enumerate(lines):
+    for i in ending_with(lines, "".join(_TITLE_ENDINGS)):  # the lines _may_be_title lets through
+        line = lines[i]
         if i in skip or "\t" in line:
             continue
         name = _title_of(line)

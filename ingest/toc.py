@@ -226,12 +226,22 @@ def find(lines: list[str], locators: list[str] | None = None) -> Toc:
     toc.entries = list(keys.values())
     if not toc.entries:
         return toc
-    headings = [(n, _heading_like(line)) for n, line in enumerate(lines) if n not in toc.lines]
-    headings = [(n, h) for n, h in headings if h]
+    # the heading-like lines in order, computed as far as an entry's search reaches: the last entry is
+    # mostly found before the document's end (its tables, glossary and appendices are never looked at)
+    rest = ((n, h) for n, line in enumerate(lines) if n not in toc.lines and (h := _heading_like(line)))
+    headings: list[tuple[int, str]] = []
     for e in toc.entries:
         core = _OWNER.sub("", e.key)
-        for n, h in headings:
+        k = 0
+        while True:
+            if k == len(headings):
+                nxt = next(rest, None)
+                if nxt is None:
+                    break  # no line carries the entry: missing
+                headings.append(nxt)
+            n, h = headings[k]
             if _matches(e.key, h, e.kind, core):
                 e.found_line = n + 1
                 break
+            k += 1
     return toc

@@ -51,7 +51,11 @@ def _short_title(text: str) -> bool:
 
 
 def _last_line(lines: list[str]) -> int:
-    return max((n for n, line in enumerate(lines, start=1) if line.strip()), default=0)
+    """1-based number of the last non-blank line (0: none), looked for from the end."""
+    for n in range(len(lines), 0, -1):
+        if lines[n - 1].strip():
+            return n
+    return 0
 
 
 def _place(last: int, locators: list[str] | None) -> str:

@@ -121,3 +121,117 @@ def test_toc_matching_with_ratio_bounds_equals_ratio():
             assert toc._matches(key, h, kind) == _matches_plain(key, h, kind), (key, h)
             near += toc._matches(key, h, kind)
     assert near >= len(entries)
+
+
+def _plain_tokens(sentence: str) -> list:
+    """tokens.tokenize without the digit-shape cache: the sentence itself scanned."""
+    from ingest.narrative import tokens as T
+
+    scanner = T._scanner()
+    found = [t for kind, a, b in T._anchored_spans(scanner, sentence)
+             if (t := T._anchored_token(scanner, sentence, kind, a, b))]
+    anchored: list = []
+    for t in sorted(found, key=lambda t: (t.start, -t.end)):
+        if not anchored or t.start >= anchored[-1].end:
+            anchored.append(t)
+    blocks = tuple((t.start, t.end) for t in anchored)
+    tokens = [t for m in T._matches(scanner, sentence, blocks) if (t := T._token(sentence, *m))]
+    return sorted(tokens + anchored, key=lambda t: t.start)
+
+
+def _fields(tokens: list) -> list[tuple]:
+    return [(t.kind, t.start, t.end, t.text, t.value, t.decimals, t.unit, t.year, t.subjects) for t in tokens]
+
+
+def test_digit_literals_accept_only_patterns_blind_to_which_digit():
+    from ingest.narrative.tokens import _digit_literals
+
+    assert _digit_literals(r"(20\d\d)\s*年") == {"20"}
+    assert _digit_literals(r"单价\s*100\s*万元") == {"100"}
+    assert _digit_literals(r"[\d,.]+\s*万元|[^，。]+|[0-9]") == set()
+    for unsafe in (r"[1-5]\d", r"第1", r"11\d", r"[05]", r"(\d)\1"):
+        assert _digit_literals(unsafe) is None, unsafe
+
+
+def test_tokens_from_the_digit_shape_cache_equal_a_plain_scan():
+    """Every sentence of the bundled reports, then the same sentence with other digits (so the second is
+    served from the first's digit shape): the tokens equal a scan of the sentence itself — values, years,
+    a 功能分类 code's subjects included."""
+    from ingest.narrative.tokens import _digit_shape, _scanner, tokenize
+    from ingest.paragraphs import Paragraph, sentences
+
+    keep = _scanner().digit_literals
+    assert keep is not None and "20" in keep  # the shortcut is in use
+    other = str.maketrans("0123456789", "3456789013")
+    texts = [s for line in LINES for _, s in sentences(Paragraph(line, [0], [1])) if any(c.isdigit() for c in s)]
+    texts += ["其中：一般公共服务支出（类）财政事务（款）行政运行（项）（2010601）支出 12.50 万元。",
+              "单价100万元以上设备 3 台，2023年度支出 2,020.45 万元，增长 20.1%。"]
+    served = 0
+    for text in texts:
+        variant = text.translate(other)
+        for s in (text, variant):
+            assert _fields(tokenize(s)) == _fields(_plain_tokens(s)), s
+        served += _digit_shape(variant, keep) == _digit_shape(text, keep)
+    assert len(texts) > 300 and served > len(texts) // 3
+
+
+def test_lines_ending_with_equals_the_test_of_every_line():
+    """lines.ending_with (one regex pass) = the lines whose rstrip() ends with one of the characters, on the
+    bundled reports and on edges: trailing blanks of every kind, the character mid-line, twice on a line,
+    alone, on the first and last line, a line holding a line break (tested one by one), no lines."""
+    from ingest.lines import ending_with
+
+    docs = [p.read_text(encoding="utf-8").split("\n") for p in sorted(REPORTS.glob("*.txt"))]
+    docs += [["表", "收入支出决算总表 ", "表格说明", "绩效自评表\t", "表表", "报告\u3000\x0b", "目录 \r", "", "  ", "告"],
+             ["a\n表", "b表"], [], ["表"]]
+    hits = 0
+    for lines in docs:
+        for chars in ("表", "告目表"):
+            expected = [i for i, line in enumerate(lines) if line.rstrip().endswith(tuple(chars))]
+            assert ending_with(lines, chars) == expected
+            hits += len(expected)
+    assert hits > 50
+
+
+def test_lines_without_a_mapped_character_are_normalised_as_with_the_full_map():
+    """normalise_line skips str.translate on a line holding no character of the map: the same result as
+    translating every line, on the bundled reports and on each mapped character alone and inside text."""
+    from ingest import normalize
+
+    def plain(line: str) -> str:
+        line = line.translate(normalize._TRANSLATE)
+        if "，" in line:
+            line = normalize._WIDE_THOUSANDS.sub(",", line)
+        if "\\" in line:
+            line = normalize._LATEX.sub(lambda m: normalize._LATEX_MAP[m.group(1)], line)
+        return line.rstrip(" \r\n")
+
+    mapped = [chr(cp) for cp in normalize._TRANSLATE]
+    texts = LINES + mapped + [f"支出{c}１２，３４５．６{c}万元 " for c in mapped] + ["收入，支出（类）：", "a\\leq b\u3000"]
+    for text in texts:
+        assert normalize._normalise(text) == plain(text), repr(text)
+    assert normalize._normalise("１２，３４５．６％\u3000") == "12,345.6%"
+
+
+def test_unit_votes_gated_by_each_patterns_words_equal_every_pattern_tried():
+    """metadata._line_votes searches a line only with the patterns whose words it holds: the votes equal
+    those of every pattern tried on every line, on the bundled reports and lines made to hold one
+    pattern's words inside another's context."""
+    from ingest.normalize import squash
+
+    def plain(text: str) -> list[tuple[str, float]]:
+        text = text.strip()
+        return [(squash(m.group(1)), w) for p, w, _ in metadata._UNIT_PATTERNS for m in p.finditer(text)]
+
+    texts = LINES + ["编制单位：宜丰县财政局", "纳入宜丰县财政局2023年度决算编制范围的单位", "宜丰县财政局部门整体支出绩效自评报告",
+                     "2023年度宜丰县财政局决算", "宜丰县财政局下属单位", "本单位作为宜丰县财政局一级预算单位",
+                     "部门（单位）名称：宜丰县总工会", "2023年宜丰县财政局绩效评价报告"]
+    votes = 0
+    for text in texts:
+        if not text.strip() or len(text.strip()) > 400:
+            continue
+        expected = plain(text)
+        # (the votes of the patterns come first, those of a labelled unit after them)
+        assert list(metadata._line_votes(text)[:len(expected)]) == expected, text
+        votes += len(expected)
+    assert votes > 20

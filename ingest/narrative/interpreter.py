@@ -85,14 +85,25 @@ def _cached_read(sentence: str) -> _Read:
 
 def _reading(sentence: str) -> _Read:
     tokens = tuple(_disambiguate(tokenize(sentence), sentence))
-    return _Read(
-        tokens=tokens,
-        money_values=frozenset(t.value for t in tokens if t.kind == "num" and t.unit == "万元"),
-        spans=tuple((t.start, t.end) for t in tokens if t.kind not in ("clause", "group")),
-        has_label=any(t.kind == "label" for t in tokens),
-        has_unit_number=any(t.kind == "num" and t.unit for t in tokens),
-        opening=next((t for t in tokens if t.kind not in ("clause", "group")), None),
-    )
+    money: list[Decimal] = []
+    spans: list[tuple[int, int]] = []
+    opening: Token | None = None
+    has_label = has_unit_number = False
+    for t in tokens:  # one pass for every fact
+        kind = t.kind
+        if kind == "num":
+            if t.unit:
+                has_unit_number = True
+                if t.unit == "万元":
+                    money.append(t.value)
+        elif kind == "label":
+            has_label = True
+        if kind not in ("clause", "group"):
+            spans.append((t.start, t.end))
+            if opening is None:
+                opening = t
+    return _Read(tokens=tokens, money_values=frozenset(money), spans=tuple(spans), has_label=has_label,
+                 has_unit_number=has_unit_number, opening=opening)
 
 
 @dataclass
@@ -107,7 +118,7 @@ class DocContext:
     report_kind: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # (read and set for every token: attribute access without a __dict__)
 class _State:
     year: int | None
     subjects: list[L.Subject] = field(default_factory=list)

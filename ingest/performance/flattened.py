@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest import vocab
+from ingest.lines import ending_with
 from ingest.model import Indicator, Observation, Reject
 from ingest.normalize import squash
 from ingest.numbers import parse_plain
@@ -52,11 +53,13 @@ class Fragment:
 def find_regions(lines: list[str], skip: set[int]) -> list[tuple[int, int, str, str]]:
     """(start, end, project, project_kind) of flattened tables; 0-based inclusive indices."""
     regions = []
-    i = 0
-    while i < len(lines):
+    after = 0  # lines before it belong to a region found
+    # (a title ends in 绩效自评表: only the lines ending in 表 are looked at)
+    for i in ending_with(lines, "表"):
+        if i < after or i in skip or "\t" in lines[i]:
+            continue
         text = lines[i].strip()
-        # (a title ends in 绩效自评表: a line not ending in 表 is rejected before the pattern)
-        m = _TITLE.match(squash(text)) if text.endswith("表") and i not in skip and "\t" not in lines[i] else None
+        m = _TITLE.match(squash(text))
         if m and len(text) <= 60:
             end = None
             for j in range(i + 1, min(len(lines), i + 600)):
@@ -69,9 +72,7 @@ def find_regions(lines: list[str], skip: set[int]) -> list[tuple[int, int, str, 
                 dept = m.group("dept") is not None
                 project = DEPARTMENT_PROJECT if dept else project_name(m.group("name") or "未命名项目")
                 regions.append((i, end, project, "department" if dept else "project"))
-                i = end + 1
-                continue
-        i += 1
+                after = end + 1
     return regions
 
 

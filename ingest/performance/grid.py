@@ -105,10 +105,14 @@ def _block_label(row: list[Cell]) -> str | None:
     return None
 
 
+_PERFORMANCE_BLOCKS = {"project", "department", "funding", "tasks"}
+
+
 def is_performance_grid(grid: Grid) -> bool:
-    labels = {_block_label(row) for row in grid.rows}
-    has_indicator_header = any(any(squash(c.text) == "一级指标" for c in row) for row in grid.rows)
-    return has_indicator_header or bool(labels & {"project", "department", "funding", "tasks"})
+    """A self-evaluation table: a row opens one of its blocks (项目名称, 资金, 任务 …) or holds the indicator
+    header 一级指标.  Decided at the first such row (a self-evaluation table says so in its first rows)."""
+    return any(_block_label(row) in _PERFORMANCE_BLOCKS or any(squash(c.text) == "一级指标" for c in row)
+               for row in grid.rows)
 
 
 # -------------------------------------------------------------- parsing

@@ -319,6 +319,7 @@ class _Emitter:
         self.skip: set[int] = set()  # body rows that do not line up with the header
         self.paths: list[list[str]] = []  # column label paths (set by parse)
         self._snippets: dict[int, str] = {}  # id(row) → snippet (rows live as long as the grid)
+        self.section = f"公开{tdef.code}表 {tdef.title}"  # every figure's section
 
     def check_alignment(self, body_start: int, width: int, strict: bool = False) -> None:
         """A figure right of the header's last column means the row's cells slid: none of its figures can
@@ -378,7 +379,7 @@ class _Emitter:
                 function_code=function_code, subject_name=subject_name, economic_code=economic_code,
                 decimals=wan_decimals(parsed.decimals, self.unit) if money else parsed.decimals,
                 printed_unit=self.unit, table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
-                section=f"公开{self.tdef.code}表 {self.tdef.title}", snippet=self.snippet(row), source_ref=cell.ref,
+                section=self.section, snippet=self.snippet(row), source_ref=cell.ref,
             )
         )
 
@@ -397,12 +398,17 @@ class _Emitter:
             self.rejects.append(Reject(cell.line_no, cell.text, reason, self.snippet(row), "table", cell.ref))
 
     def cells(self, header_end: int) -> list[TableCell]:
+        """Every cell of the grid with its role and value (one TableCell a cell: the table's attributes and
+        the role/value maps are looked up once, not once per cell)."""
         out: list[TableCell] = []
+        append = out.append
+        no, code, title, roles, values = self.table_no, self.tdef.code, self.tdef.title, self.roles, self.values
         for r, row in enumerate(self.grid.rows):
+            header = r < header_end
             for cell in row:
-                role = "header" if r < header_end else self.roles.get((r, cell.col), "label" if cell.text else "blank")
-                out.append(TableCell(self.table_no, self.tdef.code, self.tdef.title, r, cell.col, cell.line_no,
-                                     cell.text, self.values.get((r, cell.col)), role, cell.ref))
+                key = (r, cell.col)
+                role = "header" if header else roles.get(key, "label" if cell.text else "blank")
+                append(TableCell(no, code, title, r, cell.col, cell.line_no, cell.text, values.get(key), role, cell.ref))
         return out
 
 
