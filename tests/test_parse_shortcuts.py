@@ -123,58 +123,6 @@ def test_toc_matching_with_ratio_bounds_equals_ratio():
     assert near >= len(entries)
 
 
-def _plain_tokens(sentence: str) -> list:
-    """tokens.tokenize without the digit-shape cache: the sentence itself scanned."""
-    from ingest.narrative import tokens as T
-
-    scanner = T._scanner()
-    found = [t for kind, a, b in T._anchored_spans(scanner, sentence)
-             if (t := T._anchored_token(scanner, sentence, kind, a, b))]
-    anchored: list = []
-    for t in sorted(found, key=lambda t: (t.start, -t.end)):
-        if not anchored or t.start >= anchored[-1].end:
-            anchored.append(t)
-    blocks = tuple((t.start, t.end) for t in anchored)
-    tokens = [t for m in T._matches(scanner, sentence, blocks) if (t := T._token(sentence, *m))]
-    return sorted(tokens + anchored, key=lambda t: t.start)
-
-
-def _fields(tokens: list) -> list[tuple]:
-    return [(t.kind, t.start, t.end, t.text, t.value, t.decimals, t.unit, t.year, t.subjects) for t in tokens]
-
-
-def test_digit_literals_accept_only_patterns_blind_to_which_digit():
-    from ingest.narrative.tokens import _digit_literals
-
-    assert _digit_literals(r"(20\d\d)\s*年") == {"20"}
-    assert _digit_literals(r"单价\s*100\s*万元") == {"100"}
-    assert _digit_literals(r"[\d,.]+\s*万元|[^，。]+|[0-9]") == set()
-    for unsafe in (r"[1-5]\d", r"第1", r"11\d", r"[05]", r"(\d)\1"):
-        assert _digit_literals(unsafe) is None, unsafe
-
-
-def test_tokens_from_the_digit_shape_cache_equal_a_plain_scan():
-    """Every sentence of the bundled reports, then the same sentence with other digits (so the second is
-    served from the first's digit shape): the tokens equal a scan of the sentence itself — values, years,
-    a 功能分类 code's subjects included."""
-    from ingest.narrative.tokens import _digit_shape, _scanner, tokenize
-    from ingest.paragraphs import Paragraph, sentences
-
-    keep = _scanner().digit_literals
-    assert keep is not None and "20" in keep  # the shortcut is in use
-    other = str.maketrans("0123456789", "3456789013")
-    texts = [s for line in LINES for _, s in sentences(Paragraph(line, [0], [1])) if any(c.isdigit() for c in s)]
-    texts += ["其中：一般公共服务支出（类）财政事务（款）行政运行（项）（2010601）支出 12.50 万元。",
-              "单价100万元以上设备 3 台，2023年度支出 2,020.45 万元，增长 20.1%。"]
-    served = 0
-    for text in texts:
-        variant = text.translate(other)
-        for s in (text, variant):
-            assert _fields(tokenize(s)) == _fields(_plain_tokens(s)), s
-        served += _digit_shape(variant, keep) == _digit_shape(text, keep)
-    assert len(texts) > 300 and served > len(texts) // 3
-
-
 def test_lines_ending_with_equals_the_test_of_every_line():
     """lines.ending_with (one regex pass) = the lines whose rstrip() ends with one of the characters, on the
     bundled reports and on edges: trailing blanks of every kind, the character mid-line, twice on a line,

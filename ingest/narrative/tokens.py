@@ -13,11 +13,6 @@ contain.  Two devices keep this fast enough for thousands of reports:
   project's name before 项目自评综述, a name before （类）) are found by their
   fixed anchor and extended backwards, then take precedence over anything
   they overlap.
-
-A third makes a sentence's scan reusable across reports: the sentences of a template differ mostly in
-their figures.  Where the matches do not depend on which digits are printed, only on where digits are
-(see _digit_shape), the scan is done once per digit shape and its matches are re-read from each
-sentence's own text (values, years, label subjects).
 """
 
 from __future__ import annotations
@@ -174,83 +169,6 @@ class _Scanner:
     dispatch: dict[str, re.Pattern[str]]
     factories: dict[str, L.Factory]
     anchored: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, int, L.Factory | None]]
-    anchored_factories: dict[str, L.Factory]
-    digit_literals: tuple[str, ...] | None = None  # None: the patterns tell digits apart (see _digit_literals)
-
-
-def _digit_literals(pattern: str) -> set[str] | None:
-    """The runs of literal digits ``pattern`` looks for ("20" of ``20\\d\\d``, "100" of 单价100万元), or None
-    when it tells digits apart otherwise.  A pattern may match a digit by a class that holds all ten or none
-    (``\\d``, ``[0-9]``, ``[^，。]``) or as part of such a literal run, which must hold a digit other than 1 —
-    no digit inside a class, no partial digit range, no back-reference.  Then a sentence and its digit shape
-    (_digit_shape, keeping every digit run that holds one of these runs) give the same matches: each
-    literal run matches at once or not at all, and in a run of ones (a digit shape's rewritten run) never."""
-    digits = set(range(ord("0"), ord("9") + 1))
-    found: set[str] = set()
-
-    def ok(items) -> bool:
-        run = ""
-        for op, av in [*items, (None, None)]:
-            if op is C.LITERAL and av in digits:
-                run += chr(av)
-                continue
-            if run:
-                if set(run) == {"1"}:
-                    return False
-                found.add(run)
-                run = ""
-            if op is C.NOT_LITERAL and av in digits:
-                return False
-            if op is C.IN:
-                for iop, iav in av:
-                    if iop is C.LITERAL and iav in digits:
-                        return False
-                    if iop is C.RANGE and not (iav[1] < ord("0") or iav[0] > ord("9")
-                                               or (iav[0] <= ord("0") and iav[1] >= ord("9"))):
-                        return False
-            elif op is C.SUBPATTERN and not ok(av[-1]):
-                return False
-            elif op is C.BRANCH and not all(ok(branch) for branch in av[1]):
-                return False
-            elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and not ok(av[2]):
-                return False
-            elif op in (C.ASSERT, C.ASSERT_NOT) and not ok(av[1]):
-                return False
-            elif op in (C.GROUPREF, C.GROUPREF_EXISTS):
-                return False
-        return True
-
-    return found if ok(P.parse(pattern)) else None
-
-
-_ONES = bytes.maketrans(b"0123456789", b"1111111111")
-
-
-def _digit_shape(sentence: str, keep: tuple[str, ...]) -> str:
-    """The sentence with every run of ASCII digits written as ones, except a run that holds one of
-    ``keep`` (the patterns' literal digit runs, see _digit_literals: a year's 20 …), kept as printed.
-    Same length; digits where digits were."""
-    shape = sentence.encode().translate(_ONES).decode()  # ASCII bytes never occur inside a UTF-8 sequence
-    runs: list[tuple[int, int]] = []
-    for k in keep:
-        i = sentence.find(k)
-        while i >= 0:  # the whole digit run around this occurrence
-            a, b = i, i + len(k)
-            while a > 0 and "0" <= sentence[a - 1] <= "9":
-                a -= 1
-            while b < len(sentence) and "0" <= sentence[b] <= "9":
-                b += 1
-            runs.append((a, b))
-            i = sentence.find(k, b)
-    if not runs:
-        return shape
-    pieces, pos = [], 0
-    for a, b in sorted(runs):
-        if a >= pos:  # (a run holding two of ``keep`` is found twice)
-            pieces += (shape[pos:a], sentence[a:b])
-            pos = b
-    pieces.append(shape[pos:])
-    return "".join(pieces)
 
 
 @lru_cache(maxsize=1)
@@ -292,24 +210,14 @@ def _scanner() -> _Scanner:
         anchored.append((f"K_{name}", re.compile(anchor), re.compile(f"[{back}]") if back else None, max_back, None))
     for i, (anchor, back, max_back, factory) in enumerate(L.ANCHORED):
         anchored.append((f"A{i}", re.compile(anchor), re.compile(f"[{back}]"), max_back, factory))
-    every = [p for _, p in alternatives] + [_EXPLAIN_LEAD.pattern] + [
-        p for _, a, b, _, _ in anchored for p in (a.pattern, b.pattern if b else "")]
-    anchored_factories = {name: f for name, _, _, _, f in anchored if f is not None}
-    literals: set[str] | None = set()
-    for p in every:
-        found = _digit_literals(p)
-        literals = None if found is None or literals is None else literals | found
-    return _Scanner(candidates, dispatch, factories, anchored, anchored_factories,
-                    None if literals is None else tuple(sorted(literals)))
+    return _Scanner(candidates, dispatch, factories, anchored)
 
 
 _EXPLAIN_LEAD = re.compile(rf"[{CJK}]{{0,10}}的$")
 
 
-def _anchored_spans(scanner: _Scanner, sentence: str) -> tuple[tuple[str, int, int], ...]:
-    """(kind, start, end) of the anchored phrases in order, touching 类/款/项 segments merged into one chain
-    (kind ``A<i>``: a label whose factory is still to be asked).  Reads digits only through the patterns."""
-    tokens: list[tuple[str, int, int]] = []
+def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
+    tokens: list[Token] = []
     for name, anchor, back, max_back, factory in scanner.anchored:
         for m in anchor.finditer(sentence):
             start = m.start()
@@ -329,95 +237,61 @@ def _anchored_spans(scanner: _Scanner, sentence: str) -> tuple[tuple[str, int, i
                 if k > 0 and sentence[k - 1] in "“\"":
                     k -= 1
                 start = k
-            tokens.append((name if factory is not None else name[2:], start, m.end()))
+            text = sentence[start:m.end()]
+            if factory is None:
+                tokens.append(Token(name[2:], start, m.end(), text))
+            else:
+                tokens.append(Token(name, start, m.end(), text))
     # 类/款/项 segments that touch form one chain
-    tokens.sort(key=lambda t: (t[1], -t[2]))
-    merged: list[tuple[str, int, int]] = []
+    tokens.sort(key=lambda t: (t.start, -t.end))
+    merged: list[Token] = []
     for t in tokens:
-        if merged and t[0] == merged[-1][0] and t[0].startswith("A") and t[1] == merged[-1][2]:
-            merged[-1] = (t[0], merged[-1][1], t[2])
+        if merged and t.kind == merged[-1].kind and t.kind.startswith("A") and t.start == merged[-1].end:
+            prev = merged[-1]
+            merged[-1] = Token(prev.kind, prev.start, t.end, sentence[prev.start:t.end])
         else:
             merged.append(t)
-    return tuple(merged)
-
-
-def _anchored_token(scanner: _Scanner, sentence: str, kind: str, start: int, end: int) -> Token | None:
-    """The token of one anchored span (see _anchored_spans) in ``sentence``: None for a label whose
-    factory names nothing."""
-    text = sentence[start:end]
-    if not kind.startswith("A"):
-        return Token(kind, start, end, text)
-    subjects = scanner.anchored_factories[kind](text)
-    return Token("label", start, end, text, subjects) if subjects else None
+    out: list[Token] = []
+    factories = {f"A{i}": f for i, (_, _, _, f) in enumerate(L.ANCHORED)}
+    for t in merged:
+        if t.kind.startswith("A"):
+            subjects = factories[t.kind](t.text)
+            if subjects:
+                out.append(Token("label", t.start, t.end, t.text, subjects))
+        else:
+            out.append(t)
+    # overlapping anchored tokens: the one that starts first (then the longer) wins
+    result: list[Token] = []
+    for t in sorted(out, key=lambda t: (t.start, -t.end)):
+        if result and t.start < result[-1].end:
+            continue
+        result.append(t)
+    return result
 
 
 def tokenize(sentence: str) -> list[Token]:
     """The tokens of one sentence, in order (see the module docstring for how they are found).
 
-    The scan is cached by the sentence's digit shape (_digit_shape; sentences of at most _CACHED_LENGTH
-    characters): the same template sentence in another report, with other figures, is not scanned again.
-    A token whose text holds no digit is taken from the cache as it is; one with digits (a figure, a year,
-    a code in a label) is read from the sentence's own text.  Tokens are shared between calls and must not
-    be changed (``dataclasses.replace`` makes a changed copy); the list is the caller's.
+    A pure function of the text, cached: the same sentence (boilerplate, the national glossary, a
+    heading repeated in every report of a province) is scanned once per process.  Tokens are shared
+    between calls and must not be changed (``dataclasses.replace`` makes a changed copy).
     """
-    scanner = _scanner()
-    keep = scanner.digit_literals
-    shape = sentence if keep is None else _digit_shape(sentence, keep)
-    cached = len(sentence) <= _CACHED_LENGTH
-    spans = _cached_spans(shape) if cached else _template_spans(scanner, shape)
-    anchored = [t for kind, start, end, fixed in spans
-                if (t := fixed if fixed is not _VARIES else _anchored_token(scanner, sentence, kind, start, end))]
-    if len(anchored) > 1:  # overlapping anchored tokens: the one that starts first (then the longer) wins
-        result: list[Token] = []
-        for t in sorted(anchored, key=lambda t: (t.start, -t.end)):
-            if not result or t.start >= result[-1].end:
-                result.append(t)
-        anchored = result
-    blocks = tuple((t.start, t.end) for t in anchored)
-    matches = _cached_matches(shape, blocks) if cached else _template_matches(scanner, shape, blocks)
-    tokens = [t for fixed, m in matches if (t := fixed if fixed is not _VARIES else _token(sentence, *m))]
-    if anchored:
-        tokens = sorted(tokens + anchored, key=lambda t: t.start)
-    return tokens
-
-
-_VARIES = object()  # a template's token that holds digits: read from each sentence's own text
-_ASCII_DIGIT = re.compile(r"[0-9]")
-
-
-def _template_spans(scanner: _Scanner, shape: str) -> tuple[tuple[str, int, int, object], ...]:
-    """The anchored spans of a digit shape, each with its token when its text holds no digit (the same in
-    every sentence of that shape; None when the label names nothing), else _VARIES."""
-    return tuple((kind, start, end, _VARIES if _ASCII_DIGIT.search(shape, start, end)
-                  else _anchored_token(scanner, shape, kind, start, end))
-                 for kind, start, end in _anchored_spans(scanner, shape))
-
-
-def _template_matches(scanner: _Scanner, shape: str, blocks: tuple[tuple[int, int], ...]) -> tuple[tuple, ...]:
-    """The matches of a digit shape (_matches), each with its token when its text holds no digit, else
-    _VARIES."""
-    return tuple((_VARIES if _ASCII_DIGIT.search(shape, m[1], m[2]) else _token(shape, *m), m)
-                 for m in _matches(scanner, shape, blocks))
+    return list(_tokenize(sentence) if len(sentence) <= _CACHED_LENGTH else _scan(sentence))
 
 
 _CACHED_LENGTH = 400  # longer sentences are scanned each time: the cache's memory stays bounded
 
 
 @lru_cache(maxsize=1 << 14)
-def _cached_spans(shape: str) -> tuple[tuple[str, int, int, object], ...]:
-    return _template_spans(_scanner(), shape)
+def _tokenize(sentence: str) -> tuple[Token, ...]:
+    return _scan(sentence)
 
 
-@lru_cache(maxsize=1 << 14)
-def _cached_matches(shape: str, blocks: tuple[tuple[int, int], ...]) -> tuple[tuple, ...]:
-    return _template_matches(_scanner(), shape, blocks)
-
-
-def _matches(scanner: _Scanner, sentence: str, blocks: tuple[tuple[int, int], ...]) -> tuple[tuple, ...]:
-    """(group, start, end, number start, number end, unit) of every match of the alternation outside the
-    anchored ``blocks``, in order — a label's even when its factory will name nothing (the scan goes on
-    after it all the same).  Reads digits only through the patterns."""
-    found: list[tuple] = []
+def _scan(sentence: str) -> tuple[Token, ...]:
+    scanner = _scanner()
+    anchored = _anchored_tokens(scanner, sentence)
+    tokens: list[Token] = []
+    blocks = [(t.start, t.end) for t in anchored]
     block_i = 0
     pos = 0
     n = len(sentence)
@@ -437,13 +311,13 @@ def _matches(scanner: _Scanner, sentence: str, blocks: tuple[tuple[int, int], ..
         if mm is None or mm.end() > limit:
             pos = i + 1
             continue
-        group = mm.lastgroup
-        if group == "N":
-            found.append((group, i, mm.end(), *mm.span("num"), mm.group("unit") or ""))
-        else:
-            found.append((group, i, mm.end(), 0, 0, ""))
+        token = _token(mm, scanner)
+        if token is not None:
+            tokens.append(token)
         pos = mm.end() if mm.end() > i else i + 1
-    return tuple(found)
+    if anchored:
+        tokens = sorted(tokens + anchored, key=lambda t: t.start)
+    return tuple(tokens)
 
 
 @lru_cache(maxsize=1 << 13)
@@ -453,23 +327,24 @@ def _subjects(group: str, text: str) -> list[L.Subject]:
     return _scanner().factories[group](text)
 
 
-def _token(sentence: str, group: str, start: int, end: int, num_start: int, num_end: int, unit: str) -> Token | None:
-    """The token of one match (see _matches), read from the sentence's own text."""
-    text = sentence[start:end]
+def _token(m: re.Match[str], scanner: _Scanner) -> Token | None:
+    group = m.lastgroup
+    text = m.group(0)
     if group.startswith("L"):
         subjects = _subjects(group, text)
-        return Token("label", start, end, text, subjects) if subjects else None
+        return Token("label", m.start(), m.end(), text, subjects) if subjects else None
     if group == "N":
-        digits = sentence[num_start:num_end]
+        digits = m.group("num")
+        unit = m.group("unit") or ""
         unit = unit.rstrip("%") + ("%" if unit.startswith("%") else "")
-        return Token("num", start, end, text, value=to_decimal(digits), decimals=decimals_of(digits), unit=unit)
+        return Token("num", m.start(), m.end(), text, value=to_decimal(digits), decimals=decimals_of(digits), unit=unit)
     if group == "Z":
-        return Token("num", start, end, text, value=Decimal(0), decimals=0, unit="万元")
+        return Token("num", m.start(), m.end(), text, value=Decimal(0), decimals=0, unit="万元")
     if group.startswith("K_"):
         kind = group[2:]
         year = int(text[:4]) if kind == "year" else None
-        return Token(kind, start, end, text, year=year)
-    return Token(group[2:], start, end, text)
+        return Token(kind, m.start(), m.end(), text, year=year)
+    return Token(group[2:], m.start(), m.end(), text)
 
 
 def unit_class(unit: str) -> str:
