@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from juesuan.charts import Bar, bar_chart
 from juesuan.drill import Place, attach_crops, fill_readings, finding_places, pdf_sources
 from juesuan.findings import Finding, distinct_names
+from juesuan import i18n
 from juesuan.i18n import Labels, lang, tr
 from juesuan.paths import data_docs_dir, dbt_target_dir, report_html
 from juesuan.report import fmt
@@ -49,11 +50,14 @@ class SiteSummary:
 
 
 def environment() -> Environment:
-    """The Jinja2 environment of the templates in juesuan/templates (filters ``fmt``, ``pct``; ``t`` = tr)."""
+    """The Jinja2 environment of the templates in juesuan/templates (filters ``fmt``, ``pct``, ``msg`` = i18n.message,
+    ``place`` = i18n.place; ``t`` = tr)."""
     env = Environment(loader=PackageLoader("juesuan", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["fmt"] = fmt
     env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.2f}%"
+    env.filters["msg"] = i18n.message     # a message ingest stored in English, in the output language
+    env.filters["place"] = i18n.place
     env.globals["t"] = tr
     return env
 
