@@ -27,10 +27,10 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from juesuan import i18n
 from juesuan.charts import Bar, bar_chart
 from juesuan.drill import Place, attach_crops, fill_readings, finding_places, pdf_sources
 from juesuan.findings import Finding, distinct_names
-from juesuan import i18n
 from juesuan.i18n import Labels, lang, tr
 from juesuan.paths import data_docs_dir, dbt_target_dir, report_html
 from juesuan.report import fmt
