@@ -165,6 +165,19 @@ def test_a_copy_cut_short_says_where_and_why_in_chinese(zh):
     assert _zh(_errors(_doc("cut_rows.txt", "\n".join(lines[:n])))) == [
         (f"L{n}", f"文档被截断：结尾在收入决算表（L{n - 7}–L{n}）之中，已读出的 1 个类级科目行合计 5,084.57，不到合计行的 "
                   f"5,334.09：表格没有印完（最后一行为第 {n} 行）")]
+    # cut after 收入决算表's 合计 row, and right after its header: no 类 row, and no 合计 row either
+    n = next(i for i, line in enumerate(lines, 1) if line.strip().startswith("合计") and i > lines.index("公开02表"))
+    assert _zh(_errors(_doc("cut_total.txt", "\n".join(lines[:n])))) == [
+        (f"L{n}", f"文档被截断：结尾在收入决算表（L{n - 3}–L{n}）之中，合计行（5,334.09）之后没有任何类级科目行：表格没有印完"
+                  f"（最后一行为第 {n} 行）")]
+    errors = _errors(_doc("cut_header.txt", "\n".join(lines[:n - 2])))
+    assert _zh(errors) == [(f"第 {n - 3} 行", "公开02表没有合计行"),
+                           (f"L{n - 2}", f"文档被截断：结尾在收入决算表（L{n - 3}–L{n - 2}）之中，模板中其后的 7 张标准表都不在"
+                                         "文档中（支出决算表、财政拨款收入支出决算总表、一般公共预算财政拨款支出决算表…）"
+                                         f"（最后一行为第 {n - 2} 行）")]
+    # raw.documents.error joins a document's error issues with "; ", error_place their places
+    assert i18n.message("; ".join(m for _, m in errors)) == "；".join(m for _, m in _zh(errors))
+    assert i18n.place("; ".join(p for p, _ in errors)) == f"第 {n - 3} 行；L{n - 2}"
     n = next(i for i, line in enumerate(lines, 1) if line.strip() == "公开04表")
     assert _zh(_errors(_doc("cut_title.txt", "\n".join(lines[:n])))) == [
         (f"L{n}", f"文档被截断：结尾只有财政拨款收入支出决算总表的标题（L{n - 2}），没有表格本身（最后一行为第 {n} 行）")]
@@ -346,6 +359,7 @@ def messy(tmp_path_factory) -> dict:
     inbox.mkdir()
     shutil.copy(SEEDS["001"], inbox / SEEDS["001"].name)
     (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "empty_again.txt").write_bytes(b"")
     (inbox / "binary.txt").write_bytes(b"\x00\x01garbage" * 40)
     (inbox / "broken.docx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)
     (inbox / "minutes.txt").write_text("会议纪要\n\n各单位要认真做好部门决算公开工作，按时报送材料。\n", encoding="utf-8")
@@ -372,6 +386,7 @@ def _captured(*argv) -> str:
 def test_the_run_names_each_failed_file_in_chinese(messy):
     out, inbox = _squash(messy["out"]), messy["inbox"]
     for line in (f"✗ {inbox}/empty.txt（第 0 字节）：空文件（文件没有任何内容）",
+                 f"✗ {inbox}/empty_again.txt（第 0 字节）：空文件（文件没有任何内容）（与 {inbox}/empty.txt 内容完全相同）",
                  f"✗ {inbox}/binary.txt（第 0 字节）：二进制文件，不是文本（含 NUL 字节）",
                  f"✗ {inbox}/broken.docx（第 0 字节）：不是可读的 DOCX 文件：File is not a zip file",
                  # the document list of the run, as `juesuan report` prints it
@@ -412,6 +427,24 @@ def test_report_html_and_the_site_show_the_messages_in_chinese(messy, tmp_path):
     index = (tmp_path / "site_en" / "index.html").read_text(encoding="utf-8")
     assert "<td>no figures of a report found: not a 决算 report (whole document)</td>" in index
     i18n.set_lang(None)
+
+
+def test_a_bad_copy_over_a_loaded_report_is_said_in_chinese(tmp_path, zh):
+    from ingest.pipeline import ingest_paths
+
+    folder, db = tmp_path / "in", tmp_path / "w.duckdb"
+    folder.mkdir()
+    report = folder / "a.txt"
+    shutil.copy(SEEDS["004"], report)
+    assert ingest_paths([folder], str(db), workers=1).failed == 0
+    [(loaded,)] = query(db, "select doc_id from raw.documents")
+    report.write_bytes(b"\x00\x01garbage" * 40)
+    assert ingest_paths([folder], str(db), workers=1).failed == 1
+    [(error,)] = query(db, "select error from raw.documents where status = 'failed'")
+    assert error == ("binary file, not text (contains NUL bytes) — a bad copy over a loaded report: the version loaded "
+                     f"earlier from this path (doc_id {loaded[:16]}) stays until the file is fixed")
+    assert i18n.message(error) == ("二进制文件，不是文本（含 NUL 字节） — 这是已读入报告的损坏副本：此路径先前读入的版本"
+                                   f"（doc_id {loaded[:16]}）保留，直到文件修复")
 
 
 def _sheet(book: Path) -> dict[str, dict[str, str]]:
