@@ -139,7 +139,8 @@ def _findings(con, docs: list[str]) -> list[dict]:
 def _documents(con) -> list[dict]:
     return _rows(con, """
         select d.doc_id, d.source_file, d.source_path, d.format, d.fiscal_year, d.report_kind, d.status,
-               d.counted_in_facts as counted, d.exclusion, d.error, d.error_place, d.fact_count, d.unit_scope,
+               d.counted_in_facts as counted, d.exclusion, d.exclusion_reason, d.error, d.error_place,
+               d.fact_count, d.unit_scope,
                u.unit_id, u.unit_name, u.province, u.city, u.county,
                (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id) as checks,
                (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id and not c.passed) as findings

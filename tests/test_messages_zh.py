@@ -420,12 +420,23 @@ def test_report_html_and_the_site_show_the_messages_in_chinese(messy, tmp_path):
     [(bad,)] = query(db, "select doc_id from marts.dim_document where source_file = 'empty.txt'")
     doc_page = (tmp_path / "site" / "doc" / f"{bad}.html").read_text(encoding="utf-8")
     assert "无法读取（第 0 字节）：空文件（文件没有任何内容）" in doc_page
+    # a partial copy's page says what was found while reading it and why it is not counted
+    [(cut, error)] = query(db, "select doc_id, error from marts.dim_document where source_file = 'zz_001_cut.txt'")
+    assert error.startswith("the document is cut short: it ends inside a 绩效自评表 (L")
+    cut_page = (tmp_path / "site" / "doc" / f"{cut}.html").read_text(encoding="utf-8")
+    found = re.search(r'<p class="warn">读取时发现的问题（L(\d+)）：(文档被截断：结尾在绩效自评表（L\d+–L\d+）之中，[^<]*)</p>',
+                      cut_page)
+    assert found and found.group(1) == str(messy["cut"]) and found.group(2).endswith(f"（最后一行为第 {messy['cut']} 行）")
+    assert f'<p class="meta">未计入事实表的原因：本单位本年度计入的是另一版本 — 不完整：部分（{found.group(2)}），计入的版本正常</p>' \
+        in cut_page
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<td>未找到报告中的任何数据：不是部门决算报告（整个文档）</td>" in index
     assert "<td>不是可读的 DOCX 文件：File is not a zip file（第 0 字节）</td>" in index
     assert run("--lang", "en", "site", "--db", db, "--out", tmp_path / "site_en") == 0
     index = (tmp_path / "site_en" / "index.html").read_text(encoding="utf-8")
     assert "<td>no figures of a report found: not a 决算 report (whole document)</td>" in index
+    cut_page = (tmp_path / "site_en" / "doc" / f"{cut}.html").read_text(encoding="utf-8")
+    assert f'<p class="warn">Found while reading (L{messy["cut"]}): {error}</p>' in cut_page
     i18n.set_lang(None)
 
 
