@@ -318,6 +318,9 @@ MESSAGE_WORDS = {
 }
 _MESSAGES = [(re.compile(p), zh) for p, zh in MESSAGES]
 _PLACES = [(re.compile(p), zh) for p, zh in PLACES]
+# the most "; "-joined parts one message spans: its own "; " and those of a message inside it (a document of
+# hundreds of misaligned rows would otherwise cost seconds)
+_SPAN = 1 + 2 * max(p.count("; ") for p, _ in MESSAGES + PLACES)
 
 
 def _one(text: str, table) -> str | None:
@@ -339,14 +342,14 @@ def _one(text: str, table) -> str | None:
 
 def _translate(text: str, table) -> str:
     """``text`` in Chinese by ``table``: the whole of it, else each of its "; "-joined messages (the error
-    issues of one document) — the longest run of parts that is one message first, as a message may itself
-    hold "; " — joined by "；".  Parts no entry matches stay as they are; nothing matched: ``text`` itself."""
+    issues of one document) — the longest run of parts (at most _SPAN) that is one message first, as a message
+    may itself hold "; " — joined by "；".  Parts no entry matches stay as they are; nothing matched: ``text`` itself."""
     whole = _one(text, table)
     if whole is not None or "; " not in text:
         return text if whole is None else whole
     parts, out, i, found = text.split("; "), [], 0, False
     while i < len(parts):
-        for j in range(len(parts), i, -1):
+        for j in range(min(len(parts), i + _SPAN), i, -1):
             zh = _one("; ".join(parts[i:j]), table)
             if zh is not None:
                 out.append(zh)
