@@ -7,6 +7,10 @@ Labels: a code (``basic``, ``general_budget``, ``consolidated``) becomes the lab
 prints (基本支出, 一般公共预算财政拨款, 汇总).  The labels of the four contract enumerations come from
 ``reference.enum_labels`` (seed ``seeds/enum_labels.csv``), read from the warehouse when it has them and
 from the seed file otherwise; the few CLI-only words (fact kinds, measures, unit scopes) are below.
+
+Messages: what ingest stores in English (a file's failure reason, a document's parse issues, the places they
+name, dim_document.exclusion_reason) is shown in the output language by ``message(text)`` and ``place(text)``
+(tables MESSAGES and PLACES); the warehouse keeps the English.
 """
 from __future__ import annotations
 
