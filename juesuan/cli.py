@@ -140,7 +140,8 @@ def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool,
                          f"  [dim]{not_read} files not read: size and mtime unchanged (--checksum reads and hashes "
                          "every file)[/dim]"))
         for f in summary.failures:
-            out.print(f"  [red]✗[/red] {escape(f.path)}{escape(', ' + f.place) if f.place else ''}: {escape(f.message)}")
+            where = tr(f"（{i18n.place(f.place)}）", f", {f.place}") if f.place else ""
+            out.print(f"  [red]✗[/red] {escape(f.path)}{escape(where)}{tr('：', ': ')}{escape(i18n.message(f.message))}")
     _print_skipped(summary.skipped)
     return summary
 

@@ -1,7 +1,8 @@
 """`juesuan export`: marts or a query to Excel, CSV or Parquet.
 
 - xlsx (openpyxl): one sheet per mart (or one ``query`` sheet), Chinese column headers (COLUMN_LABELS,
-  the code name when there is none), the header row frozen, money columns (``*_wan``, 万元) with the
+  the code name when there is none), ingest's messages (error, exclusion_reason) in the output language
+  (i18n.message; stored in English), the header row frozen, money columns (``*_wan``, 万元) with the
   number format ``#,##0.00##`` — at least two decimals, up to the four stored — and the exact stored
   value in the cell.
 - csv: UTF-8 (``bom=True`` adds EF BB BF so Excel on Chinese Windows reads it), code-name headers so
@@ -19,7 +20,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from juesuan.i18n import tr
+from juesuan.i18n import message, place, tr
 
 MONEY_FORMAT = "#,##0.00##"
 
@@ -60,7 +61,15 @@ COLUMN_LABELS = {
     "staff_authorized": "编制人数", "staff_actual": "实有人数", "staff_retired": "离退休人数", "vehicles": "车辆数",
     "fact_count": "数据条数", "reject_count": "未归属条数", "identity_checks": "勾稽检查数",
     "inconsistencies": "不符数", "counted_in_facts": "计入事实表", "ingested_at": "读取时间",
+    "error": "错误", "error_place": "错误位置", "exclusion": "未计入类别", "exclusion_reason": "未计入原因",
+    "reason": "原因",
 }
+
+
+# columns holding a message ingest stored in English (dim_document, qa_document_versions, raw.documents): in
+# the xlsx — the sheet for reading, Chinese headers — shown in the output language; csv and parquet keep them
+# as stored, to load back into SQL tools
+_MESSAGE_COLUMNS = {"error": message, "exclusion_reason": message, "reason": message, "error_place": place}
 
 
 class ExportError(ValueError):
@@ -139,8 +148,9 @@ def _xlsx(results, output: Path) -> list[tuple[Path, int]]:
         ws.append([column_label(c) for c in cols])
         for cell in ws[1]:
             cell.font = Font(bold=True)
+        shown = [_MESSAGE_COLUMNS.get(c) for c in cols]
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            ws.append([_cell(f(v) if f and isinstance(v, str) else v) for f, v in zip(shown, row)])
         for i, c in enumerate(cols, start=1):
             if c.endswith("_wan"):
                 for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):

@@ -7,6 +7,10 @@ Labels: a code (``basic``, ``general_budget``, ``consolidated``) becomes the lab
 prints (基本支出, 一般公共预算财政拨款, 汇总).  The labels of the four contract enumerations come from
 ``reference.enum_labels`` (seed ``seeds/enum_labels.csv``), read from the warehouse when it has them and
 from the seed file otherwise; the few CLI-only words (fact kinds, measures, unit scopes) are below.
+
+Messages: what ingest stores in English (a file's failure reason, a document's parse issues, the places they
+name, dim_document.exclusion_reason) is shown in the output language by ``message(text)`` and ``place(text)``
+(tables MESSAGES and PLACES); the warehouse keeps the English.
 """
 from __future__ import annotations
 
@@ -187,3 +191,192 @@ class Labels:
         text = "".join(quoted)
         return re.sub(r'"[^"]*"|\b[a-z][a-z_]*\b', lambda m: m.group(0) if m.group(0).startswith('"')
                       else self.code(m.group(0)), text)
+
+
+# ------------------------------------------------------------------------------------------------ messages
+# What ingest writes into the warehouse in English — a file's failure reason (raw.documents.error), a document's
+# parse issues (raw.parse_issues, joined by "; " into raw.documents.error) and the reasons dim_document gives for
+# an exclusion (models/intermediate/int_document_versions.sql) — and their Chinese, shown at display time (the
+# warehouse keeps the English).  One entry per message template: a regex matching the whole English message,
+# and the Chinese with the captured parts in {name}.  A group named ``msg…`` holds a message of its own and is
+# translated in turn; a group named ``w_…`` is a code word or phrase (WORDS, MESSAGE_WORDS); any other group is
+# copied as printed (titles, figures, file names, and library text such as pdfminer's "No /Root object!").
+# Sources: ingest/readers (__init__, text, office, pdf), ingest/limits.py, ingest/pipeline.py, ingest/parse.py,
+# ingest/truncation.py, ingest/tables/standard.py, ingest/performance/grid.py; tests/test_messages_zh.py builds
+# each of them from a failing input.
+_HINT_ZIP = r" \(a zip bomb, or not a report; raise (?P<var>JUESUAN_\w+) if genuine\)"
+_ZIP_ZH = "（可能是压缩炸弹，或不是报告；如确为报告，可调高 {var}）"
+MESSAGES = [
+    # readers: the bytes cannot become text
+    (r"empty file \(the file has no content\)", "空文件（文件没有任何内容）"),
+    (r"no text found \(the file holds only whitespace\)", "没有文字（文件只有空白字符）"),
+    (r"binary file, not text \(contains NUL bytes\)", "二进制文件，不是文本（含 NUL 字节）"),
+    (r"binary file, not text \((?P<n>\d+) control characters\)", "二进制文件，不是文本（含 {n} 个控制字符）"),
+    (r"binary file, not text \(looks like (?P<msg>.+)\)", "二进制文件，不是文本（看来是 {msg}）"),
+    (r"a PDF document; give it the \.pdf extension", "PDF 文档；请把扩展名改为 .pdf"),
+    (r"a ZIP container \(DOCX/XLSX\); give it its \.docx or \.xlsx extension",
+     "ZIP 压缩包（DOCX/XLSX）；请把扩展名改为 .docx 或 .xlsx"),
+    (r"a legacy Office document \(\.doc/\.xls\); save it as \.docx/\.xlsx", "Office 旧版文档（.doc/.xls）；请另存为 .docx/.xlsx"),
+    (r"an? (?P<fmt>\w+) image", "{fmt} 图片"),
+    (r"cannot decode byte (?P<byte>0x[0-9a-fA-F]+): neither UTF-8 nor GB18030 \(re-save the file as UTF-8\)",
+     "无法解码字节 {byte}：既不是 UTF-8 也不是 GB18030 编码（请把文件另存为 UTF-8）"),
+    (r"invalid (?P<enc>\S+) byte sequence \(re-save the file\)", "{enc} 字节序列无效（请重新保存文件）"),
+    (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file: (?P<detail>.*)", "不是可读的 {fmt} 文件：{detail}"),
+    (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file", "不是可读的 {fmt} 文件"),
+    (r"encrypted PDF: it cannot be opened without its password \(ask the publisher for an unprotected copy or "
+     r"decrypt it first\)", "加密的 PDF：没有密码无法打开（请向发布单位索取未加密的版本，或先解密）"),
+    (r"encrypted PDF: its text cannot be decrypted", "加密的 PDF：其文字无法解密"),
+    (r"unreadable page: (?P<detail>.*)", "无法读取的页面：{detail}"),
+    (r"PDF has no text layer \(run OCR before ingesting\)", "PDF 没有文字层（多为扫描件；请先做 OCR 文字识别再读取）"),
+    # limits: a file or an archive larger than a report can be
+    (r"file too large: (?P<size>.+?), the limit is (?P<limit>.+?) \(raise (?P<var>JUESUAN_\w+) if this really is "
+     r"one report\)", "文件过大：{size}，上限为 {limit}（如确为一份报告，可调高 {var}）"),
+    (r"archive inflates to more than (?P<limit>.+?) \(at member (?P<member>.+?)\)" + _HINT_ZIP,
+     "压缩包解压后超过 {limit}（在成员 {member} 处）" + _ZIP_ZH),
+    (r"archive member (?P<member>.+?) inflates (?P<ratio>\S+)× \((?P<packed>.+?) → (?P<size>.+?)\), "
+     r"the limit is (?P<limit>\S+)×" + _HINT_ZIP,
+     "压缩包成员 {member} 解压后膨胀 {ratio} 倍（{packed} → {size}），上限为 {limit} 倍" + _ZIP_ZH),
+    # pipeline: the parse of one file failed
+    (r"cannot read file: (?P<detail>.*)", "无法读取文件：{detail}"),
+    (r"unreadable \(the reader gave no reason\)", "无法读取（读取程序未给出原因）"),
+    (r"over the memory budget of (?P<mb>\d+) MB per document \((?P<var>JUESUAN_\w+)\)",
+     "超出每份文档 {mb} MB 的内存上限（{var}）"),
+    (r"over the time budget of (?P<s>[\d.e+]+)s per document \((?P<var>JUESUAN_\w+)\); its parser was stopped",
+     "超出每份文档 {s} 秒的时间上限（{var}），解析已中止"),
+    (r"the parsing process ended abruptly \(exit code (?P<code>-?\d+|None)\), e\.g\. over the memory budget of "
+     r"(?P<mb>\d+) MB", "解析进程意外退出（退出码 {code}），可能超出了 {mb} MB 的内存上限"),
+    (r"parser error (?P<detail>.*)", "解析程序出错：{detail}"),
+    (r"load error: (?P<detail>.*)", "写入数据仓库时出错：{detail}"),
+    (r"(?P<msg>.+) \(the same bytes as (?P<path>.+)\)", "{msg}（与 {path} 内容完全相同）"),
+    (r"(?P<msg>.+) — a bad copy over a loaded report: the version loaded earlier from this path "
+     r"\(doc_id (?P<doc>\w+)\) stays until the file is fixed",
+     "{msg} — 这是已读入报告的损坏副本：此路径先前读入的版本（doc_id {doc}）保留，直到文件修复"),
+    # parse: what makes a document partial, not a report, or unattributable
+    (r"the document is cut short: the file ends inside a character at byte (?P<byte>\d+); its last line, "
+     r"(?P<line>\d+), is incomplete and was not read",
+     "文档被截断：文件在第 {byte} 字节处断在一个字符中间，最后一行（第 {line} 行）不完整，未读取"),
+    (r"the document is cut short: it ends with the title of (?P<title>.+?) \((?P<ref>L\d+)\) but not its table "
+     r"\(its last line is (?P<last>\d+)\)", "文档被截断：结尾只有{title}的标题（{ref}），没有表格本身（最后一行为第 {last} 行）"),
+    (r"the document is cut short: it ends inside (?P<w_name>.+?) \((?P<span>L\d+–L\d+)\) and (?P<msg>.+) "
+     r"\(its last line is (?P<last>\d+)\)", "文档被截断：结尾在{w_name}（{span}）之中，{msg}（最后一行为第 {last} 行）"),
+    (r"its 合计 row \((?P<total>.+?)\) is followed by no 类 row: the rows stop before the table completes",
+     "合计行（{total}）之后没有任何类级科目行：表格没有印完"),
+    (r"its 类 rows \((?P<n>\d+)\) add up to (?P<sum>\S+) of the 合计 (?P<total>\S+): the rows stop before the table "
+     r"completes", "已读出的 {n} 个类级科目行合计 {sum}，不到合计行的 {total}：表格没有印完"),
+    (r"its last row has (?P<n>\d+) cells where the rows before it have (?P<m>\d+) or more: the cut fell inside a row",
+     "最后一行只有 {n} 个单元格，而前面各行至少有 {m} 个：截断发生在一行之中"),
+    (r"its indicators stop before 满意度指标, the last 一级指标 of a 绩效自评表, and it has no 总分 row",
+     "指标在满意度指标（绩效自评表的最后一个一级指标）之前中断，且没有总分行"),
+    (r"none of the (?P<n>\d+) standard tables that follow it in the template is in the document \((?P<names>.+)\)",
+     "模板中其后的 {n} 张标准表都不在文档中（{names}）"),
+    (r"(?P<n>\d+) entries its 目录 promises are not in the document, from the first of them on "
+     r"\(its last line is (?P<last>\d+)\): (?P<listed>.*)",
+     "目录所列的 {n} 项不在文档中，从其中第一项起全部缺失（文档最后一行为第 {last} 行）：{listed}"),
+    (r"(?P<n>\d+) tables its 目录 promises are not in the document: (?P<listed>.*)", "目录所列的 {n} 张表不在文档中：{listed}"),
+    (r"the report names (?P<n>\d+) standard table\(s\) \(first: (?P<first>.*?)\) but no table was read from the "
+     r"(?P<w_fmt>\w+) file: its figures were read from the text only",
+     "报告提到 {n} 张标准表（第一张：{first}），但未能从该{w_fmt}文件读出表格：其数据仅从文字中读取"),
+    (r"no figures of a report found: not a 决算 report", "未找到报告中的任何数据：不是部门决算报告"),
+    (r"no figures of a report found", "未找到报告中的任何数据"),
+    (r"(?P<w_what>.+?) not found in the text: figures not attributable", "文中未找到{w_what}：数据无法归属"),
+    (r"公开(?P<code>\w+)表: row does not line up with the header \((?P<n>\d+) cells, header has (?P<m>\d+)\); "
+     r"its figures were not loaded", "公开{code}表：此行与表头对不齐（{n} 个单元格，表头 {m} 列），其数据未载入"),
+    (r"公开(?P<code>\w+)表 has no 合计 row", "公开{code}表没有合计行"),
+    (r"公开(?P<code>\w+)表 ends without its (?P<w_kind>\w+) 总计 row \(truncated\?\)", "公开{code}表结尾没有{w_kind}总计行（是否被截断？）"),
+    (r"self-evaluation table without a project name", "绩效自评表没有项目名称"),
+    (r"indicator row without a score pair: (?P<snippet>.*)", "指标行没有分值和得分：{snippet}"),
+    # dim_document.exclusion_reason (models/intermediate/int_document_versions.sql)
+    (r"could not be read: (?P<msg>.*)", "无法读取：{msg}"),
+    (r"could not be read", "无法读取"),
+    (r"not a report: (?P<msg>.*)", "不是报告：{msg}"),
+    (r"not attributable: no fiscal year and no reporting unit found in the text", "无法归属：文中未找到年度和编报单位"),
+    (r"not attributable: no (?P<w_what>fiscal year|reporting unit) found in the text", "无法归属：文中未找到{w_what}"),
+    (r"another version of this unit-year counts — (?P<msg>.+)", "本单位本年度计入的是另一版本 — {msg}"),
+    (r"scope: the (?P<w_a>\w+) report counts before the (?P<w_b>\w+) one", "口径：{w_a}报告优先于{w_b}报告"),
+    (r"incomplete: (?P<n>\d+) parts, sections and tables of a 目录 present against (?P<m>\d+)",
+     "不完整：目录所列的部分、章节和表格在文中有 {n} 项，计入的版本有 {m} 项"),
+    (r"incomplete: (?P<n>\d+) figures read against (?P<m>\d+)", "不完整：读出 {n} 个数据，计入的版本 {m} 个"),
+    (r"incomplete: (?P<w_status>\w+) \((?P<msg>.*)\) against ok", "不完整：{w_status}（{msg}），计入的版本正常"),
+    (r"incomplete: (?P<n>\d+) standard tables read against (?P<m>\d+)", "不完整：读出 {n} 张标准表，计入的版本 {m} 张"),
+    (r"older: equally complete, ingested (?P<a>.+?) against (?P<b>.+)", "较旧：同样完整，读入于 {a}，计入的版本读入于 {b}"),
+    (r"equal: the same completeness and time, the smaller doc_id counts", "相同：完整程度与读入时间都相同，计入 doc_id 较小的一份"),
+]
+# the places ingest names beside a message (raw.documents.error_place, ParseIssue.place); a source_ref
+# (L12, p3 L12, Sheet1!A3, T2 R5 C3) and a parser's file:line stay as they are
+PLACES = [
+    (r"byte (?P<n>\d+)", "第 {n} 字节"),
+    (r"byte (?P<n>\d+) \(line (?P<line>\d+)\)", "第 {n} 字节（第 {line} 行）"),
+    (r"whole file", "整个文件"),
+    (r"whole document|document", "整个文档"),
+    (r"all pages", "所有页"),
+    (r"page (?P<n>\d+)", "第 {n} 页"),
+    (r"first (?P<n>\d+) characters", "前 {n} 个字符"),
+    (r"member (?P<member>.+)", "压缩包成员 {member}"),
+    (r"line (?P<n>\d+)", "第 {n} 行"),
+    (r"目录 line (?P<n>\d+)", "目录第 {n} 行"),
+]
+# words inside messages (w_… groups) that are no code of WORDS
+MESSAGE_WORDS = {
+    "fiscal year": "年度", "reporting unit": "编报单位", "fiscal year and reporting unit": "年度和编报单位", "a 绩效自评表": "绩效自评表", "a table": "一张表格",
+    "unmarked": "未标明口径",
+}
+_MESSAGES = [(re.compile(p), zh) for p, zh in MESSAGES]
+_PLACES = [(re.compile(p), zh) for p, zh in PLACES]
+# the most "; "-joined parts one message spans: its own "; " and those of a message inside it (a document of
+# hundreds of misaligned rows would otherwise cost seconds)
+_SPAN = 1 + 2 * max(p.count("; ") for p, _ in MESSAGES + PLACES)
+
+
+def _one(text: str, table) -> str | None:
+    """The Chinese of one whole message (the first entry of ``table`` matching all of it), else None."""
+    for pattern, zh in table:
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        parts = {}
+        for name, value in m.groupdict(default="").items():
+            if name.startswith("msg"):
+                value = _translate(value, table)
+            elif name.startswith("w_"):
+                value = MESSAGE_WORDS.get(value) or WORDS.get(value, value)
+            parts[name] = value
+        return zh.format(**parts)
+    return None
+
+
+def _translate(text: str, table) -> str:
+    """``text`` in Chinese by ``table``: the whole of it, else each of its "; "-joined messages (the error
+    issues of one document) — the longest run of parts (at most _SPAN) that is one message first, as a message
+    may itself hold "; " — joined by "；".  Parts no entry matches stay as they are; nothing matched: ``text`` itself."""
+    whole = _one(text, table)
+    if whole is not None or "; " not in text:
+        return text if whole is None else whole
+    parts, out, i, found = text.split("; "), [], 0, False
+    while i < len(parts):
+        for j in range(min(len(parts), i + _SPAN), i, -1):
+            zh = _one("; ".join(parts[i:j]), table)
+            if zh is not None:
+                out.append(zh)
+                found, i = True, j
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return "；".join(out) if found else text
+
+
+def message(text: str | None) -> str | None:
+    """A message ingest stored in English (raw.documents.error, raw.parse_issues.message, a run's failure,
+    dim_document.exclusion_reason) in the output language: Chinese by MESSAGES when lang() is zh, else (or
+    when no entry matches) the text unchanged.  None stays None."""
+    if not text or lang() != "zh":
+        return text
+    return _translate(text, _MESSAGES)
+
+
+def place(text: str | None) -> str | None:
+    """Where ingest says a message applies (raw.documents.error_place, ``byte 0``, ``目录 line 37``, several
+    joined by "; ") in the output language, by PLACES: ``第 0 字节``, ``目录第 37 行``; a source_ref stays."""
+    if not text or lang() != "zh":
+        return text
+    return _translate(text, _PLACES)

@@ -10,7 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from juesuan.findings import DocumentSummary, Finding
-from juesuan.i18n import Labels, tr
+from juesuan.i18n import Labels, message, tr
+from juesuan.i18n import place as message_place
 
 
 def fmt(value) -> str:
@@ -97,9 +98,9 @@ def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | No
     console.print(overview_table(docs, labels, title))
     for d in docs:
         if d.status == "failed":
-            place = f" {tr('位置', 'at')} {d.error_place}" if d.error_place else ""
+            place = tr(f"（{message_place(d.error_place)}）", f" at {d.error_place}") if d.error_place else ""
             console.print(f"\n[red]✗ {escape(d.name)}[/red] {tr('无法读取', 'could not be read')}"
-                          f"{escape(place)}: {escape(d.error or '')}")
+                          f"{escape(place)}{tr('：', ': ')}{escape(message(d.error) or '')}")
             continue
         if not d.findings:
             continue

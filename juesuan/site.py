@@ -27,6 +27,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from juesuan import i18n
 from juesuan.charts import Bar, bar_chart
 from juesuan.drill import Place, attach_crops, fill_readings, finding_places, pdf_sources
 from juesuan.findings import Finding, distinct_names
@@ -49,11 +50,14 @@ class SiteSummary:
 
 
 def environment() -> Environment:
-    """The Jinja2 environment of the templates in juesuan/templates (filters ``fmt``, ``pct``; ``t`` = tr)."""
+    """The Jinja2 environment of the templates in juesuan/templates (filters ``fmt``, ``pct``, ``msg`` = i18n.message,
+    ``place`` = i18n.place; ``t`` = tr)."""
     env = Environment(loader=PackageLoader("juesuan", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["fmt"] = fmt
     env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.2f}%"
+    env.filters["msg"] = i18n.message     # a message ingest stored in English, in the output language
+    env.filters["place"] = i18n.place
     env.globals["t"] = tr
     return env
 
@@ -135,7 +139,8 @@ def _findings(con, docs: list[str]) -> list[dict]:
 def _documents(con) -> list[dict]:
     return _rows(con, """
         select d.doc_id, d.source_file, d.source_path, d.format, d.fiscal_year, d.report_kind, d.status,
-               d.counted_in_facts as counted, d.exclusion, d.error, d.error_place, d.fact_count, d.unit_scope,
+               d.counted_in_facts as counted, d.exclusion, d.exclusion_reason, d.error, d.error_place,
+               d.fact_count, d.unit_scope,
                u.unit_id, u.unit_name, u.province, u.city, u.county,
                (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id) as checks,
                (select count(*) from marts.fct_identity_check c where c.doc_id = d.doc_id and not c.passed) as findings

@@ -168,7 +168,7 @@ def test_replacing_a_loaded_report_by_an_empty_file_is_reported_until_fixed(corp
     for extra in ((), ("--force",)):
         code, out, err = _run("run", str(folder), "--db", str(db), "--no-docs", *extra)
         assert code == 4, out + err        # not 1: the warehouse is fine, one file is not
-        assert f"{victim}, byte 0: empty file" in " ".join(out.split())
+        assert f"{victim}（第 0 字节）：空文件" in " ".join(out.split())
     # the loaded version stayed; the bad copy is recorded beside it (failed, not counted), so status counts it
     after = snapshot(db, exclude=VOLATILE)
     assert {k: v for k, v in after.items() if k != "dim_document"} == \

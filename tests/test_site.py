@@ -343,7 +343,8 @@ def test_a_failed_document_gets_its_page_with_the_error_and_the_others_go_on(tmp
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert f'<a href="doc/{bad}.html">坏文件.pdf</a>' in index and "失败" in index
     page = (tmp_path / "site" / "doc" / f"{bad}.html").read_text(encoding="utf-8")
-    assert "<h1>坏文件.pdf" in page and f"无法读取（{place}）：{error}" in page and "不符之处" not in page
-    assert place == "byte 0"
+    assert (place, error) == ("byte 0", "not a readable PDF file: PdfminerException No /Root object! - Is this really a PDF?")
+    assert "<h1>坏文件.pdf" in page and "无法读取（第 0 字节）：不是可读的 PDF 文件：PdfminerException No /Root object! - " \
+        "Is this really a PDF?" in page and "不符之处" not in page
     assert (tmp_path / "site" / "doc" / f"{_doc_id(db, '001')}.html").is_file()
     assert_offline_clean(browser.load(tmp_path / "site" / "doc" / f"{bad}.html", settle=0.2))
