@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ingest.pipeline import IngestSummary
-from juesuan.i18n import tr
+from juesuan.i18n import message, place, tr
 
 KIND_ORDER = ["revenue", "expenditure", "expenditure_economic", "three_public", "agency_operation", "procurement",
               "assets", "staff", "project", "indicator", "performance", "other"]
@@ -62,10 +62,10 @@ def print_summary(summary: IngestSummary, console: Console | None = None) -> Non
             console.print(pivot)
         for d in docs:
             for issue in d["issues"]:
-                console.print(f"  [yellow]{escape(os.path.basename(d['path']))}[/yellow]: {escape(issue)}")
+                console.print(f"  [yellow]{escape(os.path.basename(d['path']))}[/yellow]: {escape(message(issue))}")
     for f in summary.failures:
-        where = f", {f.place}" if f.place else ""
-        console.print(f"[red]failed[/red] {escape(f.path)}{escape(where)}: {escape(f.message)}")
+        where = tr(f"（{place(f.place)}）", f", {f.place}") if f.place else ""
+        console.print(f"[red]{tr('失败', 'failed')}[/red] {escape(f.path)}{escape(where)}: {escape(message(f.message))}")
 
 
 def main(argv: list[str] | None = None) -> int:
