@@ -29,22 +29,11 @@ with checks as (
             and n.measure in ('amount', 'actual', 'executed')
         join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
     ),
-    sides as (
-        select stated_id, num_id as fact_id from pairs union select stated_id, den_id from pairs
-    ),
-    passage as (
-        {{ passage_readings('sides', 'readings', 's.source_kind') }}
-    ),
     in_passage as materialized (
-        select p.stated_id,
-            coalesce(pn.passage_id, p.num_id) as num_id,
-            coalesce(pd.passage_id, p.den_id) as den_id
-        from pairs p
-        left join passage pn on pn.stated_id = p.stated_id and pn.fact_id = p.num_id
-        left join passage pd on pd.stated_id = p.stated_id and pd.fact_id = p.den_id
+        {{ passage_pairs('pairs', facts='f', readings='readings', stated='readings') }}
     ),
     used as (
-        {{ readings_of_pairs('in_passage') }}
+        {{ readings_of_pairs('in_passage', 'readings') }}
     ),
     evaluated as (
         select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,
