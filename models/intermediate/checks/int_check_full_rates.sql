@@ -9,10 +9,11 @@
 -- where it states them, else the facts' winning readings.  A rate whose ratio is itself off is that
 -- check's finding, not this one's: only a 100% the ratio rounds to is evaluated here.
 with checks as (
-    with readings as (
+    -- not materialized: each use scans the table with its own filters (macros/checks.sql)
+    with readings as not materialized (
         select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
-    f as (
+    f as not materialized (
         select * from readings where reading_rank = 1
     ),
     stated as (
