@@ -3,7 +3,7 @@
 -- must agree: narrative figures = table figures.
 with checks as (
     with r as not materialized (
-        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind <> 'performance' and reading_count > 1  -- a fact read once has nothing to agree with
+        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind <> 'performance'
     )
     select
         'readings_agree' as check_family,
