@@ -13,7 +13,15 @@
                    its counterparts' for a family that compares documents (counterpart, macros/comparisons.sql);
     with lhs, rhs, diff and tolerance as DECIMAL(18, 6), and drops rows with a side missing.  The right side
     is compared at four decimals, the precision of every stored figure (a computed ratio is rounded to it).
-    marts.fct_identity_check is the union of the families (one line each). -#}
+    marts.fct_identity_check is the union of the families (one line each).
+
+    A family's CTEs that only filter a table (readings, facts, observations) are declared `as not materialized`:
+    DuckDB materialises a CTE used more than once, a copy of every column of its rows (2.5 M readings at 10,000
+    reports, spilled beyond memory_limit), where a scan of the table reads only the columns a use needs, with
+    that use's filters pushed down.  Alone at 10,000 reports, in CPU-s: int_check_ratios 35 -> 11,
+    int_check_full_rates 14.4 -> 1.5, int_check_yoy 9.5 -> 5.5, int_check_named_shares 5.6 -> 0.5,
+    int_check_corrections 4.7 -> 0.0, int_check_sums 11.6 -> 7.2 (its join of the facts with the rules too), same
+    rows (issue 14). -#}
 {% macro identity_checks(checks, counterpart=none) -%}
 {%- set rhs = 'cast(c.rhs as decimal(38, 4))' -%}
 select

@@ -42,7 +42,7 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
     with initial_id (完成年初预算的 X% divides by the 年初预算, else the budget) and full_year_id (执行率 by the
     全年预算数, else the budget).
 
-    passage_readings: below. -#}
+    passage_pairs and readings_of_pairs: below. -#}
 {% macro budget_sides(relation) -%}
         select metric_key, doc_id, fiscal_year,
             arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
@@ -51,39 +51,60 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
         group by all
 {%- endmacro %}
 
-{#- passage_readings(sides, stated, source_kind): one row per (stated_id, fact_id) of the relation sides that has a
-    reading of the fact in the stated percentage's own passage — passage_id, that reading's observation_id (same
-    document, fact_key and section, source_kind, at most passage_lines lines above the percentage, the nearest).
-    stated is the relation the percentages are read from; the fact is its winning reading in f; readings is the
-    CTE of every reading.  A pair without one has no row: the caller falls back to the fact's winning reading
-    (coalesce).  An explicit join and aggregate rather than a correlated subquery per side (issue 14): DuckDB
-    decorrelated the subqueries into a join of readings with the percentages by document (15 M rows at 10,000
-    reports); with this and readings_of_pairs, int_check_ratios alone takes 25 CPU-s there instead of 47, and
-    int_check_full_rates 20 instead of 28, with the same rows. -#}
-{% macro passage_readings(sides, stated, source_kind) -%}
+{#- passage_pairs(pairs, facts, readings, stated, source_kind=none): a select of every row of pairs (a relation with
+    stated_id, num_id and den_id: a stated percentage and the two facts it divides, by observation_id, and any other
+    columns, kept as they are) with num_id and den_id replaced by the reading of that fact stated in the
+    percentage's own passage, where there is one: same document, fact_key and section, at most passage_lines lines
+    above the percentage, the nearest; else the fact's id unchanged.
+        facts     the relation the num_id / den_id facts are read from (their fact_key);
+        readings  every reading a passage may state (observation_id, doc_id, fact_key, source_kind, section, line_no);
+        stated    the relation the percentages are read from (doc_id, line_no, section);
+        source_kind  the source_kind a passage reading must have: a SQL literal ("'narrative'"), or none for the
+                  percentage's own.
+    Shared by int_check_ratios and int_check_full_rates.  An explicit join and aggregate rather than a correlated
+    subquery per side (issue 14): DuckDB decorrelated the subqueries into a join of readings with the percentages
+    by document (15 M rows at 10,000 reports). -#}
+{% macro passage_pairs(pairs, facts, readings, stated, source_kind=none) -%}
+    with sides as (
+        select stated_id, num_id as fact_id from {{ pairs }} union select stated_id, den_id from {{ pairs }}
+    ),
+    passage as (
         select q.stated_id, q.fact_id, arg_max(r.observation_id, r.line_no) as passage_id
         from (
             -- every key of the lookup in one materialised relation, so the join with readings is one hash join on
             -- all of them (inlined, DuckDB joined readings with the percentages by document first: 15 M rows)
             with q as materialized (
-                select x.stated_id, x.fact_id, s.doc_id, k.fact_key, {{ source_kind }} as source_kind, s.line_no, s.section
-                from {{ sides }} as x
-                join {{ stated }} as s on s.observation_id = x.stated_id
-                join f as k on k.observation_id = x.fact_id
+                select x.stated_id, x.fact_id, s.doc_id, k.fact_key, {{ source_kind if source_kind is not none else 's.source_kind' }} as source_kind,
+                    s.line_no, s.section
+                from sides as x
+                inner join {{ stated }} as s on x.stated_id = s.observation_id
+                inner join {{ facts }} as k on x.fact_id = k.observation_id
             )
             select * from q
         ) as q
-        join readings as r on r.doc_id = q.doc_id and r.fact_key = q.fact_key and r.source_kind = q.source_kind
-            and r.section is not distinct from q.section
+        inner join {{ readings }} as r on q.doc_id = r.doc_id and q.fact_key = r.fact_key and q.source_kind = r.source_kind
+            and q.section is not distinct from r.section
             and r.line_no between q.line_no - {{ var('passage_lines') }} and q.line_no
         group by q.stated_id, q.fact_id
+    )
+    select p.* replace (coalesce(pn.passage_id, p.num_id) as num_id, coalesce(pd.passage_id, p.den_id) as den_id)
+    from {{ pairs }} as p
+    left join passage as pn on p.stated_id = pn.stated_id and p.num_id = pn.fact_id
+    left join passage as pd on p.stated_id = pd.stated_id and p.den_id = pd.fact_id
 {%- endmacro %}
 
-{#- The readings a family's evaluated pairs name (relation: a CTE of stated_id, num_id, den_id), every column: the
-    pairs are few, readings are millions, and DuckDB, misjudging the pairs' size, built its hash tables on all
-    readings for each of the three joins by observation_id (14–20 s each at 10,000 reports). -#}
-{% macro readings_of_pairs(relation) -%}
-        select * from readings where observation_id in (
-            select stated_id from {{ relation }} union all select num_id from {{ relation }}
-            union all select den_id from {{ relation }})
+{#- readings_of_pairs(pairs, readings, ids): every column of the readings a family's evaluated pairs name (ids: the
+    columns of pairs that hold observation_ids, by default stated_id, num_id, den_id): the pairs are few, readings
+    are millions, and DuckDB, misjudging the pairs' size, built its hash tables on all readings for each of the
+    three joins by observation_id (14–20 s each at 10,000 reports).  The distinct ids joined with readings, not
+    `observation_id in (…)`: for the IN, DuckDB built its hash table on the readings (a right semi join over 2.5 M
+    readings).  At 10,000 reports alone: int_check_ratios 11.1 -> 8.2 CPU-s, int_check_yoy 5.5 -> 1.8. -#}
+{% macro readings_of_pairs(pairs, readings, ids=('stated_id', 'num_id', 'den_id')) -%}
+        select r.* from (
+            select distinct id from (
+                {%- for column in ids %}
+                {% if not loop.first %}union all {% endif %}select {{ column }} as id from {{ pairs }}
+                {%- endfor %})
+        ) as ids
+        inner join {{ readings }} as r on ids.id = r.observation_id
 {%- endmacro %}

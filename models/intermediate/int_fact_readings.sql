@@ -4,7 +4,7 @@
 -- fact may be read in several places.  The table reading wins (公开01表 first),
 -- then the earliest line; all readings stay here, and their agreement is an
 -- identity check (fct_identity_check, family readings_agree).
-with r as (
+with r as not materialized (
     select
         *,
         concat_ws('|',
@@ -22,12 +22,20 @@ with r as (
         ) as metric_key
     from {{ of_new_documents(ref('int_observations')) }}
     where kind not in ('other', 'indicator') and is_unit_level
+),
+
+-- The rank over the keys alone, joined back by observation_id: a window over the wide rows sorted (and at
+-- 10,000 reports spilled) every column of 2.5 M readings (int_fact_readings alone 22.6 -> 11.5 CPU-s, same rows).
+ranked as (
+    select
+        observation_id,
+        row_number() over (
+            partition by doc_id, fact_key
+            order by source_kind = 'table' desc, table_code nulls last, line_no, seq
+        ) as reading_rank,
+        count(*) over (partition by doc_id, fact_key) as reading_count
+    from r
 )
-select
-    *,
-    row_number() over (
-        partition by doc_id, fact_key
-        order by source_kind = 'table' desc, table_code nulls last, line_no, seq
-    ) as reading_rank,
-    count(*) over (partition by doc_id, fact_key) as reading_count
+select r.*, k.reading_rank, k.reading_count
 from r
+inner join ranked as k on r.observation_id = k.observation_id

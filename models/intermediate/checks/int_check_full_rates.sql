@@ -9,10 +9,11 @@
 -- where it states them, else the facts' winning readings.  A rate whose ratio is itself off is that
 -- check's finding, not this one's: only a 100% the ratio rounds to is evaluated here.
 with checks as (
-    with readings as (
+    -- not materialized: each use scans the table with its own filters (macros/checks.sql)
+    with readings as not materialized (
         select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
-    f as (
+    f as not materialized (
         select * from readings where reading_rank = 1
     ),
     stated as (
@@ -29,22 +30,11 @@ with checks as (
             and n.measure in ('amount', 'actual', 'executed')
         join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
     ),
-    sides as (
-        select stated_id, num_id as fact_id from pairs union select stated_id, den_id from pairs
-    ),
-    passage as (
-        {{ passage_readings('sides', 'readings', 's.source_kind') }}
-    ),
     in_passage as materialized (
-        select p.stated_id,
-            coalesce(pn.passage_id, p.num_id) as num_id,
-            coalesce(pd.passage_id, p.den_id) as den_id
-        from pairs p
-        left join passage pn on pn.stated_id = p.stated_id and pn.fact_id = p.num_id
-        left join passage pd on pd.stated_id = p.stated_id and pd.fact_id = p.den_id
+        {{ passage_pairs('pairs', facts='f', readings='readings', stated='readings') }}
     ),
     used as (
-        {{ readings_of_pairs('in_passage') }}
+        {{ readings_of_pairs('in_passage', 'readings') }}
     ),
     evaluated as (
         select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,

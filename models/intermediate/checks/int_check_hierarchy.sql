@@ -5,7 +5,7 @@
 -- (301 …) equals the sum of its 款 in 公开06表, and 人员经费 / 公用经费 the sum of
 -- the groups they are made of.
 with checks as (
-    with f as (
+    with f as not materialized (
         select *, coalesce(scope, '') as scope_key
         from {{ of_new_documents(ref('int_facts')) }}
         where kind in ('revenue', 'expenditure') and measure in ('amount', 'budget_initial', 'budget')
@@ -65,7 +65,7 @@ with checks as (
             {{ fact_against('p', 'i.child_sum', 'i.child_tolerance', 'i.child_refs') }}
         from f p join items_only i on i.parent_id = p.observation_id
     ),
-    econ as (
+    econ as not materialized (
         select *, coalesce(scope, '') as scope_key from {{ of_new_documents(ref('int_facts')) }}
         where kind = 'expenditure_economic' and item_key = 'basic' and measure = 'amount' and economic_code_resolved is not null
     ),

@@ -16,7 +16,7 @@
 -- another fund, so the numerator is the amount of its own sentence, not the fact's winning reading.
 -- Tolerance as in int_check_ratios: the ratio of two rounded figures is an interval.
 with checks as (
-    with readings as (
+    with readings as not materialized (
         select * from {{ of_new_documents(ref('int_fact_readings')) }}
     ),
     stated as (

@@ -10,14 +10,15 @@ with checks as (
     with rules as (
         select *, string_split(part_items, '|') as parts from {{ ref('identity_rules') }}
     ),
-    f as (
+    f as not materialized (
         select *, coalesce(scope, '') as scope_key, coalesce(function_code_resolved, '') as fc, coalesce(entity, '') as entity_key
         from {{ of_new_documents(ref('int_facts')) }}
         where measure in ('amount', 'budget_initial', 'budget', 'budget_full_year', 'actual', 'count')
           and not (is_function_subject and function_code_resolved is null)
           and kind <> 'project'
     ),
-    totals as (
+    -- not materialized either: the join with the 14 rules costs less than a copy of its million rows
+    totals as not materialized (
         select r.rule, r.description, r.min_parts, r.skip_if_present, r.requires_part, r.parts, f.*
         from rules r join f on f.kind = r.kind and f.item_key = r.total_item
     ),

@@ -5,10 +5,10 @@
 -- Incremental: a report is rebuilt when it or a report of its unit's previous year changed
 -- (counterpart 'prior_year', macros/comparisons.sql).
 with checks as (
-    with f as (
+    with f as not materialized (
         select * from {{ of_units_of_new_documents(ref('int_facts'), 'prior_year') }}
     ),
-    rebuilt as (
+    rebuilt as not materialized (
         select * from {{ of_new_documents(ref('int_facts'), 'prior_year') }}
     ),
     changes as (
@@ -35,6 +35,10 @@ with checks as (
     ),
     pairs as (
         select * from prior_doc union all select * from prior_stated
+    ),
+    used as (
+        -- the readings the pairs name, each joined by id below (macros/tolerance.sql)
+        {{ readings_of_pairs('pairs', 'f', ids=('change_id', 'current_id', 'prior_id')) }}
     )
     select
         'yoy' as check_family,
@@ -50,9 +54,9 @@ with checks as (
         {{ reading_ref('c') }} as lhs_refs,
         {{ reading_ref('a') }} || ' − ' || {{ reading_ref('pr') }} || case when pr.doc_id <> c.doc_id then ' (report ' || pr.doc_id || ')' else '' end as rhs_refs
     from pairs p
-    join f c on c.observation_id = p.change_id
-    join f a on a.observation_id = p.current_id
-    join f pr on pr.observation_id = p.prior_id
+    join used c on c.observation_id = p.change_id
+    join used a on a.observation_id = p.current_id
+    join used pr on pr.observation_id = p.prior_id
 )
 
 {{ identity_checks('checks', 'prior_year') }}
