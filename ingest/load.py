@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -402,27 +403,36 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]
     insert_arrow(con, table, to_arrow(con, table, rows))
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """``table`` readable by SQL as ``name`` for the block.  When the block fails, its error is the one raised:
+    in a transaction DuckDB aborted (e.g. a primary key refused) the unregister fails too ("Current transaction
+    is aborted"), and that message used to replace the cause in a failed document's "load error: …"."""
+    con.register(name, table)
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
+
+
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
     """One INSERT … SELECT of an Arrow table into ``raw.<table>``, columns matched by name."""
     if not arrow.num_rows:
         return
-    con.register("_incoming", arrow)
-    try:
+    with registered(con, "_incoming", arrow):
         con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM _incoming")
-    finally:
-        con.unregister("_incoming")
 
 
 def delete_children(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> None:
     ids = list(doc_ids)
     if not ids:
         return
-    con.register("_ids", pa.table({"doc_id": pa.array(ids, type=pa.string())}))
-    try:
+    with registered(con, "_ids", pa.table({"doc_id": pa.array(ids, type=pa.string())})):
         for table in CHILD_TABLES:
             con.execute(f"DELETE FROM raw.{table} WHERE doc_id IN (SELECT doc_id FROM _ids)")
-    finally:
-        con.unregister("_ids")
 
 
 def columns_of_model() -> dict[str, list[str]]:  # used by tests to keep schema and model in step

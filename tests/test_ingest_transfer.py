@@ -64,17 +64,19 @@ def test_workers_collect_seldom():
         gc.set_threshold(*before)
 
 
-def test_ingest_gives_back_the_threads_and_checkpoint_settings(tmp_path):
+def test_ingest_gives_back_the_threads_checkpoint_and_write_buffer_settings(tmp_path):
     db = str(tmp_path / "w.duckdb")
     held = duckdb.connect(db)   # a caller's connection: the same database instance as ingest's
     try:
         held.execute("SET threads = 3")
         held.execute("SET checkpoint_threshold = '20MB'")
+        held.execute("SET write_buffer_row_group_count = 3")
         before = held.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
         summary = pipeline.ingest_paths([REPORTS / NAMES[0]], db, workers=1)
         assert summary.parsed == 1 and summary.failed == 0
         assert held.execute("SELECT count(*) FROM raw.observations").fetchone()[0] > 0
         assert held.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+        assert held.execute("SELECT current_setting('write_buffer_row_group_count')").fetchone()[0] == 3
         assert held.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0] == before == "19.0 MiB"
     finally:
         held.close()
