@@ -87,6 +87,15 @@ def bench_load(copies: int, workers: int | None) -> dict[str, float]:
             "load_docs_per_s": summary.parsed / seconds, "db_mb": size_mb}
 
 
+def _loader(pipeline, con, summary):
+    """(load one chunk, finish) of the parent's loader: ``pipeline._Loader``, or in code before it
+    ``_load_chunk`` (a transaction per batch, nothing to finish)."""
+    if hasattr(pipeline, "_Loader"):
+        loader = pipeline._Loader(con, summary, "bench")
+        return loader.load, loader.finish
+    return (lambda chunk: pipeline._load_chunk(con, chunk, summary, "bench")), (lambda: None)
+
+
 def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
     """CPU-ms per report of each stage of ``juesuan ingest``, over the reports of ``folder`` (sorted, the
     first ``limit``), all in this process and in the order a worker and the parent do them:
@@ -96,8 +105,8 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
     - ``pack``: the rest of the worker's task (``pipeline._parse_one``: read, parse, pack) — the rows for the
       loader;
     - ``send``: pickling the task's result and unpickling it (what crosses the process boundary);
-    - ``parent``: ``pipeline._load_chunk`` over CHUNK-document chunks into a fresh warehouse, connection set
-      up as ``ingest_paths`` does (places, Arrow, INSERTs, COMMITs and checkpoints, the last one at closing;
+    - ``parent``: the parent's loader (``pipeline._Loader``) fed CHUNK-document chunks into a fresh warehouse, connection
+      set up as ``ingest_paths`` does (places, Arrow, INSERTs, COMMITs and checkpoints, the last one at closing;
       cpca's one-off import and first lookup are done before timing); ``parent_first_chunk_ms`` and
       ``parent_last_chunk_ms`` the same per report of the first and the last chunk (the last with the closing
       checkpoint): a load whose cost grows with the warehouse shows there.
@@ -149,10 +158,14 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
         if settings is None:
             con.execute("SET threads = 1")
         with settings(con) if settings else contextlib.nullcontext():
+            load, finish = _loader(pipeline, con, summary)
             for start in range(0, len(results), pipeline.CHUNK):
                 t = time.process_time()
-                pipeline._load_chunk(con, results[start:start + pipeline.CHUNK], summary, "bench")
+                load(results[start:start + pipeline.CHUNK])
                 chunk_s.append((time.process_time() - t, min(pipeline.CHUNK, len(results) - start)))
+            t = time.process_time()
+            finish()
+            chunk_s[-1] = (chunk_s[-1][0] + time.process_time() - t, chunk_s[-1][1])
         t = time.process_time()
         con.close()   # the last checkpoint (the log written into the file) is the load's too
         chunk_s[-1] = (chunk_s[-1][0] + time.process_time() - t, chunk_s[-1][1])
@@ -171,7 +184,7 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
 def bench_growth(folder: Path, size: int) -> dict[str, float]:
     """The parent's CPU-ms per report as the warehouse grows to ``size`` reports, without parsing them all: the
     first CHUNK reports of ``folder`` are parsed and packed once, then loaded again and again, each time under
-    fresh doc_ids and paths (every raw table's doc_id column replaced), by ``pipeline._load_chunk`` into one
+    fresh doc_ids and paths (every raw table's doc_id column replaced), by the parent's loader into one
     warehouse set up as ``ingest_paths`` sets it, closed at the end (its last checkpoint counted).  Returns the
     average, and each tenth of the run's average (``parent_ms_at_N``): a cost that grows with the warehouse
     shows as a rising series."""
@@ -210,11 +223,15 @@ def bench_growth(folder: Path, size: int) -> dict[str, float]:
             con.execute("SET threads = 1")
         summary = pipeline.IngestSummary(run_id="bench")
         with settings(con) if settings else contextlib.nullcontext():
+            load, finish = _loader(pipeline, con, summary)
             for k in range(chunks):
                 batch = copy(k)
                 t = time.process_time()
-                pipeline._load_chunk(con, batch, summary, "bench")
+                load(batch)
                 spent.append(time.process_time() - t)
+            t = time.process_time()
+            finish()
+            spent[-1] += time.process_time() - t
         t = time.process_time()
         con.close()
         spent[-1] += time.process_time() - t

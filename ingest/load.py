@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.model import Indicator, Observation, ParseIssue, Reject, SectionRow, TableCell
 from ingest.parse import ParsedDocument
@@ -115,35 +117,77 @@ def document_rows(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def document_tables(doc: ParsedDocument) -> dict[str, pa.Table]:
+def document_tables(doc: ParsedDocument, kinds: Counter | None = None,
+                    reasons: Counter | None = None) -> dict[str, pa.Table]:
     """All child rows of one parsed document as one Arrow table per raw table (the rows of
-    :func:`document_rows`, built column by column).  Tables without rows are left out."""
+    :func:`document_rows`, built by :func:`objects_to_arrow`).  Tables without rows are left out.
+    ``kinds`` / ``reasons``: the observations' kinds and the rejects' reasons counted, when the caller has
+    them (:func:`pack`), else counted here (the coverage rows)."""
     r = doc.result
     did = doc.doc_id
     obs, rej, inds, cells = r.observations, r.rejects, r.indicators, r.cells
+    # a large table of a text file gets its source_refs on the Arrow columns (_with_line_refs), after the
+    # conversion; the others row by row here (_source_refs: other formats consult the reader's locators)
+    on_arrow = {name for name, objects in (("observations", obs), ("table_cells", cells))
+                if doc.format == "text" and len(objects) >= ARROW_REFS_FROM}
     out = {
-        "observations": columns_to_arrow("observations", obs, {
-            "doc_id": did, "seq": list(range(1, len(obs) + 1)),
-            "source_ref": _source_refs(doc, obs),
-            "locator": [_locator(doc, o.line_no) for o in obs] if doc.locators else [None] * len(obs)}),
-        "rejects": columns_to_arrow("rejects", rej, {
-            "doc_id": did, "seq": list(range(1, len(rej) + 1)),
-            "source_ref": _source_refs(doc, rej, with_col=False)}),
-        "indicators": columns_to_arrow("indicators", inds, {
+        "observations": objects_to_arrow("observations", obs, {
+            "doc_id": did, "seq": _seq(len(obs)),
+            "source_ref": None if "observations" in on_arrow else _source_refs(doc, obs),
+            "locator": [_locator(doc, o.line_no) for o in obs] if doc.locators else None}),
+        "rejects": objects_to_arrow("rejects", rej, {
+            "doc_id": did, "seq": _seq(len(rej)), "source_ref": _source_refs(doc, rej, with_col=False)}),
+        "indicators": objects_to_arrow("indicators", inds, {
             "doc_id": did, "source_ref": [source_ref(doc, None, i.line_no) for i in inds]}),
-        "table_cells": columns_to_arrow("table_cells", cells, {
-            "doc_id": did,
-            "source_ref": _source_refs(doc, cells)}),
-        "sections": columns_to_arrow("sections", r.sections, {"doc_id": did}),
-        "parse_issues": columns_to_arrow("parse_issues", r.issues, {"doc_id": did}),
-        "toc_entries": columns_to_arrow("toc_entries", doc.contents, {
+        "table_cells": objects_to_arrow("table_cells", cells, {
+            "doc_id": did, "source_ref": None if "table_cells" in on_arrow else _source_refs(doc, cells)}),
+        "sections": objects_to_arrow("sections", r.sections, {"doc_id": did}),
+        "parse_issues": objects_to_arrow("parse_issues", r.issues, {"doc_id": did}),
+        "toc_entries": objects_to_arrow("toc_entries", doc.contents, {
             "doc_id": did, "source_ref": [_ref(e.line_no) for e in doc.contents]}),
     }
-    coverage = coverage_of(doc)
+    for name in on_arrow:
+        out[name] = _with_line_refs(out[name])
+    if kinds is None or reasons is None:
+        kinds, reasons = Counter(map(_KIND, obs)), Counter(map(_REASON, rej))
+    coverage = coverage_from(kinds, reasons)
     out["coverage"] = columns_to_arrow("coverage", coverage, {
         "doc_id": did, "category": [c for c, _, _ in coverage],
         "key": [k for _, k, _ in coverage], "n": [n for _, _, n in coverage]})
     return {name: table for name, table in out.items() if table.num_rows}
+
+
+# A text file's table of at least this many rows gets its source_refs computed on its Arrow columns (≈ 7
+# pyarrow.compute calls of ≈ 10–20 µs each, then ≈ 0.1 µs a row) rather than row by row (≈ 0.3 µs a row)
+ARROW_REFS_FROM = 200
+_KIND, _REASON = attrgetter("kind"), attrgetter("reason")
+_SEQ = pa.array(range(1, 4097), pa.int32())
+
+
+def _seq(n: int) -> pa.Array:
+    """The int32 array 1 … n (a slice of one array kept for the process while n ≤ 4,096)."""
+    global _SEQ
+    if n > len(_SEQ):
+        _SEQ = pa.array(range(1, 2 * n + 1), pa.int32())
+    return _SEQ.slice(0, n)
+
+
+def _with_line_refs(table: pa.Table) -> pa.Table:
+    """``table`` (rows of a text file with ``source_ref``, ``line_no`` and ``col_no`` columns) with its
+    ``source_ref`` column completed as :func:`_ref` does it row by row: a row's own non-empty ref, else
+    ``L<line_no>``, plus ``:C<col_no + 1>`` when the row has a column; ``""`` for a row without a line.
+    Computed on the Arrow columns (pyarrow.compute), each step only where it can change something."""
+    line_no, col_no, own = table["line_no"], table["col_no"], table["source_ref"]
+    ref = pc.binary_join_element_wise("L", pc.cast(line_no, pa.string()), "")
+    if col_no.null_count < len(col_no):
+        with_col = pc.binary_join_element_wise(ref, ":C", pc.cast(pc.add_checked(col_no, 1), pa.string()), "")
+        ref = pc.coalesce(with_col, ref) if col_no.null_count else with_col
+    if line_no.null_count:
+        ref = pc.coalesce(ref, "")
+    if own.null_count < len(own):   # `o.source_ref or …`: an empty ref counts as none
+        ref = pc.coalesce(pc.if_else(pc.equal(own, ""), pa.scalar(None, pa.string()), own), ref)
+    i = table.schema.get_field_index("source_ref")
+    return table.set_column(i, table.schema.field(i), ref)
 
 
 @dataclass
@@ -159,17 +203,28 @@ class PackedDocument:
     tables: dict[str, pa.Table]
     outcome: dict[str, Any]
 
-    # Pickled (sent from a worker to the parent) with each table as one Arrow IPC stream, i.e. plain bytes:
-    # pickling the tables themselves walks their schema, fields, chunks and buffers as Python objects (measured
-    # ≈ 1.8 CPU-ms a report to pickle and unpickle, against ≈ 0.4 for writing and reading the streams); the
+    # Pickled (sent from a worker to the parent) with each table as Arrow IPC bytes: pickling the tables
+    # themselves walks their schema, fields, chunks and buffers as Python objects (measured ≈ 1.8 CPU-ms a report
+    # to pickle and unpickle, against ≈ 0.4 for writing and reading IPC streams).  A table of its raw table's
+    # schema (raw_schema, known to both processes) goes as one record-batch message without the schema (0.34 ->
+    # 0.21 CPU-ms a report to write and read back); any other table as a whole IPC stream ("streams").  The
     # tables read back reference the received bytes (no copy).
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["tables"] = {name: _ipc_bytes(table) for name, table in self.tables.items()}
+        state["tables"], state["streams"] = {}, {}
+        for name, table in self.tables.items():
+            batches = table.to_batches()
+            if len(batches) == 1 and name in _RAW_TABLES and table.schema.equals(raw_schema(name)):
+                state["tables"][name] = batches[0].serialize()
+            else:
+                state["streams"][name] = _ipc_bytes(table)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["tables"] = {name: pa.ipc.open_stream(data).read_all() for name, data in state["tables"].items()}
+        tables = {name: pa.Table.from_batches([pa.ipc.read_record_batch(data, raw_schema(name))])
+                  for name, data in state["tables"].items()}
+        tables |= {name: pa.ipc.open_stream(data).read_all() for name, data in state.pop("streams", {}).items()}
+        state["tables"] = tables
         self.__dict__.update(state)
 
 
@@ -183,25 +238,26 @@ def _ipc_bytes(table: pa.Table) -> pa.Buffer:
 
 def pack(doc: ParsedDocument) -> PackedDocument:
     """A parsed document → :class:`PackedDocument` (done in the parsing worker)."""
-    kinds = Counter(o.kind for o in doc.result.observations)
-    reasons = Counter(x.reason for x in doc.result.rejects)
+    kinds = Counter(map(_KIND, doc.result.observations))
+    reasons = Counter(map(_REASON, doc.result.rejects))
     outcome = {
         "doc_id": doc.doc_id, "path": doc.source_path, "unit": doc.unit_name_raw, "year": doc.fiscal_year,
         "status": doc.status, "figures": len(doc.result.observations), "rejects": len(doc.result.rejects),
         "by_kind": dict(kinds), "by_reason": dict(reasons), "issues": [i.message for i in doc.result.issues],
         "parse_ms": round(doc.parse_ms, 1),
     }
-    return PackedDocument(doc.doc_id, doc.source_path, doc.unit_name, document_fields(doc), document_tables(doc),
-                          outcome)
+    return PackedDocument(doc.doc_id, doc.source_path, doc.unit_name, document_fields(doc),
+                          document_tables(doc, kinds, reasons), outcome)
 
 
 def coverage_of(doc: ParsedDocument) -> list[tuple[str, str, int]]:
-    counts: dict[tuple[str, str], int] = {}
-    for o in doc.result.observations:
-        counts[("figures", o.kind)] = counts.get(("figures", o.kind), 0) + 1
-    for x in doc.result.rejects:
-        counts[("rejects", x.reason)] = counts.get(("rejects", x.reason), 0) + 1
-    return [(c, k, n) for (c, k), n in sorted(counts.items())]
+    """The raw.coverage rows of a document: (category, key, n), figures by kind and rejects by reason, sorted."""
+    return coverage_from(Counter(map(_KIND, doc.result.observations)), Counter(map(_REASON, doc.result.rejects)))
+
+
+def coverage_from(kinds: Counter, reasons: Counter) -> list[tuple[str, str, int]]:
+    """:func:`coverage_of` from the counted kinds of the observations and reasons of the rejects."""
+    return [("figures", k, n) for k, n in sorted(kinds.items())] + [("rejects", k, n) for k, n in sorted(reasons.items())]
 
 
 def document_row(doc: ParsedDocument, *, run_id: str, geo: dict[str, Any], ingested_at: datetime) -> dict[str, Any]:
@@ -251,6 +307,9 @@ _CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS raw\.(\w+) \((.*?)\n\);", re.S
 _ADD = re.compile(r"ALTER TABLE raw\.(\w+) ADD COLUMN IF NOT EXISTS (\w+) (\w+(?:\(\d+,\s*\d+\))?)")
 
 
+_RAW_TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS raw\.(\w+)", SCHEMA_SQL))
+
+
 def _arrow_type(sql_type: str) -> pa.DataType:
     return DEC if sql_type.startswith("DECIMAL") else _SQL_TYPES[sql_type]
 
@@ -287,6 +346,7 @@ def columns_to_arrow(table: str, objects: list[Any], extra: dict[str, Any]) -> p
     every row, e.g. the doc_id), else the object's attribute of that name, else NULL.  The rows equal those
     of :func:`document_rows` (tests/test_ingest_speed.py)."""
     schema = raw_schema(table)
+    extra = {name: value for name, value in extra.items() if value is not None}   # None: not given
     own = set(_field_names(type(objects[0]))) if objects and is_dataclass(objects[0]) else set()
     wanted = [f.name for f in schema if f.name not in extra and f.name in own]
     # one C-level pass reads every wanted attribute of every object, then rows → columns
@@ -309,33 +369,84 @@ def columns_to_arrow(table: str, objects: list[Any], extra: dict[str, Any]) -> p
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+@cache
+def _struct_of(table: str, cls: type, given: frozenset[str]) -> pa.StructType:
+    """The Arrow struct of the columns of ``raw.<table>`` that objects of ``cls`` (a dataclass) carry as fields,
+    less those in ``given``, in table order."""
+    own = set(_field_names(cls)) if is_dataclass(cls) else set()
+    return pa.struct([f for f in raw_schema(table) if f.name in own and f.name not in given])
+
+
+def objects_to_arrow(table: str, objects: list[Any], extra: dict[str, Any]) -> pa.Table:
+    """Model objects (Observation, TableCell …, all of one dataclass) → an Arrow table of ``raw.<table>``: the
+    rows of :func:`columns_to_arrow` (``extra`` as there; a pyarrow Array is also taken as a column), built in
+    one pass of Arrow's converter over the objects' attribute dicts (``vars``) read as one struct column
+    instead of column by column — ≈ 0.4 CPU-ms less a generated report.  Objects without a ``__dict__``
+    (slots), of mixed classes, or holding a value Arrow does not take as is for its column (e.g. a str for a
+    DECIMAL, which :func:`columns_to_arrow` converts) go the column-by-column way, so the rows are the same
+    either way (or the same error is raised)."""
+    schema = raw_schema(table)
+    n = len(objects)
+    cls = type(objects[0]) if objects else None
+    given = frozenset(name for name, value in extra.items() if value is not None)
+    try:
+        if cls is None or len(set(map(type, objects))) > 1:
+            raise TypeError("not one class")
+        struct = _struct_of(table, cls, given)
+        own = dict(zip(struct.names, pa.array(list(map(vars, objects)), type=struct).flatten()))
+    except (TypeError, pa.ArrowException):
+        return columns_to_arrow(table, objects, {k: v.to_pylist() if isinstance(v, pa.Array) else v
+                                                 for k, v in extra.items()})
+    arrays = []
+    for f in schema:
+        values = extra.get(f.name)
+        if values is None:
+            arrays.append(own[f.name] if f.name in own else pa.nulls(n, f.type))
+        elif isinstance(values, pa.Array):
+            arrays.append(values)
+        elif isinstance(values, list):
+            arrays.append(_array(values, f.type))
+        else:   # one value for every row
+            arrays.append(pa.repeat(pa.scalar(values, f.type), n))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     insert_arrow(con, table, to_arrow(con, table, rows))
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """``table`` readable by SQL as ``name`` for the block.  When the block fails, its error is the one raised:
+    in a transaction DuckDB aborted (e.g. a primary key refused) the unregister fails too ("Current transaction
+    is aborted"), and that message used to replace the cause in a failed document's "load error: …"."""
+    con.register(name, table)
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
+
+
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
     """One INSERT … SELECT of an Arrow table into ``raw.<table>``, columns matched by name."""
     if not arrow.num_rows:
         return
-    con.register("_incoming", arrow)
-    try:
+    with registered(con, "_incoming", arrow):
         con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM _incoming")
-    finally:
-        con.unregister("_incoming")
 
 
 def delete_children(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> None:
     ids = list(doc_ids)
     if not ids:
         return
-    con.register("_ids", pa.table({"doc_id": pa.array(ids, type=pa.string())}))
-    try:
+    with registered(con, "_ids", pa.table({"doc_id": pa.array(ids, type=pa.string())})):
         for table in CHILD_TABLES:
             con.execute(f"DELETE FROM raw.{table} WHERE doc_id IN (SELECT doc_id FROM _ids)")
-    finally:
-        con.unregister("_ids")
 
 
 def columns_of_model() -> dict[str, list[str]]:  # used by tests to keep schema and model in step

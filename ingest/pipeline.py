@@ -79,9 +79,21 @@ def supported_extensions() -> list[str]:
 
     return extensions()
 
-BATCH = 200   # documents per load transaction (a COMMIT costs about as much as loading 100 documents)
+BATCH = 200   # documents per set of INSERTs (one INSERT … SELECT per raw table for the batch)
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
-CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held (bounds memory)
+CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held besides the open transaction's
+
+# Child rows per load transaction: a transaction spans batches (and chunks) until it holds this many rows, then
+# commits.  DuckDB writes a table's appended rows straight into the database file, compressed, once they fill a
+# row group (122,880 rows; "optimistic writes"), and logs only the rest in the write-ahead log; a row that goes
+# through the log is written twice (the log at COMMIT, the file at the next checkpoint), uncompressed the first
+# time.  At 200 documents a transaction, raw.observations (≈ 300 rows a generated report) never filled a row
+# group: ≈ 120 KB of log a report, the COMMITs and checkpoints ≈ 1.3 of the parent's ≈ 2.2 CPU-ms a report.  At
+# 1.5 M rows (≈ 1,000 generated reports, ≈ 265 MB of Arrow held for a retry) the log is ≈ 10 KB a report:
+# measured (bench/bench_ingest.py --stages DIR --grow 6000), the parent 2.27 → 1.76 CPU-ms a report, the peak
+# RSS of that run +226 MB (1 M rows: 1.84 CPU-ms; 0.7 M: 2.11).  The documents of the open transaction are kept
+# until it commits, so a failure can be retried batch by batch and then document by document.
+COMMIT_ROWS = 1_500_000
 
 # DuckDB's write-ahead log size at which a COMMIT also checkpoints (writes the log into the database file),
 # while ingest_paths loads.  A checkpoint rewrites the raw tables' primary-key indexes whole, so its cost grows
@@ -90,7 +102,7 @@ CHUNK = 200   # documents parsed before they are loaded; at most two chunks are 
 # bench/README.md "Branch ingest4": 3.6 → 7.2 CPU-ms a report from the first to the last tenth of a run to
 # 10,000 reports, 6.1 on average; 4.0 with this threshold).  It checkpoints once every ≈ 2,000 reports and bounds
 # what the log holds (and the memory DuckDB keeps for it: +126 MB at 10,000; 1 GB would cost +780 MB); a crash
-# loses nothing (the log is replayed at the next open).
+# loses nothing (the log is replayed at the next open).  (Since COMMIT_ROWS, little goes through the log.)
 # The instance's own setting is given back at the end, and closing the last connection checkpoints.
 CHECKPOINT_THRESHOLD = "256MB"
 
@@ -404,17 +416,23 @@ def loading_settings(con):
     - one thread: the loads are small set-based INSERTs (≈ 1,000 rows a document) that a second thread does
       not speed up, and the parsing workers keep the other cores busy — measured, 4.1 → 2.7 CPU-ms a document
       for the parent's load with the default (one thread per core);
-    - checkpoint_threshold = CHECKPOINT_THRESHOLD (see there).
+    - checkpoint_threshold = CHECKPOINT_THRESHOLD (see there);
+    - write_buffer_row_group_count = 1: a table's appended rows go into the database file as soon as they fill one
+      row group (COMMIT_ROWS), not five — the open transaction holds less (measured, ≈ 90 MB less at
+      COMMIT_ROWS; the same CPU).
     """
-    threads, threshold = con.execute("SELECT current_setting('threads'), current_setting('checkpoint_threshold')"
-                                     ).fetchone()
+    threads, threshold, buffered = con.execute(
+        "SELECT current_setting('threads'), current_setting('checkpoint_threshold'), "
+        "current_setting('write_buffer_row_group_count')").fetchone()
     con.execute("SET threads = 1")
     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+    con.execute("SET write_buffer_row_group_count = 1")
     try:
         yield con
     finally:
         con.execute(f"SET threads = {int(threads)}")
         con.execute(f"SET checkpoint_threshold = '{threshold}'")
+        con.execute(f"SET write_buffer_row_group_count = {int(buffered)}")
 
 
 def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | None = None,
@@ -490,15 +508,17 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
             try:
                 with _Workers(len(todo), workers, limits) if todo else _NoWorkers() as pool:
                     # the workers parse chunk k+1 while this process loads chunk k
+                    loader = _Loader(con, summary, run_id)
                     parsed: list[tuple[str, Any]] | None = None
                     for start in range(0, len(todo) + CHUNK, CHUNK):
                         chunk = todo[start:start + CHUNK]
                         futures = _submit(chunk, pool)
                         if parsed is not None:
-                            _load_chunk(con, parsed, summary, run_id)
+                            loader.load(parsed)
                         parsed = _collect(chunk, futures, bar, limits) if chunk else None
                         if parsed is None:
                             break
+                    loader.finish()
             finally:
                 bar.close()
             for failure in summary.failures:
@@ -587,11 +607,99 @@ class _NoWorkers:
     def __exit__(self, *exc) -> None: ...
 
 
-def _load_chunk(con, results: list[tuple[str, Any]], summary: IngestSummary, run_id: str) -> None:
-    """Load one parsed chunk (places looked up once for the chunk), BATCH documents per transaction."""
-    geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
-    for b in range(0, len(results), BATCH):
-        _load_batch(con, results[b:b + BATCH], summary, geo, run_id)
+class _Loader:
+    """Loads parsed chunks into the warehouse (``load(results)``, then ``finish()``): BATCH documents per set of
+    INSERTs (places looked up once per chunk), several batches per transaction — it commits once it holds
+    COMMIT_ROWS child rows, and at ``finish``.
+
+    One faulty document never blocks the others: if a statement or the COMMIT fails, the transaction is rolled
+    back and its batches are loaded again, one transaction each; a batch that fails again is loaded one
+    document per transaction, and only the document that still fails is recorded as failed ("load error: …").
+    A document counts as parsed (``summary.parsed``, ``summary.documents``) once its transaction committed."""
+
+    def __init__(self, con, summary: IngestSummary, run_id: str):
+        self.con, self.summary, self.run_id = con, summary, run_id
+        self.open: list[tuple[list[PackedDocument], dict, list]] = []   # the open transaction's batches, outcomes
+        self.rows = 0
+
+    def load(self, results: list[tuple[str, Any]]) -> None:
+        """One parsed chunk: ("ok", PackedDocument) or ("error", Failure) each, in input order."""
+        geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
+        for b in range(0, len(results), BATCH):
+            self._batch(results[b:b + BATCH], geo)
+
+    def _batch(self, batch: list[tuple[str, Any]], geo: dict) -> None:
+        docs = [payload for kind, payload in batch if kind == "ok"]
+        self.summary.failures += [payload for kind, payload in batch if kind == "error"]
+        if not docs:
+            return
+        if not self.open:
+            self.con.execute("BEGIN")
+        try:
+            outcomes = _load_documents(self.con, docs, geo, self.run_id)
+        except Exception:  # noqa: BLE001 - isolate the faulty document
+            self._retry([(docs, geo)])
+            return
+        self.open.append((docs, geo, outcomes))
+        self.rows += sum(table.num_rows for d in docs for table in d.tables.values())
+        if self.rows >= COMMIT_ROWS:
+            self.finish()
+
+    def finish(self) -> None:
+        """Commit the open transaction (if any) and count its documents."""
+        if not self.open:
+            return
+        try:
+            self.con.execute("COMMIT")
+        except Exception:  # noqa: BLE001
+            self._retry([])
+            return
+        for _, _, outcomes in self.open:
+            self._count(outcomes)
+        self.open, self.rows = [], 0
+
+    def _retry(self, failed: list[tuple[list[PackedDocument], dict]]) -> None:
+        """Roll the open transaction back and load its batches and ``failed`` again, a transaction each; a batch
+        that fails again one document per transaction."""
+        _rollback(self.con)
+        batches = [(docs, geo) for docs, geo, _ in self.open] + failed
+        self.open, self.rows = [], 0
+        for docs, geo in batches:
+            try:
+                self.con.execute("BEGIN")
+                outcomes = _load_documents(self.con, docs, geo, self.run_id)
+                self.con.execute("COMMIT")
+            except Exception:  # noqa: BLE001
+                _rollback(self.con)
+                outcomes = []
+                for doc in docs:
+                    try:
+                        self.con.execute("BEGIN")
+                        outcomes += _load_documents(self.con, [doc], geo, self.run_id)
+                        self.con.execute("COMMIT")
+                    except Exception as exc:  # noqa: BLE001
+                        _rollback(self.con)
+                        outcomes.append(("failed", Failure(doc.source_path, doc.doc_id, f"load error: {exc}", None)))
+            self._count(outcomes)
+
+    def _count(self, outcomes: list[tuple[str, Any]]) -> None:
+        for outcome, info in outcomes:
+            if outcome == "failed":
+                self.summary.failures.append(info)
+            else:
+                self.summary.parsed += 1
+                self.summary.superseded += info.pop("_superseded", 0)
+                self.summary.documents.append(info)
+
+
+def _rollback(con) -> None:
+    """ROLLBACK, when a transaction is still open (a failed COMMIT may have ended it already)."""
+    import duckdb
+
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
 
 
 def _submit(chunk: list[tuple[str, str]], pool: _Workers) -> dict:
@@ -662,54 +770,17 @@ def _progress(total: int, enabled: bool):
     return _RichBar(total) if enabled and sys.stderr.isatty() else _NoBar()
 
 
-def _load_batch(con, batch: list[tuple[str, Any]], summary: IngestSummary, geo: dict, run_id: str) -> None:
-    """Load a batch of parsed documents in one transaction, one statement per table.
-
-    If anything in the batch fails to load, the batch is rolled back and each
-    document is retried alone, so one faulty document never blocks the others.
-    """
-    docs = [payload for kind, payload in batch if kind == "ok"]
-    for kind, payload in batch:
-        if kind == "error":
-            summary.failures.append(payload)
-    if not docs:
-        return
-    try:
-        con.execute("BEGIN")
-        outcomes = _load_documents(con, docs, geo, run_id)
-        con.execute("COMMIT")
-    except Exception:  # noqa: BLE001 - isolate the faulty document
-        con.execute("ROLLBACK")
-        outcomes = []
-        for doc in docs:
-            try:
-                con.execute("BEGIN")
-                outcomes += _load_documents(con, [doc], geo, run_id)
-                con.execute("COMMIT")
-            except Exception as exc:  # noqa: BLE001
-                con.execute("ROLLBACK")
-                outcomes.append(("failed", Failure(doc.source_path, doc.doc_id, f"load error: {exc}", None)))
-    for outcome, info in outcomes:
-        if outcome == "failed":
-            summary.failures.append(info)
-        else:
-            summary.parsed += 1
-            summary.superseded += info.pop("_superseded", 0)
-            summary.documents.append(info)
-
-
 def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> list[tuple[str, Any]]:
     """Replace these documents' rows and supersede earlier versions of their paths — set-based: one
     INSERT … SELECT per raw table for the whole batch (the documents' Arrow tables concatenated)."""
     import pyarrow as pa
 
-    from ingest.load import delete_children, insert, insert_arrow, with_run
+    from ingest.load import delete_children, insert, insert_arrow, registered, with_run
 
     ts = now()
     ids = [d.doc_id for d in docs]
-    con.register("_batch", pa.table({"doc_id": pa.array(ids, pa.string()),
-                                     "source_path": pa.array([d.source_path for d in docs], pa.string())}))
-    try:
+    with registered(con, "_batch", pa.table({"doc_id": pa.array(ids, pa.string()),
+                                             "source_path": pa.array([d.source_path for d in docs], pa.string())})):
         # re-parse of the same bytes (new parser version, --force): replace their rows.  Child rows exist only
         # beside a raw.documents row (they are loaded and superseded with it): the child tables (millions of
         # rows in a large warehouse) are scanned only when some document of the batch is there already
@@ -722,13 +793,10 @@ def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> 
                                WHERE (d.is_current OR d.status = 'failed') AND d.doc_id <> b.doc_id""").fetchall()
         if older:
             delete_children(con, [old for old, _ in older])
-            con.register("_older", pa.table({"old": pa.array([o for o, _ in older], pa.string()),
-                                             "new": pa.array([n for _, n in older], pa.string())}))
-            try:
+            with registered(con, "_older", pa.table({"old": pa.array([o for o, _ in older], pa.string()),
+                                                     "new": pa.array([n for _, n in older], pa.string())})):
                 con.execute("""UPDATE raw.documents SET is_current = false, status = 'superseded', superseded_by = o.new
                                FROM _older o WHERE raw.documents.doc_id = o.old""")
-            finally:
-                con.unregister("_older")
         insert(con, "documents", [with_run(d.fields, run_id=run_id, geo=geo.get(d.unit_name or "", {}), ingested_at=ts)
                                   for d in docs])
         for table in sorted({t for d in docs for t in d.tables}):
@@ -736,8 +804,6 @@ def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> 
         con.execute("""INSERT INTO raw.document_paths SELECT b.doc_id, b.source_path, ? FROM _batch b
                        WHERE NOT EXISTS (SELECT 1 FROM raw.document_paths p
                                          WHERE p.doc_id = b.doc_id AND p.source_path = b.source_path)""", [ts])
-    finally:
-        con.unregister("_batch")
     superseded = Counter(new for _, new in older)
     return [("loaded", dict(doc.outcome, _superseded=superseded.get(doc.doc_id, 0))) for doc in docs]
 

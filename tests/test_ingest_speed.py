@@ -59,6 +59,44 @@ def test_arrow_tables_carry_the_rows_of_document_rows(name):
     assert packed.fields["doc_id"] == doc.doc_id and "run_id" not in packed.fields
 
 
+def test_arrow_tables_carry_the_rows_of_document_rows_at_the_edges():
+    """The text refs computed on Arrow columns and the one-pass struct conversion against the row-by-row
+    rows, on the cases the bundled reports may not hold: an empty or a given ref, a row without a column or a
+    line, a value the fast conversion does not take (a str for a DECIMAL: converted as the column way does),
+    objects of two classes."""
+    from dataclasses import dataclass
+
+    from ingest.load import ARROW_REFS_FROM
+    from ingest.model import Indicator, TableCell
+
+    doc = parse_file(REPORTS / sorted(p.name for p in REPORTS.glob("*.txt"))[0])
+    cells, obs = doc.result.cells, doc.result.observations
+    assert doc.format == "text" and min(len(cells), len(obs)) >= ARROW_REFS_FROM   # their refs made on Arrow
+    cells[0].source_ref, cells[1].source_ref, cells[2].col_no = "", "T9 R9 C9", None
+    cells[3].line_no, cells[4].line_no, cells[4].col_no = None, None, None
+    obs[0].source_ref, obs[1].col_no, obs[2].source_ref = "", None, "p1 L2"
+    _same_rows(doc)
+    tables = document_tables(doc)
+    assert tables["table_cells"].column("source_ref").to_pylist()[:5] == [
+        f"L{cells[0].line_no}:C{cells[0].col_no + 1}", "T9 R9 C9", f"L{cells[2].line_no}", "", ""]
+    assert tables["observations"].column("source_ref").to_pylist()[:3] == [
+        f"L{obs[0].line_no}:C{obs[0].col_no + 1}" if obs[0].col_no is not None else f"L{obs[0].line_no}",
+        f"L{obs[1].line_no}", "p1 L2"]
+
+    @dataclass
+    class OtherCell(TableCell):
+        extra: str = "?"
+
+    doc.result.cells = cells[:2] + [OtherCell(1, None, None, 1, 1, 7, "x", None, "text")]
+    _same_rows(doc)
+
+    doc.result.indicators = [Indicator(1, "p", "project", None, None, "x", weight="12.5", line_no=3)]
+    assert document_tables(doc)["indicators"].to_pylist()[0] | {"doc_id": None} == {
+        f.name: None for f in raw_schema("indicators")} | dict(
+        indicator_no=1, project="p", project_kind="project", indicator="x", weight=Decimal("12.5"), line_no=3,
+        source_ref="L3", layout="")
+
+
 def test_arrow_tables_of_a_real_pdf_keep_page_table_cell_refs():
     pdf = SHARED / "real" / "西南大学2023年度部门决算.pdf"
     if not pdf.is_file():

@@ -1,7 +1,7 @@
 """What a parsing worker sends back and how it collects garbage (issue 14, ingest CPU per report).
 
-- a PackedDocument crosses the process boundary as Arrow IPC bytes and arrives with the same tables, fields
-  and outcome;
+- a PackedDocument crosses the process boundary as Arrow IPC bytes (record batches without their schema, which
+  both sides know, when a table has its raw table's) and arrives with the same tables, fields and outcome;
 - parsing and packing a report make no reference cycles: the reason workers run the automatic garbage
   collector seldom (ingest.pipeline.WORKER_GC_THRESHOLDS);
 - the loading connection's one DuckDB thread is not left to another connection of the process.
@@ -39,6 +39,21 @@ def test_a_packed_document_arrives_whole(name):
     assert back.tables["observations"].num_rows == packed.outcome["figures"] > 0
 
 
+def test_a_table_not_of_its_raw_schema_arrives_whole_too():
+    """Tables of their raw table's schema go as record batches without the schema; any other (two chunks, another
+    schema) as a whole IPC stream — either way the same table arrives."""
+    packed = pack(parse_file(REPORTS / NAMES[0]))
+    cells = packed.tables["table_cells"]
+    packed.tables["table_cells"] = pa.concat_tables([cells.slice(0, 5), cells.slice(5)])   # two chunks
+    packed.tables["sections"] = packed.tables["sections"].drop_columns(["parent_seq"])
+    state = packed.__getstate__()
+    assert set(state["streams"]) == {"table_cells", "sections"} and "observations" in state["tables"]
+    back = pickle.loads(pickle.dumps(packed))
+    assert back.tables.keys() == packed.tables.keys()
+    for table, arrow in packed.tables.items():
+        assert back.tables[table].equals(arrow), table
+
+
 def test_parsing_makes_no_reference_cycles():
     files = [REPORTS / n for n in NAMES]
     pack(parse_file(files[0]))   # first use: compiled patterns, reference tables, module state
@@ -64,17 +79,19 @@ def test_workers_collect_seldom():
         gc.set_threshold(*before)
 
 
-def test_ingest_gives_back_the_threads_and_checkpoint_settings(tmp_path):
+def test_ingest_gives_back_the_threads_checkpoint_and_write_buffer_settings(tmp_path):
     db = str(tmp_path / "w.duckdb")
     held = duckdb.connect(db)   # a caller's connection: the same database instance as ingest's
     try:
         held.execute("SET threads = 3")
         held.execute("SET checkpoint_threshold = '20MB'")
+        held.execute("SET write_buffer_row_group_count = 3")
         before = held.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
         summary = pipeline.ingest_paths([REPORTS / NAMES[0]], db, workers=1)
         assert summary.parsed == 1 and summary.failed == 0
         assert held.execute("SELECT count(*) FROM raw.observations").fetchone()[0] > 0
         assert held.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+        assert held.execute("SELECT current_setting('write_buffer_row_group_count')").fetchone()[0] == 3
         assert held.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0] == before == "19.0 MiB"
     finally:
         held.close()

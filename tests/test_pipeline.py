@@ -165,3 +165,45 @@ def test_only_a_parsing_worker_freezes_its_long_lived_objects(monkeypatch):
         assert pipeline._parsed_here == pipeline._SETTLE_EVERY and gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("commit_rows", [1, 10**9])   # a transaction per batch; one transaction for everything
+def test_a_document_that_fails_to_load_fails_alone_in_a_transaction_of_many_batches(tmp_path, monkeypatch,
+                                                                                      commit_rows):
+    """The loader's transaction spans batches and chunks (COMMIT_ROWS); a document whose rows the warehouse
+    refuses (here: two observations with the same (doc_id, seq), the primary key) is rolled back with its
+    transaction, and everything else of that transaction is loaded again without it."""
+    import pyarrow as pa
+
+    from ingest import pipeline
+    from ingest.schema import connect
+
+    monkeypatch.setattr(pipeline, "BATCH", 2)
+    monkeypatch.setattr(pipeline, "COMMIT_ROWS", commit_rows)
+    paths = sorted(str(p) for p in REPORTS.glob("*.txt"))
+    results = [pipeline._tag(pipeline._parse_one(p), p, "") for p in paths]
+    assert [kind for kind, _ in results] == ["ok"] * 5
+    bad = results[2][1]
+    obs = bad.tables["observations"]
+    bad.tables["observations"] = pa.concat_tables([obs, obs.slice(0, 1)])
+    db = str(tmp_path / "w.duckdb")
+    con = connect(db)
+    summary = pipeline.IngestSummary(run_id="t")
+    loader = pipeline._Loader(con, summary, "t")
+    loader.load(results[:3])   # the faulty document in the second batch of the first chunk
+    loader.load(results[3:])
+    loader.finish()
+    con.close()
+    assert summary.parsed == 4 and [f.path for f in summary.failures] == [bad.source_path]
+    assert summary.failures[0].message.startswith("load error: ") and "key" in summary.failures[0].message.lower()
+    assert [d["path"] for d in summary.documents] == [p for p in paths if p != bad.source_path]
+    good = [doc for _, doc in results if doc is not bad]
+    con = duckdb.connect(db, read_only=True)
+    try:
+        assert sorted(r[0] for r in con.execute("SELECT doc_id FROM raw.documents").fetchall()) == \
+            sorted(d.doc_id for d in good)
+        for table in ("observations", "table_cells", "indicators", "sections"):
+            assert con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0] == \
+                sum(d.tables[table].num_rows for d in good if table in d.tables), table
+    finally:
+        con.close()
