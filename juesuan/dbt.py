@@ -53,6 +53,7 @@ from juesuan.paths import ROOT, dbt_log_dir, dbt_target_dir
 
 FAILED = ("error", "fail", "runtime error")
 PARTIAL_PARSE = "partial_parse.msgpack"
+PARSE_ROOT = "partial_parse.root"   # beside a partial-parse state: the project folder that made it (_reuse_parse)
 PARSE_CACHE = ROOT / "target" / "partial_parse"
 FINGERPRINT = "last_build.json"
 # what a build reads besides the raw schema: the project's files
@@ -163,27 +164,54 @@ def mark_build(db: Path) -> None:
         pass
 
 
+def _made_here(mark: Path) -> bool:
+    """Whether the partial-parse state beside ``mark`` was made by this project folder (ROOT)."""
+    try:
+        return mark.read_text(encoding="utf-8") == str(ROOT)
+    except OSError:
+        return False
+
+
+def _mark_parse(target: Path) -> None:
+    """Record that the warehouse's partial-parse state is this project folder's (dbt has just written it)."""
+    if (target / PARTIAL_PARSE).exists():
+        try:
+            (target / PARSE_ROOT).write_text(str(ROOT), encoding="utf-8")
+        except OSError:   # unmarked: the next run parses afresh
+            pass
+
+
 def _reuse_parse(target: Path, db: Path) -> None:
-    """Start from the shared partial-parse state when this warehouse has none (dbt re-parses what changed)."""
+    """Start from the shared partial-parse state when this warehouse has none (dbt re-parses what changed).
+
+    dbt's partial parse keeps absolute paths (a seed's file) and does not check the project folder it was made
+    in: a state made in another folder — a project moved or copied, a warehouse built by two checkouts — fails
+    the build ("No files found that match the pattern …/seeds/….csv").  A state not marked as this folder's
+    (PARSE_ROOT, written after each dbt run) is dropped first; the shared one is used only if marked so too."""
+    state = target / PARTIAL_PARSE
+    if state.exists() and not _made_here(target / PARSE_ROOT):
+        state.unlink(missing_ok=True)
     cached = PARSE_CACHE / f"{db.name}.msgpack"
-    if not (target / PARTIAL_PARSE).exists() and cached.exists():
+    if not state.exists() and cached.exists() and _made_here(cached.with_suffix(".root")):
         try:
             target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target / PARTIAL_PARSE)
+            shutil.copyfile(cached, state)
+            _mark_parse(target)
         except OSError:   # a full disk or a read-only folder: dbt parses for itself (and names the cause)
-            (target / PARTIAL_PARSE).unlink(missing_ok=True)
+            state.unlink(missing_ok=True)
 
 
 def _share_parse(target: Path, db: Path) -> None:
     """Offer this warehouse's parse state to the next new warehouse (atomic: written aside, then renamed)."""
     state = target / PARTIAL_PARSE
-    if not state.exists():
+    if not state.exists() or not _made_here(target / PARSE_ROOT):
         return
     try:
         PARSE_CACHE.mkdir(parents=True, exist_ok=True)
         aside = PARSE_CACHE / f".{db.name}.{os.getpid()}.tmp"
         shutil.copyfile(state, aside)
         os.replace(aside, PARSE_CACHE / f"{db.name}.msgpack")
+        (PARSE_CACHE / f"{db.name}.root").write_text(str(ROOT), encoding="utf-8")
     except OSError:   # a read-only checkout: every warehouse parses for itself
         pass
 
@@ -319,6 +347,7 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
             elif info.get("level") == "error":
                 errors.append(info.get("msg", "").strip())
         code = proc.wait()
+    _mark_parse(target)
     outcome = DbtOutcome(command=" ".join(args), success=code == 0, seconds=time.perf_counter() - started)
     if run_results.exists():
         for r in json.loads(run_results.read_text(encoding="utf-8")).get("results", []):

@@ -174,3 +174,35 @@ def test_unlogged_debug_events_are_dropped_on_the_pinned_dbt():
             "before = EventManager.fire_event; print(_drop_unlogged_debug(), EventManager.fire_event is not before)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_a_parse_state_made_in_another_project_folder_is_not_used(warehouse_db, tmp_path, monkeypatch):
+    """dbt's partial parse keeps absolute paths (a seed's file) and does not check which folder made it: a
+    warehouse whose state came from another checkout (a moved project, a warehouse built by two checkouts,
+    the shared parse cache) failed its build with "No files found that match the pattern …/seeds/…".  Such
+    a state, in the warehouse's target or in the shared cache, is dropped and dbt parses afresh."""
+    import shutil
+
+    import juesuan.dbt as dbt
+
+    db = tmp_path / Path(warehouse_db).name   # the same name: the same profile, so dbt takes the state as its own
+    shutil.copy(warehouse_db, db)
+    made_here = (dbt.target_dir(Path(warehouse_db)) / dbt.PARTIAL_PARSE).read_bytes()
+    elsewhere = "/" + "x" * (len(str(ROOT)) - 1)   # same length: the msgpack stays valid
+    foreign = made_here.replace(str(ROOT).encode(), elsewhere.encode())
+    assert foreign != made_here
+    target = dbt.target_dir(db)
+    target.mkdir(parents=True, exist_ok=True)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for folder, name in ((target, "partial_parse"), (cache, db.name)):
+        (folder / f"{name}.msgpack").write_bytes(foreign)
+        (folder / f"{name}.root").write_text(elsewhere, encoding="utf-8")
+    monkeypatch.setattr(dbt, "PARSE_CACHE", cache)
+    outcome = dbt.run_dbt(["seed"], db)
+    assert outcome.success, outcome.failures or outcome.error
+    assert (target / dbt.PARSE_ROOT).read_text(encoding="utf-8") == str(ROOT)
+    state = (target / dbt.PARTIAL_PARSE).read_bytes()
+    assert str(ROOT).encode() in state and elsewhere.encode() not in state
+    # the shared cache is this folder's again too
+    assert (cache / f"{db.name}.root").read_text(encoding="utf-8") == str(ROOT)
