@@ -169,3 +169,27 @@ def test_a_run_that_read_thousands_lists_only_the_documents_to_look_at(warehouse
     assert listed == [name for (name,) in with_findings[:2]]
     assert f"全部文档：5 个（0 个无法读取）；4 个有不符，共 {total.findings} 处" in text
     assert report_html(db).is_file()
+
+
+def test_the_report_of_thousands_lists_the_documents_to_look_at_and_the_page_has_all(warehouse_db, tmp_path,
+                                                                                    monkeypatch):
+    """`juesuan report` over more than RUN_LIST_MAX documents lists those unreadable or with findings (all of
+    them), not a row per document; a filter lists every match; the page still has every document."""
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    monkeypatch.setattr(cli, "RUN_LIST_MAX", 2)
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "out", cli._Console(file=buffer, width=200))
+    docs = cli.step_report(db, limit=1)
+    text = buffer.getvalue()
+    assert len(docs) == 5 and "5 个文档中无法读取或有不符的 4 个（全部文档见报告页面）" in text
+    assert "003_4f37c1432cabcae1.txt" not in text   # no findings
+    for name in ("000_f1e20d8804268cb6.txt", "001_72f22ccfca140d7b.txt", "002_0839a5f4f132fe72.txt",
+                 "004_2979b81a862d526d.txt"):
+        assert name in text
+    assert "003_4f37c1432cabcae1.txt" in report_html(db).read_text(encoding="utf-8")
+    buffer.truncate(0)
+    cli.step_report(db, select=["003"], limit=1)
+    assert "003_4f37c1432cabcae1.txt" in buffer.getvalue()
