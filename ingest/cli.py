@@ -65,7 +65,8 @@ def print_summary(summary: IngestSummary, console: Console | None = None) -> Non
                 console.print(f"  [yellow]{escape(os.path.basename(d['path']))}[/yellow]: {escape(message(issue))}")
     for f in summary.failures:
         where = tr(f"（{place(f.place)}）", f", {f.place}") if f.place else ""
-        console.print(f"[red]{tr('失败', 'failed')}[/red] {escape(f.path)}{escape(where)}: {escape(message(f.message))}")
+        console.print(f"[red]{tr('失败', 'failed')}[/red] {escape(f.path)}{escape(where)}{tr('：', ': ')}"
+                      f"{escape(message(f.message))}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -285,7 +285,7 @@ def test_a_file_that_failed_is_reported_again_until_fixed(tmp_path, capsys):
     for _ in range(2):
         assert main(["ingest", str(folder), "--db", str(db)]) == 4
         out = " ".join(capsys.readouterr().out.split())
-        assert f"{bad}, byte 0: empty file (the file has no content)" in out
+        assert f"✗ {bad}（第 0 字节）：空文件（文件没有任何内容）" in out   # the stored English, in Chinese
     assert query(db, "select status, error from raw.documents") == [("failed", "empty file (the file has no content)")]
     shutil.copy(sorted(REPORTS.glob("004_*.txt"))[0], bad)  # a complete report (003 is partial: its tables are attachments)
     assert main(["ingest", str(folder), "--db", str(db)]) == 0
@@ -317,7 +317,7 @@ def test_markup_in_paths_is_printed_as_text(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     assert main(["ingest", str(folder), "--db", str(db)]) == 4
     out = " ".join(capsys.readouterr().out.split())
-    assert f"failed {folder}/e[i].txt, byte 0: empty file" in out
+    assert f"失败 {folder}/e[i].txt（第 0 字节）：空文件" in out
     assert "a[red].txt" in out
 
 

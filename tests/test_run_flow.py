@@ -27,6 +27,13 @@ def _run(*argv) -> tuple[int, str]:
     return code, buffer.getvalue()
 
 
+def _in_chinese(monkeypatch) -> None:
+    """The output language zh for this test (a command run before may have left another), then the default."""
+    from juesuan import i18n
+
+    monkeypatch.setattr(i18n, "_lang", "zh")   # the one before is restored after the test
+
+
 def _last_stages(db: Path) -> dict:
     return json.loads(query(db, "select stages from raw.runs where command = 'run' order by started_at desc limit 1")[0][0])
 
@@ -162,6 +169,7 @@ def test_a_run_that_read_thousands_lists_only_the_documents_to_look_at(warehouse
     monkeypatch.setattr(cli, "RUN_LIST_MAX", 2)
     buffer = io.StringIO()
     monkeypatch.setattr(cli, "out", cli._Console(file=buffer, width=200))
+    _in_chinese(monkeypatch)
     total = cli.step_run_report(db, read=read, limit=1)
     text = buffer.getvalue()
     assert "本次读取 5 个文档，其中 4 个无法读取或有不符（列出前 2 个）" in text
@@ -182,6 +190,7 @@ def test_the_report_of_thousands_lists_the_documents_to_look_at_and_the_page_has
     monkeypatch.setattr(cli, "RUN_LIST_MAX", 2)
     buffer = io.StringIO()
     monkeypatch.setattr(cli, "out", cli._Console(file=buffer, width=200))
+    _in_chinese(monkeypatch)
     docs = cli.step_report(db, limit=1)
     text = buffer.getvalue()
     assert len(docs) == 5 and "5 个文档中无法读取或有不符的 4 个（全部文档见报告页面）" in text

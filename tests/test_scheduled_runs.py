@@ -83,7 +83,7 @@ def test_a_bad_file_is_reported_and_everything_else_loads(grown, capsys):
     code = run("run", grown["dir"], "--db", db, "--no-docs")
     out = capsys.readouterr().out
     assert code == 4, out
-    assert "zz_broken.txt" in out and "binary" in out
+    assert "zz_broken.txt" in out and "二进制文件，不是文本" in out   # the stored English, in Chinese
     status = query(db, "select status, error_place is not null from raw.documents where source_path like '%zz_broken%'")
     assert status == [("failed", True)]
     after = snapshot(db, exclude=VOLATILE)
