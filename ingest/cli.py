@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ingest.pipeline import IngestSummary
-from juesuan.i18n import message, place, tr
+from juesuan.i18n import failure, message, tr
 
 KIND_ORDER = ["revenue", "expenditure", "expenditure_economic", "three_public", "agency_operation", "procurement",
               "assets", "staff", "project", "indicator", "performance", "other"]
@@ -64,9 +64,7 @@ def print_summary(summary: IngestSummary, console: Console | None = None) -> Non
             for issue in d["issues"]:
                 console.print(f"  [yellow]{escape(os.path.basename(d['path']))}[/yellow]: {escape(message(issue))}")
     for f in summary.failures:
-        where = tr(f"（{place(f.place)}）", f", {f.place}") if f.place else ""
-        console.print(f"[red]{tr('失败', 'failed')}[/red] {escape(f.path)}{escape(where)}{tr('：', ': ')}"
-                      f"{escape(message(f.message))}")
+        console.print(f"[red]{tr('失败', 'failed')}[/red] {escape(failure(f.path, f.place, f.message))}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -380,3 +380,10 @@ def place(text: str | None) -> str | None:
     if not text or lang() != "zh":
         return text
     return _translate(text, _PLACES)
+
+
+def failure(path: str, where: str | None, text: str) -> str:
+    """A file that could not be read, as the ingest lines print it (plain text, no markup):
+    ``PATH（第 0 字节）：空文件（…）`` in Chinese, ``PATH, byte 0: empty file (…)`` in English."""
+    at = tr(f"（{place(where)}）", f", {where}") if where else ""
+    return f"{path}{at}{tr('：', ': ')}{message(text)}"
