@@ -140,8 +140,7 @@ def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool,
                          f"  [dim]{not_read} files not read: size and mtime unchanged (--checksum reads and hashes "
                          "every file)[/dim]"))
         for f in summary.failures:
-            where = tr(f"（{i18n.place(f.place)}）", f", {f.place}") if f.place else ""
-            out.print(f"  [red]✗[/red] {escape(f.path)}{escape(where)}{tr('：', ': ')}{escape(i18n.message(f.message))}")
+            out.print(f"  [red]✗[/red] {escape(i18n.failure(f.path, f.place, f.message))}")
     _print_skipped(summary.skipped)
     return summary
 
@@ -282,7 +281,7 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
     if select or len(docs) <= RUN_LIST_MAX:
         print_text(docs, out, limit=limit)
     else:   # thousands of documents: the ones to look at; every one is in the page (and marts.dim_document)
-        notable = [d for d in docs if d.status == "failed" or d.findings]
+        notable = _to_look_at(docs)
         print_text(notable, out, limit=limit, title=tr(
             f"{len(docs)} 个文档中无法读取或有不符的 {len(notable)} 个（全部文档见报告页面）",
             f"the {len(notable)} of {len(docs)} documents unreadable or with findings (every document: the report page)"))
@@ -298,6 +297,11 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
 
 
 RUN_LIST_MAX = 50   # `run` lists every document while the warehouse holds at most this many
+
+
+def _to_look_at(docs: list) -> list:
+    """The documents a long list keeps: those unreadable or with findings (DocumentSummary, in order)."""
+    return [d for d in docs if d.status == "failed" or d.findings]
 
 
 def step_run_report(db: Path, *, read: list[str], limit: int | None = 3):
@@ -329,7 +333,7 @@ def step_run_report(db: Path, *, read: list[str], limit: int | None = 3):
                 print_text(docs_read, out, limit=limit,
                            title=tr(f"本次读取的文档（{n} 个）", f"documents read in this run ({n})"))
             else:   # a first load of thousands: the ones to look at, not a log of every document
-                notable = [d for d in docs_read if d.status == "failed" or d.findings]
+                notable = _to_look_at(docs_read)
                 print_text(notable[:RUN_LIST_MAX], out, limit=limit, title=tr(
                     f"本次读取 {n} 个文档，其中 {len(notable)} 个无法读取或有不符" + (
                         f"（列出前 {RUN_LIST_MAX} 个）" if len(notable) > RUN_LIST_MAX else ""),
