@@ -23,7 +23,11 @@ def decode(path: Path, data: bytes) -> tuple[str, str, int | None]:
     end with (a copy cut short inside a character; the text is what comes before it), else None.
     Raises ReadError naming the offending byte."""
     if data.startswith(codecs.BOM_UTF8):
-        text, cut = _utf8_cut_short(path, data, len(codecs.BOM_UTF8))
+        try:
+            text, cut = _utf8(path, data, len(codecs.BOM_UTF8))
+        except UnicodeDecodeError as exc:
+            raise ReadError(str(path), "invalid utf-8 byte sequence", place=f"byte {len(codecs.BOM_UTF8) + exc.start}",
+                            hint="re-save the file") from None
         return text, "utf-8-sig", cut
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         return _strict(path, data, "utf-16"), "utf-16", None
@@ -34,11 +38,9 @@ def decode(path: Path, data: bytes) -> tuple[str, str, int | None]:
     if nul >= 0:
         raise ReadError(str(path), "binary file, not text", place=f"byte {nul}", hint="contains NUL bytes")
     try:
-        return data.decode("utf-8"), "utf-8", None
+        text, cut = _utf8(path, data, 0)
+        return text, "utf-8", cut
     except UnicodeDecodeError as utf8_error:
-        if utf8_error.end == len(data) and utf8_error.reason == "unexpected end of data":
-            # UTF-8 to its last character, which the copy cut: not GB18030 (that would read it as other characters)
-            return _strict(path, data[:utf8_error.start], "utf-8"), "utf-8", utf8_error.start
         try:
             return data.decode("gb18030"), "gb18030", None
         except UnicodeDecodeError:
@@ -52,16 +54,16 @@ def decode(path: Path, data: bytes) -> tuple[str, str, int | None]:
             ) from None
 
 
-def _utf8_cut_short(path: Path, data: bytes, start: int) -> tuple[str, int | None]:
-    """UTF-8 from ``start`` (after a BOM): (text, None), or (the text before the last character, its byte
-    offset) when only that character is incomplete.  Raises ReadError for any other invalid byte."""
+def _utf8(path: Path, data: bytes, start: int) -> tuple[str, int | None]:
+    """UTF-8 from ``start`` (after a BOM): (text, None), or — UTF-8 to its last character, which the copy cut
+    (never GB18030 then: that would read it as other characters) — (the text before that character, its byte
+    offset).  Raises UnicodeDecodeError (offsets from ``start``) for any other invalid byte."""
     try:
         return data[start:].decode("utf-8"), None
     except UnicodeDecodeError as exc:
         if start + exc.end == len(data) and exc.reason == "unexpected end of data":
             return _strict(path, data[start:start + exc.start], "utf-8"), start + exc.start
-        raise ReadError(str(path), "invalid utf-8 byte sequence", place=f"byte {start + exc.start}",
-                        hint="re-save the file") from None
+        raise
 
 
 def _strict(path: Path, data: bytes, encoding: str) -> str:
