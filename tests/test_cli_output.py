@@ -82,18 +82,23 @@ def test_show_a_figure_gives_the_row_as_printed(warehouse_db, capsys):
     assert "原文: 合计 | 5,334.09 | 149.52 | 5,184.57" in out
 
 
-def test_show_a_finding_gives_both_sides_with_sentences(warehouse_db, capsys):
+def _show_the_finding(db, where: str, capsys) -> tuple[str, str]:
+    """`juesuan show` (in Chinese) of the one failed check matching ``where``, by a prefix of its id: (id, output)."""
     import duckdb
 
-    con = duckdb.connect(str(warehouse_db), read_only=True)
-    check_id = con.execute("select check_id from marts.fct_identity_check where not passed and lhs_refs like 'L128 %' "
-                           "and subject = 'expenditure total [general_budget] amount'").fetchall()
+    con = duckdb.connect(str(db), read_only=True)
+    check_id = con.execute(f"select check_id from marts.fct_identity_check where not passed and {where}").fetchall()
     con.close()
     assert len(check_id) == 1
-    assert main(["--lang", "zh", "show", "--db", str(warehouse_db), check_id[0][0][:10]]) == 0
-    out = capsys.readouterr().out
+    assert main(["--lang", "zh", "show", "--db", str(db), check_id[0][0][:10]]) == 0
+    return check_id[0][0], capsys.readouterr().out
+
+
+def test_show_a_finding_gives_both_sides_with_sentences(warehouse_db, capsys):
+    check_id, out = _show_the_finding(
+        warehouse_db, "lhs_refs like 'L128 %' and subject = 'expenditure total [general_budget] amount'", capsys)
     assert "002_0839a5f4f132fe72.txt — 榆林市横山区总工会 2023" in out
-    assert f"检查 {check_id[0][0]} 不符: 合计 = Σ 项（只列出项时）  total_equals_sum_of_items" in out
+    assert f"检查 {check_id} 不符: 合计 = Σ 项（只列出项时）  total_equals_sum_of_items" in out
     assert "原文: 2023年度一般公共预算财政拨款支出年初预算360.44万元，支出决算 360.44 万元" in out
     assert "原文: 年初预算 92.67 万元，支出决算 92.67 万元，完成年初预算的100%。" in out   # right side, L137
 
@@ -101,15 +106,8 @@ def test_show_a_finding_gives_both_sides_with_sentences(warehouse_db, capsys):
 def test_show_a_performance_finding_gives_the_indicator_row(warehouse_db, capsys):
     """The performance checks cite an indicator's 分值 and 得分 (raw.indicators, not raw.observations): both
     sides show the indicator's row, and the place alone is a figure `show` finds."""
-    import duckdb
-
-    con = duckdb.connect(str(warehouse_db), read_only=True)
-    check_id = con.execute("select check_id from marts.fct_identity_check where not passed "
-                           "and check_name = 'indicator_score_within_weight' and lhs_refs like 'L641 %'").fetchall()
-    con.close()
-    assert len(check_id) == 1
-    assert main(["--lang", "zh", "show", "--db", str(warehouse_db), check_id[0][0][:10]]) == 0
-    out = capsys.readouterr().out
+    _, out = _show_the_finding(
+        warehouse_db, "check_name = 'indicator_score_within_weight' and lhs_refs like 'L641 %'", capsys)
     row = "原文: 产出指标 | 数量指标 | 救助因病因学意外灾害等困难职工 | 2.5 | 5"
     assert out.count(row) == 2 and out.count("章节: 部门整体支出") == 2 and "无原始读数" not in out
     assert main(["--lang", "zh", "show", "--db", str(warehouse_db), "002", "L641"]) == 0
