@@ -72,7 +72,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            form: bool = False, placed: list[int] | None = None, right_figures: bool = False,
            rules: str | None = None, rotate: int = 0, per_char: bool = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
-           distributed: bool = False) -> bytes:
+           distributed: bool = False, ocr_layer: bool = False) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -91,6 +91,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     `unmapped_figures` prints the table cells that are numbers in a font without a Unicode map (UNMAPPED_FONT).
     `distributed` spreads the texts of table cells that are not numbers over their cell's width (分散对齐,
     as spreadsheets and WPS print labels: wide gaps between the characters of one word).
+    `ocr_layer` draws only the texts, invisible (text render mode 3), no rules: the text layer OCR software
+    puts under a scanned page's image (see `scan`).
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -104,6 +106,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     c = canvas.Canvas(buffer, pagesize=(height, width) if rotate else (width, height), encrypt=encrypt)
     if per_char:
         c = _PerChar(c)
+    if ocr_layer:
+        c = _Invisible(c)
     state = {"y": height - MARGIN, "page": 1}
 
     def start_page() -> None:
@@ -278,12 +282,37 @@ class _PerChar:
         self.drawString(x - pdfmetrics.stringWidth(text, self._canvas._fontname, self._canvas._fontsize), y, text)
 
 
-def scan(data: bytes, pages: set[int] | None = None, dpi: int = 100) -> bytes:
+class _Invisible:
+    """A canvas drawing its strings invisible (render mode 3) and no lines or rectangles: an OCR text layer."""
+
+    def __init__(self, canvas):
+        self._canvas = canvas
+
+    def __getattr__(self, name):
+        return getattr(self._canvas, name)
+
+    def drawString(self, x: float, y: float, text: str, **kwargs) -> None:  # noqa: N802 - reportlab's name
+        self._canvas.drawString(x, y, text, mode=3, **kwargs)
+
+    def drawRightString(self, x: float, y: float, text: str) -> None:  # noqa: N802
+        self._canvas.drawRightString(x, y, text, mode=3)
+
+    def rect(self, *args, **kwargs) -> None:
+        pass
+
+    def line(self, *args, **kwargs) -> None:
+        pass
+
+
+def scan(data: bytes, pages: set[int] | None = None, dpi: int = 100, ocr: bytes | None = None) -> bytes:
     """`data` with its `pages` (1-based; all when None) replaced by images of themselves and no text, as a
-    scanner makes them; the other pages are kept as they are (pypdfium2)."""
+    scanner makes them; the other pages are kept as they are (pypdfium2).  With `ocr` (the same blocks
+    rendered with `render(..., ocr_layer=True)`), each image lies over that page's invisible text, as
+    OCR software leaves a scanned page."""
     import pypdfium2 as pdfium
 
     source = pdfium.PdfDocument(data)
+    text = pdfium.PdfDocument(ocr) if ocr is not None else None
     out = pdfium.PdfDocument.new()
     for k in range(len(source)):
         if pages is not None and k + 1 not in pages:
@@ -292,7 +321,11 @@ def scan(data: bytes, pages: set[int] | None = None, dpi: int = 100) -> bytes:
         page = source[k]
         w, h = page.get_size()
         bitmap = page.render(scale=dpi / 72)
-        new = out.new_page(w, h)
+        if text is not None:
+            out.import_pages(text, [k])
+            new = out[len(out) - 1]
+        else:
+            new = out.new_page(w, h)
         image = pdfium.PdfImage.new(out)
         image.set_bitmap(bitmap)
         image.set_matrix(pdfium.PdfMatrix().scale(w, h))

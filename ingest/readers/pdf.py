@@ -25,7 +25,12 @@ starts with one of the same width, with no header or a repeated header; running
 headers, page numbers and 续表 lines in between) is one grid; every cell keeps the
 page it was printed on (``p10 T1 R5 C3``).  An unruled table's pages are matched
 on their columns' x extents (a page shows only the columns it fills), and a header
-ending a page heads the table the next page continues.  Scanned PDFs need OCR first.
+ending a page heads the table the next page continues.
+
+Pages are read as displayed: /Rotate 90/270 pages (wide tables stored portrait, drawn rotated) and
+landscape media boxes alike.  What cannot be read is said, never parsed as garbage: a page that is a
+scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
+are issues naming their pages; a document of scanned images only is a ReadError.
 """
 
 from __future__ import annotations
@@ -46,6 +51,18 @@ _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
 _CONTINUED = re.compile(r"^[（(]?续(?:表|上表|前表)?[)）]?\s*\d*$")
 _FIGURE_TOKEN = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$|^-?\d{1,3}(?:,\d{3})+$")
+
+
+# CJK ideographs, radicals, CJK and full-width punctuation: a space between two of them inside a table cell
+# is the producer's spacing (labels spread over their cell, 分散对齐, or set with character spacing), never a
+# word boundary, so it is not kept ('一 般 公 共 服 务 支 出' is 一般公共服务支出).
+_CJK = "\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+
+
+def _unspaced(text: str) -> str:
+    """A table cell's text less the spaces between two CJK characters (see _CJK)."""
+    return _CJK_SPACE.sub("", text) if " " in text else text
 
 
 def _is_figure(text: str) -> bool:
@@ -184,7 +201,7 @@ def _merge_unlabelled_columns(texts: list[list[str | None]], across: list[list[b
 
 def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
-    rows of (text, ref) and each row's locator."""
+    rows of (text, ref) and each row's locator.  Cell texts keep no space between CJK characters (_CJK)."""
     head = pieces[0]
     if head.ruled:
         ncols = head.ncols
@@ -302,7 +319,7 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
             del merged[n], locators[n]
             continue
         n += 1
-    return [[(c[0], c[1]) for c in row] for row in merged], locators
+    return [[(_unspaced(c[0]), c[1]) for c in row] for row in merged], locators
 
 
 def _spanned_columns(bounds: list[int], texts: list[list[str | None]], across: list[list[bool]],
@@ -349,6 +366,50 @@ def _is_label_end(text: str) -> bool:
 class _Page:
     page_no: int
     blocks: list = field(default_factory=list)  # (top, "line", text, bbox) | (top, "table", _Piece, None), in reading order
+    scanned: bool = False  # an image of a page without its text (see _is_scanned)
+    unmapped: int = 0  # characters without a Unicode mapping (see _unmapped)
+
+
+# A page is a scanned image when images cover at least half of it and it has fewer printed characters than
+# this (a page number or a stamp typed over the scan): its content needs OCR.
+_SCANNED_CHARS = 20
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010fffd]")
+
+
+def _is_scanned(page, chars: list[dict]) -> bool:
+    """Is `page` (pdfplumber's or PdfiumPage) an image of a page: images over half its area, fewer than
+    _SCANNED_CHARS characters of text?"""
+    printed = 0
+    for c in chars:
+        printed += bool(c["text"].strip())
+        if printed >= _SCANNED_CHARS:
+            return False
+    area = sum(max(0.0, min(i["x1"], page.width) - max(i["x0"], 0)) * max(0.0, min(i["bottom"], page.height)
+                                                                             - max(i["top"], 0))
+               for i in page.images)
+    return area >= 0.5 * page.width * page.height
+
+
+def _unmapped(chars: list[dict]) -> int:
+    """How many characters of a page have no Unicode mapping: U+FFFD (a glyph of a font without a ToUnicode
+    map: pdfminer's ``(cid:N)``, made U+FFFD by _read_page, or pdfium's raw code) and private-use characters
+    inside a word.  A private-use character standing alone (a Symbol/Wingdings bullet, U+F0B7) is a mark,
+    not unreadable text."""
+    text = "".join(c["text"] for c in chars)
+    if "\ufffd" not in text and not _PRIVATE_USE.search(text):
+        return 0
+    bad = [c for c in chars if c["text"] == "\ufffd"]
+    private = [c for c in chars if _PRIVATE_USE.match(c["text"])]
+    if len(private) > 50:  # a whole font of them
+        return len(bad) + len(private)
+
+    def touches(c: dict) -> bool:
+        size = c.get("size") or (c["bottom"] - c["top"])
+        mid = (c["top"] + c["bottom"]) / 2
+        return any(o is not c and o["text"].strip() and o["top"] <= mid <= o["bottom"]
+                   and -0.5 < max(o["x0"] - c["x1"], c["x0"] - o["x1"]) < 0.25 * size for o in chars)
+
+    return len(bad) + sum(1 for c in private if touches(c))
 
 
 # Two characters of one cell lie closer than half the font size (a word space is about a fifth of it); the
@@ -426,6 +487,7 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
             cols[-1][1] = max(cols[-1][1], x1)
         else:
             cols.append([x0, x1])
+    band = [(line, _join_spread_word(segs, cols)) for line, segs in band]
     for _, segs in band:
         for x0, x1, _ in segs:
             if not any(min(x1, b) > max(x0, a) for a, b in cols):
@@ -454,6 +516,26 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
                    max(b for _, b in cols), ruled=False, lines=[line["text"] for line in lines],
                    col_x1=[b for _, b in cols], row_bounds=[_bbox(line) for line in lines])
     return piece
+
+
+_ONE_CJK = re.compile(f"[{_CJK}]")
+
+
+def _join_spread_word(segs: list[tuple[float, float, str]], cols: list[list[float]]) -> list:
+    """A label spread over its cell (分散对齐: '项    目') is cut by _segments into single characters: a
+    single CJK character over no column of the body rows (`cols`) is the end of the single characters
+    before it on its line, one word.  Single-character labels over columns of their own (类 款 项 over
+    the code columns) stay apart."""
+    out: list[tuple[float, float, str]] = []
+    spread = False  # out[-1] is one or more single characters
+    for x0, x1, text in segs:
+        single = len(text) == 1 and bool(_ONE_CJK.match(text))
+        if single and out and spread and not any(min(x1, b) > max(x0, a) for a, b in cols):
+            out[-1] = (out[-1][0], x1, out[-1][2] + text)
+            continue
+        out.append((x0, x1, text))
+        spread = single
+    return out
 
 
 def _owned_columns(cols: list[list[float]], x0: float, x1: float) -> list[int]:
@@ -487,6 +569,9 @@ def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]],
 
 
 def _read_page(page, page_no: int) -> _Page:
+    chars = page.chars
+    scanned = _is_scanned(page, chars)
+    unmapped = _unmapped(chars)
     pieces: list[_Piece] = []
     for table in page.find_tables():
         piece = _piece(page_no, len(pieces) + 1, table)
@@ -511,7 +596,7 @@ def _read_page(page, page_no: int) -> _Page:
         lines = page.filter(outside).extract_text_lines()
     blocks = [(line["top"], "line", line["text"], _bbox(line)) for line in lines] + \
         [(p.top, "table", p, None) for p in pieces]
-    return _Page(page_no, sorted(blocks, key=lambda b: b[0]))
+    return _Page(page_no, sorted(blocks, key=lambda b: b[0]), scanned, unmapped)
 
 
 def _bbox(obj: dict) -> tuple[float, float, float, float]:
@@ -570,6 +655,9 @@ def _pages_pdfplumber(path: Path, data: bytes) -> list[_Page]:
     with pdf:
         try:
             for page_no, page in enumerate(pages_list, start=1):
+                for c in page.chars:  # pdfminer's text of a glyph without a Unicode mapping, as pdfium's
+                    if c["text"].startswith("(cid:"):
+                        c["text"] = "\ufffd"
                 pages.append(_read_page(page, page_no))
                 page.close()
         except Exception as exc:  # noqa: BLE001
@@ -590,7 +678,12 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | 
     "pdfplumber"), with pdfplumber/pdfminer; the table and text algorithms are pdfplumber's either way.
     `geometry`, when given, receives where each locator was printed, in PDF points from the page's top left:
     ``"p3 L12"`` → the line's (x0, top, x1, bottom), ``"p10 T1 R5"`` → the table row's (juesuan/pdfcrop.py).
-    Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer.
+    An encrypted PDF whose user password is empty (an owner password only) opens and reads as any other.
+    Pages read but not understood are `issues` of the document, its other pages being read: pages that
+    are scanned images (no text layer: OCR needed) and pages whose text has glyphs without a Unicode
+    mapping (a font without ToUnicode, private-use characters; see _unmapped).
+    Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer (a
+    scanned document names its image pages).
     """
     pages = None
     if backend == "pdfium":
@@ -601,9 +694,34 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | 
     if pages is None:
         pages = _pages_pdfplumber(path, data)
     raw = _assemble(pages, geometry)
+    scanned = [p.page_no for p in pages if p.scanned]
     if not any(line.strip() for line in raw.lines):
+        if scanned:
+            raise ReadError(str(path), f"PDF has no text layer: scanned images on page {_page_list(scanned)}",
+                            place="all pages", hint="run OCR before ingesting")
         raise ReadError(str(path), "PDF has no text layer", place="all pages", hint="run OCR before ingesting")
+    if scanned:
+        raw.issues.append((f"page {scanned[0]}",
+                           f"page {_page_list(scanned)}: no text layer (scanned image), OCR needed; the other "
+                           f"pages were read"))
+    unreadable = [p for p in pages if p.unmapped]
+    if unreadable:
+        raw.issues.append((f"page {unreadable[0].page_no}",
+                           f"page {_page_list([p.page_no for p in unreadable])}: "
+                           f"{sum(p.unmapped for p in unreadable)} characters without a Unicode mapping (a font "
+                           f"without ToUnicode, or private-use glyphs): that text cannot be read"))
     return raw
+
+
+def _page_list(numbers: list[int]) -> str:
+    """Page numbers as printed in a message: runs joined ("2, 4–6")."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
 def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
