@@ -43,7 +43,7 @@ MARGIN = 40
 _UNBREAKABLE = re.compile(r"[\d.,%]")
 SPAN_LEFT = "\x00<"  # a table cell covered by the cell on its left (a header merged over columns)
 SPAN_UP = "\x00^"  # a table cell covered by the cell above it (a header merged over rows)
-RULES = ("box", "filled", "three_line", "none")
+RULES = ("box", "filled", "shaded", "three_line", "none")
 
 
 def _width(text: str, size: float = SIZE) -> float:
@@ -82,8 +82,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     `right_figures` prints the cells that are numbers right-aligned in their column, as many converters do
     (the others stay left-aligned).
     `rules` (one of RULES; default "box" when `ruled`, else "none") says how table rules are drawn: every
-    cell stroked as a box, every cell edge a thin filled rectangle, or only the rules above and below the
-    header and below the table (三线表).  A table cell SPAN_LEFT / SPAN_UP is covered by its left / upper
+    cell stroked as a box, every cell edge a thin filled rectangle, every cell a shaded box with white gaps
+    between the boxes and no line, or only the rules above and below the header and below the table (三线表).  A table cell SPAN_LEFT / SPAN_UP is covered by its left / upper
     neighbour, which is drawn as one box over both, its text centred vertically.
     `rotate` 90 or 270 stores each page portrait with that /Rotate and draws its content rotated, so the
     page displays as the unrotated rendering; `per_char` draws every glyph as its own text object;
@@ -243,6 +243,10 @@ def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rul
         x0, x1, y0 = xs[j], xs[end], top - cell_height
         if rules == "box":
             c.rect(x0, y0, x1 - x0, cell_height, stroke=1, fill=0)
+        elif rules == "shaded":  # each cell a filled box, white gaps between them, no line at all
+            c.setFillGray(0.85)
+            c.rect(x0 + 0.75, y0 + 0.75, x1 - x0 - 1.5, cell_height - 1.5, stroke=0, fill=1)
+            c.setFillGray(0)
         elif rules == "filled":  # each edge a 0.5 pt filled rectangle, as spreadsheet exports draw them
             for rx, ry, rw, rh in ((x0, top - 0.25, x1 - x0, 0.5), (x0, y0 - 0.25, x1 - x0, 0.5),
                                    (x0 - 0.25, y0, 0.5, cell_height), (x1 - 0.25, y0, 0.5, cell_height)):

@@ -159,23 +159,34 @@ def test_an_owner_password_with_an_empty_user_password_opens_and_reads(plain_ref
 
 
 # ---------------------------------------------------------------- 5. other table drawings and amounts
-@pytest.mark.parametrize("rules", ["filled", "three_line"])
+@pytest.mark.parametrize("rules", ["filled", "shaded", "three_line"])
 def test_tables_ruled_with_filled_rectangles_or_three_rules(rules, plain_refs):
     doc = _same_as_text(BLOCKS, rules=rules, header_rows=3)
     refs = _refs(doc)
     assert refs[("201", "total")] == (Decimal("5084.57"), "p1 T1 R5 C3")
-    if rules == "filled":  # the same ruled grid as boxes give
+    if rules != "three_line":  # the same ruled grid as boxes give
         assert refs == plain_refs
 
 
-def test_header_cells_merged_over_rows_and_columns(plain_refs):
-    """项目 over the code and name columns; 本年支出合计 … over two header rows, printed in their middle."""
+@pytest.mark.parametrize("rules", ["box", "shaded", "three_line", "none"])
+def test_header_cells_merged_over_rows_and_columns(rules, plain_refs):
+    """项目 over the code and name columns; 本年支出合计 … over two header rows and 科目代码 over two, each
+    printed in the middle of its rows.  Without ruling lines the header is a stack of half-row text lines
+    (one label each): they are the table's rows R1–R4, its body starting on R5."""
     blocks = [b if isinstance(b, str) else [list(r) for r in b] for b in BLOCKS]
     table = blocks[-1]
     table[0][1] = SPAN_LEFT
     table[1][2:] = [SPAN_UP] * 6
     table[2][0] = SPAN_UP
-    assert _refs(_same_as_text(blocks)) == plain_refs
+    refs = _refs(_same_as_text(blocks, rules=rules, header_rows=3))
+    if rules in ("box", "shaded"):
+        assert refs == plain_refs
+    else:
+        assert refs[("201", "total")] == (Decimal("5084.57"), "p1 T1 R7 C3")
+        raw = read_pdf(Path("report.pdf"), render(blocks, rules=rules, header_rows=3))
+        assert [[c.text for c in row if c.text] for row in raw.tables[0].rows[:5]] == [
+            ["项目"], ["本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"],
+            ["科目名称"], ["科目代码"], ["栏次", "1", "2", "3", "4", "5", "6"]]
 
 
 @pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])

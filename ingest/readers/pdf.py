@@ -451,6 +451,7 @@ def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
         above, below = rows[i][0]["top"] - rows[i - 1][0]["top"], rows[i + 1][0]["top"] - rows[i][0]["top"]
         if max(above, below) <= 1.3 * min(above, below):
             multi[i] = True
+    _join_half_rows(rows, multi)
     bands, run = [], []
     for n, (row, is_multi) in enumerate(zip(rows + [None], multi + [False])):
         if is_multi:
@@ -464,6 +465,24 @@ def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
             bands.append(run)  # one line: the last row of a table continued from the previous page, or prose;
         run = []               # ending the page: a header whose body is on the next page
     return bands
+
+
+def _join_half_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
+    """A header whose cells are merged over two or three rows prints each label in the middle of its rows:
+    its text lines lie closer than a line's own height (they overlap), one label per line.  A line that close
+    to a table line is a table line too (in place in `multi`), and so on along the chain; a title block
+    line (_TITLE_CELL) never is.  Lines of prose, at least a line height apart, are left alone."""
+    def close(a: dict, b: dict) -> bool:
+        return abs(b["top"] - a["top"]) < 0.85 * min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+
+    changed = True
+    while changed:
+        changed = False
+        for i, (line, _) in enumerate(rows):
+            if multi[i] or _TITLE_CELL.search(squash(line["text"])):
+                continue
+            if any(0 <= j < len(rows) and multi[j] and close(line, rows[j][0]) for j in (i - 1, i + 1)):
+                multi[i] = changed = True
 
 
 def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _Piece | None:
