@@ -144,6 +144,16 @@ def test_figures_in_a_font_without_a_unicode_map_are_named_unreadable_not_parsed
     assert not _facts(doc) and doc.result.issues[0].place == "page 1"
 
 
+def test_private_use_characters_inside_words_are_named_a_lone_bullet_is_not():
+    """A converter mapping glyphs to the private-use area ('收入\ue001\ue002总计') cannot be read; a Symbol
+    bullet (U+F0B7) standing alone before its line's text is a mark.  (pdfium page reader.)"""
+    raw = read_pdf(Path("report.pdf"), render([TITLE, "\uf0b7  收入决算总计", "收入\ue001\ue002总计", *BLOCKS[1:]]))
+    assert raw.lines[1:3] == ["\uf0b7 收入决算总计", "收入\ue001\ue002总计"]
+    assert raw.issues == [("page 1", "page 1: 2 characters without a Unicode mapping (a font without ToUnicode, "
+                                     "or private-use glyphs): that text cannot be read")]
+    assert not read_pdf(Path("report.pdf"), render([TITLE, "\uf0b7  收入决算总计", *BLOCKS[1:]])).issues
+
+
 # ---------------------------------------------------------------- 4. owner password only
 def test_an_owner_password_with_an_empty_user_password_opens_and_reads(plain_refs):
     data = render(BLOCKS, owner_password="owner")
