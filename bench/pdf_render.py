@@ -70,7 +70,7 @@ def wrap_to_width(text: str, width: float, size: float = SIZE) -> list[str]:
 
 def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_page: int | None = None,
            form: bool = False, placed: list[int] | None = None, right_figures: bool = False,
-           rules: str | None = None, rotate: int = 0, per_char: bool = False,
+           rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
            distributed: bool = False, ocr_layer: bool = False) -> bytes:
     """PDF bytes of the blocks (landscape A4).
@@ -86,7 +86,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     between the boxes and no line, or only the rules above and below the header and below the table (三线表).  A table cell SPAN_LEFT / SPAN_UP is covered by its left / upper
     neighbour, which is drawn as one box over both, its text centred vertically.
     `rotate` 90 or 270 stores each page portrait with that /Rotate and draws its content rotated, so the
-    page displays as the unrotated rendering; `per_char` draws every glyph as its own text object;
+    page displays as the unrotated rendering; `per_char` draws every glyph as its own text object (a
+    line's glyphs in the content stream last first when "backwards");
     `owner_password` encrypts the file with it and an empty user password (it opens without one);
     `unmapped_figures` prints the table cells that are numbers in a font without a Unicode map (UNMAPPED_FONT).
     `distributed` spreads the texts of table cells that are not numbers over their cell's width (分散对齐,
@@ -105,7 +106,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         if owner_password else None
     c = canvas.Canvas(buffer, pagesize=(height, width) if rotate else (width, height), encrypt=encrypt)
     if per_char:
-        c = _PerChar(c)
+        c = _PerChar(c, backwards=per_char == "backwards")
     if ocr_layer:
         c = _Invisible(c)
     state = {"y": height - MARGIN, "page": 1}
@@ -268,19 +269,23 @@ def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rul
 
 class _PerChar:
     """A canvas whose strings are drawn one glyph at a time, each glyph its own text object (BT … ET), as
-    some converters write them; everything else is the wrapped canvas's."""
+    some converters write them, last glyph first when `backwards`; everything else is the wrapped canvas's."""
 
-    def __init__(self, canvas):
+    def __init__(self, canvas, backwards: bool = False):
         self._canvas = canvas
+        self._backwards = backwards
 
     def __getattr__(self, name):
         return getattr(self._canvas, name)
 
     def drawString(self, x: float, y: float, text: str) -> None:  # noqa: N802 - reportlab's name
         font, size = self._canvas._fontname, self._canvas._fontsize
+        placed = []
         for ch in text:
-            self._canvas.drawString(x, y, ch)
+            placed.append((x, ch))
             x += pdfmetrics.stringWidth(ch, font, size)
+        for x, ch in reversed(placed) if self._backwards else placed:
+            self._canvas.drawString(x, y, ch)
 
     def drawRightString(self, x: float, y: float, text: str) -> None:  # noqa: N802
         self.drawString(x - pdfmetrics.stringWidth(text, self._canvas._fontname, self._canvas._fontsize), y, text)

@@ -217,11 +217,14 @@ def test_amounts_in_yuan_with_separators_and_dashes_for_zero(ruled):
 
 
 # ---------------------------------------------------------------- 6. how the glyphs are placed
+@pytest.mark.parametrize("order", [True, "backwards"], ids=["in_order", "backwards"])
 @pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
-def test_every_glyph_its_own_text_object(ruled, plain_refs):
-    doc = _same_as_text(BLOCKS, per_char=True, ruled=ruled)
-    if ruled:
-        assert _refs(doc) == plain_refs
+def test_every_glyph_its_own_text_object(ruled, order, plain_refs):
+    """Each glyph its own text object, in reading order or each line's glyphs last first in the content
+    stream: read by position, the same cells and refs as whole strings give."""
+    doc = _same_as_text(BLOCKS, per_char=order, ruled=ruled)
+    assert _names(doc)["201"] == "一般公共服务支出"
+    assert _refs(doc) == (plain_refs if ruled else _refs(parse_bytes(Path("report.pdf"), render(BLOCKS, ruled=False))))
 
 
 def test_spaced_out_labels_and_full_width_digits():
