@@ -108,7 +108,10 @@ def test_a_scanned_document_is_a_read_error_naming_its_image_pages():
 
 def test_a_document_with_a_scanned_page_reads_its_text_pages_and_names_the_image_page():
     blocks = [*BLOCKS, PAGE_BREAK, *_blocks(523, 540)]
-    doc = parse_bytes(Path("report.pdf"), scan(render(blocks), pages={2}))
+    data = scan(render(blocks), pages={2})
+    fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
+    assert fast.issues == slow.issues and fast.lines == slow.lines
+    doc = parse_bytes(Path("report.pdf"), data)
     assert _facts(doc) == _facts(parse_bytes(Path("report.txt"), _as_text(BLOCKS)))
     assert not _facts(doc, "04")
     issue = next(i for i in doc.result.issues if "scanned" in i.message)
