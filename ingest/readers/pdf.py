@@ -281,6 +281,11 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
         for c, cell in enumerate(out):
             cell[1] = f"p{page_no} T{table_no} R{row_id} C{c + 1}"
         logical.append(out)
+    # A table drawn without lines has no vertical spans: a label wrapped onto a second text line is a row of
+    # its own holding that one word.  In a table whose body rows start with subject codes it is the end of
+    # the label above (a row of the table has a code or figures).
+    firsts = [next((squash(c[0]) for c in row if c[0]), "") for row in logical[body_start:]]
+    coded = not head.ruled and 2 * sum(bool(_CODE.match(t)) for t in firsts) >= len(firsts) > 0
     merged: list[list[list]] = []
     locators: list[str] = []
     for n, row in enumerate(logical):
@@ -295,7 +300,9 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
                     a[2] = a[2] and b[2]
                 continue
             words = [(c, b[0]) for c, b in enumerate(row) if b[0]]
-            if (n >= body_start and words and any(b[2] for b in row)
+            wrapped = coded and len(words) == 1 and prev[words[0][0]][0] and not _is_figure(prev[words[0][0]][0]) \
+                and _is_body_row([a[0] for a in prev])
+            if (n >= body_start and words and (any(b[2] for b in row) or wrapped)
                     and all(len(w) <= 6 and not _is_figure(w) and not _ENUMERATOR.match(w)
                             and not _CODE.match(w) and prev[c][0] for c, w in words)):
                 for c, w in words:  # the end of a label broken over two grid rows
