@@ -72,7 +72,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            form: bool = False, placed: list[int] | None = None, right_figures: bool = False,
            rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
-           distributed: bool = False, ocr_layer: bool = False) -> bytes:
+           distributed: bool = False, ocr_layer: bool = False, middle: bool = False) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -94,6 +94,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     as spreadsheets and WPS print labels: wide gaps between the characters of one word).
     `ocr_layer` draws only the texts, invisible (text render mode 3), no rules: the text layer OCR software
     puts under a scanned page's image (see `scan`).
+    `middle` centres every cell's text vertically in its row (WPS/Excel do), so a one-line cell beside a
+    wrapped one prints between the wrapped one's lines.
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -158,7 +160,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                 on_page = 0
                 for k, head in enumerate(rows[:header_rows] if n >= header_rows else []):
                     _draw_row(c, rows, k, xs, state["y"], rules, size, right_figures, header_rows, figure_font,
-                          distributed)
+                          distributed, middle)
                     state["y"] -= _height(head)
                     on_page += 1
             if placed is not None:
@@ -167,7 +169,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                 name = f"row{state['page']}_{n}"
                 c.beginForm(name)
                 _draw_row(c, rows, n, [x - 10 for x in xs], state["y"] + 5, rules, size, right_figures, header_rows, figure_font,
-                          distributed)
+                          distributed, middle)
                 c.endForm()
                 c.saveState()
                 c.translate(10, -5)
@@ -175,7 +177,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                 c.restoreState()
             else:
                 _draw_row(c, rows, n, xs, state["y"], rules, size, right_figures, header_rows, figure_font,
-                          distributed)
+                          distributed, middle)
             state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2
@@ -215,7 +217,7 @@ _NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
 
 def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rules: str, size: float = SIZE,
               right_figures: bool = False, header_rows: int = 0, figure_font: str | None = None,
-              distributed: bool = False) -> None:
+              distributed: bool = False, middle: bool = False) -> None:
     """Row n of the table `rows` with its top at `top`: its cells' rules (see render) and texts.  A cell
     anchoring a span is drawn over the cells SPAN_LEFT to its right and SPAN_UP below it."""
     c.setFont(FONT, size)
@@ -253,7 +255,8 @@ def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rul
                                    (x0 - 0.25, y0, 0.5, cell_height), (x1 - 0.25, y0, 0.5, cell_height)):
                 c.rect(rx, ry, rw, rh, stroke=0, fill=1)
         parts = text.split("\n") if text else []
-        drop = (cell_height - height) / 2  # a cell merged over rows prints its text in the middle
+        # a cell merged over rows prints its text in the middle of them; `middle`: every cell in its row's
+        drop = (cell_height - (ROW * len(parts) if middle else height)) / 2
         for k, part in enumerate(parts):
             y = top - drop - ROW * (k + 1) + 4
             if figure_font:

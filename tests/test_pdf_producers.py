@@ -278,17 +278,23 @@ def test_negative_amounts_read_as_the_text_report_reads_them(printed, value, rul
         ([] if value is not None else ["malformed_number"])
 
 
+@pytest.mark.parametrize("middle", [False, True], ids=["top_aligned", "centred"])
 @pytest.mark.parametrize("rules", ["box", "none", "three_line"])
-def test_subject_names_wrapped_over_two_lines_in_their_cell(rules):
-    """'一般公共\\n服务支出' printed on two lines of its cell: without ruling lines the second line is a text
-    line of its own holding that one word, the end of the name above it (the table's rows have codes)."""
+def test_subject_names_wrapped_over_two_lines_in_their_cell(rules, middle):
+    """'一般公共/服务支出' printed on two lines of its cell: without ruling lines each line is a text line of
+    its own holding one word, the end of the name above it (cells top-aligned) or, the row's other cells
+    centred between them, its start and end around the code and figures (the table's rows have codes)."""
     wrap = {"一般公共服务支出": "一般公共\n服务支出", "行政事业单位养老支出": "行政事业单位\n养老支出",
             "社会保障和就业支出": "社会保障和\n就业支出"}
     text = parse_bytes(Path("report.txt"), _as_text(BLOCKS))
     doc = parse_bytes(Path("report.pdf"), render([TITLE, *_blocks(495, 521, lambda c: wrap.get(c, c))],
-                                                 rules=rules, header_rows=3))
+                                                 rules=rules, header_rows=3, middle=middle))
     assert _facts(doc) == _facts(text) and _names(doc) == _names(text)
     assert _names(doc)["20805"] == "行政事业单位养老支出"
-    # 20129, the row after the wrapped 201: its grid row (ruled) or its text line (one line further down)
-    assert _refs(doc)[("20129", "total")] == (Decimal("5084.57"), "p1 T1 R6 C3" if rules == "box" else
-                                              "p1 T1 R7 C3")
+    # 201's figures and 20129, the row after it: grid rows (ruled) or text lines; centred, 201's figures
+    # are on the line after 一般公共, and 20129 one line further down
+    want = {"box": ("R5", "R6"), "none": ("R5", "R7"), "three_line": ("R5", "R7")}[rules]
+    if middle and rules != "box":
+        want = ("R6", "R8")
+    assert (_refs(doc)[("201", "total")], _refs(doc)[("20129", "total")]) == (
+        (Decimal("5084.57"), f"p1 T1 {want[0]} C3"), (Decimal("5084.57"), f"p1 T1 {want[1]} C3"))

@@ -282,13 +282,35 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
             cell[1] = f"p{page_no} T{table_no} R{row_id} C{c + 1}"
         logical.append(out)
     # A table drawn without lines has no vertical spans: a label wrapped onto a second text line is a row of
-    # its own holding that one word.  In a table whose body rows start with subject codes it is the end of
-    # the label above (a row of the table has a code or figures).
+    # its own holding that one word.  In a table whose body rows start with subject codes (a row of the
+    # table has a code or figures) it is part of the label of the body row it lies nearer to: the end of the
+    # label above, or, when the row's texts are centred vertically, the start of the label below.
     firsts = [next((squash(c[0]) for c in row if c[0]), "") for row in logical[body_start:]]
     coded = not head.ruled and 2 * sum(bool(_CODE.match(t)) for t in firsts) >= len(firsts) > 0
+    top_of = {(p.page_no, p.table_no, r): b[1] for p in pieces for r, b in zip(p.row_ids, p.row_bounds)}
+
+    def nearer_below(n: int) -> bool:
+        """Is row n clearly nearer the row below it than the row above (both on its page)?  Line tops differ
+        by a point between digits and CJK characters: equal distances stay equal."""
+        if n + 1 >= len(logical) or where[n + 1][:2] != where[n][:2] or where[n - 1][:2] != where[n][:2]:
+            return False
+        above, at, below = (top_of[where[k]] for k in (n - 1, n, n + 1))
+        return below - at < 0.75 * (at - above)
+
     merged: list[list[list]] = []
     locators: list[str] = []
+    carry: tuple[int, str] | None = None  # (column, start of a label) for the next row
     for n, row in enumerate(logical):
+        if carry is not None:
+            row[carry[0]][0] = carry[1] + row[carry[0]][0]
+            carry = None
+        if merged and coded and n >= body_start and n + 1 < len(logical):
+            words = [(c, b[0]) for c, b in enumerate(row) if b[0]]
+            if len(words) == 1 and not (_is_figure(words[0][1]) or _CODE.match(words[0][1])
+                                        or _ENUMERATOR.match(words[0][1])) \
+                    and _is_body_row([b[0] for b in logical[n + 1]]) and nearer_below(n):
+                carry = words[0]
+                continue
         if merged:
             prev = merged[-1]
             clash = any(a[0] and b[0] for a, b in zip(prev, row))
@@ -478,7 +500,8 @@ def _join_half_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
     """A header whose cells are merged over two or three rows prints each label in the middle of its rows:
     its text lines lie closer than a line's own height (they overlap), one label per line.  A line that close
     to a table line is a table line too (in place in `multi`), and so on along the chain; a title block
-    line (_TITLE_CELL) never is.  Lines of prose, at least a line height apart, are left alone."""
+    line (_TITLE_CELL) never is.  Lines of prose, at least a line height apart, are left alone.  So is a
+    line between two table lines half a row from one of them (a wrapped label beside centred cells)."""
     def close(a: dict, b: dict) -> bool:
         return abs(b["top"] - a["top"]) < 0.85 * min(a["bottom"] - a["top"], b["bottom"] - b["top"])
 
@@ -490,6 +513,20 @@ def _join_half_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
                 continue
             if any(0 <= j < len(rows) and multi[j] and close(line, rows[j][0]) for j in (i - 1, i + 1)):
                 multi[i] = changed = True
+    # A one-line cell centred beside a label wrapped over two lines: the label's lines lie half a row above
+    # and below the row's figures, between two table lines a row apart (the table's row pitch, the median
+    # distance of consecutive table lines).
+    pitches = sorted(rows[i + 1][0]["top"] - rows[i][0]["top"] for i in range(len(rows) - 1)
+                     if multi[i] and multi[i + 1])
+    if not pitches:
+        return
+    pitch = pitches[len(pitches) // 2]
+    for i in range(1, len(rows) - 1):
+        if multi[i] or not (multi[i - 1] and multi[i + 1]) or _TITLE_CELL.search(squash(rows[i][0]["text"])):
+            continue
+        above, below = rows[i][0]["top"] - rows[i - 1][0]["top"], rows[i + 1][0]["top"] - rows[i][0]["top"]
+        if min(above, below) < 0.6 * pitch and max(above, below) < 1.3 * pitch:
+            multi[i] = True
 
 
 def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _Piece | None:
