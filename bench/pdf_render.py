@@ -83,11 +83,12 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     (the others stay left-aligned).
     `rules` (one of RULES; default "box" when `ruled`, else "none") says how table rules are drawn: every
     cell stroked as a box, every cell edge a thin filled rectangle, every cell a shaded box with white gaps
-    between the boxes and no line, or only the rules above and below the header and below the table (三线表).  A table cell SPAN_LEFT / SPAN_UP is covered by its left / upper
-    neighbour, which is drawn as one box over both, its text centred vertically.
-    `rotate` 90 or 270 stores each page portrait with that /Rotate and draws its content rotated, so the
-    page displays as the unrotated rendering; `per_char` draws every glyph as its own text object (a
-    line's glyphs in the content stream last first when "backwards");
+    between the boxes and no line, or only the rules above and below the header and below the table
+    (三线表).  A table cell SPAN_LEFT / SPAN_UP is covered by its left / upper neighbour, which is drawn as
+    one box over both, its text centred vertically.
+    `rotate` 90 or 270 stores each page portrait (180: upside down) with that /Rotate and draws its content
+    rotated, so the page displays as the unrotated rendering; `per_char` draws every glyph as its own text
+    object (a line's glyphs in the content stream last first when "backwards");
     `owner_password` encrypts the file with it and an empty user password (it opens without one);
     `unmapped_figures` prints the table cells that are numbers in a font without a Unicode map (UNMAPPED_FONT).
     `distributed` spreads the texts of table cells that are not numbers over their cell's width (分散对齐,
@@ -100,13 +101,13 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     from reportlab.lib.pdfencrypt import StandardEncryption
 
     rules = rules or ("box" if ruled else "none")
-    if rules not in RULES or rotate not in (0, 90, 270):
-        raise ValueError(f"rules {rules!r} / rotate {rotate!r}: not one of {RULES} / 0, 90, 270")
+    if rules not in RULES or rotate not in (0, 90, 180, 270):
+        raise ValueError(f"rules {rules!r} / rotate {rotate!r}: not one of {RULES} / 0, 90, 180, 270")
     width, height = landscape(A4)
     buffer = io.BytesIO()
     encrypt = StandardEncryption("", ownerPassword=owner_password, canCopy=0, canModify=0) \
         if owner_password else None
-    c = canvas.Canvas(buffer, pagesize=(height, width) if rotate else (width, height), encrypt=encrypt)
+    c = canvas.Canvas(buffer, pagesize=(height, width) if rotate in (90, 270) else (width, height), encrypt=encrypt)
     if per_char:
         c = _PerChar(c, backwards=per_char == "backwards")
     if ocr_layer:
@@ -116,7 +117,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     def start_page() -> None:
         if rotate:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
             c.setPageRotation(rotate)
-            c.transform(*((0, 1, -1, 0, height, 0) if rotate == 90 else (0, -1, 1, 0, 0, width)))
+            c.transform(*{90: (0, 1, -1, 0, height, 0), 180: (-1, 0, 0, -1, width, height),
+                          270: (0, -1, 1, 0, 0, width)}[rotate])
 
     def new_page() -> None:
         c.setFont(FONT, SIZE)

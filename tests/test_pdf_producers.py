@@ -83,7 +83,7 @@ def plain_refs():
 
 
 # ---------------------------------------------------------------- 1. landscape pages stored rotated
-@pytest.mark.parametrize("rotate", [90, 270])
+@pytest.mark.parametrize("rotate", [90, 180, 270])
 @pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
 def test_pages_stored_rotated_read_as_displayed(rotate, ruled):
     """A wide table on a portrait page with /Rotate 90 or 270, its content drawn rotated: the cells are
