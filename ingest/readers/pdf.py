@@ -27,7 +27,7 @@ page it was printed on (``p10 T1 R5 C3``).  An unruled table's pages are matched
 on their columns' x extents (a page shows only the columns it fills), and a header
 ending a page heads the table the next page continues.
 
-Pages are read as displayed: /Rotate 90/270 pages (wide tables stored portrait, drawn rotated) and
+Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
 landscape media boxes alike.  What cannot be read is said, never parsed as garbage: a page that is a
 scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
 are issues naming their pages; a document of scanned images only is a ReadError.
@@ -421,7 +421,7 @@ def _is_scanned(page, chars: list[dict]) -> bool:
 
 def _unmapped(chars: list[dict]) -> int:
     """How many characters of a page have no Unicode mapping: U+FFFD (a glyph of a font without a ToUnicode
-    map: pdfminer's ``(cid:N)``, made U+FFFD by _read_page, or pdfium's raw code) and private-use characters
+    map: pdfminer's ``(cid:N)``, made U+FFFD by _pages_pdfplumber, or pdfium's raw code) and private-use characters
     inside a word.  A private-use character standing alone (a Symbol/Wingdings bullet, U+F0B7) is a mark,
     not unreadable text."""
     text = "".join(c["text"] for c in chars)

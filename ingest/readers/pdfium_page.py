@@ -4,13 +4,14 @@ pdfplumber reads a page through pdfminer, which interprets the content stream in
 page on the development reports, 90% of the PDF parse).  pdfium reads the same page in a few ms.  This
 adapter gives pdfplumber's algorithms — ``TableFinder`` (ruling lines and text alignment), ``Table.extract``
 and the text-line clustering — the objects they need: characters with their boxes (font-size boxes, as
-pdfplumber's) and the horizontal/vertical edges of every drawn path (rectangles and lines).  A glyph pdfium finds no
-Unicode for (a font without a ToUnicode map: pdfium gives its raw char code, below 32) is U+FFFD, as
-pdfminer's ``(cid:N)`` is made by the reader, so that it is seen and never silently dropped.
+pdfplumber's) and the horizontal/vertical edges of every drawn path (rectangles and lines).  A glyph
+pdfium finds no Unicode for (a font without a ToUnicode map: pdfium gives its raw char code, below 32) is
+U+FFFD, as the reader makes pdfminer's ``(cid:N)``, so that it is seen and never silently dropped.
 
 Only what the PDF reader uses is provided (``chars``, ``edges``, ``images``, ``bbox``, ``width``, ``height``,
-``find_tables``, ``extract_words``, ``extract_text_lines``, ``filter``).  The reader falls back to pdfplumber
-for any document pdfium cannot read this way (rotated pages, for instance).
+``find_tables``, ``extract_words``, ``extract_text_lines``, ``filter``).  Pages are given as displayed
+(/Rotate 0, 90, 180, 270).  The reader falls back to pdfplumber for any document pdfium cannot read this
+way (a media box not at the origin, for instance).
 """
 
 from __future__ import annotations
