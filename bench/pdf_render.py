@@ -318,15 +318,19 @@ class _Invisible:
         pass
 
 
-def scan(data: bytes, pages: set[int] | None = None, dpi: int = 100, ocr: bytes | None = None) -> bytes:
+def scan(data: bytes, pages: set[int] | None = None, dpi: int = 100, ocr: bytes | None = None,
+         under: bytes | None = None, inset: float = 0) -> bytes:
     """`data` with its `pages` (1-based; all when None) replaced by images of themselves and no text, as a
     scanner makes them; the other pages are kept as they are (pypdfium2).  With `ocr` (the same blocks
     rendered with `render(..., ocr_layer=True)`), each image lies over that page's invisible text, as
-    OCR software leaves a scanned page."""
+    OCR software leaves a scanned page.  With `under` (another rendering, its page k for page k) and
+    `inset` points, the image is pasted `inset` points inside the edges of that page, its texts around
+    the image (a scan pasted into a document page with its running header)."""
     import pypdfium2 as pdfium
 
     source = pdfium.PdfDocument(data)
-    text = pdfium.PdfDocument(ocr) if ocr is not None else None
+    base = ocr if ocr is not None else under
+    text = pdfium.PdfDocument(base) if base is not None else None
     out = pdfium.PdfDocument.new()
     for k in range(len(source)):
         if pages is not None and k + 1 not in pages:
@@ -342,7 +346,7 @@ def scan(data: bytes, pages: set[int] | None = None, dpi: int = 100, ocr: bytes 
             new = out.new_page(w, h)
         image = pdfium.PdfImage.new(out)
         image.set_bitmap(bitmap)
-        image.set_matrix(pdfium.PdfMatrix().scale(w, h))
+        image.set_matrix(pdfium.PdfMatrix().scale(w - 2 * inset, h - 2 * inset).translate(inset, inset))
         new.insert_obj(image)
         new.gen_content()
     buffer = io.BytesIO()

@@ -120,6 +120,19 @@ def test_a_document_with_a_scanned_page_reads_its_text_pages_and_names_the_image
     assert doc.status == "partial"
 
 
+def test_a_scan_pasted_into_a_page_with_a_typed_running_header_is_named():
+    """The scan of page 2 pasted 60 pt inside a document page that prints its running header (31
+    characters) above it: the header is read, the page is named as a scan all the same."""
+    header = "西安市总工会2019年度部门决算公开表格 支出决算表（扫描件）"
+    data = scan(render([*BLOCKS, PAGE_BREAK, *_blocks(523, 540)]), pages={2},
+                under=render([header, PAGE_BREAK, header]), inset=60)
+    for backend in ("pdfium", "pdfplumber"):
+        raw = read_pdf(Path("report.pdf"), data, backend)
+        assert [line for line, ref in zip(raw.lines, raw.locators) if ref.startswith("p2 ")] == [header]
+        assert raw.issues == [("page 2", "page 2: no text layer (scanned image), OCR needed; the other pages "
+                                         "were read")]
+
+
 @pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
 def test_a_scanned_and_ocred_page_is_read_from_its_invisible_text(ruled):
     """OCR software leaves the page image over an invisible text layer (render mode 3): the text is read,

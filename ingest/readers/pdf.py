@@ -399,24 +399,26 @@ class _Page:
     unmapped: int = 0  # characters without a Unicode mapping (see _unmapped)
 
 
-# A page is a scanned image when images cover at least half of it and it has fewer printed characters than
-# this (a page number or a stamp typed over the scan): its content needs OCR.
+# A page is a scanned image when images cover at least half of it and fewer printed characters than
+# _SCANNED_CHARS lie over them (its running header, page number or a stamp are typed beside or over the
+# scan; an OCRed scan has its text over the image).  A page of _TEXT_PAGE characters or more is text.
 _SCANNED_CHARS = 20
+_TEXT_PAGE = 300
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010fffd]")
 
 
 def _is_scanned(page, chars: list[dict]) -> bool:
     """Is `page` (pdfplumber's or PdfiumPage) an image of a page: images over half its area, fewer than
-    _SCANNED_CHARS characters of text?"""
-    printed = 0
-    for c in chars:
-        printed += bool(c["text"].strip())
-        if printed >= _SCANNED_CHARS:
-            return False
-    area = sum(max(0.0, min(i["x1"], page.width) - max(i["x0"], 0)) * max(0.0, min(i["bottom"], page.height)
-                                                                             - max(i["top"], 0))
-               for i in page.images)
-    return area >= 0.5 * page.width * page.height
+    _SCANNED_CHARS characters of text over them?"""
+    if len(chars) >= _TEXT_PAGE:
+        return False
+    images = [(max(i["x0"], 0), max(i["top"], 0), min(i["x1"], page.width), min(i["bottom"], page.height))
+              for i in page.images]
+    if sum(max(0.0, x1 - x0) * max(0.0, y1 - y0) for x0, y0, x1, y1 in images) < 0.5 * page.width * page.height:
+        return False
+    over = sum(1 for c in chars if c["text"].strip() and any(
+        x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and y0 <= (c["top"] + c["bottom"]) / 2 <= y1 for x0, y0, x1, y1 in images))
+    return over < _SCANNED_CHARS
 
 
 def _unmapped(chars: list[dict]) -> int:
