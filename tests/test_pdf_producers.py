@@ -310,3 +310,19 @@ def test_subject_names_wrapped_over_two_lines_in_their_cell(rules, middle):
         want = ("R6", "R8")
     assert (_refs(doc)[("201", "total")], _refs(doc)[("20129", "total")]) == (
         (Decimal("5084.57"), f"p1 T1 {want[0]} C3"), (Decimal("5084.57"), f"p1 T1 {want[1]} C3"))
+
+
+@pytest.mark.parametrize("options", [dict(), dict(ruled=False), dict(ruled=False, distributed=True),
+                                     dict(rules="three_line", header_rows=3)],
+                         ids=["ruled", "unruled", "unruled_spread", "three_line"])
+def test_codes_split_over_lei_kuan_xiang_columns(options):
+    """The subject code printed in three columns under 科目编码 / 类 款 项 (201 | 29 | 02): single-character
+    labels over columns of their own stay three columns, even when the other labels are spread out."""
+    rows = []
+    for n, row in enumerate(BLOCKS[-1]):
+        head = [["科目编码", SPAN_LEFT, SPAN_LEFT], ["类", "款", "项"], ["", "", ""]]
+        rows.append((head[n] if n < 3 else [row[0][:3], row[0][3:5], row[0][5:7]]) + row[1:])
+    blocks = [*BLOCKS[:-1], rows]
+    text = parse_bytes(Path("report.txt"), _as_text(blocks))
+    doc = _same_as_text(blocks, **options)
+    assert _names(doc) == _names(text) and _names(doc)["2012902"] == "一般行政管理事务"
