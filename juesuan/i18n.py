@@ -228,6 +228,13 @@ MESSAGES = [
     (r"encrypted PDF: its text cannot be decrypted", "加密的 PDF：其文字无法解密"),
     (r"unreadable page: (?P<detail>.*)", "无法读取的页面：{detail}"),
     (r"PDF has no text layer \(run OCR before ingesting\)", "PDF 没有文字层（多为扫描件；请先做 OCR 文字识别再读取）"),
+    (r"PDF has no text layer: scanned images on page (?P<pages>[\d, –]+) \(run OCR before ingesting\)",
+     "PDF 没有文字层：第 {pages} 页为扫描图像（请先做 OCR 文字识别再读取）"),
+    (r"page (?P<pages>[\d, –]+): no text layer \(scanned image\), OCR needed; the other pages were read",
+     "第 {pages} 页：没有文字层（扫描图像），需要 OCR 文字识别；其他页已读取"),
+    (r"page (?P<pages>[\d, –]+): (?P<n>\d+) characters without a Unicode mapping \(a font without ToUnicode, or "
+     r"private-use glyphs\): that text cannot be read",
+     "第 {pages} 页：{n} 个字符没有 Unicode 映射（字体缺少 ToUnicode 映射，或为私用区字形）：这些文字无法读取"),
     # limits: a file or an archive larger than a report can be
     (r"file too large: (?P<size>.+?), the limit is (?P<limit>.+?) \(raise (?P<var>JUESUAN_\w+) if this really is "
      r"one report\)", "文件过大：{size}，上限为 {limit}（如确为一份报告，可调高 {var}）"),
