@@ -198,6 +198,9 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool, standby=None):
     counts = tr("，", ", ").join(f"{n} {tr(*_DBT_STATUS.get(s, (s, s)))}" for s, n in sorted(outcome.counts.items()))
     if outcome.skipped:
         counts = tr("跳过：自上次构建以来数据与项目均未变", "skipped: raw data and project unchanged since the last build")
+    elif outcome.listing_only and outcome.success:
+        counts = tr(f"只更新文档清单：新文件都未读出数字，事实表未变；{counts}",
+                    f"document listing only: no new file gave figures, the facts are unchanged; {counts}")
     colour = "green" if outcome.success else "red"
     verdict = tr("成功", "ok") if outcome.success else tr("失败", "FAILED")
     out.print(tr(f"[bold]构建[/bold]（dbt build）：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
@@ -500,12 +503,13 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                     _import_checks_meanwhile()   # the build will run, and the checks after it
                 clock, cpu = time.perf_counter(), _cpu()
                 build = step_build(db, full_refresh=full_refresh, docs=False, standby=standby)
-            steps["build"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "skipped": build.skipped}
+            steps["build"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "skipped": build.skipped,
+                              "listing_only": build.listing_only}
             if not build.success:
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
             clock, cpu = time.perf_counter(), _cpu()
-            checks = step_check(db, docs=not no_docs, reuse=build.skipped, full=full_refresh)
+            checks = step_check(db, docs=not no_docs, reuse=build.skipped or build.listing_only, full=full_refresh)
             steps["check"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "reused": checks.reused}
             clock, cpu = time.perf_counter(), _cpu()
             read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]

@@ -202,3 +202,32 @@ def test_the_report_of_thousands_lists_the_documents_to_look_at_and_the_page_has
     buffer.truncate(0)
     cli.step_report(db, select=["003"], limit=1)
     assert "003_4f37c1432cabcae1.txt" in buffer.getvalue()
+
+
+def test_a_run_that_loads_only_failures_or_duplicates_builds_no_fact(flow, tmp_path):
+    """LOW-B5: new files that feed no fact — a duplicate (a second path of a loaded report), a file that fails —
+    leave the facts as they were: duplicates alone skip dbt, a failure alone builds the document listing
+    (juesuan.dbt.LISTING_MODELS) so dim_document shows it, and the checks are reused either way."""
+    db = flow["db"]
+    facts_before = query(db, "select count(*), sum(amount_wan) from marts.fct_expenditure")
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    (dup / "000_副本.txt").write_bytes(flow["files"]["000"].read_bytes())
+    code, text = _run(dup, "--db", db)
+    stages = _last_stages(db)
+    assert code == 0 and "1 duplicate" in text
+    assert (stages["build"]["skipped"], stages["build"]["listing_only"], stages["check"]["reused"]) == (True, False, True)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "空报告.txt").write_bytes(b"")
+    code, text = _run(broken, "--db", db)
+    stages = _last_stages(db)
+    assert code == 4   # a document failed
+    assert (stages["build"]["skipped"], stages["build"]["listing_only"], stages["check"]["reused"]) == (False, True, True)
+    assert "document listing only: no new file gave figures, the facts are unchanged; " in text
+    assert query(db, "select status, counted_in_facts from marts.dim_document where source_file = '空报告.txt'") == \
+        [("failed", False)]
+    assert query(db, "select count(*), sum(amount_wan) from marts.fct_expenditure") == facts_before
+    # the same failure again: nothing new at all
+    code, text = _run(broken, "--db", db)
+    assert _last_stages(db)["build"]["skipped"] is True
