@@ -368,13 +368,12 @@ def _path_terms(db: Path, terms: list[str]) -> list[str]:
     """Document filters with paths made doc_ids: a term that names a file (relative to the working folder,
     absolute, or with ~) selects the documents read from that file — any path it was loaded under
     (raw.document_paths) — and a folder the documents read below it; other terms stay as they are for
-    document_summaries (doc_id prefix, file name or unit name)."""
+    document_summaries (doc_id prefix, file name or unit name), joined by the documents one of whose recorded
+    file names contains them (a duplicate's second name: dim_document.source_file is the first one)."""
     from juesuan.findings import connect_ro
 
     pathlike = {t: {str(Path(t).expanduser().absolute()), str(Path(t).expanduser().resolve())}
                 for t in terms if os.sep in t or Path(t).expanduser().exists()}
-    if not pathlike:
-        return terms
     con = connect_ro(db)
     try:
         known = con.execute("select doc_id, source_path from marts.dim_document union "
@@ -385,7 +384,7 @@ def _path_terms(db: Path, terms: list[str]) -> list[str]:
     for term in terms:
         wanted = pathlike.get(term)
         if not wanted:
-            out.append(term)
+            out += [term, *sorted({d for d, p in known if p and term in Path(p).name})]
             continue
         folders = tuple(w.rstrip(os.sep) + os.sep for w in wanted) if Path(term).expanduser().is_dir() else ()
         hits = sorted({d for d, p in known if p and (

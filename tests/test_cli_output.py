@@ -348,3 +348,35 @@ def test_a_legacy_office_file_in_a_folder_is_named_with_what_to_save_it_as(tmp_p
     assert main(["--lang", "en", "ingest", "--db", str(tmp_path / "w.duckdb"), str(tmp_path)]) == 0
     assert "1 × not a report format (.doc): a legacy Office format — save it as .docx and run again" in \
         _one_line(capsys.readouterr().out)
+
+
+def test_a_document_is_found_by_every_name_and_show_prefers_the_counted_version(warehouse_db, tmp_path, capsys):
+    """LOW-B6: a duplicate's second name finds the document (raw.document_paths); `show` over several versions of
+    one report takes the one with a reading at the place, then the counted one, and says which it chose."""
+    import shutil
+
+    from warehouse import REPORTS, query
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    original = next(REPORTS.glob("004_*.txt"))
+    shutil.copy(original, folder / "b_副本.txt")   # the same bytes under another name: a duplicate
+    head = original.read_text(encoding="utf-8").splitlines(keepends=True)[:120]
+    (folder / "004_前半.txt").write_text("".join(head), encoding="utf-8")   # a copy cut short: another version
+    assert main(["--lang", "en", "run", "--db", str(db), "--no-docs", str(folder)]) == 0
+    capsys.readouterr()
+    assert query(db, "select count(*) from raw.document_paths p join marts.dim_document d using (doc_id) "
+                     "where d.source_file = ? and p.source_path like '%b_副本.txt'", [original.name]) == [(1,)]
+    assert main(["--lang", "en", "report", "--db", str(db), "b_副本.txt"]) == 0
+    out = capsys.readouterr().out
+    assert original.name in out and "000_" not in out
+    # L17 is read in both versions: the counted one is shown, and the choice is said
+    assert main(["--lang", "en", "show", "--db", str(db), "攀枝花", "L17"]) == 0
+    out = _one_line(capsys.readouterr().out)
+    assert (f"攀枝花 matches 2 documents: showing the version counted in the facts, {original.name} "
+            "(also: 004_前半.txt)") in out
+    assert f"{original.name} — 攀枝花市西区总工会" in out and 'L17 "273.52万元"' in out
+    assert main(["--lang", "en", "show", "--db", str(db), "b_副本", "L17"]) == 0
+    assert f"{original.name} — 攀枝花市西区总工会" in capsys.readouterr().out
