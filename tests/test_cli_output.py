@@ -20,10 +20,59 @@ def _one_line(text: str) -> str:
 def test_help_once_per_command_and_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == "juesuan 0.1.0"
-    assert main(["export", "--help"]) == 0
+    assert main(["--lang", "en", "export", "--help"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Usage: juesuan export [OPTIONS] [MARTS]...") and text.count("Usage:") == 1
     assert "--bom" in text and "--format [xlsx|csv|parquet]" in text
+
+
+@pytest.mark.parametrize("command", ["", "run", "ingest", "build", "check", "report", "sql", "show", "export", "site",
+                                     "status"])
+def test_help_is_chinese_by_default_and_english_with_lang_en(command, capsys, monkeypatch):
+    """LOW-C4: every command's and option's help in Chinese (cli.HELP_ZH), click's own words too; --lang en (before
+    or after the command, or $JUESUAN_LANG=en) gives the English."""
+    import click
+
+    from juesuan.cli import HELP_ZH, cli
+
+    monkeypatch.delenv("JUESUAN_LANG", raising=False)
+    argv = [command] if command else []
+    assert main([*argv, "--help"]) == 0
+    zh = capsys.readouterr().out
+    assert zh.startswith(f"用法：juesuan {command}".rstrip()) and "Usage:" not in zh and "Options" not in zh
+    assert "选项:" in zh and "显示本帮助并退出。" in zh
+    cmd = cli.commands.get(command, cli)
+    assert HELP_ZH[f"command {command or 'cli'}"].split("。")[0].split("（")[0] in _one_line(zh)
+    for p in cmd.params:
+        if isinstance(p, click.Option) and p.help_en:
+            assert p.help_en in HELP_ZH, p.help_en      # every option has its Chinese help …
+            assert p.help_en.split(" (")[0][:30] not in zh, p.help_en   # … and the English is not shown
+    for en in (["--lang", "en", *argv, "--help"], [*argv, "--lang=en", "--help"]):
+        assert main(en) == 0
+        text = capsys.readouterr().out
+        assert text.startswith(f"Usage: juesuan {command}".rstrip()) and "Show this message and exit." in text
+        assert not any(v[:8] in text for k, v in HELP_ZH.items() if k != "command cli") and "选项" not in text, text
+    monkeypatch.setenv("JUESUAN_LANG", "en")
+    assert main([*argv, "--help"]) == 0
+    assert capsys.readouterr().out.startswith("Usage: ")
+
+
+def test_the_default_report_page_stays_chinese_and_english_has_its_own(warehouse_db, tmp_path, capsys):
+    """LOW-C4: report.html is the Chinese page whichever language wrote last; --lang en writes report.en.html."""
+    import shutil
+
+    from juesuan.cli import report_page
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    assert main(["report", "--db", str(db)]) == 0
+    chinese = report_html(db).read_bytes()
+    assert "勾稽关系" in chinese.decode("utf-8")
+    assert main(["--lang", "en", "report", "--db", str(db)]) == 0
+    assert report_html(db).read_bytes() == chinese
+    english = report_html(db).with_name("report.en.html")
+    assert report_page(db) == english and english.is_file() and "identities" in english.read_text("utf-8")
+    assert f"report: {english}" in _one_line(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("argv, cause", [
