@@ -17,7 +17,7 @@ Two things keep repeated builds cheap (issue #14):
   dbt-duckdb derives from the file — is the same for every warehouse of that name), so a new warehouse
   does not pay for a full parse of the project;
 - a plain incremental ``dbt build`` is skipped when neither the raw schema nor the project changed since
-  the last successful build of this warehouse (``build_fingerprint``, ``listing_fingerprint``); when the only new
+  the last successful build of this warehouse (``build_fingerprint``, and the listing's digest); when the only new
   rows are files that feed no fact (failed, not a report) it builds the document listing alone (LISTING_MODELS,
   ≈ 4 CPU-s instead of 10–16); a duplicate adds no row; ``--full-refresh`` always builds;
 - a plain incremental build leaves out the seeds and their tests (``--exclude path:seeds``, a fifth of the
@@ -102,7 +102,7 @@ def build_fingerprint(db: Path) -> str | None:
     unit and year are its columns; a version replaced by another changes its row), and the bytes of the
     project's files.  None when the warehouse has no raw schema yet (nothing to compare).
 
-    A file that failed or is not a report changes only listing_fingerprint: loading nothing new but such files
+    A file that failed or is not a report changes only the listing's digest (_fingerprints): loading nothing new but such files
     (or duplicates, which add a path, not a row) leaves this digest — and every fact mart — as they were.
     Cost: one scan of raw.documents (one row per file version) and a read of the project (~100 small files).
     """
@@ -110,15 +110,9 @@ def build_fingerprint(db: Path) -> str | None:
     return None if found is None else found[0]
 
 
-def listing_fingerprint(db: Path) -> str | None:
-    """One hex digest of the raw.documents rows that feed no fact (LISTING_STATUSES): what only the document
-    listing (LISTING_MODELS) shows.  None without a raw schema."""
-    found = _fingerprints(db)
-    return None if found is None else found[1]
-
-
 def _fingerprints(db: Path) -> tuple[str, str] | None:
-    """(build_fingerprint, listing_fingerprint) in one scan of raw.documents."""
+    """(build_fingerprint, the listing's digest) in one scan of raw.documents: the listing's is one hex digest of
+    the rows that feed no fact (LISTING_STATUSES), what only the document listing (LISTING_MODELS) shows."""
     import duckdb
 
     try:
@@ -327,7 +321,7 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
     """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node.
 
     ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint and
-    listing_fingerprint are those recorded by the last successful build of the whole project (``["build"]`` or
+    the listing's digest (_fingerprints) are those recorded by the last successful build of the whole project (``["build"]`` or
     ``["build", "--full-refresh"]``); when only the listing changed (the new files all failed or are not reports)
     it builds LISTING_MODELS alone (``listing_only=True``: the facts and the checks' outcomes stay);
     leaves out the views and the seeds when project_fingerprint is that build's, else the seeds when
