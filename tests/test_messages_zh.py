@@ -465,7 +465,8 @@ def test_a_bad_copy_over_a_loaded_report_is_said_in_chinese(tmp_path, zh):
 def _sheet(book: Path) -> dict[str, dict[str, str]]:
     ws = openpyxl.load_workbook(book, read_only=True).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    return {r[rows[0].index("文件")]: dict(zip(rows[0], r)) for r in rows[1:]}
+    file = "文件" if "文件" in rows[0] else "source_file"   # --lang en: the code names (juesuan.export)
+    return {r[rows[0].index(file)]: dict(zip(rows[0], r)) for r in rows[1:]}
 
 
 def test_the_xlsx_export_gives_the_exclusion_reasons_in_chinese(messy, tmp_path):
@@ -480,7 +481,7 @@ def test_the_xlsx_export_gives_the_exclusion_reasons_in_chinese(messy, tmp_path)
     reason = zh["zz_001_cut.txt"]["未计入原因"]
     assert reason.startswith("本单位本年度计入的是另一版本 — 不完整：部分（文档被截断：结尾在绩效自评表（L") and \
         reason.endswith(f"（最后一行为第 {cut} 行）），计入的版本正常")
-    assert en["empty.txt"]["未计入原因"] == "could not be read: empty file (the file has no content)"
-    assert en["empty.txt"]["错误位置"] == "byte 0"
-    assert en["zz_001_cut.txt"]["未计入原因"] == query(
+    assert en["empty.txt"]["exclusion_reason"] == "could not be read: empty file (the file has no content)"
+    assert en["empty.txt"]["error_place"] == "byte 0"
+    assert en["zz_001_cut.txt"]["exclusion_reason"] == query(
         db, "select exclusion_reason from marts.dim_document where source_file = 'zz_001_cut.txt'")[0][0]
