@@ -66,4 +66,3 @@ select
                 else rest end, '') as sector,
     first_year, last_year, document_count, counted_document_count
 from stripped
-
