@@ -393,6 +393,18 @@ def test_three_public_budget_meeting_and_training_are_the_printed_figures():
     assert grand == Decimal("1471.70") == got["total"][0] + got["meeting"][0] + got["training"][0]
 
 
+def test_an_of_which_row_of_a_revenue_source_is_that_source():
+    """西南大学's 收入支出决算总表 prints 其中：政府性基金预算财政拨款 | 109.50 under 一、财政拨款收入: the gov_fund
+    revenue, marked as a part printed under its total (flags of_which); 其中：捐赠收入 names no revenue source of
+    the template and stays unmapped."""
+    doc, rows = _doc(REAL / SWU)
+    assert [(r["kind"], r["item"], r["scope"], r["measure"], r["value"], r["value_text"], r["flags"])
+            for r in rows if r["source_ref"] == "p8 T1 R5 C2"] == [
+        ("revenue", "gov_fund", "all", "amount", Decimal("109.5000"), "109.50", "of_which")]
+    assert [(r.value_text, r.reason) for r in doc.result.rejects if r.source_ref == "p8 T1 R11 C2"] == \
+        [("44.20", "unmapped_row")]
+
+
 @pytest.mark.parametrize("name, table_code, scope, code, value, ref", [
     (SFJ, "B01", "all", "204", "8726.7272", "p10 T1 R3 C4"),
     (SFJ, "B01", "all", "210", "114.9678", "p10 T1 R5 C4"),
