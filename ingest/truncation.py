@@ -176,7 +176,8 @@ def cut_short(lines: list[str], grids: list[Grid], observations: list[Observatio
     why = None
     if tdef is not None:
         why = _function_rows_stop(grid, tdef, table_no, observations)
-    why = why or _row_cut(grid) or _performance_stops(grid)
+    # a standard table is no 绩效自评表, whatever its header says (a 收支预算总表's revenue side is headed 项目名称)
+    why = why or _row_cut(grid) or (_performance_stops(grid) if tdef is None else None)
     if why is None and tdef is not None:
         present = {t.code for t in (standard.identify(g) for g in grids) if t is not None}
         why = _template_tail(tdef, present)

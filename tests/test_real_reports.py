@@ -188,6 +188,16 @@ def test_r13_two_sided_row_is_read_by_side():
     assert Decimal("24169.74") not in _values(path, kind="expenditure", item="basic")
 
 
+def test_r13_a_budget_total_table_cut_short_is_said_in_its_own_terms():
+    """Its revenue side is headed 项目名称 (as a 绩效自评表's project block is): the cut is still told as a 收支预算总表's,
+    never with a self-evaluation's 满意度指标 and 总分."""
+    doc, _ = _doc(REPRO / "r13_flattened_two_sided_row" / "jcy2019_cover_p14.pdf")
+    assert doc.status == "partial"
+    assert [(i.place, i.message) for i in doc.result.issues if i.severity == "error"] == [(
+        "p2 T1 R39", "the document is cut short: it ends inside 收支预算总表 (L7–L33) and none of the 8 standard tables "
+        "that follow it in the template is in the document (收入预算表、支出预算表、财政拨款收支预算总表…) (its last line is 33)")]
+
+
 def test_r15_text_grid_continues_over_a_page_number_line():
     path = REPRO / "r15_table_split_by_page_footer" / "swu2023_p10-11_tsv_with_footer.txt"
     doc, rows = _doc(path)
