@@ -223,6 +223,12 @@ MESSAGES = [
     (r"invalid (?P<enc>\S+) byte sequence \(re-save the file\)", "{enc} 字节序列无效（请重新保存文件）"),
     (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file: (?P<detail>.*)", "不是可读的 {fmt} 文件：{detail}"),
     (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file", "不是可读的 {fmt} 文件"),
+    (r"the file is cut short: (?P<msg>.+) \(the copy or download stopped before the end; fetch the file again\)",
+     "文件不完整（被截断）：{msg}（复制或下载未完成；请重新获取文件）"),
+    (r"a PDF ends with %%EOF, this one stops at byte (?P<n>\d+) without it",
+     "PDF 文件应以 %%EOF 结尾，此文件到第 {n} 字节就结束了"),
+    (r"a DOCX/XLSX \(ZIP\) file ends with its central directory, this one stops at byte (?P<n>\d+) without it",
+     "DOCX/XLSX（ZIP）文件应以中央目录结尾，此文件到第 {n} 字节就结束了"),
     (r"encrypted PDF: it cannot be opened without its password \(ask the publisher for an unprotected copy or "
      r"decrypt it first\)", "加密的 PDF：没有密码无法打开（请向发布单位索取未加密的版本，或先解密）"),
     (r"encrypted PDF: its text cannot be decrypted", "加密的 PDF：其文字无法解密"),
