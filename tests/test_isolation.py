@@ -232,6 +232,8 @@ def test_every_bundled_report_has_the_marts_of_a_run_without_the_others(messy, w
         if mart in ("dim_function_subject", "dim_economic_subject"):
             continue  # classifications: other reports may add codes they print
         cols = _columns(warehouse_db, mart)
+        if mart == "dim_unit":  # document_count counts every version loaded (the messy folder adds a cut copy of 001);
+            cols = cols.replace('"document_count", ', "")   # counted_document_count stays compared
         where = f"doc_id in ({ids})" if mart != "dim_unit" else \
             f"unit_id in (select unit_id from marts.dim_document where doc_id in ({ids}))"
         alone = _rows(warehouse_db, f"select {cols} from marts.{mart} where {where}")
