@@ -198,6 +198,9 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool, standby=None):
     counts = tr("，", ", ").join(f"{n} {tr(*_DBT_STATUS.get(s, (s, s)))}" for s, n in sorted(outcome.counts.items()))
     if outcome.skipped:
         counts = tr("跳过：自上次构建以来数据与项目均未变", "skipped: raw data and project unchanged since the last build")
+    elif outcome.project_changed:
+        counts = tr(f"项目（模型）自上次构建以来已更新，全部重建；{counts}",
+                    f"the project (models) changed since the last build, everything rebuilt; {counts}")
     elif outcome.listing_only and outcome.success:
         counts = tr(f"只更新文档清单：新文件都未读出数字，事实表未变；{counts}",
                     f"document listing only: no new file gave figures, the facts are unchanged; {counts}")
@@ -629,7 +632,8 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
             clock, cpu = time.perf_counter(), _cpu()
-            checks = step_check(db, docs=not no_docs, reuse=build.skipped or build.listing_only, full=full_refresh)
+            checks = step_check(db, docs=not no_docs, reuse=build.skipped or build.listing_only,
+                                full=full_refresh or build.project_changed)
             steps["check"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "reused": checks.reused}
             clock, cpu = time.perf_counter(), _cpu()
             read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]

@@ -82,6 +82,7 @@ class DbtOutcome:
     error: str | None = None
     skipped: bool = False                                           # nothing changed: dbt did not run
     listing_only: bool = False                                      # only files feeding no fact: LISTING_MODELS built
+    project_changed: bool = False                                   # models changed since the last build: all rebuilt
 
 
 def target_dir(db: Path) -> Path:
@@ -323,7 +324,9 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
     ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint and
     the listing's digest (_fingerprints) are those recorded by the last successful build of the whole project (``["build"]`` or
     ``["build", "--full-refresh"]``); when only the listing changed (the new files all failed or are not reports)
-    it builds LISTING_MODELS alone (``listing_only=True``: the facts and the checks' outcomes stay);
+    it builds LISTING_MODELS alone (``listing_only=True``: the facts and the checks' outcomes stay); when the
+    project's files are not those of the last successful build (project_fingerprint: an upgrade), it builds with
+    ``--full-refresh`` (``project_changed=True``), so no row made by the old SQL stays;
     leaves out the views and the seeds when project_fingerprint is that build's, else the seeds when
     seeds_fingerprint is; unit tests are excluded from ``build`` (run them with ``dbt test --select
     test_type:unit``).  ``standby``: a child started earlier (Standby) that runs a ``build`` instead of a new
@@ -344,9 +347,14 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
     seeds = seeds_fingerprint() if whole_build else None
     project = project_fingerprint() if whole_build else None
     _reuse_parse(target, db)
+    project_changed = False
     if args and args[0] == "build":
         last = _last_build(db) if incremental_build else {}
-        same = (UNCHANGED_PROJECT if last.get("project") == project else
+        if last.get("project") not in (None, project):
+            # the project's files changed since this warehouse's last build (an upgrade): an incremental build
+            # would run the new SQL over new documents only and leave every older row as the old SQL made it
+            args, project_changed = ["build", "--full-refresh"], True
+        same = ([] if project_changed else UNCHANGED_PROJECT if last.get("project") == project else
                 UNCHANGED_SEEDS if last.get("seeds") == seeds else [])
         (target / FINGERPRINT).unlink(missing_ok=True)   # a build that fails or is killed leaves none
         args = [*args, *BUILD_EXCLUDES, *(["--select", *LISTING_MODELS] if listing_only else same)]
@@ -377,7 +385,7 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
         code = proc.wait()
     _mark_parse(target)
     outcome = DbtOutcome(command=" ".join(args), success=code == 0, seconds=time.perf_counter() - started,
-                         listing_only=listing_only)
+                         listing_only=listing_only, project_changed=project_changed)
     if run_results.exists():
         for r in json.loads(run_results.read_text(encoding="utf-8")).get("results", []):
             status = r.get("status", "?")

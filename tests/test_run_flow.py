@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from warehouse import copy_corpus, query, replace_on_line, run
 
@@ -235,4 +236,28 @@ def test_a_run_that_loads_only_failures_or_duplicates_builds_no_fact(flow, tmp_p
     assert query(db, "select count(*), sum(amount_wan) from marts.fct_expenditure") == facts_before
     # the same failure again: nothing new at all
     code, text = _run(broken, "--db", db)
+    assert _last_stages(db)["build"]["skipped"] is True
+
+
+def test_a_run_after_the_project_changed_rebuilds_every_row(flow):
+    """After an upgrade (the last build recorded another project_fingerprint) a plain run rebuilds in full: an
+    incremental build runs the new SQL over new documents only and would keep every older row as the old SQL made
+    it — here a mart whose amounts some older SQL left at 0.  The checks run in full after it, and the next run
+    with nothing new is skipped again."""
+    db = flow["db"]
+    right = query(db, "select count(*), sum(amount_wan) from marts.fct_expenditure")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("update marts.fct_expenditure set amount_wan = 0")
+    finally:
+        con.close()
+    record = target_dir(db) / FINGERPRINT
+    last = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps({**last, "fingerprint": "0" * 64, "project": "0" * 64}), encoding="utf-8")
+    code, text = _run(flow["files"]["000"].parent, "--db", db)
+    stages = _last_stages(db)
+    assert code == 0 and "the project (models) changed since the last build, everything rebuilt" in " ".join(text.split())
+    assert query(db, "select count(*), sum(amount_wan) from marts.fct_expenditure") == right
+    assert (stages["build"]["skipped"], stages["check"]["reused"]) == (False, False)
+    _run(flow["files"]["000"].parent, "--db", db)
     assert _last_stages(db)["build"]["skipped"] is True
