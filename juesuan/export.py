@@ -65,7 +65,7 @@ COLUMN_LABELS = {
     "error": "错误", "error_place": "错误位置", "exclusion": "未计入类别", "exclusion_reason": "未计入原因",
     "reason": "原因",
     "format": "格式", "encoding": "编码", "size_bytes": "文件大小（字节）", "report_kind": "报告类型", "basis": "口径（决算/预算）",
-    "shadowed_by": "计入的版本", "version_rank": "版本排序", "standard_tables": "标准表数", "toc_promised": "目录所列条数",
+    "shadowed_by": "计入的版本", "cut_short_of": "截断自（完整版本的文档编号）", "version_rank": "版本排序", "standard_tables": "标准表数", "toc_promised": "目录所列条数",
     "toc_missing": "目录所列而缺少的条数", "toc_found": "目录所列而找到的条数", "observation_count": "读数条数",
     "indicator_count": "绩效指标数", "parser_version": "解析器版本", "parse_ms": "解析用时（毫秒）",
     "in_classification": "属于分类标准", "aliases": "别名", "first_year": "最早年度", "last_year": "最晚年度",
