@@ -183,3 +183,29 @@ def test_unit_votes_gated_by_each_patterns_words_equal_every_pattern_tried():
         assert list(metadata._line_votes(text)[:len(expected)]) == expected, text
         votes += len(expected)
     assert votes > 20
+
+
+def _back_plain(sentence: str, start: int, chars: str, max_back: int) -> int:
+    """Where an anchored token's backward extension stops, one character at a time (the definition)."""
+    k = start
+    while k > 0 and start - k < max_back and re.match(f"[{chars}]", sentence[k - 1]):
+        k -= 1
+    return k
+
+
+def test_anchored_back_run_equals_stepping_back_a_character_at_a_time():
+    from ingest.narrative import labels as L
+    from ingest.narrative.tokens import ANCHORED_KEYWORDS, _back_run
+
+    rules = [(back, n) for _, _, back, n in ANCHORED_KEYWORDS if back] + [(back, n) for _, back, n, _ in L.ANCHORED]
+    texts = LINES + ["（类）", "a（项）", "“" + "中" * 60 + "项目自评综述", "对" + "名" * 50 + "开展重点评价", "\n（款）"]
+    tried = 0
+    for chars, max_back in rules:
+        run = _back_run(chars, max_back)
+        for text in texts:
+            for start in range(0, len(text) + 1, 3):
+                assert run.search(text, max(0, start - max_back), start).start() == \
+                    _back_plain(text, start, chars, max_back), (chars, text, start)
+                tried += 1
+    assert tried > 10_000
+
