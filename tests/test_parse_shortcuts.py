@@ -91,6 +91,12 @@ def test_cached_line_functions_equal_their_definitions():
         if len(text) <= 400:
             assert metadata._cached_line_votes(text) == metadata._line_votes(text)
         assert project_key(text) == (_key_of(text) if text else None)
+        assert vocab.revenue_item(text) == vocab._revenue_item.__wrapped__(text)
+        assert vocab.expenditure_item(text) == vocab._expenditure_item.__wrapped__(text)
+        assert vocab.level1_of(text) == vocab._level1.__wrapped__(text)
+        assert vocab.level2_of(text) == vocab._level2.__wrapped__(text)
+    assert vocab.expenditure_item("（一）本年 基本支出") == "basic" and vocab.revenue_item("其他收入") == "other"
+    assert vocab.level1_of("产出指标（50分）") == "产出指标" and vocab.level2_of("社会效 益") == "社会效益指标"
     assert heading_of("一、收入支出决算总体情况说明") == (2, "一", "收入支出决算总体情况说明")
     assert vocab.clean_label("（二）“三公”经费") == "三公经费"
 
