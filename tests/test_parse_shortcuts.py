@@ -203,7 +203,7 @@ def test_anchored_back_run_equals_stepping_back_a_character_at_a_time():
     from ingest.narrative import labels as L
     from ingest.narrative.tokens import ANCHORED_KEYWORDS, _back_run
 
-    rules = [(back, n) for _, _, back, n in ANCHORED_KEYWORDS if back] + [(back, n) for _, back, n, _ in L.ANCHORED]
+    rules = [(back, n) for _, _, back, n, _ in ANCHORED_KEYWORDS if back] + [(back, n) for _, back, n, _, _ in L.ANCHORED]
     texts = LINES + ["（类）", "a（项）", "“" + "中" * 60 + "项目自评综述", "对" + "名" * 50 + "开展重点评价", "\n（款）"]
     tried = 0
     for chars, max_back in rules:
@@ -215,3 +215,25 @@ def test_anchored_back_run_equals_stepping_back_a_character_at_a_time():
                 tried += 1
     assert tried > 10_000
 
+
+
+def test_anchored_words_are_in_every_match_of_their_anchor():
+    """The tokenizer skips an anchor in a sentence holding none of its words: equal only if every match
+    holds one — checked on every bundled line (and made-up edges) for every anchor."""
+    from ingest.narrative import labels as L
+    from ingest.narrative.tokens import ANCHORED_KEYWORDS
+
+    rules = [(anchor, words) for _, anchor, _, _, words in ANCHORED_KEYWORDS] + \
+        [(anchor, words) for anchor, _, _, _, words in L.ANCHORED]
+    edges = ["差异原因：", "变化原因分析", "工人文化宫共有", "医院编制", "机关现有", "（类）", "(201)", "（20101）",
+             "（2010101）", "（201 款）", "专项预算项目自评综述", "项目绩效自评综述", "预算项目绩效", "专项预算项目2023",
+             "开展了部门重点绩效评价", "开展重点评价", "“劳模”项目", '"劳模"预算项目', "”专项预算项目"]
+    found = 0
+    for anchor, words in rules:
+        assert words
+        pattern = re.compile(anchor)
+        for text in LINES + edges:
+            for m in pattern.finditer(text):
+                assert any(w in m.group(0) for w in words), (anchor, text)
+                found += 1
+    assert found > 200

@@ -66,10 +66,12 @@ KEYWORDS_AFTER_LABELS: list[tuple[str, str]] = [
     ("amount_label", r"金额(?=\s*\d)"),
 ]
 # Keywords found by an anchor and extended backwards (see module docstring).
-ANCHORED_KEYWORDS: list[tuple[str, str, str, int]] = [
+# (name, anchor, backward char class, max back, words: as labels.anchored's)
+ANCHORED_KEYWORDS: list[tuple[str, str, str, int, tuple[str, ...]]] = [
     # "决算数大于年初预算数的主要原因是：" — the words before 的 belong to the phrase
-    ("explain", r"(?:主要|变动|增减|差异|变化)?原因(?:是|为|主要是|分析)?[：:]?", "", 0),
-    ("entity", r"(?:工人文化宫|文化宫|医院|机关)(?=共有|现有|实有|编制|行政编制|事业编制)", CJK, 10),
+    ("explain", r"(?:主要|变动|增减|差异|变化)?原因(?:是|为|主要是|分析)?[：:]?", "", 0, ("原因",)),
+    ("entity", r"(?:工人文化宫|文化宫|医院|机关)(?=共有|现有|实有|编制|行政编制|事业编制)", CJK, 10,
+     ("文化宫", "医院", "机关")),
 ]
 _UNIT = (
     r"万余元|余万元|万元|亿元|千元|元(?![/／])|%%?|‰|万人次|万余人|人次|批次|台[（(]套[）)]|"
@@ -168,9 +170,9 @@ class _Scanner:
     candidates: re.Pattern[str]
     dispatch: dict[str, re.Pattern[str]]
     factories: dict[str, L.Factory]
-    # (name, anchor, the run of characters it extends back over (ending where the anchor starts) or None,
-    # the run's longest, factory)
-    anchored: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, int, L.Factory | None]]
+    # (name, words one of which every match holds, anchor, the run of characters it extends back over (ending
+    # where the anchor starts) or None, the run's longest, factory)
+    anchored: list[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | None, int, L.Factory | None]]
     anchored_factories: dict[str, L.Factory]
 
 
@@ -209,11 +211,12 @@ def _scanner() -> _Scanner:
     candidates = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]")
 
     anchored = []
-    for name, anchor, back, max_back in ANCHORED_KEYWORDS:
-        anchored.append((f"K_{name}", re.compile(anchor), _back_run(back, max_back) if back else None, max_back, None))
-    for i, (anchor, back, max_back, factory) in enumerate(L.ANCHORED):
-        anchored.append((f"A{i}", re.compile(anchor), _back_run(back, max_back), max_back, factory))
-    anchored_factories = {f"A{i}": factory for i, (_, _, _, factory) in enumerate(L.ANCHORED)}
+    for name, anchor, back, max_back, words in ANCHORED_KEYWORDS:
+        anchored.append((f"K_{name}", words, re.compile(anchor), _back_run(back, max_back) if back else None, max_back,
+                         None))
+    for i, (anchor, back, max_back, factory, words) in enumerate(L.ANCHORED):
+        anchored.append((f"A{i}", words, re.compile(anchor), _back_run(back, max_back), max_back, factory))
+    anchored_factories = {f"A{i}": factory for i, (_, _, _, factory, _) in enumerate(L.ANCHORED)}
     return _Scanner(candidates, dispatch, factories, anchored, anchored_factories)
 
 
@@ -228,7 +231,9 @@ _EXPLAIN_LEAD = re.compile(rf"[{CJK}]{{0,10}}的$")
 
 def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
     tokens: list[Token] = []
-    for name, anchor, back, back_max, factory in scanner.anchored:
+    for name, words, anchor, back, back_max, factory in scanner.anchored:
+        if not any(word in sentence for word in words):
+            continue  # (no match can be there: the anchor's words are not)
         for m in anchor.finditer(sentence):
             start = m.start()
             if name == "K_explain":
