@@ -7,25 +7,43 @@ as a PDF prints a paragraph), a list of rows (lists of cell texts) is a table.  
 (every cell boxed) or unruled (text aligned in columns only), in a smaller font when they would be wider
 than the page; a table that does not fit continues on the next page, optionally repeating its first
 `header_rows` rows; every page gets its page number as a footer line.
+
+Other producers' ways of making the same page can be asked for (tests/test_pdf_producers.py): table rules
+drawn as cell boxes, as thin filled rectangles (spreadsheet exports) or as three horizontal rules only
+(三线表); header cells merged over rows or columns (SPAN_LEFT / SPAN_UP cells); pages stored portrait with
+/Rotate 90 or 270 and their content drawn rotated; every glyph its own text object; an owner password
+with an empty user password; and pages replaced by images of themselves (`scan`, a scanned document).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 
+import reportlab
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+# Figures in a font without a Unicode map (unmapped_figures): an embedded TrueType subset whose codes are
+# given in the order the glyphs are first used, with its ToUnicode map removed from the file.
+UNMAPPED_FONT = "VeraSubsetUnmapped"
+pdfmetrics.registerFont(TTFont(UNMAPPED_FONT, os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf"),
+                               asciiReadable=False))
+PAGE_BREAK = "\f"  # a block: the next block starts a new page
 SIZE = 9
 MIN_SIZE = 5
 ROW = 16
 MARGIN = 40
 _UNBREAKABLE = re.compile(r"[\d.,%]")
+SPAN_LEFT = "\x00<"  # a table cell covered by the cell on its left (a header merged over columns)
+SPAN_UP = "\x00^"  # a table cell covered by the cell above it (a header merged over rows)
+RULES = ("box", "filled", "shaded", "three_line", "none")
 
 
 def _width(text: str, size: float = SIZE) -> float:
@@ -51,7 +69,10 @@ def wrap_to_width(text: str, width: float, size: float = SIZE) -> list[str]:
 
 
 def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_page: int | None = None,
-           form: bool = False, placed: list[int] | None = None, right_figures: bool = False) -> bytes:
+           form: bool = False, placed: list[int] | None = None, right_figures: bool = False,
+           rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
+           owner_password: str | None = None, unmapped_figures: bool = False,
+           distributed: bool = False, ocr_layer: bool = False, middle: bool = False) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -59,11 +80,45 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     converters do), shifted by the form's placement matrix.  `placed`, when given, receives the 1-based page
     of every prose block and every table row, in document order (where a generated error lands).
     `right_figures` prints the cells that are numbers right-aligned in their column, as many converters do
-    (the others stay left-aligned)."""
+    (the others stay left-aligned).
+    `rules` (one of RULES; default "box" when `ruled`, else "none") says how table rules are drawn: every
+    cell stroked as a box, every cell edge a thin filled rectangle, every cell a shaded box with white gaps
+    between the boxes and no line, or only the rules above and below the header and below the table
+    (三线表).  A table cell SPAN_LEFT / SPAN_UP is covered by its left / upper neighbour, which is drawn as
+    one box over both, its text centred vertically.
+    `rotate` 90 or 270 stores each page portrait (180: upside down) with that /Rotate and draws its content
+    rotated, so the page displays as the unrotated rendering; `per_char` draws every glyph as its own text
+    object (a line's glyphs in the content stream last first when "backwards");
+    `owner_password` encrypts the file with it and an empty user password (it opens without one);
+    `unmapped_figures` prints the table cells that are numbers in a font without a Unicode map (UNMAPPED_FONT).
+    `distributed` spreads the texts of table cells that are not numbers over their cell's width (分散对齐,
+    as spreadsheets and WPS print labels: wide gaps between the characters of one word).
+    `ocr_layer` draws only the texts, invisible (text render mode 3), no rules: the text layer OCR software
+    puts under a scanned page's image (see `scan`).
+    `middle` centres every cell's text vertically in its row (WPS/Excel do), so a one-line cell beside a
+    wrapped one prints between the wrapped one's lines.
+    A block PAGE_BREAK starts a new page."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    rules = rules or ("box" if ruled else "none")
+    if rules not in RULES or rotate not in (0, 90, 180, 270):
+        raise ValueError(f"rules {rules!r} / rotate {rotate!r}: not one of {RULES} / 0, 90, 180, 270")
     width, height = landscape(A4)
     buffer = io.BytesIO()
-    c = canvas.Canvas(buffer, pagesize=(width, height))
+    encrypt = StandardEncryption("", ownerPassword=owner_password, canCopy=0, canModify=0) \
+        if owner_password else None
+    c = canvas.Canvas(buffer, pagesize=(height, width) if rotate in (90, 270) else (width, height), encrypt=encrypt)
+    if per_char:
+        c = _PerChar(c, backwards=per_char == "backwards")
+    if ocr_layer:
+        c = _Invisible(c)
     state = {"y": height - MARGIN, "page": 1}
+
+    def start_page() -> None:
+        if rotate:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
+            c.setPageRotation(rotate)
+            c.transform(*{90: (0, 1, -1, 0, height, 0), 180: (-1, 0, 0, -1, width, height),
+                          270: (0, -1, 1, 0, 0, width)}[rotate])
 
     def new_page() -> None:
         c.setFont(FONT, SIZE)
@@ -71,9 +126,15 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         c.showPage()
         state["page"] += 1
         state["y"] = height - MARGIN
+        start_page()
 
+    start_page()
     c.setFont(FONT, SIZE)
+    figure_font = UNMAPPED_FONT if unmapped_figures else None
     for block in blocks:
+        if block == PAGE_BREAK:
+            new_page()
+            continue
         if isinstance(block, str):
             for k, piece in enumerate(wrap_to_width(block, width - 2 * MARGIN)):
                 if state["y"] < MARGIN + ROW:
@@ -86,7 +147,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             continue
         rows = block
         ncols = max(len(r) for r in rows)
-        widths = [max((_width(part) for r in rows if j < len(r) for part in r[j].split("\n")), default=0) + 12
+        widths = [max((_width(part) for r in rows if j < len(r) and r[j] not in (SPAN_LEFT, SPAN_UP)
+                       and r[j + 1:j + 2] != [SPAN_LEFT] for part in r[j].split("\n")), default=0) + 12
                   for j in range(ncols)]
         size = max(MIN_SIZE, min(SIZE, SIZE * (width - 2 * MARGIN) / sum(widths)))  # shrink a table wider than the page
         widths = [(w - 12) * size / SIZE + 12 for w in widths]
@@ -98,8 +160,9 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             if state["y"] - _height(row) < MARGIN or (rows_per_page and on_page >= rows_per_page):
                 new_page()
                 on_page = 0
-                for head in rows[:header_rows] if n >= header_rows else []:
-                    _draw_row(c, head, xs, state["y"], ruled, size, right_figures)
+                for k, head in enumerate(rows[:header_rows] if n >= header_rows else []):
+                    _draw_row(c, rows, k, xs, state["y"], rules, size, right_figures, header_rows, figure_font,
+                          distributed, middle)
                     state["y"] -= _height(head)
                     on_page += 1
             if placed is not None:
@@ -107,14 +170,16 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             if form:
                 name = f"row{state['page']}_{n}"
                 c.beginForm(name)
-                _draw_row(c, row, [x - 10 for x in xs], state["y"] + 5, ruled, size, right_figures)
+                _draw_row(c, rows, n, [x - 10 for x in xs], state["y"] + 5, rules, size, right_figures, header_rows, figure_font,
+                          distributed, middle)
                 c.endForm()
                 c.saveState()
                 c.translate(10, -5)
                 c.doForm(name)
                 c.restoreState()
             else:
-                _draw_row(c, row, xs, state["y"], ruled, size, right_figures)
+                _draw_row(c, rows, n, xs, state["y"], rules, size, right_figures, header_rows, figure_font,
+                          distributed, middle)
             state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2
@@ -122,7 +187,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     c.drawString(width / 2, MARGIN / 2, str(state["page"]))
     c.showPage()
     c.save()
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    return data.replace(b"/ToUnicode", b"/ToUnicodX") if unmapped_figures else data  # same length: offsets hold
 
 
 def blocks_of_text(lines: list[str]) -> list:
@@ -151,16 +217,138 @@ def _height(row: list[str]) -> float:
 _NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
 
 
-def _draw_row(c, row: list[str], xs: list[float], top: float, ruled: bool, size: float = SIZE,
-              right_figures: bool = False) -> None:
+def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rules: str, size: float = SIZE,
+              right_figures: bool = False, header_rows: int = 0, figure_font: str | None = None,
+              distributed: bool = False, middle: bool = False) -> None:
+    """Row n of the table `rows` with its top at `top`: its cells' rules (see render) and texts.  A cell
+    anchoring a span is drawn over the cells SPAN_LEFT to its right and SPAN_UP below it."""
     c.setFont(FONT, size)
+    row = rows[n]
     height = _height(row)
+    right = xs[-1]
+    if rules == "three_line":  # a rule above the table, below its header and below its last row
+        if n == 0:
+            c.setLineWidth(1.2)
+            c.line(xs[0], top, right, top)
+        if n == max(header_rows, 1) - 1 or n == len(rows) - 1:
+            c.setLineWidth(1.2 if n == len(rows) - 1 else 0.6)
+            c.line(xs[0], top - height, right, top - height)
+        c.setLineWidth(1)
     for j in range(len(xs) - 1):
         text = row[j] if j < len(row) else ""
-        if ruled:
-            c.rect(xs[j], top - height, xs[j + 1] - xs[j], height, stroke=1, fill=0)
-        for k, part in enumerate(text.split("\n") if text else []):
+        if text in (SPAN_LEFT, SPAN_UP):
+            continue
+        end = j + 1
+        while end < len(xs) - 1 and end < len(row) and row[end] == SPAN_LEFT:
+            end += 1
+        below = n + 1
+        while below < len(rows) and j < len(rows[below]) and rows[below][j] == SPAN_UP:
+            below += 1
+        cell_height = sum(_height(r) for r in rows[n:below])
+        x0, x1, y0 = xs[j], xs[end], top - cell_height
+        if rules == "box":
+            c.rect(x0, y0, x1 - x0, cell_height, stroke=1, fill=0)
+        elif rules == "shaded":  # each cell a filled box, white gaps between them, no line at all
+            c.setFillGray(0.85)
+            c.rect(x0 + 0.75, y0 + 0.75, x1 - x0 - 1.5, cell_height - 1.5, stroke=0, fill=1)
+            c.setFillGray(0)
+        elif rules == "filled":  # each edge a 0.5 pt filled rectangle, as spreadsheet exports draw them
+            for rx, ry, rw, rh in ((x0, top - 0.25, x1 - x0, 0.5), (x0, y0 - 0.25, x1 - x0, 0.5),
+                                   (x0 - 0.25, y0, 0.5, cell_height), (x1 - 0.25, y0, 0.5, cell_height)):
+                c.rect(rx, ry, rw, rh, stroke=0, fill=1)
+        parts = text.split("\n") if text else []
+        # a cell merged over rows prints its text in the middle of them; `middle`: every cell in its row's
+        drop = (cell_height - (ROW * len(parts) if middle else height)) / 2
+        for k, part in enumerate(parts):
+            y = top - drop - ROW * (k + 1) + 4
+            if figure_font:
+                c.setFont(figure_font if _NUMBER.match(part) else FONT, size)
             if right_figures and _NUMBER.match(part):
-                c.drawRightString(xs[j + 1] - 4, top - ROW * (k + 1) + 4, part)
+                c.drawRightString(x1 - 4, y, part)
+            elif distributed and len(part) > 1 and not _NUMBER.match(part):
+                spare = (x1 - x0 - 8) - _width(part, size)
+                c.drawString(x0 + 4, y, part, charSpace=max(0.0, spare / (len(part) - 1)))
             else:
-                c.drawString(xs[j] + 4, top - ROW * (k + 1) + 4, part)
+                c.drawString(x0 + 4, y, part)
+
+
+class _PerChar:
+    """A canvas whose strings are drawn one glyph at a time, each glyph its own text object (BT … ET), as
+    some converters write them, last glyph first when `backwards`; everything else is the wrapped canvas's."""
+
+    def __init__(self, canvas, backwards: bool = False):
+        self._canvas = canvas
+        self._backwards = backwards
+
+    def __getattr__(self, name):
+        return getattr(self._canvas, name)
+
+    def drawString(self, x: float, y: float, text: str) -> None:  # noqa: N802 - reportlab's name
+        font, size = self._canvas._fontname, self._canvas._fontsize
+        placed = []
+        for ch in text:
+            placed.append((x, ch))
+            x += pdfmetrics.stringWidth(ch, font, size)
+        for x, ch in reversed(placed) if self._backwards else placed:
+            self._canvas.drawString(x, y, ch)
+
+    def drawRightString(self, x: float, y: float, text: str) -> None:  # noqa: N802
+        self.drawString(x - pdfmetrics.stringWidth(text, self._canvas._fontname, self._canvas._fontsize), y, text)
+
+
+class _Invisible:
+    """A canvas drawing its strings invisible (render mode 3) and no lines or rectangles: an OCR text layer."""
+
+    def __init__(self, canvas):
+        self._canvas = canvas
+
+    def __getattr__(self, name):
+        return getattr(self._canvas, name)
+
+    def drawString(self, x: float, y: float, text: str, **kwargs) -> None:  # noqa: N802 - reportlab's name
+        self._canvas.drawString(x, y, text, mode=3, **kwargs)
+
+    def drawRightString(self, x: float, y: float, text: str) -> None:  # noqa: N802
+        self._canvas.drawRightString(x, y, text, mode=3)
+
+    def rect(self, *args, **kwargs) -> None:
+        pass
+
+    def line(self, *args, **kwargs) -> None:
+        pass
+
+
+def scan(data: bytes, pages: set[int] | None = None, dpi: int = 100, ocr: bytes | None = None,
+         under: bytes | None = None, inset: float = 0) -> bytes:
+    """`data` with its `pages` (1-based; all when None) replaced by images of themselves and no text, as a
+    scanner makes them; the other pages are kept as they are (pypdfium2).  With `ocr` (the same blocks
+    rendered with `render(..., ocr_layer=True)`), each image lies over that page's invisible text, as
+    OCR software leaves a scanned page.  With `under` (another rendering, its page k for page k) and
+    `inset` points, the image is pasted `inset` points inside the edges of that page, its texts around
+    the image (a scan pasted into a document page with its running header)."""
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(data)
+    base = ocr if ocr is not None else under
+    text = pdfium.PdfDocument(base) if base is not None else None
+    out = pdfium.PdfDocument.new()
+    for k in range(len(source)):
+        if pages is not None and k + 1 not in pages:
+            out.import_pages(source, [k])
+            continue
+        page = source[k]
+        w, h = page.get_size()
+        bitmap = page.render(scale=dpi / 72)
+        if text is not None:
+            out.import_pages(text, [k])
+            new = out[len(out) - 1]
+        else:
+            new = out.new_page(w, h)
+        image = pdfium.PdfImage.new(out)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(w - 2 * inset, h - 2 * inset).translate(inset, inset))
+        new.insert_obj(image)
+        new.gen_content()
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()

@@ -84,8 +84,9 @@ MARTS: tuple[MartSpec, ...] = (
             ("at most one counted document per unit, year and report kind (no document counted twice)",
              "select unit_id, fiscal_year, report_kind, count(*) as counted_documents from {batch} "
              "where counted_in_facts group by all having count(*) > 1"),
-            ("no file is current in two versions (a failed later reading of a path sits beside its loaded version)",
-             "select source_path, count(*) as versions from {batch} where status <> 'failed' "
+            ("no file is current in two versions (a failed later reading or a copy cut short of a path sits beside "
+             "its loaded version)",
+             "select source_path, count(*) as versions from {batch} where status <> 'failed' and cut_short_of is null "
              "group by source_path having count(*) > 1"),
             ("a failed document names the place of its failure",
              "select doc_id, source_file from {batch} where status = 'failed' and (error is null or error = '')"),

@@ -30,11 +30,14 @@ class Parsed:
 
 
 _PLAIN = re.compile(r"([+-]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
+# An accounting negative: an amount with decimals in parentheses, "(1,234.50)" (spreadsheet exports print
+# negatives so); "(1)" stays text (a 栏次 or list label).
+_PARENTHESISED = re.compile(r"[(（]((?:\d{1,3}(?:,\d{3})+|\d+)\.\d+)[)）]")
 
 
 @lru_cache(maxsize=1 << 14)
 def parse_plain(text: str) -> Parsed | None:
-    """Parse a cell that holds only a number ("4,671.91", "0.00", "-3").
+    """Parse a cell that holds only a number ("4,671.91", "0.00", "-3", an accounting negative "(1.50)").
 
     Returns None for anything else, including blanks and dashes; callers decide
     whether a blank means "not stated" or zero.  Cached (table cells repeat: "0.00", "-"); the
@@ -48,7 +51,8 @@ def parse_plain(text: str) -> Parsed | None:
     t = t.replace(" ", "")
     m = _PLAIN.fullmatch(t)
     if not m:
-        return None
+        m = _PARENTHESISED.fullmatch(t)
+        return Parsed(-to_decimal(m.group(1)), decimals_of(m.group(1)), text.strip()) if m else None
     digits = m.group(2)
     return Parsed(to_decimal(m.group(1) + digits), decimals_of(digits), text.strip())
 

@@ -555,9 +555,11 @@ def _record_aliases(con, aliases: list[dict[str, Any]], first_seen) -> None:
         con.execute("""INSERT INTO raw.document_paths SELECT a.doc_id, a.source_path, ? FROM _aliases a
                        WHERE NOT EXISTS (SELECT 1 FROM raw.document_paths p
                                          WHERE p.doc_id = a.doc_id AND p.source_path = a.source_path)""", [first_seen])
-        con.execute("""UPDATE raw.documents SET status = 'superseded', superseded_by = a.doc_id FROM _aliases a
-                       WHERE raw.documents.source_path = a.source_path AND raw.documents.status = 'failed'
-                         AND raw.documents.doc_id <> a.doc_id""")
+        con.execute("""UPDATE raw.documents SET status = 'superseded', superseded_by = a.doc_id, is_current = false
+                       FROM _aliases a
+                       WHERE raw.documents.source_path = a.source_path AND raw.documents.doc_id <> a.doc_id
+                         AND (raw.documents.status = 'failed'
+                              OR (raw.documents.is_current AND raw.documents.cut_short_of IS NOT NULL))""")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -788,15 +790,9 @@ def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> 
         if again:
             delete_children(con, [d for (d,) in again])
             con.execute("DELETE FROM raw.documents WHERE doc_id IN (SELECT doc_id FROM _batch)")
-        # a changed file under the same path supersedes the earlier version
+        # a changed file under the same path supersedes the earlier version — unless it is a copy cut short of it
         older = con.execute("""SELECT d.doc_id, b.doc_id FROM raw.documents d JOIN _batch b USING (source_path)
                                WHERE (d.is_current OR d.status = 'failed') AND d.doc_id <> b.doc_id""").fetchall()
-        if older:
-            delete_children(con, [old for old, _ in older])
-            with registered(con, "_older", pa.table({"old": pa.array([o for o, _ in older], pa.string()),
-                                                     "new": pa.array([n for _, n in older], pa.string())})):
-                con.execute("""UPDATE raw.documents SET is_current = false, status = 'superseded', superseded_by = o.new
-                               FROM _older o WHERE raw.documents.doc_id = o.old""")
         insert(con, "documents", [with_run(d.fields, run_id=run_id, geo=geo.get(d.unit_name or "", {}), ingested_at=ts)
                                   for d in docs])
         for table in sorted({t for d in docs for t in d.tables}):
@@ -804,8 +800,39 @@ def _load_documents(con, docs: list[PackedDocument], geo: dict, run_id: str) -> 
         con.execute("""INSERT INTO raw.document_paths SELECT b.doc_id, b.source_path, ? FROM _batch b
                        WHERE NOT EXISTS (SELECT 1 FROM raw.document_paths p
                                          WHERE p.doc_id = b.doc_id AND p.source_path = b.source_path)""", [ts])
+        cut = _mark_cut_copies(con, docs, ids)
+        older = [(old, new) for old, new in older if cut.get(new) != old]
+        if older:
+            delete_children(con, [old for old, _ in older])
+            with registered(con, "_older", pa.table({"old": pa.array([o for o, _ in older], pa.string()),
+                                                     "new": pa.array([n for _, n in older], pa.string())})):
+                con.execute("""UPDATE raw.documents SET is_current = false, status = 'superseded', superseded_by = o.new
+                               FROM _older o WHERE raw.documents.doc_id = o.old""")
     superseded = Counter(new for _, new in older)
     return [("loaded", dict(doc.outcome, _superseded=superseded.get(doc.doc_id, 0))) for doc in docs]
+
+
+def _mark_cut_copies(con, docs: list[PackedDocument], ids: list[str]) -> dict[str, str]:
+    """Mark the batch's documents that are copies cut short of another current version
+    (ingest.truncation.cut_copies): status partial (unless already partial, unattributed …), the message and
+    place added to their error and parse issues, ``cut_short_of`` set — so the complete version keeps
+    counting (int_document_versions ranks a cut copy below it) and, at the same path, stays current.
+    Returns {cut copy: the complete version}."""
+    from ingest.truncation import cut_copies
+
+    found = cut_copies(con, ids)
+    for doc in docs:
+        if doc.doc_id not in found:
+            continue
+        old, place, message = found[doc.doc_id]
+        con.execute("""UPDATE raw.documents SET status = CASE status WHEN 'ok' THEN 'partial' ELSE status END,
+                           cut_short_of = ?, error = concat_ws('; ', error, ?), error_place = concat_ws('; ', error_place, ?)
+                       WHERE doc_id = ?""", [old, message, place, doc.doc_id])
+        con.execute("INSERT INTO raw.parse_issues VALUES (?, 'error', ?, ?)", [doc.doc_id, place, message])
+        if doc.outcome.get("status") == "ok":
+            doc.outcome["status"] = "partial"
+        doc.outcome["issues"] = [*doc.outcome.get("issues", []), message]
+    return {new: old for new, (old, _, _) in found.items()}
 
 
 def _record_failure(con, failure: Failure, run_id: str) -> None:
@@ -825,7 +852,8 @@ def _record_failure(con, failure: Failure, run_id: str) -> None:
     """
     if con.execute("SELECT 1 FROM raw.documents WHERE is_current AND doc_id = ?", [failure.doc_id]).fetchone():
         return
-    loaded = con.execute("SELECT doc_id FROM raw.documents WHERE is_current AND source_path = ? ORDER BY doc_id",
+    loaded = con.execute("SELECT doc_id FROM raw.documents WHERE is_current AND source_path = ? "
+                         "ORDER BY cut_short_of IS NOT NULL, doc_id",
                          [failure.path]).fetchall()
     message = failure.message or "could not be read"
     if loaded:

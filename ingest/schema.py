@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS raw.documents (
 ALTER TABLE raw.documents ADD COLUMN IF NOT EXISTS standard_tables INTEGER;
 ALTER TABLE raw.documents ADD COLUMN IF NOT EXISTS toc_promised INTEGER;
 ALTER TABLE raw.documents ADD COLUMN IF NOT EXISTS toc_missing INTEGER;
+-- the complete version a copy cut short is the beginning of (ingest.truncation.cut_copies); it never outranks it
+ALTER TABLE raw.documents ADD COLUMN IF NOT EXISTS cut_short_of VARCHAR;
 CREATE TABLE IF NOT EXISTS raw.toc_entries (
     doc_id VARCHAR NOT NULL,
     seq INTEGER NOT NULL,

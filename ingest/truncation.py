@@ -176,7 +176,8 @@ def cut_short(lines: list[str], grids: list[Grid], observations: list[Observatio
     why = None
     if tdef is not None:
         why = _function_rows_stop(grid, tdef, table_no, observations)
-    why = why or _row_cut(grid) or _performance_stops(grid)
+    # a standard table is no 绩效自评表, whatever its header says (a 收支预算总表's revenue side is headed 项目名称)
+    why = why or _row_cut(grid) or (_performance_stops(grid) if tdef is None else None)
     if why is None and tdef is not None:
         present = {t.code for t in (standard.identify(g) for g in grids) if t is not None}
         why = _template_tail(tdef, present)
@@ -186,3 +187,81 @@ def cut_short(lines: list[str], grids: list[Grid], observations: list[Observatio
     return ParseIssue("error", _place(last, locators),
                       f"the document is cut short: it ends inside {name} (L{grid.first_line}–L{grid.last_line}) and "
                       f"{why} (its last line is {last})")
+
+
+# ---------------------------------------------------------------- a copy cut short of a loaded version
+# Candidates: the warehouse's current parsed versions of a new document's path or of its unit-year and report
+# (the new documents themselves included, so two new files compare too).  A figure is its place and printed text.
+_CUT_PAIRS_SQL = """
+CREATE OR REPLACE TEMP TABLE _cut_pairs AS
+SELECT n.doc_id AS new, o.doc_id AS old, o.source_file AS old_file,
+    -- the preferred complete version: of the same path, not itself a cut copy, the smaller doc_id
+    (o.source_path <> n.source_path, o.cut_short_of IS NOT NULL, o.doc_id) AS preference
+FROM raw.documents n JOIN raw.documents o ON o.doc_id <> n.doc_id AND o.is_current AND o.status IN ('ok', 'partial')
+    AND (o.source_path = n.source_path
+         OR (o.unit_name = n.unit_name AND o.fiscal_year = n.fiscal_year
+             AND o.report_kind IS NOT DISTINCT FROM n.report_kind))
+WHERE n.doc_id IN (SELECT doc_id FROM _cut_new) AND n.observation_count > 0
+"""
+_CUT_COPIES_SQL = """
+WITH last AS (
+    SELECT doc_id, max(line_no) AS last_line, count(*) AS figures, arg_max(source_ref, (line_no, seq)) AS last_ref
+    FROM raw.observations WHERE doc_id IN (SELECT new FROM _cut_pairs) GROUP BY doc_id
+),
+foreign_ AS (   -- figures of the new version, before its last line, that the other version does not print there
+    SELECT p.new, p.old FROM _cut_pairs p JOIN last l ON l.doc_id = p.new
+    JOIN raw.observations a ON a.doc_id = p.new AND a.line_no < l.last_line
+    WHERE NOT EXISTS (SELECT 1 FROM raw.observations b
+                      WHERE b.doc_id = p.old AND b.source_ref = a.source_ref AND b.value_text = a.value_text)
+    GROUP BY ALL
+),
+beyond AS (     -- figures of the other version after the new one's last figure
+    SELECT p.new, p.old, count(*) AS n, arg_min(b.source_ref, (b.line_no, b.seq)) AS first_ref
+    FROM _cut_pairs p JOIN last l ON l.doc_id = p.new
+    JOIN raw.observations b ON b.doc_id = p.old AND b.line_no > l.last_line
+    GROUP BY ALL
+)
+SELECT p.new, arg_min(p.old, p.preference), arg_min(p.old_file, p.preference), any_value(l.figures),
+       any_value(l.last_ref), arg_min(b.n, p.preference), arg_min(b.first_ref, p.preference)
+FROM _cut_pairs p JOIN last l ON l.doc_id = p.new JOIN beyond b ON b.new = p.new AND b.old = p.old
+WHERE NOT EXISTS (SELECT 1 FROM foreign_ f WHERE f.new = p.new AND f.old = p.old)
+    -- something was compared: figures only on its last line prove nothing (a 5-row spreadsheet)
+    AND EXISTS (SELECT 1 FROM raw.observations a WHERE a.doc_id = p.new AND a.line_no < l.last_line)
+GROUP BY p.new
+"""
+
+
+def cut_copies(con, doc_ids: list[str]) -> dict[str, tuple[str, str, str]]:
+    """Which of the newly loaded documents ``doc_ids`` are copies cut short of another version:
+    {new doc_id: (the other version's doc_id, the place where the copy stops, the message)}.
+
+    A version of the same path, or of the same unit, year and report kind (a copy cut before its 汇总 mark has
+    no scope), current and parsed (ok/partial) in ``con`` — loaded earlier or in the same batch — is the
+    *complete* one when every figure of the new document (its place and printed text, ``source_ref`` and
+    ``value_text``) is one it prints at the same place, and it goes on with more figures after the new
+    document's last one: the new document is that version's beginning, cut where a download, a copy or a
+    conversion stopped.  The figures of the new document's last line are left out of the comparison (a cut
+    inside a number changes it), and at least one figure before that line must be compared.  A copy that lost
+    only prose (the same figures) or a re-issue that changed or added a figure is no cut copy.  Requires the
+    documents and their raw.observations loaded (in the open transaction) and, for a path's earlier version,
+    still current.  The place is the source_ref of the copy's last figure.  The complete version named is
+    preferably of the same path, then one that is no cut copy itself (raw.documents.cut_short_of), then the
+    smaller doc_id.
+    """
+    if not doc_ids:
+        return {}
+    import pyarrow as pa
+
+    from ingest.load import registered
+
+    with registered(con, "_cut_new", pa.table({"doc_id": pa.array(doc_ids, pa.string())})):
+        con.execute(_CUT_PAIRS_SQL)
+    try:   # the figures are compared only when some version of the same path or unit-year is there
+        rows = con.execute(_CUT_COPIES_SQL).fetchall() if con.execute("SELECT 1 FROM _cut_pairs LIMIT 1").fetchone() else []
+    finally:
+        con.execute("DROP TABLE IF EXISTS _cut_pairs")
+    return {new: (old, last_ref,
+                  f"the document is cut short: its {figures} figures are the beginning of {old_file} "
+                  f"(doc_id {old[:16]}), printed at the same places up to {last_ref}, and that version goes on with "
+                  f"{more} more from {first_ref}")
+            for new, old, old_file, figures, last_ref, more, first_ref in rows}

@@ -71,13 +71,22 @@ EXPENDITURE_LABELS: list[tuple[str, str]] = [
 ]
 
 _REV = [(re.compile(p), item) for p, item in REVENUE_LABELS]
+# "其中：" (of which) before a revenue source: a part of the row above it printed on a row of its own (the university
+# template's 其中：政府性基金预算财政拨款 under 财政拨款收入) — the source all the same
+_OF_WHICH = re.compile(r"^其中[:：]?")
 _EXP = [(re.compile(p), item) for p, item in EXPENDITURE_LABELS]
 
 
 def revenue_item(label: str) -> str | None:
-    """The revenue item a label names (REVENUE_LABELS, first match), else None.  Cached for labels of at
-    most 400 characters (the same labels in every report)."""
+    """The revenue item (REVENUE_LABELS, first match) a row or column label names, also after 其中：; None when
+    none.  Cached for labels of at most 400 characters (the same labels in every report)."""
     return _revenue_item(label) if len(label or "") <= 400 else _revenue_item.__wrapped__(label)
+
+
+def of_which(label: str) -> bool:
+    """A label printed as a part of the row above it (其中：…): its figure is one part of that row's, not all of
+    them — a sum of parts that holds such a part is checked only when every part is stated."""
+    return bool(_OF_WHICH.match(clean_label(label)))
 
 
 def expenditure_item(label: str) -> str | None:
@@ -88,7 +97,7 @@ def expenditure_item(label: str) -> str | None:
 
 @lru_cache(maxsize=1 << 13)
 def _revenue_item(label: str) -> str | None:
-    return _first_item(_REV, clean_label(label))
+    return _first_item(_REV, _OF_WHICH.sub("", clean_label(label)))
 
 
 @lru_cache(maxsize=1 << 13)

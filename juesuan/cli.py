@@ -198,6 +198,9 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool, standby=None):
     counts = tr("，", ", ").join(f"{n} {tr(*_DBT_STATUS.get(s, (s, s)))}" for s, n in sorted(outcome.counts.items()))
     if outcome.skipped:
         counts = tr("跳过：自上次构建以来数据与项目均未变", "skipped: raw data and project unchanged since the last build")
+    elif outcome.listing_only and outcome.success:
+        counts = tr(f"只更新文档清单：新文件都未读出数字，事实表未变；{counts}",
+                    f"document listing only: no new file gave figures, the facts are unchanged; {counts}")
     colour = "green" if outcome.success else "red"
     verdict = tr("成功", "ok") if outcome.success else tr("失败", "FAILED")
     out.print(tr(f"[bold]构建[/bold]（dbt build）：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
@@ -285,7 +288,7 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
         print_text(notable, out, limit=limit, title=tr(
             f"{len(docs)} 个文档中无法读取或有不符的 {len(notable)} 个（全部文档见报告页面）",
             f"the {len(notable)} of {len(docs)} documents unreadable or with findings (every document: the report page)"))
-    target = html or (None if select else report_html(db))
+    target = html or (None if select else report_page(db))
     if target is not None:
         try:
             write_html(docs, target, db=db, data_docs=data_docs_dir(db) / "index.html")
@@ -297,6 +300,13 @@ def step_report(db: Path, *, select: list[str] | None = None, limit: int | None 
 
 
 RUN_LIST_MAX = 50   # `run` lists every document while the warehouse holds at most this many
+
+
+def report_page(db: Path) -> Path:
+    """The full report page in the output language: report.html (Chinese, the default — the same page whichever
+    language the last run used) or, with --lang en, report.en.html beside it."""
+    page = report_html(db)
+    return page if i18n.lang() == "zh" else page.with_name("report.en.html")
 
 
 def _to_look_at(docs: list) -> list:
@@ -347,7 +357,7 @@ def step_run_report(db: Path, *, read: list[str], limit: int | None = 3):
                      "checks) — every document: `juesuan report`"))
     fingerprint = checks_fingerprint(db)
     state = f"{fingerprint}:{lang()}" if fingerprint else None
-    target = report_html(db)
+    target = report_page(db)
     if state is not None and html_state(target) == state:
         out.print(f"\n{tr('报告（未变）', 'report (unchanged)')}: {escape(str(target))}")
         return total
@@ -365,13 +375,12 @@ def _path_terms(db: Path, terms: list[str]) -> list[str]:
     """Document filters with paths made doc_ids: a term that names a file (relative to the working folder,
     absolute, or with ~) selects the documents read from that file — any path it was loaded under
     (raw.document_paths) — and a folder the documents read below it; other terms stay as they are for
-    document_summaries (doc_id prefix, file name or unit name)."""
+    document_summaries (doc_id prefix, file name or unit name), joined by the documents one of whose recorded
+    file names contains them (a duplicate's second name: dim_document.source_file is the first one)."""
     from juesuan.findings import connect_ro
 
     pathlike = {t: {str(Path(t).expanduser().absolute()), str(Path(t).expanduser().resolve())}
                 for t in terms if os.sep in t or Path(t).expanduser().exists()}
-    if not pathlike:
-        return terms
     con = connect_ro(db)
     try:
         known = con.execute("select doc_id, source_path from marts.dim_document union "
@@ -382,7 +391,7 @@ def _path_terms(db: Path, terms: list[str]) -> list[str]:
     for term in terms:
         wanted = pathlike.get(term)
         if not wanted:
-            out.append(term)
+            out += [term, *sorted({d for d, p in known if p and term in Path(p).name})]
             continue
         folders = tuple(w.rstrip(os.sep) + os.sep for w in wanted) if Path(term).expanduser().is_dir() else ()
         hits = sorted({d for d, p in known if p and (
@@ -424,6 +433,120 @@ def command(name: str, **kw):
     def wrap(f):
         return cli.command(name, **kw)(_lang_option(_db_option(f)))
     return wrap
+
+
+# Chinese help of every command (by name) and option (by its English help): the help click prints is the output
+# language's (_localise, before click parses: --lang / $JUESUAN_LANG), English with --lang en.
+HELP_ZH = {
+    "command cli": "juesuan — 部门决算数据仓库：读入报告，用 dbt 构建数据集市，检查每一条勾稽关系，指出报告自相矛盾之处"
+                   "（默认中文输出；--lang en 为英文）。\n\n\b\n"
+                   "退出码：0 正常 · 1 构建或完整性检查失败 · 2 用法错误或缺少输入\n"
+                   "3 数据仓库被另一次运行锁定 · 4 有文档无法读取 · 5 数据过旧（--max-age）\n"
+                   "6 有不符（--fail-on-findings） · 130/143 被中断（已提交的工作保留）",
+    "command run": "读入 → dbt 构建 → 检查 → 汇总（PATHS 默认：自带的样本报告）。增量进行，可放心重复运行。",
+    "command ingest": "把报告文件或文件夹解析进 raw 模式，并逐个文档打印覆盖情况。",
+    "command build": "在 raw 模式上运行 dbt build（增量）。",
+    "command check": "运行 Great Expectations 检查套件（完整性与勾稽关系），并写出 Data Docs。",
+    "command report": "逐个文档列出不符之处。DOCUMENTS：doc_id 前缀、文件名或路径、单位名称（默认：全部）。\n\n"
+                      "筛选后的报告只打印，只写到 --html 指定之处：绝不替换完整报告 warehouse/report.html。",
+    "command sql": "在数据仓库上运行 SQL（只读）；不给 QUERY 时打开带历史记录、可多行编辑的提示符。",
+    "command show": "一处不符或一个数字是在哪里读到的：文档、位置（页/行/单元格）、原样文字，以及所在的句子或表格行。\n\n\b\n"
+                    "juesuan show CHECK_ID            一处不符（check_id 或其前缀，见 `juesuan report` 的输出）\n"
+                    "juesuan show DOC SOURCE_REF      一个数字：DOC 为 doc_id 前缀、文件名或单位名称；\n"
+                    "                                 SOURCE_REF 同数据契约：L507:C4、\"p10 T1 R5 C3\"、表2!C12",
+    "command export": "把数据集市（或一条查询的结果）导出为 Excel（中文表头、标签，每个集市一张工作表）、CSV 或 Parquet"
+                      "（按 fiscal_year 分区）。",
+    "command site": "数据仓库的静态 HTML 网站，可离线以 file:// 打开：单位 × 年度、每个文档一页（数字、不符、各自出处、"
+                    "PDF 的页面截图）、跨城市与同比图表。",
+    "command status": "数据仓库有多新；--max-age 把过旧变成退出码 5。",
+    "Show the version and exit.": "显示版本并退出。",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "output language: zh (default) or en; else $JUESUAN_LANG (zh_CN.UTF-8 → zh, anything unknown → zh)":
+        "输出语言：zh（默认）或 en；否则取 $JUESUAN_LANG（zh_CN.UTF-8 → zh，无法识别的 → zh）",
+    "output language: zh (default, or $JUESUAN_LANG) or en": "输出语言：zh（默认，或 $JUESUAN_LANG）或 en",
+    "DuckDB warehouse file (default: $JUESUAN_DB or warehouse/juesuan.duckdb)":
+        "DuckDB 数据仓库文件（默认：$JUESUAN_DB 或 warehouse/juesuan.duckdb）",
+    "parser processes (default: one per CPU)": "解析进程数（默认：每个 CPU 一个）",
+    "re-parse files already loaded": "重新解析已读入的文件",
+    "read and hash every file (default: a file whose size and mtime are unchanged is not read)":
+        "读取并计算每个文件的哈希（默认：大小与修改时间未变的文件不读）",
+    "rebuild every fact table from scratch": "从头重建每张事实表",
+    "skip writing Great Expectations Data Docs": "不写 Great Expectations Data Docs",
+    "exit 6 when any report contradicts itself": "任何报告自相矛盾时以退出码 6 结束",
+    "findings shown per document": "每个文档显示的不符条数",
+    "print coverage tables for parsed documents": "打印已解析文档的覆盖情况表",
+    "also write the dbt docs site (`dbt docs generate --static`: one page that opens offline)":
+        "同时写出 dbt 文档网站（`dbt docs generate --static`：一个可离线打开的页面）",
+    "also write every expectation's outcome to this file": "同时把每项检查的结果写入此文件",
+    "validate every row (default: the units built since the last check, where that gives the same outcomes)":
+        "检查每一行（默认：只检查上次检查后构建的单位，结果相同之处）",
+    "write the HTML page here (without a filter the default is warehouse/report.html)":
+        "把 HTML 页面写到这里（不筛选时默认为 warehouse/report.html）",
+    "show every finding, not the first three per document": "显示每一处不符，而不只是每个文档的前三处",
+    "output format": "输出格式",
+    "rows shown in a table (0: all)": "表格显示的行数（0：全部）",
+    "every mart of the contract": "数据契约中的每个数据集市",
+    "export the result of this read-only query instead": "改为导出这条只读查询的结果",
+    "xlsx: the workbook file; csv: a file (one mart or --query) or a folder; parquet: a folder":
+        "xlsx：工作簿文件；csv：一个文件（一个集市或 --query）或一个文件夹；parquet：一个文件夹",
+    "csv: start with a UTF-8 byte order mark (Excel on Chinese Windows)":
+        "csv：以 UTF-8 字节顺序标记开头（供中文 Windows 上的 Excel 使用）",
+    "folder of the site (default: the warehouse's outputs folder's site/, e.g. warehouse/site)":
+        "网站所在文件夹（默认：数据仓库输出文件夹下的 site/，如 warehouse/site）",
+    "skip the cropped page images of PDF sources": "不生成 PDF 来源的页面截图",
+    "exit 5 if the last run is older than this (e.g. 26h, 2d)": "上次运行早于此时长则以退出码 5 结束（如 26h、2d）",
+}
+# click's own words in a help page
+_HELP_HEADINGS_ZH = {"Usage: ": "用法：", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+
+class _HelpFormatter(click.HelpFormatter):
+    """click's help page with its own words (Usage, Options, Commands, the --help option's help) in the output
+    language; every other text is the command's, already localised (_localise)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, tr(_HELP_HEADINGS_ZH["Usage: "], prefix or "Usage: "))
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(tr(_HELP_HEADINGS_ZH.get(heading, heading), heading))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        def zh(text: str) -> str:
+            for en, cn in (("[default: ", "[默认："), ("[required]", "[必填]")):
+                text = text.replace(en, cn)
+            return HELP_ZH.get(text, text)
+        super().write_dl([(term, tr(zh(text), text)) for term, text in rows], *args, **kwargs)
+
+
+class _Context(click.Context):
+    formatter_class = _HelpFormatter
+
+
+def _lang_argument(args: list[str]) -> str | None:
+    """The --lang given on the command line (--lang en or --lang=en, before or after the command), if any."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _localise(group: click.Group) -> None:
+    """Every command's and option's help in the output language (i18n.lang(); HELP_ZH for Chinese, the English
+    written beside the option or in the docstring otherwise), and click's own words through _HelpFormatter.
+    Called before click parses, so `--help` is already in the language --lang asks for."""
+    zh = i18n.lang() == "zh"
+    for name, cmd in [("cli", group), *group.commands.items()]:
+        cmd.context_class = _Context
+        if not hasattr(cmd, "help_en"):
+            cmd.help_en = cmd.help
+            for p in cmd.params:
+                p.help_en = getattr(p, "help", None)
+        cmd.help = HELP_ZH.get(f"command {name}", cmd.help_en) if zh else cmd.help_en
+        for p in cmd.params:
+            if isinstance(p, click.Option) and p.help_en:
+                p.help = HELP_ZH.get(p.help_en, p.help_en) if zh else p.help_en
 
 
 def _version() -> str:
@@ -500,12 +623,13 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                     _import_checks_meanwhile()   # the build will run, and the checks after it
                 clock, cpu = time.perf_counter(), _cpu()
                 build = step_build(db, full_refresh=full_refresh, docs=False, standby=standby)
-            steps["build"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "skipped": build.skipped}
+            steps["build"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "skipped": build.skipped,
+                              "listing_only": build.listing_only}
             if not build.success:
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
             clock, cpu = time.perf_counter(), _cpu()
-            checks = step_check(db, docs=not no_docs, reuse=build.skipped, full=full_refresh)
+            checks = step_check(db, docs=not no_docs, reuse=build.skipped or build.listing_only, full=full_refresh)
             steps["check"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "reused": checks.reused}
             clock, cpu = time.perf_counter(), _cpu()
             read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]
@@ -602,7 +726,7 @@ def cmd_check(db, no_docs, json_path, fail_on_findings, check_all) -> int:
     if json_path:
         from expectations.checkpoint import to_json
         Path(json_path).write_text(to_json(run), encoding="utf-8")
-        out.print(f"  results: {escape(str(json_path))}")
+        out.print(f"  {tr('结果', 'results')}: {escape(str(json_path))}")
     if not run.ok:
         return EXIT_FAILED
     return EXIT_FINDINGS if fail_on_findings and run.findings else EXIT_OK
@@ -626,7 +750,8 @@ def cmd_report(db, documents, html, show_all) -> int:
 
 @command("sql")
 @click.argument("query", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
+              help="output format")
 @click.option("--max-rows", type=click.IntRange(min=0), default=100, show_default=True,
               help="rows shown in a table (0: all)")
 def cmd_sql(db, query, fmt, max_rows) -> int:
@@ -678,7 +803,8 @@ def cmd_show(db, what) -> int:
 @click.argument("marts", nargs=-1)
 @click.option("--all", "all_marts", is_flag=True, help="every mart of the contract")
 @click.option("--query", "query", metavar="SQL", help="export the result of this read-only query instead")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default="xlsx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default="xlsx", show_default=True,
+              help="output format")
 @click.option("-o", "--output", metavar="PATH", required=True,
               help="xlsx: the workbook file; csv: a file (one mart or --query) or a folder; parquet: a folder")
 @click.option("--bom", is_flag=True, help="csv: start with a UTF-8 byte order mark (Excel on Chinese Windows)")
@@ -832,6 +958,9 @@ def main(argv: list[str] | None = None) -> int:
     i18n.set_lang(None)
     _tolerant_streams()
     args = list(sys.argv[1:] if argv is None else argv)
+    if _lang_argument(args) in i18n.LANGS:   # the help click builds is already in that language
+        i18n.set_lang(_lang_argument(args))
+    _localise(cli)
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         for name in ("SIGTERM", "SIGHUP"):

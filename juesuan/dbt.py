@@ -17,7 +17,9 @@ Two things keep repeated builds cheap (issue #14):
   dbt-duckdb derives from the file — is the same for every warehouse of that name), so a new warehouse
   does not pay for a full parse of the project;
 - a plain incremental ``dbt build`` is skipped when neither the raw schema nor the project changed since
-  the last successful build of this warehouse (``build_fingerprint``); ``--full-refresh`` always builds;
+  the last successful build of this warehouse (``build_fingerprint``, and the listing's digest); when the only new
+  rows are files that feed no fact (failed, not a report) it builds the document listing alone (LISTING_MODELS,
+  ≈ 4 CPU-s instead of 10–16); a duplicate adds no row; ``--full-refresh`` always builds;
 - a plain incremental build leaves out the seeds and their tests (``--exclude path:seeds``, a fifth of the
   nodes) when the seed files and dbt_project.yml are those of the last successful build (``seeds_fingerprint``):
   they are in the warehouse, loaded and tested, and unchanged since; and it leaves out the views too (not their
@@ -79,35 +81,56 @@ class DbtOutcome:
     failures: list[tuple[str, str]] = field(default_factory=list)   # (node, message)
     error: str | None = None
     skipped: bool = False                                           # nothing changed: dbt did not run
+    listing_only: bool = False                                      # only files feeding no fact: LISTING_MODELS built
 
 
 def target_dir(db: Path) -> Path:
     return dbt_target_dir(db)
 
 
-def build_fingerprint(db: Path) -> str | None:
-    """What an incremental build depends on, as one hex digest: every row of raw.documents, whole (a
-    document's figures come with it; its status, kind, unit and year are its columns), and the bytes of
-    the project's files.
+# statuses of a raw.documents row that never feeds a fact (int_document_versions: exclusion failed, not_a_report,
+# unattributed); such a row only adds a line to the document listing
+LISTING_STATUSES = ("failed", "not_a_report", "unattributed")
+# what a listing-only build refreshes: the models that list documents and units (a file that failed or is not a
+# report is a row of dim_document and qa_document_versions; a unit it names is a row of dim_unit)
+LISTING_MODELS = ["int_document_versions", "dim_document", "dim_unit", "qa_document_versions"]
 
-    None when the warehouse has no raw schema yet (nothing to compare).  Cost: one scan of
-    raw.documents (one row per file version) and a read of the project (~100 small files).
+
+def build_fingerprint(db: Path) -> str | None:
+    """What the facts of an incremental build depend on, as one hex digest: every row of raw.documents that can
+    feed a fact (any status but LISTING_STATUSES), whole (a document's figures come with it; its status, kind,
+    unit and year are its columns; a version replaced by another changes its row), and the bytes of the
+    project's files.  None when the warehouse has no raw schema yet (nothing to compare).
+
+    A file that failed or is not a report changes only the listing's digest (_fingerprints): loading nothing new but such files
+    (or duplicates, which add a path, not a row) leaves this digest — and every fact mart — as they were.
+    Cost: one scan of raw.documents (one row per file version) and a read of the project (~100 small files).
     """
+    found = _fingerprints(db)
+    return None if found is None else found[0]
+
+
+def _fingerprints(db: Path) -> tuple[str, str] | None:
+    """(build_fingerprint, the listing's digest) in one scan of raw.documents: the listing's is one hex digest of
+    the rows that feed no fact (LISTING_STATUSES), what only the document listing (LISTING_MODELS) shows."""
     import duckdb
 
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error:
         return None
+    listing = "d.status in (" + ", ".join(f"'{s}'" for s in LISTING_STATUSES) + ")"
+    digest = "coalesce(md5(string_agg(d::varchar, ',' order by d.doc_id, d.ingested_at) filter (where {})), '')"
     try:
-        raw = con.execute(
-            "select count(*), coalesce(md5(string_agg(d::varchar, ',' order by d.doc_id, d.ingested_at)), '') "
-            "from raw.documents as d").fetchone()
+        n_facts, facts, n_listing, listing_rows = con.execute(
+            f"select count(*) filter (where not {listing}), {digest.format('not ' + listing)}, "
+            f"count(*) filter (where {listing}), {digest.format(listing)} from raw.documents as d").fetchone()
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return hashlib.sha256(repr(raw).encode() + _files_digest(PROJECT_FILES).encode()).hexdigest()
+    return (hashlib.sha256(repr((n_facts, facts)).encode() + _files_digest(PROJECT_FILES).encode()).hexdigest(),
+            hashlib.sha256(repr((n_listing, listing_rows)).encode()).hexdigest())
 
 
 def _files_digest(names: tuple[str, ...]) -> str:
@@ -297,8 +320,10 @@ class Standby:
 def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = None) -> DbtOutcome:
     """Run one dbt command against the warehouse file; on_node(name, status) is called per finished node.
 
-    ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint is the one
-    recorded by the last successful build of the whole project (``["build"]`` or ``["build", "--full-refresh"]``),
+    ``["build"]`` (incremental) returns at once with ``skipped=True`` when build_fingerprint and
+    the listing's digest (_fingerprints) are those recorded by the last successful build of the whole project (``["build"]`` or
+    ``["build", "--full-refresh"]``); when only the listing changed (the new files all failed or are not reports)
+    it builds LISTING_MODELS alone (``listing_only=True``: the facts and the checks' outcomes stay);
     leaves out the views and the seeds when project_fingerprint is that build's, else the seeds when
     seeds_fingerprint is; unit tests are excluded from ``build`` (run them with ``dbt test --select
     test_type:unit``).  ``standby``: a child started earlier (Standby) that runs a ``build`` instead of a new
@@ -308,11 +333,14 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
     target = target_dir(db)
     incremental_build = args == ["build"]
     whole_build = args in (["build"], ["build", "--full-refresh"])   # a record of it describes the warehouse
-    fingerprint = build_fingerprint(db) if whole_build else None
+    fingerprint, listing = (_fingerprints(db) or (None, None)) if whole_build else (None, None)
+    listing_only = False
     if incremental_build and _up_to_date(db, fingerprint):
-        if standby is not None:
-            standby.close()
-        return DbtOutcome(command="build", success=True, seconds=0.0, skipped=True)
+        if _last_build(db).get("listing") == listing:
+            if standby is not None:
+                standby.close()
+            return DbtOutcome(command="build", success=True, seconds=0.0, skipped=True)
+        listing_only = True   # only files that feed no fact are new: refresh the listing, not the facts
     seeds = seeds_fingerprint() if whole_build else None
     project = project_fingerprint() if whole_build else None
     _reuse_parse(target, db)
@@ -321,7 +349,7 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
         same = (UNCHANGED_PROJECT if last.get("project") == project else
                 UNCHANGED_SEEDS if last.get("seeds") == seeds else [])
         (target / FINGERPRINT).unlink(missing_ok=True)   # a build that fails or is killed leaves none
-        args = [*args, *BUILD_EXCLUDES, *same]
+        args = [*args, *BUILD_EXCLUDES, *(["--select", *LISTING_MODELS] if listing_only else same)]
     run_results = target / "run_results.json"
     if run_results.exists():
         run_results.unlink()
@@ -348,7 +376,8 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
                 errors.append(info.get("msg", "").strip())
         code = proc.wait()
     _mark_parse(target)
-    outcome = DbtOutcome(command=" ".join(args), success=code == 0, seconds=time.perf_counter() - started)
+    outcome = DbtOutcome(command=" ".join(args), success=code == 0, seconds=time.perf_counter() - started,
+                         listing_only=listing_only)
     if run_results.exists():
         for r in json.loads(run_results.read_text(encoding="utf-8")).get("results", []):
             status = r.get("status", "?")
@@ -362,8 +391,8 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
         if args[0] == "build" and not {"--select", "-s", "--selector"} & set(args):
             mark_build(db)
         if whole_build and fingerprint is not None:
-            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "seeds": seeds, "project": project}),
-                                              encoding="utf-8")
+            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "listing": listing, "seeds": seeds,
+                                                          "project": project}), encoding="utf-8")
     return outcome
 
 

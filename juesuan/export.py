@@ -1,7 +1,8 @@
 """`juesuan export`: marts or a query to Excel, CSV or Parquet.
 
 - xlsx (openpyxl): one sheet per mart (or one ``query`` sheet), Chinese column headers (COLUMN_LABELS,
-  the code name when there is none), ingest's messages (error, exclusion_reason) in the output language
+  the code name when there is none) and enumeration codes shown by their Chinese labels (CODE_COLUMNS: seeds'
+  enum_labels, i18n.WORDS) — with --lang en the code names and codes as stored —, ingest's messages (error, exclusion_reason) in the output language
   (i18n.message; stored in English), the header row frozen, money columns (``*_wan``, 万元) with the
   number format ``#,##0.00##`` — at least two decimals, up to the four stored — and the exact stored
   value in the cell.
@@ -63,6 +64,40 @@ COLUMN_LABELS = {
     "inconsistencies": "不符数", "counted_in_facts": "计入事实表", "ingested_at": "读取时间",
     "error": "错误", "error_place": "错误位置", "exclusion": "未计入类别", "exclusion_reason": "未计入原因",
     "reason": "原因",
+    "format": "格式", "encoding": "编码", "size_bytes": "文件大小（字节）", "report_kind": "报告类型", "basis": "口径（决算/预算）",
+    "shadowed_by": "计入的版本", "version_rank": "版本排序", "standard_tables": "标准表数", "toc_promised": "目录所列条数",
+    "toc_missing": "目录所列而缺少的条数", "toc_found": "目录所列而找到的条数", "observation_count": "读数条数",
+    "indicator_count": "绩效指标数", "parser_version": "解析器版本", "parse_ms": "解析用时（毫秒）",
+    "in_classification": "属于分类标准", "aliases": "别名", "first_year": "最早年度", "last_year": "最晚年度",
+    "document_count": "文档数", "counted_document_count": "计入事实的文档数", "budget_doc_id": "预算文档编号",
+    "final_doc_id": "决算文档编号", "prior_doc_id": "上年文档编号", "budget_source_ref": "预算数出处",
+    "actual_source_ref": "决算数出处", "three_public_source_ref": "“三公”经费出处",
+    "agency_operation_source_ref": "机关运行经费出处", "function_level": "功能分类级次", "function_name": "功能分类科目名称",
+    "unit_state": "单位状态（构建用）", "document_state": "文档状态（构建用）", "reading_count": "读数次数",
+    "stated_as_none": "报告称无此项", "units": "单位数", "basic_share_pct": "基本支出占比（%）",
+    "fiscal_dependence_pct": "财政拨款依存度（%）", "expenditure_per_staff_wan": "人均支出（万元）",
+    "rank_in_province": "省内排名", "indicator_id": "指标编号", "direction": "指标方向", "nature": "指标性质",
+    "unit_text": "计量单位", "completion_text": "完成情况", "layout": "表式", "indicator_weight_sum": "指标分值合计",
+    "indicator_score_sum": "指标得分合计", "metric": "指标", "label": "指标名称", "prior_source": "上年数来源",
+    "stated_change_wan": "报告所述增减额（万元）", "stated_change_pct": "报告所述增减（%）",
+    "stated_prior_wan": "报告所述上年数（万元）", "observation_id": "读数编号", "value": "数值", "correction": "更正",
+    "versions": "版本数", "figures_complete": "数字完整", "counted_file": "计入的文件", "reject_id": "未归属读数编号",
+    "general_budget_initial_wan": "一般公共预算年初预算数（万元）",
+}
+
+# columns whose cells are codes (an enumeration of the contract, seeds/enum_labels.csv, or a word of i18n.WORDS): in
+# a Chinese xlsx shown by their Chinese label; the enumeration to look the code up in (None: any) per column
+CODE_COLUMNS = {
+    "revenue_source": "revenue_source", "expenditure_type": "expenditure_type", "funding_scope": "funding_scope",
+    "item": None, "source_kind": None, "scope": None, "unit_scope": None, "report_scope": None, "status": None,
+    "exclusion": None, "format": None, "kind": None, "measure": None, "admin_level": None, "basis": None,
+    "prior_source": None,
+}
+# codes of those columns that are no enumeration of the seeds nor an i18n word
+_COLUMN_CODES = {
+    "admin_level": {"province": "省级", "prefecture": "地级", "county": "县级"},
+    "basis": {"final": "决算", "budget": "预算"},
+    "prior_source": {"prior_document": "上年报告", "stated_in_text": "报告所述"},
 }
 
 
@@ -77,12 +112,29 @@ class ExportError(ValueError):
 
 
 def column_label(name: str) -> str:
-    """Chinese header of a mart column (the code name when none is known)."""
+    """Chinese header of a mart column (the code name when none is known): COLUMN_LABELS, a ``_wan`` column by
+    its stem's label + （万元）, a ``budget_`` column of fct_unit_year as 预算 + the label of the rest."""
     if name in COLUMN_LABELS:
         return COLUMN_LABELS[name]
     if name.endswith("_wan") and name[:-4] in COLUMN_LABELS:
         return COLUMN_LABELS[name[:-4]] + "（万元）"
+    if name.startswith("budget_") and column_label(name[7:]) != name[7:]:
+        return "预算" + column_label(name[7:])
     return name
+
+
+def _code_labels(sheet: str, cols: list[str], labels) -> list:
+    """Per column, None or the function that shows a code cell of it by its Chinese label (CODE_COLUMNS): the
+    item of a 三公 mart in three_public_item; a code without a label stays as it is."""
+    shown = []
+    for c in cols:
+        if c not in CODE_COLUMNS:
+            shown.append(None)
+            continue
+        enum = "three_public_item" if c == "item" and "three_public" in sheet else CODE_COLUMNS[c]
+        own = _COLUMN_CODES.get(c, {})
+        shown.append(lambda v, enum=enum, own=own: own.get(v) or labels.code(v, enum))
+    return shown
 
 
 def list_marts(con) -> list[str]:
@@ -133,29 +185,48 @@ def export(db: Path, *, marts: list[str], all_marts: bool = False, query: str | 
     finally:
         con.close()
     if fmt == "xlsx":
-        return _xlsx(results, output)
+        from juesuan.i18n import Labels
+
+        con = connect_sql(db)
+        try:
+            labels = Labels.load(con)
+        finally:
+            con.close()
+        return _xlsx(results, output, labels)
     return _csv(results, output, bom=bom)
 
 
-def _xlsx(results, output: Path) -> list[tuple[Path, int]]:
+def _xlsx(results, output: Path, labels) -> list[tuple[Path, int]]:
+    """The workbook: in Chinese (the default) Chinese headers and code cells by their labels (CODE_COLUMNS,
+    ``labels``: i18n.Labels); with --lang en the code names and the codes as stored."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from juesuan.i18n import lang
+
+    zh = lang() == "zh"
     wb = Workbook()
     wb.remove(wb.active)
     for name, cols, rows in results:
+        def header(c: str, name=name) -> str:
+            if not zh:
+                return c
+            # a budget mart's amount is the published budget, not a 决算数
+            return "预算数（万元）" if c == "amount_wan" and name.startswith("fct_budget_") else column_label(c)
+
         ws = wb.create_sheet(title=name[:31])   # Excel's limit on sheet names
-        ws.append([column_label(c) for c in cols])
+        ws.append([header(c) for c in cols])
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        shown = [_MESSAGE_COLUMNS.get(c) for c in cols]
+        codes = _code_labels(name, cols, labels) if zh else [None] * len(cols)
+        shown = [m or _MESSAGE_COLUMNS.get(c) for m, c in zip(codes, cols)]
         for row in rows:
             ws.append([_cell(f(v) if f and isinstance(v, str) else v) for f, v in zip(shown, row)])
         for i, c in enumerate(cols, start=1):
             if c.endswith("_wan"):
                 for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                     cell.number_format = MONEY_FORMAT
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, 2 * len(column_label(c)) + 2))
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, 2 * len(header(c)) + 2))
         ws.freeze_panes = "A2"
     output.parent.mkdir(parents=True, exist_ok=True)
     wb.save(output)

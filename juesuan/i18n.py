@@ -223,11 +223,24 @@ MESSAGES = [
     (r"invalid (?P<enc>\S+) byte sequence \(re-save the file\)", "{enc} 字节序列无效（请重新保存文件）"),
     (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file: (?P<detail>.*)", "不是可读的 {fmt} 文件：{detail}"),
     (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file", "不是可读的 {fmt} 文件"),
+    (r"the file is cut short: (?P<msg>.+) \(the copy or download stopped before the end; fetch the file again\)",
+     "文件不完整（被截断）：{msg}（复制或下载未完成；请重新获取文件）"),
+    (r"a PDF ends with %%EOF, this one stops at byte (?P<n>\d+) without it",
+     "PDF 文件应以 %%EOF 结尾，此文件到第 {n} 字节就结束了"),
+    (r"a DOCX/XLSX \(ZIP\) file ends with its central directory, this one stops at byte (?P<n>\d+) without it",
+     "DOCX/XLSX（ZIP）文件应以中央目录结尾，此文件到第 {n} 字节就结束了"),
     (r"encrypted PDF: it cannot be opened without its password \(ask the publisher for an unprotected copy or "
      r"decrypt it first\)", "加密的 PDF：没有密码无法打开（请向发布单位索取未加密的版本，或先解密）"),
     (r"encrypted PDF: its text cannot be decrypted", "加密的 PDF：其文字无法解密"),
     (r"unreadable page: (?P<detail>.*)", "无法读取的页面：{detail}"),
     (r"PDF has no text layer \(run OCR before ingesting\)", "PDF 没有文字层（多为扫描件；请先做 OCR 文字识别再读取）"),
+    (r"PDF has no text layer: scanned images on page (?P<pages>[\d, –]+) \(run OCR before ingesting\)",
+     "PDF 没有文字层：第 {pages} 页为扫描图像（请先做 OCR 文字识别再读取）"),
+    (r"page (?P<pages>[\d, –]+): no text layer \(scanned image\), OCR needed; the other pages were read",
+     "第 {pages} 页：没有文字层（扫描图像），需要 OCR 文字识别；其他页已读取"),
+    (r"page (?P<pages>[\d, –]+): (?P<n>\d+) characters without a Unicode mapping \(a font without ToUnicode, or "
+     r"private-use glyphs\): that text cannot be read",
+     "第 {pages} 页：{n} 个字符没有 Unicode 映射（字体缺少 ToUnicode 映射，或为私用区字形）：这些文字无法读取"),
     # limits: a file or an archive larger than a report can be
     (r"file too large: (?P<size>.+?), the limit is (?P<limit>.+?) \(raise (?P<var>JUESUAN_\w+) if this really is "
      r"one report\)", "文件过大：{size}，上限为 {limit}（如确为一份报告，可调高 {var}）"),
@@ -259,6 +272,10 @@ MESSAGES = [
      r"\(its last line is (?P<last>\d+)\)", "文档被截断：结尾只有{title}的标题（{ref}），没有表格本身（最后一行为第 {last} 行）"),
     (r"the document is cut short: it ends inside (?P<w_name>.+?) \((?P<span>L\d+–L\d+)\) and (?P<msg>.+) "
      r"\(its last line is (?P<last>\d+)\)", "文档被截断：结尾在{w_name}（{span}）之中，{msg}（最后一行为第 {last} 行）"),
+    (r"the document is cut short: its (?P<n>\d+) figures are the beginning of (?P<file>.+?) \(doc_id (?P<doc>\w+)\), "
+     r"printed at the same places up to (?P<ref>.+?), and that version goes on with (?P<m>\d+) more from (?P<ref2>.+)",
+     "文档被截断：其 {n} 个数据是 {file}（doc_id {doc}）的开头部分，到 {ref} 为止位置与印出的文字都相同，"
+     "而那个版本在 {ref2} 起还有 {m} 个数据"),
     (r"its 合计 row \((?P<total>.+?)\) is followed by no 类 row: the rows stop before the table completes",
      "合计行（{total}）之后没有任何类级科目行：表格没有印完"),
     (r"its 类 rows \((?P<n>\d+)\) add up to (?P<sum>\S+) of the 合计 (?P<total>\S+): the rows stop before the table "
@@ -293,6 +310,7 @@ MESSAGES = [
     (r"not attributable: no (?P<w_what>fiscal year|reporting unit) found in the text", "无法归属：文中未找到{w_what}"),
     (r"another version of this unit-year counts — (?P<msg>.+)", "本单位本年度计入的是另一版本 — {msg}"),
     (r"scope: the (?P<w_a>\w+) report counts before the (?P<w_b>\w+) one", "口径：{w_a}报告优先于{w_b}报告"),
+    (r"incomplete: a copy cut short of doc_id (?P<doc>\w+)", "不完整：是 doc_id {doc} 的截断副本"),
     (r"incomplete: (?P<n>\d+) parts, sections and tables of a 目录 present against (?P<m>\d+)",
      "不完整：目录所列的部分、章节和表格在文中有 {n} 项，计入的版本有 {m} 项"),
     (r"incomplete: (?P<n>\d+) figures read against (?P<m>\d+)", "不完整：读出 {n} 个数据，计入的版本 {m} 个"),

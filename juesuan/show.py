@@ -134,20 +134,38 @@ def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
 
 
 def _show_figure(con, doc: str, ref: str, out: Console, labels: Labels) -> int:
+    """``doc`` is a doc_id prefix, a file name (any name the file was loaded under: raw.document_paths) or a
+    unit name.  Several documents matching it (versions of one report): those with a reading at ``ref``, then
+    the one that counts in the facts — the choice is printed with the others' names."""
     docs = con.execute(
-        "select d.doc_id from raw.documents d where (d.is_current or d.status = 'failed') and "
-        "(d.doc_id like ? || '%' or d.source_file like '%' || ? || '%' or coalesce(d.unit_name, '') like '%' || ? || '%') "
-        "order by d.source_file", [doc, doc, doc]).fetchall()
+        "select d.doc_id, d.source_file, coalesce(v.counted_in_facts, false) from raw.documents d "
+        "left join marts.dim_document v on v.doc_id = d.doc_id "
+        "where (d.is_current or d.status = 'failed') and "
+        "(d.doc_id like ? || '%' or d.source_file like '%' || ? || '%' or coalesce(d.unit_name, '') like '%' || ? || '%' "
+        " or d.doc_id in (select p.doc_id from raw.document_paths p where parse_filename(p.source_path) like '%' || ? || '%')) "
+        "order by d.source_file, d.doc_id", [doc, doc, doc, doc]).fetchall()
     if not docs:
         raise NotFound(tr(f"没有与 {doc} 匹配的文档 — 请给出 doc_id 前缀、文件名或单位名称",
                           f"no document matches {doc} (give a doc_id prefix, file name or unit name)"))
-    if len(docs) > 1:
+    chosen = docs
+    if len(chosen) > 1:
+        chosen = [d for d in chosen if _readings(con, d[0], ref)] or chosen
+    if len(chosen) > 1:
+        chosen = [d for d in chosen if d[2]] or chosen
+    if len(chosen) > 1:
         raise NotFound(tr(f"{doc} 匹配 {len(docs)} 个文档 — 请给出更具体的 doc_id 前缀或文件名",
                           f"{doc} matches {len(docs)} documents — give a longer doc_id prefix or the file name"))
-    doc_id = docs[0][0]
+    doc_id = chosen[0][0]
     if not _readings(con, doc_id, ref):
         raise NotFound(tr(f"{doc} 中 {ref} 处没有读数 — 出处格式如 L507、L507:C4、p3 L12、p10 T1 R5 C3",
                           f"no figure read at {ref} in {doc} — source_ref looks like L507, L507:C4, p3 L12, p10 T1 R5 C3"))
+    if len(docs) > 1:
+        others = "、".join(d[1] for d in docs if d[0] != doc_id)
+        why = tr("计入事实的版本" if chosen[0][2] else "该处有读数的版本",
+                 "the version counted in the facts" if chosen[0][2] else "the version with a reading there")
+        out.print(tr(f"[dim]{escape(doc)} 匹配 {len(docs)} 个文档，显示{why} {escape(chosen[0][1])}（另有：{escape(others)}）[/dim]",
+                     f"[dim]{escape(doc)} matches {len(docs)} documents: showing {why}, {escape(chosen[0][1])} "
+                     f"(also: {escape(others.replace('、', ', '))})[/dim]"))
     _print_document(con, doc_id, out, labels)
     _print_readings(con, doc_id, [(ref, None)], out, labels)
     return 0

@@ -239,6 +239,18 @@ REAL_THREE_PUBLIC = {"上海市普陀区司法局2026年部门预算.pdf": "10.8
                      "中共江苏省委办公厅2019年度部门预算公开表格.pdf": "508.20"}
 
 
+EXCERPT = "jcy2019_cover_p14.pdf"
+# fct_budget_unit_year: 支出总计, 基本, 项目, 三公 total and where, 机关运行经费 and where (README's hand-read values)
+REAL_HEADLINES = {
+    "上海市普陀区司法局2026年部门预算.pdf":
+        ("9628.2213", "2574.1666", "7054.0547", "10.81", "p21 T1 R4 C1", "217.83", "p21 T1 R4 C7"),
+    "江苏省人民检察院2019年度部门预算.pdf":
+        ("24169.74", "15844.04", "4335.30", "418.26", "p20 T1 R5 C2", "2391.92", "p21 T1 R3 C3"),
+    "中共江苏省委办公厅2019年度部门预算公开表格.pdf":
+        ("27664.22", "11700.63", "13025.38", "508.20", "p9 T1 R6 C2", "2232.91", "p11 T1 R3 C3"),
+}
+
+
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory) -> Path:
     if not REAL.is_dir():
@@ -246,6 +258,8 @@ def real_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("real_budgets")
     for name in REAL_BUDGETS:
         shutil.copy(REAL / name, folder / name)
+    # a one-page copy of the 检察院's budget (shadowed by the whole report): a second document of the unit
+    shutil.copy(REAL / "repro" / "r13_flattened_two_sided_row" / EXCERPT, folder / EXCERPT)
     db = tmp_path_factory.mktemp("wh") / "budgets.duckdb"
     assert run("run", folder, "--db", db, "--no-docs") == 0
     return db
@@ -254,7 +268,8 @@ def real_db(tmp_path_factory) -> Path:
 def test_real_budgets_load_as_counted_budgets(real_db):
     docs = query(real_db, "select d.source_file, u.unit_name, d.fiscal_year, d.basis, d.counted_in_facts, d.exclusion "
                           "from marts.dim_document d join marts.dim_unit u using (unit_id) order by 1")
-    assert docs == sorted((f, unit, year, "budget", True, None) for f, (unit, year) in REAL_BUDGETS.items())
+    assert docs == sorted([(f, unit, year, "budget", True, None) for f, (unit, year) in REAL_BUDGETS.items()]
+                          + [(EXCERPT, "江苏省人民检察院", 2019, "budget", False, "shadowed")])
     assert query(real_db, "select count(*) from marts.fct_expenditure") == [(0,)]
 
 
@@ -282,3 +297,43 @@ def test_real_budget_three_public(real_db):
     rows = dict(query(real_db, "select d.source_file, t.amount_wan from marts.fct_budget_three_public t "
                                "join marts.dim_document d using (doc_id) where t.item = 'total'"))
     assert rows == {f: Decimal(v) for f, v in REAL_THREE_PUBLIC.items()}
+
+
+def test_real_budget_headlines_in_one_row_per_budget_unit_year(real_db):
+    """MEDIUM-R1: a budget unit-year's headline figures, 机关运行经费 included, are in fct_budget_unit_year."""
+    rows = query(real_db, """
+        select d.source_file, b.expenditure_grand_total_wan, b.basic_expenditure_wan, b.project_expenditure_wan,
+               b.three_public_total_wan, b.three_public_source_ref, b.agency_operation_wan, b.agency_operation_source_ref
+        from marts.fct_budget_unit_year b join marts.dim_document d using (doc_id)""")
+    assert {r[0]: r[1:] for r in rows} == {
+        f: tuple(Decimal(v) if i not in (4, 6) else v for i, v in enumerate(values)) for f, values in REAL_HEADLINES.items()}
+
+
+def test_agency_operation_tables_read_as_other_count_as_agency_operation(real_db):
+    """The 机关运行经费 tables no template describes (省委办公厅 p11, 检察院 p21: read as kind other, column
+    机关运行经费支出) and the 机关运行经费 column of 普陀's 三公 table give the total — only the 合计 row, not the
+    经济分类 rows under it — and agree with the prose's figure where the prose states one."""
+    readings = query(real_db, """
+        select d.source_file, r.measure, r.value, r.source_ref, r.source_kind, r.measure_as_read
+        from intermediate.int_fact_readings r join marts.dim_document d using (doc_id)
+        where r.kind = 'agency_operation' and r.measure = 'budget' order by 1, r.reading_rank""")
+    assert readings == [
+        ("上海市普陀区司法局2026年部门预算.pdf", "budget", Decimal("217.83"), "p21 T1 R4 C7", "table", "budget"),
+        ("上海市普陀区司法局2026年部门预算.pdf", "budget", Decimal("217.83"), "p22 L9", "narrative", "budget_initial"),
+        ("中共江苏省委办公厅2019年度部门预算公开表格.pdf", "budget", Decimal("2232.91"), "p11 T1 R3 C3", "table", "value"),
+        ("江苏省人民检察院2019年度部门预算.pdf", "budget", Decimal("2391.92"), "p21 T1 R3 C3", "table", "value"),
+        ("江苏省人民检察院2019年度部门预算.pdf", "budget", Decimal("2391.92"), "p31 L18", "narrative", "budget_initial"),
+    ]
+    # the 经济分类 rows of those tables stay figures of kind other
+    assert query(real_db, """
+        select count(*) from intermediate.int_observations o join marts.dim_document d using (doc_id)
+        where o.kind = 'other' and o.item = '机关运行经费支出' and o.source_ref = 'p11 T1 R4 C3'""") == [(1,)]
+
+
+def test_dim_unit_sector_and_document_count(real_db):
+    """LOW-C5: sector is the name without 中共 and its place; document_count counts every version of the unit's
+    reports (the shadowed one-page copy too), counted_document_count the one that counts."""
+    assert query(real_db, "select unit_name, sector, document_count, counted_document_count from marts.dim_unit "
+                          "order by 1") == sorted([
+        ("上海市普陀区司法局", "司法局", 1, 1), ("江苏省人民检察院", "人民检察院", 2, 1),
+        ("中共江苏省委办公厅", "省委办公厅", 1, 1)])

@@ -20,10 +20,59 @@ def _one_line(text: str) -> str:
 def test_help_once_per_command_and_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == "juesuan 0.1.0"
-    assert main(["export", "--help"]) == 0
+    assert main(["--lang", "en", "export", "--help"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Usage: juesuan export [OPTIONS] [MARTS]...") and text.count("Usage:") == 1
     assert "--bom" in text and "--format [xlsx|csv|parquet]" in text
+
+
+@pytest.mark.parametrize("command", ["", "run", "ingest", "build", "check", "report", "sql", "show", "export", "site",
+                                     "status"])
+def test_help_is_chinese_by_default_and_english_with_lang_en(command, capsys, monkeypatch):
+    """LOW-C4: every command's and option's help in Chinese (cli.HELP_ZH), click's own words too; --lang en (before
+    or after the command, or $JUESUAN_LANG=en) gives the English."""
+    import click
+
+    from juesuan.cli import HELP_ZH, cli
+
+    monkeypatch.delenv("JUESUAN_LANG", raising=False)
+    argv = [command] if command else []
+    assert main([*argv, "--help"]) == 0
+    zh = capsys.readouterr().out
+    assert zh.startswith(f"用法：juesuan {command}".rstrip()) and "Usage:" not in zh and "Options" not in zh
+    assert "选项:" in zh and "显示本帮助并退出。" in zh
+    cmd = cli.commands.get(command, cli)
+    assert HELP_ZH[f"command {command or 'cli'}"].split("。")[0].split("（")[0] in _one_line(zh)
+    for p in cmd.params:
+        if isinstance(p, click.Option) and p.help_en:
+            assert p.help_en in HELP_ZH, p.help_en      # every option has its Chinese help …
+            assert p.help_en.split(" (")[0][:30] not in zh, p.help_en   # … and the English is not shown
+    for en in (["--lang", "en", *argv, "--help"], [*argv, "--lang=en", "--help"]):
+        assert main(en) == 0
+        text = capsys.readouterr().out
+        assert text.startswith(f"Usage: juesuan {command}".rstrip()) and "Show this message and exit." in text
+        assert not any(v[:8] in text for k, v in HELP_ZH.items() if k != "command cli") and "选项" not in text, text
+    monkeypatch.setenv("JUESUAN_LANG", "en")
+    assert main([*argv, "--help"]) == 0
+    assert capsys.readouterr().out.startswith("Usage: ")
+
+
+def test_the_default_report_page_stays_chinese_and_english_has_its_own(warehouse_db, tmp_path, capsys):
+    """LOW-C4: report.html is the Chinese page whichever language wrote last; --lang en writes report.en.html."""
+    import shutil
+
+    from juesuan.cli import report_page
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    assert main(["report", "--db", str(db)]) == 0
+    chinese = report_html(db).read_bytes()
+    assert "勾稽关系" in chinese.decode("utf-8")
+    assert main(["--lang", "en", "report", "--db", str(db)]) == 0
+    assert report_html(db).read_bytes() == chinese
+    english = report_html(db).with_name("report.en.html")
+    assert report_page(db) == english and english.is_file() and "identities" in english.read_text("utf-8")
+    assert f"report: {english}" in _one_line(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("argv, cause", [
@@ -348,3 +397,35 @@ def test_a_legacy_office_file_in_a_folder_is_named_with_what_to_save_it_as(tmp_p
     assert main(["--lang", "en", "ingest", "--db", str(tmp_path / "w.duckdb"), str(tmp_path)]) == 0
     assert "1 × not a report format (.doc): a legacy Office format — save it as .docx and run again" in \
         _one_line(capsys.readouterr().out)
+
+
+def test_a_document_is_found_by_every_name_and_show_prefers_the_counted_version(warehouse_db, tmp_path, capsys):
+    """LOW-B6: a duplicate's second name finds the document (raw.document_paths); `show` over several versions of
+    one report takes the one with a reading at the place, then the counted one, and says which it chose."""
+    import shutil
+
+    from warehouse import REPORTS, query
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, db)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    original = next(REPORTS.glob("004_*.txt"))
+    shutil.copy(original, folder / "b_副本.txt")   # the same bytes under another name: a duplicate
+    head = original.read_text(encoding="utf-8").splitlines(keepends=True)[:120]
+    (folder / "004_前半.txt").write_text("".join(head), encoding="utf-8")   # a copy cut short: another version
+    assert main(["--lang", "en", "run", "--db", str(db), "--no-docs", str(folder)]) == 0
+    capsys.readouterr()
+    assert query(db, "select count(*) from raw.document_paths p join marts.dim_document d using (doc_id) "
+                     "where d.source_file = ? and p.source_path like '%b_副本.txt'", [original.name]) == [(1,)]
+    assert main(["--lang", "en", "report", "--db", str(db), "b_副本.txt"]) == 0
+    out = capsys.readouterr().out
+    assert original.name in out and "000_" not in out
+    # L17 is read in both versions: the counted one is shown, and the choice is said
+    assert main(["--lang", "en", "show", "--db", str(db), "攀枝花", "L17"]) == 0
+    out = _one_line(capsys.readouterr().out)
+    assert (f"攀枝花 matches 2 documents: showing the version counted in the facts, {original.name} "
+            "(also: 004_前半.txt)") in out
+    assert f"{original.name} — 攀枝花市西区总工会" in out and 'L17 "273.52万元"' in out
+    assert main(["--lang", "en", "show", "--db", str(db), "b_副本", "L17"]) == 0
+    assert f"{original.name} — 攀枝花市西区总工会" in capsys.readouterr().out

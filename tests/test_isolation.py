@@ -281,22 +281,27 @@ def test_the_more_complete_version_counts_and_the_choice_is_visible(messy, messy
         select source_file, unit_name, fiscal_year, versions, version_rank, counted_in_facts, counted_file, reason
         from marts.qa_document_versions where source_path not like '%/real/%'""")}
     cut, five = rows["zz_000_cut.txt"], rows["zz_004_five_rows.xlsx"]
+    ids = dict(query(messy, "select source_file, doc_id from marts.dim_document"))
     assert cut[:6] == ("西安市总工会", 2024, 2, 2, False, "000_f1e20d8804268cb6.txt")
-    assert cut[6] == "another version of this unit-year counts — incomplete: 23 parts, sections and tables of a 目录 " \
-                     "present against 32"
+    # its figures are the beginning of 000's (ingest.truncation.cut_copies): a cut copy never counts before it
+    assert cut[6] == "another version of this unit-year counts — incomplete: a copy cut short of doc_id " \
+                     f"{ids['000_f1e20d8804268cb6.txt'][:16]}"
     assert five[:6] == ("攀枝花市西区总工会", 2024, 2, 2, False, "004_2979b81a862d526d.txt")
     assert five[6] == "another version of this unit-year counts — incomplete: 3 figures read against 221"
     assert rows["000_f1e20d8804268cb6.txt"][2:7] == (2, 1, True, None, None)
-    # the cut copy is partial with the places where it stops: the first promised entry missing, its last line
-    assert query(messy, "select status, error_place from marts.dim_document where source_file = 'zz_000_cut.txt'") == \
-        [("partial", "L511; 目录 line 45")]
+    # the cut copy is partial with the places where it stops: its last line, the first promised entry missing, and
+    # its last figure (where 000 goes on)
+    assert query(messy, "select status, error_place, cut_short_of from marts.dim_document "
+                        "where source_file = 'zz_000_cut.txt'") == \
+        [("partial", "L511; 目录 line 45; L511:C5", ids["000_f1e20d8804268cb6.txt"])]
     # a copy without a 目录 cut inside its 绩效自评表 is partial too: the whole report keeps counting
     cut = rows["zz_001_cut.txt"]
     assert cut[:6] == ("广元市总工会", 2024, 2, 2, False, "001_72f22ccfca140d7b.txt")
-    assert cut[6].startswith("another version of this unit-year counts — incomplete: partial (the document is cut "
-                             "short: it ends inside a 绩效自评表")
+    assert cut[6] == "another version of this unit-year counts — incomplete: a copy cut short of doc_id " \
+                     f"{ids['001_72f22ccfca140d7b.txt'][:16]}"
+    # its last line, and its last figure (the rows after it hold none)
     assert query(messy, "select status, error_place from marts.dim_document where source_file = 'zz_001_cut.txt'") == \
-        [("partial", f"L{messy_run['cut_001']}")]
+        [("partial", f"L{messy_run['cut_001']}; L1256")]
 
 
 @needs_real
@@ -319,9 +324,9 @@ def test_real_reports_never_fail_the_build(messy):
 
 
 def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
-    """P holds 004 whole, Q a copy cut at line 200: P counts.  P is then replaced by a copy cut at line 100:
-    Q is now the most complete version, and its facts — removed when P counted — come back in the
-    incremental build exactly as a full rebuild has them."""
+    """P holds 004 whole, Q a copy cut at line 200: P counts.  P is then replaced by its first 100 lines with a
+    figure changed (a re-issue, no cut copy of P, so P is superseded): Q is now the most complete version, and
+    its facts — removed when P counted — come back in the incremental build exactly as a full rebuild has them."""
     from warehouse import snapshot
 
     lines = SEEDS["004"].read_text(encoding="utf-8").split("\n")
@@ -333,7 +338,9 @@ def test_a_version_that_counts_again_is_rebuilt_into_the_facts(tmp_path):
     db = tmp_path / "w.duckdb"
     assert run("run", folder, "--db", db, "--no-docs") == 0
     assert query(db, "select source_file from marts.dim_document where counted_in_facts") == [("p.txt",)]
-    p.write_text("\n".join(lines[:100]), encoding="utf-8")
+    assert "收、支总计各增加27.26万元" in lines[16]
+    p.write_text("\n".join(lines[:100]).replace("收、支总计各增加27.26万元", "收、支总计各增加27.36万元", 1),
+                 encoding="utf-8")
     assert run("run", folder, "--db", db, "--no-docs") == 0
     versions = query(db, "select source_file, version_rank, reason from marts.qa_document_versions order by 2")
     assert versions == [("q.txt", 1, None),

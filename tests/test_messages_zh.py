@@ -428,10 +428,15 @@ def test_report_html_and_the_site_show_the_messages_in_chinese(messy, tmp_path):
     [(cut, error)] = query(db, "select doc_id, error from marts.dim_document where source_file = 'zz_001_cut.txt'")
     assert error.startswith("the document is cut short: it ends inside a 绩效自评表 (L")
     cut_page = (tmp_path / "site" / "doc" / f"{cut}.html").read_text(encoding="utf-8")
-    found = re.search(r'<p class="warn">读取时发现的问题（L(\d+)）：(文档被截断：结尾在绩效自评表（L\d+–L\d+）之中，[^<]*)</p>',
+    found = re.search(r'<p class="warn">读取时发现的问题（L(\d+); L1256）：(文档被截断：结尾在绩效自评表（L\d+–L\d+）之中，[^<]*)</p>',
                       cut_page)
-    assert found and found.group(1) == str(messy["cut"]) and found.group(2).endswith(f"（最后一行为第 {messy['cut']} 行）")
-    assert f'<p class="meta">未计入事实表的原因：本单位本年度计入的是另一版本 — 不完整：部分（{found.group(2)}），计入的版本正常</p>' \
+    assert found and found.group(1) == str(messy["cut"])
+    # its two cuts: where it stops inside the table, and that its figures are the beginning of the whole 001's
+    [(full,)] = query(db, "select doc_id from marts.dim_document where source_file = ?", [SEEDS["001"].name])
+    assert found.group(2).endswith(f"（最后一行为第 {messy['cut']} 行）；文档被截断：其 257 个数据是 {SEEDS['001'].name}"
+                                   f"（doc_id {full[:16]}）的开头部分，到 L1256 为止位置与印出的文字都相同，"
+                                   "而那个版本在 L1278:C5 起还有 12 个数据")
+    assert f'<p class="meta">未计入事实表的原因：本单位本年度计入的是另一版本 — 不完整：是 doc_id {full[:16]} 的截断副本</p>' \
         in cut_page
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<td>未找到报告中的任何数据：不是部门决算报告（整个文档）</td>" in index
@@ -440,7 +445,7 @@ def test_report_html_and_the_site_show_the_messages_in_chinese(messy, tmp_path):
     index = (tmp_path / "site_en" / "index.html").read_text(encoding="utf-8")
     assert "<td>no figures of a report found: not a 决算 report (whole document)</td>" in index
     cut_page = (tmp_path / "site_en" / "doc" / f"{cut}.html").read_text(encoding="utf-8")
-    assert f'<p class="warn">Found while reading (L{messy["cut"]}): {error}</p>' in cut_page
+    assert f'<p class="warn">Found while reading (L{messy["cut"]}; L1256): {error}</p>' in cut_page
     i18n.set_lang(None)
 
 
@@ -465,7 +470,8 @@ def test_a_bad_copy_over_a_loaded_report_is_said_in_chinese(tmp_path, zh):
 def _sheet(book: Path) -> dict[str, dict[str, str]]:
     ws = openpyxl.load_workbook(book, read_only=True).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    return {r[rows[0].index("文件")]: dict(zip(rows[0], r)) for r in rows[1:]}
+    file = "文件" if "文件" in rows[0] else "source_file"   # --lang en: the code names (juesuan.export)
+    return {r[rows[0].index(file)]: dict(zip(rows[0], r)) for r in rows[1:]}
 
 
 def test_the_xlsx_export_gives_the_exclusion_reasons_in_chinese(messy, tmp_path):
@@ -477,10 +483,10 @@ def test_the_xlsx_export_gives_the_exclusion_reasons_in_chinese(messy, tmp_path)
     assert zh["empty.txt"]["未计入原因"] == "无法读取：空文件（文件没有任何内容）"
     assert zh["empty.txt"]["错误位置"] == "第 0 字节"
     assert zh["minutes.txt"]["未计入原因"] == "不是报告：未找到报告中的任何数据：不是部门决算报告"
-    reason = zh["zz_001_cut.txt"]["未计入原因"]
-    assert reason.startswith("本单位本年度计入的是另一版本 — 不完整：部分（文档被截断：结尾在绩效自评表（L") and \
-        reason.endswith(f"（最后一行为第 {cut} 行）），计入的版本正常")
-    assert en["empty.txt"]["未计入原因"] == "could not be read: empty file (the file has no content)"
-    assert en["empty.txt"]["错误位置"] == "byte 0"
-    assert en["zz_001_cut.txt"]["未计入原因"] == query(
+    [(full,)] = query(db, "select doc_id from marts.dim_document where source_file = ?", [SEEDS["001"].name])
+    assert zh["zz_001_cut.txt"]["未计入原因"] == f"本单位本年度计入的是另一版本 — 不完整：是 doc_id {full[:16]} 的截断副本"
+    assert zh["zz_001_cut.txt"]["错误位置"] == f"L{cut}; L1256"
+    assert en["empty.txt"]["exclusion_reason"] == "could not be read: empty file (the file has no content)"
+    assert en["empty.txt"]["error_place"] == "byte 0"
+    assert en["zz_001_cut.txt"]["exclusion_reason"] == query(
         db, "select exclusion_reason from marts.dim_document where source_file = 'zz_001_cut.txt'")[0][0]

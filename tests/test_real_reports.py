@@ -188,6 +188,16 @@ def test_r13_two_sided_row_is_read_by_side():
     assert Decimal("24169.74") not in _values(path, kind="expenditure", item="basic")
 
 
+def test_r13_a_budget_total_table_cut_short_is_said_in_its_own_terms():
+    """Its revenue side is headed 项目名称 (as a 绩效自评表's project block is): the cut is still told as a 收支预算总表's,
+    never with a self-evaluation's 满意度指标 and 总分."""
+    doc, _ = _doc(REPRO / "r13_flattened_two_sided_row" / "jcy2019_cover_p14.pdf")
+    assert doc.status == "partial"
+    assert [(i.place, i.message) for i in doc.result.issues if i.severity == "error"] == [(
+        "p2 T1 R39", "the document is cut short: it ends inside 收支预算总表 (L7–L33) and none of the 8 standard tables "
+        "that follow it in the template is in the document (收入预算表、支出预算表、财政拨款收支预算总表…) (its last line is 33)")]
+
+
 def test_r15_text_grid_continues_over_a_page_number_line():
     path = REPRO / "r15_table_split_by_page_footer" / "swu2023_p10-11_tsv_with_footer.txt"
     doc, rows = _doc(path)
@@ -391,6 +401,18 @@ def test_three_public_budget_meeting_and_training_are_the_printed_figures():
                    "training": (Decimal("30.00"), "p9 T1 R6 C9")}
     grand = next(r["value"] for r in rows if r["table_code"] == "B09" and r["kind"] == "other")
     assert grand == Decimal("1471.70") == got["total"][0] + got["meeting"][0] + got["training"][0]
+
+
+def test_an_of_which_row_of_a_revenue_source_is_that_source():
+    """西南大学's 收入支出决算总表 prints 其中：政府性基金预算财政拨款 | 109.50 under 一、财政拨款收入: the gov_fund
+    revenue, marked as a part printed under its total (flags of_which); 其中：捐赠收入 names no revenue source of
+    the template and stays unmapped."""
+    doc, rows = _doc(REAL / SWU)
+    assert [(r["kind"], r["item"], r["scope"], r["measure"], r["value"], r["value_text"], r["flags"])
+            for r in rows if r["source_ref"] == "p8 T1 R5 C2"] == [
+        ("revenue", "gov_fund", "all", "amount", Decimal("109.5000"), "109.50", "of_which")]
+    assert [(r.value_text, r.reason) for r in doc.result.rejects if r.source_ref == "p8 T1 R11 C2"] == \
+        [("44.20", "unmapped_row")]
 
 
 @pytest.mark.parametrize("name, table_code, scope, code, value, ref", [

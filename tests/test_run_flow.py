@@ -34,6 +34,11 @@ def _in_chinese(monkeypatch) -> None:
     monkeypatch.setattr(i18n, "_lang", "zh")   # the one before is restored after the test
 
 
+def _english_page(db: Path) -> Path:
+    """The report page of an English run (--lang en): its own file beside the Chinese report.html."""
+    return report_html(db).with_name("report.en.html")
+
+
 def _last_stages(db: Path) -> dict:
     return json.loads(query(db, "select stages from raw.runs where command = 'run' order by started_at desc limit 1")[0][0])
 
@@ -64,12 +69,12 @@ def flow(tmp_path_factory):
         out: dict = {"db": db, "files": files}
         out["first"] = _run(root / "reports", "--db", db)
         out["first_stages"], out["first_checks"] = _last_stages(db), _check_runs(db)
-        out["report_ns"] = report_html(db).stat().st_mtime_ns
+        out["report_ns"] = _english_page(db).stat().st_mtime_ns
         out["standbys"] = len(standbys)
         out["noop"] = _run(root / "reports", "--db", db)
         out["noop_stages"], out["noop_checks"] = _last_stages(db), _check_runs(db)
         out["noop_standbys"] = len(standbys)
-        out["noop_report_ns"] = report_html(db).stat().st_mtime_ns
+        out["noop_report_ns"] = _english_page(db).stat().st_mtime_ns
         # a sentence of 002 changes: another document version, rebuilt marts, checks again
         replace_on_line(files["002"], r"年度收入总计", "360.44 万元", "360.44  万元")
         cli_max = cli.RUN_LIST_MAX
@@ -79,7 +84,7 @@ def flow(tmp_path_factory):
         finally:
             cli.RUN_LIST_MAX = cli_max
         out["changed_stages"], out["changed_checks"] = _last_stages(db), _check_runs(db)
-        out["changed_report_ns"] = report_html(db).stat().st_mtime_ns
+        out["changed_report_ns"] = _english_page(db).stat().st_mtime_ns
         out["changed_standbys"] = len(standbys)
         yield out
 
@@ -202,3 +207,32 @@ def test_the_report_of_thousands_lists_the_documents_to_look_at_and_the_page_has
     buffer.truncate(0)
     cli.step_report(db, select=["003"], limit=1)
     assert "003_4f37c1432cabcae1.txt" in buffer.getvalue()
+
+
+def test_a_run_that_loads_only_failures_or_duplicates_builds_no_fact(flow, tmp_path):
+    """LOW-B5: new files that feed no fact — a duplicate (a second path of a loaded report), a file that fails —
+    leave the facts as they were: duplicates alone skip dbt, a failure alone builds the document listing
+    (juesuan.dbt.LISTING_MODELS) so dim_document shows it, and the checks are reused either way."""
+    db = flow["db"]
+    facts_before = query(db, "select count(*), sum(amount_wan) from marts.fct_expenditure")
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    (dup / "000_副本.txt").write_bytes(flow["files"]["000"].read_bytes())
+    code, text = _run(dup, "--db", db)
+    stages = _last_stages(db)
+    assert code == 0 and "1 duplicate" in text
+    assert (stages["build"]["skipped"], stages["build"]["listing_only"], stages["check"]["reused"]) == (True, False, True)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "空报告.txt").write_bytes(b"")
+    code, text = _run(broken, "--db", db)
+    stages = _last_stages(db)
+    assert code == 4   # a document failed
+    assert (stages["build"]["skipped"], stages["build"]["listing_only"], stages["check"]["reused"]) == (False, True, True)
+    assert "document listing only: no new file gave figures, the facts are unchanged; " in text
+    assert query(db, "select status, counted_in_facts from marts.dim_document where source_file = '空报告.txt'") == \
+        [("failed", False)]
+    assert query(db, "select count(*), sum(amount_wan) from marts.fct_expenditure") == facts_before
+    # the same failure again: nothing new at all
+    code, text = _run(broken, "--db", db)
+    assert _last_stages(db)["build"]["skipped"] is True

@@ -67,3 +67,14 @@ def reconcile_keys(table_keys: set[str], other_keys: set[str]) -> dict[str, str]
 
 
 DEPARTMENT_PROJECT = "部门整体支出"
+
+# A date or period and nothing else ("2023 年全年", "2024年12月底前", "年底前"): what an indicator achieved or
+# aims at (实际完成值 / 指标值), never an indicator's name
+_PERIOD = re.compile(r"(?=.*(?:\d{4}年|\d{1,2}月|全年|年底|年内|年末))(?:\d{4}年度?)?(?:\d{1,2}月(?:\d{1,2}日)?)?"
+                     r"(?:全年|年底|年内|年末|月底|底|末|内|前|之前|以前)*")
+
+
+def is_period_value(text: str) -> bool:
+    """True when ``text`` (spaces ignored) is only a date or period — 2023年全年, 2024年12月31日前, 全年, 年底前:
+    a value an indicator row prints (its 实际完成值 or 指标值), not the name of an indicator."""
+    return _PERIOD.fullmatch(squash(text)) is not None

@@ -13,6 +13,9 @@ The parser uses what such a table must contain instead of positions:
   column's wrap width (measured over all rows);
 * an indicator row ends with its 分值 and 得分; level labels in front of the
   name are recognised by the template vocabulary and stripped;
+* a row whose text is only a date or period ("2023 年全年") printed its 实际完成值 alone, its 指标内容 cell
+  left blank (merged with the row above): it is a row of the indicator above it in the same 二级指标, the
+  text its actual value;
 * 总分 closes the table.
 """
 
@@ -28,7 +31,7 @@ from ingest.model import Indicator, Observation, Reject
 from ingest.normalize import squash
 from ingest.numbers import parse_plain
 from ingest.paragraphs import page_number_lines
-from ingest.performance import DEPARTMENT_PROJECT, project_name
+from ingest.performance import DEPARTMENT_PROJECT, is_period_value, project_name
 
 _TITLE = re.compile(r"^(?P<name>.*?)(?P<dept>部门整体支出|整体支出|部门)?绩效自评表\s*$")
 _TOTAL = re.compile(r"^总\s*分\s+(?P<max>\d+(?:\.\d+)?)\s+(?P<score>\d+(?:\.\d+)?)\s*$")
@@ -168,7 +171,12 @@ class FlattenedParser:
             level2 = l2 or level2
             level1 = l1 or vocab.LEVEL2_TO_LEVEL1.get(level2 or "") or level1
             self._levels = [level1, level2]
-            ind = Indicator(self.indicator_no, project, project_kind, level1, level2, name,
+            actual = None
+            above = self.indicators[-1] if self.indicators else None
+            if (not l2 and is_period_value(name) and above is not None and above.project == project
+                    and above.level2 == level2):
+                actual, name = name, above.indicator
+            ind = Indicator(self.indicator_no, project, project_kind, level1, level2, name, actual_text=actual,
                             line_no=(self._buffer[0].line_no if self._buffer else frag.line_no), layout="flattened")
             ind.weight = parse_plain(m.group("w")).value
             ind.score = parse_plain(m.group("s")).value

@@ -124,17 +124,49 @@ def supported_extensions() -> list[str]:
     return sorted(_READERS)
 
 
+# A PDF ends with its %%EOF marker (after an incremental update, its last one), give or take trailing whitespace
+# and a few bytes some writers append; a ZIP container (DOCX/XLSX) with its end-of-central-directory record,
+# at most 65,535 bytes of comment before the end.
+_UNREADABLE = "not a readable "
+_PDF_TAIL = 1024
+_ZIP_EOCD = b"PK\x05\x06"
+_ZIP_TAIL = 22 + 65535
+
+
+def cut_container(data: bytes) -> str | None:
+    """Why bytes that begin as a PDF or a ZIP container (DOCX/XLSX) are cut short — they hold the file's first
+    parts (a PDF object, a second archive member) but lack the end every such file has: a PDF's last %%EOF, a
+    ZIP's end-of-central-directory record — or None (complete, garbage behind a header, or another format).
+    Says nothing of a text file (any prefix of a text is text)."""
+    if data.startswith(b"%PDF") and b"endobj" in data and b"%%EOF" not in data[-_PDF_TAIL:]:
+        return f"a PDF ends with %%EOF, this one stops at byte {len(data)} without it"
+    if data.startswith(b"PK\x03\x04") and b"PK\x03\x04" in data[4:] and _ZIP_EOCD not in data[-_ZIP_TAIL:]:
+        return (f"a DOCX/XLSX (ZIP) file ends with its central directory, this one stops at byte {len(data)} "
+                "without it")
+    return None
+
+
 def read_bytes(path: Path, data: bytes) -> RawText:
     """Dispatch on extension (unknown extensions are read as text) → RawText with lines and tables.
 
-    Raises ReadError (naming the file and the place) for empty, binary, undecodable or unreadable input.
+    Raises ReadError (naming the file and the place) for empty, binary, undecodable or unreadable input; a PDF or
+    DOCX/XLSX its reader cannot open that lacks its end (cut_container) is said to be cut short at its last byte.
     """
     if not data:
         raise ReadError(str(path), "empty file", place="byte 0", hint="the file has no content")
     if data[:4] == b"PK\x03\x04":   # a ZIP container (DOCX/XLSX): refuse a zip bomb before any reader inflates it
         check_archive(path, data)
     reader = _READERS.get(path.suffix.lower(), _READERS[".txt"])
-    raw = reader(path, data)
+    try:
+        raw = reader(path, data)
+    except ReadError as exc:
+        # a reader that could not open the file at all ("not a readable PDF file: …") says why in its parser's
+        # words; a file that lacks its end says it better.  A specific reason (encrypted, no text layer) stays.
+        cut = cut_container(data) if exc.message.startswith(_UNREADABLE) else None
+        if cut is None:
+            raise
+        raise ReadError(str(path), f"the file is cut short: {cut}", place=f"byte {len(data)}",
+                        hint="the copy or download stopped before the end; fetch the file again") from exc
     raw.lines = [normalise_line(line) for line in raw.lines]
     if not any(line.strip() for line in raw.lines):
         raise ReadError(str(path), "no text found", place="whole file", hint="the file holds only whitespace")

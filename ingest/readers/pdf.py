@@ -25,7 +25,12 @@ starts with one of the same width, with no header or a repeated header; running
 headers, page numbers and 续表 lines in between) is one grid; every cell keeps the
 page it was printed on (``p10 T1 R5 C3``).  An unruled table's pages are matched
 on their columns' x extents (a page shows only the columns it fills), and a header
-ending a page heads the table the next page continues.  Scanned PDFs need OCR first.
+ending a page heads the table the next page continues.
+
+Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
+landscape media boxes alike.  What cannot be read is said, never parsed as garbage: a page that is a
+scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
+are issues naming their pages; a document of scanned images only is a ReadError.
 """
 
 from __future__ import annotations
@@ -46,6 +51,18 @@ _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
 _CONTINUED = re.compile(r"^[（(]?续(?:表|上表|前表)?[)）]?\s*\d*$")
 _FIGURE_TOKEN = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$|^-?\d{1,3}(?:,\d{3})+$")
+
+
+# CJK ideographs, radicals, CJK and full-width punctuation: a space between two of them inside a table cell
+# is the producer's spacing (labels spread over their cell, 分散对齐, or set with character spacing), never a
+# word boundary, so it is not kept ('一 般 公 共 服 务 支 出' is 一般公共服务支出).
+_CJK = "\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+
+
+def _unspaced(text: str) -> str:
+    """A table cell's text less the spaces between two CJK characters (see _CJK)."""
+    return _CJK_SPACE.sub("", text) if " " in text else text
 
 
 def _is_figure(text: str) -> bool:
@@ -184,7 +201,7 @@ def _merge_unlabelled_columns(texts: list[list[str | None]], across: list[list[b
 
 def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
-    rows of (text, ref) and each row's locator."""
+    rows of (text, ref) and each row's locator.  Cell texts keep no space between CJK characters (_CJK)."""
     head = pieces[0]
     if head.ruled:
         ncols = head.ncols
@@ -264,9 +281,36 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
         for c, cell in enumerate(out):
             cell[1] = f"p{page_no} T{table_no} R{row_id} C{c + 1}"
         logical.append(out)
+    # A table drawn without lines has no vertical spans: a label wrapped onto a second text line is a row of
+    # its own holding that one word.  In a table whose body rows start with subject codes (a row of the
+    # table has a code or figures) it is part of the label of the body row it lies nearer to: the end of the
+    # label above, or, when the row's texts are centred vertically, the start of the label below.
+    firsts = [next((squash(c[0]) for c in row if c[0]), "") for row in logical[body_start:]]
+    coded = not head.ruled and 2 * sum(bool(_CODE.match(t)) for t in firsts) >= len(firsts) > 0
+    top_of = {(p.page_no, p.table_no, r): b[1] for p in pieces for r, b in zip(p.row_ids, p.row_bounds)}
+
+    def nearer_below(n: int) -> bool:
+        """Is row n clearly nearer the row below it than the row above (both on its page)?  Line tops differ
+        by a point between digits and CJK characters: equal distances stay equal."""
+        if n + 1 >= len(logical) or where[n + 1][:2] != where[n][:2] or where[n - 1][:2] != where[n][:2]:
+            return False
+        above, at, below = (top_of[where[k]] for k in (n - 1, n, n + 1))
+        return below - at < 0.75 * (at - above)
+
     merged: list[list[list]] = []
     locators: list[str] = []
+    carry: tuple[int, str] | None = None  # (column, start of a label) for the next row
     for n, row in enumerate(logical):
+        if carry is not None:
+            row[carry[0]][0] = carry[1] + row[carry[0]][0]
+            carry = None
+        if merged and coded and n >= body_start and n + 1 < len(logical):
+            words = [(c, b[0]) for c, b in enumerate(row) if b[0]]
+            if len(words) == 1 and not (_is_figure(words[0][1]) or _CODE.match(words[0][1])
+                                        or _ENUMERATOR.match(words[0][1])) \
+                    and _is_body_row([b[0] for b in logical[n + 1]]) and nearer_below(n):
+                carry = words[0]
+                continue
         if merged:
             prev = merged[-1]
             clash = any(a[0] and b[0] for a, b in zip(prev, row))
@@ -278,7 +322,9 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
                     a[2] = a[2] and b[2]
                 continue
             words = [(c, b[0]) for c, b in enumerate(row) if b[0]]
-            if (n >= body_start and words and any(b[2] for b in row)
+            wrapped = coded and len(words) == 1 and prev[words[0][0]][0] and not _is_figure(prev[words[0][0]][0]) \
+                and _is_body_row([a[0] for a in prev])
+            if (n >= body_start and words and (any(b[2] for b in row) or wrapped)
                     and all(len(w) <= 6 and not _is_figure(w) and not _ENUMERATOR.match(w)
                             and not _CODE.match(w) and prev[c][0] for c, w in words)):
                 for c, w in words:  # the end of a label broken over two grid rows
@@ -302,7 +348,7 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
             del merged[n], locators[n]
             continue
         n += 1
-    return [[(c[0], c[1]) for c in row] for row in merged], locators
+    return [[(_unspaced(c[0]), c[1]) for c in row] for row in merged], locators
 
 
 def _spanned_columns(bounds: list[int], texts: list[list[str | None]], across: list[list[bool]],
@@ -349,6 +395,52 @@ def _is_label_end(text: str) -> bool:
 class _Page:
     page_no: int
     blocks: list = field(default_factory=list)  # (top, "line", text, bbox) | (top, "table", _Piece, None), in reading order
+    scanned: bool = False  # an image of a page without its text (see _is_scanned)
+    unmapped: int = 0  # characters without a Unicode mapping (see _unmapped)
+
+
+# A page is a scanned image when images cover at least half of it and fewer printed characters than
+# _SCANNED_CHARS lie over them (its running header, page number or a stamp are typed beside or over the
+# scan; an OCRed scan has its text over the image).  A page of _TEXT_PAGE characters or more is text.
+_SCANNED_CHARS = 20
+_TEXT_PAGE = 300
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010fffd]")
+
+
+def _is_scanned(page, chars: list[dict]) -> bool:
+    """Is `page` (pdfplumber's or PdfiumPage) an image of a page: images over half its area, fewer than
+    _SCANNED_CHARS characters of text over them?"""
+    if len(chars) >= _TEXT_PAGE:
+        return False
+    images = [(max(i["x0"], 0), max(i["top"], 0), min(i["x1"], page.width), min(i["bottom"], page.height))
+              for i in page.images]
+    if sum(max(0.0, x1 - x0) * max(0.0, y1 - y0) for x0, y0, x1, y1 in images) < 0.5 * page.width * page.height:
+        return False
+    over = sum(1 for c in chars if c["text"].strip() and any(
+        x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and y0 <= (c["top"] + c["bottom"]) / 2 <= y1 for x0, y0, x1, y1 in images))
+    return over < _SCANNED_CHARS
+
+
+def _unmapped(chars: list[dict]) -> int:
+    """How many characters of a page have no Unicode mapping: U+FFFD (a glyph of a font without a ToUnicode
+    map: pdfminer's ``(cid:N)``, made U+FFFD by _pages_pdfplumber, or pdfium's raw code) and private-use characters
+    inside a word.  A private-use character standing alone (a Symbol/Wingdings bullet, U+F0B7) is a mark,
+    not unreadable text."""
+    text = "".join(c["text"] for c in chars)
+    if "\ufffd" not in text and not _PRIVATE_USE.search(text):
+        return 0
+    bad = [c for c in chars if c["text"] == "\ufffd"]
+    private = [c for c in chars if _PRIVATE_USE.match(c["text"])]
+    if len(private) > 50:  # a whole font of them
+        return len(bad) + len(private)
+
+    def touches(c: dict) -> bool:
+        size = c.get("size") or (c["bottom"] - c["top"])
+        mid = (c["top"] + c["bottom"]) / 2
+        return any(o is not c and o["text"].strip() and o["top"] <= mid <= o["bottom"]
+                   and -0.5 < max(o["x0"] - c["x1"], c["x0"] - o["x1"]) < 0.25 * size for o in chars)
+
+    return len(bad) + sum(1 for c in private if touches(c))
 
 
 # Two characters of one cell lie closer than half the font size (a word space is about a fifth of it); the
@@ -390,6 +482,7 @@ def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
         above, below = rows[i][0]["top"] - rows[i - 1][0]["top"], rows[i + 1][0]["top"] - rows[i][0]["top"]
         if max(above, below) <= 1.3 * min(above, below):
             multi[i] = True
+    _join_half_rows(rows, multi)
     bands, run = [], []
     for n, (row, is_multi) in enumerate(zip(rows + [None], multi + [False])):
         if is_multi:
@@ -403,6 +496,39 @@ def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
             bands.append(run)  # one line: the last row of a table continued from the previous page, or prose;
         run = []               # ending the page: a header whose body is on the next page
     return bands
+
+
+def _join_half_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
+    """A header whose cells are merged over two or three rows prints each label in the middle of its rows:
+    its text lines lie closer than a line's own height (they overlap), one label per line.  A line that close
+    to a table line is a table line too (in place in `multi`), and so on along the chain; a title block
+    line (_TITLE_CELL) never is.  Lines of prose, at least a line height apart, are left alone.  So is a
+    line between two table lines half a row from one of them (a wrapped label beside centred cells)."""
+    def close(a: dict, b: dict) -> bool:
+        return abs(b["top"] - a["top"]) < 0.85 * min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+
+    changed = True
+    while changed:
+        changed = False
+        for i, (line, _) in enumerate(rows):
+            if multi[i] or _TITLE_CELL.search(squash(line["text"])):
+                continue
+            if any(0 <= j < len(rows) and multi[j] and close(line, rows[j][0]) for j in (i - 1, i + 1)):
+                multi[i] = changed = True
+    # A one-line cell centred beside a label wrapped over two lines: the label's lines lie half a row above
+    # and below the row's figures, between two table lines a row apart (the table's row pitch, the median
+    # distance of consecutive table lines).
+    pitches = sorted(rows[i + 1][0]["top"] - rows[i][0]["top"] for i in range(len(rows) - 1)
+                     if multi[i] and multi[i + 1])
+    if not pitches:
+        return
+    pitch = pitches[len(pitches) // 2]
+    for i in range(1, len(rows) - 1):
+        if multi[i] or not (multi[i - 1] and multi[i + 1]) or _TITLE_CELL.search(squash(rows[i][0]["text"])):
+            continue
+        above, below = rows[i][0]["top"] - rows[i - 1][0]["top"], rows[i + 1][0]["top"] - rows[i][0]["top"]
+        if min(above, below) < 0.6 * pitch and max(above, below) < 1.3 * pitch:
+            multi[i] = True
 
 
 def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _Piece | None:
@@ -426,6 +552,7 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
             cols[-1][1] = max(cols[-1][1], x1)
         else:
             cols.append([x0, x1])
+    band = [(line, _join_spread_word(segs, cols)) for line, segs in band]
     for _, segs in band:
         for x0, x1, _ in segs:
             if not any(min(x1, b) > max(x0, a) for a, b in cols):
@@ -454,6 +581,26 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
                    max(b for _, b in cols), ruled=False, lines=[line["text"] for line in lines],
                    col_x1=[b for _, b in cols], row_bounds=[_bbox(line) for line in lines])
     return piece
+
+
+_ONE_CJK = re.compile(f"[{_CJK}]")
+
+
+def _join_spread_word(segs: list[tuple[float, float, str]], cols: list[list[float]]) -> list:
+    """A label spread over its cell (分散对齐: '项    目') is cut by _segments into single characters: a
+    single CJK character over no column of the body rows (`cols`) is the end of the single characters
+    before it on its line, one word.  Single-character labels over columns of their own (类 款 项 over
+    the code columns) stay apart."""
+    out: list[tuple[float, float, str]] = []
+    spread = False  # out[-1] is one or more single characters
+    for x0, x1, text in segs:
+        single = len(text) == 1 and bool(_ONE_CJK.match(text))
+        if single and out and spread and not any(min(x1, b) > max(x0, a) for a, b in cols):
+            out[-1] = (out[-1][0], x1, out[-1][2] + text)
+            continue
+        out.append((x0, x1, text))
+        spread = single
+    return out
 
 
 def _owned_columns(cols: list[list[float]], x0: float, x1: float) -> list[int]:
@@ -487,6 +634,9 @@ def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]],
 
 
 def _read_page(page, page_no: int) -> _Page:
+    chars = page.chars
+    scanned = _is_scanned(page, chars)
+    unmapped = _unmapped(chars)
     pieces: list[_Piece] = []
     for table in page.find_tables():
         piece = _piece(page_no, len(pieces) + 1, table)
@@ -511,7 +661,7 @@ def _read_page(page, page_no: int) -> _Page:
         lines = page.filter(outside).extract_text_lines()
     blocks = [(line["top"], "line", line["text"], _bbox(line)) for line in lines] + \
         [(p.top, "table", p, None) for p in pieces]
-    return _Page(page_no, sorted(blocks, key=lambda b: b[0]))
+    return _Page(page_no, sorted(blocks, key=lambda b: b[0]), scanned, unmapped)
 
 
 def _bbox(obj: dict) -> tuple[float, float, float, float]:
@@ -570,6 +720,9 @@ def _pages_pdfplumber(path: Path, data: bytes) -> list[_Page]:
     with pdf:
         try:
             for page_no, page in enumerate(pages_list, start=1):
+                for c in page.chars:  # pdfminer's text of a glyph without a Unicode mapping, as pdfium's
+                    if c["text"].startswith("(cid:"):
+                        c["text"] = "\ufffd"
                 pages.append(_read_page(page, page_no))
                 page.close()
         except Exception as exc:  # noqa: BLE001
@@ -590,7 +743,12 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | 
     "pdfplumber"), with pdfplumber/pdfminer; the table and text algorithms are pdfplumber's either way.
     `geometry`, when given, receives where each locator was printed, in PDF points from the page's top left:
     ``"p3 L12"`` → the line's (x0, top, x1, bottom), ``"p10 T1 R5"`` → the table row's (juesuan/pdfcrop.py).
-    Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer.
+    An encrypted PDF whose user password is empty (an owner password only) opens and reads as any other.
+    Pages read but not understood are `issues` of the document, its other pages being read: pages that
+    are scanned images (no text layer: OCR needed) and pages whose text has glyphs without a Unicode
+    mapping (a font without ToUnicode, private-use characters; see _unmapped).
+    Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer (a
+    scanned document names its image pages).
     """
     pages = None
     if backend == "pdfium":
@@ -601,9 +759,34 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | 
     if pages is None:
         pages = _pages_pdfplumber(path, data)
     raw = _assemble(pages, geometry)
+    scanned = [p.page_no for p in pages if p.scanned]
     if not any(line.strip() for line in raw.lines):
+        if scanned:
+            raise ReadError(str(path), f"PDF has no text layer: scanned images on page {_page_list(scanned)}",
+                            place="all pages", hint="run OCR before ingesting")
         raise ReadError(str(path), "PDF has no text layer", place="all pages", hint="run OCR before ingesting")
+    if scanned:
+        raw.issues.append((f"page {scanned[0]}",
+                           f"page {_page_list(scanned)}: no text layer (scanned image), OCR needed; the other "
+                           f"pages were read"))
+    unreadable = [p for p in pages if p.unmapped]
+    if unreadable:
+        raw.issues.append((f"page {unreadable[0].page_no}",
+                           f"page {_page_list([p.page_no for p in unreadable])}: "
+                           f"{sum(p.unmapped for p in unreadable)} characters without a Unicode mapping (a font "
+                           f"without ToUnicode, or private-use glyphs): that text cannot be read"))
     return raw
+
+
+def _page_list(numbers: list[int]) -> str:
+    """Page numbers as printed in a message: runs joined ("2, 4–6")."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
 def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:

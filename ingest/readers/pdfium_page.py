@@ -4,11 +4,14 @@ pdfplumber reads a page through pdfminer, which interprets the content stream in
 page on the development reports, 90% of the PDF parse).  pdfium reads the same page in a few ms.  This
 adapter gives pdfplumber's algorithms — ``TableFinder`` (ruling lines and text alignment), ``Table.extract``
 and the text-line clustering — the objects they need: characters with their boxes (font-size boxes, as
-pdfplumber's) and the horizontal/vertical edges of every drawn path (rectangles and lines).
+pdfplumber's) and the horizontal/vertical edges of every drawn path (rectangles and lines).  A glyph
+pdfium finds no Unicode for (a font without a ToUnicode map: pdfium gives its raw char code, below 32) is
+U+FFFD, as the reader makes pdfminer's ``(cid:N)``, so that it is seen and never silently dropped.
 
-Only what the PDF reader uses is provided (``chars``, ``edges``, ``bbox``, ``width``, ``height``,
-``find_tables``, ``extract_words``, ``extract_text_lines``, ``filter``).  The reader falls back to pdfplumber
-for any document pdfium cannot read this way (rotated pages, for instance).
+Only what the PDF reader uses is provided (``chars``, ``edges``, ``images``, ``bbox``, ``width``, ``height``,
+``find_tables``, ``extract_words``, ``extract_text_lines``, ``filter``).  Pages are given as displayed
+(/Rotate 0, 90, 180, 270).  The reader falls back to pdfplumber for any document pdfium cannot read this
+way (a media box not at the origin, for instance).
 """
 
 from __future__ import annotations
@@ -69,8 +72,10 @@ class PdfiumPage:
         try:
             for i in range(textpage.count_chars()):
                 code = raw.FPDFText_GetUnicode(textpage, i)
-                if code in (0, 0xFFFE, 0xFFFF) or code < 32 or raw.FPDFText_IsGenerated(textpage, i) == 1:
-                    continue
+                if code in (0xFFFE, 0xFFFF) or raw.FPDFText_IsGenerated(textpage, i) == 1:
+                    continue  # pdfium's own line breaks and spaces are "generated"
+                if code < 32:  # a glyph of a font without a Unicode mapping: pdfium gives its char code
+                    code = 0xFFFD
                 if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
                     continue
                 (ax, ay), (bx, by) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
@@ -141,6 +146,20 @@ class PdfiumPage:
         if not self.chars:
             return []
         return utils.chars_to_textmap(self.chars, **kwargs).extract_text_lines(strip=True, return_chars=return_chars)
+
+    @property
+    def images(self) -> list[dict]:
+        """The page's images (in Form XObjects too) as pdfplumber gives them: x0, x1, top, bottom (displayed
+        page, points from the top left)."""
+        import pypdfium2.raw as raw
+
+        out = []
+        for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=8):
+            left, bottom, right, top = obj.get_bounds()
+            (ax, ay), (bx, by) = self._to_page(left, top), self._to_page(right, bottom)
+            out.append({"object_type": "image", "x0": min(ax, bx), "x1": max(ax, bx), "top": min(ay, by),
+                        "bottom": max(ay, by)})
+        return out
 
     def filter(self, test) -> PdfiumPage:
         return PdfiumPage(self._page, [c for c in self.chars if test(c)], self.edges)

@@ -1,4 +1,5 @@
-"""Plain-text reports: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK."""
+"""Plain-text reports: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one: told by its zero
+bytes), GB18030/GBK."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def decode(path: Path, data: bytes) -> tuple[str, str, int | None]:
             raise ReadError(str(path), "binary file, not text", place="byte 0", hint=f"looks like {what}")
     nul = data.find(b"\x00", 0, 65536)
     if nul >= 0:
+        utf16 = _utf16_by_its_nuls(data)
+        if utf16 is not None:
+            return _strict(path, data, utf16), utf16, None
         raise ReadError(str(path), "binary file, not text", place=f"byte {nul}", hint="contains NUL bytes")
     try:
         text, cut = _utf8(path, data, 0)
@@ -52,6 +56,34 @@ def decode(path: Path, data: bytes) -> tuple[str, str, int | None]:
                 place=f"byte {pos} (line {line_no})",
                 hint="re-save the file as UTF-8",
             ) from None
+
+
+_TEXT_ASCII = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
+
+
+def _utf16_by_its_nuls(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for UTF-16 without a BOM, else None.  Its ASCII characters (digits, spaces, line
+    ends — plenty in a report) are a zero byte beside the character: in the first 64 KB the zero bytes sit mostly
+    on one side of the byte pairs (at least 5 % of the pairs; the other side, where only characters such as 一
+    U+4E00 put one, has at most a fifth as many), beside them printable ASCII, tabs and line ends, and the whole
+    file decodes; a binary file has them anywhere, beside anything."""
+    head = data[:65536]
+    pairs = len(head) // 2
+    even, odd = head[0::2], head[1::2]
+    for encoding, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        n, other = zeros.count(0), chars.count(0)
+        if not pairs or n < 0.05 * pairs or other > 0.2 * n:
+            continue
+        # beside each zero byte an ASCII character of text: printable, tab or line end (not 0x01, 0x02 …)
+        ascii_chars = bytes(c for c, z in zip(chars, zeros) if z == 0)
+        if sum(c in _TEXT_ASCII for c in ascii_chars) < 0.95 * len(ascii_chars):
+            return None
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            return None
+        return encoding
+    return None
 
 
 def _utf8(path: Path, data: bytes, start: int) -> tuple[str, int | None]:

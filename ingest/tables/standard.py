@@ -355,7 +355,7 @@ class _Emitter:
 
     def value(self, r: int, cell: Cell, *, kind: str, measure: str, item: str | None, scope: str | None,
               function_code: str | None = None, subject_name: str | None = None,
-              economic_code: str | None = None, row: list[Cell]) -> None:
+              economic_code: str | None = None, row: list[Cell], flags: str | None = None) -> None:
         text = cell.text
         if is_blank(text):
             self.roles[(r, cell.col)] = "blank"
@@ -379,7 +379,7 @@ class _Emitter:
                 function_code=function_code, subject_name=subject_name, economic_code=economic_code,
                 decimals=wan_decimals(parsed.decimals, self.unit) if money else parsed.decimals,
                 printed_unit=self.unit, table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
-                section=self.section, snippet=self.snippet(row), source_ref=cell.ref,
+                section=self.section, snippet=self.snippet(row), source_ref=cell.ref, flags=flags,
             )
         )
 
@@ -625,7 +625,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                 col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.scope == "fiscal" else None
                 scope = scope_of_row or col_scope or tdef.scope
                 em.value(r, cell, kind=kind, measure=_measure(paths[cell.col], tdef.measure), item=item,
-                         scope=scope, function_code=function_code, subject_name=subject_name, row=row)
+                         scope=scope, function_code=function_code, subject_name=subject_name, row=row,
+                         flags="of_which" if vocab.of_which(label) else None)
     for kind, found in totals_found.items():
         if not found and len(em.grid.rows) > body_start and tdef.measure != "budget":
             em.issues.append(ParseIssue("error", f"line {em.grid.last_line}",

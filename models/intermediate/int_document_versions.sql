@@ -18,7 +18,9 @@
 --
 -- Versions: a unit-year can be published more than once (a 汇总 and a 本级 report,
 -- a corrected re-issue, a copy cut short, a spreadsheet of a few tables).  All are
--- kept; exactly one per basis counts (is_loaded): the consolidated report first, then the
+-- kept; exactly one per basis counts (is_loaded): never a copy cut short of another version (a file
+-- whose figures are the beginning of that version's, ingest.truncation.cut_copies: it may have lost
+-- its 汇总 mark, its 目录, its time is later), then the consolidated report first, then the
 -- unmarked, own and balance ones; among equals the most complete — most of the parts,
 -- sections and tables a 目录 lists actually present (a copy cut short loses its tail;
 -- an excerpt has none), figures read (at least 90% of the version that read the most
@@ -46,20 +48,30 @@ candidates as (
     from attributed
     where exclusion is null
 ),
+cut as (
+    -- a copy cut short of another candidate of its unit-year and basis
+    select c.doc_id from candidates c
+    join candidates w on w.doc_id = c.cut_short_of and w.unit_id = c.unit_id and w.fiscal_year = c.fiscal_year
+        and w.basis = c.basis
+),
+flagged as (
+    select *, doc_id in (select doc_id from cut) as is_cut_copy from candidates
+),
 ranked as (
     select *,
         observation_count >= 0.9 * most_figures as figures_complete,
         row_number() over (
             partition by unit_id, fiscal_year, basis
-            order by scope_rank, toc_found desc, observation_count >= 0.9 * most_figures desc,
+            order by is_cut_copy, scope_rank, toc_found desc, observation_count >= 0.9 * most_figures desc,
                      case status when 'ok' then 0 else 1 end, standard_tables desc, ingested_at desc, doc_id
         ) as version_rank
-    from candidates
+    from flagged
 ),
 chosen as (
     select r.doc_id, r.version_rank, r.figures_complete, w.doc_id as preferred_doc_id,
         case
             when r.version_rank = 1 then null
+            when r.is_cut_copy and not w.is_cut_copy then 'incomplete: a copy cut short of doc_id ' || left(r.cut_short_of, 16)
             when r.scope_rank <> w.scope_rank then 'scope: the ' || coalesce(w.unit_scope, 'unmarked') || ' report counts before the '
                 || coalesce(r.unit_scope, 'unmarked') || ' one'
             when r.toc_found <> w.toc_found then 'incomplete: ' || r.toc_found || ' parts, sections and tables of a 目录 present against '

@@ -12,13 +12,22 @@ with economic_names as (
     group by name
 )
 select
-    o.* replace (
+    o.* exclude (agency_table) replace (
+        -- a table of its own (机关运行经费支出表, or the 机关运行经费 column of a 三公 table) is read as kind other;
+        -- its total is the 机关运行经费 (agency_table below)
+        case when o.agency_table then 'agency_operation' else o.kind end as kind,
+        case when o.agency_table then 'total' else o.item end as item,
+        case when o.agency_table then null else o.scope end as scope,
         coalesce(o.fiscal_year, d.fiscal_year) as fiscal_year,
         -- in a 决算, a bare 预算 of a revenue/expenditure item is the 年初预算 (三公's 预算数 is the 全年预算);
         -- in a 预算 report every 预算 / 年初预算 of the year is the published budget itself: 'budget', so the
         -- prose and the tables state one fact
         case when d.basis = 'final' and o.kind in ('revenue', 'expenditure') and o.measure = 'budget' then 'budget_initial'
              when d.basis = 'budget' and o.kind in ('revenue', 'expenditure') and o.measure = 'budget_initial' then 'budget'
+             -- 机关运行经费: a budget's (prose 预算 / 年初预算, a table's figure) is the published budget, a 决算 table's the amount
+             when d.basis = 'budget' and (o.kind = 'agency_operation' or o.agency_table)
+                  and o.measure in ('budget_initial', 'value') then 'budget'
+             when o.agency_table and o.measure = 'value' then 'amount'
              else o.measure end as measure
     ),
     o.measure as measure_as_read,
@@ -33,12 +42,23 @@ select
         and (o.function_code is not null or r.subject_name is not null) as is_function_subject,
     coalesce(o.economic_code, e.economic_code) as economic_code_resolved,
     -- a project's budget and execution are its "total" whether a table or the prose says so
-    case when o.kind = 'project' and o.item is null and o.measure not in ('score', 'max_score') then 'total' else o.item end
+    case when o.agency_table then 'total'
+         when o.kind = 'project' and o.item is null and o.measure not in ('score', 'max_score') then 'total' else o.item end
         as item_key,
     case when o.kind = 'staff' then o.subject_name end as entity,
     d.ingested_at as document_ingested_at,
     d.state_key as document_state
-from {{ ref('stg_observations') }} o
+from (
+    -- agency_table: a figure of kind other (a table no template describes, or a template's unmapped cell) whose
+    -- labels name 机关运行经费 and whose row is its total — the column names it and the row is 合计/总计, or the
+    -- row label (with its column) names it; not a change (增减, 比上年) nor a share (占, %)
+    select *,
+        kind = 'other'
+        and not regexp_matches(coalesce(item, '') || '/' || coalesce(subject_name, ''), '增|减|比上年|上年|占|%|％')
+        and (regexp_matches(coalesce(item, ''), '机关运行经费') and regexp_matches(coalesce(subject_name, ''), '^\s*[合总]\s*计\s*$')
+             or regexp_matches(coalesce(subject_name, ''), '^[^0-9]*机关运行经费')) as agency_table
+    from {{ ref('stg_observations') }}
+) o
 join {{ ref('int_document_versions') }} d on d.doc_id = o.doc_id and d.is_loaded
 left join {{ ref('int_function_subject_resolution') }} r on o.function_code is null and r.subject_name = o.subject_name
 left join economic_names e on o.kind = 'expenditure_economic' and o.economic_code is null and e.name = o.subject_name

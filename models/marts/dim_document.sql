@@ -18,6 +18,7 @@ select
     d.error_place,
     d.is_loaded as counted_in_facts,
     d.shadowed_by,
+    d.cut_short_of,
     d.exclusion,
     d.exclusion_reason,
     d.version_rank,

@@ -28,6 +28,7 @@ with checks as (
             sum(p.value) as part_sum,
             sum(p.half_unit) as part_tolerance,
             count(*) as part_count,
+            count(*) filter (where list_contains(string_split(p.flags, ','), 'of_which')) as of_which_parts,
             len(t.parts) as parts_defined,
             string_agg({{ reading_ref('p') }} || ' ' || p.item_key, '; ' order by p.item_key) as part_refs
         from totals t
@@ -47,6 +48,8 @@ with checks as (
     where p.part_count >= t.min_parts
       -- parts that are all zero say nothing about a non-zero total unless every part is stated
       and (p.part_sum <> 0 or p.part_count = p.parts_defined or t.value = 0)
+      -- a part printed as 其中 (of which) under its total, its sibling parts unprinted, says nothing of the sum
+      and (p.of_which_parts = 0 or p.part_count = p.parts_defined)
       and not exists (
           select 1 from f x
           where coalesce(t.skip_if_present, '') <> '' and x.item_key = t.skip_if_present

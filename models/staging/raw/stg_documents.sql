@@ -32,6 +32,7 @@ select
     coalesce(toc_promised, 0) as toc_promised,
     coalesce(toc_missing, 0) as toc_missing,
     coalesce(toc_promised, 0) - coalesce(toc_missing, 0) as toc_found,
+    cut_short_of,
     is_current,
     ingested_at,
     run_id
