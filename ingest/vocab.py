@@ -78,12 +78,9 @@ _EXP = [(re.compile(p), item) for p, item in EXPENDITURE_LABELS]
 
 
 def revenue_item(label: str) -> str | None:
-    """The revenue item (REVENUE_LABELS) a row or column label names, also after 其中：; None when none."""
-    t = _OF_WHICH.sub("", clean_label(label))
-    for pattern, item in _REV:
-        if pattern.match(t):
-            return item
-    return None
+    """The revenue item (REVENUE_LABELS, first match) a row or column label names, also after 其中：; None when
+    none.  Cached for labels of at most 400 characters (the same labels in every report)."""
+    return _revenue_item(label) if len(label or "") <= 400 else _revenue_item.__wrapped__(label)
 
 
 def of_which(label: str) -> bool:
@@ -93,9 +90,24 @@ def of_which(label: str) -> bool:
 
 
 def expenditure_item(label: str) -> str | None:
-    t = clean_label(label)
-    for pattern, item in _EXP:
-        if pattern.match(t):
+    """The expenditure item a label names (EXPENDITURE_LABELS, first match), else None.  Cached as
+    revenue_item."""
+    return _expenditure_item(label) if len(label or "") <= 400 else _expenditure_item.__wrapped__(label)
+
+
+@lru_cache(maxsize=1 << 13)
+def _revenue_item(label: str) -> str | None:
+    return _first_item(_REV, _OF_WHICH.sub("", clean_label(label)))
+
+
+@lru_cache(maxsize=1 << 13)
+def _expenditure_item(label: str) -> str | None:
+    return _first_item(_EXP, clean_label(label))
+
+
+def _first_item(patterns: list[tuple[re.Pattern[str], str]], cleaned: str) -> str | None:
+    for pattern, item in patterns:
+        if pattern.match(cleaned):
             return item
     return None
 
@@ -219,15 +231,28 @@ LEVEL2_TO_LEVEL1 = {
 LEVEL1_NAMES = ["产出指标", "效益指标", "满意度指标", "成本指标"]
 
 
+_POINTS = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]")
+
+
 def level1_of(text: str) -> str | None:
-    """'产出指标（50分）' → '产出指标'."""
-    t = re.sub(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]", "", squash(text))
+    """'产出指标（50分）' → '产出指标'.  Cached for texts of at most 400 characters (cells repeat)."""
+    return _level1(text) if len(text) <= 400 else _level1.__wrapped__(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _level1(text: str) -> str | None:
+    t = _POINTS.sub("", squash(text))
     return t if t in LEVEL1_NAMES else None
 
 
 def level2_of(text: str) -> str | None:
-    """'社会效 益指标', '社会效益', '经济成本\\n指标' → canonical 二级指标 name."""
-    t = re.sub(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]", "", squash(text))
+    """'社会效 益指标', '社会效益', '经济成本\\n指标' → canonical 二级指标 name.  Cached as level1_of."""
+    return _level2(text) if len(text) <= 400 else _level2.__wrapped__(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _level2(text: str) -> str | None:
+    t = _POINTS.sub("", squash(text))
     if t in LEVEL2_TO_LEVEL1:
         return t
     if t + "指标" in LEVEL2_TO_LEVEL1:

@@ -91,6 +91,12 @@ def test_cached_line_functions_equal_their_definitions():
         if len(text) <= 400:
             assert metadata._cached_line_votes(text) == metadata._line_votes(text)
         assert project_key(text) == (_key_of(text) if text else None)
+        assert vocab.revenue_item(text) == vocab._revenue_item.__wrapped__(text)
+        assert vocab.expenditure_item(text) == vocab._expenditure_item.__wrapped__(text)
+        assert vocab.level1_of(text) == vocab._level1.__wrapped__(text)
+        assert vocab.level2_of(text) == vocab._level2.__wrapped__(text)
+    assert vocab.expenditure_item("（一）本年 基本支出") == "basic" and vocab.revenue_item("其他收入") == "other"
+    assert vocab.level1_of("产出指标（50分）") == "产出指标" and vocab.level2_of("社会效 益") == "社会效益指标"
     assert heading_of("一、收入支出决算总体情况说明") == (2, "一", "收入支出决算总体情况说明")
     assert vocab.clean_label("（二）“三公”经费") == "三公经费"
 
@@ -183,3 +189,51 @@ def test_unit_votes_gated_by_each_patterns_words_equal_every_pattern_tried():
         assert list(metadata._line_votes(text)[:len(expected)]) == expected, text
         votes += len(expected)
     assert votes > 20
+
+
+def _back_plain(sentence: str, start: int, chars: str, max_back: int) -> int:
+    """Where an anchored token's backward extension stops, one character at a time (the definition)."""
+    k = start
+    while k > 0 and start - k < max_back and re.match(f"[{chars}]", sentence[k - 1]):
+        k -= 1
+    return k
+
+
+def test_anchored_back_run_equals_stepping_back_a_character_at_a_time():
+    from ingest.narrative import labels as L
+    from ingest.narrative.tokens import ANCHORED_KEYWORDS, _back_run
+
+    rules = [(back, n) for _, _, back, n, _ in ANCHORED_KEYWORDS if back] + [(back, n) for _, back, n, _, _ in L.ANCHORED]
+    texts = LINES + ["（类）", "a（项）", "“" + "中" * 60 + "项目自评综述", "对" + "名" * 50 + "开展重点评价", "\n（款）"]
+    tried = 0
+    for chars, max_back in rules:
+        run = _back_run(chars, max_back)
+        for text in texts:
+            for start in range(0, len(text) + 1, 3):
+                assert run.search(text, max(0, start - max_back), start).start() == \
+                    _back_plain(text, start, chars, max_back), (chars, text, start)
+                tried += 1
+    assert tried > 10_000
+
+
+
+def test_anchored_words_are_in_every_match_of_their_anchor():
+    """The tokenizer skips an anchor in a sentence holding none of its words: equal only if every match
+    holds one — checked on every bundled line (and made-up edges) for every anchor."""
+    from ingest.narrative import labels as L
+    from ingest.narrative.tokens import ANCHORED_KEYWORDS
+
+    rules = [(anchor, words) for _, anchor, _, _, words in ANCHORED_KEYWORDS] + \
+        [(anchor, words) for anchor, _, _, _, words in L.ANCHORED]
+    edges = ["差异原因：", "变化原因分析", "工人文化宫共有", "医院编制", "机关现有", "（类）", "(201)", "（20101）",
+             "（2010101）", "（201 款）", "专项预算项目自评综述", "项目绩效自评综述", "预算项目绩效", "专项预算项目2023",
+             "开展了部门重点绩效评价", "开展重点评价", "“劳模”项目", '"劳模"预算项目', "”专项预算项目"]
+    found = 0
+    for anchor, words in rules:
+        assert words
+        pattern = re.compile(anchor)
+        for text in LINES + edges:
+            for m in pattern.finditer(text):
+                assert any(w in m.group(0) for w in words), (anchor, text)
+                found += 1
+    assert found > 200

@@ -647,6 +647,12 @@ _FILLER = re.compile(r"共计|合计|总计|分别为|分别|均为|均|各|达�
 _SEPARATORS = "，,；;"
 
 
+@lru_cache(maxsize=8)
+def _any_of(chars: str) -> re.Pattern[str]:
+    """A pattern finding any one of ``chars``."""
+    return re.compile(f"[{re.escape(chars)}]")
+
+
 def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, end: int,
                      separators: str = _SEPARATORS, filler: re.Pattern = _FILLER) -> bool:
     """The clause right before this number names something the vocabulary does not know.
@@ -657,6 +663,8 @@ def _unknown_between(sentence: str, spans: list[tuple[int, int]], start: int, en
     stretch counts (the base of a share, between 占 and its label), with its own ``filler``.
     """
     start = max(start, 0)
+    if separators and _any_of(separators).search(sentence, start, end) is None:
+        return False  # no clause break before the number (the residual is made of this stretch's characters)
     # spans are token spans in sentence order: visit only those that reach into [start, end)
     # (a scan of every span per number was quadratic in the length of a sentence); the residual is
     # the text between them, taken slice by slice

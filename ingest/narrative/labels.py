@@ -138,24 +138,26 @@ def chain_name(parts: dict[str, str]) -> str:
     return "".join(f"{parts[k]}（{k}）" for k in ("类", "款", "项") if k in parts)
 
 
-ANCHORED: list[tuple[str, str, int, Factory]] = []  # (anchor regex, backward char class, max back, factory)
+# (anchor regex, backward char class, max back, factory, words)
+ANCHORED: list[tuple[str, str, int, Factory, tuple[str, ...]]] = []
 
 
-def anchored(anchor: str, back: str, max_back: int):
+def anchored(anchor: str, back: str, max_back: int, words: tuple[str, ...]):
     """A label found by its fixed end (e.g. （项）, 项目自评综述) and extended backwards.
 
     Patterns that begin with a free run of characters would otherwise be tried
-    at every position of every sentence.
+    at every position of every sentence.  ``words``: every match of ``anchor`` holds one of them — a
+    sentence holding none is not searched (most hold none; tests check every match found holds one).
     """
 
     def deco(fn: Factory) -> Factory:
-        ANCHORED.append((anchor, back, max_back, fn))
+        ANCHORED.append((anchor, back, max_back, fn, words))
         return fn
 
     return deco
 
 
-@anchored(r"(?:[（(](?:类|款|项|\d{2,3}|\d{2,3}\s*(?:类|款|项)|\d{5}|\d{7})[）)])", rf"{CJK}", 30)
+@anchored(r"(?:[（(](?:类|款|项|\d{2,3}|\d{2,3}\s*(?:类|款|项)|\d{5}|\d{7})[）)])", rf"{CJK}", 30, ("（", "("))
 def _chain(text: str) -> list[Subject]:
     parsed = parse_chain(text)
     if parsed is None:
@@ -472,24 +474,24 @@ def _projects(names: str) -> list[Subject]:
 _NAME_CHARS = r"^，。；：:\s（）()"
 
 
-@anchored(r"(?:专项预算|预算)?项目(?:绩效)?自评综述", _NAME_CHARS, 45)
+@anchored(r"(?:专项预算|预算)?项目(?:绩效)?自评综述", _NAME_CHARS, 45, ("自评综述",))
 def _project_summary(text: str) -> list[Subject]:
     return _projects(re.sub(r"(?:专项预算|预算)?项目(?:绩效)?自评综述$", "", text).strip("“”\""))
 
 
-@anchored(r"(?:专项预算|预算)项目(?=绩效|自评|\d|20)", _NAME_CHARS, 45)
+@anchored(r"(?:专项预算|预算)项目(?=绩效|自评|\d|20)", _NAME_CHARS, 45, ("预算项目",))
 def _project_special(text: str) -> list[Subject]:
     return _projects(re.sub(r"(?:专项预算|预算)项目$", "", text))
 
 
-@anchored(r"开展了?(?:部门)?重点(?:绩效)?评价", r"^对，。；：:\s（）()", 40)
+@anchored(r"开展了?(?:部门)?重点(?:绩效)?评价", r"^对，。；：:\s（）()", 40, ("重点",))
 def _project_key_evaluation(text: str) -> list[Subject]:
     """"对市级劳模专项补助资金开展了部门重点绩效评价，评价得分100"."""
     name = re.sub(r"开展了?(?:部门)?重点(?:绩效)?评价$", "", text)
     return _projects(re.sub(r"(?:等\s*\d+\s*个)?项目$", "", name))
 
 
-@anchored(r"[”\"](?:专项预算|预算)?项目", r"^“\"，。；：:\s", 42)
+@anchored(r"[”\"](?:专项预算|预算)?项目", r"^“\"，。；：:\s", 42, ("”", '"'))
 def _project_quoted(text: str) -> list[Subject]:
     return _projects(re.sub(r"(?:专项预算|预算)?项目$", "", text).strip("“”\""))
 

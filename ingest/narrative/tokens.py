@@ -66,10 +66,12 @@ KEYWORDS_AFTER_LABELS: list[tuple[str, str]] = [
     ("amount_label", r"金额(?=\s*\d)"),
 ]
 # Keywords found by an anchor and extended backwards (see module docstring).
-ANCHORED_KEYWORDS: list[tuple[str, str, str, int]] = [
+# (name, anchor, backward char class, max back, words: as labels.anchored's)
+ANCHORED_KEYWORDS: list[tuple[str, str, str, int, tuple[str, ...]]] = [
     # "决算数大于年初预算数的主要原因是：" — the words before 的 belong to the phrase
-    ("explain", r"(?:主要|变动|增减|差异|变化)?原因(?:是|为|主要是|分析)?[：:]?", "", 0),
-    ("entity", r"(?:工人文化宫|文化宫|医院|机关)(?=共有|现有|实有|编制|行政编制|事业编制)", CJK, 10),
+    ("explain", r"(?:主要|变动|增减|差异|变化)?原因(?:是|为|主要是|分析)?[：:]?", "", 0, ("原因",)),
+    ("entity", r"(?:工人文化宫|文化宫|医院|机关)(?=共有|现有|实有|编制|行政编制|事业编制)", CJK, 10,
+     ("文化宫", "医院", "机关")),
 ]
 _UNIT = (
     r"万余元|余万元|万元|亿元|千元|元(?![/／])|%%?|‰|万人次|万余人|人次|批次|台[（(]套[）)]|"
@@ -168,7 +170,10 @@ class _Scanner:
     candidates: re.Pattern[str]
     dispatch: dict[str, re.Pattern[str]]
     factories: dict[str, L.Factory]
-    anchored: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, int, L.Factory | None]]
+    # (name, a pattern of the words one of which every match holds, anchor, the run of characters it extends back over (ending
+    # where the anchor starts) or None, the run's longest, factory)
+    anchored: list[tuple[str, re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, int, L.Factory | None]]
+    anchored_factories: dict[str, L.Factory]
 
 
 @lru_cache(maxsize=1)
@@ -206,11 +211,24 @@ def _scanner() -> _Scanner:
     candidates = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]")
 
     anchored = []
-    for name, anchor, back, max_back in ANCHORED_KEYWORDS:
-        anchored.append((f"K_{name}", re.compile(anchor), re.compile(f"[{back}]") if back else None, max_back, None))
-    for i, (anchor, back, max_back, factory) in enumerate(L.ANCHORED):
-        anchored.append((f"A{i}", re.compile(anchor), re.compile(f"[{back}]"), max_back, factory))
-    return _Scanner(candidates, dispatch, factories, anchored)
+    for name, anchor, back, max_back, words in ANCHORED_KEYWORDS:
+        anchored.append((f"K_{name}", _any_word(words), re.compile(anchor), _back_run(back, max_back) if back else None,
+                         max_back, None))
+    for i, (anchor, back, max_back, factory, words) in enumerate(L.ANCHORED):
+        anchored.append((f"A{i}", _any_word(words), re.compile(anchor), _back_run(back, max_back), max_back, factory))
+    anchored_factories = {f"A{i}": factory for i, (_, _, _, factory, _) in enumerate(L.ANCHORED)}
+    return _Scanner(candidates, dispatch, factories, anchored, anchored_factories)
+
+
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern finding any of ``words`` (one search: cheaper than a test of each word)."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def _back_run(chars: str, max_back: int) -> re.Pattern[str]:
+    """A run (≤ ``max_back`` long) of ``chars`` (a character-class body) that ends at a search's ``endpos``:
+    searched from ``endpos - max_back``, the leftmost match is the longest such run."""
+    return re.compile(f"[{chars}]{{0,{max_back}}}\\Z")
 
 
 _EXPLAIN_LEAD = re.compile(rf"[{CJK}]{{0,10}}的$")
@@ -218,7 +236,9 @@ _EXPLAIN_LEAD = re.compile(rf"[{CJK}]{{0,10}}的$")
 
 def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
     tokens: list[Token] = []
-    for name, anchor, back, max_back, factory in scanner.anchored:
+    for name, words, anchor, back, back_max, factory in scanner.anchored:
+        if words.search(sentence) is None:
+            continue  # (no match can be there: the anchor's words are not)
         for m in anchor.finditer(sentence):
             start = m.start()
             if name == "K_explain":
@@ -226,9 +246,7 @@ def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
                 if lead:
                     start = lead.start()
             elif back is not None:
-                k = start
-                while k > 0 and start - k < max_back and back.match(sentence, k - 1):
-                    k -= 1
+                k = back.search(sentence, max(0, start - back_max), start).start()
                 if start - k < (1 if name.startswith("A") else 2):
                     if name.startswith("A") and factory is not None and m.group(0).startswith(("（", "(")):
                         pass  # a bare "（项）" still belongs to a chain
@@ -242,6 +260,8 @@ def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
                 tokens.append(Token(name[2:], start, m.end(), text))
             else:
                 tokens.append(Token(name, start, m.end(), text))
+    if not tokens:
+        return tokens  # (most sentences: no anchor)
     # 类/款/项 segments that touch form one chain
     tokens.sort(key=lambda t: (t.start, -t.end))
     merged: list[Token] = []
@@ -252,10 +272,9 @@ def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
         else:
             merged.append(t)
     out: list[Token] = []
-    factories = {f"A{i}": f for i, (_, _, _, f) in enumerate(L.ANCHORED)}
     for t in merged:
         if t.kind.startswith("A"):
-            subjects = factories[t.kind](t.text)
+            subjects = _anchored_subjects(t.kind, t.text)
             if subjects:
                 out.append(Token("label", t.start, t.end, t.text, subjects))
         else:
@@ -325,6 +344,13 @@ def _subjects(group: str, text: str) -> list[L.Subject]:
     """What a label's text names (its factory is a pure function of the text): the same label is met
     in many sentences.  The list is shared and must not be changed."""
     return _scanner().factories[group](text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _anchored_subjects(name: str, text: str) -> list[L.Subject]:
+    """What an anchored label's text names (as _subjects, for the anchored factories).  Shared: not to be
+    changed."""
+    return _scanner().anchored_factories[name](text)
 
 
 def _token(m: re.Match[str], scanner: _Scanner) -> Token | None:
