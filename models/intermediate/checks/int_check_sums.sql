@@ -29,7 +29,7 @@ with checks as (
             sum(p.half_unit) as part_tolerance,
             count(*) as part_count,
             len(t.parts) as parts_defined,
-            string_agg({{ reading_ref('p') }} || ' ' || p.item_key, '; ' order by p.item_key) as part_refs
+            {{ ordered_refs(reading_ref('p') ~ " || ' ' || p.item_key", 'p.item_key') }} as part_refs
         from totals t
         join f p on p.doc_id = t.doc_id and p.fiscal_year = t.fiscal_year and p.kind = t.kind
             and p.scope_key = t.scope_key and p.fc = t.fc and p.entity_key = t.entity_key and p.measure = t.measure
