@@ -29,3 +29,12 @@
     {{ fact }}.value as lhs, {{ rhs }} as rhs, {{ fact }}.half_unit + {{ rhs_tolerance }} as tolerance,
     {{ reading_ref(fact) }} as lhs_refs, {{ rhs_refs }} as rhs_refs
 {%- endmacro %}
+
+{#- ordered_refs(text, key, separator): the group's texts joined in the order of key — string_agg(text, separator
+    order by key), ties on key broken by the text, NULL texts skipped, NULL when there is none.  Collected as an
+    unordered list and sorted per group: DuckDB's ordered string_agg buffers and sorts every group of the hash
+    aggregate (int_check_sums: 473,000 groups at 10,000 reports, 10.0 -> 8.8 CPU-s alone, same rows). -#}
+{% macro ordered_refs(text, key, separator="'; '") -%}
+    array_to_string(list_transform(list_sort(list({'k': {{ key }}, 's': {{ text }}}) filter (where ({{ text }}) is not null)),
+                                   lambda x: x.s), {{ separator }})
+{%- endmacro %}

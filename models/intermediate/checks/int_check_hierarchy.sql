@@ -29,7 +29,7 @@ with checks as (
     ),
     sums as (
         select parent_id, sum(value) as child_sum, sum(half_unit) as child_tolerance, count(*) as child_count,
-               string_agg({{ reading_ref('nearest') }} || ' ' || function_code_resolved, '; ' order by function_code_resolved) as child_refs
+               {{ ordered_refs(reading_ref('nearest') ~ " || ' ' || function_code_resolved", 'function_code_resolved') }} as child_refs
         from nearest where child_len = nearest_len
         group by parent_id
     ),
@@ -71,7 +71,7 @@ with checks as (
     ),
     econ_groups as (
         select p.observation_id as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
-               string_agg({{ reading_ref('c') }} || ' ' || c.economic_code_resolved, '; ' order by c.economic_code_resolved) as child_refs
+               {{ ordered_refs(reading_ref('c') ~ " || ' ' || c.economic_code_resolved", 'c.economic_code_resolved') }} as child_refs
         from econ p join econ c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.scope_key = p.scope_key
             and length(p.economic_code_resolved) = 3 and length(c.economic_code_resolved) = 5
             and starts_with(c.economic_code_resolved, p.economic_code_resolved)
@@ -87,7 +87,7 @@ with checks as (
         -- 人员经费 = 301 + 303, 公用经费 = the other groups (seed column personnel_or_public)
         select c.doc_id, c.fiscal_year, c.scope_key, s.personnel_or_public as group_kind,
                sum(c.value) as group_sum, sum(c.half_unit) as group_tolerance,
-               string_agg({{ reading_ref('c') }} || ' ' || c.economic_code_resolved, '; ' order by c.economic_code_resolved) as group_refs
+               {{ ordered_refs(reading_ref('c') ~ " || ' ' || c.economic_code_resolved", 'c.economic_code_resolved') }} as group_refs
         from econ c join {{ ref('economic_subjects') }} s on s.economic_code = c.economic_code_resolved and s.level = '类'
         group by all
     ),

@@ -30,7 +30,7 @@ with checks as (
             count(*) as part_count,
             count(*) filter (where list_contains(string_split(p.flags, ','), 'of_which')) as of_which_parts,
             len(t.parts) as parts_defined,
-            string_agg({{ reading_ref('p') }} || ' ' || p.item_key, '; ' order by p.item_key) as part_refs
+            {{ ordered_refs(reading_ref('p') ~ " || ' ' || p.item_key", 'p.item_key') }} as part_refs
         from totals t
         join f p on p.doc_id = t.doc_id and p.fiscal_year = t.fiscal_year and p.kind = t.kind
             and p.scope_key = t.scope_key and p.fc = t.fc and p.entity_key = t.entity_key and p.measure = t.measure
