@@ -14,6 +14,7 @@ produced; the figures read from them must be exactly those read from the origina
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ingest.grids import find_grids
 from ingest.normalize import display_width
@@ -169,3 +170,21 @@ def cells_per_line(text: str, columns: int = CELL_WRAP_COLUMNS) -> bytes:
 
 
 RENDERERS["cells_per_line"] = cells_per_line
+
+
+def report_blocks(path: Path, start: int, end: int, cell=None) -> list:
+    """The blocks bench/pdf_render.render draws, from lines start..end (0-based, end excluded) of a text report:
+    a prose line is a str, a run of tab-separated lines is a table (a list of rows of cell texts, each cell
+    passed through ``cell`` when given)."""
+    blocks: list = []
+    table = None
+    for text in path.read_text(encoding="utf-8").split("\n")[start:end]:
+        if "\t" in text:
+            if table is None:
+                table = []
+                blocks.append(table)
+            table.append([cell(c) if cell else c for c in text.split("\t")])
+        elif text.strip():
+            table = None
+            blocks.append(text)
+    return blocks

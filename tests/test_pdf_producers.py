@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEEDS
+from renderers import report_blocks
 
 from ingest.errors import ReadError
 from ingest.load import document_rows
@@ -30,18 +31,7 @@ TITLE = "西安市总工会2019年度部门决算"
 
 def _blocks(start: int, end: int, cell=None) -> list:
     """Prose lines and tables (rows of cells, each passed through `cell`) of report 000, lines start..end."""
-    blocks: list = []
-    table = None
-    for text in SEEDS["000"].read_text(encoding="utf-8").split("\n")[start:end]:
-        if "\t" in text:
-            if table is None:
-                table = []
-                blocks.append(table)
-            table.append([cell(c) if cell else c for c in text.split("\t")])
-        elif text.strip():
-            table = None
-            blocks.append(text)
-    return blocks
+    return report_blocks(SEEDS["000"], start, end, cell)
 
 
 def _as_text(blocks: list) -> bytes:

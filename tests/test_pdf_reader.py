@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEEDS
+from renderers import report_blocks
 
 from ingest.errors import ReadError
 from ingest.load import document_rows
@@ -21,19 +22,10 @@ from pdf_render import render  # noqa: E402
 
 
 def _blocks(start: int, end: int, transform=None) -> list:
-    """Prose lines and tables (rows of cells) of report 000, lines start..end."""
-    blocks: list = []
-    table = None
-    for text in SEEDS["000"].read_text(encoding="utf-8").split("\n")[start:end]:
-        if "\t" in text:
-            if table is None:
-                table = []
-                blocks.append(table)
-            table.append([transform(c) if transform else c for c in text.split("\t")])
-        elif text.strip():
-            table = None
-            blocks.append(text.replace("单位：万元", "单位：元") if transform else text)
-    return blocks
+    """Prose lines and tables (rows of cells) of report 000, lines start..end; with `transform` (a cell's figure
+    in another unit) the prose's 单位：万元 says 单位：元."""
+    return [b.replace("单位：万元", "单位：元") if transform and isinstance(b, str) else b
+            for b in report_blocks(SEEDS["000"], start, end, transform)]
 
 
 def _figures(doc, code="03"):
