@@ -16,20 +16,7 @@ f as (
 pick as (
     select
         doc_id,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'grand_total') as revenue_grand_total_wan,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'current_total') as revenue_total_wan,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'fiscal_total') as fiscal_revenue_wan,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'general_budget') as general_budget_revenue_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'grand_total') as expenditure_grand_total_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'total') as expenditure_total_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'basic') as basic_all_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'basic') as basic_gb_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'project') as project_all_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'project') as project_gb_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'fiscal' and item = 'total') as fiscal_expenditure_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'total') as general_budget_expenditure_wan,
-        max(value) filter (where kind = 'expenditure' and item = 'personnel') as personnel_wan,
-        max(value) filter (where kind = 'expenditure' and item = 'public_funds') as public_funds_wan,
+        {{ headline_figures() }},
         -- the table's figure first (a 三公 table is scoped 财政拨款; the prose may state the same figure unscoped)
         first(value order by source_kind = 'table' desc, line_no, seq) filter (where kind = 'three_public' and item = 'total')
             as three_public_total_wan,
@@ -38,8 +25,7 @@ pick as (
         first(value order by source_kind = 'table' desc, line_no, seq) filter (where kind = 'agency_operation' and item = 'total')
             as agency_operation_wan,
         first(source_ref order by source_kind = 'table' desc, line_no, seq) filter (where kind = 'agency_operation' and item = 'total')
-            as agency_operation_source_ref,
-        max(value) filter (where kind = 'procurement' and item = 'total') as procurement_total_wan
+            as agency_operation_source_ref
     from f group by doc_id
 ),
 checks as (

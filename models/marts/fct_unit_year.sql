@@ -19,21 +19,8 @@ f as (
 pick as (
     select
         f.doc_id,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'grand_total' and measure = 'amount') as revenue_grand_total_wan,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'current_total' and measure = 'amount') as revenue_total_wan,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'fiscal_total' and measure = 'amount') as fiscal_revenue_wan,
-        max(value) filter (where kind = 'revenue' and scope = 'all' and item = 'general_budget' and measure = 'amount') as general_budget_revenue_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'grand_total' and measure = 'amount') as expenditure_grand_total_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'total' and measure = 'amount') as expenditure_total_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'basic' and measure = 'amount') as basic_all_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'basic' and measure = 'amount') as basic_gb_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'all' and item = 'project' and measure = 'amount') as project_all_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'project' and measure = 'amount') as project_gb_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'fiscal' and item = 'total' and measure = 'amount') as fiscal_expenditure_wan,
-        max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'total' and measure = 'amount') as general_budget_expenditure_wan,
+        {{ headline_figures(measure="measure = 'amount'") }},
         max(value) filter (where kind = 'expenditure' and scope = 'general_budget' and item = 'total' and measure in ('budget_initial', 'budget')) as general_budget_initial_wan,
-        max(value) filter (where kind = 'expenditure' and item = 'personnel' and measure = 'amount') as personnel_wan,
-        max(value) filter (where kind = 'expenditure' and item = 'public_funds' and measure = 'amount') as public_funds_wan,
         max(value) filter (where kind = 'three_public' and item = 'total' and measure = 'actual') as three_public_total_wan,
         max(value) filter (where kind = 'three_public' and item = 'total' and measure = 'budget') as three_public_budget_wan,
         max(value) filter (where kind = 'agency_operation' and measure = 'amount') as agency_operation_wan,
@@ -50,14 +37,9 @@ pick as (
 budget as (
     select
         b.unit_id, b.fiscal_year, b.doc_id as budget_doc_id,
-        max(f.value) filter (where f.kind = 'revenue' and f.scope = 'all' and f.item = 'grand_total') as budget_revenue_grand_total_wan,
-        max(f.value) filter (where f.kind = 'revenue' and f.scope = 'all' and f.item = 'current_total') as budget_revenue_total_wan,
-        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'grand_total') as budget_expenditure_grand_total_wan,
-        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'total') as budget_expenditure_total_wan,
-        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'basic') as budget_basic_all_wan,
-        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'basic') as budget_basic_gb_wan,
-        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'all' and f.item = 'project') as budget_project_all_wan,
-        max(f.value) filter (where f.kind = 'expenditure' and f.scope = 'general_budget' and f.item = 'project') as budget_project_gb_wan
+        {{ headline_figures(prefix='budget_', rel='f', only=['revenue_grand_total_wan', 'revenue_total_wan',
+            'expenditure_grand_total_wan', 'expenditure_total_wan', 'basic_all_wan', 'basic_gb_wan', 'project_all_wan',
+            'project_gb_wan']) }}
     from {{ of_new_units(ref('int_document_versions')) }} b
     left join {{ of_new_units(ref('int_facts')) }} f on f.doc_id = b.doc_id and f.is_report_year and f.measure = 'budget'
         and f.function_code_resolved is null and not f.is_function_subject
