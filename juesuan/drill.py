@@ -8,12 +8,31 @@ documents.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from juesuan.show import cited
+# source_ref formats of the contract, longest first so `p10 T1 R5 C3` is not read as `T1 R5 C3`
+SOURCE_REF = re.compile(r"p\d+ T\d+ R\d+ C\d+|p\d+ L\d+|T\d+ R\d+ C\d+|L\d+(?::C\d+)?|\bP\d+\b|[^\s!\"';]+![A-Z]{1,3}\d+")
+
+CITED = re.compile(rf'(?P<ref>{SOURCE_REF.pattern})(?:\s+\S+\s+"(?P<text>[^"]*)")?')
+
+
+def cited(text: str | None) -> list[tuple[str, str | None]]:
+    """The (source_ref, text as printed) pairs a finding's refs name, in order, without repeats; the text is
+    None where the refs give none (``tasks L450–L558``).
+
+    >>> cited('L137 narrative "92.67 万元" 2010601; p3 T1 R5 C3 公开02表 "5"; tasks L450–L558')
+    [('L137', '92.67 万元'), ('p3 T1 R5 C3', '5'), ('L450', None), ('L558', None)]
+    """
+    seen: list[tuple[str, str | None]] = []
+    for m in CITED.finditer(text or ""):
+        pair = (m.group("ref"), m.group("text"))
+        if pair not in seen:
+            seen.append(pair)
+    return seen
 
 
 @dataclass

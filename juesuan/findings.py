@@ -76,7 +76,7 @@ def _unit_of(f: Finding) -> str:
 
 
 def _cited_first(refs: str) -> tuple[str | None, str | None]:
-    from juesuan.show import cited
+    from juesuan.drill import cited
 
     pairs = cited(refs)
     return pairs[0] if pairs else (None, None)

@@ -8,43 +8,20 @@ A figure is ``DOC SOURCE_REF``: DOC a doc_id prefix, file name or unit name.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
+from juesuan.drill import PLACE_READINGS, cited
 from juesuan.i18n import Labels, tr
-
-# source_ref formats of the contract, longest first so `p10 T1 R5 C3` is not read as `T1 R5 C3`
-SOURCE_REF = re.compile(r"p\d+ T\d+ R\d+ C\d+|p\d+ L\d+|T\d+ R\d+ C\d+|L\d+(?::C\d+)?|\bP\d+\b|[^\s!\"';]+![A-Z]{1,3}\d+")
 
 
 class NotFound(ValueError):
     """Nothing matches what was asked for (exit 2)."""
 
 
-CITED = re.compile(rf'(?P<ref>{SOURCE_REF.pattern})(?:\s+\S+\s+"(?P<text>[^"]*)")?')
-
-
-def cited(text: str | None) -> list[tuple[str, str | None]]:
-    """The (source_ref, text as printed) pairs a finding's refs name, in order, without repeats; the text is
-    None where the refs give none (``tasks L450–L558``).
-
-    >>> cited('L137 narrative "92.67 万元" 2010601; p3 T1 R5 C3 公开02表 "5"; tasks L450–L558')
-    [('L137', '92.67 万元'), ('p3 T1 R5 C3', '5'), ('L450', None), ('L558', None)]
-    """
-    seen: list[tuple[str, str | None]] = []
-    for m in CITED.finditer(text or ""):
-        pair = (m.group("ref"), m.group("text"))
-        if pair not in seen:
-            seen.append(pair)
-    return seen
-
-
 def _readings(con, doc_id: str, ref: str) -> list[tuple]:
-    from juesuan.drill import PLACE_READINGS
-
     return con.execute(
         f"select source_ref, value_text, kind, item, measure, section, snippet from {PLACE_READINGS} r "
         "where doc_id = ? and source_ref = ? order by seq", [doc_id, ref]).fetchall()

@@ -12,10 +12,10 @@ import pytest
 from rich.console import Console
 
 from juesuan.cli import main
+from juesuan.drill import SOURCE_REF
 from juesuan.findings import DocumentSummary, Finding, distinct_names, document_summaries
 from juesuan.i18n import Labels, set_lang
 from juesuan.report import overview_table, print_text
-from juesuan.show import SOURCE_REF
 
 SHARED = Path(os.environ.get("JUESUAN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
