@@ -166,6 +166,16 @@ def test_et_and_an_xls_that_is_really_xlsx_or_html_are_read_as_what_they_are(wor
                                                                                   ("5,334.09", "T1 R1 C2")]]
 
 
+def test_an_xls_that_is_tab_separated_text_is_read_as_text():
+    """Many sites' "Excel" exports are tab-separated text (here UTF-16, as .NET writes them): read as the text file
+    it is — the same lines and table figures (refs L12:C3) as under .txt."""
+    lines = SEEDS["000"].read_text(encoding="utf-8").split("\n")[:530]
+    data = "\r\n".join(lines).encode("utf-16")
+    as_xls, as_txt = parse_bytes(Path("export.xls"), data), parse_bytes(Path("export.txt"), data)
+    assert as_xls.format == "text" and _facts(as_xls, "03") == _facts(as_txt, "03")
+    assert ("total", None, Decimal("5334.09"), 2, "5,334.09", "L507:C3") in _facts(as_xls, "03")
+
+
 def test_excel_display_rules_general_numbers_percent_and_half_up():
     """Numbers print as Excel shows them: General → at most 11 significant digits, no trailing zeros; a format's
     decimals rounded half away from zero (2.675 → 2.68, where binary floats and half-even would give 2.67); %."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from ingest.errors import ReadError
 from ingest.readers import DocumentBuilder, RawText, register
 from ingest.readers.office import add_sheet, cell_value_text, read_docx, read_xlsx
+from ingest.readers.text import read_text
 from ingest.readers.webpage import looks_like_html, read_html
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # a Compound File (OLE2): .xls, .doc, .et, .wps
@@ -91,13 +92,19 @@ def read_xls(path: Path, data: bytes) -> RawText:
     """XLS (Excel 97–2003 BIFF, and WPS .et saved so) → RawText: each sheet through office.add_sheet, cells
     located ``Sheet1!D7``.  Numbers print as the cell's number format shows them (2 decimals for ``#,##0.00``),
     else as Excel's General format (up to 11 significant digits); dates print as dates (``2024-12-31``); merged
-    cells keep their value in the top-left cell.  A file that is really an XLSX or an HTML table (a site's
-    "Excel" export) is read as what it is.  Raises ReadError naming the file when xlrd cannot open it."""
+    cells keep their value in the top-left cell.  A file that is really an XLSX, an HTML table or tab-separated
+    text (a site's "Excel" export) is read as what it is.  Raises ReadError naming the file when xlrd cannot open it."""
     kind = _what(data)
     if kind == "zip":
         return read_xlsx(path, data)
     if kind == "html":
         return read_html(path, data)
+    if kind == "other":   # a site's "Excel" export that is tab-separated text (often UTF-16)
+        try:
+            return read_text(path, data)
+        except ReadError:
+            raise ReadError(str(path), "not a readable XLS file: neither an Excel workbook, HTML nor text",
+                            place="byte 0") from None
     book = _open_xls(path, data)
     out = DocumentBuilder("xls")
     try:
