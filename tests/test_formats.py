@@ -273,20 +273,21 @@ def test_html_page_gives_the_same_facts_as_the_docx(charset, parsed):
 
 def test_html_rowspan_colspan_and_line_breaks():
     """rowspan/colspan spread out (text in the top-left position), <br> inside a cell re-joined like a wrapped
-    cell (no space between Chinese characters), &nbsp; and source line breaks collapsed."""
+    cell (no space between Chinese characters), &nbsp; and source line breaks collapsed, a <caption> a prose line
+    above its table."""
     page = """<html><body><h2>2024年度<br>收入决算表</h2><p>单位：万元&nbsp;&nbsp;</p>
-    <table><thead><tr><th rowspan="2">项目</th><th colspan="2">本年收入</th></tr>
+    <table><caption>收入决算表</caption><thead><tr><th rowspan="2">项目</th><th colspan="2">本年收入</th></tr>
     <tr><th>财政拨款<br>收入</th><th>其他收入</th></tr></thead>
     <tbody><tr><td>合计</td><td>1,000.00</td><td>20.50</td></tr></tbody></table>
     <div>注：本表反映部门
     本年度收入情况。</div></body></html>""".encode()
     raw = read_bytes(Path("p.htm"), page)
-    assert raw.lines[:3] == ["2024年度", "收入决算表", "单位：万元"]
+    assert raw.lines[:4] == ["2024年度", "收入决算表", "单位：万元", "收入决算表"]
     assert [[(c.text, c.ref) for c in row] for row in raw.tables[0].rows] == [
         [("项目", "T1 R1 C1"), ("本年收入", "T1 R1 C2"), ("", "T1 R1 C3")],
         [("", "T1 R2 C1"), ("财政拨款收入", "T1 R2 C2"), ("其他收入", "T1 R2 C3")],
         [("合计", "T1 R3 C1"), ("1,000.00", "T1 R3 C2"), ("20.50", "T1 R3 C3")]]
-    assert raw.lines[-1] == "注：本表反映部门本年度收入情况。" and raw.locators[-1] == "P4"
+    assert raw.lines[-1] == "注：本表反映部门本年度收入情况。" and raw.locators[-1] == "P5"
 
 
 def test_unreadable_html_names_the_file():

@@ -151,6 +151,9 @@ class _Page:
             return
         if tag == "table" and not el.xpath(".//table"):
             self.end_line()
+            for caption in el.xpath("./caption"):   # the table's title (支出决算表) is a prose line above it
+                self.line.append(_flat_text(caption))
+                self.end_line()
             self.table(el)
             return
         if tag == "table" or tag in ("tr", "td", "th", "thead", "tbody", "tfoot"):
