@@ -222,6 +222,7 @@ MESSAGES = [
     (r"cannot decode byte (?P<byte>0x[0-9a-fA-F]+): neither UTF-8 nor GB18030 \(re-save the file as UTF-8\)",
      "无法解码字节 {byte}：既不是 UTF-8 也不是 GB18030 编码（请把文件另存为 UTF-8）"),
     (r"invalid (?P<enc>\S+) byte sequence \(re-save the file\)", "{enc} 字节序列无效（请重新保存文件）"),
+    (r"not a readable MHTML file: it has no HTML part", "不是可读的 MHTML 文件：其中没有 HTML 部分"),
     (r"not a readable XLS file: neither an Excel workbook, HTML nor text",
      "不是可读的 XLS 文件：既不是 Excel 工作簿，也不是 HTML 或文本"),
     (r"not a readable (?P<fmt>DOCX|XLSX|PDF|XLS|HTML|ZIP) file: (?P<detail>.*)", "不是可读的 {fmt} 文件：{detail}"),

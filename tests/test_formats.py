@@ -220,13 +220,15 @@ def _html_table(rows: list[list[object]], merged: list[tuple[int, int, int, int]
     return "\n".join(out)
 
 
-def _page(charset: str = "utf-8") -> bytes:
-    """公开03表 as a site shows it: a layout table around the content, prose paragraphs, the table itself."""
+def _page(charset: str = "utf-8", meta: bool = True) -> bytes:
+    """公开03表 as a site shows it: a layout table around the content, prose paragraphs, the table itself; the
+    charset declared in a <meta> (``meta``) or not."""
     rows = _seed_rows(495, 520)
     prose = [r[0] for r in rows if len(r) == 1 and r[0]]
     table = [r for r in rows if len(r) > 1]
     body = f"<h1>{TITLE}</h1>" + "".join(f"<p>{escape(str(p))}</p>\n" for p in prose) + _html_table(table, _merged_header(table))
-    return (f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+    declared = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if meta else ""
+    return (f'<!DOCTYPE html><html><head>{declared}'
             f"<title>网站首页</title><script>var x = '<p>不是正文</p>';</script></head>\n<body>"
             f'<table class="layout"><tr><td>导航</td></tr><tr><td>{body}</td></tr></table>'
             "</body></html>").encode("gb18030" if charset == "gbk" else charset)
@@ -269,6 +271,26 @@ def test_html_page_gives_the_same_facts_as_the_docx(charset, parsed):
     assert raw.lines[:4] == ["导航", TITLE, "支出决算表", "公开03表"] and "不是正文" not in "\n".join(raw.lines)
     assert raw.locators[:4] == ["P1", "P2", "P3", "P4"]
     assert len(raw.tables) == 1 and raw.tables[0].rows[0][1].ref == "T1 R1 C2"
+
+
+def test_an_mhtml_single_file_page_is_read_under_mht_doc_and_xls():
+    """Word's "single file web page" (MHTML: a MIME message holding the page, here GB2312 in base64 with the
+    charset only in its MIME header, and a stylesheet) — published as .mht, .doc or .xls — gives the page's facts."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    message = MIMEMultipart("related")
+    message.attach(MIMEText(_page("gbk", meta=False).decode("gb18030"), "html", "gb2312"))
+    message.attach(MIMEText("p.MsoNormal {margin:0cm}", "css"))
+    data = message.as_bytes()
+    want = _facts(parse_bytes(Path("决算.html"), _page()), "03")
+    assert len(want) == 30
+    for name in ("决算.mht", "决算.doc", "决算.xls"):
+        doc = parse_bytes(Path(name), data)
+        assert doc.format == "html" and _facts(doc, "03") == want
+    with pytest.raises(ReadError) as err:
+        read_bytes(Path("x.mht"), MIMEMultipart("related").as_bytes())
+    assert err.value.message == "not a readable MHTML file: it has no HTML part" and "x.mht" in str(err.value)
 
 
 def test_html_rowspan_colspan_and_line_breaks():

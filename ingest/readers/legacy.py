@@ -22,7 +22,7 @@ from ingest.errors import ReadError
 from ingest.readers import DocumentBuilder, RawText, register
 from ingest.readers.office import add_sheet, cell_value_text, read_docx, read_xlsx
 from ingest.readers.text import read_text
-from ingest.readers.webpage import looks_like_html, read_html
+from ingest.readers.webpage import looks_like_html, looks_like_mhtml, read_html
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # a Compound File (OLE2): .xls, .doc, .et, .wps
 ZIP = b"PK\x03\x04"
@@ -30,14 +30,14 @@ RTF = b"{\\rtf"
 
 
 def _what(data: bytes) -> str:
-    """What the bytes are by their signature: 'ole' (Compound File), 'zip', 'rtf', 'html', else 'other'."""
+    """What the bytes are by their signature: 'ole' (Compound File), 'zip', 'rtf', 'html' (or MHTML), else 'other'."""
     if data.startswith(OLE):
         return "ole"
     if data.startswith(ZIP):
         return "zip"
     if data.startswith(RTF):
         return "rtf"
-    if looks_like_html(data):
+    if looks_like_html(data) or looks_like_mhtml(data):
         return "html"
     return "other"
 

@@ -1,4 +1,5 @@
-"""HTML pages (.html/.htm) saved from a government site, and spreadsheets or Word files exported as HTML.
+"""HTML pages (.html/.htm, and MHTML .mht) saved from a government site, and spreadsheets or Word files exported
+as HTML.
 
 Parsed with lxml.html (libxml2's HTML parser: tolerant of the unclosed tags such pages have).  Prose blocks
 (``<p>``, ``<div>``, headings, list items; ``<br>`` breaks a line) become prose lines located ``P41`` (the
@@ -43,21 +44,20 @@ def looks_like_html(data: bytes) -> bool:
     return bool(_HTML_START.match(head))
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """(text, encoding): the charset a <meta> declares (GB2312/GBK read as GB18030, their superset) when the
-    bytes decode with it, else as a text file is decoded (UTF-8/UTF-16 by BOM, UTF-8, GB18030; ReadError naming
-    the byte otherwise)."""
+def _decode(path: Path, data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding): the charset a <meta> declares, else ``charset`` (an MHTML part's header) — GB2312/GBK read
+    as GB18030, their superset — when the bytes decode with it, else as a text file is decoded (UTF-8/UTF-16 by
+    BOM, UTF-8, GB18030; ReadError naming the byte otherwise)."""
     from ingest.readers.text import decode
 
     if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         m = _META_CHARSET.search(data[:8192])
-        if m:
-            declared = m.group(1).decode("ascii", "replace").lower()
-            encoding = "gb18030" if declared in _CHINESE_CHARSETS else declared
+        for declared in ([m.group(1).decode("ascii", "replace")] if m else []) + ([charset] if charset else []):
+            encoding = "gb18030" if declared.lower() in _CHINESE_CHARSETS else declared.lower()
             try:
                 return data.decode(encoding), encoding
             except (LookupError, UnicodeDecodeError):
-                pass   # a wrong declaration: decode as a text file is
+                continue   # a wrong declaration: decode as a text file is
     text, encoding, _ = decode(path, data)
     return text, encoding
 
@@ -215,16 +215,43 @@ class _Page:
         self.rows, self.locators = [], []
 
 
+def looks_like_mhtml(data: bytes) -> bool:
+    """Whether bytes are MHTML (a "single file web page": a MIME message whose first headers say so)."""
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"mime-version:", b"from:", b"subject:", b"date:", b"content-type: multipart/related")) \
+        and b"multipart/related" in head
+
+
+@register(".mht", ".mhtml", format="html")
+def read_mhtml(path: Path, data: bytes) -> RawText:
+    """MHTML (Word's or a browser's "single file web page", often published under .doc or .xls) → its HTML part
+    read by read_html (that part's charset from its MIME header when the page declares none).  Raises ReadError
+    naming the file when there is no HTML part."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if payload:
+                return read_html(path, payload, charset=part.get_content_charset())
+    raise ReadError(str(path), "not a readable MHTML file: it has no HTML part", place="whole file")
+
+
 @register(".html", ".htm", ".xhtml", format="html")
-def read_html(path: Path, data: bytes) -> RawText:
+def read_html(path: Path, data: bytes, charset: str | None = None) -> RawText:
     """HTML → RawText: prose lines located ``P41``, tables as grids located ``T2 R5 C3`` (see the module).
 
-    The charset is the one a <meta> declares, else told from the bytes (UTF-8, UTF-16, GB18030).  Raises
-    ReadError naming the file when the bytes are not text or hold no HTML element."""
+    The charset is the one a <meta> declares, else ``charset`` (from a MIME header), else told from the bytes
+    (UTF-8, UTF-16, GB18030).  A page that is MHTML is read by read_mhtml.  Raises ReadError naming the file when
+    the bytes are not text or hold no HTML element."""
     import lxml.etree
     import lxml.html
 
-    text, encoding = _decode(path, data)
+    if charset is None and looks_like_mhtml(data):
+        return read_mhtml(path, data)
+    text, encoding = _decode(path, data, charset)
     text = _XML_DECLARATION.sub("", text, count=1)
     try:
         root = lxml.html.document_fromstring(text)
