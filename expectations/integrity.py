@@ -76,7 +76,7 @@ MARTS: tuple[MartSpec, ...] = (
         "dim_document", grain=("doc_id",),
         not_null=("doc_id", "source_file", "format", "status", "parser_version", "ingested_at", "counted_in_facts"),
         enums={"status": ("ok", "partial", "not_a_report", "unattributed", "failed"),
-               "format": ("text", "pdf", "docx", "xlsx"),
+               "format": ("text", "pdf", "docx", "xlsx", "xls", "html", "doc", "ofd", "archive"),
                "exclusion": ("failed", "not_a_report", "unattributed", "shadowed"),
                "basis": ("final", "budget")},
         joins={"unit_id": ("dim_unit", "unit_id"), "shadowed_by": ("dim_document", "doc_id")},

@@ -158,8 +158,9 @@ def not_a_report_by_name(path: Path) -> str | None:
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
     """Files named directly, plus report files found under directories (sorted), as absolute paths, each once;
-    and the files skipped with their reason: under a directory, hidden files and folders (``.git``) silently,
-    files of a format no reader takes; anywhere, files named like documentation (not_a_report_by_name)."""
+    and the files skipped with their reason: under a directory, hidden files and folders (``.git``) and a
+    warehouse's outputs folder (_warehouse_outputs) silently, files of a format no reader takes; anywhere,
+    files named like documentation (not_a_report_by_name)."""
     found, skipped = _discover(paths)
     return [f for f, _ in found], skipped
 
@@ -198,7 +199,8 @@ def _discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, os.stat_res
                     continue
                 try:
                     if e.is_dir(follow_symlinks=False):   # as Path.rglob: a linked folder is not walked
-                        stack.append((Path(e.path), real / e.name))
+                        if not _warehouse_outputs(folder, e.name):
+                            stack.append((Path(e.path), real / e.name))
                         continue
                     if not e.is_file():
                         continue
@@ -228,6 +230,13 @@ def _discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, os.stat_res
         else:
             unique.append((f, st))
     return unique, skipped
+
+
+def _warehouse_outputs(folder: Path, name: str) -> bool:
+    """Whether folder/name is a warehouse's outputs folder — ``<stem>_outputs`` beside ``<stem>.duckdb``
+    (juesuan.paths.outputs_dir) — whose pages (report.html, the site, Data Docs) quote every report's figures and
+    would be read as reports now that HTML is a report format.  Not walked, as a hidden folder is not."""
+    return name.endswith("_outputs") and (folder / f"{name[:-len('_outputs')]}.duckdb").is_file()
 
 
 # a file whose mtime is this close to the moment its bytes were hashed is not trusted by its stat: it may

@@ -160,17 +160,10 @@ def _print_skipped(skipped) -> None:
         out.print(f"  [dim]–[/dim] {n} × {escape(_skip_reason(reason))}")
 
 
-# formats reports are often published in that the readers do not take, and what to save them as
-_LEGACY_OFFICE = {".doc": ".docx", ".wps": ".docx", ".xls": ".xlsx", ".et": ".xlsx"}
-
-
 def _skip_reason(reason: str) -> str:
     """ingest's reason for not reading a file (English, as the library states it) in the output language."""
     if reason.startswith("not a report format"):
         ext = reason[reason.find("(") + 1:reason.rfind(")")] if "(" in reason else ""
-        if ext in _LEGACY_OFFICE:   # may well be a report, in a format the readers do not take
-            return tr(f"旧版 Office 格式（{ext}），未读取 — 另存为 {_LEGACY_OFFICE[ext]} 后再运行",
-                      f"{reason}: a legacy Office format — save it as {_LEGACY_OFFICE[ext]} and run again")
         return tr(f"不是报告的文件格式（{ext.replace('no extension', '无扩展名')}）", reason)
     if reason.startswith("not a report: a documentation or packaging file"):
         return tr("不是报告：按文件名是说明或打包文件（README、LICENSE、清单等）", reason)

@@ -76,6 +76,7 @@ WORDS = {
     "narrative": "文字说明", "table": "表格", "fiscal": "财政拨款",
     # dim_document.format
     "text": "文本", "pdf": "PDF", "docx": "Word 文档", "xlsx": "Excel 表格",
+    "xls": "Excel 97-2003 表格", "html": "网页", "doc": "Word 97-2003 文档", "ofd": "OFD 版式文档", "archive": "压缩包",
     # dim_document.status and .exclusion
     "ok": "正常", "partial": "部分", "failed": "失败",
     "not_a_report": "非报告", "unattributed": "无法归属（缺单位或年度）", "shadowed": "另一版本计入",
@@ -221,8 +222,22 @@ MESSAGES = [
     (r"cannot decode byte (?P<byte>0x[0-9a-fA-F]+): neither UTF-8 nor GB18030 \(re-save the file as UTF-8\)",
      "无法解码字节 {byte}：既不是 UTF-8 也不是 GB18030 编码（请把文件另存为 UTF-8）"),
     (r"invalid (?P<enc>\S+) byte sequence \(re-save the file\)", "{enc} 字节序列无效（请重新保存文件）"),
-    (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file: (?P<detail>.*)", "不是可读的 {fmt} 文件：{detail}"),
-    (r"not a readable (?P<fmt>DOCX|XLSX|PDF) file", "不是可读的 {fmt} 文件"),
+    (r"not a readable MHTML file: it has no HTML part", "不是可读的 MHTML 文件：其中没有 HTML 部分"),
+    (r"not a readable XLS file: neither an Excel workbook, HTML nor text",
+     "不是可读的 XLS 文件：既不是 Excel 工作簿，也不是 HTML 或文本"),
+    (r"not a readable (?P<fmt>DOCX|XLSX|PDF|XLS|HTML|ZIP) file: (?P<detail>.*)", "不是可读的 {fmt} 文件：{detail}"),
+    (r"not a readable (?P<fmt>DOCX|XLSX|PDF|XLS|HTML|ZIP) file", "不是可读的 {fmt} 文件"),
+    # readers: formats that are not read (ingest/readers/legacy.py)
+    (r"legacy Word \((?P<ext>[^\s()]+)\) format: save it as \.docx or PDF \(no reader of the Word 97 binary format is "
+     r"available\)", "旧版 Word ({ext}) 格式：请另存为 .docx 或 PDF（无法读取 Word 97 二进制格式）"),
+    (r"an RTF document under (?P<ext>[^\s()]+): save it as \.docx or PDF", "扩展名为 {ext} 的 RTF 文档：请另存为 .docx 或 PDF"),
+    (r"not a readable Word \((?P<ext>[^\s()]+)\) file: neither a Word binary, a DOCX nor HTML",
+     "不是可读的 Word（{ext}）文件：既不是 Word 二进制文件，也不是 DOCX 或 HTML"),
+    (r"OFD document: save it as PDF \(OFD is not read\)", "OFD 版式文档：请另存为 PDF（暂不读取 OFD）"),
+    (r"a bundle of (?P<n>\d+) files \((?P<names>.*)\): unpack it and run on its folder \(archives are not expanded\)",
+     "压缩包，内含 {n} 个文件（{names}）：请解压后对解压出的文件夹运行（压缩包不展开读取）"),
+    (r"an? (?P<kind>[A-Z0-9]+) bundle: unpack it and run on its folder \(archives are not expanded\)",
+     "{kind} 压缩包：请解压后对解压出的文件夹运行（压缩包不展开读取）"),
     (r"the file is cut short: (?P<msg>.+) \(the copy or download stopped before the end; fetch the file again\)",
      "文件不完整（被截断）：{msg}（复制或下载未完成；请重新获取文件）"),
     (r"a PDF ends with %%EOF, this one stops at byte (?P<n>\d+) without it",
