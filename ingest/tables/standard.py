@@ -165,7 +165,9 @@ def identify(grid: Grid) -> TableDef | None:
         text = texts[k]
         for t in (vocab.clean_label(text), vocab.clean_label(texts[k - 1] + text) if k else None):
             if t is not None and by_title is None:
-                by_title = _by_alias(t) or _extra_of(t)
+                # an extra table's title only from the title block (its last lines): a farther one may be the
+                # title of an empty table above, and this grid a 绩效自评表
+                by_title = _by_alias(t) or (_extra_of(t) if k >= len(texts) - _TITLE_BLOCK else None)
         m = _CODE_RE.search(text)
         if m and by_code is None:
             by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
@@ -176,6 +178,9 @@ def identify(grid: Grid) -> TableDef | None:
     if not _looks_tabular(grid):
         return None
     return by_title or by_code
+
+
+_TITLE_BLOCK = 5  # context lines of a grid's title block: title, number, 编制单位, 单位, a note
 
 
 def _extra_of(t: str) -> TableDef | None:
