@@ -421,3 +421,20 @@ def test_pdf_renderings_give_the_same_table_figures(name, text):
     refs = {(o.table_code, o.measure, o.item): o.source_ref for o in pdf.result.observations if o.source_kind == "table"}
     if name == "yunnan":  # page, table on the page, row, column
         assert refs[("09", "actual", "total")] == "p2 T2 R2 C3" and refs[("X4", "count", "vehicles")] == "p2 T3 R3 C2"
+
+
+@pytest.mark.parametrize("render", ["cells_per_line", "hard_wrapped"])
+@pytest.mark.parametrize("name, text", [("yunnan", YUNNAN), ("shaanxi", SHAANXI), ("sichuan", SICHUAN)])
+def test_other_converters_renderings_give_the_same_table_figures(name, text, render):
+    """One cell per line (merged header cells printed once, leading empty cells left out) and prose wrapped at 40
+    columns (tests/renderers.py): the same figures of every template table."""
+    import renderers
+
+    data = renderers.cells_per_line(text) if render == "cells_per_line" else renderers.hard_wrapped(text, 40)
+
+    def key(doc):
+        return sorted(tuple(str(x) for x in (o.table_code, o.kind, o.measure, o.item, o.scope, o.function_code,
+                                             o.economic_code, o.value, o.unit))
+                      for o in doc.result.observations if o.source_kind == "table")
+
+    assert key(parse_bytes(Path(f"{name}.txt"), data)) == key(_parse(text))
