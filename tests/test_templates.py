@@ -141,12 +141,45 @@ SHAANXI = HEAD + """收入决算总表
 12.00\t2.00\t8.00\t5.00\t3.00\t2.00\t10.50\t1.50\t7.00\t4.50\t2.50\t2.00
 """
 
-# 四川 (渠县 2024, www.quxian.gov.cn/xxgk-show-64159.html: 13 tables, 财政拨款“三公”经费支出决算表): 预算数 /
+# 四川 (渠县 2024, www.quxian.gov.cn/xxgk-show-64159.html: 13 tables, 财政拨款“三公”经费支出决算表): 一般公共预算
+# 财政拨款支出决算表 beside its 明细表 by 经济分类 (合计 | 基本支出 人员经费 公用经费 | 项目支出); 预算数 /
 # 决算数 rows, 公务接待费 split into 国内接待 | 国（境）外接待, counts in columns of their own; 人员经费 | 公用经费
 # groups of the 基本支出 table; a 国有资产使用情况表 in 元 whose 车辆 column is money.
-SICHUAN = HEAD + """一般公共预算财政拨款基本支出决算表
+SICHUAN = HEAD + """一般公共预算财政拨款支出决算表
 
 表6
+
+单位：万元
+
+项目\t\t本年支出\t\t
+科目编码\t科目名称\t合计\t基本支出\t项目支出
+栏次\t\t1\t2\t3
+合计\t\t700.00\t600.00\t100.00
+201\t一般公共服务支出\t700.00\t600.00\t100.00
+20101\t人大事务\t700.00\t600.00\t100.00
+
+一般公共预算财政拨款支出决算明细表
+
+表7
+
+单位：万元
+
+项目\t\t合计\t基本支出\t\t\t项目支出
+科目编码\t科目名称\t\t小计\t人员经费\t公用经费\t
+栏次\t\t1\t2\t3\t4\t5
+合计\t\t700.00\t600.00\t520.00\t80.00\t100.00
+301\t工资福利支出\t500.00\t500.00\t500.00\t\t
+30101\t基本工资\t200.00\t200.00\t200.00\t\t
+30102\t津贴补贴\t300.00\t300.00\t300.00\t\t
+302\t商品和服务支出\t180.00\t80.00\t\t80.00\t100.00
+30201\t办公费\t110.00\t10.00\t\t10.00\t100.00
+30202\t印刷费\t70.00\t70.00\t\t70.00\t
+303\t对个人和家庭的补助\t20.00\t20.00\t20.00\t\t
+30301\t离休费\t20.00\t20.00\t20.00\t\t
+
+一般公共预算财政拨款基本支出决算表
+
+表8
 
 单位：万元
 
@@ -361,21 +394,21 @@ def test_national_three_public_table_with_measure_column_groups(shaanxi):
 def test_sichuan_three_public_rows_with_count_columns(sichuan):
     facts = _facts(sichuan, "09")
     assert facts == {
-        ("three_public", "budget", "total", "fiscal", None, None, D("20.0000"), "万元", "L29:C2"),
-        ("three_public", "budget", "outbound", "fiscal", None, None, D("5.0000"), "万元", "L29:C3"),
-        ("three_public", "budget", "vehicle_total", "fiscal", None, None, D("10.0000"), "万元", "L29:C4"),
-        ("three_public", "budget", "vehicle_operation", "fiscal", None, None, D("10.0000"), "万元", "L29:C6"),
-        ("three_public", "budget", "reception", "fiscal", None, None, D("5.0000"), "万元", "L29:C7"),
-        ("three_public", "budget", "reception_domestic", "fiscal", None, None, D("5.0000"), "万元", "L29:C8"),
-        ("three_public", "actual", "total", "fiscal", None, None, D("16.5000"), "万元", "L30:C2"),
-        ("three_public", "actual", "outbound", "fiscal", None, None, D("3.0000"), "万元", "L30:C3"),
-        ("three_public", "actual", "vehicle_total", "fiscal", None, None, D("9.0000"), "万元", "L30:C4"),
-        ("three_public", "actual", "vehicle_operation", "fiscal", None, None, D("9.0000"), "万元", "L30:C6"),
-        ("three_public", "actual", "reception", "fiscal", None, None, D("4.5000"), "万元", "L30:C7"),
-        ("three_public", "actual", "reception_domestic", "fiscal", None, None, D("4.5000"), "万元", "L30:C8"),
-        ("assets", "count", "vehicles", None, None, None, D("2"), "辆", "L30:C10"),
-        ("three_public", "count", "reception_domestic_batches", "fiscal", None, None, D("30"), "个", "L30:C11"),
-        ("three_public", "count", "reception_domestic_people", "fiscal", None, None, D("210"), "人", "L30:C12"),
+        ("three_public", "budget", "total", "fiscal", None, None, D("20.0000"), "万元", "L61:C2"),
+        ("three_public", "budget", "outbound", "fiscal", None, None, D("5.0000"), "万元", "L61:C3"),
+        ("three_public", "budget", "vehicle_total", "fiscal", None, None, D("10.0000"), "万元", "L61:C4"),
+        ("three_public", "budget", "vehicle_operation", "fiscal", None, None, D("10.0000"), "万元", "L61:C6"),
+        ("three_public", "budget", "reception", "fiscal", None, None, D("5.0000"), "万元", "L61:C7"),
+        ("three_public", "budget", "reception_domestic", "fiscal", None, None, D("5.0000"), "万元", "L61:C8"),
+        ("three_public", "actual", "total", "fiscal", None, None, D("16.5000"), "万元", "L62:C2"),
+        ("three_public", "actual", "outbound", "fiscal", None, None, D("3.0000"), "万元", "L62:C3"),
+        ("three_public", "actual", "vehicle_total", "fiscal", None, None, D("9.0000"), "万元", "L62:C4"),
+        ("three_public", "actual", "vehicle_operation", "fiscal", None, None, D("9.0000"), "万元", "L62:C6"),
+        ("three_public", "actual", "reception", "fiscal", None, None, D("4.5000"), "万元", "L62:C7"),
+        ("three_public", "actual", "reception_domestic", "fiscal", None, None, D("4.5000"), "万元", "L62:C8"),
+        ("assets", "count", "vehicles", None, None, None, D("2"), "辆", "L62:C10"),
+        ("three_public", "count", "reception_domestic_batches", "fiscal", None, None, D("30"), "个", "L62:C11"),
+        ("three_public", "count", "reception_domestic_people", "fiscal", None, None, D("210"), "人", "L62:C12"),
     }
 
 
@@ -392,10 +425,10 @@ def test_a_total_column_beside_meeting_and_training_is_not_the_three_public_tota
 def test_sichuan_basic_expenditure_groups_and_money_assets(sichuan):
     economic = _facts(sichuan, "06")
     assert {
-        ("expenditure_economic", "amount", "basic", "general_budget", None, "301", D("500.0000"), "万元", "L13:C3"),
-        ("expenditure_economic", "amount", "basic", "general_budget", None, "30202", D("70.0000"), "万元", "L15:C6"),
-        ("expenditure", "amount", "personnel", "general_budget", None, None, D("520.0000"), "万元", "L18:C3"),
-        ("expenditure", "amount", "public_funds", "general_budget", None, None, D("80.0000"), "万元", "L18:C6"),
+        ("expenditure_economic", "amount", "basic", "general_budget", None, "301", D("500.0000"), "万元", "L45:C3"),
+        ("expenditure_economic", "amount", "basic", "general_budget", None, "30202", D("70.0000"), "万元", "L47:C6"),
+        ("expenditure", "amount", "personnel", "general_budget", None, None, D("520.0000"), "万元", "L50:C3"),
+        ("expenditure", "amount", "public_funds", "general_budget", None, None, D("80.0000"), "万元", "L50:C6"),
     } <= economic and len(economic) == 10
     # 国有资产使用情况表 in 元: every figure money (车辆 and 单价100万元以上设备 are values of assets here)
     assets = {(o.item, o.value, o.unit) for o in sichuan.result.observations if o.table_code == "X4"}
@@ -403,6 +436,27 @@ def test_sichuan_basic_expenditure_groups_and_money_assets(sichuan):
         ("资产总额", D("1234.5678"), "万元"), ("流动资产", D("234.5678"), "万元"), ("固定资产/小计", D("1000.0000"), "万元"),
         ("固定资产/房屋构筑物", D("800.0000"), "万元"), ("固定资产/车辆", D("60.0000"), "万元"),
         ("固定资产/单价100万元以上设备", D("120.0000"), "万元"), ("固定资产/其他固定资产", D("20.0000"), "万元")}
+
+
+def test_detail_table_coded_by_economic_class_is_not_read_as_function_rows(sichuan):
+    """一般公共预算财政拨款支出决算明细表 (四川) names the 05 table but lists 经济分类 rows (301 …): they are economic
+    codes with each column's item — never function codes 301 / 30101 — and its 合计 row the 05 totals again."""
+    economic = {(o.item, o.economic_code, o.value, _where(o)) for o in sichuan.result.observations
+                if o.table_code == "05" and o.kind == "expenditure_economic"}
+    assert {("total", "301", D("500.0000"), "L28:C3"), ("basic", "301", D("500.0000"), "L28:C4"),
+            ("personnel", "301", D("500.0000"), "L28:C5"), ("project", "302", D("100.0000"), "L31:C7"),
+            ("public_funds", "30201", D("10.0000"), "L32:C6"), ("project", "30201", D("100.0000"), "L32:C7"),
+            ("personnel", "30301", D("20.0000"), "L35:C5")} <= economic
+    assert len(economic) == 26
+    assert not [o for o in sichuan.result.observations if o.function_code and o.function_code[0] in "35"]
+    totals = {(o.item, o.value, _where(o)) for o in sichuan.result.observations
+              if o.table_code == "05" and o.kind == "expenditure" and o.function_code is None}
+    assert totals == {("total", D("700.0000"), "L14:C3"), ("basic", D("600.0000"), "L14:C4"),
+                      ("project", D("100.0000"), "L14:C5"),
+                      ("total", D("700.0000"), "L27:C3"), ("basic", D("600.0000"), "L27:C4"),
+                      ("personnel", D("520.0000"), "L27:C5"), ("public_funds", D("80.0000"), "L27:C6"),
+                      ("project", D("100.0000"), "L27:C7")}
+    assert sichuan.status == "ok" and not sichuan.result.rejects
 
 
 @pytest.mark.parametrize("name, text", [("yunnan", YUNNAN), ("shaanxi", SHAANXI)])

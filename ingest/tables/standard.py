@@ -706,7 +706,11 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                                         f"公开{tdef.code}表 ends without its {kind} 总计 row (truncated?)"))
 
 
-def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]], whole: bool = False) -> None:
+    """基本支出 by 经济分类 (06, B06): code | name | figures, in one or several column groups; 人员经费合计 /
+    公用经费合计 footers.  With ``whole`` (a table defined by function whose rows are 经济分类 codes — 四川's
+    …支出决算明细表 — see _economic_codes) each column says its item (_whole_item: 合计 total, 基本支出 basic,
+    项目支出 project, 人员经费 / 公用经费) and a 合计 row gives the table's totals."""
     header = em.grid.rows[max(body_start - 1, 0)]
     header_key = [squash(c.text) for c in header]
     starts = [_code_column(em.grid, body_start, c.col) for c in header if squash(c.text) in _CODE_LEAVES]
@@ -749,6 +753,13 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                     em.value(r, cell, kind="expenditure", measure="budget", item=item, scope=em.tdef.scope,
                              row=row)
                 continue
+            if whole and label in _TOTAL_LABELS:
+                for cell in values:
+                    path = paths[cell.col] if cell.col < len(paths) else []
+                    if squash(leaf(path)) not in _LABEL_LEAVES:
+                        em.value(r, cell, kind="expenditure", measure=_measure(path, em.tdef.measure),
+                                 item=_whole_item(path), scope=em.tdef.scope, row=row)
+                continue
             if not _CODE_FULL.match(code_text) or len(code_text) not in (3, 5):
                 for cell in values:
                     em.unmapped(r, cell, row, "row_without_subject")
@@ -756,9 +767,36 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             for cell in values:
                 path = paths[cell.col] if cell.col < len(paths) else []
                 lf = squash(leaf(path))
-                item = "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
+                if whole and lf in _LABEL_LEAVES:
+                    continue
+                item = _whole_item(path) if whole else \
+                    "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
                 em.value(r, cell, kind="expenditure_economic", measure=_measure(path, em.tdef.measure), item=item,
                          scope=em.tdef.scope, economic_code=code_text, subject_name=name, row=row)
+
+
+def _whole_item(path: list[str]) -> str:
+    """The item of a column of an 经济分类 table that is not only 基本支出: 人员经费 / 公用经费, 项目支出 or 基本支出
+    (a column or its parent), another expenditure the vocabulary knows (上缴上级支出 …), else total (合计)."""
+    lf = vocab.clean_label(leaf(path))
+    joined = "".join(vocab.clean_label(p) for p in path)
+    if "人员经费" in lf:
+        return "personnel"
+    if "公用经费" in lf:
+        return "public_funds"
+    if "项目支出" in joined:
+        return "project"
+    if "基本支出" in joined:
+        return "basic"
+    item = vocab.expenditure_item(lf)
+    return item if item not in (None, "grand_total") else "total"
+
+
+def _economic_codes(grid: Grid, body_start: int) -> bool:
+    """Whether a table's body rows are coded by 经济分类 (301, 30201, 50101 …: first digit 3 or 5) rather than by
+    功能分类 (2xx): at least two codes in the rows' first cells, none of them a function code."""
+    codes = [squash(row[0].text) for row in grid.rows[body_start:] if row and _CODE_FULL.match(squash(row[0].text))]
+    return len(codes) >= 2 and all(c[0] in "35" for c in codes)
 
 
 def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
@@ -802,6 +840,8 @@ def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -
             continue
         for cell in cells:
             path = paths[cell.col] if cell.col < len(paths) else []
+            if squash(leaf(path)) in _LABEL_LEAVES:
+                continue  # 序号 / 行次 beside the figures
             cell_measure = measure or _path_measure(path)
             count = _column_count(path)
             if count:
@@ -961,6 +1001,7 @@ _LAYOUTS = {
     "economic": _parse_economic,
     "measure_rows": _parse_measure_rows,
     "listing": _parse_listing,
+    "economic_whole": lambda em, body_start, paths: _parse_economic(em, body_start, paths, whole=True),
 }
 
 
@@ -1009,7 +1050,10 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     else:
         width = max((len(grid.rows[r]) for r in range(body_start)), default=0)
     em = _Emitter(grid, tdef, table_no, fiscal_year, table_unit(grid))
-    if tdef.layout == "economic":
+    layout = tdef.layout
+    if layout == "function" and _economic_codes(grid, body_start):
+        layout = "economic_whole"  # a …支出决算明细表 by 经济分类: its rows are no function codes
+    if layout == "economic":
         while len(header_rows) > 1 and all(squash(t) in ("", "类", "款", "项") for t in header_rows[-1]):
             header_rows = header_rows[:-1]  # the 类 | 款 row under a split code column
         header_rows = header_rows[-1:]
@@ -1018,5 +1062,5 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     em.paths = paths
     if body_start > 0:
         em.check_alignment(body_start, width, strict=grid.layout == "cells")
-    _LAYOUTS[tdef.layout](em, body_start, paths)
+    _LAYOUTS[layout](em, body_start, paths)
     return em.observations, em.cells(body_start), em.rejects, em.issues
