@@ -492,3 +492,14 @@ def test_other_converters_renderings_give_the_same_table_figures(name, text, ren
                       for o in doc.result.observations if o.source_kind == "table")
 
     assert key(parse_bytes(Path(f"{name}.txt"), data)) == key(_parse(text))
+
+
+@pytest.mark.parametrize("unit_line, value, printed", [
+    ("单位：人民币元", "12.3456", "123,456.00元"), ("单位（元）", "12.3456", "123,456.00元"),
+    ("金额单位：千元", "12345.6000", "123,456.00千元"), ("单位：万元", "123456.0000", "123,456.00")])
+def test_unit_lines_of_other_templates(unit_line, value, printed):
+    """单位：人民币元 and 单位（元） state 元 as plainly as 单位：元: read as 万元 they were 10,000 times too large."""
+    text = HEAD + f"支出决算表\n\n{unit_line}\n\n科目编码\t科目名称\t本年支出合计\t基本支出\t项目支出\n" \
+                  "合计\t\t123,456.00\t123,456.00\t\n"
+    o = next(o for o in _parse(text).result.observations if o.table_code == "03" and o.item == "total")
+    assert (o.value, o.unit, o.value_text, _where(o)) == (D(value), "万元", printed, "L10:C3")

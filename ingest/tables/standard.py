@@ -150,7 +150,8 @@ _ALIASES_BY_LAST: dict[str, list[tuple[str, TableDef]]] = {}
 for _alias, _tdef in _ALIASES:
     _ALIASES_BY_LAST.setdefault(_alias[-1], []).append((_alias, _tdef))
 _CODE_RE = re.compile(r"公开\s*0?(\d{1,2})\s*表")
-_UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元|千元)")
+# 单位：万元, 金额单位：元, 单位：人民币元, 单位（万元）
+_UNIT_RE = re.compile(r"单位\s*(?:[:：]\s*(?:人民币)?|[（(])\s*(万元|元|亿元|千元)")
 _HEADER_UNIT_RE = re.compile(r"[（(](万元|元|亿元|千元)[）)]")
 _TITLE_NOISE = re.compile(r"[（(][^（）()]{0,8}[）)]")  # 财政拨款支出预算表（功能科目）
 
