@@ -225,6 +225,13 @@ def _where(o) -> str:
     return o.source_ref or f"L{o.line_no}:C{o.col_no + 1}"
 
 
+def _table_figures(doc: ParsedDocument) -> list[tuple]:
+    """Every table figure of a document (what it is and its value, not where), sorted: renderings compare on it."""
+    return sorted(tuple(str(x) for x in (o.table_code, o.kind, o.measure, o.item, o.scope, o.function_code,
+                                         o.economic_code, o.value, o.unit))
+                  for o in doc.result.observations if o.source_kind == "table")
+
+
 def _facts(doc: ParsedDocument, table: str) -> set[tuple]:
     return {(o.kind, o.measure, o.item, o.scope, o.function_code, o.economic_code, o.value, o.unit, _where(o))
             for o in doc.result.observations if o.source_kind == "table" and o.table_code == table}
@@ -465,13 +472,8 @@ def test_pdf_renderings_give_the_same_table_figures(name, text):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from pdf_render import blocks_of_text, render
 
-    def key(doc):
-        return sorted(tuple(str(x) for x in (o.table_code, o.kind, o.measure, o.item, o.scope, o.function_code,
-                                             o.economic_code, o.value, o.unit))
-                      for o in doc.result.observations if o.source_kind == "table")
-
     pdf = parse_bytes(Path(f"{name}.pdf"), render(blocks_of_text(text.split("\n"))))
-    assert key(pdf) == key(_parse(text)) and pdf.status == "ok"
+    assert _table_figures(pdf) == _table_figures(_parse(text)) and pdf.status == "ok"
     refs = {(o.table_code, o.measure, o.item): o.source_ref for o in pdf.result.observations if o.source_kind == "table"}
     if name == "yunnan":  # page, table on the page, row, column
         assert refs[("09", "actual", "total")] == "p2 T2 R2 C3" and refs[("X4", "count", "vehicles")] == "p2 T3 R3 C2"
@@ -486,12 +488,7 @@ def test_other_converters_renderings_give_the_same_table_figures(name, text, ren
 
     data = renderers.cells_per_line(text) if render == "cells_per_line" else renderers.hard_wrapped(text, 40)
 
-    def key(doc):
-        return sorted(tuple(str(x) for x in (o.table_code, o.kind, o.measure, o.item, o.scope, o.function_code,
-                                             o.economic_code, o.value, o.unit))
-                      for o in doc.result.observations if o.source_kind == "table")
-
-    assert key(parse_bytes(Path(f"{name}.txt"), data)) == key(_parse(text))
+    assert _table_figures(parse_bytes(Path(f"{name}.txt"), data)) == _table_figures(_parse(text))
 
 
 @pytest.mark.parametrize("unit_line, value, printed", [
@@ -503,3 +500,58 @@ def test_unit_lines_of_other_templates(unit_line, value, printed):
                   "合计\t\t123,456.00\t123,456.00\t\n"
     o = next(o for o in _parse(text).result.observations if o.table_code == "03" and o.item == "total")
     assert (o.value, o.unit, o.value_text, _where(o)) == (D(value), "万元", printed, "L10:C3")
+
+
+def _as_docx(text: str) -> bytes:
+    """Lines as a Word file: a run of tab-separated lines one table, any other line a paragraph."""
+    import io
+
+    docx = pytest.importorskip("docx")
+    document, block = docx.Document(), []
+
+    def flush():
+        if block:
+            table = document.add_table(rows=len(block), cols=max(len(r) for r in block))
+            for row, cells in zip(table.rows, block):
+                for cell, value in zip(row.cells, cells):
+                    cell.text = value
+            block.clear()
+    for line in text.split("\n"):
+        if "\t" in line:
+            block.append(line.split("\t"))
+        else:
+            flush()
+            if line.strip():
+                document.add_paragraph(line)
+    flush()
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _as_xlsx(text: str) -> bytes:
+    """Lines as one worksheet, a row a line; figures with decimals stored as numbers shown #,##0.00."""
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in text.split("\n"):
+        cells = line.split("\t")
+        ws.append([float(v.replace(",", "")) if "." in v and v.replace(",", "").replace(".", "", 1).isdigit() else v
+                   for v in cells])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+@pytest.mark.parametrize("name, text", [("yunnan", YUNNAN), ("shaanxi", SHAANXI), ("sichuan", SICHUAN)])
+def test_word_and_excel_files_give_the_same_table_figures(name, text, fmt):
+    data = _as_docx(text) if fmt == "docx" else _as_xlsx(text)
+
+    doc = parse_bytes(Path(f"{name}.{fmt}"), data)
+    assert _table_figures(doc) == _table_figures(_parse(text)) and doc.status == "ok" and doc.format == fmt
