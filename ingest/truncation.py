@@ -75,7 +75,8 @@ def _function_rows_stop(grid: Grid, tdef, table_no: int, observations: list[Obse
         return None
     mine = [o for o in observations if o.table_no == table_no and o.source_kind == "table" and o.col_no is not None]
     totals = [o for o in mine if o.function_code is None]
-    classes = [o for o in mine if o.function_code and len(o.function_code) == 3]
+    # 类 rows: 3-digit function codes, or 经济分类 codes in a function table coded by 经济分类 (…支出决算明细表)
+    classes = [o for o in mine if len(o.function_code or o.economic_code or "") == 3]
     if not totals:
         return None
     first_total_line = min(o.line_no for o in totals)

@@ -48,9 +48,10 @@ REVENUE_LABELS: list[tuple[str, str]] = [
     (r"^(?:本年)?附属单位上缴收入$", "affiliate"),
     (r"^(?:本年)?其他收入$", "other"),
     (r"^(?:本年)?收入(?:决算|预算)?合计$", "current_total"),
-    (r"^使用非财政拨款结余(?:[（(]含专用结余[）)])?$", "use_nonfiscal_balance"),
+    (r"^使用非财政拨款结余(?:[（(]含专用结余[）)]|和专用结余)?$", "use_nonfiscal_balance"),
     (r"^(?:用事业基金弥补收支差额)$", "use_nonfiscal_balance"),
     (r"^年初(?:财政拨款)?结转和?结余$", "carryover_begin"),
+    (r"^上年结转(?:和结余|结余)?$", "carryover_begin"),  # older and provincial templates' name for it
     (r"^收入(?:决算)?总计$", "grand_total"),
 ]
 
@@ -186,8 +187,8 @@ THREE_PUBLIC_LABELS: list[tuple[str, str]] = [
     (r"公务用车购置(?:费|支出)?", "vehicle_purchase"),
     (r"公务用车运行(?:维护)?费?", "vehicle_operation"),
     (r"因公出国[（(]?境[）)]?(?:费用?|经费)?", "outbound"),
-    (r"国内公务接待", "reception_domestic"),
-    (r"(?:外事接待|国[（(]境[）)]外公务接待)", "reception_foreign"),
+    (r"国内(?:公务)?接待", "reception_domestic"),
+    (r"(?:外事接待|国[（(]境[）)]外(?:公务)?接待)", "reception_foreign"),
     (r"公务接待费?", "reception"),
     (r"会议费", "meeting"),
     (r"培训费", "training"),
@@ -196,19 +197,82 @@ THREE_PUBLIC_LABELS: list[tuple[str, str]] = [
 _THREE = [(re.compile(p), item) for p, item in THREE_PUBLIC_LABELS]
 
 
+_GENERIC_LEAVES = ("合计", "小计", "计", "金额", "支出金额")
+
+
 def three_public_item(path: list[str] | str) -> str | None:
-    """Item for a 三公 table column given its header path (most specific label last)."""
+    """Item for a 三公 table column given its header path (most specific label last), or a row label.
+
+    A generic leaf (合计 / 小计 / 金额) is the item of its nearest parent that names one (公务用车购置及运行维护费
+    / 小计 → vehicle_total, 公务接待费 / 国内接待 / 金额 → reception_domestic); 合计 / 小计 under no item (or
+    under 预算数 / 决算数 only) is the 三公 total."""
     labels = [path] if isinstance(path, str) else list(path)
-    leaf = clean_label(labels[-1]) if labels else ""
-    parents = "".join(clean_label(p) for p in labels[:-1])
-    if leaf in ("合计", "小计", "计"):
-        if "公务用车" in parents:
-            return "vehicle_total"
-        return "total"
+    leaf = _OF_WHICH.sub("", clean_label(labels[-1])) if labels else ""
+    if leaf in _GENERIC_LEAVES:
+        for parent in reversed(labels[:-1]):
+            item = _three_item(_OF_WHICH.sub("", clean_label(parent)))
+            if item:
+                return item
+        return "total" if leaf in ("合计", "小计", "计") else None
+    return _three_item(leaf)
+
+
+def _three_item(label: str) -> str | None:
     for pattern, item in _THREE:
-        if pattern.search(leaf):
+        if pattern.search(label):
             return item
     return None
+
+
+# The counts a 三公 (or 国有资产) table prints beside its money (云南's 相关统计数 rows, 公务接待费's 批次 | 人次
+# columns, 国有资产占用情况表's 车辆数): (pattern on a cleaned label, kind, item).  Item names follow the
+# narrative's (ingest.narrative.labels): a count is a count, never money.  First match wins.
+COUNT_LABELS: list[tuple[str, str, str]] = [
+    (r"出国[（(]?境[）)]?团组", "three_public", "outbound_groups"),
+    (r"出国[（(]?境[）)]?(?:人次|人数)", "three_public", "outbound_people"),
+    (r"公务用车购置(?:数|数量|车辆数)|购置(?:公务用车|车辆)(?:数|数量)?", "three_public", "vehicle_purchase_count"),
+    (r"公务用车保有量|车辆(?:保有量|数|数量)", "assets", "vehicles"),
+    (r"(?:外事接待|国[（(]境[）)]外公务接待)(?:批次|批数)", "three_public", "reception_foreign_batches"),
+    (r"(?:外事接待|国[（(]境[）)]外公务接待)(?:人次|人数)", "three_public", "reception_foreign_people"),
+    (r"国内公务接待(?:批次|批数)", "three_public", "reception_domestic_batches"),
+    (r"国内公务接待(?:人次|人数)", "three_public", "reception_domestic_people"),
+    (r"(?:公务)?接待(?:批次|批数)|^批次$", "three_public", "reception_batches"),
+    (r"(?:公务)?接待(?:人次|人数)|^人次$", "three_public", "reception_people"),
+    (r"单价(?:100|一百)万元以上(?:的)?(?:通用|专用)?设备", "assets", "equipment_over_1m"),
+]
+_COUNTS = [(re.compile(p), kind, item) for p, kind, item in COUNT_LABELS]
+# a count's printed unit, in brackets at the end of its label: 公务用车保有量（辆）, 国内公务接待批次（个）
+_COUNT_UNIT = re.compile(r"[（(](个|辆|台|套|台[（(]套[）)]|人|人次|批次|批|次|平方米|处|栋|户|家|项)[）)]$")
+
+
+def count_unit(label: str) -> str | None:
+    """The count unit a row or column label states at its end ('公务用车保有量（辆）' → '辆'), None when none
+    (money labels state 万元/元, which is not a count)."""
+    m = _COUNT_UNIT.search(squash(label or ""))
+    return m.group(1) if m else None
+
+
+def count_item(label: str) -> tuple[str, str] | None:
+    """(kind, item) of a count a table prints (COUNT_LABELS), e.g. '4.公务用车保有量（辆）' → ('assets', 'vehicles');
+    None when the label names no count.  Column labels joined with their parents work the same way."""
+    t = _OF_WHICH.sub("", clean_label(label))
+    t = _COUNT_UNIT.sub("", t)
+    for pattern, kind, item in _COUNTS:
+        if pattern.search(t):
+            return kind, item
+    return None
+
+
+_COUNTED_VEHICLES = re.compile(r"^(?:公务用?车|车辆|公务用车车辆)(?:合计|总数)?$")
+
+
+def counted_item(label: str) -> tuple[str, str] | None:
+    """count_item for a figure already known to be a count (its column says 数量 / 辆): a row that only names
+    vehicles (车辆（辆）, 公务用车) then counts the unit's vehicles as well."""
+    found = count_item(label)
+    if found is None and _COUNTED_VEHICLES.match(_COUNT_UNIT.sub("", clean_label(label))):
+        return "assets", "vehicles"
+    return found
 
 
 # ------------------------------------------------------------- 绩效 levels

@@ -36,12 +36,18 @@ class TableDef:
 
 
 TABLE_DEFS: tuple[TableDef, ...] = (
-    TableDef("01", "收入支出决算总表", ("部门收入支出决算总表", "收入支出决算总表"), "two_sided", None, "all"),
-    TableDef("02", "收入决算表", ("部门收入决算表", "收入决算表"), "function", "revenue", "all"),
-    TableDef("03", "支出决算表", ("部门支出决算表", "支出决算表"), "function", "expenditure", "all"),
-    TableDef("04", "财政拨款收入支出决算总表", ("财政拨款收支决算总表", "财政拨款收入支出决算总表"), "two_sided", None, "fiscal"),
+    # 收入支出决算表 / 收入决算总表 / 支出决算总表 / 财政拨款收入支出决算表: 云南's and 陕西's names (2016-2024)
+    TableDef("01", "收入支出决算总表", ("部门收入支出决算总表", "收入支出决算总表", "收入支出决算表"), "two_sided", None,
+             "all"),
+    TableDef("02", "收入决算表", ("部门收入决算表", "收入决算表", "收入决算总表"), "function", "revenue", "all"),
+    TableDef("03", "支出决算表", ("部门支出决算表", "支出决算表", "支出决算总表"), "function", "expenditure", "all"),
+    TableDef("04", "财政拨款收入支出决算总表", ("财政拨款收支决算总表", "财政拨款收入支出决算总表", "财政拨款收入支出决算表"),
+             "two_sided", None, "fiscal"),
+    # 一般公共预算财政拨款收入支出决算表 (云南): the 05 table with 年初结转和结余 | 本年收入 | 本年支出 | 年末结转和结余
+    # columns, as 07 prints them for 政府性基金
     TableDef("05", "一般公共预算财政拨款支出决算表",
-             ("一般公共预算财政拨款支出决算表", "一般公共预算支出决算表", "一般公共预算财政拨款支出决算明细表"),
+             ("一般公共预算财政拨款支出决算表", "一般公共预算支出决算表", "一般公共预算财政拨款支出决算明细表",
+              "一般公共预算财政拨款收入支出决算表"),
              "function", "expenditure", "general_budget"),
     TableDef("06", "一般公共预算财政拨款基本支出决算明细表",
              ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算财政拨款基本支出决算表", "一般公共预算基本支出决算表"),
@@ -90,6 +96,20 @@ BUDGET_TABLE_DEFS: tuple[TableDef, ...] = (
               "三公经费支出表", "三公经费会议费培训费支出预算表"), "measure_rows", "three_public", "fiscal", "budget"),
 )
 
+# Tables beyond the standard nine that 决算 templates add (云南, 四川, 内蒙古 …): the marts have no place for
+# their figures, which are loaded as they are printed (layout listing: kind other, or a count with its unit),
+# under their own codes so none is read as another table's figures (项目支出决算表 is no 支出决算表).
+# Recognised by a pattern on the cleaned title's end (titles vary more than for the nine).
+EXTRA_TABLE_DEFS: tuple[tuple[re.Pattern[str], TableDef], ...] = tuple(
+    (re.compile(pattern), TableDef(code, title, (), "listing", "other", "all", "value")) for pattern, code, title in (
+        (r"项目(?:收入)?支出(?:决算)?(?:明细)?(?:情况)?表$", "X1", "项目支出决算表"),
+        (r"机[关构]运行经费(?:支出)?(?:决算)?(?:情况)?表$", "X2", "机关运行经费支出表"),
+        (r"政府采购(?:支出)?(?:决算)?(?:情况|信息)?表$", "X3", "政府采购情况表"),
+        (r"国有资产(?:占用|使用)(?:情况)?表$|资产占用情况及政府采购支出信息表$", "X4", "国有资产占用情况表"),
+    ))
+# a 三公 table whatever else its title names (“三公”经费、行政参公单位机关运行经费情况表): 09 in a 决算
+_THREE_PUBLIC_TITLE = re.compile(r"^[^，。；：]{0,30}三公经费[^，。；：]{0,30}(?:决算|情况|统计)表$")
+
 # The university template (高等学校…决算表, 表1–表9) names the same tables with the 高等学校 prefix and
 # 收支 for 收入支出; the aliases below and the 8-character prefix allowance of identify() cover it.
 # Budget templates' row labels that the 决算 vocabulary (ingest.vocab) does not know, (pattern on a cleaned
@@ -130,7 +150,8 @@ _ALIASES_BY_LAST: dict[str, list[tuple[str, TableDef]]] = {}
 for _alias, _tdef in _ALIASES:
     _ALIASES_BY_LAST.setdefault(_alias[-1], []).append((_alias, _tdef))
 _CODE_RE = re.compile(r"公开\s*0?(\d{1,2})\s*表")
-_UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元|千元)")
+# 单位：万元, 金额单位：元, 单位：人民币元, 单位（万元）
+_UNIT_RE = re.compile(r"单位\s*(?:[:：]\s*(?:人民币)?|[（(])\s*(万元|元|亿元|千元)")
 _HEADER_UNIT_RE = re.compile(r"[（(](万元|元|亿元|千元)[）)]")
 _TITLE_NOISE = re.compile(r"[（(][^（）()]{0,8}[）)]")  # 财政拨款支出预算表（功能科目）
 
@@ -145,7 +166,9 @@ def identify(grid: Grid) -> TableDef | None:
         text = texts[k]
         for t in (vocab.clean_label(text), vocab.clean_label(texts[k - 1] + text) if k else None):
             if t is not None and by_title is None:
-                by_title = _by_alias(t)
+                # an extra table's title only from the title block (its last lines): a farther one may be the
+                # title of an empty table above, and this grid a 绩效自评表
+                by_title = _by_alias(t) or (_extra_of(t) if k >= len(texts) - _TITLE_BLOCK else None)
         m = _CODE_RE.search(text)
         if m and by_code is None:
             by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
@@ -158,6 +181,17 @@ def identify(grid: Grid) -> TableDef | None:
     return by_title or by_code
 
 
+_TITLE_BLOCK = 5  # context lines of a grid's title block: title, number, 编制单位, 单位, a note
+
+
+def _extra_of(t: str) -> TableDef | None:
+    """The extra table (EXTRA_TABLE_DEFS) a cleaned title line names, else None."""
+    if len(t) > 60:
+        return None
+    t = _TITLE_NOISE.sub("", t).replace("、", "")
+    return next((tdef for pattern, tdef in EXTRA_TABLE_DEFS if pattern.search(t)), None)
+
+
 def title_of(text: str) -> TableDef | None:
     """The standard table a line names as its title (or a 目录 entry names), else None."""
     t = vocab.clean_label(re.sub(r"[.…·\s]+\d*$", "", text))
@@ -167,9 +201,19 @@ def title_of(text: str) -> TableDef | None:
 
 
 # Words before a title that make it another table of the same shape (政府采购支出预算表 is no 支出预算表,
-# 项目支出预算表 lists projects): a title ending with an alias names that table only when what precedes
-# the alias (a unit, a year, 部门, 高等学校 …) is none of these.
-_OTHER_TABLE = re.compile(r"政府采购|采购|项目|机关运行|绩效|专项|转移支付|资产|债务|收费")
+# 项目支出预算表 lists projects; 收入支出决算表 is no 支出决算表, 财政拨款基本支出决算表 no 支出决算表 either):
+# a title ending with an alias names that table only when what precedes the alias (a unit, a year, 部门,
+# 高等学校 …) is none of these.  A table whose name does hold such words has an alias of its own, tried
+# first (longest alias first).  Fund words (_FUND_PREFIX) before an alias that names no fund make another
+# table (财政拨款支出决算表 is not 支出决算表); before one that names a fund they only narrow it
+# (一般公共预算 + 财政拨款支出预算表).
+_OTHER_TABLE = re.compile(r"政府采购|采购|项目|机关运行|绩效|专项|转移支付|资产|债务|收费|收入|基本|三公|明细")
+_FUND_PREFIX = re.compile(r"财政拨款|一般公共预算|政府性基金|国有资本")
+# A year before the table name ("某县农业农村局2023年度收入支出决算总表"): the unit's name may stand before it,
+# so the words before an alias may then be longer than _PREFIX (but no sentence: no punctuation).
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
+_PREFIX, _PREFIX_WITH_YEAR = 8, 30
+_SENTENCE = re.compile(r"[，。；：,;:！？]")
 
 
 def _by_alias(t: str) -> TableDef | None:
@@ -187,10 +231,21 @@ def _cached_by_alias(t: str) -> TableDef | None:
 def _alias_of(t: str) -> TableDef | None:
     for candidate in (t, _TITLE_NOISE.sub("", t).replace("、", "")):
         for alias, tdef in _ALIASES_BY_LAST.get(candidate[-1:], ()):
-            if candidate == alias or (candidate.endswith(alias) and len(candidate) - len(alias) <= 8
-                                      and not _OTHER_TABLE.search(candidate[:len(candidate) - len(alias)])):
+            if candidate == alias or (candidate.endswith(alias)
+                                      and _unit_prefix(candidate[:len(candidate) - len(alias)], alias)):
                 return tdef
+    if _THREE_PUBLIC_TITLE.match(candidate) and ("决算" in candidate or "预算" not in candidate):
+        return _BY_CODE["09"]
     return None
+
+
+def _unit_prefix(prefix: str, alias: str) -> bool:
+    """Whether the words before ``alias`` in a title are a unit, a year, 部门 … (see _OTHER_TABLE, _YEAR)."""
+    if _OTHER_TABLE.search(prefix) or (_FUND_PREFIX.search(prefix) and not _FUND_PREFIX.search(alias)):
+        return False
+    if len(prefix) <= _PREFIX:
+        return True
+    return bool(_YEAR.search(prefix)) and len(prefix) <= _PREFIX_WITH_YEAR and not _SENTENCE.search(prefix)
 
 
 def _looks_tabular(grid: Grid) -> bool:
@@ -247,11 +302,20 @@ def _split_header(grid: Grid) -> tuple[int, int | None]:
     for r, row in enumerate(grid.rows[:8]):
         if any(squash(c.text) == "栏次" for c in row):
             return r + 1, r
-    # No 栏次 row: the header ends at the first row holding a number outside label columns.
+    # No 栏次 row: the header ends at the first row holding a number outside label columns — unless that row
+    # numbers the columns 1, 2, 3 … without saying 栏次 (a table without a label column): it is the 栏次 row.
     for r, row in enumerate(grid.rows[:8]):
         if any(parse_plain(c.text) is not None and c.col >= 2 for c in row):
+            if r > 0 and _numbers_columns(row):
+                return r + 1, r
             return r, None
     return min(1, len(grid.rows)), None
+
+
+def _numbers_columns(row: list[Cell]) -> bool:
+    """Whether a row's cells are the column numbers 1, 2, 3 … (at least 3 of them, integers, nothing else)."""
+    texts = [squash(c.text) for c in row if squash(c.text)]
+    return len(texts) >= 3 and texts == [str(k) for k in range(1, len(texts) + 1)]
 
 
 _FUND_WORDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算")
@@ -268,12 +332,17 @@ def _measure(path: list[str], default: str = "amount") -> str:
     return default
 
 
+_AMOUNT_LEAF = re.compile(r"^(?:本年|本期)(?:决算)?(?:数|金额|合计)$|^决算(?:金额|合计)$|^金额合计$")
+
+
 def _column_metric(path: list[str], default_kind: str | None, budget: bool = False) -> tuple[str, str] | None:
     """(kind, item) for a value column of a function-coded table."""
     if not path:
         return None
     lf = vocab.clean_label(leaf(path))
     ancestors = "".join(path[:-1])
+    if _AMOUNT_LEAF.match(lf):
+        lf = "金额"  # 本年决算数, 决算金额, 本年数 …: the amount column, as 决算数 / 金额
     if lf in ("小计", "合计", "计", "决算数", "金额") and len(path) >= 2:
         parent = vocab.clean_label(path[-2])  # 事业收入 / 金额: the amount of the parent's item
         if vocab.revenue_item(parent) not in (None, "current_total", "grand_total"):
@@ -355,7 +424,10 @@ class _Emitter:
 
     def value(self, r: int, cell: Cell, *, kind: str, measure: str, item: str | None, scope: str | None,
               function_code: str | None = None, subject_name: str | None = None,
-              economic_code: str | None = None, row: list[Cell], flags: str | None = None) -> None:
+              economic_code: str | None = None, row: list[Cell], flags: str | None = None,
+              count_unit: str | None = None) -> None:
+        """One figure: money converted from the table's unit to 万元, or with ``count_unit`` a count (车辆数,
+        批次 …) kept as printed in that unit."""
         text = cell.text
         if is_blank(text):
             self.roles[(r, cell.col)] = "blank"
@@ -368,17 +440,19 @@ class _Emitter:
             self.roles[(r, cell.col)] = "text"
             self.rejects.append(Reject(cell.line_no, text, "malformed_number", self.snippet(row), "table", cell.ref))
             return
-        money = kind not in ("count",)
+        money = count_unit is None
         value = quantize(money_to_wan(parsed.value, self.unit)) if money else parsed.value
+        unit = self.unit if money else count_unit
         self.roles[(r, cell.col)] = "value"
         self.values[(r, cell.col)] = value
         self.observations.append(
             Observation(
-                kind=kind, measure=measure, value=value, unit="万元", value_text=f"{text}{'' if self.unit == '万元' else self.unit}",
+                kind=kind, measure=measure, value=value, unit="万元" if money else unit,
+                value_text=f"{text}{'' if unit == '万元' or not money else unit}",
                 source_kind="table", line_no=cell.line_no, item=item, scope=scope, fiscal_year=self.year,
                 function_code=function_code, subject_name=subject_name, economic_code=economic_code,
                 decimals=wan_decimals(parsed.decimals, self.unit) if money else parsed.decimals,
-                printed_unit=self.unit, table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
+                printed_unit=unit, table_code=self.tdef.code, table_no=self.table_no, col_no=cell.col,
                 section=self.section, snippet=self.snippet(row), source_ref=cell.ref, flags=flags,
             )
         )
@@ -633,7 +707,11 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
                                         f"公开{tdef.code}表 ends without its {kind} 总计 row (truncated?)"))
 
 
-def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]], whole: bool = False) -> None:
+    """基本支出 by 经济分类 (06, B06): code | name | figures, in one or several column groups; 人员经费合计 /
+    公用经费合计 footers.  With ``whole`` (a table defined by function whose rows are 经济分类 codes — 四川's
+    …支出决算明细表 — see _economic_codes) each column says its item (_whole_item: 合计 total, 基本支出 basic,
+    项目支出 project, 人员经费 / 公用经费) and a 合计 row gives the table's totals."""
     header = em.grid.rows[max(body_start - 1, 0)]
     header_key = [squash(c.text) for c in header]
     starts = [_code_column(em.grid, body_start, c.col) for c in header if squash(c.text) in _CODE_LEAVES]
@@ -676,6 +754,13 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
                     em.value(r, cell, kind="expenditure", measure="budget", item=item, scope=em.tdef.scope,
                              row=row)
                 continue
+            if whole and label in _TOTAL_LABELS:
+                for cell in values:
+                    path = paths[cell.col] if cell.col < len(paths) else []
+                    if squash(leaf(path)) not in _LABEL_LEAVES:
+                        em.value(r, cell, kind="expenditure", measure=_measure(path, em.tdef.measure),
+                                 item=_whole_item(path), scope=em.tdef.scope, row=row)
+                continue
             if not _CODE_FULL.match(code_text) or len(code_text) not in (3, 5):
                 for cell in values:
                     em.unmapped(r, cell, row, "row_without_subject")
@@ -683,40 +768,155 @@ def _parse_economic(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             for cell in values:
                 path = paths[cell.col] if cell.col < len(paths) else []
                 lf = squash(leaf(path))
-                item = "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
+                if whole and lf in _LABEL_LEAVES:
+                    continue
+                item = _whole_item(path) if whole else \
+                    "personnel" if "人员经费" in lf else "public_funds" if "公用经费" in lf else "basic"
                 em.value(r, cell, kind="expenditure_economic", measure=_measure(path, em.tdef.measure), item=item,
                          scope=em.tdef.scope, economic_code=code_text, subject_name=name, row=row)
 
 
+def _whole_item(path: list[str]) -> str:
+    """The item of a column of an 经济分类 table that is not only 基本支出: 人员经费 / 公用经费, 项目支出 or 基本支出
+    (a column or its parent), another expenditure the vocabulary knows (上缴上级支出 …), else total (合计)."""
+    lf = vocab.clean_label(leaf(path))
+    joined = "".join(vocab.clean_label(p) for p in path)
+    if "人员经费" in lf:
+        return "personnel"
+    if "公用经费" in lf:
+        return "public_funds"
+    if "项目支出" in joined:
+        return "project"
+    if "基本支出" in joined:
+        return "basic"
+    item = vocab.expenditure_item(lf)
+    return item if item not in (None, "grand_total") else "total"
+
+
+def _economic_codes(grid: Grid, body_start: int) -> bool:
+    """Whether a table's body rows are coded by 经济分类 (301, 30201, 50101 …: first digit 3 or 5) rather than by
+    功能分类 (2xx): at least two codes in the rows' first cells, none of them a function code."""
+    codes = [squash(row[0].text) for row in grid.rows[body_start:] if row and _CODE_FULL.match(squash(row[0].text))]
+    return len(codes) >= 2 and all(c[0] in "35" for c in codes)
+
+
 def _parse_measure_rows(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+    """The 三公 table in any of its orientations, decided row by row:
+
+    - a row labelled 预算数 / 决算数 with the items in the columns (the 2020–2024 national template);
+    - a row labelled with an item (1.因公出国（境）费, 其中：公务用车购置费 …) with 预算数 | 决算数 columns (云南's
+      “三公”经费、行政参公单位机关运行经费情况表, most budget templates), its 机关运行经费 row the unit's
+      agency_operation figure;
+    - a row without a label under columns that say both measure and item (预算数 / 公务用车购置及运行费 / 小计:
+      the 2016–2019 national template);
+    - a count, wherever it is printed (相关统计数 rows such as 公务用车保有量（辆）, 批次 | 人次 columns beside
+      公务接待费): a count with its unit, never money (vocab.count_item).
+
+    A figure none of these place is kept as unmapped."""
+    # a 合计 column of its own is the 三公 total unless 会议费 / 培训费 stand beside the 三公 columns
+    beside = any(vocab.three_public_item(p) in ("meeting", "training") for p in paths if p)
     for r in range(body_start, len(em.grid.rows)):
         if r in em.skip:
             continue
         row = em.grid.rows[r]
         label = vocab.clean_label(row[0].text) if row else ""
         cells = row[1:]
+        row_count = vocab.count_item(row[0].text) if label else None
+        row_item = _row_three_public_item(row[0].text) if label and not row_count else None
+        if row_count or row_item:
+            for cell in cells:
+                _emit_item_row(em, r, cell, row, row_count, row_item)
+            continue
         if "决算" in label:
             measure = "actual"
         elif "预算" in label:
             measure = "budget"
         elif em.tdef.measure == "budget" and row and (not label or parse_plain(row[0].text) is not None):
             measure, cells = "budget", row  # a budget table's one row of figures, no row label
+        elif row and (not label or parse_plain(row[0].text) is not None):
+            measure, cells = None, row  # the figures under columns that name measure and item
         else:
             for cell in row[1:]:
                 em.unmapped(r, cell, row, "unmapped_row")
             continue
         for cell in cells:
             path = paths[cell.col] if cell.col < len(paths) else []
-            item = _three_public_item(path)
-            if item is None:
+            if squash(leaf(path)) in _LABEL_LEAVES:
+                continue  # 序号 / 行次 beside the figures
+            cell_measure = measure or _path_measure(path)
+            count = _column_count(path)
+            if count:
+                em.value(r, cell, kind=count[0], measure="count", item=count[1],
+                         scope="fiscal" if count[0] == "three_public" else None, row=row,
+                         count_unit=vocab.count_unit(leaf(path)) or "个")
+                continue
+            item = _three_public_item(path, beside)
+            if item is None or cell_measure is None:
                 em.unmapped(r, cell, row, "unmapped_column")
                 continue
-            em.value(r, cell, kind="three_public", measure=measure, item=item, scope="fiscal", row=row)
+            em.value(r, cell, kind="three_public", measure=cell_measure, item=item, scope="fiscal", row=row)
 
 
-def _three_public_item(path: list[str]) -> str | None:
-    """vocab.three_public_item, plus 购置费 / 运行费 columns under a 公务用车 parent."""
-    if len(path) == 1 and vocab.clean_label(path[0]) in ("合计", "总计"):
+def _column_count(path: list[str]) -> tuple[str, str] | None:
+    """(kind, item) of a count column (vocab.count_item of its leaf); 批次 / 人次 under 国内公务接待 or 公务接待费
+    count that item's receptions (reception_domestic_batches …)."""
+    if not path:
+        return None
+    count = vocab.count_item(leaf(path))
+    if count and count[1] in ("reception_batches", "reception_people") and len(path) > 1:
+        parent = vocab.three_public_item(path[:-1])
+        if parent and parent.startswith("reception"):
+            return "three_public", f"{parent}_{count[1].rsplit('_', 1)[1]}"
+    return count
+
+
+_AGENCY_OPERATION = re.compile(r"机关运行经费")
+
+
+def _row_three_public_item(text: str) -> str | None:
+    """The item a 三公 table's row label names: a 三公 item, 会议费 / 培训费, or agency_operation (机关运行经费);
+    None for a label naming none (预算数 / 决算数 rows, 栏次, 相关统计数 …)."""
+    t = vocab.clean_label(text)
+    if _AGENCY_OPERATION.search(t):
+        return "agency_operation"
+    if re.search(r"预算|决算", t):
+        return None
+    return vocab.three_public_item(t)
+
+
+def _path_measure(path: list[str]) -> str | None:
+    """budget / actual from a 三公 column's header path (预算数, 全年预算数, 决算数, 执行数 …), None when it says neither."""
+    joined = _FUND_WORDS.sub("", "".join(vocab.clean_label(p) for p in path))
+    if "决算" in joined or "执行数" in joined or "实际支出" in joined:
+        return "actual"
+    if "预算" in joined:
+        return "budget"
+    return None
+
+
+def _emit_item_row(em: _Emitter, r: int, cell: Cell, row: list[Cell], count: tuple[str, str] | None,
+                   item: str | None) -> None:
+    """One figure of a 三公 row labelled with its item (or count): the measure is its column's."""
+    path = em.paths[cell.col] if cell.col < len(em.paths) else []
+    measure = _path_measure(path) or ("budget" if em.tdef.measure == "budget" else None)
+    if count is not None:
+        em.value(r, cell, kind=count[0], measure="count", item=count[1],
+                 scope="fiscal" if count[0] == "three_public" else None, row=row,
+                 count_unit=vocab.count_unit(row[0].text) or "个")
+    elif measure is None:
+        em.unmapped(r, cell, row, "unmapped_column")
+    elif item == "agency_operation":
+        em.value(r, cell, kind="agency_operation", measure="amount" if measure == "actual" else measure, item=None,
+                 scope=None, row=row)
+    else:
+        em.value(r, cell, kind="three_public", measure=measure, item=item, scope="fiscal", row=row,
+                 flags="of_which" if vocab.of_which(row[0].text) else None)
+
+
+def _three_public_item(path: list[str], beside: bool = True) -> str | None:
+    """vocab.three_public_item, plus 购置费 / 运行费 columns under a 公务用车 parent.  A 合计 / 总计 column of its
+    own is no item when 会议费 / 培训费 columns stand ``beside`` the 三公 ones (三公 + 会议费 + 培训费)."""
+    if len(path) == 1 and vocab.clean_label(path[0]) in ("合计", "总计") and beside:
         return None  # a grand total beside the 三公 group (三公 + 会议费 + 培训费) is not the 三公 total
     item = vocab.three_public_item(path)
     if item is None and len(path) >= 2 and "公务用车" in "".join(path[:-1]):
@@ -725,11 +925,84 @@ def _three_public_item(path: list[str]) -> str | None:
     return item
 
 
+_MONEY_COLUMN = re.compile(r"金额|元|价值|原值|净值|账面|预算|决算|拨款|支出|收入|合计|小计|资产总额|资产")
+_LABEL_COLUMN = re.compile(r"名称|编码|代码|项目|单位|序号|行次|栏次|类型|类别|用途|内容|方式|品目")
+
+
+def _parse_listing(em: _Emitter, body_start: int, paths: list[list[str]]) -> None:
+    """An extra table (EXTRA_TABLE_DEFS): every figure kept as printed, with its row label (the row's text
+    cells joined) and column header path — kind other, measure value, in 万元 — or, when its column (数量,
+    车辆数（辆）) or, under a column that is not money, its row label (车辆（辆）) states a count, a count in that
+    unit (kind and item from vocab.count_item when it names one: 公务用车保有量 → assets/vehicles)."""
+    label_cols = {j for j, p in enumerate(paths) if _LABEL_COLUMN.search(squash(leaf(p))) and not
+                  _MONEY_COLUMN.search(squash(leaf(p)))}
+    for r in range(body_start, len(em.grid.rows)):
+        if r in em.skip:
+            continue
+        row = em.grid.rows[r]
+        texts = [c.text.strip() for c in row if c.text.strip() and (c.col in label_cols or parse_plain(c.text) is None)]
+        label = " ".join(texts) or None
+        for cell in row:
+            if cell.col in label_cols or parse_plain(cell.text) is None:
+                continue
+            path = paths[cell.col] if cell.col < len(paths) else []
+            column = "/".join(path)
+            unit = _listing_count_unit(path, row)
+            if unit is None:
+                kind, item = _listing_money(texts[0] if texts else "", path)
+                em.value(r, cell, kind=kind, measure="amount" if kind != "other" else "value",
+                         item=item if kind != "other" else column or None, scope=None, subject_name=label, row=row)
+                continue
+            kind, item = vocab.count_item(leaf(path)) or vocab.counted_item(texts[0] if texts else "") \
+                or ("other", column or None)
+            em.value(r, cell, kind=kind, measure="count", item=item, scope=None, subject_name=label, row=row,
+                     count_unit=unit)
+
+
+_LISTED_TOTALS = (
+    (re.compile(r"^(?:机关|机构)运行经费(?:支出)?(?:合计|决算数?|总额)?$"), "agency_operation", None),
+    (re.compile(r"^政府采购(?:支出)?(?:合计|总额|决算数?)$"), "procurement", "total"),
+)
+
+
+def _listing_money(label: str, path: list[str]) -> tuple[str, str | None]:
+    """(kind, item) of a listing's money figure: the unit's 机关运行经费 or 政府采购 total when its row label (or,
+    on a row without one, its column) names it and the column names no budget; else ("other", None)."""
+    if _path_measure(path) == "budget":
+        return "other", None
+    for text in (label, leaf(path)):
+        t = vocab.clean_label(text)
+        for pattern, kind, item in _LISTED_TOTALS:
+            if pattern.match(t):
+                return kind, item
+    return "other", None
+
+
+_COUNT_COLUMN = re.compile(r"数量|[台辆套个]数|保有量|面积|批次|人次|团组|^数$")
+
+
+def _listing_count_unit(path: list[str], row: list[Cell]) -> str | None:
+    """The count unit of a listing figure: its column's (车辆数（辆）, 数量, 台数), else — under a column that
+    names no money — its row label's (车辆（辆）); None for money."""
+    lf = squash(leaf(path))
+    unit = vocab.count_unit(lf)
+    if unit:
+        return unit
+    label = next((c.text for c in row if c.text.strip() and parse_plain(c.text) is None), "")
+    if _COUNT_COLUMN.search(lf):
+        return vocab.count_unit(label) or "个"
+    if _MONEY_COLUMN.search(lf):
+        return None
+    return vocab.count_unit(label)
+
+
 _LAYOUTS = {
     "function": _parse_function,
     "two_sided": _parse_two_sided,
     "economic": _parse_economic,
     "measure_rows": _parse_measure_rows,
+    "listing": _parse_listing,
+    "economic_whole": lambda em, body_start, paths: _parse_economic(em, body_start, paths, whole=True),
 }
 
 
@@ -778,7 +1051,10 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     else:
         width = max((len(grid.rows[r]) for r in range(body_start)), default=0)
     em = _Emitter(grid, tdef, table_no, fiscal_year, table_unit(grid))
-    if tdef.layout == "economic":
+    layout = tdef.layout
+    if layout == "function" and _economic_codes(grid, body_start):
+        layout = "economic_whole"  # a …支出决算明细表 by 经济分类: its rows are no function codes
+    if layout == "economic":
         while len(header_rows) > 1 and all(squash(t) in ("", "类", "款", "项") for t in header_rows[-1]):
             header_rows = header_rows[:-1]  # the 类 | 款 row under a split code column
         header_rows = header_rows[-1:]
@@ -787,5 +1063,5 @@ def parse(grid: Grid, tdef: TableDef, table_no: int, fiscal_year: int | None):
     em.paths = paths
     if body_start > 0:
         em.check_alignment(body_start, width, strict=grid.layout == "cells")
-    _LAYOUTS[tdef.layout](em, body_start, paths)
+    _LAYOUTS[layout](em, body_start, paths)
     return em.observations, em.cells(body_start), em.rejects, em.issues
