@@ -17,6 +17,9 @@
 {% macro reading_ref(a) -%}
     {{ a }}.source_ref || ' ' ||
     case when {{ a }}.table_code = 'perf' then '绩效自评表' when {{ a }}.table_code like 'B%' then '预算' || substr({{ a }}.table_code, 2) || '表'
+         {#- the extra tables of ingest.tables.standard.EXTRA_TABLE_DEFS, by their titles there -#}
+         when {{ a }}.table_code = 'X1' then '项目支出决算表' when {{ a }}.table_code = 'X2' then '机关运行经费支出表'
+         when {{ a }}.table_code = 'X3' then '政府采购情况表' when {{ a }}.table_code = 'X4' then '国有资产占用情况表'
          when {{ a }}.table_code is not null then '公开' || {{ a }}.table_code || '表'
          else {{ a }}.source_kind end || ' "' || {{ a }}.value_text || '"'
 {%- endmacro %}

@@ -555,3 +555,15 @@ def test_word_and_excel_files_give_the_same_table_figures(name, text, fmt):
 
     doc = parse_bytes(Path(f"{name}.{fmt}"), data)
     assert _table_figures(doc) == _table_figures(_parse(text)) and doc.status == "ok" and doc.format == fmt
+
+
+def test_findings_name_the_extra_tables_by_their_titles():
+    """macros/labels.sql (reading_ref: where a finding's figure was read) names each extra table by the title
+    EXTRA_TABLE_DEFS gives it, not as a 公开NN表 it is not."""
+    import re as _re
+
+    from ingest.tables.standard import EXTRA_TABLE_DEFS
+
+    macro = (Path(__file__).resolve().parents[1] / "macros" / "labels.sql").read_text(encoding="utf-8")
+    named = dict(_re.findall(r"table_code = '(X\d)' then '([^']+)'", macro))
+    assert named == {tdef.code: tdef.title for _, tdef in EXTRA_TABLE_DEFS}
