@@ -72,7 +72,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            form: bool = False, placed: list[int] | None = None, right_figures: bool = False,
            rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
-           distributed: bool = False, ocr_layer: bool = False, middle: bool = False) -> bytes:
+           distributed: bool = False, ocr_layer: bool = False, middle: bool = False, turn: int = 0,
+           turn_pages: set[int] | None = None) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -97,12 +98,16 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     puts under a scanned page's image (see `scan`).
     `middle` centres every cell's text vertically in its row (WPS/Excel do), so a one-line cell beside a
     wrapped one prints between the wrapped one's lines.
+    `turn` 90 or 270 draws each page's content turned on a portrait page without any /Rotate, as some
+    printer drivers and imposition tools store landscape pages (the text runs upwards at 90, downwards at
+    270; 180: upside down); with `rotate` too, the page has that /Rotate and still displays turned.
+    `turn_pages` (1-based) turns only those pages, the others upright (a rotated table page among prose).
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
     rules = rules or ("box" if ruled else "none")
-    if rules not in RULES or rotate not in (0, 90, 180, 270):
-        raise ValueError(f"rules {rules!r} / rotate {rotate!r}: not one of {RULES} / 0, 90, 180, 270")
+    if rules not in RULES or rotate not in (0, 90, 180, 270) or turn not in (0, 90, 180, 270):
+        raise ValueError(f"rules {rules!r} / rotate {rotate!r} / turn {turn!r}: not one of {RULES} / 0, 90, 180, 270")
     width, height = landscape(A4)
     buffer = io.BytesIO()
     encrypt = StandardEncryption("", ownerPassword=owner_password, canCopy=0, canModify=0) \
@@ -115,10 +120,15 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     state = {"y": height - MARGIN, "page": 1}
 
     def start_page() -> None:
-        if rotate:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
+        turned = turn if turn_pages is None or state["page"] in turn_pages else 0
+        if turn:  # this page's size: the displayed page is portrait when turned 90/270, stored as /Rotate says
+            c.setPageSize((height, width) if (rotate in (90, 270)) != (turned in (90, 270)) else (width, height))
+        if rotate:
             c.setPageRotation(rotate)
+        angle = (rotate + turned) % 360
+        if angle:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
             c.transform(*{90: (0, 1, -1, 0, height, 0), 180: (-1, 0, 0, -1, width, height),
-                          270: (0, -1, 1, 0, 0, width)}[rotate])
+                          270: (0, -1, 1, 0, 0, width)}[angle])
 
     def new_page() -> None:
         c.setFont(FONT, SIZE)

@@ -17,6 +17,8 @@ way (a media box not at the origin, for instance).
 from __future__ import annotations
 
 import ctypes
+import math
+from collections import Counter
 
 from pdfplumber import utils
 from pdfplumber.table import TableFinder, TableSettings
@@ -36,23 +38,56 @@ class Unsupported(Exception):
     """The page has a layout this adapter does not reproduce (the caller uses pdfplumber instead)."""
 
 
-class PdfiumPage:
-    def __init__(self, page, chars: list[dict] | None = None, edges: list[dict] | None = None):
+class PageObjects:
+    """A page given by its objects (chars, edges, images; pdfplumber's dicts, points from the top left of a
+    `width` × `height` page) with the pdfplumber API the reader uses: a page read in another frame (see
+    `turned`), and the base of PdfiumPage."""
+
+    def __init__(self, chars: list[dict], edges: list[dict], images: list[dict], width: float, height: float):
+        self.chars, self.edges, self._images = chars, edges, images
+        self.width, self.height = width, height
+        self.bbox = (0, 0, width, height)
+
+    @property
+    def images(self) -> list[dict]:
+        return self._images
+
+    def find_tables(self, table_settings: dict | None = None):
+        tables = TableFinder(self, TableSettings.resolve(table_settings)).tables
+        for table in tables:  # Table.extract scans its page's chars once per row: give it only its own
+            x0, top, x1, bottom = table.bbox
+            table.page = self.filter(lambda c: x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom)
+        return tables
+
+    def extract_words(self, **kwargs):
+        return utils.extract_words(self.chars, **kwargs)
+
+    def extract_text_lines(self, return_chars: bool = False, **kwargs):
+        if not self.chars:
+            return []
+        return utils.chars_to_textmap(self.chars, **kwargs).extract_text_lines(strip=True, return_chars=return_chars)
+
+    def filter(self, test) -> PageObjects:
+        return PageObjects([c for c in self.chars if test(c)], self.edges, self._images, self.width, self.height)
+
+    def close(self) -> None:
+        pass
+
+
+class PdfiumPage(PageObjects):
+    def __init__(self, page):
         import pypdfium2.raw as raw
 
         self._page = page
-        self.width, self.height = page.get_size()  # as displayed (after /Rotate)
-        self.bbox = (0, 0, self.width, self.height)
-        if chars is not None:
-            self.chars, self.edges = chars, edges or []
-            return
+        width, height = page.get_size()  # as displayed (after /Rotate)
         rotation = page.get_rotation() % 360
         if rotation not in (0, 90, 180, 270):
             raise Unsupported(f"page rotated {rotation}°")
+        self._rotation = rotation
         x0, y0, _, _ = page.get_mediabox()
         if abs(x0) > 1e-6 or abs(y0) > 1e-6:
             raise Unsupported("media box not at the origin")
-        w, h = (self.width, self.height) if rotation in (0, 180) else (self.height, self.width)  # user space
+        w, h = (width, height) if rotation in (0, 180) else (height, width)  # user space
         # PDF user space (origin bottom left) → displayed page, origin top left, as pdfplumber has it
         self._to_page = {
             0: lambda x, y: (x, h - y),
@@ -60,6 +95,7 @@ class PdfiumPage:
             180: lambda x, y: (w - x, y),
             270: lambda x, y: (h - y, w - x),
         }[rotation]
+        super().__init__([], [], [], width, height)
         self.chars = self._read_chars(raw)
         self.edges = self._read_edges(raw)
 
@@ -67,7 +103,9 @@ class PdfiumPage:
     def _read_chars(self, raw) -> list[dict]:
         to_page = self._to_page
         textpage = self._page.get_textpage()
-        rect = raw.FS_RECTF()
+        rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
+        turn = math.radians(self._rotation)  # the glyph matrix as displayed: turned clockwise by /Rotate
+        display = (round(math.cos(turn)), -round(math.sin(turn)), round(math.sin(turn)), round(math.cos(turn)), 0, 0)
         chars: list[dict] = []
         try:
             for i in range(textpage.count_chars()):
@@ -78,13 +116,16 @@ class PdfiumPage:
                     code = 0xFFFD
                 if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
                     continue
+                raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
+                m = _compose(display, (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f))
                 (ax, ay), (bx, by) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
                 x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
                 chars.append({
                     "object_type": "char", "text": chr(code), "x0": x0, "x1": x1,
                     "top": top, "bottom": bottom, "doctop": top, "y0": self.height - bottom, "y1": self.height - top,
-                    "width": x1 - x0, "height": bottom - top, "upright": True,
-                    "size": raw.FPDFText_GetFontSize(textpage, i), "fontname": "", "matrix": (1, 0, 0, 1, 0, 0),
+                    "width": x1 - x0, "height": bottom - top, "upright": abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6,
+                    "size": raw.FPDFText_GetFontSize(textpage, i), "fontname": "",
+                    "matrix": m,
                 })
         finally:
             textpage.close()
@@ -131,22 +172,6 @@ class PdfiumPage:
             edges.append({"object_type": "line_edge", "orientation": "v", "x0": x0, "x1": x0, "top": a,
                           "bottom": b, "doctop": a, "width": 0, "height": b - a})
 
-    # ------------------------------------------------------------ the pdfplumber API the reader uses
-    def find_tables(self, table_settings: dict | None = None):
-        tables = TableFinder(self, TableSettings.resolve(table_settings)).tables
-        for table in tables:  # Table.extract scans its page's chars once per row: give it only its own
-            x0, top, x1, bottom = table.bbox
-            table.page = self.filter(lambda c: x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom)
-        return tables
-
-    def extract_words(self, **kwargs):
-        return utils.extract_words(self.chars, **kwargs)
-
-    def extract_text_lines(self, return_chars: bool = False, **kwargs):
-        if not self.chars:
-            return []
-        return utils.chars_to_textmap(self.chars, **kwargs).extract_text_lines(strip=True, return_chars=return_chars)
-
     @property
     def images(self) -> list[dict]:
         """The page's images (in Form XObjects too) as pdfplumber gives them: x0, x1, top, bottom (displayed
@@ -161,8 +186,79 @@ class PdfiumPage:
                         "bottom": max(ay, by)})
         return out
 
-    def filter(self, test) -> PdfiumPage:
-        return PdfiumPage(self._page, [c for c in self.chars if test(c)], self.edges)
-
     def close(self) -> None:
         self._page.close()
+
+
+# ------------------------------------------------------------ pages drawn turned (no /Rotate)
+def text_turn(char: dict) -> int:
+    """How far a character's baseline is turned on the displayed page, counter-clockwise, to the nearest
+    quarter turn: 0 (upright), 90 (text running upwards), 180, 270 (running downwards).  From its matrix
+    (the displayed page's, y upwards, /Rotate applied: as pdfminer and PdfiumPage give it)."""
+    a, b = char["matrix"][0], char["matrix"][1]
+    return round(math.degrees(math.atan2(b, a)) / 90) * 90 % 360
+
+
+def page_turn(page) -> int:
+    """The quarter turn (0, 90, 180, 270) most of the page's printed characters share, when more than half
+    of them do; 0 otherwise (a few rotated header labels on an upright page leave it upright)."""
+    turns = Counter(text_turn(c) for c in page.chars if c["text"].strip())
+    if not turns:
+        return 0
+    turn, n = turns.most_common(1)[0]
+    return turn if 2 * n > sum(turns.values()) else 0
+
+
+def _turn_box(x0: float, top: float, x1: float, bottom: float, turn: int, width: float, height: float) -> tuple:
+    """A box (points from the top left of a `width` × `height` page) in the frame of the page turned back by
+    `turn` (its text upright): the same box seen on a page `height` × `width` (90, 270) or turned over (180)."""
+    if turn == 90:  # text running upwards: the page's bottom edge is the left of the upright page
+        return height - bottom, x0, height - top, x1
+    if turn == 270:
+        return top, width - x1, bottom, width - x0
+    if turn == 180:
+        return width - x1, height - bottom, width - x0, height - top
+    return x0, top, x1, bottom
+
+
+def display_box(box: tuple, turn: int, width: float, height: float) -> tuple:
+    """The inverse of _turn_box: a box (x0, top, x1, bottom) of the upright frame of a page of displayed size
+    `width` × `height` turned by `turn`, back on the displayed page (where pdfplumber crops it)."""
+    x0, top, x1, bottom = box
+    if turn == 90:
+        return top, height - x1, bottom, height - x0
+    if turn == 270:
+        return width - bottom, x0, width - top, x1
+    if turn == 180:
+        return width - x1, height - bottom, width - x0, height - top
+    return box
+
+
+def turned(page):
+    """`page` (pdfplumber's or PdfiumPage) in its text's own frame: a page whose content is drawn turned a
+    quarter turn or two without /Rotate (its text runs up or down the displayed page: a landscape table
+    printed onto a portrait page by a printer driver or imposition tool) is given as the upright page —
+    characters, rules and images turned back (page_turn), each character upright when it runs as most do —
+    so the table finder sees rows and columns as printed.  Any other page is returned as it is.
+    Returns the page and its turn (0, 90, 180, 270); display_box maps boxes back."""
+    turn = page_turn(page)
+    if not turn:
+        return page, 0
+    w, h = page.width, page.height
+
+    def box(obj: dict) -> tuple:
+        return _turn_box(obj["x0"], obj["top"], obj["x1"], obj["bottom"], turn, w, h)
+
+    size = (h, w) if turn in (90, 270) else (w, h)
+    chars = []
+    for c in page.chars:
+        x0, top, x1, bottom = box(c)
+        chars.append({**c, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "y0": size[1] - bottom,
+                      "y1": size[1] - top, "width": x1 - x0, "height": bottom - top,
+                      "upright": text_turn(c) == turn})
+    edges = []
+    for e in page.edges:
+        x0, top, x1, bottom = box(e)
+        PdfiumPage._edge(edges, (x0, top), (x1, bottom))
+    images = [dict(zip(("x0", "top", "x1", "bottom"), box(i)), object_type="image") for i in page.images]
+    return PageObjects(chars, edges, images, *size), turn

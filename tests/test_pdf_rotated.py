@@ -1,0 +1,125 @@
+"""PDF pages whose text is not upright on the page as stored (bench/pdf_render.py): a landscape table drawn
+turned onto a portrait page without /Rotate (printer drivers, imposition tools), turned pages mixed with
+upright ones, /Rotate combined with a turned drawing; header labels printed vertically; encrypted files.
+Each reads the same facts (value and source_ref) as the text report and the upright PDF, or says why not.
+The content is report 000's 支出决算表 (公开03表, 30 figures) under its title line, as in
+tests/test_pdf_producers.py."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+from renderers import report_blocks
+
+from ingest.load import document_rows
+from ingest.parse import parse_bytes
+from ingest.readers.pdf import read_pdf
+from ingest.readers.pdfium_page import display_box
+
+pytest.importorskip("reportlab")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from pdf_render import PAGE_BREAK, render  # noqa: E402
+
+TITLE = "西安市总工会2019年度部门决算"
+BLOCKS = [TITLE, *report_blocks(SEEDS["000"], 495, 521)]
+TABLE = BLOCKS[-1]
+
+
+def _as_text(blocks: list) -> bytes:
+    lines = []
+    for block in blocks:
+        if isinstance(block, list):
+            lines += ["\t".join(row) for row in block] + [""]
+        elif block != PAGE_BREAK:
+            lines.append(block)
+    return "\n".join(lines).encode()
+
+
+def _refs(doc, code: str = "03") -> dict:
+    """(function code, item) → (value, source_ref) of the table's observations."""
+    return {(r["function_code"], r["item"]): (r["value"], r["source_ref"]) for r in document_rows(doc)["observations"]
+            if r["table_code"] == code}
+
+
+def _values(doc) -> set:
+    return {(key, value) for key, (value, _) in _refs(doc).items()}
+
+
+@pytest.fixture(scope="module")
+def text_values():
+    values = _values(parse_bytes(Path("report.txt"), _as_text(BLOCKS)))
+    assert len(values) == 30
+    return values
+
+
+@pytest.fixture(scope="module")
+def upright():
+    """The upright renderings' refs, ruled and unruled."""
+    return {ruled: _refs(parse_bytes(Path("report.pdf"), render(BLOCKS, ruled=ruled))) for ruled in (True, False)}
+
+
+# ---------------------------------------------------------------- 1. content drawn turned, no /Rotate
+@pytest.mark.parametrize("turn", [90, 270, 180])
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_a_page_drawn_turned_without_rotate_reads_as_the_upright_page(turn, ruled, text_values, upright):
+    """The landscape table drawn turned onto a portrait page, no /Rotate: its text runs up (90) or down (270)
+    the page.  The page is read in its text's frame: the same facts as the text report, every ref as on the
+    upright page, and both page readers (pdfium, pdfminer) give the same lines and locators."""
+    data = render(BLOCKS, turn=turn, ruled=ruled)
+    assert re.findall(rb"/Rotate \d+", data) == [b"/Rotate 0"]
+    doc = parse_bytes(Path("report.pdf"), data)
+    assert _values(doc) == text_values
+    assert _refs(doc) == upright[ruled]
+    assert _refs(doc)[("2012906", "total")] == (Decimal("5015.32"), "p1 T1 R8 C3")
+    fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
+    assert fast.lines == slow.lines and fast.locators == slow.locators
+    assert not fast.issues
+
+
+@pytest.mark.parametrize(("rotate", "turn"), [(90, 90), (90, 270), (270, 90), (180, 90)])
+def test_rotate_combined_with_content_drawn_turned(rotate, turn, upright):
+    """/Rotate set and the content drawn turned against or with it: what counts is how the text runs on the
+    displayed page (the glyph matrices with /Rotate applied)."""
+    data = render(BLOCKS, rotate=rotate, turn=turn)
+    assert f"/Rotate {rotate}".encode() in data
+    assert _refs(parse_bytes(Path("report.pdf"), data)) == upright[True]
+
+
+def test_a_turned_table_page_between_upright_prose_pages_keeps_its_page_refs(upright):
+    """Page 2 of three drawn turned (a wide table inserted into a portrait document), pages 1 and 3 upright
+    prose: each page is read in its own frame, every ref names its page."""
+    prose = ["一、部门主要职责", "二、部门决算单位构成"]
+    blocks = [*prose, PAGE_BREAK, *BLOCKS, PAGE_BREAK, "三、收入支出决算总体情况说明"]
+    data = render(blocks, turn=90, turn_pages={2})
+    raw = read_pdf(Path("r.pdf"), data)
+    assert [(line, ref) for line, ref in zip(raw.lines, raw.locators) if " L" in ref] == [
+        ("一、部门主要职责", "p1 L1"), ("二、部门决算单位构成", "p1 L2"), (TITLE, "p2 L1"), ("支出决算表", "p2 L2"),
+        ("公开03表", "p2 L3"), ("编制部门：西安市总工会（汇总）", "p2 L4"), ("单位：万元", "p2 L5"),
+        ("三、收入支出决算总体情况说明", "p3 L1")]
+    refs = _refs(parse_bytes(Path("report.pdf"), data))
+    assert refs == {key: (value, ref.replace("p1 ", "p2 ")) for key, (value, ref) in upright[True].items()}
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_crop_boxes_of_a_turned_page_are_on_the_displayed_page(turn):
+    """Where a row was printed (read_pdf's geometry, for the page crops) is given on the page as displayed:
+    the box read upright, turned back, holds the row's figures on the portrait page."""
+    import pdfplumber
+
+    data = render(BLOCKS, turn=turn)
+    upright_boxes, boxes = {}, {}
+    read_pdf(Path("r.pdf"), render(BLOCKS), geometry=upright_boxes)
+    read_pdf(Path("r.pdf"), data, geometry=boxes)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        assert (page.width, page.height) == pytest.approx((595.28, 841.89), abs=0.01)
+        assert boxes["p1 T1 R8"] == pytest.approx(display_box(upright_boxes["p1 T1 R8"], turn, page.width,
+                                                              page.height), abs=1)
+        inside = page.crop(boxes["p1 T1 R8"]).chars
+    assert "".join(sorted(c["text"] for c in inside)) == "".join(sorted("".join(TABLE[7]).replace(" ", "")))
