@@ -73,7 +73,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
            distributed: bool = False, ocr_layer: bool = False, middle: bool = False, turn: int = 0,
-           turn_pages: set[int] | None = None) -> bytes:
+           turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "") -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -91,6 +91,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     rotated, so the page displays as the unrotated rendering; `per_char` draws every glyph as its own text
     object (a line's glyphs in the content stream last first when "backwards");
     `owner_password` encrypts the file with it and an empty user password (it opens without one);
+    `cipher` "AES-128" (/V 4 /R 4) or "AES-256" (/V 5 /R 6) encrypts it that way instead of reportlab's RC4
+    (pypdf writes it), and a `user_password` is then needed to open it;
     `unmapped_figures` prints the table cells that are numbers in a font without a Unicode map (UNMAPPED_FONT).
     `distributed` spreads the texts of table cells that are not numbers over their cell's width (分散对齐,
     as spreadsheets and WPS print labels: wide gaps between the characters of one word).
@@ -110,8 +112,11 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         raise ValueError(f"rules {rules!r} / rotate {rotate!r} / turn {turn!r}: not one of {RULES} / 0, 90, 180, 270")
     width, height = landscape(A4)
     buffer = io.BytesIO()
+    if cipher not in CIPHERS:
+        raise ValueError(f"cipher {cipher!r}: not one of {CIPHERS}")
+    later = cipher != "RC4-128" or user_password  # pypdf encrypts the rendered file
     encrypt = StandardEncryption("", ownerPassword=owner_password, canCopy=0, canModify=0) \
-        if owner_password else None
+        if owner_password and not later else None
     c = canvas.Canvas(buffer, pagesize=(height, width) if rotate in (90, 270) else (width, height), encrypt=encrypt)
     if per_char:
         c = _PerChar(c, backwards=per_char == "backwards")
@@ -198,7 +203,24 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     c.showPage()
     c.save()
     data = buffer.getvalue()
-    return data.replace(b"/ToUnicode", b"/ToUnicodX") if unmapped_figures else data  # same length: offsets hold
+    data = data.replace(b"/ToUnicode", b"/ToUnicodX") if unmapped_figures else data  # same length: offsets hold
+    return _encrypted(data, owner_password or "", user_password, cipher) if later else data
+
+
+CIPHERS = ("RC4-128", "AES-128", "AES-256")
+
+
+def _encrypted(data: bytes, owner_password: str, user_password: str, cipher: str) -> bytes:
+    """`data` encrypted by pypdf with `cipher` (one of CIPHERS), copying and changing forbidden."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions as Allow
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password, owner_password or None, algorithm=cipher,
+                   permissions_flag=Allow.PRINT | Allow.PRINT_TO_REPRESENTATION)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def blocks_of_text(lines: list[str]) -> list:

@@ -17,6 +17,7 @@ import pytest
 from conftest import SEEDS
 from renderers import report_blocks
 
+from ingest.errors import ReadError
 from ingest.load import document_rows
 from ingest.parse import parse_bytes
 from ingest.readers.pdf import read_pdf
@@ -123,3 +124,41 @@ def test_crop_boxes_of_a_turned_page_are_on_the_displayed_page(turn):
                                                               page.height), abs=1)
         inside = page.crop(boxes["p1 T1 R8"]).chars
     assert "".join(sorted(c["text"] for c in inside)) == "".join(sorted("".join(TABLE[7]).replace(" ", "")))
+
+
+# ---------------------------------------------------------------- 3. encryption
+def _encryption(data: bytes) -> tuple:
+    """(V, R, crypt filter method) of the file's /Encrypt dictionary."""
+    from pypdf import PdfReader
+
+    encrypt = PdfReader(io.BytesIO(data)).trailer["/Encrypt"].get_object()
+    return encrypt["/V"], encrypt["/R"], encrypt["/CF"]["/StdCF"]["/CFM"]
+
+
+@pytest.mark.parametrize(("cipher", "version"), [("AES-128", (4, 4, "/AESV2")), ("AES-256", (5, 6, "/AESV3"))])
+@pytest.mark.parametrize("backend", ["pdfium", "pdfplumber"])
+def test_an_owner_password_with_aes_encryption_opens_and_reads(cipher, version, backend, text_values, upright):
+    """An owner password only (empty user password), AES-128 (/R 4) or AES-256 (/R 6), copying forbidden:
+    both page readers decrypt it (pdfminer with `cryptography`) and read what the unencrypted file reads."""
+    data = render(BLOCKS, owner_password="owner", cipher=cipher)
+    assert _encryption(data) == version
+    raw = read_pdf(Path("report.pdf"), data, backend)
+    plain = read_pdf(Path("report.pdf"), render(BLOCKS), backend)
+    assert (raw.lines, raw.locators, raw.issues) == (plain.lines, plain.locators, [])
+    if backend == "pdfium":
+        doc = parse_bytes(Path("report.pdf"), data)
+        assert _values(doc) == text_values and _refs(doc) == upright[True]
+
+
+@pytest.mark.parametrize("cipher", ["RC4-128", "AES-128", "AES-256"])
+def test_a_pdf_that_needs_a_user_password_is_a_read_error_naming_the_file(cipher):
+    """A user password is needed to open the file: a ReadError naming the file says so (no traceback, not
+    'not a report'), whichever page reader was asked."""
+    data = render(BLOCKS, owner_password="owner", user_password="secret", cipher=cipher)
+    for backend in ("pdfium", "pdfplumber"):
+        with pytest.raises(ReadError) as err:
+            read_pdf(Path("reports/locked.pdf"), data, backend)
+        assert str(err.value) == ("reports/locked.pdf, document: encrypted PDF: it cannot be opened without its "
+                                  "password (ask the publisher for an unprotected copy or decrypt it first)")
+    with pytest.raises(ReadError, match="^reports/locked.pdf, document: encrypted PDF"):
+        parse_bytes(Path("reports/locked.pdf"), data)
