@@ -18,6 +18,7 @@ with an empty user password; and pages replaced by images of themselves (`scan`,
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 
@@ -73,7 +74,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
            distributed: bool = False, ocr_layer: bool = False, middle: bool = False, turn: int = 0,
-           turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "") -> bytes:
+           turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "",
+           vertical: str | None = None) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -104,6 +106,10 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     printer drivers and imposition tools store landscape pages (the text runs upwards at 90, downwards at
     270; 180: upside down); with `rotate` too, the page has that /Rotate and still displays turned.
     `turn_pages` (1-based) turns only those pages, the others upright (a rotated table page among prose).
+    `vertical` prints the header labels over the figure columns (of the rows before the first row holding a
+    number) vertically, in narrow columns: "stacked" one character per line (竖排, glyphs upright), "up" /
+    "down" turned a quarter turn in the cell (glyphs rotated, the text running up / down: Excel's text
+    orientation ±90°).
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -114,6 +120,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     buffer = io.BytesIO()
     if cipher not in CIPHERS:
         raise ValueError(f"cipher {cipher!r}: not one of {CIPHERS}")
+    if vertical not in (None, *VERTICAL):
+        raise ValueError(f"vertical {vertical!r}: not one of {VERTICAL}")
     later = cipher != "RC4-128" or user_password  # pypdf encrypts the rendered file
     encrypt = StandardEncryption("", ownerPassword=owner_password, canCopy=0, canModify=0) \
         if owner_password and not later else None
@@ -160,9 +168,9 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                 c.drawString(MARGIN, state["y"] - SIZE, piece)
                 state["y"] -= ROW
             continue
-        rows = block
+        rows = _vertical_header(block, vertical) if vertical else block
         ncols = max(len(r) for r in rows)
-        widths = [max((_width(part) for r in rows if j < len(r) and r[j] not in (SPAN_LEFT, SPAN_UP)
+        widths = [max((_cell_width(part) for r in rows if j < len(r) and r[j] not in (SPAN_LEFT, SPAN_UP)
                        and r[j + 1:j + 2] != [SPAN_LEFT] for part in r[j].split("\n")), default=0) + 12
                   for j in range(ncols)]
         size = max(MIN_SIZE, min(SIZE, SIZE * (width - 2 * MARGIN) / sum(widths)))  # shrink a table wider than the page
@@ -242,8 +250,31 @@ def blocks_of_text(lines: list[str]) -> list:
 
 
 def _height(row: list[str]) -> float:
-    """A cell's text wraps at "\n": the row is as tall as its tallest cell."""
-    return ROW * max((cell.count("\n") + 1 for cell in row), default=1)
+    """A cell's text wraps at "\n": the row is as tall as its tallest cell (a turned label: its length)."""
+    return ROW * max((math.ceil((_width(cell[1:]) + 8) / ROW) if cell[:1] in _TURNED else cell.count("\n") + 1
+                      for cell in row), default=1)
+
+
+VERTICAL = ("stacked", "up", "down")
+_TURNED = {"\x01": 90, "\x02": 270}  # a table cell's first character: its label printed turned, running up / down
+
+
+def _cell_width(text: str) -> float:
+    """How wide a line of a cell prints: a turned label is one glyph wide."""
+    return _width("国") if text[:1] in _TURNED else _width(text)
+
+
+def _vertical_header(rows: list[list[str]], mode: str) -> list[list[str]]:
+    """The table with the header labels over its figure columns printed vertically (see render's `vertical`)."""
+    body = next((n for n, r in enumerate(rows) if any(_NUMBER.match(t) for t in r)), len(rows))
+    figures = {j for r in rows[body:] for j, t in enumerate(r) if _NUMBER.match(t) and "." in t}  # not codes
+    marker = {"up": "\x01", "down": "\x02"}.get(mode)
+    out = [list(r) for r in rows]
+    for r in out[:body]:
+        for j, t in enumerate(r):
+            if j in figures and len(t) > 1 and t not in (SPAN_LEFT, SPAN_UP):
+                r[j] = marker + t if marker else "\n".join(t)
+    return out
 
 
 _NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
@@ -288,6 +319,14 @@ def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rul
             for rx, ry, rw, rh in ((x0, top - 0.25, x1 - x0, 0.5), (x0, y0 - 0.25, x1 - x0, 0.5),
                                    (x0 - 0.25, y0, 0.5, cell_height), (x1 - 0.25, y0, 0.5, cell_height)):
                 c.rect(rx, ry, rw, rh, stroke=0, fill=1)
+        if text[:1] in _TURNED:  # a label turned a quarter turn: from the cell's bottom up, or its top down
+            c.saveState()
+            up = _TURNED[text[0]] == 90
+            c.translate(x0 + 4 + (size if up else 0), y0 + 4 if up else top - 4)
+            c.rotate(_TURNED[text[0]])
+            c.drawString(0, 0, text[1:])
+            c.restoreState()
+            continue
         parts = text.split("\n") if text else []
         # a cell merged over rows prints its text in the middle of them; `middle`: every cell in its row's
         drop = (cell_height - (ROW * len(parts) if middle else height)) / 2

@@ -162,3 +162,23 @@ def test_a_pdf_that_needs_a_user_password_is_a_read_error_naming_the_file(cipher
                                   "password (ask the publisher for an unprotected copy or decrypt it first)")
     with pytest.raises(ReadError, match="^reports/locked.pdf, document: encrypted PDF"):
         parse_bytes(Path("reports/locked.pdf"), data)
+
+
+# ---------------------------------------------------------------- 2. header labels printed vertically
+@pytest.mark.parametrize("vertical", ["stacked", "up", "down"])
+@pytest.mark.parametrize("options", [dict(), dict(ruled=False), dict(rules="three_line", header_rows=3),
+                                     dict(ruled=False, middle=True)],
+                         ids=["ruled", "unruled", "three_line", "unruled_middle"])
+def test_header_labels_printed_vertically_are_read_as_words(vertical, options, text_values):
+    """The labels over the figure columns printed in narrow columns one character per line (竖排:
+    '基\\n本\\n支\\n出') or turned a quarter turn (the text running up from the cell's bottom, or down): each
+    is read as its word in its column, so the columns are those of the horizontal header (基本支出 is the
+    basic column), every ref as in the horizontal rendering, by both page readers."""
+    data = render(BLOCKS, vertical=vertical, **options)
+    fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
+    assert fast.lines == slow.lines and fast.locators == slow.locators
+    assert [cell.text for cell in fast.tables[0].rows[0]] == TABLE[0]
+    doc = parse_bytes(Path("report.pdf"), data)
+    assert _values(doc) == text_values
+    assert _refs(doc) == _refs(parse_bytes(Path("report.pdf"), render(BLOCKS, **options)))
+    assert _refs(doc)[(None, "basic")][0] == Decimal("149.52")

@@ -644,10 +644,11 @@ def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]],
 
 
 def _read_page(page, page_no: int) -> _Page:
-    from ingest.readers.pdfium_page import turned
+    from ingest.readers.pdfium_page import stand_up_labels, turned
 
     displayed = (page.width, page.height)
     page, turn = turned(page)  # a page drawn turned without /Rotate is read in its text's frame
+    page = stand_up_labels(page)  # header labels printed vertically: horizontal words
     chars = page.chars
     scanned = _is_scanned(page, chars)
     unmapped = _unmapped(chars)

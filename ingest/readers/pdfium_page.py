@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 from collections import Counter
 
 from pdfplumber import utils
@@ -262,3 +263,131 @@ def turned(page):
         PdfiumPage._edge(edges, (x0, top), (x1, bottom))
     images = [dict(zip(("x0", "top", "x1", "bottom"), box(i)), object_type="image") for i in page.images]
     return PageObjects(chars, edges, images, *size), turn
+
+
+# ------------------------------------------------------------ header labels printed vertically
+_LABEL_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # a CJK ideograph
+
+
+def _lines_of(chars: list[dict]) -> list[list[dict]]:
+    """Characters grouped into text lines (their vertical middles within half a character's height of the
+    line's first), each line left to right."""
+    lines: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+        mid = (c["top"] + c["bottom"]) / 2
+        if lines and mid - lines[-1][0]["_mid"] <= 0.5 * (lines[-1][0]["bottom"] - lines[-1][0]["top"]):
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+        c["_mid"] = mid
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+    return lines
+
+
+def _vertical_runs(page) -> tuple[list[list[dict]], list[list[dict]]]:
+    """Labels printed vertically on an upright page, each a list of its characters in reading order:
+    characters turned a quarter turn (not upright: 90 read upwards, 270 downwards), and single CJK
+    characters standing alone on their text line (no other character within half the font size) stacked
+    one per line in a column (竖排, '合\\n计').  A run's characters follow each other within the font size
+    vertically, centred within a third of it horizontally, with no ruling line between them (ruled cells
+    stacked in a column are different cells); stacked characters lie closer to each other than half their
+    distance to the other characters of their lines (else they are read across: a label spread over its
+    cell above single-character labels, 科 目 编 码 over 类 款 项); a stack of lone characters on lines that print digits (a
+    body row's one-character cells: 是/否) is not a label.  Returns the runs and the page's upright text
+    lines (see _lines_of)."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    turned_chars = [c for c in chars if not c["upright"] and text_turn(c) in (90, 270)]
+    lone: list[dict] = []
+    digits: set[int] = set()
+    room: dict[int, float] = {}  # a lone character's gap to the nearest character on its line
+    lines = _lines_of([c for c in chars if c["upright"]])
+    for line in lines:
+        if any(c["text"].isdigit() for c in line):
+            digits.update(id(c) for c in line)
+        for k, c in enumerate(line):
+            size = c.get("size") or c["bottom"] - c["top"]
+            room[id(c)] = min(c["x0"] - line[k - 1]["x1"] if k else float("inf"),
+                              line[k + 1]["x0"] - c["x1"] if k + 1 < len(line) else float("inf"))
+            if room[id(c)] > 0.5 * size and _LABEL_CHAR.match(c["text"]):
+                lone.append(c)
+    rules = [e for e in page.edges if e["orientation"] == "h"]
+    inf = float("inf")
+    runs: list[list[dict]] = []
+    for group in (turned_chars, lone):
+        for c in sorted(group, key=lambda c: (round((c["x0"] + c["x1"]) / 2), c["top"])):
+            size = c.get("size") or c["x1"] - c["x0"]
+            mid = (c["x0"] + c["x1"]) / 2
+            run = next((r for r in runs if r[-1] in group and text_turn(r[-1]) == text_turn(c)
+                        and abs((r[-1]["x0"] + r[-1]["x1"]) / 2 - mid) <= size / 3
+                        and -0.25 * size <= c["top"] - r[-1]["bottom"] <= size
+                        and c["top"] - r[-1]["bottom"] < 0.5 * min(room.get(id(c), inf), room.get(id(r[-1]), inf))
+                        and not any(r[-1]["bottom"] - 0.5 <= e["top"] <= c["top"] + 0.5 and e["x0"] <= mid <= e["x1"]
+                                    for e in rules)), None)
+            if run is not None:
+                run.append(c)
+            else:
+                runs.append([c])
+    out = []
+    for run in runs:
+        if run[0]["upright"] and (len(run) < 2 or any(id(c) in digits for c in run)):
+            continue
+        out.append(run[::-1] if text_turn(run[0]) == 90 else run)  # text running upwards: read from the bottom
+    return out, lines
+
+
+def _label_tops(runs: list[list[dict]], lines: list[list[dict]], rules: list[dict]) -> list[float]:
+    """Where each vertical label is read as a word: the labels of one header row — runs overlapping
+    vertically, however they are aligned in their cells (text running up from the bottom, stacked from the
+    top, centred) — and the horizontal labels printed beside them on one text line: the top of the first
+    horizontal text line inside their vertical extent, else the extent's top.  A label never leaves its
+    ruled cell (the nearest horizontal rules above and below it)."""
+    spans = [(min(c["top"] for c in run), max(c["bottom"] for c in run)) for run in runs]
+    taken = {id(c) for run in runs for c in run}
+    tops = [0.0] * len(runs)
+    order = sorted(range(len(runs)), key=lambda k: spans[k][0])
+    k = 0
+    while k < len(order):
+        band = [order[k]]
+        low, high = spans[order[k]]
+        while k + 1 < len(order) and spans[order[k + 1]][0] < high:
+            k += 1
+            band.append(order[k])
+            high = max(high, spans[order[k]][1])
+        k += 1
+        beside = [line[0]["top"] for line in lines if low <= line[0]["_mid"] <= high
+                  and any(id(c) not in taken for c in line)]
+        anchor = min(beside, default=low)
+        for r in band:
+            run, (top, bottom) = runs[r], spans[r]
+            mid = sum(c["x0"] + c["x1"] for c in run) / (2 * len(run))
+            over = [e["top"] for e in rules if e["x0"] <= mid <= e["x1"]]
+            above = max((y for y in over if y <= top + 0.5), default=float("-inf"))
+            below = min((y for y in over if y >= bottom - 0.5), default=float("inf"))
+            height = max(c.get("size") or 0 for c in run) or max(c["x1"] - c["x0"] for c in run)
+            tops[r] = min(max(anchor, above), below - height)
+    return tops
+
+
+def stand_up_labels(page):
+    """`page` with its vertically printed labels (see _vertical_runs) as horizontal words: each label's
+    characters laid side by side, in reading order, across the label's width at _label_tops, upright — so the
+    table finder and the text lines read '基本支出' where it was printed '基\\n本\\n支\\n出' or turned, in
+    its cell (ruled) or its column (unruled), and its column is the same as for a horizontal header.
+    Returns the page itself when it has none."""
+    runs, lines = _vertical_runs(page)
+    if not runs:
+        return page
+    moved: dict[int, dict] = {}
+    tops = _label_tops(runs, lines, [e for e in page.edges if e["orientation"] == "h"])
+    for run, top in zip(runs, tops):
+        x0, x1 = min(c["x0"] for c in run), max(c["x1"] for c in run)
+        height = max(c.get("size") or 0 for c in run) or max(c["x1"] - c["x0"] for c in run)
+        step = (x1 - x0) / len(run)
+        for k, c in enumerate(run):
+            left = x0 + k * step
+            moved[id(c)] = {**c, "x0": left, "x1": left + step, "top": top, "bottom": top + height, "doctop": top,
+                            "y0": page.height - top - height, "y1": page.height - top, "width": step,
+                            "height": height, "upright": True, "matrix": (1, 0, 0, 1, left, page.height - top)}
+    chars = [moved.get(id(c), c) for c in page.chars]
+    return PageObjects(chars, page.edges, page.images, page.width, page.height)
