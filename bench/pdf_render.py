@@ -251,29 +251,32 @@ def blocks_of_text(lines: list[str]) -> list:
 
 def _height(row: list[str]) -> float:
     """A cell's text wraps at "\n": the row is as tall as its tallest cell (a turned label: its length)."""
-    return ROW * max((math.ceil((_width(cell[1:]) + 8) / ROW) if cell[:1] in _TURNED else cell.count("\n") + 1
-                      for cell in row), default=1)
+    return max((ROW * math.ceil((_width(cell[1:]) + 8) / ROW) if cell[:1] in _TURNED
+                else STACK * (len(cell) - 1) + ROW - STACK if cell[:1] == _STACKED else ROW * (cell.count("\n") + 1)
+                for cell in row), default=ROW)
 
 
 VERTICAL = ("stacked", "up", "down")
 _TURNED = {"\x01": 90, "\x02": 270}  # a table cell's first character: its label printed turned, running up / down
+_STACKED = "\x03"  # … its label printed one character per line, STACK points apart (line spacing 1.2)
+STACK = 11
 
 
 def _cell_width(text: str) -> float:
     """How wide a line of a cell prints: a turned label is one glyph wide."""
-    return _width("国") if text[:1] in _TURNED else _width(text)
+    return _width("国") if text[:1] in _TURNED or text[:1] == _STACKED else _width(text)
 
 
 def _vertical_header(rows: list[list[str]], mode: str) -> list[list[str]]:
     """The table with the header labels over its figure columns printed vertically (see render's `vertical`)."""
     body = next((n for n, r in enumerate(rows) if any(_NUMBER.match(t) for t in r)), len(rows))
     figures = {j for r in rows[body:] for j, t in enumerate(r) if _NUMBER.match(t) and "." in t}  # not codes
-    marker = {"up": "\x01", "down": "\x02"}.get(mode)
+    marker = {"up": "\x01", "down": "\x02", "stacked": _STACKED}[mode]
     out = [list(r) for r in rows]
     for r in out[:body]:
         for j, t in enumerate(r):
             if j in figures and len(t) > 1 and t not in (SPAN_LEFT, SPAN_UP):
-                r[j] = marker + t if marker else "\n".join(t)
+                r[j] = marker + t
     return out
 
 
@@ -322,10 +325,17 @@ def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rul
         if text[:1] in _TURNED:  # a label turned a quarter turn: from the cell's bottom up, or its top down
             c.saveState()
             up = _TURNED[text[0]] == 90
-            c.translate(x0 + 4 + (size if up else 0), y0 + 4 if up else top - 4)
+            pad = (cell_height - _width(text[1:], size)) / 2 if middle else 4  # `middle`: centred in its cell
+            c.translate(x0 + 4 + (size if up else 0), y0 + pad if up else top - pad)
             c.rotate(_TURNED[text[0]])
             c.drawString(0, 0, text[1:])
             c.restoreState()
+            continue
+        if text[:1] == _STACKED:  # one character a line, at the cell's top (`middle`: centred)
+            own = STACK * (len(text) - 1) + ROW - STACK
+            for k, ch in enumerate(text[1:]):
+                c.drawString(x0 + 4, top - ((cell_height - own) / 2 if middle else 0) - (ROW - STACK) / 2
+                             - STACK * (k + 1) + 2.5, ch)
             continue
         parts = text.split("\n") if text else []
         # a cell merged over rows prints its text in the middle of them; `middle`: every cell in its row's

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -182,3 +183,31 @@ def test_header_labels_printed_vertically_are_read_as_words(vertical, options, t
     assert _values(doc) == text_values
     assert _refs(doc) == _refs(parse_bytes(Path("report.pdf"), render(BLOCKS, **options)))
     assert _refs(doc)[(None, "basic")][0] == Decimal("149.52")
+
+
+# ---------------------------------------------------------------- whole generated reports
+@pytest.mark.parametrize("options", [dict(turn=90), dict(turn=270, ruled=False), dict(vertical="stacked", ruled=False),
+                                     dict(vertical="up", ruled=False, middle=True), dict(vertical="down")],
+                         ids=["turned_90", "turned_270_unruled", "stacked_unruled", "up_unruled_middle", "down_ruled"])
+def test_generated_reports_turned_or_with_vertical_headers_give_the_text_reports_table_figures(tmp_path, options):
+    """The two generated report layouts (prose, title blocks, 公开01–09表 continued over pages, 绩效自评表),
+    every page drawn turned, or every header label over a figure column printed vertically ('因\\n公\\n出\\n国
+    \\n（\\n境\\n）\\n费', '财政拨款“三公”经费', '执行率（%）'): every table figure of the text report, none
+    more."""
+    from corpus import PDF_LAYOUTS, build_reports
+    from pdf_render import blocks_of_text
+
+    reports, _ = build_reports(tmp_path, 2, seed=7, layouts=PDF_LAYOUTS)
+    keys = ("table_code", "kind", "item", "function_code", "economic_code", "measure", "scope", "value")
+
+    def figures(doc) -> Counter:
+        return Counter(tuple(str(o[k] or "") for k in keys) for o in document_rows(doc)["observations"]
+                       if o["source_kind"] == "table")
+
+    sizes = []
+    for report in reports:
+        want = figures(parse_bytes(report.path, "\n".join(report.lines).encode()))
+        got = figures(parse_bytes(report.path.with_suffix(".pdf"), render(blocks_of_text(report.lines), **options)))
+        assert got == want, report.layout
+        sizes.append((report.layout, sum(want.values())))
+    assert sizes == [("grid", 271), ("narrative", 48)]

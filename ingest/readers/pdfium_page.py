@@ -266,7 +266,10 @@ def turned(page):
 
 
 # ------------------------------------------------------------ header labels printed vertically
-_LABEL_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # a CJK ideograph
+# a CJK ideograph, CJK / full-width punctuation, dashes and quotes (“三公”) or a per cent sign (因\n公\n出\n国\n（\n境\n）\n费, 执\n行\n率\n（\n%\n）);
+# never a digit or a Latin letter
+_LABEL_CHAR = re.compile("[%\u2010-\u2030\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f"
+                         "\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 
 
 def _lines_of(chars: list[dict]) -> list[list[dict]]:
@@ -290,7 +293,7 @@ def _vertical_runs(page) -> tuple[list[list[dict]], list[list[dict]]]:
     characters turned a quarter turn (not upright: 90 read upwards, 270 downwards), and single CJK
     characters standing alone on their text line (no other character within half the font size) stacked
     one per line in a column (竖排, '合\\n计').  A run's characters follow each other within the font size
-    vertically, centred within a third of it horizontally, with no ruling line between them (ruled cells
+    vertically at an even pitch (a wider gap starts the next label: the cell below), centred within a third of it horizontally, with no ruling line between them (ruled cells
     stacked in a column are different cells); stacked characters lie closer to each other than half their
     distance to the other characters of their lines (else they are read across: a label spread over its
     cell above single-character labels, 科 目 编 码 over 类 款 项); a stack of lone characters on lines that print digits (a
@@ -315,12 +318,13 @@ def _vertical_runs(page) -> tuple[list[list[dict]], list[list[dict]]]:
     inf = float("inf")
     runs: list[list[dict]] = []
     for group in (turned_chars, lone):
-        for c in sorted(group, key=lambda c: (round((c["x0"] + c["x1"]) / 2), c["top"])):
+        for c in sorted(group, key=lambda c: c["top"]):  # top to bottom, each joining the run it continues
             size = c.get("size") or c["x1"] - c["x0"]
             mid = (c["x0"] + c["x1"]) / 2
             run = next((r for r in runs if r[-1] in group and text_turn(r[-1]) == text_turn(c)
                         and abs((r[-1]["x0"] + r[-1]["x1"]) / 2 - mid) <= size / 3
                         and -0.25 * size <= c["top"] - r[-1]["bottom"] <= size
+                        and (len(r) < 2 or c["top"] - r[-1]["bottom"] <= r[1]["top"] - r[0]["bottom"] + 0.25 * size)
                         and c["top"] - r[-1]["bottom"] < 0.5 * min(room.get(id(c), inf), room.get(id(r[-1]), inf))
                         and not any(r[-1]["bottom"] - 0.5 <= e["top"] <= c["top"] + 0.5 and e["x0"] <= mid <= e["x1"]
                                     for e in rules)), None)
