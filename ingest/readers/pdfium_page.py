@@ -10,8 +10,14 @@ U+FFFD, as the reader makes pdfminer's ``(cid:N)``, so that it is seen and never
 
 Only what the PDF reader uses is provided (``chars``, ``edges``, ``images``, ``bbox``, ``width``, ``height``,
 ``find_tables``, ``extract_words``, ``extract_text_lines``, ``filter``).  Pages are given as displayed
-(/Rotate 0, 90, 180, 270).  The reader falls back to pdfplumber for any document pdfium cannot read this
-way (a media box not at the origin, for instance).
+(/Rotate 0, 90, 180, 270), each glyph with its matrix as displayed and its upright flag, as pdfminer gives
+them.  The reader falls back to pdfplumber for any document pdfium cannot read this way (a media box not at
+the origin, for instance).
+
+Two page views, for pdfplumber's pages and these alike (``PageObjects``: a page given by its objects):
+``turned`` reads a page whose content is drawn a quarter or half turn round without /Rotate in its text's
+own frame, and ``stand_up_labels`` makes header labels printed vertically (one character per line, or
+glyphs turned ±90°) horizontal words, before the table finder sees them.
 """
 
 from __future__ import annotations
@@ -276,13 +282,13 @@ def _lines_of(chars: list[dict]) -> list[list[dict]]:
     """Characters grouped into text lines (their vertical middles within half a character's height of the
     line's first), each line left to right."""
     lines: list[list[dict]] = []
-    for c in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
-        mid = (c["top"] + c["bottom"]) / 2
-        if lines and mid - lines[-1][0]["_mid"] <= 0.5 * (lines[-1][0]["bottom"] - lines[-1][0]["top"]):
+    limit = float("-inf")
+    for mid, _, c in sorted(((c["top"] + c["bottom"]) / 2, n, c) for n, c in enumerate(chars)):
+        if mid <= limit:
             lines[-1].append(c)
         else:
             lines.append([c])
-        c["_mid"] = mid
+            limit = mid + 0.5 * (c["bottom"] - c["top"])
     for line in lines:
         line.sort(key=lambda c: c["x0"])
     return lines
@@ -292,49 +298,59 @@ def _vertical_runs(page) -> tuple[list[list[dict]], list[list[dict]]]:
     """Labels printed vertically on an upright page, each a list of its characters in reading order:
     characters turned a quarter turn (not upright: 90 read upwards, 270 downwards), and single CJK
     characters standing alone on their text line (no other character within half the font size) stacked
-    one per line in a column (竖排, '合\\n计').  A run's characters follow each other within the font size
-    vertically at an even pitch (a wider gap starts the next label: the cell below), centred within a third of it horizontally, with no ruling line between them (ruled cells
-    stacked in a column are different cells); stacked characters lie closer to each other than half their
-    distance to the other characters of their lines (else they are read across: a label spread over its
-    cell above single-character labels, 科 目 编 码 over 类 款 项); a stack of lone characters on lines that print digits (a
-    body row's one-character cells: 是/否) is not a label.  Returns the runs and the page's upright text
-    lines (see _lines_of)."""
+    one per line in a column (竖排, '合\\n计').
+
+    A run's characters follow each other top to bottom within the font size, at an even pitch (a wider gap
+    starts the next label: the cell below), centred within a third of it horizontally, with no ruling line
+    between them (ruled cells stacked in a column are different cells).  Stacked characters lie closer to
+    each other than half their distance to the other characters of their lines (else they are read across:
+    a label spread over its cell above single-character labels, 科 目 编 码 over 类 款 项); a stack of lone
+    characters on lines that print digits (a body row's one-character cells: 是/否) is not a label.
+    Returns the runs and the page's upright text lines (see _lines_of)."""
     chars = [c for c in page.chars if c["text"].strip()]
     turned_chars = [c for c in chars if not c["upright"] and text_turn(c) in (90, 270)]
     lone: list[dict] = []
-    digits: set[int] = set()
+    inf = float("inf")
     room: dict[int, float] = {}  # a lone character's gap to the nearest character on its line
     lines = _lines_of([c for c in chars if c["upright"]])
     for line in lines:
         if any(c["text"].isdigit() for c in line):
-            digits.update(id(c) for c in line)
+            continue  # a body row (or 栏次): its one-character cells are no label
         for k, c in enumerate(line):
-            size = c.get("size") or c["bottom"] - c["top"]
-            room[id(c)] = min(c["x0"] - line[k - 1]["x1"] if k else float("inf"),
-                              line[k + 1]["x0"] - c["x1"] if k + 1 < len(line) else float("inf"))
-            if room[id(c)] > 0.5 * size and _LABEL_CHAR.match(c["text"]):
+            if not _LABEL_CHAR.match(c["text"]):
+                continue
+            gap = min(c["x0"] - line[k - 1]["x1"] if k else inf, line[k + 1]["x0"] - c["x1"] if k + 1 < len(line) else inf)
+            if gap > 0.5 * (c.get("size") or c["bottom"] - c["top"]):
+                room[id(c)] = gap
                 lone.append(c)
     rules = [e for e in page.edges if e["orientation"] == "h"]
-    inf = float("inf")
     runs: list[list[dict]] = []
     for group in (turned_chars, lone):
+        open_runs: list[list[dict]] = []
         for c in sorted(group, key=lambda c: c["top"]):  # top to bottom, each joining the run it continues
             size = c.get("size") or c["x1"] - c["x0"]
             mid = (c["x0"] + c["x1"]) / 2
-            run = next((r for r in runs if r[-1] in group and text_turn(r[-1]) == text_turn(c)
-                        and abs((r[-1]["x0"] + r[-1]["x1"]) / 2 - mid) <= size / 3
-                        and -0.25 * size <= c["top"] - r[-1]["bottom"] <= size
-                        and (len(r) < 2 or c["top"] - r[-1]["bottom"] <= r[1]["top"] - r[0]["bottom"] + 0.25 * size)
-                        and c["top"] - r[-1]["bottom"] < 0.5 * min(room.get(id(c), inf), room.get(id(r[-1]), inf))
-                        and not any(r[-1]["bottom"] - 0.5 <= e["top"] <= c["top"] + 0.5 and e["x0"] <= mid <= e["x1"]
-                                    for e in rules)), None)
+            turn = text_turn(c)
+
+            def continues(r: list[dict]) -> bool:
+                last = r[-1]
+                gap = c["top"] - last["bottom"]
+                return text_turn(last) == turn and abs((last["x0"] + last["x1"]) / 2 - mid) <= size / 3 \
+                    and -0.25 * size <= gap <= size \
+                    and (len(r) < 2 or gap <= r[1]["top"] - r[0]["bottom"] + 0.25 * size) \
+                    and gap < 0.5 * min(room.get(id(c), inf), room.get(id(last), inf)) \
+                    and not any(last["bottom"] - 0.5 <= e["top"] <= c["top"] + 0.5 and e["x0"] <= mid <= e["x1"]
+                                for e in rules)
+
+            run = next((r for r in open_runs if continues(r)), None)
             if run is not None:
                 run.append(c)
             else:
-                runs.append([c])
+                open_runs.append([c])
+        runs += open_runs
     out = []
     for run in runs:
-        if run[0]["upright"] and (len(run) < 2 or any(id(c) in digits for c in run)):
+        if run[0]["upright"] and len(run) < 2:
             continue
         out.append(run[::-1] if text_turn(run[0]) == 90 else run)  # text running upwards: read from the bottom
     return out, lines
@@ -359,7 +375,7 @@ def _label_tops(runs: list[list[dict]], lines: list[list[dict]], rules: list[dic
             band.append(order[k])
             high = max(high, spans[order[k]][1])
         k += 1
-        beside = [line[0]["top"] for line in lines if low <= line[0]["_mid"] <= high
+        beside = [line[0]["top"] for line in lines if low <= (line[0]["top"] + line[0]["bottom"]) / 2 <= high
                   and any(id(c) not in taken for c in line)]
         anchor = min(beside, default=low)
         for r in band:
