@@ -110,9 +110,9 @@ class PdfiumPage(PageObjects):
     def _read_chars(self, raw) -> list[dict]:
         to_page = self._to_page
         textpage = self._page.get_textpage()
-        rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
-        turn = math.radians(self._rotation)  # the glyph matrix as displayed: turned clockwise by /Rotate
-        display = (round(math.cos(turn)), -round(math.sin(turn)), round(math.sin(turn)), round(math.cos(turn)), 0, 0)
+        rect = raw.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
+        directions: dict[float, tuple] = {}  # pdfium's char angle → (matrix as displayed, upright)
         chars: list[dict] = []
         try:
             for i in range(textpage.count_chars()):
@@ -121,22 +121,34 @@ class PdfiumPage(PageObjects):
                     continue  # pdfium's own line breaks and spaces are "generated"
                 if code < 32:  # a glyph of a font without a Unicode mapping: pdfium gives its char code
                     code = 0xFFFD
-                if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
+                if not raw.FPDFText_GetLooseCharBox(textpage, i, rect_ref):
                     continue
-                raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
-                m = _compose(display, (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f))
+                angle = raw.FPDFText_GetCharAngle(textpage, i)
+                if angle not in directions:
+                    directions[angle] = self._direction(angle)
+                m, upright = directions[angle]
                 (ax, ay), (bx, by) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
                 x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
                 chars.append({
                     "object_type": "char", "text": chr(code), "x0": x0, "x1": x1,
                     "top": top, "bottom": bottom, "doctop": top, "y0": self.height - bottom, "y1": self.height - top,
-                    "width": x1 - x0, "height": bottom - top, "upright": abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6,
+                    "width": x1 - x0, "height": bottom - top, "upright": upright,
                     "size": raw.FPDFText_GetFontSize(textpage, i), "fontname": "",
                     "matrix": m,
                 })
         finally:
             textpage.close()
         return chars
+
+    def _direction(self, angle: float) -> tuple[tuple, bool]:
+        """A glyph's direction on the displayed page from pdfium's char angle (radians, clockwise, user
+        space; -1 when unknown) and the page's /Rotate (clockwise): a rotation matrix (PDF order, y upwards,
+        as pdfminer's char matrix) and whether the glyph is upright as pdfminer says it (not running up or
+        down: upside down and slanted glyphs are upright)."""
+        theta = -math.degrees(angle if angle >= 0 else 0.0) - self._rotation
+        cos, sin = math.cos(math.radians(theta)), math.sin(math.radians(theta))
+        cos, sin = (round(cos), round(sin)) if abs(abs(cos) - round(abs(cos))) < 1e-6 else (cos, sin)
+        return (cos, sin, -sin, cos, 0.0, 0.0), abs(cos) > abs(sin)
 
     def _read_edges(self, raw) -> list[dict]:
         """Horizontal and vertical segments of every path, in Form XObjects too (their matrices composed)."""
@@ -209,7 +221,10 @@ def text_turn(char: dict) -> int:
 def page_turn(page) -> int:
     """The quarter turn (0, 90, 180, 270) most of the page's printed characters share, when more than half
     of them do; 0 otherwise (a few rotated header labels on an upright page leave it upright)."""
-    turns = Counter(text_turn(c) for c in page.chars if c["text"].strip())
+    printed = [c for c in page.chars if c["text"].strip()]
+    if 2 * sum(1 for c in printed if c["upright"] and c["matrix"][0] > 0) > len(printed):
+        return 0  # most characters upright (the quick answer for most pages)
+    turns = Counter(text_turn(c) for c in printed)
     if not turns:
         return 0
     turn, n = turns.most_common(1)[0]
