@@ -30,8 +30,8 @@ ending a page heads the table the next page continues.
 Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
 landscape media boxes alike; a page whose text runs up, down or upside down on the displayed page (drawn
 turned without /Rotate) is read in its text's frame, and header labels printed vertically as words
-(``pdfium_page.turned``, ``stand_up_labels``).  What cannot be read is said, never parsed as garbage: a page that is a
-scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
+(``pdfium_page.turned``, ``stand_up_labels``).  What cannot be read is said, never parsed as garbage: a
+page that is a scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
 are issues naming their pages; a document of scanned images only is a ReadError.
 """
 

@@ -10,8 +10,8 @@ U+FFFD, as the reader makes pdfminer's ``(cid:N)``, so that it is seen and never
 
 Only what the PDF reader uses is provided (``chars``, ``edges``, ``images``, ``bbox``, ``width``, ``height``,
 ``find_tables``, ``extract_words``, ``extract_text_lines``, ``filter``).  Pages are given as displayed
-(/Rotate 0, 90, 180, 270), each glyph with its matrix as displayed and its upright flag, as pdfminer gives
-them.  The reader falls back to pdfplumber for any document pdfium cannot read this way (a media box not at
+(/Rotate 0, 90, 180, 270), each glyph with its direction on the displayed page (a rotation matrix, from
+pdfium's char angle) and its upright flag, as pdfminer gives them.  The reader falls back to pdfplumber for any document pdfium cannot read this way (a media box not at
 the origin, for instance).
 
 Two page views, for pdfplumber's pages and these alike (``PageObjects``: a page given by its objects):
