@@ -75,7 +75,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            owner_password: str | None = None, unmapped_figures: bool = False,
            distributed: bool = False, ocr_layer: bool = False, middle: bool = False, turn: int = 0,
            turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "",
-           vertical: str | None = None) -> bytes:
+           vertical: str | None = None, page_label: str | None = None) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -110,6 +110,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     number) vertically, in narrow columns: "stacked" one character per line (竖排, glyphs upright), "up" /
     "down" turned a quarter turn in the cell (glyphs rotated, the text running up / down: Excel's text
     orientation ±90°).
+    `page_label` is printed upright at the foot of every turned page as stored (`{page}`: its number), as a
+    printer driver or imposition tool adds its own label to the pages it turns.
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -139,14 +141,23 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         if rotate:
             c.setPageRotation(rotate)
         angle = (rotate + turned) % 360
+        if page_label and turned:
+            c.saveState()  # restored before the label is printed in the stored page's own frame
         if angle:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
             c.transform(*{90: (0, 1, -1, 0, height, 0), 180: (-1, 0, 0, -1, width, height),
                           270: (0, -1, 1, 0, 0, width)}[angle])
 
-    def new_page() -> None:
+    def end_page() -> None:
         c.setFont(FONT, SIZE)
         c.drawString(width / 2, MARGIN / 2, str(state["page"]))  # page number footer
+        if page_label and turn and (turn_pages is None or state["page"] in turn_pages):
+            c.restoreState()
+            c.setFont(FONT, SIZE)
+            c.drawCentredString(c._pagesize[0] / 2, MARGIN / 3, page_label.format(page=state["page"]))
         c.showPage()
+
+    def new_page() -> None:
+        end_page()
         state["page"] += 1
         state["y"] = height - MARGIN
         start_page()
@@ -206,9 +217,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2
-    c.setFont(FONT, SIZE)
-    c.drawString(width / 2, MARGIN / 2, str(state["page"]))
-    c.showPage()
+    end_page()
     c.save()
     data = buffer.getvalue()
     data = data.replace(b"/ToUnicode", b"/ToUnicodX") if unmapped_figures else data  # same length: offsets hold

@@ -84,6 +84,17 @@ def test_a_page_drawn_turned_without_rotate_reads_as_the_upright_page(turn, rule
     assert not fast.issues
 
 
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_turned_page_with_an_upright_page_label_is_still_read_turned(turn, upright):
+    """The printer driver's own label printed upright at the foot of the portrait page ('第 1 页 共 1 页'),
+    the content turned: most characters run turned, so the page is read turned; the label does not disturb
+    the table (it is beside the table's rows in the upright frame)."""
+    data = render(BLOCKS, turn=turn, page_label="第 {page} 页 共 1 页")
+    fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
+    assert fast.lines == slow.lines and fast.locators == slow.locators
+    assert _refs(parse_bytes(Path("report.pdf"), data)) == upright[True]
+
+
 @pytest.mark.parametrize(("rotate", "turn"), [(90, 90), (90, 270), (270, 90), (180, 90)])
 def test_rotate_combined_with_content_drawn_turned(rotate, turn, upright):
     """/Rotate set and the content drawn turned against or with it: what counts is how the text runs on the

@@ -260,7 +260,8 @@ def turned(page):
     """`page` (pdfplumber's or PdfiumPage) in its text's own frame: a page whose content is drawn turned a
     quarter turn or two without /Rotate (its text runs up or down the displayed page: a landscape table
     printed onto a portrait page by a printer driver or imposition tool) is given as the upright page —
-    characters, rules and images turned back (page_turn), each character upright when it runs as most do —
+    characters, rules and images turned back (page_turn), each character's matrix and upright flag in that
+    frame (a page number printed upright on the turned page is then vertical text: stand_up_labels reads it) —
     so the table finder sees rows and columns as printed.  Any other page is returned as it is.
     Returns the page and its turn (0, 90, 180, 270); display_box maps boxes back."""
     turn = page_turn(page)
@@ -273,11 +274,13 @@ def turned(page):
 
     size = (h, w) if turn in (90, 270) else (w, h)
     chars = []
+    back = {90: (0, -1, 1, 0, 0, 0), 180: (-1, 0, 0, -1, 0, 0), 270: (0, 1, -1, 0, 0, 0)}[turn]  # turned back
     for c in page.chars:
         x0, top, x1, bottom = box(c)
+        matrix = _compose(back, tuple(c["matrix"]))  # the glyph's direction in the upright frame
         chars.append({**c, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "y0": size[1] - bottom,
-                      "y1": size[1] - top, "width": x1 - x0, "height": bottom - top,
-                      "upright": text_turn(c) == turn})
+                      "y1": size[1] - top, "width": x1 - x0, "height": bottom - top, "matrix": matrix,
+                      "upright": abs(matrix[0]) > abs(matrix[1])})
     edges = []
     for e in page.edges:
         x0, top, x1, bottom = box(e)
