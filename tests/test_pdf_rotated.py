@@ -196,6 +196,17 @@ def test_header_labels_printed_vertically_are_read_as_words(vertical, options, t
     assert _refs(doc)[(None, "basic")][0] == Decimal("149.52")
 
 
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_one_character_cells_of_consecutive_rows_are_not_a_vertical_label(ruled):
+    """A text table whose rows hold one-character cells (甲/乙/丙, 是/否), no digits on their lines: the rows
+    are a row pitch apart, further than stacked characters, so each cell stays in its row (a looser rule
+    read '甲乙丙 是否是' on the first row and dropped the others)."""
+    rows = [["绩效指标名称", "是否达成", "情况说明"], ["甲", "是", "已验收"], ["乙", "否", "整改中"], ["丙", "是", "已回访"]]
+    joined = [" ".join(row) for row in rows] if not ruled else ["\t".join(row) for row in rows]
+    for backend in ("pdfium", "pdfplumber"):
+        assert read_pdf(Path("r.pdf"), render(["标题", rows], ruled=ruled), backend).lines == ["标题", *joined]
+
+
 # ---------------------------------------------------------------- whole generated reports
 @pytest.mark.parametrize("options", [dict(turn=90), dict(turn=270, ruled=False), dict(vertical="stacked", ruled=False),
                                      dict(vertical="up", ruled=False, middle=True), dict(vertical="down")],

@@ -318,8 +318,9 @@ def _vertical_runs(page) -> tuple[list[list[dict]], list[list[dict]]]:
     characters standing alone on their text line (no other character within half the font size) stacked
     one per line in a column (竖排, '合\\n计').
 
-    A run's characters follow each other top to bottom within the font size, at an even pitch (a wider gap
-    starts the next label: the cell below), centred within a third of it horizontally, with no ruling line
+    A run's characters follow each other top to bottom less than half the font size apart (stacked text is
+    set at a line spacing of 1.0–1.5; a table's rows are further apart, so one-character cells of
+    consecutive rows are never a label), at an even pitch (a wider gap starts the next label: the cell below), centred within a third of it horizontally, with no ruling line
     between them (ruled cells stacked in a column are different cells).  Stacked characters lie closer to
     each other than half their distance to the other characters of their lines (else they are read across:
     a label spread over its cell above single-character labels, 科 目 编 码 over 类 款 项); a stack of lone
@@ -354,7 +355,7 @@ def _vertical_runs(page) -> tuple[list[list[dict]], list[list[dict]]]:
                 last = r[-1]
                 gap = c["top"] - last["bottom"]
                 return text_turn(last) == turn and abs((last["x0"] + last["x1"]) / 2 - mid) <= size / 3 \
-                    and -0.25 * size <= gap <= size \
+                    and -0.25 * size <= gap <= 0.5 * size \
                     and (len(r) < 2 or gap <= r[1]["top"] - r[0]["bottom"] + 0.25 * size) \
                     and gap < 0.5 * min(room.get(id(c), inf), room.get(id(last), inf)) \
                     and not any(last["bottom"] - 0.5 <= e["top"] <= c["top"] + 0.5 and e["x0"] <= mid <= e["x1"]
