@@ -260,7 +260,7 @@ def blocks_of_text(lines: list[str]) -> list:
 
 def _height(row: list[str]) -> float:
     """A cell's text wraps at "\n": the row is as tall as its tallest cell (a turned label: its length)."""
-    return max((ROW * math.ceil((_width(cell[1:]) + 8) / ROW) if cell[:1] in _TURNED
+    return max((max(ROW, _width(cell[1:]) + 8) if cell[:1] in _TURNED
                 else STACK * (len(cell) - 1) + ROW - STACK if cell[:1] == _STACKED else ROW * (cell.count("\n") + 1)
                 for cell in row), default=ROW)
 

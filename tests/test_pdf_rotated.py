@@ -209,8 +209,10 @@ def test_one_character_cells_of_consecutive_rows_are_not_a_vertical_label(ruled)
 
 # ---------------------------------------------------------------- whole generated reports
 @pytest.mark.parametrize("options", [dict(turn=90), dict(turn=270, ruled=False), dict(vertical="stacked", ruled=False),
-                                     dict(vertical="up", ruled=False, middle=True), dict(vertical="down")],
-                         ids=["turned_90", "turned_270_unruled", "stacked_unruled", "up_unruled_middle", "down_ruled"])
+                                     dict(vertical="up", ruled=False), dict(vertical="up", ruled=False, middle=True),
+                                     dict(vertical="down")],
+                         ids=["turned_90", "turned_270_unruled", "stacked_unruled", "up_unruled", "up_unruled_middle",
+                              "down_ruled"])
 def test_generated_reports_turned_or_with_vertical_headers_give_the_text_reports_table_figures(tmp_path, options):
     """The two generated report layouts (prose, title blocks, 公开01–09表 continued over pages, 绩效自评表),
     every page drawn turned, or every header label over a figure column printed vertically ('因\\n公\\n出\\n国
