@@ -18,7 +18,6 @@ with an empty user password; and pages replaced by images of themselves (`scan`,
 from __future__ import annotations
 
 import io
-import math
 import os
 import re
 
