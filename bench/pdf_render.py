@@ -11,8 +11,10 @@ than the page; a table that does not fit continues on the next page, optionally 
 Other producers' ways of making the same page can be asked for (tests/test_pdf_producers.py): table rules
 drawn as cell boxes, as thin filled rectangles (spreadsheet exports) or as three horizontal rules only
 (三线表); header cells merged over rows or columns (SPAN_LEFT / SPAN_UP cells); pages stored portrait with
-/Rotate 90 or 270 and their content drawn rotated; every glyph its own text object; an owner password
-with an empty user password; and pages replaced by images of themselves (`scan`, a scanned document).
+/Rotate 90 or 270 and their content drawn rotated; content drawn turned on portrait pages without
+/Rotate (`turn`); header labels printed vertically (`vertical`); every glyph its own text object; an owner
+password with an empty user password, RC4 or AES, or a user password (`cipher`, `user_password`); and
+pages replaced by images of themselves (`scan`, a scanned document).
 """
 
 from __future__ import annotations
@@ -72,7 +74,9 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            form: bool = False, placed: list[int] | None = None, right_figures: bool = False,
            rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
-           distributed: bool = False, ocr_layer: bool = False, middle: bool = False) -> bytes:
+           distributed: bool = False, ocr_layer: bool = False, middle: bool = False, turn: int = 0,
+           turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "",
+           vertical: str | None = None, page_label: str | None = None) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -90,6 +94,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     rotated, so the page displays as the unrotated rendering; `per_char` draws every glyph as its own text
     object (a line's glyphs in the content stream last first when "backwards");
     `owner_password` encrypts the file with it and an empty user password (it opens without one);
+    `cipher` "AES-128" (/V 4 /R 4) or "AES-256" (/V 5 /R 6) encrypts it that way instead of reportlab's RC4
+    (pypdf writes it), and a `user_password` is then needed to open it;
     `unmapped_figures` prints the table cells that are numbers in a font without a Unicode map (UNMAPPED_FONT).
     `distributed` spreads the texts of table cells that are not numbers over their cell's width (分散对齐,
     as spreadsheets and WPS print labels: wide gaps between the characters of one word).
@@ -97,16 +103,31 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     puts under a scanned page's image (see `scan`).
     `middle` centres every cell's text vertically in its row (WPS/Excel do), so a one-line cell beside a
     wrapped one prints between the wrapped one's lines.
+    `turn` 90 or 270 draws each page's content turned on a portrait page without any /Rotate, as some
+    printer drivers and imposition tools store landscape pages (the text runs upwards at 90, downwards at
+    270; 180: upside down); with `rotate` too, the page has that /Rotate and still displays turned.
+    `turn_pages` (1-based) turns only those pages, the others upright (a rotated table page among prose).
+    `vertical` prints the header labels over the figure columns (of the rows before the first row holding a
+    number) vertically, in narrow columns: "stacked" one character per line (竖排, glyphs upright), "up" /
+    "down" turned a quarter turn in the cell (glyphs rotated, the text running up / down: Excel's text
+    orientation ±90°).
+    `page_label` is printed upright at the foot of every turned page as stored (`{page}`: its number), as a
+    printer driver or imposition tool adds its own label to the pages it turns.
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
     rules = rules or ("box" if ruled else "none")
-    if rules not in RULES or rotate not in (0, 90, 180, 270):
-        raise ValueError(f"rules {rules!r} / rotate {rotate!r}: not one of {RULES} / 0, 90, 180, 270")
+    if rules not in RULES or rotate not in (0, 90, 180, 270) or turn not in (0, 90, 180, 270):
+        raise ValueError(f"rules {rules!r} / rotate {rotate!r} / turn {turn!r}: not one of {RULES} / 0, 90, 180, 270")
     width, height = landscape(A4)
     buffer = io.BytesIO()
+    if cipher not in CIPHERS:
+        raise ValueError(f"cipher {cipher!r}: not one of {CIPHERS}")
+    if vertical not in (None, *VERTICAL):
+        raise ValueError(f"vertical {vertical!r}: not one of {VERTICAL}")
+    later = cipher != "RC4-128" or user_password  # pypdf encrypts the rendered file
     encrypt = StandardEncryption("", ownerPassword=owner_password, canCopy=0, canModify=0) \
-        if owner_password else None
+        if owner_password and not later else None
     c = canvas.Canvas(buffer, pagesize=(height, width) if rotate in (90, 270) else (width, height), encrypt=encrypt)
     if per_char:
         c = _PerChar(c, backwards=per_char == "backwards")
@@ -115,15 +136,29 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     state = {"y": height - MARGIN, "page": 1}
 
     def start_page() -> None:
-        if rotate:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
+        turned = turn if turn_pages is None or state["page"] in turn_pages else 0
+        if turn:  # this page's size: the displayed page is portrait when turned 90/270, stored as /Rotate says
+            c.setPageSize((height, width) if (rotate in (90, 270)) != (turned in (90, 270)) else (width, height))
+        if rotate:
             c.setPageRotation(rotate)
+        angle = (rotate + turned) % 360
+        if page_label and turned:
+            c.saveState()  # restored before the label is printed in the stored page's own frame
+        if angle:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
             c.transform(*{90: (0, 1, -1, 0, height, 0), 180: (-1, 0, 0, -1, width, height),
-                          270: (0, -1, 1, 0, 0, width)}[rotate])
+                          270: (0, -1, 1, 0, 0, width)}[angle])
 
-    def new_page() -> None:
+    def end_page() -> None:
         c.setFont(FONT, SIZE)
         c.drawString(width / 2, MARGIN / 2, str(state["page"]))  # page number footer
+        if page_label and turn and (turn_pages is None or state["page"] in turn_pages):
+            c.restoreState()
+            c.setFont(FONT, SIZE)
+            c.drawCentredString(c._pagesize[0] / 2, MARGIN / 3, page_label.format(page=state["page"]))
         c.showPage()
+
+    def new_page() -> None:
+        end_page()
         state["page"] += 1
         state["y"] = height - MARGIN
         start_page()
@@ -145,9 +180,9 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                 c.drawString(MARGIN, state["y"] - SIZE, piece)
                 state["y"] -= ROW
             continue
-        rows = block
+        rows = _vertical_header(block, vertical) if vertical else block
         ncols = max(len(r) for r in rows)
-        widths = [max((_width(part) for r in rows if j < len(r) and r[j] not in (SPAN_LEFT, SPAN_UP)
+        widths = [max((_cell_width(part) for r in rows if j < len(r) and r[j] not in (SPAN_LEFT, SPAN_UP)
                        and r[j + 1:j + 2] != [SPAN_LEFT] for part in r[j].split("\n")), default=0) + 12
                   for j in range(ncols)]
         size = max(MIN_SIZE, min(SIZE, SIZE * (width - 2 * MARGIN) / sum(widths)))  # shrink a table wider than the page
@@ -183,12 +218,27 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2
-    c.setFont(FONT, SIZE)
-    c.drawString(width / 2, MARGIN / 2, str(state["page"]))
-    c.showPage()
+    end_page()
     c.save()
     data = buffer.getvalue()
-    return data.replace(b"/ToUnicode", b"/ToUnicodX") if unmapped_figures else data  # same length: offsets hold
+    data = data.replace(b"/ToUnicode", b"/ToUnicodX") if unmapped_figures else data  # same length: offsets hold
+    return _encrypted(data, owner_password or "", user_password, cipher) if later else data
+
+
+CIPHERS = ("RC4-128", "AES-128", "AES-256")
+
+
+def _encrypted(data: bytes, owner_password: str, user_password: str, cipher: str) -> bytes:
+    """`data` encrypted by pypdf with `cipher` (one of CIPHERS), copying and changing forbidden."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions as Allow
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password, owner_password or None, algorithm=cipher,
+                   permissions_flag=Allow.PRINT | Allow.PRINT_TO_REPRESENTATION)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def blocks_of_text(lines: list[str]) -> list:
@@ -210,8 +260,34 @@ def blocks_of_text(lines: list[str]) -> list:
 
 
 def _height(row: list[str]) -> float:
-    """A cell's text wraps at "\n": the row is as tall as its tallest cell."""
-    return ROW * max((cell.count("\n") + 1 for cell in row), default=1)
+    """A cell's text wraps at "\n": the row is as tall as its tallest cell (a turned label: its length)."""
+    return max((max(ROW, _width(cell[1:]) + 8) if cell[:1] in _TURNED
+                else STACK * (len(cell) - 1) + ROW - STACK if cell[:1] == _STACKED else ROW * (cell.count("\n") + 1)
+                for cell in row), default=ROW)
+
+
+VERTICAL = ("stacked", "up", "down")
+_TURNED = {"\x01": 90, "\x02": 270}  # a table cell's first character: its label printed turned, running up / down
+_STACKED = "\x03"  # … its label printed one character per line, STACK points apart (line spacing 1.2)
+STACK = 11
+
+
+def _cell_width(text: str) -> float:
+    """How wide a line of a cell prints: a turned label is one glyph wide."""
+    return _width("国") if text[:1] in _TURNED or text[:1] == _STACKED else _width(text)
+
+
+def _vertical_header(rows: list[list[str]], mode: str) -> list[list[str]]:
+    """The table with the header labels over its figure columns printed vertically (see render's `vertical`)."""
+    body = next((n for n, r in enumerate(rows) if any(_NUMBER.match(t) for t in r)), len(rows))
+    figures = {j for r in rows[body:] for j, t in enumerate(r) if _NUMBER.match(t) and "." in t}  # not codes
+    marker = {"up": "\x01", "down": "\x02", "stacked": _STACKED}[mode]
+    out = [list(r) for r in rows]
+    for r in out[:body]:
+        for j, t in enumerate(r):
+            if j in figures and len(t) > 1 and t not in (SPAN_LEFT, SPAN_UP):
+                r[j] = marker + t
+    return out
 
 
 _NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
@@ -256,6 +332,21 @@ def _draw_row(c, rows: list[list[str]], n: int, xs: list[float], top: float, rul
             for rx, ry, rw, rh in ((x0, top - 0.25, x1 - x0, 0.5), (x0, y0 - 0.25, x1 - x0, 0.5),
                                    (x0 - 0.25, y0, 0.5, cell_height), (x1 - 0.25, y0, 0.5, cell_height)):
                 c.rect(rx, ry, rw, rh, stroke=0, fill=1)
+        if text[:1] in _TURNED:  # a label turned a quarter turn: from the cell's bottom up, or its top down
+            c.saveState()
+            up = _TURNED[text[0]] == 90
+            pad = (cell_height - _width(text[1:], size)) / 2 if middle else 4  # `middle`: centred in its cell
+            c.translate(x0 + 4 + (size if up else 0), y0 + pad if up else top - pad)
+            c.rotate(_TURNED[text[0]])
+            c.drawString(0, 0, text[1:])
+            c.restoreState()
+            continue
+        if text[:1] == _STACKED:  # one character a line, at the cell's top (`middle`: centred)
+            own = STACK * (len(text) - 1) + ROW - STACK
+            for k, ch in enumerate(text[1:]):
+                c.drawString(x0 + 4, top - ((cell_height - own) / 2 if middle else 0) - (ROW - STACK) / 2
+                             - STACK * (k + 1) + 2.5, ch)
+            continue
         parts = text.split("\n") if text else []
         # a cell merged over rows prints its text in the middle of them; `middle`: every cell in its row's
         drop = (cell_height - (ROW * len(parts) if middle else height)) / 2

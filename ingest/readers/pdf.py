@@ -28,8 +28,10 @@ on their columns' x extents (a page shows only the columns it fills), and a head
 ending a page heads the table the next page continues.
 
 Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
-landscape media boxes alike.  What cannot be read is said, never parsed as garbage: a page that is a
-scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
+landscape media boxes alike; a page whose text runs up, down or upside down on the displayed page (drawn
+turned without /Rotate) is read in its text's frame, and header labels printed vertically as words
+(``pdfium_page.turned``, ``stand_up_labels``).  What cannot be read is said, never parsed as garbage: a
+page that is a scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
 are issues naming their pages; a document of scanned images only is a ReadError.
 """
 
@@ -397,6 +399,16 @@ class _Page:
     blocks: list = field(default_factory=list)  # (top, "line", text, bbox) | (top, "table", _Piece, None), in reading order
     scanned: bool = False  # an image of a page without its text (see _is_scanned)
     unmapped: int = 0  # characters without a Unicode mapping (see _unmapped)
+    turn: int = 0  # the page's text runs turned this far (counter-clockwise) and was read upright (pdfium_page.turned)
+    displayed: tuple[float, float] = (0.0, 0.0)  # width, height of the page as displayed
+
+    def display_box(self, box: tuple) -> tuple:
+        """A box of the frame the page was read in, on the displayed page (where a crop is cut)."""
+        if not self.turn:
+            return box
+        from ingest.readers.pdfium_page import display_box
+
+        return display_box(box, self.turn, *self.displayed)
 
 
 # A page is a scanned image when images cover at least half of it and fewer printed characters than
@@ -634,6 +646,11 @@ def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]],
 
 
 def _read_page(page, page_no: int) -> _Page:
+    from ingest.readers.pdfium_page import stand_up_labels, turned
+
+    displayed = (page.width, page.height)
+    page, turn = turned(page)  # a page drawn turned without /Rotate is read in its text's frame
+    page = stand_up_labels(page)  # header labels printed vertically: horizontal words
     chars = page.chars
     scanned = _is_scanned(page, chars)
     unmapped = _unmapped(chars)
@@ -661,7 +678,7 @@ def _read_page(page, page_no: int) -> _Page:
         lines = page.filter(outside).extract_text_lines()
     blocks = [(line["top"], "line", line["text"], _bbox(line)) for line in lines] + \
         [(p.top, "table", p, None) for p in pieces]
-    return _Page(page_no, sorted(blocks, key=lambda b: b[0]), scanned, unmapped)
+    return _Page(page_no, sorted(blocks, key=lambda b: b[0]), scanned, unmapped, turn, displayed)
 
 
 def _bbox(obj: dict) -> tuple[float, float, float, float]:
@@ -794,10 +811,11 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     out = DocumentBuilder("pdf")
     pending: list[_Piece] = []  # pieces of the table being continued
     where = geometry if geometry is not None else {}
+    by_no = {page.page_no: page for page in pages}
 
     def prose(text: str, ref: str, bbox) -> None:
         out.prose(text, ref)
-        where[ref] = bbox
+        where[ref] = by_no[int(ref[1:ref.index(" ")])].display_box(bbox)
 
     def flush() -> None:
         if not pending:
@@ -812,7 +830,7 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
         out.table(rows, locators)
         for piece in pending:
             for row_id, bbox in zip(piece.row_ids, piece.row_bounds):
-                where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = bbox
+                where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = by_no[piece.page_no].display_box(bbox)
         pending.clear()
 
     for page in pages:
