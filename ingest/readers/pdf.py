@@ -538,6 +538,7 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
     with a subject code), overlapping extents merged: this holds for left-, right- or centre-aligned
     columns alike.  A header cell over no body column (a column left empty in every row) adds its own
     column; a header cell over several columns is written in the first and spans the others (None)."""
+    band = _join_spread_runs(band)
     texts_of = [[t for _, _, t in segs] for _, segs in band]
     body_from = next((i for i, row in enumerate(texts_of) if _is_body_row(row)), None)
     if body_from is None:  # a table of plain integers (scores, counts): from its first row holding one
@@ -584,6 +585,64 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
 
 
 _ONE_CJK = re.compile(f"[{_CJK}]")
+# A single character that may be one of a spread word's: anything but a digit, a letter or a figure's sign.
+_SPREAD_CHAR = re.compile(r"[^0-9A-Za-z.,+\-\s]")
+# Gaps of a word spread over its cell (分散对齐) are equal: the producer adds the same spacing after every
+# character (measured: equal to 0.01 pt with pdfium's loose, advance-wide glyph boxes).  The padding
+# between two cells can come close to a spread gap (0.7 pt apart in a generated 公开06表), so the
+# tolerance is tight and the body columns decide (see _join_spread_runs).
+_SPREAD_GAP_TOLERANCE = 0.3
+
+
+def _join_spread_runs(band: list[tuple[dict, list]]) -> list[tuple[dict, list]]:
+    """A word spread over its cell (分散对齐: '绩    效    指    标') in any row of a table drawn without lines
+    is cut by _segments into single characters: consecutive single-character segments (_SPREAD_CHAR)
+    spaced evenly (gaps equal within _SPREAD_GAP_TOLERANCE) are one word per column of the body rows they
+    lie over.  Body columns are the x extents of the cells of rows holding a figure (single characters
+    left out), merged where they overlap: characters over two columns are two words ('科目代码' and
+    '科目名称' spread in neighbouring cells, whose gaps happen to match), one character per column stays
+    a label of its own (类 款 项 over the code columns, '—' in two amount columns); a character over no
+    column belongs to the word before it.  Returns the band with the runs joined (x0 of the first, x1 of
+    the last character)."""
+    def single(seg) -> bool:
+        return len(seg[2]) == 1 and bool(_SPREAD_CHAR.match(seg[2]))
+
+    columns: list[list[float]] = []
+    for x0, x1, _ in sorted(seg for _, segs in band if any(_NUMBER_CELL.match(t.replace(" ", "")) for _, _, t in segs)
+                            for seg in segs if not single(seg)):
+        if columns and x0 <= columns[-1][1]:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+
+    def words(run: list) -> list:
+        out: list = []
+        last = None
+        for x0, x1, text in run:
+            over = next((k for k, (a, b) in enumerate(columns) if min(x1, b) > max(x0, a)), None)
+            if out and (over is None or over == last):
+                out[-1] = (out[-1][0], x1, out[-1][2] + text)
+            else:
+                out.append((x0, x1, text))
+            last = over if over is not None else last
+        return out
+
+    joined_band = []
+    for line, segs in band:
+        joined: list = []
+        run: list = []
+        for seg in segs + [None]:
+            one = seg is not None and single(seg)
+            if one and run and (len(run) < 2 or abs((seg[0] - run[-1][1]) - (run[1][0] - run[0][1]))
+                                <= _SPREAD_GAP_TOLERANCE):
+                run.append(seg)
+                continue
+            joined.extend(words(run) if len(run) >= 2 else run)
+            run = [seg] if one else []
+            if seg is not None and not one:
+                joined.append(seg)
+        joined_band.append((line, joined))
+    return joined_band
 
 
 def _join_spread_word(segs: list[tuple[float, float, str]], cols: list[list[float]]) -> list:
