@@ -72,7 +72,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            form: bool = False, placed: list[int] | None = None, right_figures: bool = False,
            rules: str | None = None, rotate: int = 0, per_char: bool | str = False,
            owner_password: str | None = None, unmapped_figures: bool = False,
-           distributed: bool = False, ocr_layer: bool = False, middle: bool = False) -> bytes:
+           distributed: bool = False, ocr_layer: bool = False, middle: bool = False,
+           split_columns: int = 0, repeat_columns: int = 0, continued: list[str] | None = None) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -97,6 +98,10 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     puts under a scanned page's image (see `scan`).
     `middle` centres every cell's text vertically in its row (WPS/Excel do), so a one-line cell beside a
     wrapped one prints between the wrapped one's lines.
+    `split_columns` prints a table wider than that many columns as Excel/WPS print a sheet too wide for the
+    page: its first `split_columns` columns on one page, the other columns (after its first
+    `repeat_columns` columns, the row labels repeated, or none) on the next page, under the `continued`
+    lines (none, '续表', or the title block repeated), rows at the same heights.
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -128,6 +133,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         state["y"] = height - MARGIN
         start_page()
 
+    if split_columns:
+        blocks = _split_by_columns(blocks, split_columns, repeat_columns, continued or [])
     start_page()
     c.setFont(FONT, SIZE)
     figure_font = UNMAPPED_FONT if unmapped_figures else None
@@ -189,6 +196,18 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     c.save()
     data = buffer.getvalue()
     return data.replace(b"/ToUnicode", b"/ToUnicodX") if unmapped_figures else data  # same length: offsets hold
+
+
+def _split_by_columns(blocks: list, split: int, repeat: int, continued: list[str]) -> list:
+    """The blocks with every table wider than `split` columns cut in two (see render's `split_columns`):
+    its first `split` columns, a page break, the `continued` lines, its first `repeat` and last columns."""
+    out: list = []
+    for block in blocks:
+        if isinstance(block, list) and max(len(r) for r in block) > split:
+            out += [[r[:split] for r in block], PAGE_BREAK, *continued, [r[:repeat] + r[split:] for r in block]]
+        else:
+            out.append(block)
+    return out
 
 
 def blocks_of_text(lines: list[str]) -> list:

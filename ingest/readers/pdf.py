@@ -151,7 +151,8 @@ def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> b
 
 def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
     """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
-    strategy returns as another row.  A header cell whose lower neighbour holds text is the same cell
+    strategy returns as another row (a row of column numbers, 栏次 '1 2 3' with or without its label, never is).
+    A header cell whose lower neighbour holds text is the same cell
     wrapped, unless it is a group label (its row is empty to its right where the row below has labels) or
     the lower row fills a column the upper row leaves empty (then it is a header row of its own).
     Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
@@ -159,7 +160,8 @@ def _unwrap_header(texts: list[list[str | None]], across: list, where: list, bod
     h = 0
     while h + 1 < body_start - removed:
         upper, lower = texts[h], texts[h + 1]
-        if any(t and squash(t) == "栏次" for t in lower) or not any(lower) \
+        numbers = [squash(t) for t in lower if t]
+        if any(t == "栏次" for t in numbers) or not any(lower) or (len(numbers) >= 2 and all(t.isdigit() for t in numbers)) \
                 or any(b and not a for a, b in zip(upper, lower)):
             h += 1  # a row of its own: it fills a column the row above leaves empty
             continue
@@ -246,6 +248,13 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     bounds = sorted({j for row in body for j, t in enumerate(row) if t})
     if not bounds:
         bounds = sorted({j for row in texts for j, t in enumerate(row) if t})
+    # A header label left of every body text beside another label over the first body column, in one header
+    # row: a column of its own, blank in the body (a table's part printed on another page starts with one)
+    first = slice(bounds[0], bounds[1] if len(bounds) > 1 else None)
+    lead = min((j for row in texts[:body_start] if any(row[first]) for j, t in enumerate(row[:bounds[0]]) if t),
+               default=None)
+    if lead is not None:
+        bounds.insert(0, lead)
     group = _spanned_columns(bounds, texts, across, body_start)
 
     def owner(j: int) -> int:
@@ -483,6 +492,7 @@ def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
         if max(above, below) <= 1.3 * min(above, below):
             multi[i] = True
     _join_half_rows(rows, multi)
+    _join_figure_rows(rows, multi)
     bands, run = [], []
     for n, (row, is_multi) in enumerate(zip(rows + [None], multi + [False])):
         if is_multi:
@@ -529,6 +539,31 @@ def _join_half_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
         above, below = rows[i][0]["top"] - rows[i - 1][0]["top"], rows[i + 1][0]["top"] - rows[i][0]["top"]
         if min(above, below) < 0.6 * pitch and max(above, below) < 1.3 * pitch:
             multi[i] = True
+
+
+def _join_figure_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
+    """A row of a table drawn without lines that prints one figure and no label is a text line of one
+    cell (a page continuing a wide table by columns prints no row labels; rows blank in its columns are
+    not printed at all).  A line holding only a figure right below a table line is a table line too (in
+    place in `multi`), and so on down the chain, when it lies within 2.5 line heights of the line above
+    or a whole number of row pitches below it (the smallest distance of two table lines in the chain)."""
+    pitch = None
+    for i in range(1, len(rows)):
+        if not multi[i - 1]:
+            pitch = None
+            continue
+        d = rows[i][0]["top"] - rows[i - 1][0]["top"]
+        if multi[i]:
+            pitch = d if pitch is None or 0 < d < pitch else pitch
+            continue
+        segs = rows[i][1]
+        if len(segs) != 1 or not _is_figure(segs[0][2]) or d <= 0:
+            continue
+        height = rows[i][0]["bottom"] - rows[i][0]["top"]
+        steps = d / pitch if pitch else 0
+        if d <= 2.5 * height or (steps >= 0.85 and abs(steps - round(steps)) <= 0.15):
+            multi[i] = True
+            pitch = d if pitch is None or d < pitch else pitch
 
 
 def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _Piece | None:
@@ -852,10 +887,15 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     running = _running_lines(pages)
     out = DocumentBuilder("pdf")
     pending: list[_Piece] = []  # pieces of the table being continued
+    columns: list[_Piece] = []  # pieces continuing it by columns, on the pages after it (see _column_join)
+    recent: list[str] = []  # prose since the last table: the title block of the next one
+    title: list[str] = []  # the pending table's title block
+    issues: list[tuple[str, str]] = []
     where = geometry if geometry is not None else {}
 
     def prose(text: str, ref: str, bbox) -> None:
         out.prose(text, ref)
+        recent.append(squash(text))
         where[ref] = bbox
 
     def flush() -> None:
@@ -868,17 +908,24 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
             pending.clear()
             return
         rows, locators = _rebuild(pending)
+        for part in columns:
+            rows, locators = _column_join(pending, rows, locators, part)
         out.table(rows, locators)
-        for piece in pending:
+        for piece in pending + columns:
             for row_id, bbox in zip(piece.row_ids, piece.row_bounds):
                 where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = bbox
         pending.clear()
+        columns.clear()
 
     for page in pages:
         line_no = 0
         edge = {id(b) for b in _edges(page)}
         at_top = True
+        skip = _column_part(pending, columns, title, page, edge, running, issues) if pending else set()
         for block in page.blocks:
+            if id(block) in skip:  # the title repeated over a part continuing the pending table by columns, the part
+                line_no += block[1] == "line"
+                continue
             if block[1] == "line":
                 text = block[2]
                 line_no += 1
@@ -905,13 +952,15 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
             else:
                 flush()
                 pending.append(piece)
+                title[:] = recent[-_TITLE_LINES:]
                 if not piece.ruled and piece.header_rows == len(piece.texts):  # prose again if nothing continues it
                     piece.first_line = line_no + 1
                     line_no += len(piece.lines)
             at_top = False
+            recent.clear()
         # A table that ends the page stays pending: the next page may continue it.
     flush()
-    return out.result()
+    return out.result(issues=issues)
 
 
 _TITLE_CELL = re.compile(r"表$|表[（(].{0,8}[)）]$|(?:单位|部门|编制部门|单位名称|部门名称)\s*[:：]")
@@ -973,3 +1022,143 @@ def _repeated_header(head: _Piece, piece: _Piece) -> int:
     while n < min(head.header_rows, len(piece.texts)) and piece.header_key(n + 1)[n] == head.header_key(n + 1)[n]:
         n += 1
     return n
+
+
+# ---------------------------------------------------------------- tables split by columns over pages
+# How many prose lines above a table are its title block (title, 公开NN表, 编制部门, 单位): a page continuing
+# the table by columns may repeat them.
+_TITLE_LINES = 6
+_DASHES = re.compile(r"^[-—－–―\s]*$")
+
+
+def _is_label(text: str) -> bool:
+    """A body cell naming its row (a subject code or name), not a figure or a dash printed for zero."""
+    t = squash(text)
+    return bool(_CODE.match(t)) or (bool(t) and not _is_figure(t) and not _NUMBER_CELL.match(t)
+                                    and not _DASHES.match(t))
+
+
+def _row_tops(pieces: list[_Piece]) -> dict[str, float]:
+    """Row locator ('p3 T1 R5') → the top of that printed row, for the rows of `pieces`."""
+    return {f"p{p.page_no} T{p.table_no} R{r}": b[1] for p in pieces for r, b in zip(p.row_ids, p.row_bounds)}
+
+
+def _body_start(rows: list[list[tuple[str, str]]]) -> int:
+    return next((n for n, row in enumerate(rows) if _is_body_row([t for t, _ in row])), len(rows))
+
+
+def _align_rows(head_rows: list, head_locators: list[str], head_tops: dict[str, float],
+                part_rows: list, part_locators: list[str], part_tops: dict[str, float]) -> dict[int, int] | None:
+    """Which row of the head table each row of a part printed on another page is: Excel and WPS print the
+    columns a page cannot hold on the next page at the same row heights, so the part's rows lie at the
+    head's row positions shifted by one offset (the part may leave out rows that are blank in its
+    columns).  Offsets tried: the tables' first rows, their first body rows, their last rows aligned.
+    An offset fits when every part row lies within a third of the row pitch (2 pt at least) of its own
+    head row, header rows over header rows and body rows over body rows.  Returns part row → head row,
+    or None when no offset fits."""
+    th = [head_tops[loc] for loc in head_locators]
+    tp = [part_tops[loc] for loc in part_locators]
+    hb, pb = _body_start(head_rows), _body_start(part_rows)
+    if not tp or pb >= len(part_rows) or hb >= len(head_rows):
+        return None
+    pitches = sorted(b - a for a, b in zip(th, th[1:]) if b > a)
+    tolerance = max(2.0, pitches[len(pitches) // 2] / 3 if pitches else 0.0)
+    for offset in (tp[0] - th[0], tp[pb] - th[hb], tp[-1] - th[-1]):
+        mapping: dict[int, int] = {}
+        for j, top in enumerate(tp):
+            i = min(range(len(th)), key=lambda i: abs(top - offset - th[i]))
+            if abs(top - offset - th[i]) > tolerance or i in mapping.values() or (i < hb) != (j < pb):
+                break
+            mapping[j] = i
+        else:
+            return mapping
+    return None
+
+
+def _repeated_columns(head_rows: list, part_rows: list, mapping: dict[int, int]) -> int:
+    """How many first columns of the part repeat the head's row labels (Excel's 'columns to repeat at
+    left'): every body row of the part prints the head row's texts there, some of them a label."""
+    body = [(j, i) for j, i in mapping.items() if j >= _body_start(part_rows)]
+    m = 0
+    while m < min(len(head_rows[0]), len(part_rows[0])) and body \
+            and all(squash(part_rows[j][m][0]) == squash(head_rows[i][m][0]) for j, i in body) \
+            and any(_is_label(part_rows[j][m][0]) for j, _ in body):
+        m += 1
+    return m
+
+
+def _numbering_continues(head_rows: list, part_rows: list, mapping: dict[int, int]) -> bool:
+    """Where the head and the part number their columns in one header row (栏次 1 2 … on the head, 3 4 …
+    on the part), the part's first number follows the head's last; True when no row numbers both."""
+    for j, i in mapping.items():
+        if j >= _body_start(part_rows):
+            break
+        ours = [int(t) for t, _ in part_rows[j] if t.isdigit()]
+        theirs = [int(t) for t, _ in head_rows[i] if t.isdigit()]
+        if ours and theirs:
+            return ours[0] == max(theirs) + 1
+    return True
+
+
+def _column_part(pending: list[_Piece], columns: list[_Piece], title: list[str], page: _Page, edge: set[int],
+                 running: set[str], issues: list[tuple[str, str]]) -> set[int]:
+    """Does the first table of `page` continue the pending table (ending the page before) by columns, as
+    Excel/WPS print a sheet too wide for the page?  It does when it stands at the top of its page (under
+    running headers, 续表 or the pending table's title block repeated), has a header of its own (not a
+    repeat of the head's), its rows line up with the head's (_align_rows), and its body rows either
+    repeat the head's row labels in its first columns or print no label at all (a table of figures only:
+    it cannot stand on its own).  Then the part is added to `columns` and the ids of the blocks to leave
+    out (the part and the lines above it) are returned.  A table of figures only at the top of the page
+    whose rows do not line up cannot be placed: said in `issues`, read as a table of its own."""
+    if len(pending) != 1:  # only a table printed on one page is continued by columns here
+        return set()
+    head = pending[0]
+    at = next((k for k, b in enumerate(page.blocks) if b[1] == "table"), None)
+    if at is None or head.header_rows == len(head.texts):
+        return set()
+    part: _Piece = page.blocks[at][2]
+    for block in page.blocks[:at]:
+        text = squash(block[2])
+        if not (text in title or _CONTINUED.match(text) or (id(block) in edge and (
+                is_page_footer(block[2]) or re.sub(r"\d+", "#", text) in running))):
+            return set()
+    if not 0 < part.header_rows < len(part.texts) or _repeated_header(head, part) >= part.header_rows:
+        return set()
+    head_rows, head_locators = _rebuild(pending)
+    part_rows, part_locators = _rebuild([part])
+    mapping = _align_rows(head_rows, head_locators, _row_tops(pending), part_rows, part_locators, _row_tops([part]))
+    body = part_rows[_body_start(part_rows):]
+    unlabelled = not any(_is_label(t) for row in body for t, _ in row)
+    if mapping is not None and not _numbering_continues(head_rows, part_rows, mapping):
+        return set()  # its 栏次 numbers start again: a table of its own
+    if mapping is None or not (unlabelled or _repeated_columns(head_rows, part_rows, mapping)):
+        if unlabelled:
+            issues.append((f"page {part.page_no}", f"page {part.page_no}: table {part.table_no} prints figures "
+                           f"without row labels at the top of the page, and its rows do not line up with those "
+                           f"of the table ending page {head.page_no}: it may continue that table by columns; "
+                           f"read as a table of its own"))
+        return set()
+    columns.append(part)
+    return {id(b) for b in page.blocks[:at + 1]}
+
+
+def _column_join(pending: list[_Piece], rows: list[list[tuple[str, str]]], locators: list[str],
+                 part: _Piece) -> tuple[list[list[tuple[str, str]]], list[str]]:
+    """The table `rows` (rebuilt from `pending`, see _rebuild) with the columns `part` prints on a later
+    page appended to its rows (_align_rows), less the row-label columns the part repeats.  A cell keeps
+    the page, table, row and column it is printed at (``p2 T1 R5 C1``); a head row the part leaves blank
+    gets blank cells.  Row locators stay the head's."""
+    part_rows, part_locators = _rebuild([part])
+    mapping = _align_rows(rows, locators, _row_tops(pending), part_rows, part_locators, _row_tops([part]))
+    if mapping is None:  # _column_part found it; kept safe all the same
+        return rows, locators
+    m = _repeated_columns(rows, part_rows, mapping)
+    width = len(part_rows[0]) - m
+    by_head = {i: j for j, i in mapping.items()}
+    out = []
+    for i, row in enumerate(rows):
+        j = by_head.get(i)
+        extra = part_rows[j][m:] if j is not None else \
+            [("", f"{locators[i]} C{len(row) + k + 1}") for k in range(width)]
+        out.append(row + extra)
+    return out, locators
