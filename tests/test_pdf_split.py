@@ -118,3 +118,19 @@ def test_figures_without_labels_whose_rows_do_not_line_up_are_said():
                   "line up with those of the table ending page 1: it may continue that table by columns; read as "
                   "a table of its own")
     assert len(_refs(doc, "03")) == 22
+
+
+@pytest.mark.parametrize("options, want", [
+    (dict(), ("p2 T1 R4 C3", "p4 T1 R4 C1", "p3 T1 R5 C1")),
+    (dict(header_rows=3), ("p2 T1 R7 C3", "p4 T1 R7 C1", "p3 T1 R5 C1")),
+    (dict(header_rows=3, ruled=False, repeat_columns=2), ("p2 T1 R7 C3", "p4 T1 R7 C3", "p3 T1 R5 C3")),
+], ids=["ruled", "ruled_header_repeated", "unruled_labels_repeated"])
+def test_a_table_split_by_rows_and_columns_reads_down_then_over(options, want):
+    """Ten rows a page and four columns: pages 1–2 print the first columns of all rows, pages 3–4 the
+    other columns of the same rows (Excel's 'down, then over'); each page's part lines up with the page
+    of the first columns it continues.  21002's 本年支出合计 on page 2, its 项目支出 on page 4, 201's on
+    page 3."""
+    refs = _same_as_text(EXPENDITURE, "03", split_columns=4, rows_per_page=10, **options)
+    assert len(refs) == 30
+    assert (refs[("21002", "total")], refs[("21002", "project")], refs[("201", "project")]) == (
+        (Decimal("100.00"), want[0]), (Decimal("100.00"), want[1]), (Decimal("5084.57"), want[2]))

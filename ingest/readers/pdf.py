@@ -97,6 +97,7 @@ class _Piece:
     first_line: int = 0  # unruled: the page's line number of its first line
     col_x1: list[float] = field(default_factory=list)  # unruled: where each column's cells end at the most
     row_bounds: list[tuple[float, float, float, float]] = field(default_factory=list)  # bbox of each kept row
+    grid_top: float | None = None  # ruled: the top of the whole grid (its blank rows too)
 
     @property
     def ncols(self) -> int:
@@ -130,7 +131,7 @@ def _piece(page_no: int, table_no: int, table) -> _Piece | None:
     header_rows = next((n for n, row in enumerate(kept) if _is_body_row([t or "" for t in row])), len(kept))
     return _Piece(page_no, table_no, kept, across, [i + 1 for i in keep], col_x0, header_rows,
                   min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep), table.bbox[2],
-                  row_bounds=[tuple(rows_geo[i].bbox) for i in keep])
+                  row_bounds=[tuple(rows_geo[i].bbox) for i in keep], grid_top=table.bbox[1])
 
 
 _TITLE_LABEL = re.compile(r"(?:单位|部门|编制部门|编制单位|单位名称|部门名称|预算单位)\s*[:：]|公开\s*\d+\s*表")
@@ -887,7 +888,7 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     running = _running_lines(pages)
     out = DocumentBuilder("pdf")
     pending: list[_Piece] = []  # pieces of the table being continued
-    columns: list[_Piece] = []  # pieces continuing it by columns, on the pages after it (see _column_join)
+    columns: list[list[_Piece]] = []  # its other columns printed on the pages after it: a group of pieces per column range
     recent: list[str] = []  # prose since the last table: the title block of the next one
     title: list[str] = []  # the pending table's title block
     issues: list[tuple[str, str]] = []
@@ -908,10 +909,10 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
             pending.clear()
             return
         rows, locators = _rebuild(pending)
-        for part in columns:
-            rows, locators = _column_join(pending, rows, locators, part)
+        for group in columns:
+            rows, locators = _column_join(pending, rows, locators, group)
         out.table(rows, locators)
-        for piece in pending + columns:
+        for piece in pending + [p for group in columns for p in group]:
             for row_id, bbox in zip(piece.row_ids, piece.row_bounds):
                 where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = bbox
         pending.clear()
@@ -1048,11 +1049,14 @@ def _body_start(rows: list[list[tuple[str, str]]]) -> int:
 
 
 def _align_rows(head_rows: list, head_locators: list[str], head_tops: dict[str, float],
-                part_rows: list, part_locators: list[str], part_tops: dict[str, float]) -> dict[int, int] | None:
+                part_rows: list, part_locators: list[str], part_tops: dict[str, float],
+                first: tuple[float, ...] = ()) -> dict[int, int] | None:
     """Which row of the head table each row of a part printed on another page is: Excel and WPS print the
     columns a page cannot hold on the next page at the same row heights, so the part's rows lie at the
     head's row positions shifted by one offset (the part may leave out rows that are blank in its
-    columns).  Offsets tried: the tables' first rows, their first body rows, their last rows aligned.
+    columns).  Offsets tried: `first` ones (the ruled grids' tops aligned), none (the same place on
+    both pages: pages continuing a table start at the same top margin), then the tables' first rows,
+    their first body rows, their last rows aligned.
     An offset fits when every part row lies within a third of the row pitch (2 pt at least) of its own
     head row, header rows over header rows and body rows over body rows.  Returns part row → head row,
     or None when no offset fits."""
@@ -1063,7 +1067,7 @@ def _align_rows(head_rows: list, head_locators: list[str], head_tops: dict[str, 
         return None
     pitches = sorted(b - a for a, b in zip(th, th[1:]) if b > a)
     tolerance = max(2.0, pitches[len(pitches) // 2] / 3 if pitches else 0.0)
-    for offset in (tp[0] - th[0], tp[pb] - th[hb], tp[-1] - th[-1]):
+    for offset in (*first, 0.0, tp[0] - th[0], tp[pb] - th[hb], tp[-1] - th[-1]):
         mapping: dict[int, int] = {}
         for j, top in enumerate(tp):
             i = min(range(len(th)), key=lambda i: abs(top - offset - th[i]))
@@ -1100,18 +1104,19 @@ def _numbering_continues(head_rows: list, part_rows: list, mapping: dict[int, in
     return True
 
 
-def _column_part(pending: list[_Piece], columns: list[_Piece], title: list[str], page: _Page, edge: set[int],
-                 running: set[str], issues: list[tuple[str, str]]) -> set[int]:
-    """Does the first table of `page` continue the pending table (ending the page before) by columns, as
-    Excel/WPS print a sheet too wide for the page?  It does when it stands at the top of its page (under
-    running headers, 续表 or the pending table's title block repeated), has a header of its own (not a
-    repeat of the head's), its rows line up with the head's (_align_rows), and its body rows either
-    repeat the head's row labels in its first columns or print no label at all (a table of figures only:
-    it cannot stand on its own).  Then the part is added to `columns` and the ids of the blocks to leave
-    out (the part and the lines above it) are returned.  A table of figures only at the top of the page
-    whose rows do not line up cannot be placed: said in `issues`, read as a table of its own."""
-    if len(pending) != 1:  # only a table printed on one page is continued by columns here
-        return set()
+def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list[str], page: _Page,
+                 edge: set[int], running: set[str], issues: list[tuple[str, str]]) -> set[int]:
+    """Does the first table of `page` continue the pending table by columns, as Excel/WPS print a sheet
+    too wide for the page?  Pages go down, then over: the pending table's pieces (its rows over one or
+    more pages) first, then its other columns at the same rows on as many pages, each page's part at the
+    top of its page (under running headers, 续表 or the pending table's title block repeated).  A first
+    part has a header of its own (not a repeat of the head's); every part's rows line up with those of the
+    pending piece it continues (_align_rows); the parts' body rows repeat the head's row labels in their
+    first columns or print no label at all (a table of figures only cannot stand on its own); where both
+    number their columns (栏次), the part's numbers follow the head's.  Then the part is added to
+    `columns` (a group of parts per column range) and the ids of the blocks to leave out (the part and the
+    lines above it) are returned.  A table of figures only at the top of a page whose rows do not line up
+    cannot be placed: said in `issues`, read as a table of its own."""
     head = pending[0]
     at = next((k for k, b in enumerate(page.blocks) if b[1] == "table"), None)
     if at is None or head.header_rows == len(head.texts):
@@ -1122,36 +1127,68 @@ def _column_part(pending: list[_Piece], columns: list[_Piece], title: list[str],
         if not (text in title or _CONTINUED.match(text) or (id(block) in edge and (
                 is_page_footer(block[2]) or re.sub(r"\d+", "#", text) in running))):
             return set()
-    if not 0 < part.header_rows < len(part.texts) or _repeated_header(head, part) >= part.header_rows:
+    going_on = bool(columns) and len(columns[-1]) < len(pending)
+    if going_on:  # the next piece of the current column range: continues its previous piece by rows
+        if not _continues(columns[-1][0], part):
+            return set()
+        group = columns[-1] + [part]
+    elif not 0 < part.header_rows < len(part.texts) or _repeated_header(head, part) >= part.header_rows:
         return set()
-    head_rows, head_locators = _rebuild(pending)
-    part_rows, part_locators = _rebuild([part])
-    mapping = _align_rows(head_rows, head_locators, _row_tops(pending), part_rows, part_locators, _row_tops([part]))
-    body = part_rows[_body_start(part_rows):]
-    unlabelled = not any(_is_label(t) for row in body for t, _ in row)
-    if mapping is not None and not _numbering_continues(head_rows, part_rows, mapping):
+    else:
+        group = [part]
+    rows, locators = _rebuild(pending)
+    found = _group_mapping(pending, rows, locators, group)
+    part_rows = found[0] if found else _rebuild(group)[0]
+    unlabelled = not any(_is_label(t) for row in part_rows[_body_start(part_rows):] for t, _ in row)
+    if found is not None and not _numbering_continues(rows, *found):
         return set()  # its 栏次 numbers start again: a table of its own
-    if mapping is None or not (unlabelled or _repeated_columns(head_rows, part_rows, mapping)):
+    if found is None or not (unlabelled or _repeated_columns(rows, *found)):
         if unlabelled:
             issues.append((f"page {part.page_no}", f"page {part.page_no}: table {part.table_no} prints figures "
                            f"without row labels at the top of the page, and its rows do not line up with those "
-                           f"of the table ending page {head.page_no}: it may continue that table by columns; "
-                           f"read as a table of its own"))
+                           f"of the table ending page {pending[-1].page_no}: it may continue that table by "
+                           f"columns; read as a table of its own"))
         return set()
-    columns.append(part)
+    if going_on:
+        columns[-1].append(part)
+    else:
+        columns.append(group)
     return {id(b) for b in page.blocks[:at + 1]}
 
 
+def _group_mapping(pending: list[_Piece], rows: list, locators: list[str],
+                   group: list[_Piece]) -> tuple[list, dict[int, int]] | None:
+    """The rows of a column range printed on later pages (`group`, its k-th piece beside the k-th piece
+    of `pending`; `rows`/`locators` rebuilt from `pending`) and which head row each of its rows is
+    (_align_rows, page by page); None when a piece's rows do not line up."""
+    part_rows, part_locators = _rebuild(group)
+    head_tops, part_tops = _row_tops(pending), _row_tops(group)
+    mapping: dict[int, int] = {}
+    for target, piece in zip(pending, group):
+        hi = [i for i, loc in enumerate(locators) if loc.startswith(f"p{target.page_no} T{target.table_no} R")]
+        pj = [j for j, loc in enumerate(part_locators) if loc.startswith(f"p{piece.page_no} T{piece.table_no} R")]
+        if not hi or not pj:
+            return None
+        grids = (piece.grid_top - target.grid_top,) if piece.grid_top is not None and target.grid_top is not None \
+            else ()
+        found = _align_rows([rows[i] for i in hi], [locators[i] for i in hi], head_tops,
+                            [part_rows[j] for j in pj], [part_locators[j] for j in pj], part_tops, grids)
+        if found is None:
+            return None
+        mapping.update({pj[a]: hi[b] for a, b in found.items()})
+    return part_rows, mapping
+
+
 def _column_join(pending: list[_Piece], rows: list[list[tuple[str, str]]], locators: list[str],
-                 part: _Piece) -> tuple[list[list[tuple[str, str]]], list[str]]:
-    """The table `rows` (rebuilt from `pending`, see _rebuild) with the columns `part` prints on a later
-    page appended to its rows (_align_rows), less the row-label columns the part repeats.  A cell keeps
-    the page, table, row and column it is printed at (``p2 T1 R5 C1``); a head row the part leaves blank
-    gets blank cells.  Row locators stay the head's."""
-    part_rows, part_locators = _rebuild([part])
-    mapping = _align_rows(rows, locators, _row_tops(pending), part_rows, part_locators, _row_tops([part]))
-    if mapping is None:  # _column_part found it; kept safe all the same
+                 group: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
+    """The table `rows` (rebuilt from `pending`, see _rebuild) with the columns `group` prints on later
+    pages appended to its rows (_group_mapping), less the row-label columns the parts repeat.  A cell
+    keeps the page, table, row and column it is printed at (``p2 T1 R5 C1``); a head row the parts leave
+    blank gets blank cells.  Row locators stay the head's."""
+    found = _group_mapping(pending, rows, locators, group)
+    if found is None:  # _column_part found it; kept safe all the same
         return rows, locators
+    part_rows, mapping = found
     m = _repeated_columns(rows, part_rows, mapping)
     width = len(part_rows[0]) - m
     by_head = {i: j for j, i in mapping.items()}
