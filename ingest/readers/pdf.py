@@ -27,6 +27,14 @@ page it was printed on (``p10 T1 R5 C3``).  An unruled table's pages are matched
 on their columns' x extents (a page shows only the columns it fills), and a header
 ending a page heads the table the next page continues.
 
+A table too wide for its page, printed as Excel and WPS print it (its first columns on
+one page, its other columns on the next, row labels repeated or not, under 续表 or its
+title repeated; taller ones down, then over) is one grid too: a page's first table whose
+rows line up with the pending table's rows and that repeats its row labels or prints none
+adds its columns to them (``_column_part``); each cell keeps the page, row and column it
+is printed at.  In tables drawn without lines, a word spread over its cell (分散对齐) is
+one word, not one column per character (``_join_spread_runs``).
+
 Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
 landscape media boxes alike.  What cannot be read is said, never parsed as garbage: a page that is a
 scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
