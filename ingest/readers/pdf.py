@@ -210,9 +210,10 @@ def _merge_unlabelled_columns(texts: list[list[str | None]], across: list[list[b
     return gone
 
 
-def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
+def _rebuild(pieces: list[_Piece], part: bool = False) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
-    rows of (text, ref) and each row's locator.  Cell texts keep no space between CJK characters (_CJK)."""
+    rows of (text, ref) and each row's locator.  `part`: the pieces print a wide table's other columns
+    (_column_part), which may start with a column blank in every body row.  Cell texts keep no space between CJK characters (_CJK)."""
     head = pieces[0]
     if head.ruled:
         ncols = head.ncols
@@ -257,13 +258,13 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     bounds = sorted({j for row in body for j, t in enumerate(row) if t})
     if not bounds:
         bounds = sorted({j for row in texts for j, t in enumerate(row) if t})
-    # A header label left of every body text beside another label over the first body column, in one header
-    # row: a column of its own, blank in the body (a table's part printed on another page starts with one)
-    first = slice(bounds[0], bounds[1] if len(bounds) > 1 else None)
-    lead = min((j for row in texts[:body_start] if any(row[first]) for j, t in enumerate(row[:bounds[0]]) if t),
-               default=None)
-    if lead is not None:
-        bounds.insert(0, lead)
+    if part:  # a header label left of every body text beside another label over the first body column, in one
+        # header row: a column of its own, blank in the body (elsewhere the start of a label over both)
+        first = slice(bounds[0], bounds[1] if len(bounds) > 1 else None)
+        lead = min((j for row in texts[:body_start] if any(row[first]) for j, t in enumerate(row[:bounds[0]]) if t),
+                   default=None)
+        if lead is not None:
+            bounds.insert(0, lead)
     group = _spanned_columns(bounds, texts, across, body_start)
 
     def owner(j: int) -> int:
@@ -1146,7 +1147,7 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
         group = [part]
     rows, locators = _rebuild(pending)
     found = _group_mapping(pending, rows, locators, group)
-    part_rows = found[0] if found else _rebuild(group)[0]
+    part_rows = found[0] if found else _rebuild(group, part=True)[0]
     unlabelled = not any(_is_label(t) for row in part_rows[_body_start(part_rows):] for t, _ in row)
     if found is not None and not _numbering_continues(rows, *found):
         return set()  # its 栏次 numbers start again: a table of its own
@@ -1169,7 +1170,7 @@ def _group_mapping(pending: list[_Piece], rows: list, locators: list[str],
     """The rows of a column range printed on later pages (`group`, its k-th piece beside the k-th piece
     of `pending`; `rows`/`locators` rebuilt from `pending`) and which head row each of its rows is
     (_align_rows, page by page); None when a piece's rows do not line up."""
-    part_rows, part_locators = _rebuild(group)
+    part_rows, part_locators = _rebuild(group, part=True)
     head_tops, part_tops = _row_tops(pending), _row_tops(group)
     mapping: dict[int, int] = {}
     for target, piece in zip(pending, group):
