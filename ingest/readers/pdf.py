@@ -635,45 +635,68 @@ _SPREAD_CHAR = re.compile(r"[^0-9A-Za-z.,+\-\s]")
 # Gaps of a word spread over its cell (分散对齐) are equal: the producer adds the same spacing after every
 # character (measured: equal to 0.01 pt with pdfium's loose, advance-wide glyph boxes).  The padding
 # between two cells can come close to a spread gap (0.7 pt apart in a generated 公开06表), so the
-# tolerance is tight and the body columns decide (see _join_spread_runs).
+# tolerance is tight and the column starts decide (see _join_spread_runs).
 _SPREAD_GAP_TOLERANCE = 0.3
+_SPREAD_START_TOLERANCE = 1.0  # how far two texts starting one column may lie apart (points)
 
 
 def _join_spread_runs(band: list[tuple[dict, list]]) -> list[tuple[dict, list]]:
     """A word spread over its cell (分散对齐: '绩    效    指    标') in any row of a table drawn without lines
     is cut by _segments into single characters: consecutive single-character segments (_SPREAD_CHAR)
-    spaced evenly (gaps equal within _SPREAD_GAP_TOLERANCE) are one word per column of the body rows they
-    lie over.  Body columns are the x extents of the cells of rows holding a figure (single characters
-    left out), merged where they overlap: characters over two columns are two words ('科目代码' and
-    '科目名称' spread in neighbouring cells, whose gaps happen to match), one character per column stays
-    a label of its own (类 款 项 over the code columns, '—' in two amount columns); a character over no
-    column belongs to the word before it.  Returns the band with the runs joined (x0 of the first, x1 of
-    the last character)."""
+    spaced evenly (gaps equal within _SPREAD_GAP_TOLERANCE) are one word, up to where a cell of the table
+    starts.  Cells that start where another cell starts are known from the other rows: a column's start
+    is an x where texts of different widths start (left-aligned texts and figures; right-aligned ones
+    share their ends), and a column of figures is the x extent of the band's number cells (merged where
+    they overlap).  A character at a column start, or over a column of figures other than the one the
+    word lies over, begins the next word ('科目代码' and '科目名称', or '服务对象满意度' and '正', spread in
+    neighbouring cells whose gaps happen to match; 类 款 项 over the code columns stay three labels);
+    characters over no column belong to the word they follow (a header spread over a column whose
+    figures are right-aligned under its last characters).  Returns the band with the runs joined (x0 of
+    the first, x1 of the last character)."""
     def single(seg) -> bool:
         return len(seg[2]) == 1 and bool(_SPREAD_CHAR.match(seg[2]))
 
-    columns: list[list[float]] = []
-    for x0, x1, _ in sorted(seg for _, segs in band if any(_NUMBER_CELL.match(t.replace(" ", "")) for _, _, t in segs)
-                            for seg in segs if not single(seg)):
-        if columns and x0 <= columns[-1][1]:
-            columns[-1][1] = max(columns[-1][1], x1)
+    texts = sorted((seg[0], seg[1]) for _, segs in band for seg in segs if not single(seg))
+    starts: list[float] = []  # x0 of a column start, where texts of different widths start
+    k = 0
+    while k < len(texts):
+        end = k
+        while end + 1 < len(texts) and texts[end + 1][0] - texts[k][0] <= _SPREAD_START_TOLERANCE:
+            end += 1
+        ends = [x1 for _, x1 in texts[k:end + 1]]
+        if max(ends) - min(ends) > _SPREAD_START_TOLERANCE:
+            starts.append(texts[k][0])
+        k = end + 1
+    starts += [seg[0] for _, segs in band for seg in segs  # labels start at their cells' starts
+               if not single(seg) and not _NUMBER_CELL.match(seg[2].replace(" ", ""))]
+    anchors = texts  # (x0, x1) of every text: a figure starting where a character does, not as wide as it
+    figures: list[list[float]] = []
+    for x0, x1, _ in sorted(seg for _, segs in band for seg in segs if _NUMBER_CELL.match(seg[2].replace(" ", ""))):
+        if figures and x0 <= figures[-1][1]:
+            figures[-1][1] = max(figures[-1][1], x1)
         else:
-            columns.append([x0, x1])
+            figures.append([x0, x1])
 
-    def words(run: list) -> list:
+    def words(run: list, body: bool) -> list:
         out: list = []
-        last = None
+        column = None  # the column of figures the word being built lies over (body rows)
         for x0, x1, text in run:
-            over = next((k for k, (a, b) in enumerate(columns) if min(x1, b) > max(x0, a)), None)
-            if out and (over is None or over == last):
+            over = next((n for n, (a, b) in enumerate(figures) if min(x1, b) > max(x0, a)), None) if body else None
+            # (a right-aligned figure as wide as the character, two digits, may start where a spread word's last
+            # character does: it ends there too)
+            at_start = any(abs(x0 - x) <= _SPREAD_START_TOLERANCE for x in starts) or any(
+                abs(x0 - a) <= _SPREAD_START_TOLERANCE < abs(x1 - b) for a, b in anchors)
+            if out and not at_start and (over is None or column is None or over == column):
                 out[-1] = (out[-1][0], x1, out[-1][2] + text)
+                column = over if column is None else column
             else:
                 out.append((x0, x1, text))
-            last = over if over is not None else last
+                column = over
         return out
 
     joined_band = []
     for line, segs in band:
+        body = any(_NUMBER_CELL.match(t.replace(" ", "")) for _, _, t in segs)
         joined: list = []
         run: list = []
         for seg in segs + [None]:
@@ -682,7 +705,7 @@ def _join_spread_runs(band: list[tuple[dict, list]]) -> list[tuple[dict, list]]:
                                 <= _SPREAD_GAP_TOLERANCE):
                 run.append(seg)
                 continue
-            joined.extend(words(run) if len(run) >= 2 else run)
+            joined.extend(words(run, body or len(run) == 2) if len(run) >= 2 else run)
             run = [seg] if one else []
             if seg is not None and not one:
                 joined.append(seg)
