@@ -319,11 +319,14 @@ def test_codes_split_over_lei_kuan_xiang_columns(options):
 
 
 # ---------------------------------------------------------------- 7. spread texts in the body of tables drawn without lines
-def test_spread_texts_in_the_body_of_unruled_tables_keep_their_columns(tmp_path):
+@pytest.mark.parametrize("options", [dict(ruled=False), dict(rules="three_line", header_rows=3)],
+                         ids=["unruled", "three_line"])
+def test_spread_texts_in_the_body_of_unruled_tables_keep_their_columns(tmp_path, options):
     """The generated reports' tables drawn without lines, every text spread over its cell (分散对齐): the
     绩效自评表's row labels ('绩    效    指    标'), its header cells and its '— —' are words, not one
-    column per character.  Every table figure of the text report, at the refs of the same report printed
-    without spreading (before: 198/271 and 14/48 figures)."""
+    column per character, and two spread words in neighbouring cells whose gaps happen to match are two.
+    Every table figure of the text report, at the refs of the same report printed without spreading
+    (before: 198/271 and 14/48 figures unruled)."""
     from corpus import PDF_LAYOUTS, build_reports
     from pdf_render import blocks_of_text
 
@@ -334,7 +337,7 @@ def test_spread_texts_in_the_body_of_unruled_tables_keep_their_columns(tmp_path)
         text = document_rows(parse_bytes(report.path, "\n".join(report.lines).encode()))["observations"]
         got = {}
         for spread in (False, True):
-            pdf = render(blocks_of_text(report.lines), ruled=False, distributed=spread)
+            pdf = render(blocks_of_text(report.lines), distributed=spread, **options)
             rows = document_rows(parse_bytes(report.path.with_suffix(".pdf"), pdf))["observations"]
             got[spread] = sorted((tuple(str(o[k] or "") for k in keys), o["source_ref"])
                                  for o in rows if o["source_kind"] == "table")
