@@ -57,6 +57,7 @@ CASES = {  # id: options, the ref of 2012906's 项目支出 5,015.32 (printed on
     "ruled_labels_repeated": (dict(repeat_columns=2), "p2 T1 R8 C3"),
     "ruled_continued_line": (dict(continued=["续表"]), "p2 T1 R8 C1"),
     "ruled_title_repeated": (dict(repeat_columns=2, continued=["支出决算表", "公开03表", "单位：万元"]), "p2 T1 R8 C3"),
+    "ruled_title_marked_continued": (dict(continued=["支出决算表（续）", "公开03表（续表）"]), "p2 T1 R8 C1"),
     # without rules the rows blank in page 2's columns are not printed: 2012906 is its 7th line
     "unruled": (dict(ruled=False), "p2 T1 R7 C1"),
     "unruled_labels_repeated_continued": (dict(ruled=False, repeat_columns=2, continued=["续表"]), "p2 T1 R8 C3"),

@@ -1062,6 +1062,7 @@ def _repeated_header(head: _Piece, piece: _Piece) -> int:
 # the table by columns may repeat them.
 _TITLE_LINES = 6
 _DASHES = re.compile(r"^[-—－–―\s]*$")
+_CONTINUED_MARK = re.compile(r"[（(]\s*续(?:表|上表|前表)?\s*[)）]")  # '支出决算表（续）': the title repeated, marked
 
 
 def _is_label(text: str) -> bool:
@@ -1156,7 +1157,7 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
     part: _Piece = page.blocks[at][2]
     for block in page.blocks[:at]:
         text = squash(block[2])
-        if not (text in title or _CONTINUED.match(text) or (id(block) in edge and (
+        if not (_CONTINUED_MARK.sub("", text) in title or _CONTINUED.match(text) or (id(block) in edge and (
                 is_page_footer(block[2]) or re.sub(r"\d+", "#", text) in running))):
             return set()
     going_on = bool(columns) and len(columns[-1]) < len(pending)
