@@ -16,6 +16,7 @@ from renderers import report_blocks
 
 from ingest.load import document_rows
 from ingest.parse import parse_bytes
+from ingest.readers.pdf import read_pdf
 
 pytest.importorskip("reportlab")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -135,3 +136,21 @@ def test_a_table_split_by_rows_and_columns_reads_down_then_over(options, want):
     assert len(refs) == 30
     assert (refs[("21002", "total")], refs[("21002", "project")], refs[("201", "project")]) == (
         (Decimal("100.00"), want[0]), (Decimal("100.00"), want[1]), (Decimal("5084.57"), want[2]))
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_a_note_printed_under_the_first_columns_does_not_end_the_table(ruled):
+    """Excel prints the sheet's rows below the table (注：…) with the first columns: page 1 has the table's
+    first four columns and the note, page 2 the other columns.  One table; the note stays prose, after it."""
+    whole = [TITLE, *report_blocks(SEEDS["000"], 495, 523)]  # the table and its note
+    table, note = whole[-2:]
+    assert note.startswith("注：")
+    blocks = [*whole[:-2], [row[:4] for row in table], note, PAGE_BREAK, [row[4:] for row in table]]
+    text = _refs(parse_bytes(Path("report.txt"), _as_text(whole)), "03")
+    doc = parse_bytes(Path("report.pdf"), render(blocks, ruled=ruled))
+    refs = _refs(doc, "03")
+    assert {k: v for k, (v, _) in refs.items()} == {k: v for k, (v, _) in text.items()} and len(refs) == 30
+    assert refs[("2012906", "project")][1].startswith("p2 T1 R")
+    raw = read_pdf(Path("report.pdf"), render(blocks, ruled=ruled))
+    at = raw.lines.index(note)
+    assert raw.locators[at] == "p1 L6" and raw.tables[0].last_line == at  # the line after the table's

@@ -923,6 +923,7 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     columns: list[list[_Piece]] = []  # its other columns printed on the pages after it: a group of pieces per column range
     recent: list[str] = []  # prose since the last table: the title block of the next one
     title: list[str] = []  # the pending table's title block
+    held: list[tuple] = []  # prose printed under the pending table on its page (注：…): after it, once it is whole
     issues: list[tuple[str, str]] = []
     where = geometry if geometry is not None else {}
 
@@ -949,6 +950,9 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
                 where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = bbox
         pending.clear()
         columns.clear()
+        for line in held:
+            prose(*line)
+        held.clear()
 
     for page in pages:
         line_no = 0
@@ -967,12 +971,16 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
                     or _CONTINUED.match(squash(text))
                 if dropped:
                     continue
-                flush()
                 at_top = False
+                if pending and pending[-1].page_no == page.page_no and not columns and \
+                        pending[0].header_rows < len(pending[0].texts):
+                    held.append((text, f"p{page.page_no} L{line_no}", block[3]))  # the next page may add columns
+                    continue
+                flush()
                 prose(text, f"p{page.page_no} L{line_no}", block[3])
                 continue
             piece: _Piece = block[2]
-            if pending and at_top and _continues(pending[0], piece):
+            if pending and at_top and not held and _continues(pending[0], piece):
                 pending.append(piece)
             elif not piece.ruled and len(piece.texts) == 1 and piece.header_rows == 0:
                 # one aligned line of figures that continues nothing: prose
