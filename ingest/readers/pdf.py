@@ -1150,7 +1150,8 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
     """Does the first table of `page` continue the pending table by columns, as Excel/WPS print a sheet
     too wide for the page?  Pages go down, then over: the pending table's pieces (its rows over one or
     more pages) first, then its other columns at the same rows on as many pages, each page's part at the
-    top of its page (under running headers, 续表 or the pending table's title block repeated).  A first
+    top of its page (under running headers, 续表 or the pending table's title block repeated, marked
+    （续） or not; prose under the pending table on its page is held for this, see _assemble).  A first
     part has a header of its own (not a repeat of the head's); every part's rows line up with those of the
     pending piece it continues (_align_rows); the parts' body rows repeat the head's row labels in their
     first columns or print no label at all (a table of figures only cannot stand on its own); where both
