@@ -160,9 +160,8 @@ def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> b
 
 def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
     """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
-    strategy returns as another row (a row of column numbers, 栏次 '1 2 3' with or without its label, never is).
-    A header cell whose lower neighbour holds text is the same cell
-    wrapped, unless it is a group label (its row is empty to its right where the row below has labels) or
+    strategy returns as another row (a row of column numbers, 栏次 '1 2 3' with or without its label, never
+    is).  A header cell whose lower neighbour holds text is the same cell wrapped, unless it is a group label (its row is empty to its right where the row below has labels) or
     the lower row fills a column the upper row leaves empty (then it is a header row of its own).
     Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
     removed = 0
@@ -170,7 +169,8 @@ def _unwrap_header(texts: list[list[str | None]], across: list, where: list, bod
     while h + 1 < body_start - removed:
         upper, lower = texts[h], texts[h + 1]
         numbers = [squash(t) for t in lower if t]
-        if any(t == "栏次" for t in numbers) or not any(lower) or (len(numbers) >= 2 and all(t.isdigit() for t in numbers)) \
+        if any(t == "栏次" for t in numbers) or not any(lower) \
+                or (len(numbers) >= 2 and all(t.isdigit() for t in numbers)) \
                 or any(b and not a for a, b in zip(upper, lower)):
             h += 1  # a row of its own: it fills a column the row above leaves empty
             continue
@@ -212,8 +212,9 @@ def _merge_unlabelled_columns(texts: list[list[str | None]], across: list[list[b
 
 def _rebuild(pieces: list[_Piece], part: bool = False) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
-    rows of (text, ref) and each row's locator.  `part`: the pieces print a wide table's other columns
-    (_column_part), which may start with a column blank in every body row.  Cell texts keep no space between CJK characters (_CJK)."""
+    rows of (text, ref) and each row's locator.  Cell texts keep no space between CJK characters (_CJK).
+    `part`: the pieces print a wide table's other columns (_column_part), which may start with a column
+    blank in every body row."""
     head = pieces[0]
     if head.ruled:
         ncols = head.ncols
