@@ -161,8 +161,9 @@ def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> b
 def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
     """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
     strategy returns as another row (a row of column numbers, 栏次 '1 2 3' with or without its label, never
-    is).  A header cell whose lower neighbour holds text is the same cell wrapped, unless it is a group label (its row is empty to its right where the row below has labels) or
-    the lower row fills a column the upper row leaves empty (then it is a header row of its own).
+    is).  A header cell whose lower neighbour holds text is the same cell wrapped, unless it is a group
+    label (its row is empty to its right where the row below has labels) or the lower row fills a column
+    the upper row leaves empty (then it is a header row of its own).
     Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
     removed = 0
     h = 0
