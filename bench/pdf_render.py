@@ -13,7 +13,8 @@ drawn as cell boxes, as thin filled rectangles (spreadsheet exports) or as three
 (三线表); header cells merged over rows or columns (SPAN_LEFT / SPAN_UP cells); pages stored portrait with
 /Rotate 90 or 270 and their content drawn rotated; content drawn turned on portrait pages without
 /Rotate (`turn`); header labels printed vertically (`vertical`); every glyph its own text object; an owner
-password with an empty user password, RC4 or AES, or a user password (`cipher`, `user_password`); and
+password with an empty user password, RC4 or AES, or a user password (`cipher`, `user_password`); tables
+too wide for the page split by columns over pages (Excel/WPS); and
 pages replaced by images of themselves (`scan`, a scanned document).
 """
 
@@ -76,7 +77,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            owner_password: str | None = None, unmapped_figures: bool = False,
            distributed: bool = False, ocr_layer: bool = False, middle: bool = False, turn: int = 0,
            turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "",
-           vertical: str | None = None, page_label: str | None = None) -> bytes:
+           vertical: str | None = None, page_label: str | None = None,
+           split_columns: int = 0, repeat_columns: int = 0, continued: list[str] | None = None) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -113,6 +115,10 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     orientation ±90°).
     `page_label` is printed upright at the foot of every turned page as stored (`{page}`: its number), as a
     printer driver or imposition tool adds its own label to the pages it turns.
+    `split_columns` prints a table wider than that many columns as Excel/WPS print a sheet too wide for the
+    page: its first `split_columns` columns on one page, the other columns (after its first
+    `repeat_columns` columns, the row labels repeated, or none) on the next page, under the `continued`
+    lines (none, '续表', or the title block repeated), rows at the same heights.
     A block PAGE_BREAK starts a new page."""
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -163,6 +169,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         state["y"] = height - MARGIN
         start_page()
 
+    if split_columns:
+        blocks = _split_by_columns(blocks, split_columns, repeat_columns, continued or [])
     start_page()
     c.setFont(FONT, SIZE)
     figure_font = UNMAPPED_FONT if unmapped_figures else None
@@ -239,6 +247,18 @@ def _encrypted(data: bytes, owner_password: str, user_password: str, cipher: str
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _split_by_columns(blocks: list, split: int, repeat: int, continued: list[str]) -> list:
+    """The blocks with every table wider than `split` columns cut in two (see render's `split_columns`):
+    its first `split` columns, a page break, the `continued` lines, its first `repeat` and last columns."""
+    out: list = []
+    for block in blocks:
+        if isinstance(block, list) and max(len(r) for r in block) > split:
+            out += [[r[:split] for r in block], PAGE_BREAK, *continued, [r[:repeat] + r[split:] for r in block]]
+        else:
+            out.append(block)
+    return out
 
 
 def blocks_of_text(lines: list[str]) -> list:

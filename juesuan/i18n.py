@@ -256,6 +256,11 @@ MESSAGES = [
     (r"page (?P<pages>[\d, –]+): (?P<n>\d+) characters without a Unicode mapping \(a font without ToUnicode, or "
      r"private-use glyphs\): that text cannot be read",
      "第 {pages} 页：{n} 个字符没有 Unicode 映射（字体缺少 ToUnicode 映射，或为私用区字形）：这些文字无法读取"),
+    (r"page (?P<page>\d+): table (?P<table>\d+) prints figures without row labels at the top of the page, and its "
+     r"rows do not line up with those of the table ending page (?P<head>\d+): it may continue that table by columns; "
+     r"read as a table of its own",
+     "第 {page} 页：第 {table} 个表格位于页首，只有数字、没有行标签，其各行与第 {head} 页末尾表格的行对不齐："
+     "它可能是该表格按列续印的部分；已作为单独的表格读取"),
     # limits: a file or an archive larger than a report can be
     (r"file too large: (?P<size>.+?), the limit is (?P<limit>.+?) \(raise (?P<var>JUESUAN_\w+) if this really is "
      r"one report\)", "文件过大：{size}，上限为 {limit}（如确为一份报告，可调高 {var}）"),

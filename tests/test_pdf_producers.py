@@ -316,3 +316,35 @@ def test_codes_split_over_lei_kuan_xiang_columns(options):
     text = parse_bytes(Path("report.txt"), _as_text(blocks))
     doc = _same_as_text(blocks, **options)
     assert _names(doc) == _names(text) and _names(doc)["2012902"] == "一般行政管理事务"
+
+
+# ---------------------------------------------------------------- 7. spread texts in the body of tables drawn without lines
+@pytest.mark.parametrize("options", [dict(ruled=False), dict(rules="three_line", header_rows=3)],
+                         ids=["unruled", "three_line"])
+def test_spread_texts_in_the_body_of_unruled_tables_keep_their_columns(tmp_path, options):
+    """The generated reports' tables drawn without lines, every text spread over its cell (分散对齐): the
+    绩效自评表's row labels ('绩    效    指    标'), its header cells and its '— —' are words, not one
+    column per character, and two spread words in neighbouring cells whose gaps happen to match are two.
+    Every table figure of the text report, at the refs of the same report printed without spreading
+    (before: 198/271 and 14/48 figures unruled)."""
+    from corpus import PDF_LAYOUTS, build_reports
+    from pdf_render import blocks_of_text
+
+    keys = ("table_code", "kind", "item", "function_code", "economic_code", "measure", "scope", "value")
+    reports, _ = build_reports(tmp_path, 2, seed=7, layouts=PDF_LAYOUTS)
+    sizes = []
+    for report in reports:
+        text = document_rows(parse_bytes(report.path, "\n".join(report.lines).encode()))["observations"]
+        got = {}
+        for spread in (False, True):
+            pdf = render(blocks_of_text(report.lines), distributed=spread, **options)
+            rows = document_rows(parse_bytes(report.path.with_suffix(".pdf"), pdf))["observations"]
+            got[spread] = sorted((tuple(str(o[k] or "") for k in keys), o["source_ref"])
+                                 for o in rows if o["source_kind"] == "table")
+        want = sorted(tuple(str(o[k] or "") for k in keys) for o in text if o["source_kind"] == "table")
+        assert sorted(k for k, _ in got[True]) == want, report.layout
+        assert got[True] == got[False]
+        sizes.append((report.layout, len(want)))
+    assert sizes == [("grid", 271), ("narrative", 48)]
+    perf = dict(got[True])
+    assert perf[("perf", "project", "total", "", "", "execution_rate", "", "100.00")] == "p3 T1 R4 C9"  # narrative report: 执行率 100.00

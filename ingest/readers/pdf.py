@@ -27,6 +27,14 @@ page it was printed on (``p10 T1 R5 C3``).  An unruled table's pages are matched
 on their columns' x extents (a page shows only the columns it fills), and a header
 ending a page heads the table the next page continues.
 
+A table too wide for its page, printed as Excel and WPS print it (its first columns on
+one page, its other columns on the next, row labels repeated or not, under 续表 or its
+title repeated; taller ones down, then over) is one grid too: a page's first table whose
+rows line up with the pending table's rows and that repeats its row labels or prints none
+adds its columns to them (``_column_part``); each cell keeps the page, row and column it
+is printed at.  In tables drawn without lines, a word spread over its cell (分散对齐) is
+one word, not one column per character (``_join_spread_runs``).
+
 Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
 landscape media boxes alike; a page whose text runs up, down or upside down on the displayed page (drawn
 turned without /Rotate) is read in its text's frame, and header labels printed vertically as words
@@ -99,6 +107,7 @@ class _Piece:
     first_line: int = 0  # unruled: the page's line number of its first line
     col_x1: list[float] = field(default_factory=list)  # unruled: where each column's cells end at the most
     row_bounds: list[tuple[float, float, float, float]] = field(default_factory=list)  # bbox of each kept row
+    grid_top: float | None = None  # ruled: the top of the whole grid (its blank rows too)
 
     @property
     def ncols(self) -> int:
@@ -132,7 +141,7 @@ def _piece(page_no: int, table_no: int, table) -> _Piece | None:
     header_rows = next((n for n, row in enumerate(kept) if _is_body_row([t or "" for t in row])), len(kept))
     return _Piece(page_no, table_no, kept, across, [i + 1 for i in keep], col_x0, header_rows,
                   min(rows_geo[i].bbox[1] for i in keep), max(rows_geo[i].bbox[3] for i in keep), table.bbox[2],
-                  row_bounds=[tuple(rows_geo[i].bbox) for i in keep])
+                  row_bounds=[tuple(rows_geo[i].bbox) for i in keep], grid_top=table.bbox[1])
 
 
 _TITLE_LABEL = re.compile(r"(?:单位|部门|编制部门|编制单位|单位名称|部门名称|预算单位)\s*[:：]|公开\s*\d+\s*表")
@@ -153,15 +162,18 @@ def _is_title_row(texts: list[str | None], cells: list, table_width: float) -> b
 
 def _unwrap_header(texts: list[list[str | None]], across: list, where: list, body_start: int) -> int:
     """Header cells of a table drawn without lines wrap onto the next text line, which the text-alignment
-    strategy returns as another row.  A header cell whose lower neighbour holds text is the same cell
-    wrapped, unless it is a group label (its row is empty to its right where the row below has labels) or
-    the lower row fills a column the upper row leaves empty (then it is a header row of its own).
+    strategy returns as another row (a row of column numbers, 栏次 '1 2 3' with or without its label, never
+    is).  A header cell whose lower neighbour holds text is the same cell wrapped, unless it is a group
+    label (its row is empty to its right where the row below has labels) or the lower row fills a column
+    the upper row leaves empty (then it is a header row of its own).
     Joins them in place and deletes header rows left empty; returns how many rows were deleted."""
     removed = 0
     h = 0
     while h + 1 < body_start - removed:
         upper, lower = texts[h], texts[h + 1]
-        if any(t and squash(t) == "栏次" for t in lower) or not any(lower) \
+        numbers = [squash(t) for t in lower if t]
+        if any(t == "栏次" for t in numbers) or not any(lower) \
+                or (len(numbers) >= 2 and all(t.isdigit() for t in numbers)) \
                 or any(b and not a for a, b in zip(upper, lower)):
             h += 1  # a row of its own: it fills a column the row above leaves empty
             continue
@@ -201,9 +213,11 @@ def _merge_unlabelled_columns(texts: list[list[str | None]], across: list[list[b
     return gone
 
 
-def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
+def _rebuild(pieces: list[_Piece], part: bool = False) -> tuple[list[list[tuple[str, str]]], list[str]]:
     """The printed table from one or more pieces of the same physical grid (see the module docstring):
-    rows of (text, ref) and each row's locator.  Cell texts keep no space between CJK characters (_CJK)."""
+    rows of (text, ref) and each row's locator.  Cell texts keep no space between CJK characters (_CJK).
+    `part`: the pieces print a wide table's other columns (_column_part), which may start with a column
+    blank in every body row."""
     head = pieces[0]
     if head.ruled:
         ncols = head.ncols
@@ -248,6 +262,13 @@ def _rebuild(pieces: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[st
     bounds = sorted({j for row in body for j, t in enumerate(row) if t})
     if not bounds:
         bounds = sorted({j for row in texts for j, t in enumerate(row) if t})
+    if part:  # a header label left of every body text beside another label over the first body column, in one
+        # header row: a column of its own, blank in the body (elsewhere the start of a label over both)
+        first = slice(bounds[0], bounds[1] if len(bounds) > 1 else None)
+        lead = min((j for row in texts[:body_start] if any(row[first]) for j, t in enumerate(row[:bounds[0]]) if t),
+                   default=None)
+        if lead is not None:
+            bounds.insert(0, lead)
     group = _spanned_columns(bounds, texts, across, body_start)
 
     def owner(j: int) -> int:
@@ -495,6 +516,7 @@ def _table_bands(lines: list[dict]) -> list[list[tuple[dict, list]]]:
         if max(above, below) <= 1.3 * min(above, below):
             multi[i] = True
     _join_half_rows(rows, multi)
+    _join_figure_rows(rows, multi)
     bands, run = [], []
     for n, (row, is_multi) in enumerate(zip(rows + [None], multi + [False])):
         if is_multi:
@@ -543,6 +565,31 @@ def _join_half_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
             multi[i] = True
 
 
+def _join_figure_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
+    """A row of a table drawn without lines that prints one figure and no label is a text line of one
+    cell (a page continuing a wide table by columns prints no row labels; rows blank in its columns are
+    not printed at all).  A line holding only a figure right below a table line is a table line too (in
+    place in `multi`), and so on down the chain, when it lies within 2.5 line heights of the line above
+    or a whole number of row pitches below it (the smallest distance of two table lines in the chain)."""
+    pitch = None
+    for i in range(1, len(rows)):
+        if not multi[i - 1]:
+            pitch = None
+            continue
+        d = rows[i][0]["top"] - rows[i - 1][0]["top"]
+        if multi[i]:
+            pitch = d if pitch is None or 0 < d < pitch else pitch
+            continue
+        segs = rows[i][1]
+        if len(segs) != 1 or not _is_figure(segs[0][2]) or d <= 0:
+            continue
+        height = rows[i][0]["bottom"] - rows[i][0]["top"]
+        steps = d / pitch if pitch else 0
+        if d <= 2.5 * height or (steps >= 0.85 and abs(steps - round(steps)) <= 0.15):
+            multi[i] = True
+            pitch = d if pitch is None or d < pitch else pitch
+
+
 def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _Piece | None:
     """One table drawn without lines, from its band (see _table_bands), as a _Piece.
 
@@ -550,6 +597,7 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
     with a subject code), overlapping extents merged: this holds for left-, right- or centre-aligned
     columns alike.  A header cell over no body column (a column left empty in every row) adds its own
     column; a header cell over several columns is written in the first and spans the others (None)."""
+    band = _join_spread_runs(band)
     texts_of = [[t for _, _, t in segs] for _, segs in band]
     body_from = next((i for i, row in enumerate(texts_of) if _is_body_row(row)), None)
     if body_from is None:  # a table of plain integers (scores, counts): from its first row holding one
@@ -596,6 +644,87 @@ def _band_piece(page_no: int, table_no: int, band: list[tuple[dict, list]]) -> _
 
 
 _ONE_CJK = re.compile(f"[{_CJK}]")
+# A single character that may be one of a spread word's: anything but a digit, a letter or a figure's sign.
+_SPREAD_CHAR = re.compile(r"[^0-9A-Za-z.,+\-\s]")
+# Gaps of a word spread over its cell (分散对齐) are equal: the producer adds the same spacing after every
+# character (measured: equal to 0.01 pt with pdfium's loose, advance-wide glyph boxes).  The padding
+# between two cells can come close to a spread gap (0.7 pt apart in a generated 公开06表), so the
+# tolerance is tight and the column starts decide (see _join_spread_runs).
+_SPREAD_GAP_TOLERANCE = 0.3
+_SPREAD_START_TOLERANCE = 1.0  # how far two texts starting one column may lie apart (points)
+
+
+def _join_spread_runs(band: list[tuple[dict, list]]) -> list[tuple[dict, list]]:
+    """A word spread over its cell (分散对齐: '绩    效    指    标') in any row of a table drawn without lines
+    is cut by _segments into single characters: consecutive single-character segments (_SPREAD_CHAR)
+    spaced evenly (gaps equal within _SPREAD_GAP_TOLERANCE) are one word, up to where a cell of the table
+    starts.  Cells that start where another cell starts are known from the other rows: a column's start
+    is an x where texts of different widths start (left-aligned texts and figures; right-aligned ones
+    share their ends), and a column of figures is the x extent of the band's number cells (merged where
+    they overlap).  A character at a column start, or over a column of figures other than the one the
+    word lies over, begins the next word ('科目代码' and '科目名称', or '服务对象满意度' and '正', spread in
+    neighbouring cells whose gaps happen to match; 类 款 项 over the code columns stay three labels);
+    characters over no column belong to the word they follow (a header spread over a column whose
+    figures are right-aligned under its last characters).  Returns the band with the runs joined (x0 of
+    the first, x1 of the last character)."""
+    def single(seg) -> bool:
+        return len(seg[2]) == 1 and bool(_SPREAD_CHAR.match(seg[2]))
+
+    texts = sorted((seg[0], seg[1]) for _, segs in band for seg in segs if not single(seg))
+    starts: list[float] = []  # x0 of a column start, where texts of different widths start
+    k = 0
+    while k < len(texts):
+        end = k
+        while end + 1 < len(texts) and texts[end + 1][0] - texts[k][0] <= _SPREAD_START_TOLERANCE:
+            end += 1
+        ends = [x1 for _, x1 in texts[k:end + 1]]
+        if max(ends) - min(ends) > _SPREAD_START_TOLERANCE:
+            starts.append(texts[k][0])
+        k = end + 1
+    starts += [seg[0] for _, segs in band for seg in segs  # labels start at their cells' starts
+               if not single(seg) and not _NUMBER_CELL.match(seg[2].replace(" ", ""))]
+    anchors = texts  # (x0, x1) of every text: a figure starting where a character does, not as wide as it
+    figures: list[list[float]] = []
+    for x0, x1, _ in sorted(seg for _, segs in band for seg in segs if _NUMBER_CELL.match(seg[2].replace(" ", ""))):
+        if figures and x0 <= figures[-1][1]:
+            figures[-1][1] = max(figures[-1][1], x1)
+        else:
+            figures.append([x0, x1])
+
+    def words(run: list, body: bool) -> list:
+        out: list = []
+        column = None  # the column of figures the word being built lies over (body rows)
+        for x0, x1, text in run:
+            over = next((n for n, (a, b) in enumerate(figures) if min(x1, b) > max(x0, a)), None) if body else None
+            # (a right-aligned figure as wide as the character, two digits, may start where a spread word's last
+            # character does: it ends there too)
+            at_start = any(abs(x0 - x) <= _SPREAD_START_TOLERANCE for x in starts) or any(
+                abs(x0 - a) <= _SPREAD_START_TOLERANCE < abs(x1 - b) for a, b in anchors)
+            if out and not at_start and (over is None or column is None or over == column):
+                out[-1] = (out[-1][0], x1, out[-1][2] + text)
+                column = over if column is None else column
+            else:
+                out.append((x0, x1, text))
+                column = over
+        return out
+
+    joined_band = []
+    for line, segs in band:
+        body = any(_NUMBER_CELL.match(t.replace(" ", "")) for _, _, t in segs)
+        joined: list = []
+        run: list = []
+        for seg in segs + [None]:
+            one = seg is not None and single(seg)
+            if one and run and (len(run) < 2 or abs((seg[0] - run[-1][1]) - (run[1][0] - run[0][1]))
+                                <= _SPREAD_GAP_TOLERANCE):
+                run.append(seg)
+                continue
+            joined.extend(words(run, body or len(run) == 2) if len(run) >= 2 else run)
+            run = [seg] if one else []
+            if seg is not None and not one:
+                joined.append(seg)
+        joined_band.append((line, joined))
+    return joined_band
 
 
 def _join_spread_word(segs: list[tuple[float, float, str]], cols: list[list[float]]) -> list:
@@ -810,11 +939,17 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     running = _running_lines(pages)
     out = DocumentBuilder("pdf")
     pending: list[_Piece] = []  # pieces of the table being continued
+    columns: list[list[_Piece]] = []  # its other columns printed on the pages after it: a group of pieces per column range
+    recent: list[str] = []  # prose since the last table: the title block of the next one
+    title: list[str] = []  # the pending table's title block
+    held: list[tuple] = []  # prose printed under the pending table on its page (注：…): after it, once it is whole
+    issues: list[tuple[str, str]] = []
     where = geometry if geometry is not None else {}
     by_no = {page.page_no: page for page in pages}
 
     def prose(text: str, ref: str, bbox) -> None:
         out.prose(text, ref)
+        recent.append(squash(text))
         where[ref] = by_no[int(ref[1:ref.index(" ")])].display_box(bbox)
 
     def flush() -> None:
@@ -827,17 +962,27 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
             pending.clear()
             return
         rows, locators = _rebuild(pending)
+        for group in columns:
+            rows, locators = _column_join(pending, rows, locators, group)
         out.table(rows, locators)
-        for piece in pending:
+        for piece in pending + [p for group in columns for p in group]:
             for row_id, bbox in zip(piece.row_ids, piece.row_bounds):
                 where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = by_no[piece.page_no].display_box(bbox)
         pending.clear()
+        columns.clear()
+        for line in held:
+            prose(*line)
+        held.clear()
 
     for page in pages:
         line_no = 0
         edge = {id(b) for b in _edges(page)}
         at_top = True
+        skip = _column_part(pending, columns, title, page, edge, running, issues) if pending else set()
         for block in page.blocks:
+            if id(block) in skip:  # the title repeated over a part continuing the pending table by columns, the part
+                line_no += block[1] == "line"
+                continue
             if block[1] == "line":
                 text = block[2]
                 line_no += 1
@@ -846,12 +991,16 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
                     or _CONTINUED.match(squash(text))
                 if dropped:
                     continue
-                flush()
                 at_top = False
+                if pending and pending[-1].page_no == page.page_no and not columns and \
+                        pending[0].header_rows < len(pending[0].texts):
+                    held.append((text, f"p{page.page_no} L{line_no}", block[3]))  # the next page may add columns
+                    continue
+                flush()
                 prose(text, f"p{page.page_no} L{line_no}", block[3])
                 continue
             piece: _Piece = block[2]
-            if pending and at_top and _continues(pending[0], piece):
+            if pending and at_top and not held and _continues(pending[0], piece):
                 pending.append(piece)
             elif not piece.ruled and len(piece.texts) == 1 and piece.header_rows == 0:
                 # one aligned line of figures that continues nothing: prose
@@ -864,13 +1013,15 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
             else:
                 flush()
                 pending.append(piece)
+                title[:] = recent[-_TITLE_LINES:]
                 if not piece.ruled and piece.header_rows == len(piece.texts):  # prose again if nothing continues it
                     piece.first_line = line_no + 1
                     line_no += len(piece.lines)
             at_top = False
+            recent.clear()
         # A table that ends the page stays pending: the next page may continue it.
     flush()
-    return out.result()
+    return out.result(issues=issues)
 
 
 _TITLE_CELL = re.compile(r"表$|表[（(].{0,8}[)）]$|(?:单位|部门|编制部门|单位名称|部门名称)\s*[:：]")
@@ -932,3 +1083,181 @@ def _repeated_header(head: _Piece, piece: _Piece) -> int:
     while n < min(head.header_rows, len(piece.texts)) and piece.header_key(n + 1)[n] == head.header_key(n + 1)[n]:
         n += 1
     return n
+
+
+# ---------------------------------------------------------------- tables split by columns over pages
+# How many prose lines above a table are its title block (title, 公开NN表, 编制部门, 单位): a page continuing
+# the table by columns may repeat them.
+_TITLE_LINES = 6
+_DASHES = re.compile(r"^[-—－–―\s]*$")
+_CONTINUED_MARK = re.compile(r"[（(]\s*续(?:表|上表|前表)?\s*[)）]")  # '支出决算表（续）': the title repeated, marked
+
+
+def _is_label(text: str) -> bool:
+    """A body cell naming its row (a subject code or name), not a figure or a dash printed for zero."""
+    t = squash(text)
+    return bool(_CODE.match(t)) or (bool(t) and not _is_figure(t) and not _NUMBER_CELL.match(t)
+                                    and not _DASHES.match(t))
+
+
+def _row_tops(pieces: list[_Piece]) -> dict[str, float]:
+    """Row locator ('p3 T1 R5') → the top of that printed row, for the rows of `pieces`."""
+    return {f"p{p.page_no} T{p.table_no} R{r}": b[1] for p in pieces for r, b in zip(p.row_ids, p.row_bounds)}
+
+
+def _body_start(rows: list[list[tuple[str, str]]]) -> int:
+    return next((n for n, row in enumerate(rows) if _is_body_row([t for t, _ in row])), len(rows))
+
+
+def _align_rows(head_rows: list, head_locators: list[str], head_tops: dict[str, float],
+                part_rows: list, part_locators: list[str], part_tops: dict[str, float],
+                first: tuple[float, ...] = ()) -> dict[int, int] | None:
+    """Which row of the head table each row of a part printed on another page is: Excel and WPS print the
+    columns a page cannot hold on the next page at the same row heights, so the part's rows lie at the
+    head's row positions shifted by one offset (the part may leave out rows that are blank in its
+    columns).  Offsets tried: `first` ones (the ruled grids' tops aligned), none (the same place on
+    both pages: pages continuing a table start at the same top margin), then the tables' first rows,
+    their first body rows, their last rows aligned.
+    An offset fits when every part row lies within a third of the row pitch (2 pt at least) of its own
+    head row, header rows over header rows and body rows over body rows.  Returns part row → head row,
+    or None when no offset fits."""
+    th = [head_tops[loc] for loc in head_locators]
+    tp = [part_tops[loc] for loc in part_locators]
+    hb, pb = _body_start(head_rows), _body_start(part_rows)
+    if not tp or pb >= len(part_rows) or hb >= len(head_rows):
+        return None
+    pitches = sorted(b - a for a, b in zip(th, th[1:]) if b > a)
+    tolerance = max(2.0, pitches[len(pitches) // 2] / 3 if pitches else 0.0)
+    for offset in (*first, 0.0, tp[0] - th[0], tp[pb] - th[hb], tp[-1] - th[-1]):
+        mapping: dict[int, int] = {}
+        for j, top in enumerate(tp):
+            i = min(range(len(th)), key=lambda i: abs(top - offset - th[i]))
+            if abs(top - offset - th[i]) > tolerance or i in mapping.values() or (i < hb) != (j < pb):
+                break
+            mapping[j] = i
+        else:
+            return mapping
+    return None
+
+
+def _repeated_columns(head_rows: list, part_rows: list, mapping: dict[int, int]) -> int:
+    """How many first columns of the part repeat the head's row labels (Excel's 'columns to repeat at
+    left'): every body row of the part prints the head row's texts there, some of them a label."""
+    body = [(j, i) for j, i in mapping.items() if j >= _body_start(part_rows)]
+    m = 0
+    while m < min(len(head_rows[0]), len(part_rows[0])) and body \
+            and all(squash(part_rows[j][m][0]) == squash(head_rows[i][m][0]) for j, i in body) \
+            and any(_is_label(part_rows[j][m][0]) for j, _ in body):
+        m += 1
+    return m
+
+
+def _numbering_continues(head_rows: list, part_rows: list, mapping: dict[int, int]) -> bool:
+    """Where the head and the part number their columns in one header row (栏次 1 2 … on the head, 3 4 …
+    on the part), the part's first number follows the head's last; True when no row numbers both."""
+    for j, i in mapping.items():
+        if j >= _body_start(part_rows):
+            break
+        ours = [int(t) for t, _ in part_rows[j] if t.isdigit()]
+        theirs = [int(t) for t, _ in head_rows[i] if t.isdigit()]
+        if ours and theirs:
+            return ours[0] == max(theirs) + 1
+    return True
+
+
+def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list[str], page: _Page,
+                 edge: set[int], running: set[str], issues: list[tuple[str, str]]) -> set[int]:
+    """Does the first table of `page` continue the pending table by columns, as Excel/WPS print a sheet
+    too wide for the page?  Pages go down, then over: the pending table's pieces (its rows over one or
+    more pages) first, then its other columns at the same rows on as many pages, each page's part at the
+    top of its page (under running headers, 续表 or the pending table's title block repeated, marked
+    （续） or not; prose under the pending table on its page is held for this, see _assemble).  A first
+    part has a header of its own (not a repeat of the head's); every part's rows line up with those of the
+    pending piece it continues (_align_rows); the parts' body rows repeat the head's row labels in their
+    first columns or print no label at all (a table of figures only cannot stand on its own); where both
+    number their columns (栏次), the part's numbers follow the head's.  Then the part is added to
+    `columns` (a group of parts per column range) and the ids of the blocks to leave out (the part and the
+    lines above it) are returned.  A table of figures only at the top of a page whose rows do not line up
+    cannot be placed: said in `issues`, read as a table of its own."""
+    head = pending[0]
+    at = next((k for k, b in enumerate(page.blocks) if b[1] == "table"), None)
+    if at is None or head.header_rows == len(head.texts):
+        return set()
+    part: _Piece = page.blocks[at][2]
+    for block in page.blocks[:at]:
+        text = squash(block[2])
+        if not (_CONTINUED_MARK.sub("", text) in title or _CONTINUED.match(text) or (id(block) in edge and (
+                is_page_footer(block[2]) or re.sub(r"\d+", "#", text) in running))):
+            return set()
+    going_on = bool(columns) and len(columns[-1]) < len(pending)
+    if going_on:  # the next piece of the current column range: continues its previous piece by rows
+        if not _continues(columns[-1][0], part):
+            return set()
+        group = columns[-1] + [part]
+    elif not 0 < part.header_rows < len(part.texts) or _repeated_header(head, part) >= part.header_rows:
+        return set()
+    else:
+        group = [part]
+    rows, locators = _rebuild(pending)
+    found = _group_mapping(pending, rows, locators, group)
+    part_rows = found[0] if found else _rebuild(group, part=True)[0]
+    unlabelled = not any(_is_label(t) for row in part_rows[_body_start(part_rows):] for t, _ in row)
+    if found is not None and not _numbering_continues(rows, *found):
+        return set()  # its 栏次 numbers start again: a table of its own
+    if found is None or not (unlabelled or _repeated_columns(rows, *found)):
+        if unlabelled:
+            issues.append((f"page {part.page_no}", f"page {part.page_no}: table {part.table_no} prints figures "
+                           f"without row labels at the top of the page, and its rows do not line up with those "
+                           f"of the table ending page {pending[-1].page_no}: it may continue that table by "
+                           f"columns; read as a table of its own"))
+        return set()
+    if going_on:
+        columns[-1].append(part)
+    else:
+        columns.append(group)
+    return {id(b) for b in page.blocks[:at + 1]}
+
+
+def _group_mapping(pending: list[_Piece], rows: list, locators: list[str],
+                   group: list[_Piece]) -> tuple[list, dict[int, int]] | None:
+    """The rows of a column range printed on later pages (`group`, its k-th piece beside the k-th piece
+    of `pending`; `rows`/`locators` rebuilt from `pending`) and which head row each of its rows is
+    (_align_rows, page by page); None when a piece's rows do not line up."""
+    part_rows, part_locators = _rebuild(group, part=True)
+    head_tops, part_tops = _row_tops(pending), _row_tops(group)
+    mapping: dict[int, int] = {}
+    for target, piece in zip(pending, group):
+        hi = [i for i, loc in enumerate(locators) if loc.startswith(f"p{target.page_no} T{target.table_no} R")]
+        pj = [j for j, loc in enumerate(part_locators) if loc.startswith(f"p{piece.page_no} T{piece.table_no} R")]
+        if not hi or not pj:
+            return None
+        grids = (piece.grid_top - target.grid_top,) if piece.grid_top is not None and target.grid_top is not None \
+            else ()
+        found = _align_rows([rows[i] for i in hi], [locators[i] for i in hi], head_tops,
+                            [part_rows[j] for j in pj], [part_locators[j] for j in pj], part_tops, grids)
+        if found is None:
+            return None
+        mapping.update({pj[a]: hi[b] for a, b in found.items()})
+    return part_rows, mapping
+
+
+def _column_join(pending: list[_Piece], rows: list[list[tuple[str, str]]], locators: list[str],
+                 group: list[_Piece]) -> tuple[list[list[tuple[str, str]]], list[str]]:
+    """The table `rows` (rebuilt from `pending`, see _rebuild) with the columns `group` prints on later
+    pages appended to its rows (_group_mapping), less the row-label columns the parts repeat.  A cell
+    keeps the page, table, row and column it is printed at (``p2 T1 R5 C1``); a head row the parts leave
+    blank gets blank cells.  Row locators stay the head's."""
+    found = _group_mapping(pending, rows, locators, group)
+    if found is None:  # _column_part found it; kept safe all the same
+        return rows, locators
+    part_rows, mapping = found
+    m = _repeated_columns(rows, part_rows, mapping)
+    width = len(part_rows[0]) - m
+    by_head = {i: j for j, i in mapping.items()}
+    out = []
+    for i, row in enumerate(rows):
+        j = by_head.get(i)
+        extra = part_rows[j][m:] if j is not None else \
+            [("", f"{locators[i]} C{len(row) + k + 1}") for k in range(width)]
+        out.append(row + extra)
+    return out, locators
