@@ -170,3 +170,28 @@ def test_a_place_name_with_an_organisation_suffix_is_not_cut(city, county):
     src = (REPORTS / "004_2979b81a862d526d.txt").read_text(encoding="utf-8")
     doc = parse_bytes(Path("x.txt"), src.replace("攀枝花市", city).replace("西区", county).encode())
     assert (doc.unit_name, doc.sector, doc.fiscal_year) == (unit, "总工会", 2024)
+
+
+
+def test_slotted_rows_convert_as_column_by_column():
+    """The model's row classes have slots (no ``__dict__``) and ``objects_to_arrow`` reads them one tuple per
+    object: the same table as ``columns_to_arrow`` (column by column), whichever columns ``extra`` gives — one
+    own field left (a one-field struct), none left, a column of the objects replaced."""
+    from ingest.load import columns_to_arrow, objects_to_arrow
+    from ingest.model import Indicator, Observation, ParseIssue, Reject, SectionRow, TableCell
+
+    for cls in (Observation, Reject, Indicator, TableCell, SectionRow, ParseIssue):
+        assert "__dict__" not in dir(cls) and cls.__slots__, cls
+    doc = parse_file(REPORTS / "000_f1e20d8804268cb6.txt")
+    cells, observations = doc.result.cells, doc.result.observations
+    issues = [ParseIssue("warning", f"line {n}", f"message {n}") for n in range(3)]
+    assert len(cells) > 100 and len(observations) > 100
+    cases = [("table_cells", cells, {"doc_id": doc.doc_id}),
+             ("table_cells", cells, {"doc_id": doc.doc_id, "text": ["x"] * len(cells)}),
+             ("observations", observations, {"doc_id": doc.doc_id, "source_ref": None}),
+             ("parse_issues", issues, {"doc_id": doc.doc_id, "severity": "error", "place": "p"}),   # one own field
+             ("parse_issues", issues, {"doc_id": doc.doc_id, "severity": "e", "place": "p", "message": "m"})]
+    for table, objects, extra in cases:
+        expected = columns_to_arrow(table, objects, extra)
+        assert objects_to_arrow(table, objects, extra).equals(expected), (table, sorted(extra))
+        assert expected.num_rows == len(objects)
