@@ -145,6 +145,16 @@ def test_cached_helpers_equal_their_definitions():
     assert display_width("本年收入 1,234.56 万元") == 4 * 2 + 1 + 8 + 1 + 2 * 2
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in REPORTS.glob("*.txt")))
+def test_display_width_counts_every_wide_character(name):
+    """display_width counts the wide characters by their runs: the same as one per character, on every line of
+    the bundled reports (CJK, full-width punctuation, ASCII, tabs) and on lines too long for the cache."""
+    lines = (REPORTS / name).read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 100
+    for line in [*lines, "".join(lines[:40])]:
+        assert display_width(line) == len(line) + sum(1 for ch in line if _WIDE.fullmatch(ch)), line
+
+
 def test_cached_tokens_are_not_shared_lists():
     sentence = "本年收入合计 653.91 万元，比上年增加 12.30 万元，增长 1.9%。"
     first = tokenize(sentence)
@@ -195,3 +205,19 @@ def test_slotted_rows_convert_as_column_by_column():
         expected = columns_to_arrow(table, objects, extra)
         assert objects_to_arrow(table, objects, extra).equals(expected), (table, sorted(extra))
         assert expected.num_rows == len(objects)
+
+
+def test_cached_sentences_split_as_the_definition():
+    """paragraphs.sentences (cached by text) gives the pieces up to and including each run of 。！？!?, with
+    their offsets, for every paragraph of a bundled report, asked twice (the second time from the cache) —
+    and for a paragraph too long for the cache."""
+    from ingest.paragraphs import Paragraph, assemble, sentences
+
+    lines = (REPORTS / "001_72f22ccfca140d7b.txt").read_text(encoding="utf-8").splitlines()
+    paragraphs = assemble(lines, set())
+    long = Paragraph(text="".join(p.text for p in paragraphs[:80]), starts=[0], line_nos=[1])
+    assert len(paragraphs) > 50 and len(long.text) > 1000
+    for para in [*paragraphs, *paragraphs, long]:
+        pieces = re.findall(r".*?[。！？!?]+|.+$", para.text, re.S)
+        offsets = [sum(map(len, pieces[:k])) for k in range(len(pieces))]
+        assert list(sentences(para)) == [(o, s) for o, s in zip(offsets, pieces) if s], para.text[:40]
