@@ -155,7 +155,7 @@ def test_display_width_counts_every_wide_character(name):
         assert display_width(line) == len(line) + sum(1 for ch in line if _WIDE.fullmatch(ch)), line
 
 
-def test_cached_tokens_are_not_shared_lists():
+def test_tokenize_returns_a_new_list_each_time():
     sentence = "本年收入合计 653.91 万元，比上年增加 12.30 万元，增长 1.9%。"
     first = tokenize(sentence)
     first.clear()
