@@ -182,7 +182,6 @@ def test_a_place_name_with_an_organisation_suffix_is_not_cut(city, county):
     assert (doc.unit_name, doc.sector, doc.fiscal_year) == (unit, "总工会", 2024)
 
 
-
 def test_slotted_rows_convert_as_column_by_column():
     """The model's row classes have slots (no ``__dict__``) and ``objects_to_arrow`` reads them one tuple per
     object: the same table as ``columns_to_arrow`` (column by column), whichever columns ``extra`` gives — one
