@@ -1,4 +1,8 @@
-"""Rows produced by parsing one document (before they are loaded into DuckDB)."""
+"""Rows produced by parsing one document (before they are loaded into DuckDB).
+
+The row classes have ``__slots__`` (``dataclass(slots=True)``): a report makes ≈ 1,100 TableCells and ≈ 310
+Observations, and a slotted instance is built faster (a TableCell ≈ 2× faster, positional arguments) and is
+smaller; ``ingest.load`` reads their fields with one ``attrgetter`` each (no ``__dict__``)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class Observation:
     """One figure read from the document, with everything needed to trace it."""
 
@@ -43,7 +47,7 @@ class Observation:
                 self.economic_code, self.project, self.indicator_no, self.fiscal_year)
 
 
-@dataclass
+@dataclass(slots=True)
 class Reject:
     """Text that looked like a figure but could not be attributed."""
 
@@ -55,7 +59,7 @@ class Reject:
     source_ref: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     """One row of a performance self-evaluation indicator table."""
 
@@ -79,7 +83,7 @@ class Indicator:
     project_key: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TableCell:
     table_no: int
     table_code: str | None
@@ -93,7 +97,7 @@ class TableCell:
     source_ref: str | None = None  # the cell in the source file's terms ('p10 T1 R5 C3', 'T2 R5 C3', 'Sheet1!D7')
 
 
-@dataclass
+@dataclass(slots=True)
 class SectionRow:
     seq: int
     level: int
@@ -104,14 +108,14 @@ class SectionRow:
     parent_seq: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class ParseIssue:
     severity: str  # warning | error
     place: str
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ParseResult:
     observations: list[Observation] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)

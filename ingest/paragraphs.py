@@ -240,14 +240,28 @@ def _assemble(lines: tuple[str, ...], skip: frozenset[int]) -> list[Paragraph]:
 _SENTENCE_BREAK = re.compile(r"[。！？!?]+")
 
 
-def sentences(paragraph: Paragraph) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs; a sentence keeps its terminal punctuation."""
+def sentences(paragraph: Paragraph) -> tuple[tuple[int, str], ...]:
+    """(offset, sentence) pairs; a sentence keeps its terminal punctuation.  A pure function of the
+    paragraph's text, cached for texts of at most _CACHED_TEXT characters (boilerplate paragraphs repeat
+    across reports; the same sentence objects then also hit the interpreter's per-sentence cache at once)."""
+    text = paragraph.text
+    return _sentences(text) if len(text) <= _CACHED_TEXT else _split(text)
+
+
+_CACHED_TEXT = 1000
+
+
+@lru_cache(maxsize=1 << 12)
+def _sentences(text: str) -> tuple[tuple[int, str], ...]:
+    return _split(text)
+
+
+def _split(text: str) -> tuple[tuple[int, str], ...]:
     out: list[tuple[int, str]] = []
     start = 0
-    text = paragraph.text
     for m in _SENTENCE_BREAK.finditer(text):
         out.append((start, text[start : m.end()]))
         start = m.end()
     if start < len(text):
         out.append((start, text[start:]))
-    return out
+    return tuple(out)

@@ -145,7 +145,17 @@ def test_cached_helpers_equal_their_definitions():
     assert display_width("本年收入 1,234.56 万元") == 4 * 2 + 1 + 8 + 1 + 2 * 2
 
 
-def test_cached_tokens_are_not_shared_lists():
+@pytest.mark.parametrize("name", sorted(p.name for p in REPORTS.glob("*.txt")))
+def test_display_width_counts_every_wide_character(name):
+    """display_width counts the wide characters by their runs: the same as one per character, on every line of
+    the bundled reports (CJK, full-width punctuation, ASCII, tabs) and on lines too long for the cache."""
+    lines = (REPORTS / name).read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 100
+    for line in [*lines, "".join(lines[:40])]:
+        assert display_width(line) == len(line) + sum(1 for ch in line if _WIDE.fullmatch(ch)), line
+
+
+def test_tokenize_returns_a_new_list_each_time():
     sentence = "本年收入合计 653.91 万元，比上年增加 12.30 万元，增长 1.9%。"
     first = tokenize(sentence)
     first.clear()
@@ -170,3 +180,43 @@ def test_a_place_name_with_an_organisation_suffix_is_not_cut(city, county):
     src = (REPORTS / "004_2979b81a862d526d.txt").read_text(encoding="utf-8")
     doc = parse_bytes(Path("x.txt"), src.replace("攀枝花市", city).replace("西区", county).encode())
     assert (doc.unit_name, doc.sector, doc.fiscal_year) == (unit, "总工会", 2024)
+
+
+def test_slotted_rows_convert_as_column_by_column():
+    """The model's row classes have slots (no ``__dict__``) and ``objects_to_arrow`` reads them one tuple per
+    object: the same table as ``columns_to_arrow`` (column by column), whichever columns ``extra`` gives — one
+    own field left (a one-field struct), none left, a column of the objects replaced."""
+    from ingest.load import columns_to_arrow, objects_to_arrow
+    from ingest.model import Indicator, Observation, ParseIssue, Reject, SectionRow, TableCell
+
+    for cls in (Observation, Reject, Indicator, TableCell, SectionRow, ParseIssue):
+        assert "__dict__" not in dir(cls) and cls.__slots__, cls
+    doc = parse_file(REPORTS / "000_f1e20d8804268cb6.txt")
+    cells, observations = doc.result.cells, doc.result.observations
+    issues = [ParseIssue("warning", f"line {n}", f"message {n}") for n in range(3)]
+    assert len(cells) > 100 and len(observations) > 100
+    cases = [("table_cells", cells, {"doc_id": doc.doc_id}),
+             ("table_cells", cells, {"doc_id": doc.doc_id, "text": ["x"] * len(cells)}),
+             ("observations", observations, {"doc_id": doc.doc_id, "source_ref": None}),
+             ("parse_issues", issues, {"doc_id": doc.doc_id, "severity": "error", "place": "p"}),   # one own field
+             ("parse_issues", issues, {"doc_id": doc.doc_id, "severity": "e", "place": "p", "message": "m"})]
+    for table, objects, extra in cases:
+        expected = columns_to_arrow(table, objects, extra)
+        assert objects_to_arrow(table, objects, extra).equals(expected), (table, sorted(extra))
+        assert expected.num_rows == len(objects)
+
+
+def test_cached_sentences_split_as_the_definition():
+    """paragraphs.sentences (cached by text) gives the pieces up to and including each run of 。！？!?, with
+    their offsets, for every paragraph of a bundled report, asked twice (the second time from the cache) —
+    and for a paragraph too long for the cache."""
+    from ingest.paragraphs import Paragraph, assemble, sentences
+
+    lines = (REPORTS / "001_72f22ccfca140d7b.txt").read_text(encoding="utf-8").splitlines()
+    paragraphs = assemble(lines, set())
+    long = Paragraph(text="".join(p.text for p in paragraphs[:80]), starts=[0], line_nos=[1])
+    assert len(paragraphs) > 50 and len(long.text) > 1000
+    for para in [*paragraphs, *paragraphs, long]:
+        pieces = re.findall(r".*?[。！？!?]+|.+$", para.text, re.S)
+        offsets = [sum(map(len, pieces[:k])) for k in range(len(pieces))]
+        assert list(sentences(para)) == [(o, s) for o, s in zip(offsets, pieces) if s], para.text[:40]
