@@ -105,6 +105,14 @@ COMMIT_ROWS = 1_500_000
 # loses nothing (the log is replayed at the next open).  (Since COMMIT_ROWS, little goes through the log.)
 # The instance's own setting is given back at the end, and closing the last connection checkpoints.
 CHECKPOINT_THRESHOLD = "256MB"
+# DuckDB's buffer pool while loading (JUESUAN_INGEST_MEMORY; DuckDB's own default is 80 % of the machine's
+# memory).  The pool keeps every block the load wrote or read — the tables' blocks, the open transaction's rows,
+# the primary keys' ART — and evicts nothing until it is full, so one long run's memory grew with what it had
+# loaded (measured, duckdb_memory() in one run over 25,000 reports: cached table blocks 36 → 580 MB; a run to
+# 100,000 stood at 3.8 GB RSS after 26,000).  With a limit, written blocks are evicted (they are on disk):
+# the parent's peak stays the Python process (≈ 0.7 GB with its imports) plus this (bench/README.md, "Ingest
+# memory").
+INGEST_MEMORY = os.environ.get("JUESUAN_INGEST_MEMORY", "1GB")
 
 
 @dataclass
@@ -429,19 +437,22 @@ def loading_settings(con):
     - write_buffer_row_group_count = 1: a table's appended rows go into the database file as soon as they fill one
       row group (COMMIT_ROWS), not five — the open transaction holds less (measured, ≈ 90 MB less at
       COMMIT_ROWS; the same CPU).
+    - memory_limit = INGEST_MEMORY (see there): the parent's memory does not grow with what one run loads.
     """
-    threads, threshold, buffered = con.execute(
+    threads, threshold, buffered, memory = con.execute(
         "SELECT current_setting('threads'), current_setting('checkpoint_threshold'), "
-        "current_setting('write_buffer_row_group_count')").fetchone()
+        "current_setting('write_buffer_row_group_count'), current_setting('memory_limit')").fetchone()
     con.execute("SET threads = 1")
     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     con.execute("SET write_buffer_row_group_count = 1")
+    con.execute("SET memory_limit = ?", [INGEST_MEMORY])
     try:
         yield con
     finally:
         con.execute(f"SET threads = {int(threads)}")
         con.execute(f"SET checkpoint_threshold = '{threshold}'")
         con.execute(f"SET write_buffer_row_group_count = {int(buffered)}")
+        con.execute("SET memory_limit = ?", [memory])
 
 
 def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | None = None,

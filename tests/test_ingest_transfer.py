@@ -79,19 +79,35 @@ def test_workers_collect_seldom():
         gc.set_threshold(*before)
 
 
-def test_ingest_gives_back_the_threads_checkpoint_and_write_buffer_settings(tmp_path):
+def test_ingest_gives_back_the_threads_checkpoint_write_buffer_and_memory_settings(tmp_path):
     db = str(tmp_path / "w.duckdb")
     held = duckdb.connect(db)   # a caller's connection: the same database instance as ingest's
     try:
         held.execute("SET threads = 3")
         held.execute("SET checkpoint_threshold = '20MB'")
         held.execute("SET write_buffer_row_group_count = 3")
+        held.execute("SET memory_limit = '3GB'")
         before = held.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
-        summary = pipeline.ingest_paths([REPORTS / NAMES[0]], db, workers=1)
+        memory = held.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        seen = []
+        original = pipeline._load_documents
+
+        def spy(con, *args, **kwargs):   # the limit the load runs under
+            seen.append(con.cursor().execute("SELECT current_setting('memory_limit')").fetchone()[0])
+            return original(con, *args, **kwargs)
+
+        pipeline._load_documents = spy
+        try:
+            summary = pipeline.ingest_paths([REPORTS / NAMES[0]], db, workers=1)
+        finally:
+            pipeline._load_documents = original
+        assert pipeline.INGEST_MEMORY == "1GB" and seen and set(seen) == {"953.6 MiB"}   # DuckDB shows 1GB so
         assert summary.parsed == 1 and summary.failed == 0
         assert held.execute("SELECT count(*) FROM raw.observations").fetchone()[0] > 0
         assert held.execute("SELECT current_setting('threads')").fetchone()[0] == 3
         assert held.execute("SELECT current_setting('write_buffer_row_group_count')").fetchone()[0] == 3
         assert held.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0] == before == "19.0 MiB"
+        # given back as DuckDB shows it ("2.7 GiB" for 3GB, truncated; set again, 2.6 GiB), not left at 1GB
+        assert memory == "2.7 GiB" and held.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "2.6 GiB"
     finally:
         held.close()
