@@ -261,6 +261,18 @@ def _split_by_columns(blocks: list, split: int, repeat: int, continued: list[str
     return out
 
 
+def text_of_blocks(blocks: list) -> bytes:
+    """The text report of `blocks` (UTF-8): prose blocks as lines, each table's rows tab-separated with a blank
+    line after the table, PAGE_BREAK left out — what the same content reads as from a text file."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, list):
+            lines += ["\t".join(row) for row in block] + [""]
+        elif block != PAGE_BREAK:
+            lines.append(block)
+    return "\n".join(lines).encode()
+
+
 def blocks_of_text(lines: list[str]) -> list:
     """A text report's lines as blocks: a run of tab-separated lines is a table (its cells split at the
     tabs), any other non-empty line a prose block; blank lines end a table."""

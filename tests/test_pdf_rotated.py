@@ -26,21 +26,11 @@ from ingest.readers.pdfium_page import display_box
 
 pytest.importorskip("reportlab")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from pdf_render import PAGE_BREAK, render  # noqa: E402
+from pdf_render import PAGE_BREAK, render, text_of_blocks  # noqa: E402
 
 TITLE = "西安市总工会2019年度部门决算"
 BLOCKS = [TITLE, *report_blocks(SEEDS["000"], 495, 521)]
 TABLE = BLOCKS[-1]
-
-
-def _as_text(blocks: list) -> bytes:
-    lines = []
-    for block in blocks:
-        if isinstance(block, list):
-            lines += ["\t".join(row) for row in block] + [""]
-        elif block != PAGE_BREAK:
-            lines.append(block)
-    return "\n".join(lines).encode()
 
 
 def _refs(doc, code: str = "03") -> dict:
@@ -55,7 +45,7 @@ def _values(doc) -> set:
 
 @pytest.fixture(scope="module")
 def text_values():
-    values = _values(parse_bytes(Path("report.txt"), _as_text(BLOCKS)))
+    values = _values(parse_bytes(Path("report.txt"), text_of_blocks(BLOCKS)))
     assert len(values) == 30
     return values
 
