@@ -32,7 +32,7 @@ def _refs(doc, code: str) -> dict:
             if r["table_code"] == code}
 
 
-def _sametext_of_blocks(blocks: list, code: str, **options) -> dict:
+def _same_as_text(blocks: list, code: str, **options) -> dict:
     """The blocks read as text and as a PDF rendered with `options` give the same facts (subject, item,
     value); returns the PDF's refs."""
     text = _refs(parse_bytes(Path("report.txt"), text_of_blocks(blocks)), code)
@@ -65,7 +65,7 @@ def test_a_table_split_by_columns_reads_as_the_whole_table(case):
     whole = _refs(parse_bytes(Path("report.pdf"), render(EXPENDITURE, **{k: v for k, v in options.items()
                                                                            if k in ("ruled", "rules", "header_rows",
                                                                                     "distributed")})), "03")
-    refs = _sametext_of_blocks(EXPENDITURE, "03", split_columns=4, **options)
+    refs = _same_as_text(EXPENDITURE, "03", split_columns=4, **options)
     assert len(refs) == 30
     assert refs[("2012906", "project")] == (Decimal("5015.32"), want)
     assert refs[(None, "project")][1].startswith("p2 ")  # 合计's 项目支出 5,184.57
@@ -81,7 +81,7 @@ def test_a_table_split_by_columns_reads_as_the_whole_table(case):
 def test_a_continuation_whose_first_column_is_blank_in_the_body(options):
     """收入决算表 cut after its 财政拨款收入 column: page 2 starts with 上级补助收入, blank in every row,
     then 事业收入 662.18: two columns, not one (32 figures, 事业收入 on page 2)."""
-    refs = _sametext_of_blocks(REVENUE, "02", split_columns=4, **options)
+    refs = _same_as_text(REVENUE, "02", split_columns=4, **options)
     assert len(refs) == 32
     got = refs[("2012906", "business")]
     assert got[0] == Decimal("662.18") and got[1].startswith("p2 T1 R")
@@ -122,7 +122,7 @@ def test_a_table_split_by_rows_and_columns_reads_down_then_over(options, want):
     other columns of the same rows (Excel's 'down, then over'); each page's part lines up with the page
     of the first columns it continues.  21002's 本年支出合计 on page 2, its 项目支出 on page 4, 201's on
     page 3."""
-    refs = _sametext_of_blocks(EXPENDITURE, "03", split_columns=4, rows_per_page=10, **options)
+    refs = _same_as_text(EXPENDITURE, "03", split_columns=4, rows_per_page=10, **options)
     assert len(refs) == 30
     assert (refs[("21002", "total")], refs[("21002", "project")], refs[("201", "project")]) == (
         (Decimal("100.00"), want[0]), (Decimal("100.00"), want[1]), (Decimal("5084.57"), want[2]))
