@@ -1165,12 +1165,12 @@ def _numbering_continues(head_rows: list, part_rows: list, mapping: dict[int, in
     return True
 
 
-def _names_no_new_column(head_rows: list, part_rows: list, mapping: dict[int, int]) -> bool:
-    """Does the part's header (after the row-label columns it repeats) name only columns the head's header
-    names already?  Other columns of a sheet printed on the next page have names of their own; a table of
-    the same form (the next project's 绩效自评表, lined up row for row) prints the same names again."""
-    m = _repeated_columns(head_rows, part_rows, mapping)
-    ours = {squash(t) for row in part_rows[:_body_start(part_rows)] for t, _ in row[m:] if _is_label(t)}
+def _names_no_new_column(head_rows: list, part_rows: list, repeated: int) -> bool:
+    """Does the part's header (after the `repeated` row-label columns, _repeated_columns) name only columns
+    the head's header names already?  Other columns of a sheet printed on the next page have names of their
+    own; a table of the same form (the next project's 绩效自评表, lined up row for row) prints the same names
+    again."""
+    ours = {squash(t) for row in part_rows[:_body_start(part_rows)] for t, _ in row[repeated:] if _is_label(t)}
     theirs = {squash(t) for row in head_rows[:_body_start(head_rows)] for t, _ in row if _is_label(t)}
     return bool(ours) and ours <= theirs
 
@@ -1214,9 +1214,10 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
     unlabelled = not any(_is_label(t) for row in part_rows[_body_start(part_rows):] for t, _ in row)
     if found is not None and not _numbering_continues(rows, *found):
         return set()  # its 栏次 numbers start again: a table of its own
-    if found is not None and _names_no_new_column(rows, *found):
+    repeated = _repeated_columns(rows, *found) if found is not None else 0
+    if found is not None and _names_no_new_column(rows, found[0], repeated):
         return set()  # the head's column names again: the next table of the same form (a project's 绩效自评表)
-    if found is None or not (unlabelled or _repeated_columns(rows, *found)):
+    if found is None or not (unlabelled or repeated):
         if unlabelled:
             issues.append((f"page {part.page_no}", f"page {part.page_no}: table {part.table_no} prints figures "
                            f"without row labels at the top of the page, and its rows do not line up with those "
