@@ -9,6 +9,7 @@ separators and "-"/"—" for zero, every glyph its own text object, spaced-out l
 
 from __future__ import annotations
 
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -348,3 +349,33 @@ def test_spread_texts_in_the_body_of_unruled_tables_keep_their_columns(tmp_path,
     assert sizes == [("grid", 271), ("narrative", 48)]
     perf = dict(got[True])
     assert perf[("perf", "project", "total", "", "", "execution_rate", "", "100.00")] == "p3 T1 R4 C9"  # narrative report: 执行率 100.00
+
+
+# ---------------------------------------------------------------- 12. fonts not embedded
+def test_glyphs_of_a_cjk_font_not_embedded_are_read_whatever_fonts_this_machine_has():
+    """reportlab's STSong-Light is not embedded: on a machine without a CJK font pdfium has no glyph boxes for
+    it and its text page leaves single-glyph objects out (this suite's pages read 0/30 there before the
+    reader checked).  Each glyph its own object, the whole title and every figure are read on any machine."""
+    raw = read_pdf(Path("report.pdf"), render(BLOCKS, per_char="in_order"))
+    assert raw.lines[:2] == ["西安市总工会2019年度部门决算", "支出决算表"]
+    assert [c.text for c in raw.tables[0].rows[4]][:3] == ["201", "一般公共服务支出", "5,084.57"]
+
+
+def test_a_latin_font_not_embedded_keeps_the_fast_page_reader():
+    """Word's exports leave Times New Roman out and write empty text objects in it (zero wide, as the CJK
+    glyphs pdfium cannot lay out): only fonts not flagged Nonsymbolic count, so the real 检察院 report is still
+    read by pdfium on every page, not by the slower pdfminer."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from ingest.readers.pdfium_page import _text_left_out
+
+    real = Path(os.environ.get("JUESUAN_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real"
+    report = real / "江苏省人民检察院2019年度部门预算.pdf"
+    if not report.is_file():
+        pytest.skip("../shared/real is not present")
+    document = pdfium.PdfDocument(report.read_bytes())
+    try:
+        assert not [n for n, page in enumerate(document, 1) if _text_left_out(page, raw)]
+    finally:
+        document.close()

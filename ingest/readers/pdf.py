@@ -539,7 +539,7 @@ def _join_half_rows(rows: list[tuple[dict, list]], multi: list[bool]) -> None:
     line (_TITLE_CELL) never is.  Lines of prose, at least a line height apart, are left alone.  So is a
     line between two table lines half a row from one of them (a wrapped label beside centred cells)."""
     def close(a: dict, b: dict) -> bool:
-        return abs(b["top"] - a["top"]) < 0.85 * min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+        return abs(b["top"] - a["top"]) < 0.95 * min(a["bottom"] - a["top"], b["bottom"] - b["top"])
 
     changed = True
     while changed:

@@ -45,6 +45,39 @@ class Unsupported(Exception):
     """The page has a layout this adapter does not reproduce (the caller uses pdfplumber instead)."""
 
 
+def _text_left_out(page, raw) -> bool:
+    """Does pdfium's text page leave out some of the page's text?  It skips a text object whose box is zero
+    wide in user space: the glyphs of a font the PDF does not embed, when no font installed on this machine
+    replaces it (a CJK CID font such as STSong-Light on a machine without CJK fonts), have empty glyph boxes,
+    so a single such glyph, or a line of them turned a quarter turn, is silently missing.  pdfminer, which the
+    reader then uses, lays glyphs out from the PDF's own widths (/W), whatever the machine has installed.
+    Only fonts that are neither embedded nor flagged Nonsymbolic count (font descriptor flag 6, ISO 32000-1
+    §9.8.2: a font of the standard Latin character set, which pdfium's built-in fonts replace): an empty or
+    blank text object of Word's non-embedded Times New Roman is zero wide too, and loses nothing.  Walks the
+    page's text objects (Form XObjects included) once; an object's box is asked only for such fonts."""
+    missing: dict[int, bool] = {}   # font handle → its glyphs may be missing on this machine
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    box = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    stack = [(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i))]
+    while stack:
+        count, get = stack.pop()
+        for i in range(count):
+            obj = get(i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                stack.append((raw.FPDFFormObj_CountObjects(obj), lambda k, form=obj: raw.FPDFFormObj_GetObject(form, k)))
+                continue
+            if kind != raw.FPDF_PAGEOBJ_TEXT:
+                continue
+            font = raw.FPDFTextObj_GetFont(obj)
+            key = ctypes.cast(font, ctypes.c_void_p).value or 0
+            if key not in missing:
+                missing[key] = not raw.FPDFFont_GetIsEmbedded(font) and not raw.FPDFFont_GetFlags(font) & 32
+            if missing[key] and raw.FPDFPageObj_GetBounds(obj, *box) and right.value - left.value < 1e-3:
+                return True
+    return False
+
+
 class PageObjects:
     """A page given by its objects (chars, edges, images; pdfplumber's dicts, points from the top left of a
     `width` × `height` page) with the pdfplumber API the reader uses: a page read in another frame (see
@@ -103,9 +136,10 @@ class PdfiumPage(PageObjects):
             270: lambda x, y: (h - y, w - x),
         }[rotation]
         super().__init__([], [], [], width, height)
+        if _text_left_out(page, raw):
+            raise Unsupported("text objects pdfium's text page leaves out (glyphs of a font not embedded, "
+                              "without glyph boxes)")
         self.chars = self._read_chars(raw)
-        if self._turned_text and self._dropped_text(raw):
-            raise Unsupported("text objects pdfium's text page leaves out (turned glyphs without glyph boxes)")
         self.edges = self._read_edges(raw)
 
     # ------------------------------------------------------------ objects
@@ -128,7 +162,6 @@ class PdfiumPage(PageObjects):
                 angle = raw.FPDFText_GetCharAngle(textpage, i)
                 if angle not in directions:
                     directions[angle] = self._direction(angle)
-                    self._turned_text = self._turned_text or angle > 1e-3
                 m, upright = directions[angle]
                 (ax, ay), (bx, by) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
                 x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
@@ -142,21 +175,6 @@ class PdfiumPage(PageObjects):
         finally:
             textpage.close()
         return chars
-
-    _turned_text = False  # a glyph of the page is turned in user space (pdfium's char angle not 0)
-
-    def _dropped_text(self, raw) -> bool:
-        """Does pdfium's text page leave out some of the page's text?  It skips a text object whose box is
-        zero wide in user space: glyphs of a font that is not embedded and that no installed font replaces
-        (a CJK CID font such as STSong-Light on a machine without CJK fonts) have empty glyph boxes, so a
-        line of them turned a quarter turn (or a single such glyph) is zero wide and silently missing.
-        Checked on pages with turned glyphs only (upright lines of several glyphs have their advance as
-        width); pdfminer, which the reader then uses, reads those objects."""
-        for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
-            left, _, right, _ = obj.get_bounds()
-            if right - left < 1e-3 and not raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj.raw)):
-                return True
-        return False
 
     def _direction(self, angle: float) -> tuple[tuple, bool]:
         """A glyph's direction on the displayed page from pdfium's char angle (radians, clockwise, user
