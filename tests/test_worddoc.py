@@ -9,8 +9,8 @@ The fixtures (tests/fixtures/worddoc/) were made by make_fixtures.py there, with
   empty cells in a row without figures merged over them (gridSpan); ``report.doc`` — LibreOffice's Word 97 export
   of it: 34 pages, UTF-16 pieces, the properties of its long table rows in the Data stream (sprmPHugePapx);
 * ``features.fodt`` (hand-written) → ``features.doc`` and ``features.docx``: fields, line/page/section breaks,
-  hyphens, a footnote, a header and a footer, a table with cells merged both ways, empty cells and an empty row,
-  a cell of two paragraphs, a nested table;
+  hyphens, a footnote, a header and a footer, tracked changes, a table with cells merged both ways, empty cells
+  and an empty row, a cell of two paragraphs, a nested table;
 * written by Microsoft Word, taken from the test data of oletools 0.60.2 (BSD licence, © Philippe Lagadec):
   ``word_compressed.doc`` (its tests/test-data/msodde/harmless-clean.doc: its text is one 8-bit cp1252 —
   "compressed" — piece) and ``word_encrypted.doc`` (tests/test-data/encrypted/encrypted.doc: RC4-encrypted).
@@ -94,7 +94,8 @@ FEATURE_LINES = [
     ("", "after T2"),
     ("", "P11"),                                          # the section break's own paragraph
     ("横向页（新的一节）", "P12"),
-    ("最后一段", "P13"),
+    ("修订：保留插入的文字", "P13"),                    # tracked changes: "删除的" deleted (not read), "插入的" inserted
+    ("最后一段", "P14"),
 ]
 
 
@@ -103,12 +104,14 @@ def test_fields_breaks_hyphens_and_what_is_not_the_main_text():
     assert list(zip(raw.lines, raw.locators)) == FEATURE_LINES
     text = "\n".join(raw.lines)
     assert "页眉" not in text and "脚注文字" not in text and "HYPERLINK" not in text and "PAGE" not in text
-    # the DOCX LibreOffice wrote from the same source reads the same but for the nested table, whose cells
-    # python-docx leaves out of the outer cell's text
+    assert "删除的" not in text
+    # the DOCX LibreOffice wrote from the same source reads the same but for what python-docx leaves out: a
+    # nested table's cells (not in the outer cell's text) and a tracked insertion (its w:ins holds the runs)
     docx = read_bytes(Path("f.docx"), _bytes("features.docx"))
     differ = [(a, b) for a, b in zip(list(zip(docx.lines, docx.locators)), FEATURE_LINES) if a != b]
     assert len(docx.lines) == len(FEATURE_LINES) and differ == [
-        (("外层\t嵌套表之上嵌套表之下", "T2 R1"), ("外层\t嵌套表之上内1内2嵌套表之下", "T2 R1"))]
+        (("外层\t嵌套表之上嵌套表之下", "T2 R1"), ("外层\t嵌套表之上内1内2嵌套表之下", "T2 R1")),
+        (("修订：保留文字", "P13"), ("修订：保留插入的文字", "P13"))]
 
 
 def test_merged_and_empty_cells_keep_their_columns():
@@ -181,15 +184,15 @@ def _edited(tmp_path: Path, stream: str, at: int, value: bytes) -> bytes:
 
 
 def test_a_damaged_or_word6_doc_fails_naming_the_structure_and_place(tmp_path, zh):
-    # the FIB of features.doc (LibreOffice): fcClx at byte 418 (1230), fcPlcfBtePapx at 258 (1080, 76 bytes: 9
+    # the FIB of features.doc (LibreOffice): fcClx at byte 418 (1258), fcPlcfBtePapx at 258 (1080, 76 bytes: 9
     # pages, their numbers from byte 1080 + 40)
     word = olefile.OleFileIO(_bytes("features.doc")).openstream("WordDocument").read()
-    assert struct.unpack_from("<II", word, 418) == (1230, 21) and struct.unpack_from("<II", word, 258) == (1080, 76)
-    error = _failure("a.doc", _edited(tmp_path, "1Table", 1230, b"\x07"))
+    assert struct.unpack_from("<II", word, 418) == (1258, 21) and struct.unpack_from("<II", word, 258) == (1080, 76)
+    error = _failure("a.doc", _edited(tmp_path, "1Table", 1258, b"\x07"))
     assert (error.message, error.place) == ("not a readable Word (.doc) file: its piece table is damaged",
-                                            "1Table stream byte 1230")
+                                            "1Table stream byte 1258")
     assert (i18n.message(error.message), i18n.place(error.place)) == (
-        "不是可读的 Word（.doc）文件：其文本片段表已损坏", "1Table 流第 1230 字节")
+        "不是可读的 Word（.doc）文件：其文本片段表已损坏", "1Table 流第 1258 字节")
     error = _failure("b.doc", _edited(tmp_path, "1Table", 1080 + 40, struct.pack("<I", 4000)))
     assert (error.message, error.place) == ("not a readable Word (.doc) file: its paragraph properties is damaged",
                                             f"WordDocument stream byte {4000 * 512}")

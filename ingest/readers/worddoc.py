@@ -23,9 +23,10 @@ How the file is read (structure names as in [MS-DOC]):
 * A nested table (depth > 1) ends its cells and rows with ``\\r`` marks (sprmPFInnerTableCell/InnerTtp): its
   cells stay inside the outer cell's text, one line each.  (python-docx leaves a nested table out of its
   cell's text; here the figures are kept.)
-* Fields (``\\x13`` instruction ``\\x14`` result ``\\x15``) print their result, as a DOCX's runs do; line breaks
-  (``\\x0b``) are newlines, a non-breaking hyphen ``-``, optional hyphens and object anchors (pictures, footnote
-  references) nothing.
+* Fields (``\\x13`` instruction ``\\x14`` result ``\\x15``) print their result, as a DOCX's runs do; text deleted
+  with revision marks on (sprmCFRMarkDel in its CHPX: PlcBteChpx → CHPX FKP pages) is not printed, as a DOCX's
+  w:delText is not; line breaks (``\\x0b``) are newlines, a non-breaking hyphen ``-``, optional hyphens and object
+  anchors (pictures, footnote references) nothing.
 
 Word 6/95 files (a different FIB) are refused with a ReadError saying to save them as .docx or PDF.
 """
@@ -50,7 +51,7 @@ _F_WHICH_TABLE = 0x0200        # fWhichTblStm: the table stream is 1Table, else 
 _PAGE = 512                    # an FKP page
 
 # FibRgFcLcb97 indices of the (fc, lcb) pairs read here
-_FC_PLCFSED, _FC_PLCFBTEPAPX, _FC_CLX = 6, 13, 33
+_FC_PLCFSED, _FC_PLCFBTECHPX, _FC_PLCFBTEPAPX, _FC_CLX = 6, 12, 13, 33
 
 # paragraph and table sprms read here
 _IN_TABLE, _TTP, _ITAP, _DTAP = 0x2416, 0x2417, 0x6649, 0x664A
@@ -58,6 +59,7 @@ _INNER_CELL, _INNER_TTP = 0x244B, 0x244C
 _DEF_TABLE, _DEF_TABLE10, _VERT_MERGE, _MERGE, _CHG_TABS = 0xD608, 0xD606, 0xD62B, 0x5624, 0xC615
 _HUGE_PAPX = (0x6646, 0x6645)   # sprmPHugePapx: the grpprl is too long for its page and stands in the Data stream
 _PRM0_SPRMS = {0x18: _IN_TABLE, 0x19: _TTP}   # Prm0's isprm (Word 6 numbering) → the sprm, for those read here
+_RMARK_DEL = 0x0800             # sprmCFRMarkDel: text deleted with revision marks on (still in the file)
 
 # TC80.tcgrf bits
 _FIRST_MERGED, _MERGED, _VERT_MERGED, _VERT_RESTART = 0x01, 0x02, 0x20, 0x40
@@ -106,6 +108,7 @@ class _Para:
     in_table: bool = False
     row_end: bool = False       # its \x07 ends a row (a depth-1 table's TTP)
     row: _Row | None = None
+    nested: bool = False        # in a table inside a table's cell
 
 
 _BODY = _Para()
@@ -243,6 +246,31 @@ def _huge(grpprl: bytes, data: bytes) -> bytes:
     return data[at + 2:at + 2 + size] + grpprl[6:]
 
 
+def _deleted(word: bytes, table: bytes, fib: _Fib) -> list[tuple[int, int]]:
+    """The file positions [start, end) of the text runs marked deleted (sprmCFRMarkDel in their CHPX, from the
+    PlcBteChpx → CHPX FKP pages): a DOCX keeps such text as w:delText, which its reader does not print."""
+    part = "character properties"
+    fc, lcb = fib.pairs[_FC_PLCFBTECHPX]
+    count = (lcb - 4) // 8
+    if count < 1:
+        return []
+    plc = _slice(table, fib.table, fc, lcb, part)
+    out: list[tuple[int, int]] = []
+    for pn in _unpack(f"<{count}I", plc, 4 * (count + 1), part, fib.table):
+        at = (pn & 0x3FFFFF) * _PAGE
+        page = word[at:at + _PAGE]
+        if len(page) < _PAGE:
+            raise _Damaged(part, "WordDocument", at)
+        crun = page[_PAGE - 1]
+        fcs = _unpack(f"<{crun + 1}I", page, 0, part, "WordDocument")
+        for i in range(crun):
+            offset = 2 * page[4 * (crun + 1) + i]
+            grpprl = page[offset + 1:offset + 1 + page[offset]] if offset else b""
+            if b"\x00\x08" in grpprl and any(sprm == _RMARK_DEL and op[0] in (1, 0x81) for sprm, op in _sprms(grpprl)):
+                out.append((fcs[i], fcs[i + 1]))
+    return out
+
+
 def _section_marks(table: bytes, fib: _Fib, ccp_text: int) -> set[int]:
     """The CPs of the section marks (the \\x0c ending each section but the last)."""
     fc, lcb = fib.pairs[_FC_PLCFSED]
@@ -331,8 +359,9 @@ def _para(grpprl: bytes, prm_sprms: tuple[tuple[int, bytes], ...] = ()) -> _Para
     in_table = in_table or depth > 0 or inner
     if not in_table:
         return _BODY
-    row_end = ttp and depth <= 1 and not inner
-    return _Para(True, row_end, _table_row(sprms) if row_end else None)
+    nested = depth > 1 or inner
+    row_end = ttp and not nested
+    return _Para(True, row_end, _table_row(sprms) if row_end else None, nested)
 
 
 # ------------------------------------------------------------------------------------------------ the document
@@ -343,6 +372,19 @@ class _Reader:
         self.piece_cps = [p.cp for p in self.pieces]
         self.starts, self.ends, self.grpprls = _papx_runs(word, table, data, fib)
         self.sections = _section_marks(table, fib, fib.ccp_text)
+        self.hidden = _merge(_field_codes(self.text) + self._cps(_deleted(word, table, fib)))
+
+    def _cps(self, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """File position ranges as CP ranges of the main text, through the pieces that hold them."""
+        out = []
+        for piece in self.pieces:
+            width = 1 if piece.compressed else 2
+            end = piece.fc + (piece.cp_end - piece.cp) * width
+            for a, b in runs:
+                if a < end and b > piece.fc:
+                    out.append((piece.cp + (max(a, piece.fc) - piece.fc) // width,
+                                piece.cp + (min(b, end) - piece.fc + width - 1) // width))
+        return out
 
     def props(self, cp: int) -> _Para:
         """The properties of the paragraph whose mark is at ``cp``."""
@@ -363,7 +405,7 @@ class _Reader:
         """(text as printed, its mark, its properties) of each paragraph of the main text, in order; fields print
         their result."""
         text = self.text
-        hidden = _field_codes(text) if "\x13" in text else None
+        hidden = self.hidden or None
         start = 0
         for m in _MARKS.finditer(text):
             end = m.start()
@@ -381,9 +423,11 @@ class _Reader:
 
 
 def _field_codes(text: str) -> list[tuple[int, int]]:
-    """The CP ranges a reader does not see: each field's begin mark and instruction (up to and with its
+    """The CP ranges of fields a reader does not see: each field's begin mark and instruction (up to and with its
     separator), its end mark.  A field without a separator shows nothing."""
     ranges: list[tuple[int, int]] = []
+    if "\x13" not in text:
+        return ranges
     stack: list[list[int]] = []
     for m in _FIELD_CHARS.finditer(text):
         c, at = m.group(), m.start()
@@ -403,7 +447,12 @@ def _field_codes(text: str) -> list[tuple[int, int]]:
                 ranges.append((at, at + 1))
     for begin, separator in stack:                         # never closed: its instruction is still hidden
         ranges.append((begin, separator + 1 if separator >= 0 else len(text)))
-    ranges.sort()
+    return ranges
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges sorted, those that overlap or touch made one."""
+    ranges = sorted(ranges)
     merged: list[tuple[int, int]] = []
     for a, b in ranges:
         if merged and a <= merged[-1][1]:
@@ -487,7 +536,7 @@ def build(reader: _Reader) -> DocumentBuilder:
             continue
         if not rows and not cells and not lines:
             table_no += 1
-        if mark != "\x07":
+        if mark != "\x07" or para.nested:
             lines.append(text)            # a paragraph inside a cell (or a nested table's cell or row)
         elif para.row_end:
             rows.append(list(cells))
