@@ -373,7 +373,7 @@ MESSAGE_WORDS = {
     "fiscal year": "年度", "reporting unit": "编报单位", "fiscal year and reporting unit": "年度和编报单位", "a 绩效自评表": "绩效自评表", "a table": "一张表格",
     "unmarked": "未标明口径",
     "file information block": "文件信息块（FIB）", "piece table": "文本片段表", "character data": "文字数据",
-    "paragraph properties": "段落属性", "character properties": "字符属性",
+    "paragraph formatting": "段落格式", "character formatting": "字符格式",
 }
 _MESSAGES = [(re.compile(p), zh) for p, zh in MESSAGES]
 _PLACES = [(re.compile(p), zh) for p, zh in PLACES]

@@ -194,9 +194,15 @@ def test_a_damaged_or_word6_doc_fails_naming_the_structure_and_place(tmp_path, z
     assert (i18n.message(error.message), i18n.place(error.place)) == (
         "不是可读的 Word（.doc）文件：其文本片段表已损坏", "1Table 流第 1258 字节")
     error = _failure("b.doc", _edited(tmp_path, "1Table", 1080 + 40, struct.pack("<I", 4000)))
-    assert (error.message, error.place) == ("not a readable Word (.doc) file: its paragraph properties is damaged",
+    assert (error.message, error.place) == ("not a readable Word (.doc) file: its paragraph formatting is damaged",
                                             f"WordDocument stream byte {4000 * 512}")
-    error = _failure("c.wps", _edited(tmp_path, "WordDocument", 2, struct.pack("<H", 0x0068)))
+    table = olefile.OleFileIO(_bytes("features.doc")).openstream("1Table").read()
+    page = struct.unpack_from("<I", table, 1080 + 40)[0]
+    error = _failure("c.doc", _edited(tmp_path, "WordDocument", page * 512 + 511, b"\x28"))   # 40 runs: cannot fit
+    assert (error.message, error.place) == ("not a readable Word (.doc) file: its paragraph formatting is damaged",
+                                            f"WordDocument stream byte {page * 512 + 511}")
+    assert i18n.message(error.message) == "不是可读的 Word（.doc）文件：其段落格式已损坏"
+    error = _failure("d.wps", _edited(tmp_path, "WordDocument", 2, struct.pack("<H", 0x0068)))
     assert (error.message, error.place, error.hint) == ("Word 6/95 format (.wps): save it as .docx or PDF",
                                                         "whole file", "only Word 97–2003 binaries are read")
 

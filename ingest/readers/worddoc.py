@@ -207,7 +207,7 @@ def _main_text(word: bytes, pieces: list[_Piece], ccp_text: int) -> str:
 def _papx_runs(word: bytes, table: bytes, data: bytes, fib: _Fib) -> tuple[list[int], list[int], list[bytes]]:
     """Every paragraph run the PAPX FKP pages list: (file position where it starts, where it ends, its grpprl
     without the style index — a long one's from the Data stream), sorted by position."""
-    part = "paragraph properties"
+    part = "paragraph formatting"
     fc, lcb = fib.pairs[_FC_PLCFBTEPAPX]
     plc = _slice(table, fib.table, fc, lcb, part)
     count = (lcb - 4) // 8
@@ -221,7 +221,9 @@ def _papx_runs(word: bytes, table: bytes, data: bytes, fib: _Fib) -> tuple[list[
         if len(page) < _PAGE:
             raise _Damaged(part, "WordDocument", at)
         crun = page[_PAGE - 1]
-        fcs = _unpack(f"<{crun + 1}I", page, 0, part, "WordDocument")
+        if 4 * (crun + 1) + 13 * crun > _PAGE - 1:          # rgfc and rgbx do not fit the page
+            raise _Damaged(part, "WordDocument", at + _PAGE - 1)
+        fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
         for i in range(crun):
             offset = 2 * page[4 * (crun + 1) + 13 * i]     # BxPap.bOffset, in words
             grpprl = b""
@@ -240,16 +242,16 @@ def _huge(grpprl: bytes, data: bytes) -> bytes:
     if len(grpprl) < 6 or (grpprl[0] | grpprl[1] << 8) not in _HUGE_PAPX:
         return grpprl
     (at,) = struct.unpack_from("<I", grpprl, 2)
-    (size,) = _unpack("<H", data, at, "paragraph properties", "Data")
+    (size,) = _unpack("<H", data, at, "paragraph formatting", "Data")
     if at + 2 + size > len(data):
-        raise _Damaged("paragraph properties", "Data", at)
+        raise _Damaged("paragraph formatting", "Data", at)
     return data[at + 2:at + 2 + size] + grpprl[6:]
 
 
 def _deleted(word: bytes, table: bytes, fib: _Fib) -> list[tuple[int, int]]:
     """The file positions [start, end) of the text runs marked deleted (sprmCFRMarkDel in their CHPX, from the
     PlcBteChpx → CHPX FKP pages): a DOCX keeps such text as w:delText, which its reader does not print."""
-    part = "character properties"
+    part = "character formatting"
     fc, lcb = fib.pairs[_FC_PLCFBTECHPX]
     count = (lcb - 4) // 8
     if count < 1:
@@ -262,7 +264,9 @@ def _deleted(word: bytes, table: bytes, fib: _Fib) -> list[tuple[int, int]]:
         if len(page) < _PAGE:
             raise _Damaged(part, "WordDocument", at)
         crun = page[_PAGE - 1]
-        fcs = _unpack(f"<{crun + 1}I", page, 0, part, "WordDocument")
+        if 4 * (crun + 1) + crun > _PAGE - 1:               # rgfc and rgb do not fit the page
+            raise _Damaged(part, "WordDocument", at + _PAGE - 1)
+        fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
         for i in range(crun):
             offset = 2 * page[4 * (crun + 1) + i]
             grpprl = page[offset + 1:offset + 1 + page[offset]] if offset else b""
