@@ -31,7 +31,8 @@ from ingest.errors import ReadError
 from ingest.load import source_ref
 from ingest.parse import parse_bytes
 from ingest.readers import read_bytes
-from ingest.readers.worddoc import _main_text, _para, _Piece
+from ingest.readers.worddoc import _PAGE as _PAGE_SIZE
+from ingest.readers.worddoc import _Fib, _main_text, _para, _Piece, _unprinted
 from juesuan import i18n
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "worddoc"
@@ -145,6 +146,27 @@ def test_8bit_and_utf16_pieces_make_one_text():
     pieces = [_Piece(0, 9, 16, True, 0), _Piece(9, 12, 25, False, 0)]   # CPs, byte offset, 8-bit or not, Prm
     assert _main_text(word, pieces, 12) == "Total €\x81 万元\r"
     assert _main_text(word, pieces, 10) == "Total €\x81 万"       # only the main text's characters
+
+
+def test_runs_a_docx_would_not_print_by_their_character_formatting():
+    """A CHPX page of four runs: a symbol from a symbol font (sprmCSymbol: Word writes a 0x28 placeholder, a DOCX
+    a w:sym), text deleted with revision marks (sprmCFRMarkDel on: a DOCX's w:delText), the same mark off, none."""
+    page = bytearray(_PAGE_SIZE)
+    runs = [(10, 12, struct.pack("<HHH", 0x6A09, 2, 0xF0FE)), (12, 20, struct.pack("<HB", 0x0800, 1)),
+            (20, 30, struct.pack("<HB", 0x0800, 0)), (30, 40, b"")]
+    struct.pack_into("<5I", page, 0, *[a for a, _, _ in runs], runs[-1][1])
+    at = 400
+    for i, (_, _, grpprl) in enumerate(runs):
+        if grpprl:
+            page[at:at + 1 + len(grpprl)] = bytes([len(grpprl)]) + grpprl
+            page[20 + i] = at // 2
+            at += 20
+    page[_PAGE_SIZE - 1] = len(runs)
+    word = bytes(_PAGE_SIZE) + bytes(page)                     # the page is page 1
+    table = struct.pack("<3I", 10, 40, 1)                     # PlcBteChpx: FCs 10–40 on page 1
+    pairs = [(0, 0)] * 34
+    pairs[12] = (0, len(table))
+    assert _unprinted(word, table, _Fib("1Table", 40, tuple(pairs))) == [(10, 12), (12, 20)]
 
 
 # ------------------------------------------------------------------------------------------------ failures

@@ -6,16 +6,16 @@ are the document's tables as ``ingest.grids.Grid``s of ``Cell``s:
 
 * the text reader finds them in the lines (``ingest.grids.find_grids``: tab
   separated or one-cell-per-line layouts);
-* readers of formats with real tables (PDF, DOCX, XLSX/XLS, HTML) read the cells directly
+* readers of formats with real tables (PDF, DOCX/DOC, XLSX/XLS, HTML) read the cells directly
   and build the grids with ``DocumentBuilder``, which also writes each table row
   into the line stream as a tab-separated line (so line numbers stay a total
   order of the document and prose parsers skip table lines).
 
 Either way the table parsers get grids and never ask which reader made one.
 ``RawText.locators`` gives, per line, its place in the source file's own terms
-(PDF ``p3 L12``, DOCX and HTML ``P41`` / ``T2 R5``, XLSX/XLS ``Sheet1!7``); a table cell keeps
-its own ``ref`` (``p10 T1 R5 C3``, ``T2 R5 C3``, ``Sheet1!D7``).  Formats that cannot be read (legacy Word,
-OFD, ZIP/RAR bundles) have readers too, which fail with what to do (``legacy``), so a run lists them.
+(PDF ``p3 L12``, DOCX/DOC and HTML ``P41`` / ``T2 R5``, XLSX/XLS ``Sheet1!7``); a table cell keeps
+its own ``ref`` (``p10 T1 R5 C3``, ``T2 R5 C3``, ``Sheet1!D7``).  Formats that cannot be read (RTF, OFD,
+ZIP/RAR bundles) have readers too, which fail with what to do (``legacy``), so a run lists them.
 """
 
 from __future__ import annotations

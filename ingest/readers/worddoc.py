@@ -24,8 +24,8 @@ How the file is read (structure names as in [MS-DOC]):
   cells stay inside the outer cell's text, one line each.  (python-docx leaves a nested table out of its
   cell's text; here the figures are kept.)
 * Fields (``\\x13`` instruction ``\\x14`` result ``\\x15``) print their result, as a DOCX's runs do; text deleted
-  with revision marks on (sprmCFRMarkDel in its CHPX: PlcBteChpx → CHPX FKP pages) is not printed, as a DOCX's
-  w:delText is not; line breaks (``\\x0b``) are newlines, a non-breaking hyphen ``-``, optional hyphens and object
+  with revision marks on and symbols inserted from a symbol font (sprmCFRMarkDel, sprmCSymbol in the run's CHPX:
+  PlcBteChpx → CHPX FKP pages) are not printed, as a DOCX's w:delText and w:sym are not; line breaks (``\\x0b``) are newlines, a non-breaking hyphen ``-``, optional hyphens and object
   anchors (pictures, footnote references) nothing.
 
 Word 6/95 files (a different FIB) are refused with a ReadError saying to save them as .docx or PDF.
@@ -60,6 +60,7 @@ _DEF_TABLE, _DEF_TABLE10, _VERT_MERGE, _MERGE, _CHG_TABS = 0xD608, 0xD606, 0xD62
 _HUGE_PAPX = (0x6646, 0x6645)   # sprmPHugePapx: the grpprl is too long for its page and stands in the Data stream
 _PRM0_SPRMS = {0x18: _IN_TABLE, 0x19: _TTP}   # Prm0's isprm (Word 6 numbering) → the sprm, for those read here
 _RMARK_DEL = 0x0800             # sprmCFRMarkDel: text deleted with revision marks on (still in the file)
+_SYMBOL = 0x6A09                # sprmCSymbol: the run's 0x28 characters stand for a symbol font's character
 
 # TC80.tcgrf bits
 _FIRST_MERGED, _MERGED, _VERT_MERGED, _VERT_RESTART = 0x01, 0x02, 0x20, 0x40
@@ -248,9 +249,10 @@ def _huge(grpprl: bytes, data: bytes) -> bytes:
     return data[at + 2:at + 2 + size] + grpprl[6:]
 
 
-def _deleted(word: bytes, table: bytes, fib: _Fib) -> list[tuple[int, int]]:
-    """The file positions [start, end) of the text runs marked deleted (sprmCFRMarkDel in their CHPX, from the
-    PlcBteChpx → CHPX FKP pages): a DOCX keeps such text as w:delText, which its reader does not print."""
+def _unprinted(word: bytes, table: bytes, fib: _Fib) -> list[tuple[int, int]]:
+    """The file positions [start, end) of the text runs a DOCX's reader would not print, by their CHPX (from the
+    PlcBteChpx → CHPX FKP pages): text deleted with revision marks on (sprmCFRMarkDel; a DOCX's w:delText) and
+    symbols inserted from a symbol font (sprmCSymbol: a 0x28 placeholder in the text; a DOCX's w:sym)."""
     part = "character formatting"
     fc, lcb = fib.pairs[_FC_PLCFBTECHPX]
     count = (lcb - 4) // 8
@@ -270,7 +272,8 @@ def _deleted(word: bytes, table: bytes, fib: _Fib) -> list[tuple[int, int]]:
         for i in range(crun):
             offset = 2 * page[4 * (crun + 1) + i]
             grpprl = page[offset + 1:offset + 1 + page[offset]] if offset else b""
-            if b"\x00\x08" in grpprl and any(sprm == _RMARK_DEL and op[0] in (1, 0x81) for sprm, op in _sprms(grpprl)):
+            if (b"\x00\x08" in grpprl or b"\x09\x6a" in grpprl) and any(
+                    sprm == _SYMBOL or (sprm == _RMARK_DEL and op[0] in (1, 0x81)) for sprm, op in _sprms(grpprl)):
                 out.append((fcs[i], fcs[i + 1]))
     return out
 
@@ -376,7 +379,7 @@ class _Reader:
         self.piece_cps = [p.cp for p in self.pieces]
         self.starts, self.ends, self.grpprls = _papx_runs(word, table, data, fib)
         self.sections = _section_marks(table, fib, fib.ccp_text)
-        self.hidden = _merge(_field_codes(self.text) + self._cps(_deleted(word, table, fib)))
+        self.hidden = _merge(_field_codes(self.text) + self._cps(_unprinted(word, table, fib)))
 
     def _cps(self, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """File position ranges as CP ranges of the main text, through the pieces that hold them."""
