@@ -18,6 +18,7 @@ The fixtures (tests/fixtures/worddoc/) were made by make_fixtures.py there, with
 
 from __future__ import annotations
 
+import io
 import resource
 import shutil
 import struct
@@ -72,6 +73,21 @@ def test_a_report_doc_gives_the_lines_tables_and_facts_of_its_docx():
                                                            ("本年支出合计", "T10 R1 C3")]
     # the same bytes named .wps (WPS's name for the same format) read the same
     assert _layout(read_bytes(Path("决算.wps"), _bytes("report.doc"))) == _layout(raw_doc)
+
+
+def test_an_excel_97_workbook_named_doc_is_read_as_one():
+    """The bytes decide: a compound file holding a Workbook stream and no WordDocument is an .xls whatever its name."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("公开03表")
+    for r, row in enumerate([["项目", "本年支出合计"], ["合计", 5334.09]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw = read_bytes(Path("决算.doc"), buffer.getvalue())
+    assert raw.format == "xls" and list(zip(raw.lines, raw.locators)) == [
+        ("公开03表", "公开03表!"), ("项目\t本年支出合计", "公开03表!1"), ("合计\t5334.09", "公开03表!2"), ("", "公开03表!")]
 
 
 FEATURE_LINES = [

@@ -123,11 +123,22 @@ def read_xls(path: Path, data: bytes) -> RawText:
 
 
 # --------------------------------------------------------------------------- Word, and formats that fail with a reason
+def _holds_workbook(data: bytes) -> bool:
+    """Whether a Compound File holds an Excel workbook (a Workbook or Book stream) and no Word document."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return not ole.exists("WordDocument") and (ole.exists("Workbook") or ole.exists("Book"))
+    except Exception:  # noqa: BLE001 - not a readable compound file: read_word97 says why
+        return False
+
+
 @register(".doc", ".wps", format="doc")
 def read_doc(path: Path, data: bytes) -> RawText:
     """Legacy Word (.doc, WPS .wps) → RawText: a Word 97–2003 binary is read by worddoc.read_word97 (the same
-    lines, grids and refs — ``P41``, ``T2 R5 C3`` — as the DOCX of the same content); a file that is really a DOCX
-    or an HTML page (Word's "save as web page") is read as what it is.  Raises ReadError naming the file for an
+    lines, grids and refs — ``P41``, ``T2 R5 C3`` — as the DOCX of the same content); a file that is really a DOCX,
+    an HTML page (Word's "save as web page") or an Excel 97 workbook is read as what it is.  Raises ReadError naming the file for an
     encrypted, Word 6/95 or damaged binary (worddoc says which), an RTF document, or bytes that are none of these."""
     kind = _what(data)
     if kind == "zip":
@@ -135,7 +146,7 @@ def read_doc(path: Path, data: bytes) -> RawText:
     if kind == "html":
         return read_html(path, data)
     if kind == "ole":
-        return read_word97(path, data)
+        return read_xls(path, data) if _holds_workbook(data) else read_word97(path, data)
     ext = path.suffix.lower() or ".doc"
     if kind == "rtf":
         raise ReadError(str(path), f"an RTF document under {ext}: save it as .docx or PDF", place="whole file")
