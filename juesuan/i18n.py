@@ -233,6 +233,19 @@ MESSAGES = [
     (r"an RTF document under (?P<ext>[^\s()]+): save it as \.docx or PDF", "扩展名为 {ext} 的 RTF 文档：请另存为 .docx 或 PDF"),
     (r"not a readable Word \((?P<ext>[^\s()]+)\) file: neither a Word binary, a DOCX nor HTML",
      "不是可读的 Word（{ext}）文件：既不是 Word 二进制文件，也不是 DOCX 或 HTML"),
+    # readers: Word 97–2003 binaries (ingest/readers/worddoc.py)
+    (r"encrypted Word document: it cannot be opened without its password \(ask the publisher for an unprotected "
+     r"copy or save it without the password\)",
+     "加密的 Word 文档：没有密码无法打开（请向发布单位索取未加密的版本，或去掉密码后另存）"),
+    (r"Word 6/95 format \((?P<ext>[^\s()]+)\): save it as \.docx or PDF \(only Word 97–2003 binaries are read\)",
+     "Word 6/95 格式（{ext}）：请另存为 .docx 或 PDF（只读取 Word 97–2003 二进制格式）"),
+    (r"not a readable Word \((?P<ext>[^\s()]+)\) file: the compound file holds no Word document",
+     "不是可读的 Word（{ext}）文件：复合文档中没有 Word 文档"),
+    (r"not a readable Word \((?P<ext>[^\s()]+)\) file: its (?P<w_part>.+?) is damaged",
+     "不是可读的 Word（{ext}）文件：其{w_part}已损坏"),
+    (r"not a readable Word \((?P<ext>[^\s()]+)\) file: (?P<detail>.*)", "不是可读的 Word（{ext}）文件：{detail}"),
+    (r"a Word/Excel 97–2003 file's sector table reaches byte (?P<end>\d+), this one stops at byte (?P<n>\d+)",
+     "Word/Excel 97–2003 文件的扇区表延伸到第 {end} 字节，此文件到第 {n} 字节就结束了"),
     (r"OFD document: save it as PDF \(OFD is not read\)", "OFD 版式文档：请另存为 PDF（暂不读取 OFD）"),
     (r"a bundle of (?P<n>\d+) files \((?P<names>.*)\): unpack it and run on its folder \(archives are not expanded\)",
      "压缩包，内含 {n} 个文件（{names}）：请解压后对解压出的文件夹运行（压缩包不展开读取）"),
@@ -352,11 +365,15 @@ PLACES = [
     (r"member (?P<member>.+)", "压缩包成员 {member}"),
     (r"line (?P<n>\d+)", "第 {n} 行"),
     (r"目录 line (?P<n>\d+)", "目录第 {n} 行"),
+    (r"(?P<stream>\w+) stream byte (?P<n>\d+)", "{stream} 流第 {n} 字节"),
+    (r"(?P<stream>\w+) stream", "{stream} 流"),
 ]
 # words inside messages (w_… groups) that are no code of WORDS
 MESSAGE_WORDS = {
     "fiscal year": "年度", "reporting unit": "编报单位", "fiscal year and reporting unit": "年度和编报单位", "a 绩效自评表": "绩效自评表", "a table": "一张表格",
     "unmarked": "未标明口径",
+    "file information block": "文件信息块（FIB）", "piece table": "文本片段表", "character data": "文字数据",
+    "paragraph formatting": "段落格式", "character formatting": "字符格式",
 }
 _MESSAGES = [(re.compile(p), zh) for p, zh in MESSAGES]
 _PLACES = [(re.compile(p), zh) for p, zh in PLACES]

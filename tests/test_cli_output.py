@@ -383,20 +383,21 @@ def test_a_gbk_console_gets_every_line_with_stand_ins_for_the_marks_it_lacks(war
     assert differ and all(u[:1] in "┏┃┡│└" and g[:1] in "+|" for u, g in differ)
 
 
-def test_a_legacy_word_file_in_a_folder_fails_with_what_to_save_it_as(tmp_path, capsys):
-    """A folder of published 决算 often holds .doc/.xls files: the .xls is read (ingest/readers/legacy.py), the Word
-    97 binary cannot be — it is a failed document (exit 4) whose reason says to save it as .docx or PDF, never
-    skipped like a scan."""
+def test_an_encrypted_word_file_in_a_folder_fails_with_what_to_do(tmp_path, capsys):
+    """A folder of published 决算 often holds .doc/.xls files, both read (ingest/readers/legacy.py, worddoc.py); a
+    Word 97 binary that is encrypted cannot be — it is a failed document (exit 4) whose reason says so and what to
+    ask for, never skipped like a scan.  (The encrypted .doc was written by Word: tests/test_worddoc.py.)"""
     inbox = tmp_path / "in"
     inbox.mkdir()
-    (inbox / "2024年度部门决算.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    encrypted = Path(__file__).resolve().parent / "fixtures" / "worddoc" / "word_encrypted.doc"
+    (inbox / "2024年度部门决算.doc").write_bytes(encrypted.read_bytes())
     (inbox / "scan.png").write_bytes(b"\x89PNG")
     assert main(["ingest", "--db", str(tmp_path / "w.duckdb"), str(inbox)]) == 4
     out = "".join(capsys.readouterr().out.split())   # a console folds a long Chinese line anywhere
-    assert "2024年度部门决算.doc（整个文件）：旧版Word(.doc)格式：请另存为.docx或PDF" in out
+    assert "2024年度部门决算.doc（整个文件）：加密的Word文档：没有密码无法打开（请向发布单位索取未加密的版本" in out
     assert "1×不是报告的文件格式（.png）" in out and "2024年度部门决算.doc" not in out.split("跳过")[1]
     assert main(["--lang", "en", "ingest", "--db", str(tmp_path / "w.duckdb"), str(inbox)]) == 4
-    assert "2024年度部门决算.doc,wholefile:legacyWord(.doc)format:saveitas.docxorPDF" in \
+    assert "2024年度部门决算.doc,wholefile:encryptedWorddocument:itcannotbeopenedwithoutitspassword" in \
         "".join(capsys.readouterr().out.split())
 
 

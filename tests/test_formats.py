@@ -327,12 +327,13 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000)
+# a Word 97 binary is read (tests/test_worddoc.py); one that is encrypted cannot be (written by Word: oletools' test data)
+OLE_DOC = (Path(__file__).resolve().parent / "fixtures" / "worddoc" / "word_encrypted.doc").read_bytes()
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("2024年度部门决算.doc", OLE_DOC, "legacy Word (.doc) format: save it as .docx or PDF"),
-    ("2024年度部门决算.wps", OLE_DOC, "legacy Word (.wps) format: save it as .docx or PDF"),
+    ("2024年度部门决算.doc", OLE_DOC, "encrypted Word document: it cannot be opened without its password"),
+    ("2024年度部门决算.wps", OLE_DOC, "encrypted Word document: it cannot be opened without its password"),
     ("2024年度部门决算.doc", b"{\\rtf1\\ansi 2024}", "an RTF document under .doc: save it as .docx or PDF"),
     ("2024年度部门决算.ofd", _zip({"OFD.xml": b"<ofd:OFD/>"}), "OFD document: save it as PDF (OFD is not read)"),
     ("决算公开.zip", _zip({"部门决算.pdf": b"%PDF", "附表.xls": b"x"}),
@@ -393,10 +394,10 @@ def test_a_run_loads_the_readable_formats_and_lists_the_others_as_failed(tmp_pat
     assert [(r[0], r[1], r[2]) for r in rows] == [
         ("a_决算.xls", "xls", "partial"), ("b_决算.html", "html", "partial"), ("c_决算.doc", "doc", "failed"),
         ("d_决算.ofd", "ofd", "failed"), ("e_决算.zip", "archive", "failed")]
-    assert rows[2][3] == "legacy Word (.doc) format: save it as .docx or PDF (no reader of the Word 97 binary " \
-                         "format is available)"
+    assert rows[2][3] == "encrypted Word document: it cannot be opened without its password (ask the publisher " \
+                         "for an unprotected copy or save it without the password)"
     assert "2parsed" in out and "3failed" in out and "1×notareportformat(.png)" in out
-    for name, reason in (("c_决算.doc", "legacyWord(.doc)format:saveitas.docxorPDF"),
+    for name, reason in (("c_决算.doc", "encryptedWorddocument:itcannotbeopenedwithoutitspassword"),
                          ("d_决算.ofd", "OFDdocument:saveitasPDF"), ("e_决算.zip", "abundleof1files(部门决算.pdf)")):
         assert f"{name},wholefile:{reason}" in out
     refs = dict(query(db, "SELECT d.format, o.source_ref FROM raw.observations o JOIN raw.documents d USING (doc_id) "

@@ -6,20 +6,21 @@ are the document's tables as ``ingest.grids.Grid``s of ``Cell``s:
 
 * the text reader finds them in the lines (``ingest.grids.find_grids``: tab
   separated or one-cell-per-line layouts);
-* readers of formats with real tables (PDF, DOCX, XLSX/XLS, HTML) read the cells directly
+* readers of formats with real tables (PDF, DOCX/DOC, XLSX/XLS, HTML) read the cells directly
   and build the grids with ``DocumentBuilder``, which also writes each table row
   into the line stream as a tab-separated line (so line numbers stay a total
   order of the document and prose parsers skip table lines).
 
 Either way the table parsers get grids and never ask which reader made one.
 ``RawText.locators`` gives, per line, its place in the source file's own terms
-(PDF ``p3 L12``, DOCX and HTML ``P41`` / ``T2 R5``, XLSX/XLS ``Sheet1!7``); a table cell keeps
-its own ``ref`` (``p10 T1 R5 C3``, ``T2 R5 C3``, ``Sheet1!D7``).  Formats that cannot be read (legacy Word,
-OFD, ZIP/RAR bundles) have readers too, which fail with what to do (``legacy``), so a run lists them.
+(PDF ``p3 L12``, DOCX/DOC and HTML ``P41`` / ``T2 R5``, XLSX/XLS ``Sheet1!7``); a table cell keeps
+its own ``ref`` (``p10 T1 R5 C3``, ``T2 R5 C3``, ``Sheet1!D7``).  Formats that cannot be read (RTF, OFD,
+ZIP/RAR bundles) have readers too, which fail with what to do (``legacy``), so a run lists them.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,18 +133,46 @@ _UNREADABLE = "not a readable "
 _PDF_TAIL = 1024
 _ZIP_EOCD = b"PK\x05\x06"
 _ZIP_TAIL = 22 + 65535
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _compound_file_end(data: bytes) -> int:
+    """The bytes a Compound File (.doc/.xls/.wps/.et) needs by its own sector table: up to the end of its last
+    sector in use (its FAT sectors as the header lists them, then the last entry of theirs that is not free);
+    0 when the header makes no sense."""
+    if len(data) < 512:
+        return 512
+    shift, = struct.unpack_from("<H", data, 0x1E)
+    fat_sectors, = struct.unpack_from("<I", data, 0x2C)
+    if shift not in (9, 12) or not 0 < fat_sectors <= 109:   # a FAT listed beyond the header: not checked
+        return 0
+    size = 1 << shift
+    sectors = struct.unpack_from(f"<{fat_sectors}I", data, 0x4C)
+    end = (max(sectors) + 2) * size
+    last = -1
+    for n, sector in enumerate(sectors):
+        at = (sector + 1) * size
+        if at + size <= len(data):
+            entries = struct.unpack_from(f"<{size // 4}I", data, at)
+            used = [i for i, e in enumerate(entries) if e != 0xFFFFFFFF]
+            if used:
+                last = max(last, n * (size // 4) + used[-1])
+    return max(end, (last + 2) * size)
 
 
 def cut_container(data: bytes) -> str | None:
-    """Why bytes that begin as a PDF or a ZIP container (DOCX/XLSX) are cut short — they hold the file's first
-    parts (a PDF object, a second archive member) but lack the end every such file has: a PDF's last %%EOF, a
-    ZIP's end-of-central-directory record — or None (complete, garbage behind a header, or another format).
+    """Why bytes that begin as a PDF, a ZIP container (DOCX/XLSX) or a Compound File (.doc/.xls) are cut short —
+    they hold the file's first parts (a PDF object, a second archive member, a compound file's header) but lack
+    the end every such file has: a PDF's last %%EOF, a ZIP's end-of-central-directory record, the sectors a
+    compound file's sector table lists — or None (complete, garbage behind a header, or another format).
     Says nothing of a text file (any prefix of a text is text)."""
     if data.startswith(b"%PDF") and b"endobj" in data and b"%%EOF" not in data[-_PDF_TAIL:]:
         return f"a PDF ends with %%EOF, this one stops at byte {len(data)} without it"
     if data.startswith(b"PK\x03\x04") and b"PK\x03\x04" in data[4:] and _ZIP_EOCD not in data[-_ZIP_TAIL:]:
         return (f"a DOCX/XLSX (ZIP) file ends with its central directory, this one stops at byte {len(data)} "
                 "without it")
+    if data.startswith(_OLE) and (end := _compound_file_end(data)) > len(data):
+        return f"a Word/Excel 97–2003 file's sector table reaches byte {end}, this one stops at byte {len(data)}"
     return None
 
 

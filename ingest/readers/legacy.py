@@ -4,12 +4,15 @@ ZIP/RAR bundles.
 * .xls/.et in the BIFF format are read with xlrd, sheet by sheet through office.add_sheet — the same lines,
   grids and refs (``Sheet1!D7``) as the XLSX of the same sheet.  Numbers print as the sheet displays them (the
   cell's number format, read with ``formatting_info``), dates as dates.
+* .doc/.wps in the Word 97–2003 binary format are read by worddoc.read_word97 (olefile opens the Compound File,
+  worddoc reads the piece table and the paragraph and table properties) — the same lines, grids and refs
+  (``P41``, ``T2 R5 C3``) as the DOCX of the same content; an encrypted one, a Word 6/95 one or a damaged one
+  fails with a reason naming the file and the place.
 * What sites serve under these names is often another format: a workbook or document saved as XLSX/DOCX (a ZIP)
   or exported as an HTML page.  The bytes decide: such a file is read by the reader of what it is.
 * The rest cannot be read here and fails with a reason that says what to do — never skipped silently, so the
-  run lists it: legacy Word binaries (no maintained pure-Python reader of the Word 97 format exists), OFD (the
-  maintained OFD package, easyofd, needs PyMuPDF and reportlab), RTF, and bundles (a ZIP or RAR of a report's
-  files: each member has to be its own document, with its own path).
+  run lists it: RTF under a .doc name, OFD (the maintained OFD package, easyofd, needs PyMuPDF and reportlab),
+  and bundles (a ZIP or RAR of a report's files: each member has to be its own document, with its own path).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ingest.readers import DocumentBuilder, RawText, register
 from ingest.readers.office import add_sheet, cell_value_text, read_docx, read_xlsx
 from ingest.readers.text import read_text
 from ingest.readers.webpage import looks_like_html, looks_like_mhtml, read_html
+from ingest.readers.worddoc import read_word97
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # a Compound File (OLE2): .xls, .doc, .et, .wps
 ZIP = b"PK\x03\x04"
@@ -118,22 +122,34 @@ def read_xls(path: Path, data: bytes) -> RawText:
     return out.result()
 
 
-# --------------------------------------------------------------------------- formats that fail with a reason
+# --------------------------------------------------------------------------- Word, and formats that fail with a reason
+def _holds_workbook(data: bytes) -> bool:
+    """Whether a Compound File holds an Excel workbook (a Workbook or Book stream) and no Word document."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return not ole.exists("WordDocument") and (ole.exists("Workbook") or ole.exists("Book"))
+    except Exception:  # noqa: BLE001 - not a readable compound file: read_word97 says why
+        return False
+
+
 @register(".doc", ".wps", format="doc")
 def read_doc(path: Path, data: bytes) -> RawText:
-    """Legacy Word (.doc, WPS .wps): a file that is really a DOCX or an HTML page (Word's "save as web page") is
-    read as what it is; a Word 97 binary (or RTF) raises ReadError saying to save it as .docx or PDF."""
+    """Legacy Word (.doc, WPS .wps) → RawText: a Word 97–2003 binary is read by worddoc.read_word97 (the same
+    lines, grids and refs — ``P41``, ``T2 R5 C3`` — as the DOCX of the same content); a file that is really a DOCX,
+    an HTML page (Word's "save as web page") or an Excel 97 workbook is read as what it is.  Raises ReadError naming the file for an
+    encrypted, Word 6/95 or damaged binary (worddoc says which), an RTF document, or bytes that are none of these."""
     kind = _what(data)
     if kind == "zip":
         return read_docx(path, data)
     if kind == "html":
         return read_html(path, data)
+    if kind == "ole":
+        return read_xls(path, data) if _holds_workbook(data) else read_word97(path, data)
     ext = path.suffix.lower() or ".doc"
     if kind == "rtf":
         raise ReadError(str(path), f"an RTF document under {ext}: save it as .docx or PDF", place="whole file")
-    if kind == "ole":
-        raise ReadError(str(path), f"legacy Word ({ext}) format: save it as .docx or PDF", place="whole file",
-                        hint="no reader of the Word 97 binary format is available")
     raise ReadError(str(path), f"not a readable Word ({ext}) file: neither a Word binary, a DOCX nor HTML",
                     place="byte 0")
 
