@@ -104,6 +104,8 @@ class PdfiumPage(PageObjects):
         }[rotation]
         super().__init__([], [], [], width, height)
         self.chars = self._read_chars(raw)
+        if self._turned_text and self._dropped_text(raw):
+            raise Unsupported("text objects pdfium's text page leaves out (turned glyphs without glyph boxes)")
         self.edges = self._read_edges(raw)
 
     # ------------------------------------------------------------ objects
@@ -126,6 +128,7 @@ class PdfiumPage(PageObjects):
                 angle = raw.FPDFText_GetCharAngle(textpage, i)
                 if angle not in directions:
                     directions[angle] = self._direction(angle)
+                    self._turned_text = self._turned_text or angle > 1e-3
                 m, upright = directions[angle]
                 (ax, ay), (bx, by) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
                 x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
@@ -139,6 +142,21 @@ class PdfiumPage(PageObjects):
         finally:
             textpage.close()
         return chars
+
+    _turned_text = False  # a glyph of the page is turned in user space (pdfium's char angle not 0)
+
+    def _dropped_text(self, raw) -> bool:
+        """Does pdfium's text page leave out some of the page's text?  It skips a text object whose box is
+        zero wide in user space: glyphs of a font that is not embedded and that no installed font replaces
+        (a CJK CID font such as STSong-Light on a machine without CJK fonts) have empty glyph boxes, so a
+        line of them turned a quarter turn (or a single such glyph) is zero wide and silently missing.
+        Checked on pages with turned glyphs only (upright lines of several glyphs have their advance as
+        width); pdfminer, which the reader then uses, reads those objects."""
+        for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
+            left, _, right, _ = obj.get_bounds()
+            if right - left < 1e-3 and not raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj.raw)):
+                return True
+        return False
 
     def _direction(self, angle: float) -> tuple[tuple, bool]:
         """A glyph's direction on the displayed page from pdfium's char angle (radians, clockwise, user
