@@ -108,6 +108,7 @@ class _Piece:
     col_x1: list[float] = field(default_factory=list)  # unruled: where each column's cells end at the most
     row_bounds: list[tuple[float, float, float, float]] = field(default_factory=list)  # bbox of each kept row
     grid_top: float | None = None  # ruled: the top of the whole grid (its blank rows too)
+    turn: int = 0  # the frame it was read in (pdfium_page.turned): its boxes are turned back by display_box
 
     @property
     def ncols(self) -> int:
@@ -423,13 +424,13 @@ class _Page:
     turn: int = 0  # the page's text runs turned this far (counter-clockwise) and was read upright (pdfium_page.turned)
     displayed: tuple[float, float] = (0.0, 0.0)  # width, height of the page as displayed
 
-    def display_box(self, box: tuple) -> tuple:
-        """A box of the frame the page was read in, on the displayed page (where a crop is cut)."""
-        if not self.turn:
+    def display_box(self, box: tuple, turn: int) -> tuple:
+        """A box of the frame a table was read in (turned `turn`), on the displayed page (where a crop is cut)."""
+        if not turn:
             return box
         from ingest.readers.pdfium_page import display_box
 
-        return display_box(box, self.turn, *self.displayed)
+        return display_box(box, turn, *self.displayed)
 
 
 # A page is a scanned image when images cover at least half of it and fewer printed characters than
@@ -775,24 +776,44 @@ def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]],
 
 
 def _read_page(page, page_no: int) -> _Page:
-    from ingest.readers.pdfium_page import stand_up_labels, turned
+    from ingest.readers.pdfium_page import by_direction, turned
 
     displayed = (page.width, page.height)
-    page, turn = turned(page)  # a page drawn turned without /Rotate is read in its text's frame
-    page = stand_up_labels(page)  # header labels printed vertically: horizontal words
+    parts = by_direction(page)  # upright prose beside a turned table: each region read in its own frame
+    frames = [turned(part) for part in parts]  # a page drawn turned without /Rotate is read in its text's frame
+    if len(frames) == 1:
+        page, turn = frames[0]
+    else:
+        turn = frames[0][1]
     chars = page.chars
     scanned = _is_scanned(page, chars)
     unmapped = _unmapped(chars)
+    blocks: list = []
+    tables = 0
+    for part, part_turn in frames:
+        found = _frame_blocks(part, page_no, tables, part_turn, displayed)
+        tables += sum(1 for b in found if b[1] == "table")
+        blocks += found
+    return _Page(page_no, blocks, scanned, unmapped, turn, displayed)
+
+
+def _frame_blocks(page, page_no: int, tables: int, turn: int, displayed: tuple[float, float]) -> list:
+    """The blocks of a page, or of a region of a page read in its text's frame (`turn`, see
+    pdfium_page.turned; `tables` numbered before it on the page), in reading order: (top, "line", text,
+    box on the displayed page) and (top, "table", _Piece, None)."""
+    from ingest.readers.pdfium_page import display_box, stand_up_labels
+
+    page = stand_up_labels(page)  # header labels printed vertically: horizontal words
     pieces: list[_Piece] = []
     for table in page.find_tables():
-        piece = _piece(page_no, len(pieces) + 1, table)
+        piece = _piece(page_no, tables + len(pieces) + 1, table)
         if piece is not None:
             pieces.append(piece)
     lines = None
     if not pieces:
         lines = page.extract_text_lines(return_chars=True)
         for band in _table_bands(lines):
-            piece = _band_piece(page_no, len(pieces) + 1, band)
+            piece = _band_piece(page_no, tables + len(pieces) + 1, band)
             if piece is not None:
                 pieces.append(piece)
     if pieces:
@@ -805,9 +826,11 @@ def _read_page(page, page_no: int) -> _Page:
             return not any(top <= mid <= bottom for top, bottom in bands)
 
         lines = page.filter(outside).extract_text_lines()
-    blocks = [(line["top"], "line", line["text"], _bbox(line)) for line in lines] + \
+    for piece in pieces:
+        piece.turn = turn
+    blocks = [(line["top"], "line", line["text"], display_box(_bbox(line), turn, *displayed)) for line in lines] + \
         [(p.top, "table", p, None) for p in pieces]
-    return _Page(page_no, sorted(blocks, key=lambda b: b[0]), scanned, unmapped, turn, displayed)
+    return sorted(blocks, key=lambda b: b[0])
 
 
 def _bbox(obj: dict) -> tuple[float, float, float, float]:
@@ -950,7 +973,7 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     def prose(text: str, ref: str, bbox) -> None:
         out.prose(text, ref)
         recent.append(squash(text))
-        where[ref] = by_no[int(ref[1:ref.index(" ")])].display_box(bbox)
+        where[ref] = bbox
 
     def flush() -> None:
         if not pending:
@@ -958,7 +981,8 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
         head = pending[0]
         if len(pending) == 1 and not head.ruled and head.header_rows == len(head.texts):
             for k, text in enumerate(head.lines):  # aligned lines ending a page that no table continues: prose
-                prose(text, f"p{head.page_no} L{head.first_line + k}", head.row_bounds[k])
+                prose(text, f"p{head.page_no} L{head.first_line + k}",
+                      by_no[head.page_no].display_box(head.row_bounds[k], head.turn))
             pending.clear()
             return
         rows, locators = _rebuild(pending)
@@ -967,7 +991,8 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
         out.table(rows, locators)
         for piece in pending + [p for group in columns for p in group]:
             for row_id, bbox in zip(piece.row_ids, piece.row_bounds):
-                where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = by_no[piece.page_no].display_box(bbox)
+                where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = by_no[piece.page_no].display_box(bbox,
+                                                                                                   piece.turn)
         pending.clear()
         columns.clear()
         for line in held:
@@ -1008,7 +1033,7 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
                 at_top = False
                 for text, bbox in zip(piece.lines, piece.row_bounds):
                     line_no += 1
-                    prose(text, f"p{page.page_no} L{line_no}", bbox)
+                    prose(text, f"p{page.page_no} L{line_no}", page.display_box(bbox, piece.turn))
                 continue
             else:
                 flush()

@@ -274,6 +274,70 @@ def display_box(box: tuple, turn: int, width: float, height: float) -> tuple:
     return box
 
 
+# A page holding text of two directions (upright prose above a table drawn turned, a turned block beside an
+# upright one) is cut into regions of one direction each along straight gaps (an XY cut): a gap at least
+# _CUT_GAP × the font size wide, crossed by no ruling line, with text of one direction on each side
+# (_HOMOGENEOUS of its printed characters: a stray mark does not stop a cut) and different directions on
+# the two sides.  Header labels turned inside an upright table are not cut off: their row's other labels,
+# the title above and the body below them print upright beside them, and no gap that wide parts them.
+_CUT_GAP = 1.5
+_HOMOGENEOUS = 0.9
+
+
+def by_direction(page) -> list:
+    """`page` (pdfplumber's or PdfiumPage) as the regions of its text's directions, in reading order (a cut
+    across the page: the part above first; a cut down it: the left part first): each a PageObjects of the
+    whole page's size holding the characters, rules and images whose middles lie in it, for `turned` to read
+    in its own frame.  A page whose printed characters all run one way, or that no such cut divides, is
+    returned alone as it is ([page])."""
+    printed = [c for c in page.chars if c["text"].strip()]
+    if all(c["upright"] and c["matrix"][0] > 0 for c in printed):
+        return [page]  # the quick answer for most pages
+    turns = {id(c): text_turn(c) for c in printed}
+    if len(set(turns.values())) < 2:
+        return [page]
+    sizes = sorted(c.get("size") or min(c["x1"] - c["x0"], c["bottom"] - c["top"]) for c in printed)
+    gap = _CUT_GAP * sizes[len(sizes) // 2]
+    boxes = _cuts(printed, turns, (0.0, 0.0, page.width, page.height), gap, page.edges)
+    if len(boxes) < 2:
+        return [page]
+
+    def inside(obj: dict, box: tuple) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+    return [PageObjects([c for c in page.chars if inside(c, box)], [e for e in page.edges if inside(e, box)],
+                        [i for i in page.images if inside(i, box)], page.width, page.height) for box in boxes]
+
+
+def _cuts(chars: list[dict], turns: dict[int, int], box: tuple, gap: float, edges: list[dict]) -> list[tuple]:
+    """The regions (x0, top, x1, bottom) of `box` holding `chars` (see by_direction), cut recursively."""
+    def dominant(part: list[dict]) -> int | None:
+        counts = Counter(turns[id(c)] for c in part)
+        turn, n = counts.most_common(1)[0]
+        return turn if n >= _HOMOGENEOUS * len(part) else None
+
+    for lo, hi in (("top", "bottom"), ("x0", "x1")):
+        order = sorted(chars, key=lambda c: c[lo])
+        reach = order[0][hi]
+        for k in range(1, len(order)):
+            start = order[k][lo]
+            if start - reach >= gap:
+                at = (reach + start) / 2
+                crossing = [e for e in edges if e["orientation"] == ("v" if lo == "top" else "h")]
+                crossed = any(e["top"] < at < e["bottom"] and box[0] <= e["x0"] <= box[2] for e in crossing) \
+                    if lo == "top" else any(e["x0"] < at < e["x1"] and box[1] <= e["top"] <= box[3] for e in crossing)
+                first, rest = order[:k], order[k:]
+                a, b = dominant(first), dominant(rest)
+                if not crossed and a is not None and b is not None and a != b:
+                    x0, top, x1, bottom = box
+                    one, two = ((x0, top, x1, at), (x0, at, x1, bottom)) if lo == "top" \
+                        else ((x0, top, at, bottom), (at, top, x1, bottom))
+                    return _cuts(first, turns, one, gap, edges) + _cuts(rest, turns, two, gap, edges)
+            reach = max(reach, order[k][hi])
+    return [box]
+
+
 def turned(page):
     """`page` (pdfplumber's or PdfiumPage) in its text's own frame: a page whose content is drawn turned a
     quarter turn or two without /Rotate (its text runs up or down the displayed page: a landscape table
