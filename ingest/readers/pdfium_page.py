@@ -311,31 +311,36 @@ def by_direction(page) -> list:
 
 
 def _cuts(chars: list[dict], turns: dict[int, int], box: tuple, gap: float, edges: list[dict]) -> list[tuple]:
-    """The regions (x0, top, x1, bottom) of `box` holding `chars` (see by_direction), cut recursively."""
-    def dominant(part: list[dict]) -> int | None:
+    """The regions (x0, top, x1, bottom) of `box` holding `chars` (see by_direction), cut recursively; of the
+    possible cuts, the one leaving the fewest characters of another direction on its sides."""
+    def dominant(part: list[dict]) -> tuple[int | None, int]:
         counts = Counter(turns[id(c)] for c in part)
         turn, n = counts.most_common(1)[0]
-        return turn if n >= _HOMOGENEOUS * len(part) else None
+        return (turn if n >= _HOMOGENEOUS * len(part) else None), len(part) - n
 
+    best = None  # (characters of another direction, axis, position, index in that axis' order)
+    orders = {}
     for lo, hi in (("top", "bottom"), ("x0", "x1")):
-        order = sorted(chars, key=lambda c: c[lo])
+        order = orders[lo] = sorted(chars, key=lambda c: c[lo])
+        crossing = [e for e in edges if e["orientation"] == ("v" if lo == "top" else "h")]
         reach = order[0][hi]
         for k in range(1, len(order)):
             start = order[k][lo]
             if start - reach >= gap:
                 at = (reach + start) / 2
-                crossing = [e for e in edges if e["orientation"] == ("v" if lo == "top" else "h")]
                 crossed = any(e["top"] < at < e["bottom"] and box[0] <= e["x0"] <= box[2] for e in crossing) \
                     if lo == "top" else any(e["x0"] < at < e["x1"] and box[1] <= e["top"] <= box[3] for e in crossing)
-                first, rest = order[:k], order[k:]
-                a, b = dominant(first), dominant(rest)
-                if not crossed and a is not None and b is not None and a != b:
-                    x0, top, x1, bottom = box
-                    one, two = ((x0, top, x1, at), (x0, at, x1, bottom)) if lo == "top" \
-                        else ((x0, top, at, bottom), (at, top, x1, bottom))
-                    return _cuts(first, turns, one, gap, edges) + _cuts(rest, turns, two, gap, edges)
+                (a, stray_a), (b, stray_b) = dominant(order[:k]), dominant(order[k:])
+                if not crossed and a is not None and b is not None and a != b \
+                        and (best is None or stray_a + stray_b < best[0]):
+                    best = (stray_a + stray_b, lo, at, k)
             reach = max(reach, order[k][hi])
-    return [box]
+    if best is None:
+        return [box]
+    _, lo, at, k = best
+    x0, top, x1, bottom = box
+    one, two = ((x0, top, x1, at), (x0, at, x1, bottom)) if lo == "top" else ((x0, top, at, bottom), (at, top, x1, bottom))
+    return _cuts(orders[lo][:k], turns, one, gap, edges) + _cuts(orders[lo][k:], turns, two, gap, edges)
 
 
 def turned(page):

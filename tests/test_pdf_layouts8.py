@@ -1,0 +1,108 @@
+"""Pages holding text of two directions, and crops of turned pages (bench/pdf_render.py `turn_tables`): upright
+prose above a table drawn turned on a portrait page is read region by region, each in its own frame, and
+gives the same facts (value and source_ref) as the upright rendering; the page crops find a figure running
+up or down the page.  Content: report 000's 支出决算表 (公开03表, 30 figures) under its title block, as in
+tests/test_pdf_rotated.py."""
+
+from __future__ import annotations
+
+import io
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+from renderers import report_blocks
+
+from ingest.load import document_rows
+from ingest.parse import parse_bytes
+from ingest.readers.pdf import read_pdf
+
+pytest.importorskip("reportlab")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from pdf_render import render, text_of_blocks  # noqa: E402
+
+TITLE = "西安市总工会2019年度部门决算"
+BLOCKS = [TITLE, *report_blocks(SEEDS["000"], 495, 521)]
+PROSE = [(TITLE, "p1 L1"), ("支出决算表", "p1 L2"), ("公开03表", "p1 L3"), ("编制部门：西安市总工会（汇总）", "p1 L4"),
+         ("单位：万元", "p1 L5")]
+
+
+def _refs(doc) -> dict:
+    """(function code, item) → (value, source_ref) of the 03 table's observations."""
+    return {(r["function_code"], r["item"]): (r["value"], r["source_ref"]) for r in document_rows(doc)["observations"]
+            if r["table_code"] == "03"}
+
+
+@pytest.fixture(scope="module")
+def upright():
+    return {ruled: _refs(parse_bytes(Path("report.pdf"), render(BLOCKS, ruled=ruled))) for ruled in (True, False)}
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_upright_prose_above_a_turned_table_reads_each_in_its_own_frame(turn, ruled, upright):
+    """A portrait page: the title block upright at its top, the table turned below it (text running up at 90,
+    down at 270), the page number upright at the foot.  The prose is p1 L1–L5 in reading order, the table
+    T1 with every ref as on the upright page; both page readers agree.  (Before: the page was turned as a
+    whole, the prose read as vertical text: 0/30, not a report.)"""
+    data = render(BLOCKS, turn=turn, turn_tables=True, ruled=ruled)
+    fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
+    assert fast.lines == slow.lines and fast.locators == slow.locators
+    assert [(line, ref) for line, ref in zip(fast.lines, fast.locators) if " L" in ref] == PROSE
+    doc = parse_bytes(Path("report.pdf"), data)
+    assert _refs(parse_bytes(Path("report.txt"), text_of_blocks(BLOCKS))).keys() == _refs(doc).keys()
+    assert _refs(doc) == upright[ruled]
+    assert _refs(doc)[("2012906", "total")] == (Decimal("5015.32"), "p1 T1 R8 C3")
+
+
+def test_turned_header_labels_inside_an_upright_table_are_not_cut_off():
+    """Header labels turned a quarter turn in their cells (Excel's text orientation) are text of another
+    direction too, but the upright title above, the row's other labels and the body below leave no gap
+    that parts them: the page is one region, read upright."""
+    import pdfplumber
+
+    from ingest.readers.pdfium_page import by_direction
+
+    for options in (dict(vertical="up"), dict(vertical="down", ruled=False)):
+        with pdfplumber.open(io.BytesIO(render(BLOCKS, **options))) as pdf:
+            page = pdf.pages[0]
+            assert by_direction(page) == [page]
+
+
+def test_a_mixed_page_is_cut_into_its_regions_in_reading_order():
+    """The regions of a mixed page: the prose above, the turned table, the upright page number at the foot."""
+    import pdfplumber
+
+    from ingest.readers.pdfium_page import by_direction, page_turn
+
+    with pdfplumber.open(io.BytesIO(render(BLOCKS, turn=90, turn_tables=True))) as pdf:
+        parts = by_direction(pdf.pages[0])
+        assert [("".join(c["text"] for c in part.chars)[:8], page_turn(part), len(part.chars)) for part in parts] \
+            == [(TITLE[:8], 0, 46), ("项目本年支出合计", 90, 391), ("1", 0, 1)]
+
+
+@pytest.mark.parametrize("options", [dict(turn=90), dict(turn=270), dict(turn=90, turn_tables=True),
+                                     dict(turn=270, turn_tables=True, ruled=False)],
+                         ids=["turned_90", "turned_270", "mixed_90", "mixed_270_unruled"])
+def test_the_crop_of_a_figure_on_a_turned_page_is_found_by_its_ref(tmp_path, options):
+    """juesuan/pdfcrop: the region of 2012906's 本年支出合计 (p1 T1 R8 C3, '5,015.32') on a page whose text runs
+    up (90) or down (270) the page, whole or below upright prose, is found by its ref, and the mark holds
+    exactly the figure's characters (a glyph wide, the figure long: the figure runs vertically).  Before, on
+    a page turned 90, pdfplumber's search read the figure top to bottom ('23.510,5') and there was no crop."""
+    import pdfplumber
+
+    from juesuan.pdfcrop import PdfCropper
+
+    path = tmp_path / "r.pdf"
+    path.write_bytes(render(BLOCKS, **options))
+    with PdfCropper(path) as cropper:
+        region = cropper.region("p1 T1 R8 C3", "5,015.32")
+        line = cropper.region("p1 L2", "支出决算表")
+    assert region is not None and region.how == "ref" and line is not None and line.how == "ref"
+    x0, top, x1, bottom = region.mark
+    assert x1 - x0 == pytest.approx(9, abs=1) and bottom - top > 25
+    with pdfplumber.open(path) as pdf:
+        inside = pdf.pages[0].crop((x0 - 0.5, top - 0.5, x1 + 0.5, bottom + 0.5)).chars
+    assert sorted(c["text"] for c in inside) == sorted("5,015.32")
