@@ -106,3 +106,20 @@ def test_the_crop_of_a_figure_on_a_turned_page_is_found_by_its_ref(tmp_path, opt
     with pdfplumber.open(path) as pdf:
         inside = pdf.pages[0].crop((x0 - 0.5, top - 0.5, x1 + 0.5, bottom + 0.5)).chars
     assert sorted(c["text"] for c in inside) == sorted("5,015.32")
+
+
+def test_a_one_column_part_without_lines_on_a_page_of_its_own_continues_the_table():
+    """支出决算表 split by columns (4 a page) and rows (10 a page), drawn without lines: page 4 prints the
+    last rows of the other columns, of which only 项目支出 has figures — one figure a line, no labels, no
+    table for _table_bands.  It is read as that column's continuation: 30 figures as the text report,
+    210's 项目支出 at p4 T1 R1 C1 (before: 27/30, those three lines prose)."""
+    data = render(BLOCKS, split_columns=4, rows_per_page=10, ruled=False)
+    doc = parse_bytes(Path("report.pdf"), data)
+    text = _refs(parse_bytes(Path("report.txt"), text_of_blocks(BLOCKS)))
+    refs = _refs(doc)
+    assert {k: v for k, (v, _) in refs.items()} == {k: v for k, (v, _) in text.items()}
+    assert [refs[(code, "project")] for code in ("210", "21002", "2100212")] == [
+        (Decimal("100.00"), "p4 T1 R1 C1"), (Decimal("100.00"), "p4 T1 R2 C1"), (Decimal("100.00"), "p4 T1 R3 C1")]
+    assert refs[("2012906", "project")] == (Decimal("5015.32"), "p3 T1 R7 C1")
+    assert not [line for line, ref in zip(*(lambda r: (r.lines, r.locators))(read_pdf(Path("r.pdf"), data)))
+                if ref.startswith("p4 L")]

@@ -1216,10 +1216,17 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
     cannot be placed: said in `issues`, read as a table of its own."""
     head = pending[0]
     at = next((k for k, b in enumerate(page.blocks) if b[1] == "table"), None)
-    if at is None or head.header_rows == len(head.texts):
+    start = at
+    single = _one_column_part(page, edge, running, pending) if not head.ruled else None
+    if single is not None and (at is None or single[1] < at):
+        start, at, part = single
+    elif at is None or head.header_rows == len(head.texts):
         return set()
-    part: _Piece = page.blocks[at][2]
-    for block in page.blocks[:at]:
+    else:
+        part = page.blocks[at][2]
+    if head.header_rows == len(head.texts):
+        return set()
+    for block in page.blocks[:start]:
         text = squash(block[2])
         if not (_CONTINUED_MARK.sub("", text) in title or _CONTINUED.match(text) or (id(block) in edge and (
                 is_page_footer(block[2]) or re.sub(r"\d+", "#", text) in running))):
@@ -1254,6 +1261,47 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
     else:
         columns.append(group)
     return {id(b) for b in page.blocks[:at + 1]}
+
+
+def _one_column_part(page: _Page, edge: set[int], running: set[str], pending: list[_Piece]) \
+        -> tuple[int, int, _Piece] | None:
+    """A wide table's other columns that fill one column only, printed without lines on a page of their
+    own, are no table to _table_bands: text lines of one word each, its header label(s) then one figure a
+    line (rows blank in that column are not printed).  The page's first such lines (after running headers,
+    续表 lines or the title repeated) whose texts lie over one column (their x extents overlap), at least
+    one a figure and every line after the first figure a figure, as a one-column _Piece drawn without
+    lines for _column_part to line up with the pending table's rows: (index of its first and of its last
+    block, the piece), or None.  Upright pages only (the lines' boxes are the page's)."""
+    if page.turn:
+        return None
+    blocks = page.blocks
+    k = 0
+    while k < len(blocks) and blocks[k][1] == "line" and (_CONTINUED.match(squash(blocks[k][2])) or (
+            id(blocks[k]) in edge and (is_page_footer(blocks[k][2])
+                                       or re.sub(r"\d+", "#", squash(blocks[k][2])) in running))):
+        k += 1
+    first = k
+    run: list = []
+    while k < len(blocks) and blocks[k][1] == "line" and " " not in blocks[k][2].strip() \
+            and not is_page_footer(blocks[k][2]):
+        text = squash(blocks[k][2])
+        if (run and _is_figure(squash(run[-1][2])) and not _is_figure(text)) \
+                or (run and _overlap((min(b[3][0] for b in run), max(b[3][2] for b in run)),
+                                     (blocks[k][3][0], blocks[k][3][2])) <= 0):
+            break
+        run.append(blocks[k])
+        k += 1
+    while run and not _is_figure(squash(run[-1][2])):  # labels after the figures: not this column's
+        run.pop()
+    header = next((n for n, b in enumerate(run) if _is_figure(squash(b[2]))), len(run))
+    if not run or header == len(run):
+        return None
+    boxes = [b[3] for b in run]
+    piece = _Piece(page.page_no, 1, [[b[2].strip()] for b in run], [[False] for _ in run], list(range(1, len(run) + 1)),
+                   [min(b[0] for b in boxes)], header, min(b[1] for b in boxes), max(b[3] for b in boxes),
+                   max(b[2] for b in boxes), ruled=False, lines=[b[2] for b in run],
+                   col_x1=[max(b[2] for b in boxes)], row_bounds=[tuple(b) for b in boxes])
+    return first, first + len(run) - 1, piece
 
 
 def _group_mapping(pending: list[_Piece], rows: list, locators: list[str],
