@@ -684,7 +684,12 @@ def _join_spread_runs(band: list[tuple[dict, list]]) -> list[tuple[dict, list]]:
         k = end + 1
     starts += [seg[0] for _, segs in band for seg in segs  # labels start at their cells' starts
                if not single(seg) and not _NUMBER_CELL.match(seg[2].replace(" ", ""))]
-    anchors = texts  # (x0, x1) of every text: a figure starting where a character does, not as wide as it
+    # (x0, x1) of every text: a figure starting where a character does, not as wide as it; but a figure
+    # right-aligned in its column (another figure ends where it ends and starts elsewhere) starts wherever its
+    # width puts it: no column starts there
+    numbers = [(x0, x1) for _, segs in band for x0, x1, t in segs if _NUMBER_CELL.match(t.replace(" ", ""))]
+    right = {(a, b) for a, b in numbers if any(abs(b - d) <= _SPREAD_START_TOLERANCE < abs(a - c) for c, d in numbers)}
+    anchors = [t for t in texts if t not in right]
     figures: list[list[float]] = []
     for x0, x1, _ in sorted(seg for _, segs in band for seg in segs if _NUMBER_CELL.match(seg[2].replace(" ", ""))):
         if figures and x0 <= figures[-1][1]:
