@@ -104,8 +104,8 @@ class PdfiumPage(PageObjects):
         }[rotation]
         super().__init__([], [], [], width, height)
         self.chars = self._read_chars(raw)
-        if self._turned_text and self._dropped_text(raw):
-            raise Unsupported("text objects pdfium's text page leaves out (turned glyphs without glyph boxes)")
+        if (self._turned_text or self._no_glyph_boxes) and self._dropped_text(raw):
+            raise Unsupported("text objects pdfium's text page leaves out (glyphs without glyph boxes)")
         self.edges = self._read_edges(raw)
 
     # ------------------------------------------------------------ objects
@@ -115,6 +115,9 @@ class PdfiumPage(PageObjects):
         rect = raw.FS_RECTF()
         rect_ref = ctypes.byref(rect)
         directions: dict[float, tuple] = {}  # pdfium's char angle → (matrix as displayed, upright)
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        box_refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
+        glyph_box = None
         chars: list[dict] = []
         try:
             for i in range(textpage.count_chars()):
@@ -125,6 +128,11 @@ class PdfiumPage(PageObjects):
                     code = 0xFFFD
                 if not raw.FPDFText_GetLooseCharBox(textpage, i, rect_ref):
                     continue
+                if code >= 0x2E80 and glyph_box is None:  # the page's first CJK glyph: has its font glyph boxes?
+                    glyph_box = raw.FPDFText_GetCharBox(textpage, i, *box_refs) \
+                        and min(right.value - left.value, top.value - bottom.value) \
+                        > 0.02 * raw.FPDFText_GetFontSize(textpage, i)
+                    self._no_glyph_boxes = not glyph_box
                 angle = raw.FPDFText_GetCharAngle(textpage, i)
                 if angle not in directions:
                     directions[angle] = self._direction(angle)
@@ -141,17 +149,20 @@ class PdfiumPage(PageObjects):
                 })
         finally:
             textpage.close()
+        self._no_glyph_boxes = self._no_glyph_boxes or glyph_box is None  # no CJK glyph at all: all dropped?
         return chars
 
     _turned_text = False  # a glyph of the page is turned in user space (pdfium's char angle not 0)
+    _no_glyph_boxes = False  # the page's first CJK glyph has an empty glyph box (< 2 % of the font size: no glyph shapes)
 
     def _dropped_text(self, raw) -> bool:
         """Does pdfium's text page leave out some of the page's text?  It skips a text object whose box is
         zero wide in user space: glyphs of a font that is not embedded and that no installed font replaces
         (a CJK CID font such as STSong-Light on a machine without CJK fonts) have empty glyph boxes, so a
-        line of them turned a quarter turn (or a single such glyph) is zero wide and silently missing.
-        Checked on pages with turned glyphs only (upright lines of several glyphs have their advance as
-        width); pdfminer, which the reader then uses, reads those objects."""
+        line of them turned a quarter turn, or a single such glyph (a one-character cell, a stacked label,
+        a glyph drawn as its own text object), is zero wide and silently missing.  Checked on pages with
+        turned glyphs, whose first CJK glyph has an empty glyph box (one call a page; the real reports'
+        fonts are embedded: never) or that has no CJK glyph; pdfminer, which the reader then uses, reads those objects."""
         for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
             left, _, right, _ = obj.get_bounds()
             if right - left < 1e-3 and not raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj.raw)):
