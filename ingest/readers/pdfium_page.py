@@ -115,8 +115,8 @@ class PdfiumPage(PageObjects):
         rect = raw.FS_RECTF()
         rect_ref = ctypes.byref(rect)
         directions: dict[float, tuple] = {}  # pdfium's char angle → (matrix as displayed, upright)
-        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        box_refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
+        glyph = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top of a glyph's own box
+        glyph_refs = [ctypes.byref(v) for v in glyph]
         glyph_box = None
         chars: list[dict] = []
         try:
@@ -129,8 +129,8 @@ class PdfiumPage(PageObjects):
                 if not raw.FPDFText_GetLooseCharBox(textpage, i, rect_ref):
                     continue
                 if code >= 0x2E80 and glyph_box is None:  # the page's first CJK glyph: has its font glyph boxes?
-                    glyph_box = raw.FPDFText_GetCharBox(textpage, i, *box_refs) \
-                        and min(right.value - left.value, top.value - bottom.value) \
+                    glyph_box = raw.FPDFText_GetCharBox(textpage, i, *glyph_refs) \
+                        and min(glyph[1].value - glyph[0].value, glyph[3].value - glyph[2].value) \
                         > 0.02 * raw.FPDFText_GetFontSize(textpage, i)
                     self._no_glyph_boxes = not glyph_box
                 angle = raw.FPDFText_GetCharAngle(textpage, i)
