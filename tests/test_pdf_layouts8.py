@@ -123,3 +123,22 @@ def test_a_one_column_part_without_lines_on_a_page_of_its_own_continues_the_tabl
     assert refs[("2012906", "project")] == (Decimal("5015.32"), "p3 T1 R7 C1")
     assert not [line for line, ref in zip(*(lambda r: (r.lines, r.locators))(read_pdf(Path("r.pdf"), data)))
                 if ref.startswith("p4 L")]
+
+
+def test_a_right_aligned_figure_under_a_spread_label_does_not_cut_it(tmp_path):
+    """The generated 绩效自评表 drawn without lines, labels spread over their cells (分散对齐), figures
+    right-aligned: '100.00' ends at its column's end and happens to start under the '%' of the spread header
+    '执行率（%）'.  A right-aligned figure (another figure ends where it ends) marks no column start, so the
+    header is one word over its column, and the figures stand under it (before: '执行率（' | '%）', two
+    columns, 执行率 lost).  Read with pdfminer's glyph boxes (the PDF's own widths; pdfium's depend on the
+    fonts installed when the CJK font is not embedded)."""
+    from corpus import PDF_LAYOUTS, build_reports
+    from pdf_render import blocks_of_text
+
+    reports, _ = build_reports(tmp_path, 1, seed=7, layouts=PDF_LAYOUTS)
+    data = render(blocks_of_text(reports[0].lines), ruled=False, right_figures=True, distributed=True)
+    raw = read_pdf(Path("r.pdf"), data, "pdfplumber")
+    rows = {ref: line for line, ref in zip(raw.lines, raw.locators)}
+    assert rows["p3 T2 R3"] == "项目资金（万元）\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率（%）\t得分"
+    assert rows["p3 T2 R4"] == "年度资金总额\t260.11\t306.13\t306.13\t10\t100.00\t10.00"
+    assert rows["p4 T2 R3"].split("\t")[-3:] == ["执行率（%）", "得分", ""]
