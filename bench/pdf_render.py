@@ -210,15 +210,16 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
                 c.drawString(MARGIN, state["y"] - SIZE, piece)
                 state["y"] -= ROW
             continue
-        if turn_tables:  # turned, below the prose on the page (or on a new page when little is left)
-            if state["y"] < ph / 3:
-                new_page()
-            turned_frame(ph if state["y"] >= ph - MARGIN else state["y"])
         rows = _vertical_header(block, vertical) if vertical else block
         ncols = max(len(r) for r in rows)
         widths = [max((_cell_width(part) for r in rows if j < len(r) and r[j] not in (SPAN_LEFT, SPAN_UP)
                        and r[j + 1:j + 2] != [SPAN_LEFT] for part in r[j].split("\n")), default=0) + 12
                   for j in range(ncols)]
+        if turn_tables:  # turned, below the prose on the page (on a new page when it does not fit there)
+            narrowest = sum((w - 12) * MIN_SIZE / SIZE + 12 for w in widths) + 2 * MARGIN
+            if state["y"] < max(ph / 3, narrowest):
+                new_page()
+            turned_frame(ph if state["y"] >= ph - MARGIN else state["y"])
         size = max(MIN_SIZE, min(SIZE, SIZE * ((state["frame"] or width) - 2 * MARGIN) / sum(widths)))  # shrink a table wider than the page
         widths = [(w - 12) * size / SIZE + 12 for w in widths]
         xs = [MARGIN]

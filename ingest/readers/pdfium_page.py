@@ -293,6 +293,9 @@ def display_box(box: tuple, turn: int, width: float, height: float) -> tuple:
 # the title above and the body below them print upright beside them, and no gap that wide parts them.
 _CUT_GAP = 1.5
 _HOMOGENEOUS = 0.9
+# A few characters of one direction apart from a region of another (a page number printed upright under a
+# turned table, closer than _CUT_GAP) are cut off at any gap: up to _STRAY of them.
+_STRAY = 6
 
 
 def by_direction(page) -> list:
@@ -337,7 +340,9 @@ def _cuts(chars: list[dict], turns: dict[int, int], box: tuple, gap: float, edge
         reach = order[0][hi]
         for k in range(1, len(order)):
             start = order[k][lo]
-            if start - reach >= gap:
+            small = min(k, len(order) - k)
+            if start - reach >= gap or (start - reach > 0 and small <= _STRAY
+                                        and len({turns[id(c)] for c in (order[:k] if k == small else order[k:])}) == 1):
                 at = (reach + start) / 2
                 crossed = any(e["top"] < at < e["bottom"] and box[0] <= e["x0"] <= box[2] for e in crossing) \
                     if lo == "top" else any(e["x0"] < at < e["x1"] and box[1] <= e["top"] <= box[3] for e in crossing)
