@@ -687,8 +687,19 @@ def _join_spread_runs(band: list[tuple[dict, list]]) -> list[tuple[dict, list]]:
     # (x0, x1) of every text: a figure starting where a character does, not as wide as it; but a figure
     # right-aligned in its column (another figure ends where it ends and starts elsewhere) starts wherever its
     # width puts it: no column starts there
-    numbers = [(x0, x1) for _, segs in band for x0, x1, t in segs if _NUMBER_CELL.match(t.replace(" ", ""))]
-    right = {(a, b) for a, b in numbers if any(abs(b - d) <= _SPREAD_START_TOLERANCE < abs(a - c) for c, d in numbers)}
+    numbers = sorted(((x0, x1) for _, segs in band for x0, x1, t in segs if _NUMBER_CELL.match(t.replace(" ", ""))),
+                     key=lambda n: n[1])
+    right = set()
+    lo = 0
+    for a, b in numbers:  # the figures ending within the tolerance of this one's end: a window of the sorted ends
+        while numbers[lo][1] < b - _SPREAD_START_TOLERANCE:
+            lo += 1
+        hi = lo
+        while hi < len(numbers) and numbers[hi][1] <= b + _SPREAD_START_TOLERANCE:
+            if abs(numbers[hi][0] - a) > _SPREAD_START_TOLERANCE:
+                right.add((a, b))
+                break
+            hi += 1
     anchors = [t for t in texts if t not in right]
     figures: list[list[float]] = []
     for x0, x1, _ in sorted(seg for _, segs in band for seg in segs if _NUMBER_CELL.match(seg[2].replace(" ", ""))):
