@@ -128,10 +128,10 @@ class PdfiumPage(PageObjects):
                     code = 0xFFFD
                 if not raw.FPDFText_GetLooseCharBox(textpage, i, rect_ref):
                     continue
-                if code >= 0x2E80 and glyph_box is None:  # the page's first CJK glyph: has its font glyph boxes?
+                if 0x4E00 <= code <= 0x9FFF and glyph_box is None:  # the first ideograph: has its font glyph boxes?
                     glyph_box = raw.FPDFText_GetCharBox(textpage, i, *glyph_refs) \
                         and min(glyph[1].value - glyph[0].value, glyph[3].value - glyph[2].value) \
-                        > 0.02 * raw.FPDFText_GetFontSize(textpage, i)
+                        > 0.02 * max(abs(rect.top - rect.bottom), abs(rect.right - rect.left))  # its loose box
                     self._no_glyph_boxes = not glyph_box
                 angle = raw.FPDFText_GetCharAngle(textpage, i)
                 if angle not in directions:
@@ -149,11 +149,11 @@ class PdfiumPage(PageObjects):
                 })
         finally:
             textpage.close()
-        self._no_glyph_boxes = self._no_glyph_boxes or glyph_box is None  # no CJK glyph at all: all dropped?
+        self._no_glyph_boxes = self._no_glyph_boxes or glyph_box is None  # no ideograph at all: all dropped?
         return chars
 
     _turned_text = False  # a glyph of the page is turned in user space (pdfium's char angle not 0)
-    _no_glyph_boxes = False  # the page's first CJK glyph has an empty glyph box (< 2 % of the font size: no glyph shapes)
+    _no_glyph_boxes = False  # the page's first CJK ideograph has an empty glyph box (< 2 % of its loose box: no glyph shapes)
 
     def _dropped_text(self, raw) -> bool:
         """Does pdfium's text page leave out some of the page's text?  It skips a text object whose box is
@@ -161,8 +161,8 @@ class PdfiumPage(PageObjects):
         (a CJK CID font such as STSong-Light on a machine without CJK fonts) have empty glyph boxes, so a
         line of them turned a quarter turn, or a single such glyph (a one-character cell, a stacked label,
         a glyph drawn as its own text object), is zero wide and silently missing.  Checked on pages with
-        turned glyphs, whose first CJK glyph has an empty glyph box (one call a page; the real reports'
-        fonts are embedded: never) or that has no CJK glyph; pdfminer, which the reader then uses, reads those objects."""
+        turned glyphs, whose first CJK ideograph has an empty glyph box (one call a page; the real reports'
+        fonts are embedded: never) or that has none; pdfminer, which the reader then uses, reads those objects."""
         for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
             left, _, right, _ = obj.get_bounds()
             if right - left < 1e-3 and not raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj.raw)):
