@@ -79,7 +79,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "",
            vertical: str | None = None, page_label: str | None = None,
            split_columns: int = 0, repeat_columns: int = 0, continued: list[str] | None = None,
-           turn_tables: bool = False) -> bytes:
+           turn_tables: bool = False, skew: float = 0.0) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -118,6 +118,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     upright from the top, and each table turned in the part of the page below the prose before it (a
     table continuing over pages: whole pages turned after that), the page number upright at the foot —
     a page holding upright prose and a turned table.
+    `skew` turns each page's content by that many degrees (counter-clockwise) about the page's centre: the
+    text layer of a scan deskewed by a few degrees, or a page placed slightly askew.
     `page_label` is printed upright at the foot of every turned page as stored (`{page}`: its number), as a
     printer driver or imposition tool adds its own label to the pages it turns.
     `split_columns` prints a table wider than that many columns as Excel/WPS print a sheet too wide for the
@@ -163,6 +165,10 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         if angle:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
             c.transform(*{90: (0, 1, -1, 0, height, 0), 180: (-1, 0, 0, -1, width, height),
                           270: (0, -1, 1, 0, 0, width)}[angle])
+        if skew:
+            c.translate(pw / 2, ph / 2)
+            c.rotate(skew)
+            c.translate(-pw / 2, -ph / 2)
 
     def turned_frame(extent: float) -> None:
         """Draw what follows turned (turn_tables) in the page's part below `extent` points from its bottom:

@@ -817,9 +817,9 @@ def _frame_blocks(page, page_no: int, tables: int, turn: int, displayed: tuple[f
     """The blocks of a page, or of a region of a page read in its text's frame (`turn`, see
     pdfium_page.turned; `tables` numbered before it on the page), in reading order: (top, "line", text,
     box on the displayed page) and (top, "table", _Piece, None)."""
-    from ingest.readers.pdfium_page import display_box, stand_up_labels
+    from ingest.readers.pdfium_page import deskewed, display_box, stand_up_labels
 
-    page = stand_up_labels(page)  # header labels printed vertically: horizontal words
+    page = stand_up_labels(deskewed(page))  # text on a slight slope levelled; vertical header labels: words
     pieces: list[_Piece] = []
     for table in page.find_tables():
         piece = _piece(page_no, tables + len(pieces) + 1, table)

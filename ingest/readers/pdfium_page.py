@@ -359,6 +359,45 @@ def _cuts(chars: list[dict], turns: dict[int, int], box: tuple, gap: float, edge
     return _cuts(orders[lo][:k], turns, one, gap, edges) + _cuts(orders[lo][k:], turns, two, gap, edges)
 
 
+# A page whose text runs at a slight slope (the text layer of a scan deskewed by a few degrees, a page placed
+# askew) is turned back by the slope most of its characters share, when it is more than _MIN_SKEW and less
+# than _MAX_SKEW degrees (quarter turns are `turned`'s).  Its rules, drawn askew too, are left out: the
+# table finder reads its tables by their text's alignment.
+_MIN_SKEW = 0.05
+_MAX_SKEW = 10.0
+
+
+def deskewed(page):
+    """`page` (pdfplumber's or PdfiumPage, or a region of one) with its characters turned back about the
+    page's centre by the slope (degrees, from each glyph's matrix) more than half of its printed characters
+    share — the median of theirs — when that slope is between _MIN_SKEW and _MAX_SKEW; each character keeps
+    its glyph's own width and height (its box less the slope's spread).  Rules and images are left out.
+    Any other page is returned as it is."""
+    printed = [c for c in page.chars if c["text"].strip()]
+    slopes = sorted(math.degrees(math.atan2(c["matrix"][1], c["matrix"][0])) for c in printed if c["matrix"][1])
+    if 2 * len(slopes) <= len(printed):
+        return page
+    theta = slopes[len(slopes) // 2]
+    if not _MIN_SKEW < abs(theta) < _MAX_SKEW:
+        return page
+    cos, sin = math.cos(math.radians(-theta)), math.sin(math.radians(-theta))
+    cx, cy = page.width / 2, page.height / 2
+    spread = abs(math.sin(math.radians(theta)))
+    chars = []
+    for c in page.chars:
+        w, h = c["x1"] - c["x0"], c["bottom"] - c["top"]
+        w, h = max(w - h * spread, 0.1), max(h - w * spread, 0.1)
+        x, y = (c["x0"] + c["x1"]) / 2 - cx, cy - (c["top"] + c["bottom"]) / 2  # y upwards, from the centre
+        x, y = cx + x * cos - y * sin, cy - (x * sin + y * cos)
+        m = tuple(c["matrix"])
+        matrix = _compose((cos, sin, -sin, cos, 0.0, 0.0), m)
+        chars.append({**c, "x0": x - w / 2, "x1": x + w / 2, "top": y - h / 2, "bottom": y + h / 2, "doctop": y - h / 2,
+                      "y0": page.height - y - h / 2, "y1": page.height - y + h / 2, "width": w, "height": h,
+                      "matrix": (round(matrix[0], 6), round(matrix[1], 6), round(matrix[2], 6), round(matrix[3], 6),
+                                 matrix[4], matrix[5]), "upright": True})
+    return PageObjects(chars, [], [], page.width, page.height)
+
+
 def turned(page):
     """`page` (pdfplumber's or PdfiumPage) in its text's own frame: a page whose content is drawn turned a
     quarter turn or two without /Rotate (its text runs up or down the displayed page: a landscape table
