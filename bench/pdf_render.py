@@ -12,7 +12,8 @@ Other producers' ways of making the same page can be asked for (tests/test_pdf_p
 drawn as cell boxes, as thin filled rectangles (spreadsheet exports) or as three horizontal rules only
 (三线表); header cells merged over rows or columns (SPAN_LEFT / SPAN_UP cells); pages stored portrait with
 /Rotate 90 or 270 and their content drawn rotated; content drawn turned on portrait pages without
-/Rotate (`turn`); header labels printed vertically (`vertical`); every glyph its own text object; an owner
+/Rotate (`turn`), or only its tables, under upright prose (`turn_tables`); content on a slight slope
+(`skew`); header labels printed vertically (`vertical`); every glyph its own text object; an owner
 password with an empty user password, RC4 or AES, or a user password (`cipher`, `user_password`); tables
 too wide for the page split by columns over pages (Excel/WPS); and
 pages replaced by images of themselves (`scan`, a scanned document).

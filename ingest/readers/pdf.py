@@ -38,7 +38,11 @@ one word, not one column per character (``_join_spread_runs``).
 Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
 landscape media boxes alike; a page whose text runs up, down or upside down on the displayed page (drawn
 turned without /Rotate) is read in its text's frame, and header labels printed vertically as words
-(``pdfium_page.turned``, ``stand_up_labels``).  What cannot be read is said, never parsed as garbage: a
+(``pdfium_page.turned``, ``stand_up_labels``).  A page holding text of two directions (upright prose above a
+turned table) is cut into regions of one direction, each read in its own frame, tables numbered and lines
+counted across them in reading order (``pdfium_page.by_direction``); text on a slight slope is levelled
+(``pdfium_page.deskewed``).  A wide table's other columns that fill one column only, drawn without lines,
+join it too (``_one_column_part``).  What cannot be read is said, never parsed as garbage: a
 page that is a scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
 are issues naming their pages; a document of scanned images only is a ReadError.
 """

@@ -14,10 +14,16 @@ Only what the PDF reader uses is provided (``chars``, ``edges``, ``images``, ``b
 pdfium's char angle) and its upright flag, as pdfminer gives them.  The reader falls back to pdfplumber for any document pdfium cannot read this way (a media box not at
 the origin, for instance).
 
-Two page views, for pdfplumber's pages and these alike (``PageObjects``: a page given by its objects):
-``turned`` reads a page whose content is drawn a quarter or half turn round without /Rotate in its text's
-own frame, and ``stand_up_labels`` makes header labels printed vertically (one character per line, or
-glyphs turned ±90°) horizontal words, before the table finder sees them.
+Page views, for pdfplumber's pages and these alike (``PageObjects``: a page given by its objects):
+``by_direction`` cuts a page holding text of two directions into regions of one direction each,
+``turned`` reads a page (or region) whose content is drawn a quarter or half turn round without /Rotate in
+its text's own frame, ``deskewed`` levels text on a slight slope, and ``stand_up_labels`` makes header
+labels printed vertically (one character per line, or glyphs turned ±90°) horizontal words, before the
+table finder sees them.
+
+pdfium's text page silently leaves out text objects whose box is zero wide: glyphs of a font that is not
+embedded and that no installed font replaces have no shapes (a CJK font on a machine without CJK fonts).
+A page where that may have happened is checked and, if so, is Unsupported (see ``_dropped_text``).
 """
 
 from __future__ import annotations
