@@ -179,3 +179,35 @@ def test_a_page_on_a_slight_slope_is_levelled(skew, ruled, upright):
     assert fast.lines == slow.lines and fast.locators == slow.locators
     assert [(line, ref) for line, ref in zip(fast.lines, fast.locators) if " L" in ref] == PROSE
     assert _refs(parse_bytes(Path("report.pdf"), data)) == upright[False]
+
+
+def test_a_turned_table_beside_upright_prose_is_cut_off_down_the_page():
+    """A portrait page: a column of upright notes on the left (its lines beside the table's height), a
+    small table drawn turned (text running up) on the right.  The cut runs down the page: the notes are
+    p1 L1–L20 top to bottom, the table T1 with its rows as printed upright, by both page readers (before:
+    the page read upright, the turned table as stacked labels: 'T3 R1' '第20条说明科目名称 | 一般公共服务支出
+    | …', its figures lost)."""
+    from pdf_render import FONT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    notes = [f"第{k + 1}条说明" for k in range(20)]
+    rows = [["科目代码", "科目名称", "合计", "基本支出"], ["201", "一般公共服务支出", "5,084.57", "4,000.00"],
+            ["208", "社会保障和就业支出", "148.41", "148.41"], ["210", "卫生健康支出", "101.11", "1.11"]]
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=A4)
+    c.setFont(FONT, 9)
+    for k, text in enumerate(notes):
+        c.drawString(40, 800 - 20 * k, text)
+    c.translate(480, 450)
+    c.rotate(90)
+    for r, row in enumerate(rows):
+        for j, text in enumerate(row):
+            c.drawString(-200 + 110 * j, -16 * (r + 1), text)
+    c.showPage()
+    c.save()
+    want = [*((text, f"p1 L{k + 1}") for k, text in enumerate(notes)),
+            *(("\t".join(row), f"p1 T1 R{r + 1}") for r, row in enumerate(rows))]
+    for backend in ("pdfium", "pdfplumber"):
+        raw = read_pdf(Path("r.pdf"), buffer.getvalue(), backend)
+        assert list(zip(raw.lines, raw.locators)) == want, backend
