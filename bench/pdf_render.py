@@ -12,7 +12,8 @@ Other producers' ways of making the same page can be asked for (tests/test_pdf_p
 drawn as cell boxes, as thin filled rectangles (spreadsheet exports) or as three horizontal rules only
 (三线表); header cells merged over rows or columns (SPAN_LEFT / SPAN_UP cells); pages stored portrait with
 /Rotate 90 or 270 and their content drawn rotated; content drawn turned on portrait pages without
-/Rotate (`turn`); header labels printed vertically (`vertical`); every glyph its own text object; an owner
+/Rotate (`turn`), or only its tables, under upright prose (`turn_tables`); content on a slight slope
+(`skew`); header labels printed vertically (`vertical`); every glyph its own text object; an owner
 password with an empty user password, RC4 or AES, or a user password (`cipher`, `user_password`); tables
 too wide for the page split by columns over pages (Excel/WPS); and
 pages replaced by images of themselves (`scan`, a scanned document).
@@ -78,7 +79,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
            distributed: bool = False, ocr_layer: bool = False, middle: bool = False, turn: int = 0,
            turn_pages: set[int] | None = None, cipher: str = "RC4-128", user_password: str = "",
            vertical: str | None = None, page_label: str | None = None,
-           split_columns: int = 0, repeat_columns: int = 0, continued: list[str] | None = None) -> bytes:
+           split_columns: int = 0, repeat_columns: int = 0, continued: list[str] | None = None,
+           turn_tables: bool = False, skew: float = 0.0) -> bytes:
     """PDF bytes of the blocks (landscape A4).
 
     `rows_per_page` forces a table to break after that many rows on a page; `header_rows` of the table are
@@ -113,6 +115,12 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     number) vertically, in narrow columns: "stacked" one character per line (竖排, glyphs upright), "up" /
     "down" turned a quarter turn in the cell (glyphs rotated, the text running up / down: Excel's text
     orientation ±90°).
+    `turn_tables` (with `turn` 90 or 270) draws only the tables turned: the pages are portrait, prose
+    upright from the top, and each table turned in the part of the page below the prose before it (a
+    table continuing over pages: whole pages turned after that), the page number upright at the foot —
+    a page holding upright prose and a turned table.
+    `skew` turns each page's content by that many degrees (counter-clockwise) about the page's centre: the
+    text layer of a scan deskewed by a few degrees, or a page placed slightly askew.
     `page_label` is printed upright at the foot of every turned page as stored (`{page}`: its number), as a
     printer driver or imposition tool adds its own label to the pages it turns.
     `split_columns` prints a table wider than that many columns as Excel/WPS print a sheet too wide for the
@@ -123,6 +131,8 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     from reportlab.lib.pdfencrypt import StandardEncryption
 
     rules = rules or ("box" if ruled else "none")
+    if turn_tables and (turn not in (90, 270) or rotate or turn_pages is not None):
+        raise ValueError("turn_tables: with turn 90 or 270, and no rotate or turn_pages")
     if rules not in RULES or rotate not in (0, 90, 180, 270) or turn not in (0, 90, 180, 270):
         raise ValueError(f"rules {rules!r} / rotate {rotate!r} / turn {turn!r}: not one of {RULES} / 0, 90, 180, 270")
     width, height = landscape(A4)
@@ -134,16 +144,19 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
     later = cipher != "RC4-128" or user_password  # pypdf encrypts the rendered file
     encrypt = StandardEncryption("", ownerPassword=owner_password, canCopy=0, canModify=0) \
         if owner_password and not later else None
-    c = canvas.Canvas(buffer, pagesize=(height, width) if rotate in (90, 270) else (width, height), encrypt=encrypt)
+    c = canvas.Canvas(buffer, pagesize=(height, width) if rotate in (90, 270) or turn_tables else (width, height),
+                      encrypt=encrypt)
     if per_char:
         c = _PerChar(c, backwards=per_char == "backwards")
     if ocr_layer:
         c = _Invisible(c)
-    state = {"y": height - MARGIN, "page": 1}
+    # the page prose is laid out on (portrait when only the tables are turned); the width tables are laid out in
+    pw, ph = (height, width) if turn_tables else (width, height)
+    state = {"y": ph - MARGIN, "page": 1, "frame": 0.0}
 
     def start_page() -> None:
-        turned = turn if turn_pages is None or state["page"] in turn_pages else 0
-        if turn:  # this page's size: the displayed page is portrait when turned 90/270, stored as /Rotate says
+        turned = turn if (turn_pages is None or state["page"] in turn_pages) and not turn_tables else 0
+        if turned or (turn and not turn_tables):  # this page's size: the displayed page is portrait when turned 90/270, stored as /Rotate says
             c.setPageSize((height, width) if (rotate in (90, 270)) != (turned in (90, 270)) else (width, height))
         if rotate:
             c.setPageRotation(rotate)
@@ -153,21 +166,37 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         if angle:  # displayed (X, Y) → stored portrait page: /Rotate 90 shows (x, y) at (y, W - x)
             c.transform(*{90: (0, 1, -1, 0, height, 0), 180: (-1, 0, 0, -1, width, height),
                           270: (0, -1, 1, 0, 0, width)}[angle])
+        if skew:
+            c.translate(pw / 2, ph / 2)
+            c.rotate(skew)
+            c.translate(-pw / 2, -ph / 2)
+
+    def turned_frame(extent: float) -> None:
+        """Draw what follows turned (turn_tables) in the page's part below `extent` points from its bottom:
+        a frame `extent` wide (up the page) and as tall as the page is wide."""
+        c.saveState()
+        c.transform(*((0, 1, -1, 0, pw, 0) if turn == 90 else (0, -1, 1, 0, 0, extent)))
+        state["frame"], state["y"] = extent, pw - MARGIN
 
     def end_page() -> None:
+        if state["frame"]:
+            c.restoreState()
         c.setFont(FONT, SIZE)
-        c.drawString(width / 2, MARGIN / 2, str(state["page"]))  # page number footer
-        if page_label and turn and (turn_pages is None or state["page"] in turn_pages):
+        c.drawString(pw / 2, MARGIN / 2, str(state["page"]))  # page number footer
+        if page_label and turn and not turn_tables and (turn_pages is None or state["page"] in turn_pages):
             c.restoreState()
             c.setFont(FONT, SIZE)
             c.drawCentredString(c._pagesize[0] / 2, MARGIN / 3, page_label.format(page=state["page"]))
         c.showPage()
 
     def new_page() -> None:
+        frame = state["frame"]
         end_page()
         state["page"] += 1
-        state["y"] = height - MARGIN
+        state["y"] = ph - MARGIN
         start_page()
+        if frame:  # a turned table goes on over the whole next page
+            turned_frame(ph)
 
     if split_columns:
         blocks = _split_by_columns(blocks, split_columns, repeat_columns, continued or [])
@@ -179,7 +208,7 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             new_page()
             continue
         if isinstance(block, str):
-            for k, piece in enumerate(wrap_to_width(block, width - 2 * MARGIN)):
+            for k, piece in enumerate(wrap_to_width(block, pw - 2 * MARGIN)):
                 if state["y"] < MARGIN + ROW:
                     new_page()
                 if k == 0 and placed is not None:
@@ -193,7 +222,12 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
         widths = [max((_cell_width(part) for r in rows if j < len(r) and r[j] not in (SPAN_LEFT, SPAN_UP)
                        and r[j + 1:j + 2] != [SPAN_LEFT] for part in r[j].split("\n")), default=0) + 12
                   for j in range(ncols)]
-        size = max(MIN_SIZE, min(SIZE, SIZE * (width - 2 * MARGIN) / sum(widths)))  # shrink a table wider than the page
+        if turn_tables:  # turned, below the prose on the page (on a new page when it does not fit there)
+            narrowest = sum((w - 12) * MIN_SIZE / SIZE + 12 for w in widths) + 2 * MARGIN
+            if state["y"] < max(ph / 3, narrowest):
+                new_page()
+            turned_frame(ph if state["y"] >= ph - MARGIN else state["y"])
+        size = max(MIN_SIZE, min(SIZE, SIZE * ((state["frame"] or width) - 2 * MARGIN) / sum(widths)))  # shrink a table wider than the page
         widths = [(w - 12) * size / SIZE + 12 for w in widths]
         xs = [MARGIN]
         for w in widths:
@@ -226,6 +260,9 @@ def render(blocks: list, *, ruled: bool = True, header_rows: int = 0, rows_per_p
             state["y"] -= _height(row)
             on_page += 1
         state["y"] -= ROW / 2
+        if state["frame"]:  # the turned table fills the page's rest: what follows starts a new page
+            c.restoreState()
+            state["frame"], state["y"] = 0.0, MARGIN
     end_page()
     c.save()
     data = buffer.getvalue()

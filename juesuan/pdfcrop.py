@@ -110,11 +110,36 @@ class PdfCropper:
             return None
         x0, top, x1, bottom = bbox
         area = page.crop((max(x0, 0), max(top, 0), min(x1, page.width), min(bottom, page.height)), strict=False)
-        hits = area.search(_pattern(printed), return_chars=False)
+        hits = area.search(_pattern(printed), return_chars=False) or self._turned_hits(area, printed)
         if not hits:
             return None
         hit = min(hits, key=lambda h: abs(h["top"] - near)) if near is not None else hits[0]
         return hit["x0"], hit["top"], hit["x1"], hit["bottom"]
+
+    @staticmethod
+    def _turned_hits(area, printed: str) -> list[dict]:
+        """Matches of the printed text in `area` (a pdfplumber page or crop) where it runs turned: pdfplumber
+        reads vertical text top to bottom, so a figure running up the page ('5,015.32' printed turned 90) is
+        never found as printed.  The area's characters are read in their text's own frame
+        (ingest.readers.pdfium_page.turned, as the reader reads the page), searched there, and each hit
+        given as the box of its characters on the page; [] when the area's text is upright."""
+        from pdfplumber import utils
+
+        from ingest.readers.pdfium_page import PageObjects, turned
+
+        chars = [{**c, "_n": n} for n, c in enumerate(area.chars)]
+        if not chars:
+            return []
+        size = (max(c["x1"] for c in chars) + 1, max(c["bottom"] for c in chars) + 1)  # the page's coordinates
+        frame, turn = turned(PageObjects(chars, [], [], *size))
+        if not turn:
+            return []
+        hits = []
+        for hit in utils.chars_to_textmap(frame.chars).search(_pattern(printed), return_chars=True):
+            own = [chars[c["_n"]] for c in hit["chars"]]
+            hits.append({"x0": min(c["x0"] for c in own), "top": min(c["top"] for c in own),
+                         "x1": max(c["x1"] for c in own), "bottom": max(c["bottom"] for c in own)})
+        return hits
 
     def region(self, ref: str, printed: str | None = None) -> Region | None:
         """The region of the reading at ``ref`` whose text as printed is ``printed`` (None if not found)."""

@@ -38,7 +38,11 @@ one word, not one column per character (``_join_spread_runs``).
 Pages are read as displayed: /Rotate 90/180/270 pages (wide tables stored portrait, drawn rotated) and
 landscape media boxes alike; a page whose text runs up, down or upside down on the displayed page (drawn
 turned without /Rotate) is read in its text's frame, and header labels printed vertically as words
-(``pdfium_page.turned``, ``stand_up_labels``).  What cannot be read is said, never parsed as garbage: a
+(``pdfium_page.turned``, ``stand_up_labels``).  A page holding text of two directions (upright prose above a
+turned table) is cut into regions of one direction, each read in its own frame, tables numbered and lines
+counted across them in reading order (``pdfium_page.by_direction``); text on a slight slope is levelled
+(``pdfium_page.deskewed``).  A wide table's other columns that fill one column only, drawn without lines,
+join it too (``_one_column_part``).  What cannot be read is said, never parsed as garbage: a
 page that is a scanned image (OCR needed) and glyphs without a Unicode mapping (``(cid:N)``, private-use characters)
 are issues naming their pages; a document of scanned images only is a ReadError.
 """
@@ -108,6 +112,7 @@ class _Piece:
     col_x1: list[float] = field(default_factory=list)  # unruled: where each column's cells end at the most
     row_bounds: list[tuple[float, float, float, float]] = field(default_factory=list)  # bbox of each kept row
     grid_top: float | None = None  # ruled: the top of the whole grid (its blank rows too)
+    turn: int = 0  # the frame it was read in (pdfium_page.turned): its boxes are turned back by display_box
 
     @property
     def ncols(self) -> int:
@@ -423,13 +428,13 @@ class _Page:
     turn: int = 0  # the page's text runs turned this far (counter-clockwise) and was read upright (pdfium_page.turned)
     displayed: tuple[float, float] = (0.0, 0.0)  # width, height of the page as displayed
 
-    def display_box(self, box: tuple) -> tuple:
-        """A box of the frame the page was read in, on the displayed page (where a crop is cut)."""
-        if not self.turn:
+    def display_box(self, box: tuple, turn: int) -> tuple:
+        """A box of the frame a table was read in (turned `turn`), on the displayed page (where a crop is cut)."""
+        if not turn:
             return box
         from ingest.readers.pdfium_page import display_box
 
-        return display_box(box, self.turn, *self.displayed)
+        return display_box(box, turn, *self.displayed)
 
 
 # A page is a scanned image when images cover at least half of it and fewer printed characters than
@@ -683,7 +688,23 @@ def _join_spread_runs(band: list[tuple[dict, list]]) -> list[tuple[dict, list]]:
         k = end + 1
     starts += [seg[0] for _, segs in band for seg in segs  # labels start at their cells' starts
                if not single(seg) and not _NUMBER_CELL.match(seg[2].replace(" ", ""))]
-    anchors = texts  # (x0, x1) of every text: a figure starting where a character does, not as wide as it
+    # (x0, x1) of every text: a figure starting where a character does, not as wide as it; but a figure
+    # right-aligned in its column (another figure ends where it ends and starts elsewhere) starts wherever its
+    # width puts it: no column starts there
+    numbers = sorted(((x0, x1) for _, segs in band for x0, x1, t in segs if _NUMBER_CELL.match(t.replace(" ", ""))),
+                     key=lambda n: n[1])
+    right = set()
+    lo = 0
+    for a, b in numbers:  # the figures ending within the tolerance of this one's end: a window of the sorted ends
+        while numbers[lo][1] < b - _SPREAD_START_TOLERANCE:
+            lo += 1
+        hi = lo
+        while hi < len(numbers) and numbers[hi][1] <= b + _SPREAD_START_TOLERANCE:
+            if abs(numbers[hi][0] - a) > _SPREAD_START_TOLERANCE:
+                right.add((a, b))
+                break
+            hi += 1
+    anchors = [t for t in texts if t not in right]
     figures: list[list[float]] = []
     for x0, x1, _ in sorted(seg for _, segs in band for seg in segs if _NUMBER_CELL.match(seg[2].replace(" ", ""))):
         if figures and x0 <= figures[-1][1]:
@@ -775,24 +796,44 @@ def _merge_mixed_columns(cols: list[list[float]], band: list[tuple[dict, list]],
 
 
 def _read_page(page, page_no: int) -> _Page:
-    from ingest.readers.pdfium_page import stand_up_labels, turned
+    from ingest.readers.pdfium_page import by_direction, turned
 
     displayed = (page.width, page.height)
-    page, turn = turned(page)  # a page drawn turned without /Rotate is read in its text's frame
-    page = stand_up_labels(page)  # header labels printed vertically: horizontal words
+    parts = by_direction(page)  # upright prose beside a turned table: each region read in its own frame
+    frames = [turned(part) for part in parts]  # a page drawn turned without /Rotate is read in its text's frame
+    if len(frames) == 1:
+        page, turn = frames[0]
+    else:
+        turn = frames[0][1]
     chars = page.chars
     scanned = _is_scanned(page, chars)
     unmapped = _unmapped(chars)
+    blocks: list = []
+    tables = 0
+    for part, part_turn in frames:
+        found = _frame_blocks(part, page_no, tables, part_turn, displayed)
+        tables += sum(1 for b in found if b[1] == "table")
+        blocks += found
+    return _Page(page_no, blocks, scanned, unmapped, turn, displayed)
+
+
+def _frame_blocks(page, page_no: int, tables: int, turn: int, displayed: tuple[float, float]) -> list:
+    """The blocks of a page, or of a region of a page read in its text's frame (`turn`, see
+    pdfium_page.turned; `tables` numbered before it on the page), in reading order: (top, "line", text,
+    box on the displayed page) and (top, "table", _Piece, None)."""
+    from ingest.readers.pdfium_page import deskewed, display_box, stand_up_labels
+
+    page = stand_up_labels(deskewed(page))  # text on a slight slope levelled; vertical header labels: words
     pieces: list[_Piece] = []
     for table in page.find_tables():
-        piece = _piece(page_no, len(pieces) + 1, table)
+        piece = _piece(page_no, tables + len(pieces) + 1, table)
         if piece is not None:
             pieces.append(piece)
     lines = None
     if not pieces:
         lines = page.extract_text_lines(return_chars=True)
         for band in _table_bands(lines):
-            piece = _band_piece(page_no, len(pieces) + 1, band)
+            piece = _band_piece(page_no, tables + len(pieces) + 1, band)
             if piece is not None:
                 pieces.append(piece)
     if pieces:
@@ -805,9 +846,11 @@ def _read_page(page, page_no: int) -> _Page:
             return not any(top <= mid <= bottom for top, bottom in bands)
 
         lines = page.filter(outside).extract_text_lines()
-    blocks = [(line["top"], "line", line["text"], _bbox(line)) for line in lines] + \
+    for piece in pieces:
+        piece.turn = turn
+    blocks = [(line["top"], "line", line["text"], display_box(_bbox(line), turn, *displayed)) for line in lines] + \
         [(p.top, "table", p, None) for p in pieces]
-    return _Page(page_no, sorted(blocks, key=lambda b: b[0]), scanned, unmapped, turn, displayed)
+    return sorted(blocks, key=lambda b: b[0])
 
 
 def _bbox(obj: dict) -> tuple[float, float, float, float]:
@@ -950,7 +993,7 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
     def prose(text: str, ref: str, bbox) -> None:
         out.prose(text, ref)
         recent.append(squash(text))
-        where[ref] = by_no[int(ref[1:ref.index(" ")])].display_box(bbox)
+        where[ref] = bbox
 
     def flush() -> None:
         if not pending:
@@ -958,7 +1001,8 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
         head = pending[0]
         if len(pending) == 1 and not head.ruled and head.header_rows == len(head.texts):
             for k, text in enumerate(head.lines):  # aligned lines ending a page that no table continues: prose
-                prose(text, f"p{head.page_no} L{head.first_line + k}", head.row_bounds[k])
+                prose(text, f"p{head.page_no} L{head.first_line + k}",
+                      by_no[head.page_no].display_box(head.row_bounds[k], head.turn))
             pending.clear()
             return
         rows, locators = _rebuild(pending)
@@ -967,7 +1011,8 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
         out.table(rows, locators)
         for piece in pending + [p for group in columns for p in group]:
             for row_id, bbox in zip(piece.row_ids, piece.row_bounds):
-                where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = by_no[piece.page_no].display_box(bbox)
+                where[f"p{piece.page_no} T{piece.table_no} R{row_id}"] = by_no[piece.page_no].display_box(bbox,
+                                                                                                   piece.turn)
         pending.clear()
         columns.clear()
         for line in held:
@@ -1008,7 +1053,7 @@ def _assemble(pages: list[_Page], geometry: dict | None = None) -> RawText:
                 at_top = False
                 for text, bbox in zip(piece.lines, piece.row_bounds):
                     line_no += 1
-                    prose(text, f"p{page.page_no} L{line_no}", bbox)
+                    prose(text, f"p{page.page_no} L{line_no}", page.display_box(bbox, piece.turn))
                 continue
             else:
                 flush()
@@ -1191,10 +1236,17 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
     cannot be placed: said in `issues`, read as a table of its own."""
     head = pending[0]
     at = next((k for k, b in enumerate(page.blocks) if b[1] == "table"), None)
-    if at is None or head.header_rows == len(head.texts):
+    start = at
+    single = _one_column_part(page, edge, running, pending) if not head.ruled else None
+    if single is not None and (at is None or single[1] < at):
+        start, at, part = single
+    elif at is None or head.header_rows == len(head.texts):
         return set()
-    part: _Piece = page.blocks[at][2]
-    for block in page.blocks[:at]:
+    else:
+        part = page.blocks[at][2]
+    if head.header_rows == len(head.texts):
+        return set()
+    for block in page.blocks[:start]:
         text = squash(block[2])
         if not (_CONTINUED_MARK.sub("", text) in title or _CONTINUED.match(text) or (id(block) in edge and (
                 is_page_footer(block[2]) or re.sub(r"\d+", "#", text) in running))):
@@ -1229,6 +1281,47 @@ def _column_part(pending: list[_Piece], columns: list[list[_Piece]], title: list
     else:
         columns.append(group)
     return {id(b) for b in page.blocks[:at + 1]}
+
+
+def _one_column_part(page: _Page, edge: set[int], running: set[str], pending: list[_Piece]) \
+        -> tuple[int, int, _Piece] | None:
+    """A wide table's other columns that fill one column only, printed without lines on a page of their
+    own, are no table to _table_bands: text lines of one word each, its header label(s) then one figure a
+    line (rows blank in that column are not printed).  The page's first such lines (after running headers,
+    续表 lines or the title repeated) whose texts lie over one column (their x extents overlap), at least
+    one a figure and every line after the first figure a figure, as a one-column _Piece drawn without
+    lines for _column_part to line up with the pending table's rows: (index of its first and of its last
+    block, the piece), or None.  Upright pages only (the lines' boxes are the page's)."""
+    if page.turn:
+        return None
+    blocks = page.blocks
+    k = 0
+    while k < len(blocks) and blocks[k][1] == "line" and (_CONTINUED.match(squash(blocks[k][2])) or (
+            id(blocks[k]) in edge and (is_page_footer(blocks[k][2])
+                                       or re.sub(r"\d+", "#", squash(blocks[k][2])) in running))):
+        k += 1
+    first = k
+    run: list = []
+    while k < len(blocks) and blocks[k][1] == "line" and " " not in blocks[k][2].strip() \
+            and not is_page_footer(blocks[k][2]):
+        text = squash(blocks[k][2])
+        if (run and _is_figure(squash(run[-1][2])) and not _is_figure(text)) \
+                or (run and _overlap((min(b[3][0] for b in run), max(b[3][2] for b in run)),
+                                     (blocks[k][3][0], blocks[k][3][2])) <= 0):
+            break
+        run.append(blocks[k])
+        k += 1
+    while run and not _is_figure(squash(run[-1][2])):  # labels after the figures: not this column's
+        run.pop()
+    header = next((n for n, b in enumerate(run) if _is_figure(squash(b[2]))), len(run))
+    if not run or header == len(run):
+        return None
+    boxes = [b[3] for b in run]
+    piece = _Piece(page.page_no, 1, [[b[2].strip()] for b in run], [[False] for _ in run], list(range(1, len(run) + 1)),
+                   [min(b[0] for b in boxes)], header, min(b[1] for b in boxes), max(b[3] for b in boxes),
+                   max(b[2] for b in boxes), ruled=False, lines=[b[2] for b in run],
+                   col_x1=[max(b[2] for b in boxes)], row_bounds=[tuple(b) for b in boxes])
+    return first, first + len(run) - 1, piece
 
 
 def _group_mapping(pending: list[_Piece], rows: list, locators: list[str],

@@ -14,10 +14,16 @@ Only what the PDF reader uses is provided (``chars``, ``edges``, ``images``, ``b
 pdfium's char angle) and its upright flag, as pdfminer gives them.  The reader falls back to pdfplumber for any document pdfium cannot read this way (a media box not at
 the origin, for instance).
 
-Two page views, for pdfplumber's pages and these alike (``PageObjects``: a page given by its objects):
-``turned`` reads a page whose content is drawn a quarter or half turn round without /Rotate in its text's
-own frame, and ``stand_up_labels`` makes header labels printed vertically (one character per line, or
-glyphs turned ±90°) horizontal words, before the table finder sees them.
+Page views, for pdfplumber's pages and these alike (``PageObjects``: a page given by its objects):
+``by_direction`` cuts a page holding text of two directions into regions of one direction each,
+``turned`` reads a page (or region) whose content is drawn a quarter or half turn round without /Rotate in
+its text's own frame, ``deskewed`` levels text on a slight slope, and ``stand_up_labels`` makes header
+labels printed vertically (one character per line, or glyphs turned ±90°) horizontal words, before the
+table finder sees them.
+
+pdfium's text page silently leaves out text objects whose box is zero wide: glyphs of a font that is not
+embedded and that no installed font replaces have no shapes (a CJK font on a machine without CJK fonts).
+A page where that may have happened is checked and, if so, is Unsupported (see ``_dropped_text``).
 """
 
 from __future__ import annotations
@@ -140,6 +146,8 @@ class PdfiumPage(PageObjects):
             raise Unsupported("text objects pdfium's text page leaves out (glyphs of a font not embedded, "
                               "without glyph boxes)")
         self.chars = self._read_chars(raw)
+        if (self._turned_text or self._no_glyph_boxes) and self._dropped_text(raw):
+            raise Unsupported("text objects pdfium's text page leaves out (glyphs without glyph boxes)")
         self.edges = self._read_edges(raw)
 
     # ------------------------------------------------------------ objects
@@ -149,6 +157,9 @@ class PdfiumPage(PageObjects):
         rect = raw.FS_RECTF()
         rect_ref = ctypes.byref(rect)
         directions: dict[float, tuple] = {}  # pdfium's char angle → (matrix as displayed, upright)
+        glyph = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top of a glyph's own box
+        glyph_refs = [ctypes.byref(v) for v in glyph]
+        glyph_box = None
         chars: list[dict] = []
         try:
             for i in range(textpage.count_chars()):
@@ -159,9 +170,15 @@ class PdfiumPage(PageObjects):
                     code = 0xFFFD
                 if not raw.FPDFText_GetLooseCharBox(textpage, i, rect_ref):
                     continue
+                if 0x4E00 <= code <= 0x9FFF and glyph_box is None:  # the first ideograph: has its font glyph boxes?
+                    glyph_box = raw.FPDFText_GetCharBox(textpage, i, *glyph_refs) \
+                        and min(glyph[1].value - glyph[0].value, glyph[3].value - glyph[2].value) \
+                        > 0.02 * max(abs(rect.top - rect.bottom), abs(rect.right - rect.left))  # its loose box
+                    self._no_glyph_boxes = not glyph_box
                 angle = raw.FPDFText_GetCharAngle(textpage, i)
                 if angle not in directions:
                     directions[angle] = self._direction(angle)
+                    self._turned_text = self._turned_text or angle > 1e-3
                 m, upright = directions[angle]
                 (ax, ay), (bx, by) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
                 x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
@@ -174,7 +191,25 @@ class PdfiumPage(PageObjects):
                 })
         finally:
             textpage.close()
+        self._no_glyph_boxes = self._no_glyph_boxes or glyph_box is None  # no ideograph at all: all dropped?
         return chars
+
+    _turned_text = False  # a glyph of the page is turned in user space (pdfium's char angle not 0)
+    _no_glyph_boxes = False  # the page's first CJK ideograph has an empty glyph box (< 2 % of its loose box: no glyph shapes)
+
+    def _dropped_text(self, raw) -> bool:
+        """Does pdfium's text page leave out some of the page's text?  It skips a text object whose box is
+        zero wide in user space: glyphs of a font that is not embedded and that no installed font replaces
+        (a CJK CID font such as STSong-Light on a machine without CJK fonts) have empty glyph boxes, so a
+        line of them turned a quarter turn, or a single such glyph (a one-character cell, a stacked label,
+        a glyph drawn as its own text object), is zero wide and silently missing.  Checked on pages with
+        turned glyphs, whose first CJK ideograph has an empty glyph box (one call a page; the real reports'
+        fonts are embedded: never) or that has none; pdfminer, which the reader then uses, reads those objects."""
+        for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
+            left, _, right, _ = obj.get_bounds()
+            if right - left < 1e-3 and not raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj.raw)):
+                return True
+        return False
 
     def _direction(self, angle: float) -> tuple[tuple, bool]:
         """A glyph's direction on the displayed page from pdfium's char angle (radians, clockwise, user
@@ -290,6 +325,119 @@ def display_box(box: tuple, turn: int, width: float, height: float) -> tuple:
     if turn == 180:
         return width - x1, height - bottom, width - x0, height - top
     return box
+
+
+# A page holding text of two directions (upright prose above a table drawn turned, a turned block beside an
+# upright one) is cut into regions of one direction each along straight gaps (an XY cut): a gap at least
+# _CUT_GAP × the font size wide, crossed by no ruling line, with text of one direction on each side
+# (_HOMOGENEOUS of its printed characters: a stray mark does not stop a cut) and different directions on
+# the two sides.  Header labels turned inside an upright table are not cut off: their row's other labels,
+# the title above and the body below them print upright beside them, and no gap that wide parts them.
+_CUT_GAP = 1.5
+_HOMOGENEOUS = 0.9
+# A few characters of one direction apart from a region of another (a page number printed upright under a
+# turned table, closer than _CUT_GAP) are cut off at any gap: up to _STRAY of them.
+_STRAY = 6
+
+
+def by_direction(page) -> list:
+    """`page` (pdfplumber's or PdfiumPage) as the regions of its text's directions, in reading order (a cut
+    across the page: the part above first; a cut down it: the left part first): each a PageObjects of the
+    whole page's size holding the characters, rules and images whose middles lie in it, for `turned` to read
+    in its own frame.  A page whose printed characters all run one way, or that no such cut divides, is
+    returned alone as it is ([page])."""
+    printed = [c for c in page.chars if c["text"].strip()]
+    if all(c["upright"] and c["matrix"][0] > 0 for c in printed):
+        return [page]  # the quick answer for most pages
+    turns = {id(c): text_turn(c) for c in printed}
+    if len(set(turns.values())) < 2:
+        return [page]
+    sizes = sorted(c.get("size") or min(c["x1"] - c["x0"], c["bottom"] - c["top"]) for c in printed)
+    gap = _CUT_GAP * sizes[len(sizes) // 2]
+    boxes = _cuts(printed, turns, (0.0, 0.0, page.width, page.height), gap, page.edges)
+    if len(boxes) < 2:
+        return [page]
+
+    def inside(obj: dict, box: tuple) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+    return [PageObjects([c for c in page.chars if inside(c, box)], [e for e in page.edges if inside(e, box)],
+                        [i for i in page.images if inside(i, box)], page.width, page.height) for box in boxes]
+
+
+def _cuts(chars: list[dict], turns: dict[int, int], box: tuple, gap: float, edges: list[dict]) -> list[tuple]:
+    """The regions (x0, top, x1, bottom) of `box` holding `chars` (see by_direction), cut recursively; of the
+    possible cuts, the one leaving the fewest characters of another direction on its sides."""
+    def dominant(part: list[dict]) -> tuple[int | None, int]:
+        counts = Counter(turns[id(c)] for c in part)
+        turn, n = counts.most_common(1)[0]
+        return (turn if n >= _HOMOGENEOUS * len(part) else None), len(part) - n
+
+    best = None  # (characters of another direction, axis, position, index in that axis' order)
+    orders = {}
+    for lo, hi in (("top", "bottom"), ("x0", "x1")):
+        order = orders[lo] = sorted(chars, key=lambda c: c[lo])
+        crossing = [e for e in edges if e["orientation"] == ("v" if lo == "top" else "h")]
+        reach = order[0][hi]
+        for k in range(1, len(order)):
+            start = order[k][lo]
+            small = min(k, len(order) - k)
+            if start - reach >= gap or (start - reach > 0 and small <= _STRAY
+                                        and len({turns[id(c)] for c in (order[:k] if k == small else order[k:])}) == 1):
+                at = (reach + start) / 2
+                crossed = any(e["top"] < at < e["bottom"] and box[0] <= e["x0"] <= box[2] for e in crossing) \
+                    if lo == "top" else any(e["x0"] < at < e["x1"] and box[1] <= e["top"] <= box[3] for e in crossing)
+                (a, stray_a), (b, stray_b) = dominant(order[:k]), dominant(order[k:])
+                if not crossed and a is not None and b is not None and a != b \
+                        and (best is None or stray_a + stray_b < best[0]):
+                    best = (stray_a + stray_b, lo, at, k)
+            reach = max(reach, order[k][hi])
+    if best is None:
+        return [box]
+    _, lo, at, k = best
+    x0, top, x1, bottom = box
+    one, two = ((x0, top, x1, at), (x0, at, x1, bottom)) if lo == "top" else ((x0, top, at, bottom), (at, top, x1, bottom))
+    return _cuts(orders[lo][:k], turns, one, gap, edges) + _cuts(orders[lo][k:], turns, two, gap, edges)
+
+
+# A page whose text runs at a slight slope (the text layer of a scan deskewed by a few degrees, a page placed
+# askew) is turned back by the slope most of its characters share, when it is more than _MIN_SKEW and less
+# than _MAX_SKEW degrees (quarter turns are `turned`'s).  Its rules, drawn askew too, are left out: the
+# table finder reads its tables by their text's alignment.
+_MIN_SKEW = 0.05
+_MAX_SKEW = 10.0
+
+
+def deskewed(page):
+    """`page` (pdfplumber's or PdfiumPage, or a region of one) with its characters turned back about the
+    page's centre by the slope (degrees, from each glyph's matrix) more than half of its printed characters
+    share — the median of theirs — when that slope is between _MIN_SKEW and _MAX_SKEW; each character keeps
+    its glyph's own width and height (its box less the slope's spread).  Rules and images are left out.
+    Any other page is returned as it is."""
+    printed = [c for c in page.chars if c["text"].strip()]
+    slopes = sorted(math.degrees(math.atan2(c["matrix"][1], c["matrix"][0])) for c in printed if c["matrix"][1])
+    if 2 * len(slopes) <= len(printed):
+        return page
+    theta = slopes[len(slopes) // 2]
+    if not _MIN_SKEW < abs(theta) < _MAX_SKEW:
+        return page
+    cos, sin = math.cos(math.radians(-theta)), math.sin(math.radians(-theta))
+    cx, cy = page.width / 2, page.height / 2
+    spread = abs(math.sin(math.radians(theta)))
+    chars = []
+    for c in page.chars:
+        w, h = c["x1"] - c["x0"], c["bottom"] - c["top"]
+        w, h = max(w - h * spread, 0.1), max(h - w * spread, 0.1)
+        x, y = (c["x0"] + c["x1"]) / 2 - cx, cy - (c["top"] + c["bottom"]) / 2  # y upwards, from the centre
+        x, y = cx + x * cos - y * sin, cy - (x * sin + y * cos)
+        m = tuple(c["matrix"])
+        matrix = _compose((cos, sin, -sin, cos, 0.0, 0.0), m)
+        chars.append({**c, "x0": x - w / 2, "x1": x + w / 2, "top": y - h / 2, "bottom": y + h / 2, "doctop": y - h / 2,
+                      "y0": page.height - y - h / 2, "y1": page.height - y + h / 2, "width": w, "height": h,
+                      "matrix": (round(matrix[0], 6), round(matrix[1], 6), round(matrix[2], 6), round(matrix[3], 6),
+                                 matrix[4], matrix[5]), "upright": True})
+    return PageObjects(chars, [], [], page.width, page.height)
 
 
 def turned(page):
