@@ -23,7 +23,7 @@ table finder sees them.
 
 pdfium's text page silently leaves out text objects whose box is zero wide: glyphs of a font that is not
 embedded and that no installed font replaces have no shapes (a CJK font on a machine without CJK fonts).
-A page where that may have happened is checked and, if so, is Unsupported (see ``_dropped_text``).
+A page where that may have happened is checked and, if so, is Unsupported (see ``_text_left_out``).
 """
 
 from __future__ import annotations
@@ -142,12 +142,12 @@ class PdfiumPage(PageObjects):
             270: lambda x, y: (h - y, w - x),
         }[rotation]
         super().__init__([], [], [], width, height)
-        if _text_left_out(page, raw):
+        self.chars = self._read_chars(raw)
+        # Checked on pages with turned glyphs, whose first CJK ideograph has an empty glyph box (one call a
+        # page; the real reports' fonts are embedded: never) or that have none.
+        if (self._turned_text or self._no_glyph_boxes) and _text_left_out(page, raw):
             raise Unsupported("text objects pdfium's text page leaves out (glyphs of a font not embedded, "
                               "without glyph boxes)")
-        self.chars = self._read_chars(raw)
-        if (self._turned_text or self._no_glyph_boxes) and self._dropped_text(raw):
-            raise Unsupported("text objects pdfium's text page leaves out (glyphs without glyph boxes)")
         self.edges = self._read_edges(raw)
 
     # ------------------------------------------------------------ objects
@@ -196,20 +196,6 @@ class PdfiumPage(PageObjects):
 
     _turned_text = False  # a glyph of the page is turned in user space (pdfium's char angle not 0)
     _no_glyph_boxes = False  # the page's first CJK ideograph has an empty glyph box (< 2 % of its loose box: no glyph shapes)
-
-    def _dropped_text(self, raw) -> bool:
-        """Does pdfium's text page leave out some of the page's text?  It skips a text object whose box is
-        zero wide in user space: glyphs of a font that is not embedded and that no installed font replaces
-        (a CJK CID font such as STSong-Light on a machine without CJK fonts) have empty glyph boxes, so a
-        line of them turned a quarter turn, or a single such glyph (a one-character cell, a stacked label,
-        a glyph drawn as its own text object), is zero wide and silently missing.  Checked on pages with
-        turned glyphs, whose first CJK ideograph has an empty glyph box (one call a page; the real reports'
-        fonts are embedded: never) or that has none; pdfminer, which the reader then uses, reads those objects."""
-        for obj in self._page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
-            left, _, right, _ = obj.get_bounds()
-            if right - left < 1e-3 and not raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj.raw)):
-                return True
-        return False
 
     def _direction(self, angle: float) -> tuple[tuple, bool]:
         """A glyph's direction on the displayed page from pdfium's char angle (radians, clockwise, user
