@@ -100,7 +100,7 @@ def _char_dicts(text: str, boxes: list, x0: float, top: float, x1: float, bottom
         return []
     if boxes and len(boxes) == len(text):
         starts = [max(x0, min(x1, min(p[0] for p in boxes[k]) / scale)) for k, _ in kept]
-        starts[0] = x0
+        x1 = max(starts[-1] + 0.1, min(x1, max(p[0] for p in boxes[kept[-1][0]]) / scale))  # the box is padded
     else:
         weights = [1.0 if _is_wide(ch) else 0.55 for _, ch in kept]
         unit = (x1 - x0) / sum(weights)
