@@ -158,3 +158,24 @@ def test_pages_past_the_ocr_time_budget_are_named_not_read(mixed, monkeypatch):
     assert (issue.place, issue.message) == ("page 2", "page 2: no text layer (scanned image), OCR not done: the "
                                                       "document's OCR time (-1 s, 60% of JUESUAN_DOC_TIMEOUT) was "
                                                       "used up; the other pages were read")
+
+
+def test_a_long_text_line_is_recognised_in_pieces_cut_between_characters():
+    """A line 40 times as wide as high is cut into pieces at most 16 heights wide, each cut in a blank column
+    (between two characters), the pieces' boxes covering the line's box edge to edge."""
+    import numpy as np
+
+    h, w = 20, 800
+    crop = np.full((h, w, 3), 255, dtype=np.uint8)
+    for x in range(0, w, 20):  # a 'character' every 20 px: 16 px of ink, 4 blank columns
+        crop[4:16, x:x + 16] = 0
+    box = [[100, 50], [100 + w, 50], [100 + w, 50 + h], [100, 50 + h]]
+    pieces = ocr._pieces(crop, box)
+    assert len(pieces) == 4  # cut near every 12 heights (three quarters of the most)
+    widths = [p.shape[1] for p, _ in pieces]
+    assert sum(widths) == w and max(widths) <= 16 * h
+    cuts = np.cumsum(widths)[:-1]
+    assert all(x % 20 >= 16 for x in cuts)  # in a blank column
+    assert [round(float(b[0][0])) for _, b in pieces] == [100, *(100 + int(c) for c in cuts)]
+    assert round(float(pieces[-1][1][1][0])) == 100 + w
+    assert ocr._pieces(crop[:, :300], box)[0][0].shape == (20, 300, 3)  # short: one piece, as it is
