@@ -179,3 +179,16 @@ def test_a_long_text_line_is_recognised_in_pieces_cut_between_characters():
     assert [round(float(b[0][0])) for _, b in pieces] == [100, *(100 + int(c) for c in cuts)]
     assert round(float(pieces[-1][1][1][0])) == 100 + w
     assert ocr._pieces(crop[:, :300], box)[0][0].shape == (20, 300, 3)  # short: one piece, as it is
+
+
+def test_without_a_working_ocr_engine_the_scanned_page_is_named_with_the_reason(mixed, monkeypatch):
+    def broken():
+        raise ImportError("libGL.so.1: cannot open shared object file")
+
+    monkeypatch.setattr(ocr, "_get_engine", broken)
+    doc = _parse(mixed[1])
+    assert not _rows(doc) and _rows(doc, "04")
+    issue = next(i for i in doc.result.issues if "scanned" in i.message)
+    assert (issue.place, issue.message) == ("page 2", "page 2: no text layer (scanned image), OCR not done: the OCR "
+                                                      "engine does not start here (ImportError: libGL.so.1: cannot "
+                                                      "open shared object file); the other pages were read")
