@@ -34,6 +34,7 @@ _ENV = "JUESUAN_OCR"
 _OFF = {"0", "off", "no", "false"}
 # a figure as printed: digits with separators, a sign, a per cent sign (a code, a 栏次 number alike)
 _FIGURE = re.compile(r"^[-+−]?[\d,，.．]*\d[\d,，.．]*%?$")
+_NUMBER = re.compile(r"\d[\d,，.．]*\d|\d")  # a number inside a line of prose
 # a rule is a run of dark pixels at least this long (points): longer than any stroke of a character
 _RULE_MIN = 18.0
 
@@ -163,15 +164,21 @@ def _pieces(crop, box) -> list[tuple]:
     h, w = crop.shape[:2]
     if w <= _MAX_RATIO * h:
         return [(crop, box)]
-    ink = (crop.min(axis=2) < 128).sum(axis=0)
+    blank = (crop.min(axis=2) >= 200).all(axis=0)  # a column without a trace of ink (anti-aliasing counts)
     cuts = [0]
     while w - cuts[-1] > _MAX_RATIO * h:
         aim = cuts[-1] + int(0.75 * _MAX_RATIO * h)
         lo, hi = max(cuts[-1] + h, aim - 2 * h), min(w - h, aim + 2 * h)
-        if hi <= lo:
-            break
-        xs = np.arange(lo, hi)
-        cuts.append(int(xs[np.argmin(ink[lo:hi] * 1000 + np.abs(xs - aim))]))
+        runs, start = [], None  # blank runs in the window: the widest is a gap between words or characters,
+        for x in range(lo, hi + 1):  # never the narrow one between two digits of a figure, if it can be helped
+            if x < hi and blank[x]:
+                start = x if start is None else start
+            elif start is not None:
+                runs.append((x - start, -abs((start + x) // 2 - aim), (start + x) // 2))
+                start = None
+        if not runs:
+            break  # no blank column near: the rest stays whole
+        cuts.append(max(runs)[2])
     cuts.append(w)
     p0, p1, p2, p3 = (np.asarray(p, dtype=np.float32) for p in box)
     out = []
@@ -227,6 +234,11 @@ def read_image_page(page) -> OcrPage:
             if len(char_scores) == len(text) else [score]
         if _FIGURE.match(squashed) and min(scores) < MIN_CONFIDENCE:
             doubtful.append((squashed, (x0, top, x1, bottom)))
+        elif len(scores) > 1:  # prose: each number in it whose characters the recogniser was unsure of
+            kept = [(ch, sc) for ch, sc in zip((c for c in text if not c.isspace()), scores)]
+            for m in _NUMBER.finditer(squashed):
+                if min(sc for _, sc in kept[m.start():m.end()]) < MIN_CONFIDENCE:
+                    doubtful.append((m.group(), (x0, top, x1, bottom)))
         boxes.append((squashed, (x0, top, x1, bottom)))
         chars += _char_dicts(text, char_boxes, x0, top, x1, bottom, height, scale)
     edges = _rules(gray, scale)
