@@ -192,3 +192,20 @@ def test_without_a_working_ocr_engine_the_scanned_page_is_named_with_the_reason(
     assert (issue.place, issue.message) == ("page 2", "page 2: no text layer (scanned image), OCR not done: the OCR "
                                                       "engine does not start here (ImportError: libGL.so.1: cannot "
                                                       "open shared object file); the other pages were read")
+
+
+def test_a_number_in_ocrd_prose_with_an_unsure_digit_is_rejected_not_loaded(mixed, monkeypatch):
+    """The recogniser (stood in for: one line of prose, its 7 unsure at 0.5) reads page 2's sentence; the
+    figure is a reject ocr_low_confidence at the line, the sentence's other figure is loaded, flagged ocr."""
+    text = "2019年度收入总计4,671.91万元，支出总计5,334.09万元。"
+    scores = [0.5 if ch == "7" else 0.99 for ch in text]
+    line = [[[100.0, 100.0], [1000.0, 100.0], [1000.0, 125.0], [100.0, 125.0]], text, 0.9,
+            [[[100 + 25 * k, 100], [125 + 25 * k, 100], [125 + 25 * k, 125], [100 + 25 * k, 125]] for k in range(len(text))],
+            list(text), scores]
+    monkeypatch.setattr(ocr, "_recognise", lambda engine, image: [line])
+    doc = _parse(mixed[1])
+    rejected = [(r.value_text, r.source_ref) for r in doc.result.rejects if r.reason == "ocr_low_confidence"]
+    loaded = [(o.value_text, o.flags) for o in doc.result.observations if o.source_kind == "narrative"]
+    assert rejected and all("4,671.91" in v and ref is None for v, ref in rejected)  # narrative: located by line
+    assert not [v for v, _ in loaded if "4,671.91" in v]
+    assert ("5,334.09万元", "ocr") in loaded
