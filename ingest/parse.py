@@ -17,7 +17,7 @@ from ingest import PARSER_VERSION, metadata, toc, truncation
 from ingest.errors import IngestError
 from ingest.grids import Grid, find_grids
 from ingest.lines import ending_with
-from ingest.model import Observation, ParseIssue, ParseResult, SectionRow, TableCell
+from ingest.model import Observation, ParseIssue, ParseResult, Reject, SectionRow, TableCell
 from ingest.narrative.interpreter import DocContext, Interpreter
 from ingest.normalize import display_width, squash
 from ingest.numbers import money_to_wan, parse_plain, parse_value_with_unit, quantize
@@ -274,6 +274,9 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
                 f"the report names {len(named)} standard table(s) (first: {named[0][1][:40]}) but no table was read "
                 f"from the {raw.format} file: its figures were read from the text only"))
     result.issues += [ParseIssue("error", place, message) for place, message in raw.issues]   # the reader's
+    result.issues += [ParseIssue("warning", place, message) for place, message in raw.notes]
+    if raw.ocr_pages or raw.doubtful:
+        _mark_ocr(result, raw)
     # a cut the reader saw (a file ending inside a character) is not looked for again; needs no 目录 (toc: with one)
     cut = None if raw.issues else truncation.cut_short(lines, grids, result.observations, raw.locators)
     if cut is not None:
@@ -287,6 +290,38 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
         contents=contents.entries,
         standard_tables=len({o.table_code for o in result.observations} & {t.code for t in standard.TABLE_DEFS}),
     )
+
+
+def _mark_ocr(result: ParseResult, raw) -> None:
+    """Figures of pages read by OCR (``raw.ocr_pages``) get the flag ``ocr``; a figure at a place the reader
+    names as doubtful (``raw.doubtful``: a cell ref, or a line's locator and the figure's text) becomes a
+    reject ``ocr_low_confidence`` instead (the table cell keeps the text as read)."""
+    locators = raw.locators or []
+
+    def where(o) -> str:
+        return o.source_ref or (locators[o.line_no - 1] if 0 < o.line_no <= len(locators) else "")
+
+    pages = {f"p{n} " for n in raw.ocr_pages}
+    doubtful = {}
+    for ref, text in raw.doubtful:
+        doubtful.setdefault(ref, set()).add(text)
+    kept = []
+    for o in result.observations:
+        ref = where(o)
+        texts = doubtful.get(ref)
+        if texts and (" C" in ref or any(t in (o.value_text or "") for t in texts)):
+            result.rejects.append(Reject(o.line_no, o.value_text, "ocr_low_confidence", o.snippet or "",
+                                         o.source_kind, o.source_ref))
+            continue
+        if ref.split(" ", 1)[0] + " " in pages:
+            o.flags = f"{o.flags},ocr" if o.flags else "ocr"
+        kept.append(o)
+    result.observations = kept
+    taken = {r.source_ref for r in result.rejects}
+    for ref, text in raw.doubtful:
+        if ref not in taken and " C" in ref and re.search(r"[.,]", text):  # a money cell no figure came from
+            line = next((k + 1 for k, loc in enumerate(locators) if ref.startswith(f"{loc} ")), 0)
+            result.rejects.append(Reject(line, text, "ocr_low_confidence", "", "table", ref))
 
 
 def _status(result: ParseResult, contents: toc.Toc, lines: list[str], year: int | None,

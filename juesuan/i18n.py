@@ -266,6 +266,16 @@ MESSAGES = [
      "PDF 没有文字层：第 {pages} 页为扫描图像（请先做 OCR 文字识别再读取）"),
     (r"page (?P<pages>[\d, –]+): no text layer \(scanned image\), OCR needed; the other pages were read",
      "第 {pages} 页：没有文字层（扫描图像），需要 OCR 文字识别；其他页已读取"),
+    (r"page (?P<pages>[\d, –]+): no text layer \(scanned image\), OCR not done: the OCR engine does not start "
+     r"here \((?P<why>.*)\); the other pages were read",
+     "第 {pages} 页：没有文字层（扫描图像），未做 OCR：本机无法启动 OCR 引擎（{why}）；其他页已读取"),
+    (r"page (?P<pages>[\d, –]+): no text layer \(scanned image\), OCR not done: the document's OCR time "
+     r"\((?P<s>\d+) s, (?P<pct>\d+)% of JUESUAN_DOC_TIMEOUT\) was used up; the other pages were read",
+     "第 {pages} 页：没有文字层（扫描图像），未做 OCR：本文档的 OCR 时间（{s} 秒，JUESUAN_DOC_TIMEOUT 的 {pct}%）"
+     "已用完；其他页已读取"),
+    (r"page (?P<pages>[\d, –]+): scanned image read by OCR \((?P<n>\d+) text boxes, (?P<s>[\d.]+) s CPU\); its "
+     r"figures are marked ocr: check them against the identity checks",
+     "第 {pages} 页：扫描图像，已用 OCR 识别（{n} 个文字框，CPU {s} 秒）；其数字标为 ocr，请对照勾稽核对结果检查"),
     (r"page (?P<pages>[\d, –]+): (?P<n>\d+) characters without a Unicode mapping \(a font without ToUnicode, or "
      r"private-use glyphs\): that text cannot be read",
      "第 {pages} 页：{n} 个字符没有 Unicode 映射（字体缺少 ToUnicode 映射，或为私用区字形）：这些文字无法读取"),

@@ -89,7 +89,8 @@ def test_pages_stored_rotated_read_as_displayed(rotate, ruled):
 
 
 # ---------------------------------------------------------------- 2. scanned pages
-def test_a_scanned_document_is_a_read_error_naming_its_image_pages():
+def test_a_scanned_document_is_a_read_error_naming_its_image_pages(monkeypatch):
+    monkeypatch.setenv("JUESUAN_OCR", "0")  # OCR off (tests/test_pdf_ocr.py reads scans)
     data = scan(render([*BLOCKS, PAGE_BREAK, *BLOCKS]))
     with pytest.raises(ReadError) as err:
         parse_bytes(Path("scans/report.pdf"), data)
@@ -97,7 +98,8 @@ def test_a_scanned_document_is_a_read_error_naming_its_image_pages():
                               "(run OCR before ingesting)")
 
 
-def test_a_document_with_a_scanned_page_reads_its_text_pages_and_names_the_image_page():
+def test_a_document_with_a_scanned_page_reads_its_text_pages_and_names_the_image_page(monkeypatch):
+    monkeypatch.setenv("JUESUAN_OCR", "0")  # OCR off (tests/test_pdf_ocr.py reads scans)
     blocks = [*BLOCKS, PAGE_BREAK, *_blocks(523, 540)]
     data = scan(render(blocks), pages={2})
     fast, slow = (read_pdf(Path("r.pdf"), data, backend) for backend in ("pdfium", "pdfplumber"))
@@ -111,9 +113,10 @@ def test_a_document_with_a_scanned_page_reads_its_text_pages_and_names_the_image
     assert doc.status == "partial"
 
 
-def test_a_scan_pasted_into_a_page_with_a_typed_running_header_is_named():
+def test_a_scan_pasted_into_a_page_with_a_typed_running_header_is_named(monkeypatch):
     """The scan of page 2 pasted 60 pt inside a document page that prints its running header (31
-    characters) above it: the header is read, the page is named as a scan all the same."""
+    characters) above it: the header is read, the page is named as a scan all the same (OCR off)."""
+    monkeypatch.setenv("JUESUAN_OCR", "0")
     header = "西安市总工会2019年度部门决算公开表格 支出决算表（扫描件）"
     data = scan(render([*BLOCKS, PAGE_BREAK, *_blocks(523, 540)]), pages={2},
                 under=render([header, PAGE_BREAK, header]), inset=60)

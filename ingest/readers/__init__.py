@@ -39,6 +39,9 @@ class RawText:
     locators: list[str] | None = None  # same length as lines when the format has pages/tables
     issues: list[tuple[str, str]] = field(default_factory=list)  # (place, message): what the reader found wrong
     tables: list[Grid] | None = None  # None: the tables are in the lines (found by find_grids)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (place, message): worth saying, not wrong (warnings)
+    ocr_pages: list[int] = field(default_factory=list)  # PDF pages whose text was read by OCR (ingest.readers.ocr)
+    doubtful: list[tuple[str, str]] = field(default_factory=list)  # (locator, text): figures OCR was unsure of
 
 
 def cell_text(text: str | None) -> str:

@@ -936,6 +936,9 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | 
     Pages read but not understood are `issues` of the document, its other pages being read: pages that
     are scanned images (no text layer: OCR needed) and pages whose text has glyphs without a Unicode
     mapping (a font without ToUnicode, private-use characters; see _unmapped).
+    Scanned pages are read by OCR (ingest.readers.ocr; off with JUESUAN_OCR=0): the document says which
+    pages were (a note, RawText.notes), their figures are marked as read by OCR (RawText.ocr_pages) and
+    figures read with low confidence are named for rejection (RawText.doubtful), never loaded.
     Raises ReadError for a file that cannot be opened, an encrypted PDF, or one with no text layer (a
     scanned document names its image pages).
     """
@@ -947,16 +950,21 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | 
             pages = None
     if pages is None:
         pages = _pages_pdfplumber(path, data)
-    raw = _assemble(pages, geometry)
+    scans = _read_scans(data, pages)
+    where = geometry if geometry is not None else {}
+    raw = _assemble(pages, where)
     scanned = [p.page_no for p in pages if p.scanned]
+    if scans is not None:
+        scans.report(raw, where)
     if not any(line.strip() for line in raw.lines):
         if scanned:
             raise ReadError(str(path), f"PDF has no text layer: scanned images on page {_page_list(scanned)}",
                             place="all pages", hint="run OCR before ingesting")
         raise ReadError(str(path), "PDF has no text layer", place="all pages", hint="run OCR before ingesting")
     if scanned:
+        why = f"OCR not done: {scans.stopped}" if scans is not None and scans.stopped else "OCR needed"
         raw.issues.append((f"page {scanned[0]}",
-                           f"page {_page_list(scanned)}: no text layer (scanned image), OCR needed; the other "
+                           f"page {_page_list(scanned)}: no text layer (scanned image), {why}; the other "
                            f"pages were read"))
     unreadable = [p for p in pages if p.unmapped]
     if unreadable:
@@ -965,6 +973,17 @@ def read_pdf(path: Path, data: bytes, backend: str = "pdfium", geometry: dict | 
                            f"{sum(p.unmapped for p in unreadable)} characters without a Unicode mapping (a font "
                            f"without ToUnicode, or private-use glyphs): that text cannot be read"))
     return raw
+
+
+def _read_scans(data: bytes, pages: list[_Page]):
+    """The scanned pages of `pages` read by OCR (ingest.readers.ocr), each replaced in place by the page its
+    text makes; returns the ocr.Scans of the document (what was read, what was not and why), or None when
+    no page is a scan or OCR is off (JUESUAN_OCR=0)."""
+    from ingest.readers import ocr
+
+    if not any(p.scanned for p in pages) or not ocr.enabled():
+        return None
+    return ocr.read_scans(data, pages, _read_page)
 
 
 def _page_list(numbers: list[int]) -> str:
