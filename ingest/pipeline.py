@@ -34,7 +34,9 @@ import gc
 import multiprocessing
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 import uuid
@@ -372,13 +374,14 @@ def _test_delay(path: str) -> None:
         time.sleep(float(seconds))
 
 
-def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
+def _parse_one(path: str, limits: Limits | None = None, spool: str | None = None) -> tuple[str, Any]:
     """Worker: reads and parses one file; never raises.
 
     Returns ("ok", PackedDocument) or ("error", (message, place)); the message is never empty.
     The worker reads the bytes itself, so only a path crosses the process boundary on the way in, and
     it sends back the document's rows as Arrow tables (ingest.load.pack), not the parser's objects:
-    unpickling Arrow buffers costs the parent next to nothing.
+    unpickling Arrow buffers costs the parent next to nothing.  ``spool``: a folder where the tables' bytes
+    go as a file when the result is pickled (PackedDocument.spool), so that only its name crosses the pipe.
     """
     from ingest.load import pack
 
@@ -388,7 +391,9 @@ def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
         check_file_size(path, os.stat(path).st_size, limits)
         document = parse_bytes(Path(path), Path(path).read_bytes())
         _settle()
-        return "ok", pack(document)
+        packed = pack(document)
+        packed.spool = spool
+        return "ok", packed
     except OSError as exc:
         return "error", (f"cannot read file: {exc.strerror or _reason(exc)}", None)
     except IngestError as exc:
@@ -600,24 +605,41 @@ class _Workers:
         self.size = max(1, min(n, workers or os.cpu_count() or 1))
         self.limits = limits
         self.pool = None
+        self.spool: str | None = None
 
     def __enter__(self):
         import pebble
 
+        self.spool = _spool_folder()
         self.pool = pebble.ProcessPool(max_workers=self.size, initializer=_worker_init,
                                        initargs=(os.getpid(), self.limits),
                                        context=multiprocessing.get_context("spawn"))
         return self
 
     def schedule(self, path: str):
-        return self.pool.schedule(_parse_one, args=(path, self.limits), timeout=self.limits.doc_timeout_s)
+        return self.pool.schedule(_parse_one, args=(path, self.limits, self.spool), timeout=self.limits.doc_timeout_s)
 
     def __exit__(self, exc_type, *exc) -> None:
-        if exc_type is None:
-            self.pool.close()
-        else:
-            self.pool.stop()
-        self.pool.join()
+        try:
+            if exc_type is None:
+                self.pool.close()
+            else:
+                self.pool.stop()
+            self.pool.join()
+        finally:
+            if self.spool:   # what a result never received left there (a worker stopped mid-send)
+                shutil.rmtree(self.spool, ignore_errors=True)
+
+
+def _spool_folder() -> str | None:
+    """A new private folder for the workers' result files (PackedDocument.spool): in /dev/shm (memory) where
+    there is one, else the system's temporary folder; None (results carry their bytes) when none can be made."""
+    shm = "/dev/shm"
+    where = shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+    try:
+        return tempfile.mkdtemp(prefix="juesuan-ingest-", dir=where)
+    except OSError:
+        return None
 
 
 class _NoWorkers:
