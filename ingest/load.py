@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -208,10 +208,7 @@ def _with_line_refs(table: pa.Table) -> pa.Table:
 class PackedDocument:
     """What the loader needs of a parsed document, compact enough to cross a process boundary cheaply:
     its raw.documents columns (:func:`document_fields`), its child rows as Arrow tables
-    (:func:`document_tables`) and the one-line summary the CLI prints (``outcome``).
-
-    ``spool``: a folder (the parsing worker sets it, ingest.pipeline) where the pickle leaves the tables' bytes
-    as one file instead of carrying them; the process that unpickles it maps that file and deletes it."""
+    (:func:`document_tables`) and the one-line summary the CLI prints (``outcome``)."""
 
     doc_id: str
     source_path: str
@@ -219,7 +216,6 @@ class PackedDocument:
     fields: dict[str, Any]
     tables: dict[str, pa.Table]
     outcome: dict[str, Any]
-    spool: str | None = field(default=None, repr=False, compare=False)
 
     # Pickled (sent from a worker to the parent) with each table as Arrow IPC bytes: pickling the tables
     # themselves walks their schema, fields, chunks and buffers as Python objects (measured ≈ 1.8 CPU-ms a report
@@ -227,71 +223,23 @@ class PackedDocument:
     # schema (raw_schema, known to both processes) goes as one record-batch message without the schema (0.34 ->
     # 0.21 CPU-ms a report to write and read back); any other table as a whole IPC stream ("streams").  The
     # tables read back reference the received bytes (no copy).
-    # With a spool folder the record-batch messages go into one file there and the pickle holds its name and
-    # their offsets (≈ 2 KB instead of ≈ 250 KB a generated report): the parent's thread that receives the
-    # results through pebble's pipe spent ≈ 1 CPU-ms a report on the bytes (reading, copying, unpickling),
-    # mapping the file costs ≈ 0.05 (bench/README.md, "Fifth round").  A file that cannot be written (the
-    # folder full or gone) leaves the bytes in the pickle.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["tables"], state["streams"], state["spool"] = {}, {}, None
+        state["tables"], state["streams"] = {}, {}
         for name, table in self.tables.items():
             batches = table.to_batches()
             if len(batches) == 1 and name in _RAW_TABLES and table.schema.equals(raw_schema(name)):
                 state["tables"][name] = batches[0].serialize()
             else:
                 state["streams"][name] = _ipc_bytes(table)
-        if self.spool and state["tables"]:
-            spooled = _spool_write(self.spool, state["tables"])
-            if spooled is not None:
-                state["tables"], state["spooled"] = {}, spooled
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         tables = {name: pa.Table.from_batches([pa.ipc.read_record_batch(data, raw_schema(name))])
                   for name, data in state["tables"].items()}
-        spooled = state.pop("spooled", None)
-        if spooled is not None:
-            tables |= _spool_read(*spooled)
         tables |= {name: pa.ipc.open_stream(data).read_all() for name, data in state.pop("streams", {}).items()}
         state["tables"] = tables
         self.__dict__.update(state)
-
-
-def _spool_write(folder: str, messages: dict[str, pa.Buffer]) -> tuple[str, list[tuple[str, int, int]]] | None:
-    """Record-batch messages (raw table → bytes) written one after the other into a new file in ``folder``:
-    (its path, [(table, offset, size)]); None when the file cannot be written (nothing is left behind)."""
-    import os
-    import tempfile
-
-    parts, offset = [], 0
-    try:
-        fd, path = tempfile.mkstemp(dir=folder, suffix=".arrows")
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for name, data in messages.items():
-                f.write(data)
-                parts.append((name, offset, data.size))
-                offset += data.size
-    except OSError:
-        with suppress(OSError):
-            os.unlink(path)
-        return None
-    return path, parts
-
-
-def _spool_read(path: str, parts: list[tuple[str, int, int]]) -> dict[str, pa.Table]:
-    """The tables :func:`_spool_write` wrote to ``path``, read from a memory map of the file (no copy); the file
-    is deleted at once (the map keeps its pages until the last table referencing them is gone)."""
-    import os
-
-    data = pa.memory_map(path).read_buffer()
-    with suppress(OSError):
-        os.unlink(path)
-    return {name: pa.Table.from_batches([pa.ipc.read_record_batch(data.slice(offset, size), raw_schema(name))])
-            for name, offset, size in parts}
 
 
 def _ipc_bytes(table: pa.Table) -> pa.Buffer:
