@@ -424,27 +424,6 @@ def _geography(names: set[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-# The parent's full garbage collections while ingest_paths loads: each walks every object of the process — the
-# imported libraries (duckdb, pyarrow, pandas, cpca's tables) and the run's summary —, and loading allocates
-# enough (unpickled results, the per-document outcomes) for Python's default (700, 10, 10) to start one every
-# ≈ 400 reports, ≈ 110 CPU-ms each (measured, 2,000 reports: 5 full collections, 0.56 CPU-s of the parent's
-# ≈ 12).  Young objects are still collected as usual; a full collection waits for PARENT_GC_FULL collections of
-# the middle generation (none in a run of 10,000 reports).  The caller's thresholds are given back after.
-PARENT_GC_FULL = 1000
-
-
-@contextmanager
-def parent_gc():
-    """For the block, full garbage collections only every PARENT_GC_FULL middle-generation collections (see there);
-    the thresholds are given back at its end."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], PARENT_GC_FULL))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-
-
 @contextmanager
 def loading_settings(con):
     """The DuckDB settings ingest_paths loads under, for the block; the instance's own values are given back at
@@ -496,7 +475,7 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
     started = now()
     con = connect(db_path)
     try:
-        with loading_settings(con), parent_gc():
+        with loading_settings(con):
             known = {row[0]: row for row in con.execute(
                 "SELECT doc_id, source_path, status, parser_version, error, error_place FROM raw.documents").fetchall()}
             stats = FileStats(con, enabled=not (checksum or force))
