@@ -118,18 +118,22 @@ def document_rows(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
 
 
 def document_tables(doc: ParsedDocument, kinds: Counter | None = None,
-                    reasons: Counter | None = None) -> dict[str, pa.Table]:
+                    reasons: Counter | None = None, *, line_refs: bool = True) -> dict[str, pa.Table]:
     """All child rows of one parsed document as one Arrow table per raw table (the rows of
     :func:`document_rows`, built by :func:`objects_to_arrow`).  Tables without rows are left out.
     ``kinds`` / ``reasons``: the observations' kinds and the rejects' reasons counted, when the caller has
-    them (:func:`pack`), else counted here (the coverage rows)."""
+    them (:func:`pack`), else counted here (the coverage rows).
+
+    ``line_refs=False`` (:func:`pack`): a text file's observations and table cells keep their own
+    ``source_ref`` (None or "" where the line and column make it), completed by :func:`insert_arrow` as
+    they are inserted (LINE_REF_SQL, the same refs) — not in the worker."""
     r = doc.result
     did = doc.doc_id
     obs, rej, inds, cells = r.observations, r.rejects, r.indicators, r.cells
-    # a large table of a text file gets its source_refs on the Arrow columns (_with_line_refs), after the
-    # conversion; the others row by row here (_source_refs: other formats consult the reader's locators)
+    # a text file's table gets its source_refs on the Arrow columns (_with_line_refs, when large), or in the
+    # INSERT (line_refs=False); the others row by row here (_source_refs: other formats consult the locators)
     on_arrow = {name for name, objects in (("observations", obs), ("table_cells", cells))
-                if doc.format == "text" and len(objects) >= ARROW_REFS_FROM}
+                if doc.format == "text" and (not line_refs or len(objects) >= ARROW_REFS_FROM)}
     out = {
         "observations": objects_to_arrow("observations", obs, {
             "doc_id": did, "seq": _seq(len(obs)),
@@ -146,8 +150,9 @@ def document_tables(doc: ParsedDocument, kinds: Counter | None = None,
         "toc_entries": objects_to_arrow("toc_entries", doc.contents, {
             "doc_id": did, "source_ref": [_ref(e.line_no) for e in doc.contents]}),
     }
-    for name in on_arrow:
-        out[name] = _with_line_refs(out[name])
+    if line_refs:
+        for name in on_arrow:
+            out[name] = _with_line_refs(out[name])
     if kinds is None or reasons is None:
         kinds, reasons = Counter(map(_KIND, obs)), Counter(map(_REASON, rej))
     coverage = coverage_from(kinds, reasons)
@@ -161,6 +166,15 @@ def document_tables(doc: ParsedDocument, kinds: Counter | None = None,
 # pyarrow.compute calls of ≈ 10–20 µs each, then ≈ 0.1 µs a row) rather than row by row (≈ 0.3 µs a row)
 ARROW_REFS_FROM = 200
 _KIND, _REASON = attrgetter("kind"), attrgetter("reason")
+
+# The tables whose rows may arrive without their source_ref (document_tables(line_refs=False)), and the SQL
+# that completes it as _ref and _with_line_refs do: the row's own non-empty ref, else L<line_no>, plus
+# :C<col_no + 1> when the row has a column, "" for a row without a line.  A complete ref passes unchanged (a
+# ref is "" only for a row without a line), so the INSERT may apply it to every row.  In the parent's INSERT
+# it costs DuckDB ≈ 0.1 µs a row, against ≈ 0.3 µs a row in the worker's pyarrow.compute calls.
+LINE_REF_TABLES = frozenset({"observations", "table_cells"})
+LINE_REF_SQL = ("CASE WHEN coalesce(source_ref, '') <> '' THEN source_ref WHEN line_no IS NULL THEN '' "
+                "WHEN col_no IS NULL THEN 'L' || line_no ELSE 'L' || line_no || ':C' || (col_no + 1) END")
 _SEQ = pa.array(range(1, 4097), pa.int32())
 
 
@@ -237,7 +251,8 @@ def _ipc_bytes(table: pa.Table) -> pa.Buffer:
 
 
 def pack(doc: ParsedDocument) -> PackedDocument:
-    """A parsed document → :class:`PackedDocument` (done in the parsing worker)."""
+    """A parsed document → :class:`PackedDocument` (done in the parsing worker).  A text file's observations and
+    table cells go without the source_refs their line and column make (:func:`insert_arrow` completes them)."""
     kinds = Counter(map(_KIND, doc.result.observations))
     reasons = Counter(map(_REASON, doc.result.rejects))
     outcome = {
@@ -247,7 +262,7 @@ def pack(doc: ParsedDocument) -> PackedDocument:
         "parse_ms": round(doc.parse_ms, 1),
     }
     return PackedDocument(doc.doc_id, doc.source_path, doc.unit_name, document_fields(doc),
-                          document_tables(doc, kinds, reasons), outcome)
+                          document_tables(doc, kinds, reasons, line_refs=False), outcome)
 
 
 def coverage_of(doc: ParsedDocument) -> list[tuple[str, str, int]]:
@@ -438,11 +453,13 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> It
 
 
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
-    """One INSERT … SELECT of an Arrow table into ``raw.<table>``, columns matched by name."""
+    """One INSERT … SELECT of an Arrow table into ``raw.<table>``, columns matched by name; the source_refs
+    of LINE_REF_TABLES completed on the way (LINE_REF_SQL: rows of :func:`pack` may come without them)."""
     if not arrow.num_rows:
         return
+    select = f"* REPLACE ({LINE_REF_SQL} AS source_ref)" if table in LINE_REF_TABLES else "*"
     with registered(con, "_incoming", arrow):
-        con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM _incoming")
+        con.execute(f"INSERT INTO raw.{table} BY NAME SELECT {select} FROM _incoming")
 
 
 def delete_children(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str]) -> None:

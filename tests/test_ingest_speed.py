@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,12 +70,9 @@ def test_arrow_tables_carry_the_rows_of_document_rows_at_the_edges():
     from ingest.load import ARROW_REFS_FROM
     from ingest.model import Indicator, TableCell
 
-    doc = parse_file(REPORTS / sorted(p.name for p in REPORTS.glob("*.txt"))[0])
+    doc = _edited_doc()
     cells, obs = doc.result.cells, doc.result.observations
     assert doc.format == "text" and min(len(cells), len(obs)) >= ARROW_REFS_FROM   # their refs made on Arrow
-    cells[0].source_ref, cells[1].source_ref, cells[2].col_no = "", "T9 R9 C9", None
-    cells[3].line_no, cells[4].line_no, cells[4].col_no = None, None, None
-    obs[0].source_ref, obs[1].col_no, obs[2].source_ref = "", None, "p1 L2"
     _same_rows(doc)
     tables = document_tables(doc)
     assert tables["table_cells"].column("source_ref").to_pylist()[:5] == [
@@ -220,3 +218,39 @@ def test_cached_sentences_split_as_the_definition():
         pieces = re.findall(r".*?[。！？!?]+|.+$", para.text, re.S)
         offsets = [sum(map(len, pieces[:k])) for k in range(len(pieces))]
         assert list(sentences(para)) == [(o, s) for o, s in zip(offsets, pieces) if s], para.text[:40]
+
+
+def _edited_doc():
+    """The first bundled report with the source_ref edge cases: an empty or a given ref, a row without a column
+    or a line."""
+    doc = parse_file(REPORTS / sorted(p.name for p in REPORTS.glob("*.txt"))[0])
+    cells, obs = doc.result.cells, doc.result.observations
+    cells[0].source_ref, cells[1].source_ref, cells[2].col_no = "", "T9 R9 C9", None
+    cells[3].line_no, cells[4].line_no, cells[4].col_no = None, None, None
+    obs[0].source_ref, obs[1].col_no, obs[2].source_ref = "", None, "p1 L2"
+    return doc
+
+
+def test_packed_text_refs_are_completed_by_the_insert_as_document_tables_makes_them():
+    """pack leaves a text file's line refs to insert_arrow (LINE_REF_SQL): the rows in the database equal
+    document_tables' rows, refs and all; a complete ref (another format's) passes the INSERT unchanged."""
+    from ingest.load import insert_arrow
+
+    doc = _edited_doc()
+    expected, packed = document_tables(doc), pack(doc)
+    refs = packed.tables["table_cells"].column("source_ref").to_pylist()
+    assert refs[:5] == ["", "T9 R9 C9", None, None, None] and refs[5] is None   # left to the INSERT
+    con = connect(":memory:")
+    for table in ("observations", "table_cells"):
+        insert_arrow(con, table, packed.tables[table])
+        names = ", ".join(f.name for f in raw_schema(table))
+        got = Counter(con.execute(f"SELECT {names} FROM raw.{table}").fetchall())
+        con.execute(f"DELETE FROM raw.{table}")
+        insert_arrow(con, table, expected[table])   # complete refs: the same rows again
+        again = Counter(con.execute(f"SELECT {names} FROM raw.{table}").fetchall())
+        want = Counter(tuple(row.values()) for row in expected[table].to_pylist())
+        assert got == again == want and sum(got.values()) > 200, table
+        con.execute(f"DELETE FROM raw.{table}")
+    assert expected["table_cells"].column("source_ref").to_pylist()[:5] == [
+        f"L{doc.result.cells[0].line_no}:C{doc.result.cells[0].col_no + 1}", "T9 R9 C9",
+        f"L{doc.result.cells[2].line_no}", "", ""]
