@@ -115,14 +115,27 @@ def _check_inputs(paths: list[str]) -> list[str]:
     return paths
 
 
-def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool,
+# `juesuan ingest` prints its per-document tables (one row, and one pivot column, per document parsed) for a run
+# of at most this many documents, or with -v: at 10,000 documents they cost ≈ 0.9 CPU-ms a document to lay out
+# (bench/README.md, ingest's fifth round) and are no reading for anyone.
+DOCUMENT_TABLES_MAX = 50
+
+
+def step_ingest(paths: list[str], db: Path, *, workers: int | None, force: bool, verbose: bool | None,
                 checksum: bool = False, on_parse=None):
-    """Ingest ``paths`` into ``db`` and print its line of counts; ``on_parse(n)``: see ingest_paths."""
+    """Ingest ``paths`` into ``db`` and print its line of counts; ``on_parse(n)``: see ingest_paths.  With
+    ``verbose`` the per-document tables (ingest.cli.print_summary) are printed instead; ``None``: when the run
+    parsed at most DOCUMENT_TABLES_MAX documents."""
     from ingest.pipeline import ingest_paths
 
     db.parent.mkdir(parents=True, exist_ok=True)
     summary = ingest_paths(_check_inputs(paths), str(db), workers=workers, progress=err.is_terminal, force=force,
                            checksum=checksum, on_parse=on_parse)
+    if verbose is None:
+        verbose = summary.parsed <= DOCUMENT_TABLES_MAX
+        if not verbose:
+            out.print(tr(f"[dim]已解析 {summary.parsed} 个文档：每个文档的覆盖表用 -v 显示[/dim]",
+                         f"[dim]{summary.parsed} documents parsed: -v prints each document's coverage tables[/dim]"))
     if summary.parsed and verbose:
         from ingest.cli import print_summary
 
@@ -690,11 +703,14 @@ def _lap_cpu(since: float) -> float:
 @click.option("--force", is_flag=True, help="re-parse files already loaded")
 @click.option("--checksum", is_flag=True,
               help="read and hash every file (default: a file whose size and mtime are unchanged is not read)")
-def cmd_ingest(db, paths, workers, force, checksum) -> int:
-    """Parse report files or folders into the raw schema and print coverage per document."""
+@click.option("-v", "--verbose", is_flag=True,
+              help=f"print coverage tables per document however many were parsed (default: up to {DOCUMENT_TABLES_MAX})")
+def cmd_ingest(db, paths, workers, force, checksum, verbose) -> int:
+    """Parse report files or folders into the raw schema and print coverage per document (up to 50; -v: all)."""
     db = warehouse_path(db)
     with _lock(db):
-        summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=True, checksum=checksum)
+        summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=verbose or None,
+                              checksum=checksum)
     return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
 
 
