@@ -439,8 +439,9 @@ def test_ingest_prints_per_document_tables_for_a_small_run_or_with_v_only(tmp_pa
     says -v prints the tables; -v prints them."""
     import shutil
 
-    import juesuan.cli as cli
     from warehouse import REPORTS
+
+    import juesuan.cli as cli
 
     inbox = tmp_path / "in"
     inbox.mkdir()
