@@ -80,7 +80,8 @@
 {%- endmacro %}
 
 {% macro per_unit_incremental() -%}
-    {{ config(materialized='incremental', unique_key='unit_id', incremental_strategy='delete+insert',
+    {#- append: the pre-hook has deleted the rows of every unit the model selects (of_new_units) -#}
+    {{ config(materialized='incremental', unique_key='unit_id', incremental_strategy='append',
               on_schema_change='append_new_columns',
               pre_hook="{% if is_incremental() %}delete from {{ this }} where unit_id in ({{ new_units() }}){% endif %}",
               post_hook="delete from {{ this }} where unit_id not in (select unit_id from {{ ref('int_document_versions') }} where is_loaded and unit_id is not null)") }}

@@ -93,9 +93,26 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- How a model plans the CTE that selects its input through of_new_documents / of_units_of_new_documents:
+    `with readings as {{ slice_cte() }} (select * from {{ of_new_documents(ref('int_fact_readings')) }} …)`, and every
+    other use of that input reads the CTE.
+    - incremental: `materialized`.  The CTE holds the rows of the few documents to rebuild, selected once.  Inlined,
+      DuckDB planned the `doc_id in (new_documents())` semi-join above each scan of the whole table, so a +100 build at
+      10,000 reports read int_fact_readings (2.5 M rows) five to seven times per family: int_check_full_rates 0.58 ->
+      0.12 CPU-s for the same rows (bench/README.md, "Build and checks, eleventh round").
+    - full build: `not materialized`: the CTE is every row, and a copy of it per CTE spilled beyond memory_limit at
+      10,000 reports; inlined, each use scans only its columns with its own filters pushed (macros/checks.sql). -#}
+{#- full: the keyword of a full build ('' leaves the choice to DuckDB, for a CTE that had none). -#}
+{% macro slice_cte(full='not materialized') -%}
+    {{- 'materialized' if is_incremental() else full -}}
+{%- endmacro %}
+
 {% macro per_document_intermediate(counterpart=none) -%}
     {%- set arg = ("'" ~ counterpart ~ "'") if counterpart else 'none' %}
-    {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='delete+insert',
+    {#- append: the pre-hook has deleted every row of the documents the model selects (of_new_documents), so dbt's
+        delete+insert deleted nothing more — at the cost of one more scan of the table's doc_id (int_observations:
+        3 M rows, 0.36 CPU-s in a +100 build at 10,000 reports) -#}
+    {{ config(materialized='incremental', unique_key='doc_id', incremental_strategy='append',
               on_schema_change='append_new_columns',
               pre_hook="{% if is_incremental() %}delete from {{ this }} where doc_id in ({{ new_documents(" ~ arg ~ ") }}){% endif %}",
               post_hook=["{{ remove_unloaded_documents(this, 'any') }}",

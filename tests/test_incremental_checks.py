@@ -208,3 +208,20 @@ def test_staging_tests_of_an_incremental_build_see_the_raw_rows_ingested_since_t
     full = run_dbt(["test", "--select", "stg_observations", "--vars", "{full_tests: true}"], db)
     assert [(node.split(".")[2], message) for node, message in full.failures] == \
         [(name, "Got 2 results, configured to fail if != 0")]
+
+
+def test_fct_yoy_is_rebuilt_per_unit_and_the_families_read_the_documents_rows_once(grown, rebuilt):
+    """fct_yoy's rows carry the state of their unit's counted reports (a unit whose reports changed is rebuilt,
+    no row is left with an older state), and an incremental build selects a family's input rows once
+    (materialized) where a full build inlines them (macros/incremental.sql slice_cte)."""
+    db = grown["db"]
+    assert "model.juesuan.fct_yoy" in grown["second_build"]
+    stale = query(db, "select count(*), count(distinct y.unit_id) from marts.fct_yoy y left join ("
+                      "select unit_id, md5(string_agg(state_key, ',' order by state_key)) as state "
+                      "from intermediate.int_document_versions where is_loaded and unit_id is not null group by unit_id"
+                      ") u on u.unit_id = y.unit_id where y.unit_state is distinct from u.state")
+    assert stale == [(0, 0)]
+    assert query(db, "select count(distinct unit_id) from marts.fct_yoy where prior_source = 'prior_document'")[0][0] >= 3
+    family = Path("compiled", "juesuan", "models", "intermediate", "checks", "int_check_full_rates.sql")
+    assert "with readings as materialized (" in (dbt_target_dir(db) / family).read_text(encoding="utf-8")
+    assert "with readings as not materialized (" in (dbt_target_dir(rebuilt) / family).read_text(encoding="utf-8")

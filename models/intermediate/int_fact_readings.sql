@@ -4,7 +4,9 @@
 -- fact may be read in several places.  The table reading wins (公开01表 first),
 -- then the earliest line; all readings stay here, and their agreement is an
 -- identity check (fct_identity_check, family readings_agree).
-with r as not materialized (
+-- r: not materialized in a full build (each use reads its columns); in an incremental one the few documents'
+-- readings, computed once (slice_cte, macros/incremental.sql)
+with r as {{ slice_cte() }} (
     select
         *,
         concat_ws('|',

@@ -1,3 +1,7 @@
+{{ config(materialized='table') }}
+-- A table, not a view: int_observations, marts.qa_unresolved_subjects and three data tests read it, and as a view
+-- each of them scanned every raw observation again for the distinct names (five scans of ≈ 3 M rows in every build
+-- at 10,000 reports, however few documents were new); built once per build, it holds a few hundred names.
 -- Name → 功能分类 code for figures printed with names only, e.g.
 -- 一般公共服务支出（类）群众团体事务（款）工会事务（项） → 2012906.
 -- Names are compared without a trailing 支出 and against the seed's aliases; a 款

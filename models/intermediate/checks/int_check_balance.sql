@@ -5,7 +5,7 @@
 -- as one figure ("收支总计均为X") asserts the identity rather than evidencing it, so
 -- a pair read at the very same place is not evaluated.
 with checks as (
-    with f as (
+    with f as {{ slice_cte(full='') }} (
         select * from {{ of_new_documents(ref('int_facts')) }}
         where item_key = 'grand_total' and measure in ('amount', 'budget')
           and function_code_resolved is null and not is_function_subject and entity is null

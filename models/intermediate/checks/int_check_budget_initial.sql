@@ -5,7 +5,7 @@
 -- Incremental: a 决算 is rebuilt when it or its unit-year's budget changed (counterpart 'budget',
 -- macros/comparisons.sql).
 with checks as (
-    with facts as (
+    with facts as {{ slice_cte(full='') }} (
         select *, coalesce(scope, '') as scope_key, coalesce(function_code_resolved, '') as fc
         from {{ of_units_of_new_documents(ref('int_facts'), 'budget') }}
         where kind in ('revenue', 'expenditure') and is_report_year

@@ -14,7 +14,7 @@
 --                   lhs = the year as printed, rhs = the report's year; rhs_refs = the comparison
 --                   with 上年 that proves it, and the report's year.
 with checks as (
-    with o as not materialized (
+    with o as {{ slice_cte() }} (
         select * from {{ of_new_documents(ref('int_observations')) }}
     ),
     unit_slips as (

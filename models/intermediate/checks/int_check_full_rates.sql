@@ -9,8 +9,9 @@
 -- where it states them, else the facts' winning readings.  A rate whose ratio is itself off is that
 -- check's finding, not this one's: only a 100% the ratio rounds to is evaluated here.
 with checks as (
-    -- not materialized: each use scans the table with its own filters (macros/checks.sql)
-    with readings as not materialized (
+    -- not materialized in a full build: each use scans the table with its own filters (macros/checks.sql);
+    -- materialized in an incremental one: the few documents' rows, selected once (slice_cte, macros/incremental.sql)
+    with readings as {{ slice_cte() }} (
         select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as not materialized (

@@ -11,7 +11,7 @@
 -- lhs = the fund's stated expenditure (zero) + every stated way out, which must reach rhs = the fund's
 -- revenue (comparison >=); tolerance from the printed figures.
 with checks as (
-    with f as (
+    with f as {{ slice_cte(full='') }} (
         select * from {{ of_new_documents(ref('int_facts')) }}
         where kind in ('revenue', 'expenditure') and measure = 'amount' and is_report_year
           and function_code_resolved is null and not is_function_subject and project_key is null

@@ -5,9 +5,14 @@
 -- (301 …) equals the sum of its 款 in 公开06表, and 人员经费 / 公用经费 the sum of
 -- the groups they are made of.
 with checks as (
-    with f as not materialized (
+    -- every use of the facts reads this CTE: in an incremental build the few documents' rows, selected once
+    -- (slice_cte, macros/incremental.sql); in a full build it is inlined
+    with facts as {{ slice_cte() }} (
+        select * from {{ of_new_documents(ref('int_facts')) }}
+    ),
+    f as not materialized (
         select *, coalesce(scope, '') as scope_key
-        from {{ of_new_documents(ref('int_facts')) }}
+        from facts
         where kind in ('revenue', 'expenditure') and measure in ('amount', 'budget_initial', 'budget')
           and not (is_function_subject and function_code_resolved is null)
     ),
@@ -50,7 +55,7 @@ with checks as (
                string_agg({{ reading_ref('c') }} || ' ' || coalesce(c.function_code_resolved, c.subject_name), '; '
                           order by c.line_no) as child_refs
         from f p
-        join {{ of_new_documents(ref('int_facts')) }} c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind
+        join facts c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind
             and coalesce(c.scope, '') = p.scope_key and c.item_key = p.item_key and c.measure = p.measure
             and c.is_function_subject
         where p.function_code_resolved is null and not p.is_function_subject
@@ -66,7 +71,7 @@ with checks as (
         from f p join items_only i on i.parent_id = p.observation_id
     ),
     econ as not materialized (
-        select *, coalesce(scope, '') as scope_key from {{ of_new_documents(ref('int_facts')) }}
+        select *, coalesce(scope, '') as scope_key from facts
         where kind = 'expenditure_economic' and item_key = 'basic' and measure = 'amount' and economic_code_resolved is not null
     ),
     econ_groups as (
@@ -96,7 +101,7 @@ with checks as (
             case g.group_kind when 'personnel' then 'personnel_equals_economic_groups' else 'public_funds_equals_economic_groups' end as check_name,
             '人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + … (公开06表)' as description,
             {{ fact_against('t', 'g.group_sum', 'g.group_tolerance', 'g.group_refs') }}
-        from {{ of_new_documents(ref('int_facts')) }} t
+        from facts t
         join personnel_public g on g.doc_id = t.doc_id and g.fiscal_year = t.fiscal_year and coalesce(t.scope, '') = g.scope_key
             and t.item_key = case g.group_kind when 'personnel' then 'personnel' else 'public_funds' end
         where t.kind = 'expenditure' and t.measure = 'amount' and t.function_code_resolved is null

@@ -16,7 +16,7 @@
 -- another fund, so the numerator is the amount of its own sentence, not the fact's winning reading.
 -- Tolerance as in int_check_ratios: the ratio of two rounded figures is an interval.
 with checks as (
-    with readings as not materialized (
+    with readings as {{ slice_cte() }} (
         select * from {{ of_new_documents(ref('int_fact_readings')) }}
     ),
     stated as (
@@ -39,7 +39,8 @@ with checks as (
         from stated s
         join numerators p on p.stated_id = s.observation_id
         join readings n on n.observation_id = p.num_id
-        join {{ of_new_documents(ref('int_facts')) }} d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year
+        -- the facts are the winning readings (int_facts), here of the documents' own readings
+        join (select * from readings where reading_rank = 1) d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year
             and d.kind = split_part(s.ref_key, '|', 1)
             and coalesce(d.scope, '') = split_part(s.ref_key, '|', 2)
             and d.item_key = split_part(s.ref_key, '|', 3)

@@ -5,12 +5,20 @@
 --   available; no indicator scores more than its weight; the department table's
 --   tasks sum to its 金额合计; a project's funding rows sum to 年度资金总额.
 with checks as (
-    with ind as (
+    -- every use of an input reads these CTEs: in an incremental build the few documents' rows, selected once
+    -- (slice_cte, macros/incremental.sql); in a full build they are inlined
+    with indicators as {{ slice_cte() }} (
+        select * from {{ of_new_documents(ref('int_indicators')) }}
+    ),
+    facts as {{ slice_cte() }} (
+        select * from {{ of_new_documents(ref('int_facts')) }}
+    ),
+    ind as (
         select doc_id, project_key, sum(weight) as weight_sum, sum(score) as score_sum,
                sum({{ half_unit("length(split_part(cast(score as varchar), '.', 2))") }}) as score_h,
                count(*) filter (where score is not null) as scored,
                min(source_ref) || '–' || max(source_ref) as refs
-        from {{ of_new_documents(ref('int_indicators')) }}
+        from indicators
         where project_key is not null
         group by doc_id, project_key
     ),
@@ -22,7 +30,7 @@ with checks as (
             max(value) filter (where measure = 'funding_weight' and item_key = 'total') as funding_weight,
             max(value) filter (where measure = 'funding_score' and item_key = 'total') as funding_score,
             max(half_unit) filter (where measure = 'funding_score' and item_key = 'total') as funding_score_h
-        from {{ of_new_documents(ref('int_facts')) }}
+        from facts
         where kind = 'project'
         group by doc_id, fiscal_year, project_key
     ),
@@ -45,7 +53,7 @@ with checks as (
                 + case when j.funding_counted then coalesce(j.funding_score_h, 0) else 0 end as tolerance,
             s.source_ref || ' total score' as lhs_refs,
             'indicators ' || j.refs || case when j.funding_counted then ' + budget-execution score' else '' end as rhs_refs
-        from joined j left join {{ of_new_documents(ref('int_facts')) }} s on s.observation_id = j.score_id
+        from joined j left join facts s on s.observation_id = j.score_id
         where j.score is not null
     ),
     weights as (
@@ -66,11 +74,11 @@ with checks as (
             i.doc_id, d.fiscal_year, 'indicator ' || i.indicator || ' (' || coalesce(i.project, '') || ')' as subject,
             '>=' as comparison, i.weight as lhs, i.score as rhs, cast(0 as decimal(18, 8)) as tolerance,
             i.source_ref || ' 分值 ' || i.weight as lhs_refs, i.source_ref || ' 得分 ' || i.score as rhs_refs
-        from {{ of_new_documents(ref('int_indicators')) }} i join {{ ref('int_document_versions') }} d on d.doc_id = i.doc_id
+        from indicators i join {{ ref('int_document_versions') }} d on d.doc_id = i.doc_id
         where i.weight is not null and i.score is not null
     ),
     pf as (
-        select * from {{ of_new_documents(ref('int_facts')) }} where kind = 'project' and source_kind = 'table'
+        select * from facts where kind = 'project' and source_kind = 'table'
     ),
     tasks as (
         select t.doc_id, t.fiscal_year, t.measure, t.item_key, sum(t.value) as task_sum, sum(t.half_unit) as task_h,

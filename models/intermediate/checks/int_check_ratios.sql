@@ -16,7 +16,8 @@
 with checks as (
     -- readings and f filter a table: not materialized, so each use scans only its columns with its filters pushed
     -- down, instead of a copy of every column of 2.5 M readings at 10,000 reports (macros/checks.sql)
-    with readings as not materialized (
+    -- (readings: the few documents' rows, selected once, in an incremental build: slice_cte, macros/incremental.sql)
+    with readings as {{ slice_cte() }} (
         select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as not materialized (

@@ -2,7 +2,7 @@
 -- The same fact read in two places (table and prose, two tables, two passages)
 -- must agree: narrative figures = table figures.
 with checks as (
-    with r as not materialized (
+    with r as {{ slice_cte() }} (
         select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind <> 'performance'
     )
     select

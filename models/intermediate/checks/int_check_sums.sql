@@ -10,7 +10,7 @@ with checks as (
     with rules as (
         select *, string_split(part_items, '|') as parts from {{ ref('identity_rules') }}
     ),
-    f as not materialized (
+    f as {{ slice_cte() }} (
         select *, coalesce(scope, '') as scope_key, coalesce(function_code_resolved, '') as fc, coalesce(entity, '') as entity_key
         from {{ of_new_documents(ref('int_facts')) }}
         where measure in ('amount', 'budget_initial', 'budget', 'budget_full_year', 'actual', 'count')

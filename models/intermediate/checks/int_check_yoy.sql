@@ -5,7 +5,7 @@
 -- Incremental: a report is rebuilt when it or a report of its unit's previous year changed
 -- (counterpart 'prior_year', macros/comparisons.sql).
 with checks as (
-    with f as not materialized (
+    with f as {{ slice_cte() }} (
         select * from {{ of_units_of_new_documents(ref('int_facts'), 'prior_year') }}
     ),
     rebuilt as not materialized (
