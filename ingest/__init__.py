@@ -6,4 +6,4 @@ and :func:`ingest.pipeline.ingest_paths` (many documents → DuckDB ``raw`` sche
 
 # Bump whenever parsing changes what is extracted: documents parsed by an older
 # version are re-parsed by the next scheduled run.
-PARSER_VERSION = "1.4.0"
+PARSER_VERSION = "1.5.0"
