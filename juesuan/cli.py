@@ -453,7 +453,7 @@ HELP_ZH = {
                    "3 数据仓库被另一次运行锁定 · 4 有文档无法读取 · 5 数据过旧（--max-age）\n"
                    "6 有不符（--fail-on-findings） · 130/143 被中断（已提交的工作保留）",
     "command run": "读入 → dbt 构建 → 检查 → 汇总（PATHS 默认：自带的样本报告）。增量进行，可放心重复运行。",
-    "command ingest": "把报告文件或文件夹解析进 raw 模式，并逐个文档打印覆盖情况。",
+    "command ingest": "把报告文件或文件夹解析进 raw 模式，并逐个文档打印覆盖情况（至多 50 个文档；-v 全部）。",
     "command build": "在 raw 模式上运行 dbt build（增量）。",
     "command check": "运行 Great Expectations 检查套件（完整性与勾稽关系），并写出 Data Docs。",
     "command report": "逐个文档列出不符之处。DOCUMENTS：doc_id 前缀、文件名或路径、单位名称（默认：全部）。\n\n"
@@ -484,6 +484,8 @@ HELP_ZH = {
     "exit 6 when any report contradicts itself": "任何报告自相矛盾时以退出码 6 结束",
     "findings shown per document": "每个文档显示的不符条数",
     "print coverage tables for parsed documents": "打印已解析文档的覆盖情况表",
+    "print coverage tables per document however many were parsed (default: up to 50)":
+        "无论解析了多少文档，都逐个打印覆盖情况表（默认：至多 50 个）",
     "also write the dbt docs site (`dbt docs generate --static`: one page that opens offline)":
         "同时写出 dbt 文档网站（`dbt docs generate --static`：一个可离线打开的页面）",
     "also write every expectation's outcome to this file": "同时把每项检查的结果写入此文件",
@@ -704,7 +706,7 @@ def _lap_cpu(since: float) -> float:
 @click.option("--checksum", is_flag=True,
               help="read and hash every file (default: a file whose size and mtime are unchanged is not read)")
 @click.option("-v", "--verbose", is_flag=True,
-              help=f"print coverage tables per document however many were parsed (default: up to {DOCUMENT_TABLES_MAX})")
+              help="print coverage tables per document however many were parsed (default: up to 50)")
 def cmd_ingest(db, paths, workers, force, checksum, verbose) -> int:
     """Parse report files or folders into the raw schema and print coverage per document (up to 50; -v: all)."""
     db = warehouse_path(db)
