@@ -23,6 +23,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -102,6 +103,31 @@ class Terminated(BaseException):
 
 def _raise_terminated(signum, frame) -> None:
     raise Terminated(signum)
+
+
+# the step a command is in (name, started: perf_counter) and when the command began: a run stopped by a signal
+# or Ctrl-C says where it was, so a caller's time limit can be matched to the step that needed the time
+_STEP: dict[str, Any] = {"name": None, "since": None, "began": None}
+_STEP_NAMES = {"ingest": ("读取", "ingest"), "build": ("构建（dbt build）", "dbt build"),
+               "check": ("检查", "checks"), "report": ("报告", "report")}
+
+
+def _begin_step(name: str) -> None:
+    """Note that the command now runs step ``name`` (a key of _STEP_NAMES)."""
+    now = time.perf_counter()
+    _STEP.update(name=name, since=now, began=_STEP["began"] or now)
+
+
+def _stopped_where() -> str:
+    """Where an interrupted command was, for its last line: e.g. "（正在构建（dbt build），该步骤已进行 41 秒，
+    命令共 57 秒）"; "" before any step began."""
+    if _STEP["name"] is None:
+        return ""
+    now = time.perf_counter()
+    zh, en = _STEP_NAMES[_STEP["name"]]
+    step, total = now - _STEP["since"], now - _STEP["began"]
+    return tr(f"（正在{zh}，该步骤已进行 {step:.0f} 秒，命令共 {total:.0f} 秒）",
+              f" (in the {en} step, {step:.0f}s into it, {total:.0f}s into the command)")
 
 
 # ---------------------------------------------------------------- steps
@@ -615,8 +641,8 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
     with _lock(db):
         # a run that never records its end is not a refresh; the next run marks it 'killed'
         run_id = record_run_started(db, "run", notify=lambda m: err.print(f"[yellow]{escape(m)}[/yellow]"))
+        steps: dict[str, dict] = {}
         try:
-            steps: dict[str, dict] = {}
             clock, cpu = time.perf_counter(), _cpu()
             # dbt imports and parses the project while new files are parsed (never started when nothing is new)
             with contextlib.ExitStack() as children:
@@ -626,6 +652,7 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                     nonlocal standby
                     standby = children.enter_context(Standby(db))
 
+                _begin_step("ingest")
                 summary = step_ingest(paths, db, workers=workers, force=force, verbose=verbose, checksum=checksum,
                                       on_parse=start_standby)
                 steps["ingest"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "files": summary.files_seen,
@@ -633,6 +660,7 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                 if summary.parsed or summary.superseded:
                     _import_checks_meanwhile()   # the build will run, and the checks after it
                 clock, cpu = time.perf_counter(), _cpu()
+                _begin_step("build")
                 build = step_build(db, full_refresh=full_refresh, docs=False, standby=standby)
             steps["build"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "skipped": build.skipped,
                               "listing_only": build.listing_only}
@@ -640,10 +668,12 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED
             clock, cpu = time.perf_counter(), _cpu()
+            _begin_step("check")
             checks = step_check(db, docs=not no_docs, reuse=build.skipped or build.listing_only,
                                 full=full_refresh or build.project_changed)
             steps["check"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "reused": checks.reused}
             clock, cpu = time.perf_counter(), _cpu()
+            _begin_step("report")
             read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]
             findings = step_run_report(db, read=read, limit=limit).findings
             steps["report"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu)}
@@ -653,8 +683,10 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                     else EXIT_FINDINGS if fail_on_findings and findings else EXIT_OK)
         except (KeyboardInterrupt, Terminated) as exc:   # recorded as interrupted, then unwound by main()
             code = 128 + exc.signum if isinstance(exc, Terminated) else 130
+            if _STEP["name"] is not None:   # the step it was stopped in, and for how long it had run
+                steps[_STEP["name"]] = {"seconds": _lap(_STEP["since"]), "interrupted": True}
             try:
-                record_run_finished(db, run_id, refreshed=False, exit_code=code, outcome="interrupted")
+                record_run_finished(db, run_id, refreshed=False, exit_code=code, outcome="interrupted", stages=steps)
             except Exception:  # noqa: BLE001 - the warehouse is busy or gone: the next run marks this one
                 pass
             raise
@@ -711,6 +743,7 @@ def cmd_ingest(db, paths, workers, force, checksum, verbose) -> int:
     """Parse report files or folders into the raw schema and print coverage per document (up to 50; -v: all)."""
     db = warehouse_path(db)
     with _lock(db):
+        _begin_step("ingest")
         summary = step_ingest(list(paths), db, workers=workers, force=force, verbose=verbose or None,
                               checksum=checksum)
     return EXIT_DOC_FAILURES if summary.failed else EXIT_OK
@@ -723,6 +756,7 @@ def cmd_build(db, full_refresh, docs) -> int:
     """dbt build over the raw schema (incremental)."""
     db = _existing(warehouse_path(db))
     with _lock(db):
+        _begin_step("build")
         outcome = step_build(db, full_refresh=full_refresh, docs=docs)
     return EXIT_OK if outcome.success else EXIT_FAILED
 
@@ -737,6 +771,7 @@ def cmd_check(db, no_docs, json_path, fail_on_findings, check_all) -> int:
     """Run the Great Expectations suites (integrity and accounting identities) and write Data Docs."""
     db = warehouse_path(db)
     with _lock(db):
+        _begin_step("check")
         run = step_check(db, docs=not no_docs, full=check_all)
     if json_path:
         from expectations.checkpoint import to_json
@@ -1014,15 +1049,17 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]{tr('错误', 'error')}[/red]: {escape(_disk_or_io_error(exc))}", soft_wrap=True)
         return EXIT_FAILED
     except (KeyboardInterrupt, click.Abort):
-        err.print(tr("已中断；数据仓库保留此前已提交的内容，下次运行会补全",
-                     "interrupted; the warehouse keeps what was committed before, and the next run completes the work"))
+        err.print(tr(f"已中断{_stopped_where()}；数据仓库保留此前已提交的内容，下次运行会补全",
+                     f"interrupted{_stopped_where()}; the warehouse keeps what was committed before, and the next run "
+                     "completes the work"))
         return 130
     except Terminated as exc:
-        err.print(tr(f"被信号 {exc.signum} 终止；数据仓库保留此前已提交的内容，下次运行会补全",
-                     f"terminated by signal {exc.signum}; the warehouse keeps what was committed before, "
-                     "and the next run completes the work"))
+        err.print(tr(f"被信号 {exc.signum} 终止{_stopped_where()}；数据仓库保留此前已提交的内容，下次运行会补全",
+                     f"terminated by signal {exc.signum}{_stopped_where()}; the warehouse keeps what was committed "
+                     "before, and the next run completes the work"))
         return 128 + exc.signum
     finally:
+        _STEP.update(name=None, since=None, began=None)
         for name, previous in handlers.items():
             signal.signal(getattr(signal, name), previous)
 

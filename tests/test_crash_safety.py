@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -121,12 +122,15 @@ def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything
             assert dbt.is_running(), "dbt finished before it could be interrupted"
         assert proc.poll() is None
         os.kill(proc.pid, signum)
-        proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
     if signum == signal.SIGTERM:
         assert proc.returncode == 128 + signal.SIGTERM
+        # the dbt child is started while the last files are parsed (juesuan.dbt.Standby): it may be the ingest
+        steps = "读取" if phase == "parse" else "(读取|构建（dbt build）)"
+        assert re.search(f"被信号 15 终止（正在{steps}，该步骤已进行 \\d+ 秒，命令共 \\d+ 秒）", " ".join(err.split())), err
     else:
         assert proc.returncode == -signal.SIGKILL
     # nothing left running: parsing workers and dbt end with the run
@@ -152,6 +156,31 @@ def test_a_killed_run_leaves_nothing_running_and_the_next_run_repairs_everything
     assert query(db, newest) == [("run", True, "finished", 0)]
     assert snapshot(db, exclude=VOLATILE) == snapshot(corpus["reference"], exclude=VOLATILE)
     assert freshness(db).last_run_at > freshness(corpus["earlier"]).last_run_at
+
+
+@needs_posix
+def test_a_run_stopped_by_its_callers_time_limit_says_which_step_it_was_in(tmp_path):
+    """A caller's `timeout` (SIGTERM) ends the run with one line naming the step and how long it had run, and
+    raw.runs.stages keeps the steps done and the one interrupted — so a time limit can be matched to its step."""
+    report = sorted(REPORTS.glob("*.txt"))[0]
+    db = tmp_path / "w.duckdb"
+    proc = _juesuan("--db", str(db), "run", str(report), "--no-docs", env={"JUESUAN_TEST_PARSE_DELAY": "60"})
+    try:
+        _wait_for(lambda: _children(proc, "multiprocessing"), 120, "parsing workers")
+        time.sleep(1.0)
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM
+    line = " ".join(err.split())
+    assert "被信号 15 终止（正在读取，该步骤已进行 " in line, err
+    assert "；数据仓库保留此前已提交的内容，下次运行会补全" in line
+    [(outcome, stages)] = query(db, "select outcome, stages from raw.runs")
+    assert outcome == "interrupted"
+    assert list(json.loads(stages)) == ["ingest"] and json.loads(stages)["ingest"]["interrupted"] is True
+    assert json.loads(stages)["ingest"]["seconds"] >= 1.0
 
 
 @pytest.mark.pipeline
