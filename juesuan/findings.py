@@ -262,33 +262,36 @@ def _rows(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def identity_zh_sql(con) -> str:
-    """A SQL expression for the Chinese statement of check ``c.check_name``: reference.identity_labels (seed
-    seeds/identity_labels.csv) when the warehouse has it, else the seed file's own values."""
-    has = con.execute("select count(*) from information_schema.tables where table_schema = 'reference' "
-                      "and table_name = 'identity_labels'").fetchone()[0]
-    if has:
-        return "(select l.label from reference.identity_labels l where l.check_name = c.check_name)"
+def finding_columns_sql(con) -> tuple[str, str]:
+    """What a query of failing checks (fct_identity_check as ``c``) selects beside the mart's own columns, by
+    what the warehouse holds, found in one catalogue query: the SQL expression of the Chinese statement of
+    ``c.check_name`` — reference.identity_labels (seed seeds/identity_labels.csv) when the warehouse has it,
+    else the seed file's own values — and the select list of ``lhs_ocr_refs, rhs_ocr_refs`` — nulls for a
+    warehouse built before the mart had them (its next build adds them)."""
+    labels, ocr = con.execute(
+        "select (select count(*) from information_schema.tables where table_schema = 'reference' "
+        "        and table_name = 'identity_labels'), "
+        "(select count(*) from information_schema.columns where table_schema = 'marts' "
+        " and table_name = 'fct_identity_check' and column_name in ('lhs_ocr_refs', 'rhs_ocr_refs'))").fetchone()
+    columns = "c.lhs_ocr_refs, c.rhs_ocr_refs" if ocr == 2 else "null as lhs_ocr_refs, null as rhs_ocr_refs"
+    if labels:
+        return "(select l.label from reference.identity_labels l where l.check_name = c.check_name)", columns
     import csv
 
     from juesuan.paths import ROOT
 
     seed = ROOT / "seeds" / "identity_labels.csv"
     if not seed.exists():
-        return "null"
+        return "null", columns
     with open(seed, encoding="utf-8", newline="") as fh:
         pairs = [(r["check_name"], r["label"]) for r in csv.DictReader(fh)]
     cases = " ".join("when '{}' then '{}'".format(n.replace("'", "''"), t.replace("'", "''")) for n, t in pairs)
-    return f"(case c.check_name {cases} end)"
+    return f"(case c.check_name {cases} end)", columns
 
 
-def ocr_columns_sql(con) -> str:
-    """The select list of fct_identity_check's lhs_ocr_refs and rhs_ocr_refs (alias ``c``): nulls for a
-    warehouse built before the mart had them (its next build adds them)."""
-    has = con.execute("select count(*) from information_schema.columns where table_schema = 'marts' "
-                      "and table_name = 'fct_identity_check' and column_name in ('lhs_ocr_refs', 'rhs_ocr_refs')"
-                      ).fetchone()[0]
-    return "c.lhs_ocr_refs, c.rhs_ocr_refs" if has == 2 else "null as lhs_ocr_refs, null as rhs_ocr_refs"
+def identity_zh_sql(con) -> str:
+    """A SQL expression for the Chinese statement of check ``c.check_name`` (finding_columns_sql)."""
+    return finding_columns_sql(con)[0]
 
 
 def document_summaries(db: Path, select: list[str] | None = None,
@@ -314,12 +317,12 @@ def document_summaries(db: Path, select: list[str] | None = None,
             from marts.dim_document d left join marts.dim_unit u on u.unit_id = d.unit_id
             {only}
             order by d.source_file""")
-        zh = identity_zh_sql(con)
+        zh, ocr = finding_columns_sql(con)
         found = _rows(con, f"""
             select c.doc_id, c.check_id, c.check_name, c.check_family as family,
                    coalesce(c.identity, c.description) as identity, {zh} as identity_zh,
                    coalesce(c.what_a_failure_means, '') as meaning, c.subject, c.comparison, c.lhs, c.rhs, c.diff,
-                   c.tolerance, c.lhs_refs, c.rhs_refs, {ocr_columns_sql(con)}
+                   c.tolerance, c.lhs_refs, c.rhs_refs, {ocr}
             from marts.fct_identity_check c
             where not c.passed {only.replace('where d.', 'and c.')}
             order by c.doc_id, c.check_family, c.check_name, c.lhs_refs, c.rhs_refs, c.check_id""")

@@ -92,14 +92,15 @@ def show(db: Path, what: list[str], out: Console) -> int:
 
 
 def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
-    from juesuan.findings import identity_zh_sql, ocr_columns_sql
+    from juesuan.findings import finding_columns_sql
     from juesuan.i18n import lang
 
+    zh, ocr = finding_columns_sql(con)
     rows = con.execute(
         "select c.check_id, c.doc_id, c.check_name, "
-        f"coalesce(case when ? = 'zh' then {identity_zh_sql(con)} end, c.identity, c.description), "
+        f"coalesce(case when ? = 'zh' then {zh} end, c.identity, c.description), "
         "c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.passed, c.lhs_refs, c.rhs_refs, "
-        f"{ocr_columns_sql(con)} "
+        f"{ocr} "
         "from marts.fct_identity_check c "
         "where c.check_id like ? || '%' order by c.check_id", [lang(), check_id]).fetchall()
     if not rows:

@@ -125,12 +125,13 @@ QUERIES = {
 
 
 def _findings(con, docs: list[str]) -> list[dict]:
-    from juesuan.findings import identity_zh_sql, ocr_columns_sql
+    from juesuan.findings import finding_columns_sql
 
+    zh, ocr = finding_columns_sql(con)
     return _rows(con, f"""
         select c.doc_id, c.check_id, c.check_name, c.check_family as family,
-               coalesce(c.identity, c.description) as identity, {identity_zh_sql(con)} as identity_zh,
-               c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.lhs_refs, c.rhs_refs, {ocr_columns_sql(con)}
+               coalesce(c.identity, c.description) as identity, {zh} as identity_zh,
+               c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.lhs_refs, c.rhs_refs, {ocr}
         from marts.fct_identity_check c
         where not c.passed and c.doc_id in (select unnest($docs::varchar[]))
         order by c.doc_id, c.check_family, c.check_name, c.lhs_refs, c.rhs_refs, c.check_id""", {"docs": docs})
