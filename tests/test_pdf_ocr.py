@@ -369,19 +369,23 @@ def test_report_in_english_and_show_name_the_ocr_read_side(ocr_warehouse, capsys
     assert "148.41 万元 ≠ 148.51 万元" in out and "OCR" not in out
 
 
-def test_the_html_report_marks_the_ocr_read_place(ocr_warehouse, lang_zh):
+def test_the_html_report_and_the_site_mark_the_ocr_read_place(ocr_warehouse, lang_zh, tmp_path):
+    """The report's page and the site's page of each document show the same finding blocks (templates/_macros)."""
     import re
 
     from juesuan.findings import document_summaries
     from juesuan.report import render_html
+    from juesuan.site import build_site
 
-    page = render_html(document_summaries(ocr_warehouse), db=ocr_warehouse, crops=0)
-    divs = dict(re.findall(r'<div class="finding" id="c([0-9a-f]{16})">(.*?)\n</div>\n', page, re.S))
+    build_site(ocr_warehouse, tmp_path, crops=False)
+    site = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "doc").iterdir()))
     found = _findings(ocr_warehouse)
-    basic = divs[found[BASIC][0]]
-    assert '<div class="says">基本支出 [全部资金] 决算数：149.52 万元（OCR 识读） ≠ 175.91 万元' in basic
-    assert '<div class="ocr">⚠ OCR 识读（扫描页）：左边 p3 T1 R4 C4' + NOTE_ZH + "</div>" in basic
-    assert '<code>p3 T1 R4 C4</code> “149.52” <span class="ocr">（OCR 识读）</span>' in basic
-    assert re.search(r'<code>p1 L2</code> “175.91万元”(?!\s*<span class="ocr">)', basic)
-    assert "OCR" not in divs[found[ITEMS][0]]
-    assert len(divs) == 5 and sum("（OCR 识读）" in d for d in divs.values()) == 3
+    for page in (render_html(document_summaries(ocr_warehouse), db=ocr_warehouse, crops=0), site):
+        divs = dict(re.findall(r'<div class="finding" id="c([0-9a-f]{16})">(.*?)\n</div>\n', page, re.S))
+        basic = divs[found[BASIC][0]]
+        assert '<div class="says">基本支出 [全部资金] 决算数：149.52 万元（OCR 识读） ≠ 175.91 万元' in basic
+        assert '<div class="ocr">⚠ OCR 识读（扫描页）：左边 p3 T1 R4 C4' + NOTE_ZH + "</div>" in basic
+        assert '<code>p3 T1 R4 C4</code> “149.52” <span class="ocr">（OCR 识读）</span>' in basic
+        assert re.search(r'<code>p1 L2</code> “175.91万元”(?!\s*<span class="ocr">)', basic)
+        assert "OCR" not in divs[found[ITEMS][0]]
+        assert len(divs) == 5 and sum("（OCR 识读）" in d for d in divs.values()) == 3
