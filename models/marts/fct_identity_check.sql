@@ -77,7 +77,7 @@ places as (
     select check_id, side, n,
         regexp_extract(part, '^(?:{{ place }})') as source_ref,
         coalesce(nullif(regexp_extract(part, '^[^;]*?\((?:report|budget) ([0-9a-f]+)\)', 1), ''), doc_id) as place_doc
-    from (select check_id, doc_id, side, unnest(parts) as part, generate_subscripts(parts, 1) as n from cited)
+    from (select check_id, doc_id, side, unnest(parts) as part, generate_subscripts(parts, 1) as n from cited) as cut
 ),
 
 ocr_places as (
