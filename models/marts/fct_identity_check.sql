@@ -17,7 +17,7 @@
 -- check's document, or in the one named by "(report <doc_id>)" / "(budget <doc_id>)" right after it (int_check_yoy,
 -- int_check_budget_initial).  Only the sides of the checks of a document with OCR'd pages, or of one compared with
 -- such a document (its counterparts: macros/comparisons.sql), are parsed: at 10,000 reports without a scan the
--- columns cost 0.1 CPU-s of the model's 2.0.
+-- columns cost about 0.2 CPU-s of the model's full build (2.7 -> 2.9, three runs each; same rows otherwise).
 {{ per_document_intermediate('compared') }}
 {#- a place a side cites: the source_ref formats of the contract, as juesuan.drill.SOURCE_REF matches them -#}
 {%- set place %}p\d+ T\d+ R\d+ C\d+|p\d+ L\d+|T\d+ R\d+ C\d+|L\d+(?::C\d+)?|\bP\d+\b|[^\s!"'';]+![A-Z]{1,3}\d+{% endset %}
