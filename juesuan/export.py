@@ -50,6 +50,7 @@ COLUMN_LABELS = {
     "description": "说明", "what_a_failure_means": "不符的含义", "subject": "对象", "comparison": "比较",
     "lhs": "左边", "rhs": "右边", "diff": "差额", "tolerance": "舍入容差", "passed": "成立",
     "lhs_refs": "左边出处", "rhs_refs": "右边出处", "refs": "出处",
+    "lhs_ocr": "左边经 OCR 识读", "rhs_ocr": "右边经 OCR 识读", "lhs_ocr_refs": "左边 OCR 识读之处", "rhs_ocr_refs": "右边 OCR 识读之处",
     "revenue_total_wan": "本年收入合计（万元）", "revenue_grand_total_wan": "收入总计（万元）",
     "expenditure_total_wan": "本年支出合计（万元）", "expenditure_grand_total_wan": "支出总计（万元）",
     "basic_expenditure_wan": "基本支出（万元）", "project_expenditure_wan": "项目支出（万元）",

@@ -25,6 +25,8 @@ class Finding:
     rhs_refs: str
     check_id: str | None = None
     identity_zh: str | None = None    # reference.identity_labels.label (seed identity_labels.csv)
+    lhs_ocr_refs: str | None = None   # the side's places on a page read by OCR ("p3 T1 R4 C4; …"), None if none
+    rhs_ocr_refs: str | None = None
 
     passed: bool = False
 
@@ -49,6 +51,54 @@ class Finding:
         已更正为 235.76 万元（= 2,357,600 元）``.  ``labels`` is an i18n.Labels.
         """
         return statement(self, labels)
+
+    def ocr_places(self, side: str) -> list[str]:
+        """The source_refs of ``side`` ('lhs' or 'rhs') read by OCR from a scanned page, in the order the side
+        cites them (fct_identity_check.lhs_ocr_refs / rhs_ocr_refs); [] when none."""
+        refs = self.lhs_ocr_refs if side == "lhs" else self.rhs_ocr_refs
+        return [r for r in (refs or "").split("; ") if r]
+
+    def ocr_note(self) -> str | None:
+        """One line for a finding with a side read by OCR, in the CLI's language, naming the places — an OCR
+        misreading is then a likelier cause than the report itself; None when neither side was:
+        ``⚠ OCR 识读（扫描页）：左边 p3 T1 R4 C4 — 不符可能是识读错误，而非报告本身的矛盾，请对照原页核对``."""
+        from juesuan.i18n import tr
+
+        sides = [(tr("左边", "left side"), self.ocr_places("lhs")), (tr("右边", "right side"), self.ocr_places("rhs"))]
+        named = tr("；", "; ").join(f"{side} {', '.join(refs)}" for side, refs in sides if refs)
+        if not named:
+            return None
+        why = "" if self.passed else tr(" — 不符可能是识读错误，而非报告本身的矛盾，请对照原页核对",
+                                        " — the mismatch may be a misreading rather than the report's own; check it against the page")
+        return tr(f"⚠ OCR 识读（扫描页）：{named}{why}", f"⚠ read by OCR (scanned page): {named}{why}")
+
+    def marked_refs(self, side: str) -> str:
+        """The side's refs (lhs_refs / rhs_refs) with ocr_mark() after every place read by OCR (its source_ref
+        and printed text): ``p3 T1 R4 C4 公开03表 "149.52"（OCR 识读）``."""
+        refs = (self.lhs_refs if side == "lhs" else self.rhs_refs) or ""
+        return mark_ocr(refs, self.ocr_places(side))
+
+
+def ocr_mark() -> str:
+    """What follows a figure or a place read by OCR: ``（OCR 识读）`` (`` (read by OCR)`` with --lang en)."""
+    from juesuan.i18n import tr
+
+    return tr("（OCR 识读）", " (read by OCR)")
+
+
+def mark_ocr(refs: str, ocr_refs: list[str]) -> str:
+    """``refs`` (a side's places, juesuan.drill.cited's format) with ocr_mark() after each place whose
+    source_ref is in ``ocr_refs`` — after its printed text when the refs give it.
+
+    >>> mark_ocr('p3 T1 R4 C4 公开03表 "149.52" basic; p1 L2 narrative "5万元"', ["p3 T1 R4 C4"])
+    'p3 T1 R4 C4 公开03表 "149.52"（OCR 识读） basic; p1 L2 narrative "5万元"'
+    """
+    from juesuan.drill import CITED
+
+    if not ocr_refs:
+        return refs
+    wanted, mark = set(ocr_refs), ocr_mark()
+    return CITED.sub(lambda m: m.group(0) + mark if m.group("ref") in wanted else m.group(0), refs)
 
 
 def _num(value, grouped: bool = False) -> str:
@@ -99,6 +149,7 @@ def statement(f: Finding, labels) -> str:
     else:
         sign = "=" if f.passed else "≠"
     lhs, rhs = f"{_num(f.lhs, grouped)}{after}", f"{_num(f.rhs, grouped)}{after}"
+    lhs, rhs = lhs + (ocr_mark() if f.lhs_ocr_refs else ""), rhs + (ocr_mark() if f.rhs_ocr_refs else "")
     if f.comparison == ">=":   # the sides are no readings of one figure: say which is which
         lhs, rhs = tr(f"左边 {lhs}", f"left side {lhs}"), tr(f"右边 {rhs}", f"right side {rhs}")
     tolerance = (tr(f"，舍入允许 ±{_num(f.tolerance, grouped)}{diff_unit}", f", rounding allows ±{_num(f.tolerance, grouped)}{diff_unit}")
@@ -123,8 +174,9 @@ def _unit_slip(f: Finding, labels) -> str:
         why = tr(f"同处“{proof}”（{proof_ref}）表明单位是万元", f'"{proof}" beside it ({proof_ref}) shows the unit is 万元')
     else:
         why = tr("上下文表明单位是万元", "its context shows the unit is 万元")
-    return tr(f"{subject}：印为“{printed}”，{why}，已更正为 {corrected} 万元（= {in_yuan} 元）",
-              f'{subject}: printed "{printed}"; {why}; corrected to {corrected} 万元 (= {in_yuan} 元)')
+    mark = ocr_mark() if f.lhs_ocr_refs else ""
+    return tr(f"{subject}：印为“{printed}”{mark}，{why}，已更正为 {corrected} 万元（= {in_yuan} 元）",
+              f'{subject}: printed "{printed}"{mark}; {why}; corrected to {corrected} 万元 (= {in_yuan} 元)')
 
 
 def _year_slip(f: Finding, labels) -> str:
@@ -142,8 +194,9 @@ def _year_slip(f: Finding, labels) -> str:
                  f'the passage compares with the year before ("{proof}", {proof_ref}), so it is about the report\'s year')
     else:
         why = tr("该段与上年比较，说的是报告年度", "the passage compares with the year before, so it is about the report's year")
-    return tr(f"{subject}：印为“{printed}”，{why}，已更正为 {year} 年",
-              f'{subject}: printed "{printed}"; {why}; corrected to {year}')
+    mark = ocr_mark() if f.lhs_ocr_refs else ""
+    return tr(f"{subject}：印为“{printed}”{mark}，{why}，已更正为 {year} 年",
+              f'{subject}: printed "{printed}"{mark}; {why}; corrected to {year}')
 
 
 @dataclass
@@ -209,24 +262,36 @@ def _rows(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def identity_zh_sql(con) -> str:
-    """A SQL expression for the Chinese statement of check ``c.check_name``: reference.identity_labels (seed
-    seeds/identity_labels.csv) when the warehouse has it, else the seed file's own values."""
-    has = con.execute("select count(*) from information_schema.tables where table_schema = 'reference' "
-                      "and table_name = 'identity_labels'").fetchone()[0]
-    if has:
-        return "(select l.label from reference.identity_labels l where l.check_name = c.check_name)"
+def finding_columns_sql(con) -> tuple[str, str]:
+    """What a query of failing checks (fct_identity_check as ``c``) selects beside the mart's own columns, by
+    what the warehouse holds, found in one catalogue query: the SQL expression of the Chinese statement of
+    ``c.check_name`` — reference.identity_labels (seed seeds/identity_labels.csv) when the warehouse has it,
+    else the seed file's own values — and the select list of ``lhs_ocr_refs, rhs_ocr_refs`` — nulls for a
+    warehouse built before the mart had them (its next build adds them)."""
+    labels, ocr = con.execute(
+        "select (select count(*) from information_schema.tables where table_schema = 'reference' "
+        "        and table_name = 'identity_labels'), "
+        "(select count(*) from information_schema.columns where table_schema = 'marts' "
+        " and table_name = 'fct_identity_check' and column_name in ('lhs_ocr_refs', 'rhs_ocr_refs'))").fetchone()
+    columns = "c.lhs_ocr_refs, c.rhs_ocr_refs" if ocr == 2 else "null as lhs_ocr_refs, null as rhs_ocr_refs"
+    if labels:
+        return "(select l.label from reference.identity_labels l where l.check_name = c.check_name)", columns
     import csv
 
     from juesuan.paths import ROOT
 
     seed = ROOT / "seeds" / "identity_labels.csv"
     if not seed.exists():
-        return "null"
+        return "null", columns
     with open(seed, encoding="utf-8", newline="") as fh:
         pairs = [(r["check_name"], r["label"]) for r in csv.DictReader(fh)]
     cases = " ".join("when '{}' then '{}'".format(n.replace("'", "''"), t.replace("'", "''")) for n, t in pairs)
-    return f"(case c.check_name {cases} end)"
+    return f"(case c.check_name {cases} end)", columns
+
+
+def identity_zh_sql(con) -> str:
+    """A SQL expression for the Chinese statement of check ``c.check_name`` (finding_columns_sql)."""
+    return finding_columns_sql(con)[0]
 
 
 def document_summaries(db: Path, select: list[str] | None = None,
@@ -252,12 +317,12 @@ def document_summaries(db: Path, select: list[str] | None = None,
             from marts.dim_document d left join marts.dim_unit u on u.unit_id = d.unit_id
             {only}
             order by d.source_file""")
-        zh = identity_zh_sql(con)
+        zh, ocr = finding_columns_sql(con)
         found = _rows(con, f"""
             select c.doc_id, c.check_id, c.check_name, c.check_family as family,
                    coalesce(c.identity, c.description) as identity, {zh} as identity_zh,
                    coalesce(c.what_a_failure_means, '') as meaning, c.subject, c.comparison, c.lhs, c.rhs, c.diff,
-                   c.tolerance, c.lhs_refs, c.rhs_refs
+                   c.tolerance, c.lhs_refs, c.rhs_refs, {ocr}
             from marts.fct_identity_check c
             where not c.passed {only.replace('where d.', 'and c.')}
             order by c.doc_id, c.check_family, c.check_name, c.lhs_refs, c.rhs_refs, c.check_id""")

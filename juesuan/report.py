@@ -82,12 +82,16 @@ def _places(refs: str, short: bool, check_id: str | None) -> str:
 def print_finding(f: Finding, console: Console, labels: Labels, *, short: bool = False) -> None:
     """A finding in four lines: the identity (Chinese first), its id and check name (to query); what it says
     (Finding.statement: subject, both sides with their unit, difference and tolerance);
-    where each side was read (source_ref and the text as printed; ``short``: at most three places a side)."""
+    where each side was read (source_ref and the text as printed; ``short``: at most three places a side).
+    A side read by OCR (from a scanned page) has its figure and places marked （OCR 识读）, and a fifth line
+    (Finding.ocr_note) names those places: an OCR misreading is then a likelier cause than the report."""
     console.print(f"  [red]✗[/red] [bold]{escape(f.identity_text())}[/bold]"
                   + (f"  [dim]{tr('编号', 'id')} {f.check_id} · {f.check_name}[/dim]" if f.check_id else ""))
     console.print(f"      {escape(f.statement(labels))}")
-    console.print(f"      [cyan]{tr('左边', 'lhs')}[/cyan] {escape(labels.refs(_places(f.lhs_refs, short, f.check_id)))}")
-    console.print(f"      [cyan]{tr('右边', 'rhs')}[/cyan] {escape(labels.refs(_places(f.rhs_refs, short, f.check_id)))}")
+    for side, name in (("lhs", tr("左边", "lhs")), ("rhs", tr("右边", "rhs"))):
+        console.print(f"      [cyan]{name}[/cyan] {escape(labels.refs(_places(f.marked_refs(side), short, f.check_id)))}")
+    if note := f.ocr_note():
+        console.print(f"      [yellow]{escape(note)}[/yellow]")
 
 
 def print_text(docs: list[DocumentSummary], console: Console, *, limit: int | None = None,
@@ -138,7 +142,8 @@ def render_html(docs: list[DocumentSummary], *, db: Path, data_docs: Path | None
     places: dict[str, list] = {}
     for d in docs:
         for f in d.findings:
-            row = dict(vars(f), lhs_places=finding_places(f.lhs_refs), rhs_places=finding_places(f.rhs_refs))
+            row = dict(vars(f), lhs_places=finding_places(f.lhs_refs), rhs_places=finding_places(f.rhs_refs),
+                       ocr_note=f.ocr_note())
             findings.setdefault(d.doc_id, []).append(row)
             places.setdefault(d.doc_id, []).extend(row["lhs_places"] + row["rhs_places"])
     con = connect_ro(db)

@@ -5,6 +5,8 @@ both sides, and for every place its refs name (source_ref formats of the contrac
 ``L507:C4``, ``p3 L12``, ``p10 T1 R5 C3``, ``T2 R5 C3``, ``P41``, ``Sheet1!D7``) the readings taken
 there: text as printed and the sentence or table row around it (raw.observations.snippet).
 A figure is ``DOC SOURCE_REF``: DOC a doc_id prefix, file name or unit name.
+A place on a page read by OCR (a scanned page) is marked （OCR 识读） — for a finding, the places
+fct_identity_check.lhs_ocr_refs / rhs_ocr_refs name; for a figure, a reading there flagged ``ocr``.
 """
 from __future__ import annotations
 
@@ -27,9 +29,18 @@ def _readings(con, doc_id: str, ref: str) -> list[tuple]:
         "where doc_id = ? and source_ref = ? order by seq", [doc_id, ref]).fetchall()
 
 
-def _print_readings(con, doc_id: str, places: list[tuple[str, str | None]], out: Console, labels: Labels) -> None:
+def _ocr_read(con, doc_id: str, ref: str) -> bool:
+    """Whether a figure read at ``ref`` of the document is flagged ``ocr`` (raw.observations.flags)."""
+    return bool(con.execute("select count(*) from raw.observations where doc_id = ? and source_ref = ? "
+                            "and list_contains(string_split(flags, ','), 'ocr')", [doc_id, ref]).fetchone()[0])
+
+
+def _print_readings(con, doc_id: str, places: list[tuple[str, str | None]], out: Console, labels: Labels,
+                    ocr: frozenset[str] = frozenset()) -> None:
     """Each place: the readings taken there (only those of the cited printed text, when one is cited),
-    then their section and the sentence or table row as printed."""
+    then their section and the sentence or table row as printed; a place in ``ocr`` (read by OCR) is marked."""
+    from juesuan.findings import ocr_mark
+
     for ref, text in places:
         rows = _readings(con, doc_id, ref)
         if text is not None and any(r[1] == text for r in rows):
@@ -39,7 +50,8 @@ def _print_readings(con, doc_id: str, places: list[tuple[str, str | None]], out:
             continue
         texts = "、".join(dict.fromkeys(f'"{r[1]}"' for r in rows if r[1]))
         what = "; ".join(dict.fromkeys(labels.subject(" ".join(x for x in (r[2], r[3], r[4]) if x)) for r in rows))
-        out.print(f"  [cyan]{escape(ref)}[/cyan] {escape(texts)}  [dim]{escape(what)}[/dim]")
+        mark = f"[yellow]{escape(ocr_mark())}[/yellow]" if ref in ocr else ""
+        out.print(f"  [cyan]{escape(ref)}[/cyan] {escape(texts)}{mark}  [dim]{escape(what)}[/dim]")
         for section, snippet in dict.fromkeys((r[5], r[6]) for r in rows):
             if section:
                 out.print(f"      {tr('章节', 'section')}: {escape(section)}")
@@ -80,13 +92,15 @@ def show(db: Path, what: list[str], out: Console) -> int:
 
 
 def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
-    from juesuan.findings import identity_zh_sql
+    from juesuan.findings import finding_columns_sql
     from juesuan.i18n import lang
 
+    zh, ocr = finding_columns_sql(con)
     rows = con.execute(
         "select c.check_id, c.doc_id, c.check_name, "
-        f"coalesce(case when ? = 'zh' then {identity_zh_sql(con)} end, c.identity, c.description), "
-        "c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.passed, c.lhs_refs, c.rhs_refs "
+        f"coalesce(case when ? = 'zh' then {zh} end, c.identity, c.description), "
+        "c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.passed, c.lhs_refs, c.rhs_refs, "
+        f"{ocr} "
         "from marts.fct_identity_check c "
         "where c.check_id like ? || '%' order by c.check_id", [lang(), check_id]).fetchall()
     if not rows:
@@ -97,16 +111,18 @@ def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
                           f"{check_id} matches {len(rows)} checks — give more of the id"))
     from juesuan.findings import Finding
 
-    cid, doc_id, name, identity, subject, comparison, lhs, rhs, diff, tol, passed, lrefs, rrefs = rows[0]
+    cid, doc_id, name, identity, subject, comparison, lhs, rhs, diff, tol, passed, lrefs, rrefs, locr, rocr = rows[0]
     _print_document(con, doc_id, out, labels)
     verdict = "[green]" + tr("成立", "holds") + "[/green]" if passed else "[red]" + tr("不符", "fails") + "[/red]"
     out.print(f"{tr('检查', 'check')} {cid} {verdict}: [bold]{escape(identity or '')}[/bold]  [dim]{escape(name)}[/dim]")
     finding = Finding(name, "", identity or "", "", subject, comparison, lhs, rhs, diff, tol, lrefs or "", rrefs or "",
-                      check_id=cid, passed=passed)
+                      check_id=cid, lhs_ocr_refs=locr, rhs_ocr_refs=rocr, passed=passed)
     out.print(f"  {escape(finding.statement(labels))}")
-    for side, refs in ((tr("左边", "left side"), lrefs), (tr("右边", "right side"), rrefs)):
-        out.print(f"[bold]{side}[/bold]: {escape(labels.refs(refs or ''))}")
-        _print_readings(con, doc_id, cited(refs), out, labels)
+    if note := finding.ocr_note():
+        out.print(f"  [yellow]{escape(note)}[/yellow]")
+    for side, name, refs in (("lhs", tr("左边", "left side"), lrefs), ("rhs", tr("右边", "right side"), rrefs)):
+        out.print(f"[bold]{name}[/bold]: {escape(labels.refs(finding.marked_refs(side)))}")
+        _print_readings(con, doc_id, cited(refs), out, labels, frozenset(finding.ocr_places(side)))
     return 0
 
 
@@ -144,5 +160,5 @@ def _show_figure(con, doc: str, ref: str, out: Console, labels: Labels) -> int:
                      f"[dim]{escape(doc)} matches {len(docs)} documents: showing {why}, {escape(chosen[0][1])} "
                      f"(also: {escape(others.replace('、', ', '))})[/dim]"))
     _print_document(con, doc_id, out, labels)
-    _print_readings(con, doc_id, [(ref, None)], out, labels)
+    _print_readings(con, doc_id, [(ref, None)], out, labels, frozenset({ref}) if _ocr_read(con, doc_id, ref) else frozenset())
     return 0

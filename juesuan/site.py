@@ -125,12 +125,13 @@ QUERIES = {
 
 
 def _findings(con, docs: list[str]) -> list[dict]:
-    from juesuan.findings import identity_zh_sql
+    from juesuan.findings import finding_columns_sql
 
+    zh, ocr = finding_columns_sql(con)
     return _rows(con, f"""
         select c.doc_id, c.check_id, c.check_name, c.check_family as family,
-               coalesce(c.identity, c.description) as identity, {identity_zh_sql(con)} as identity_zh,
-               c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.lhs_refs, c.rhs_refs
+               coalesce(c.identity, c.description) as identity, {zh} as identity_zh,
+               c.subject, c.comparison, c.lhs, c.rhs, c.diff, c.tolerance, c.lhs_refs, c.rhs_refs, {ocr}
         from marts.fct_identity_check c
         where not c.passed and c.doc_id in (select unnest($docs::varchar[]))
         order by c.doc_id, c.check_family, c.check_name, c.lhs_refs, c.rhs_refs, c.check_id""", {"docs": docs})
@@ -262,7 +263,8 @@ def _write_batch(con, docs: list[dict], out: Path, page, labels: Labels, summary
     places: dict[str, list[Place]] = defaultdict(list)
     for doc, fs in findings.items():
         for f in fs:
-            f["statement"] = Finding.from_row(f).statement(labels)
+            finding = Finding.from_row(f)
+            f["statement"], f["ocr_note"] = finding.statement(labels), finding.ocr_note()
             f["lhs_places"], f["rhs_places"] = finding_places(f["lhs_refs"]), finding_places(f["rhs_refs"])
             places[doc] += f["lhs_places"] + f["rhs_places"]
     fill_readings(con, places)

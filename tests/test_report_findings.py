@@ -176,3 +176,20 @@ def test_a_check_that_holds_says_equal_and_a_rate_of_100_compares_money(warehous
     assert len(rows) == 1
     f = Finding.from_row(dict(zip(cols, rows[0])))
     assert f.statement(Labels.load()) == "项目 合计 执行率 送温暖：15 万元 = 15 万元（相差 0 万元，舍入允许 ±0.505 万元）"
+
+
+def test_a_warehouse_built_before_the_ocr_columns_is_read_with_none(tmp_path):
+    """fct_identity_check of a warehouse built before lhs_ocr_refs/rhs_ocr_refs: the queries select nulls (the
+    next build adds the columns), so `juesuan report`, `show` and `site` still read it."""
+    import duckdb
+
+    from juesuan.findings import finding_columns_sql
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("create schema marts; create table marts.fct_identity_check (check_id varchar, check_name varchar)")
+    zh, ocr = finding_columns_sql(con)
+    assert ocr == "null as lhs_ocr_refs, null as rhs_ocr_refs" and zh.startswith("(case c.check_name when ")
+    assert con.execute(f"select {ocr} from marts.fct_identity_check c").description[0][0] == "lhs_ocr_refs"
+    con.execute("alter table marts.fct_identity_check add column lhs_ocr_refs varchar; "
+                "alter table marts.fct_identity_check add column rhs_ocr_refs varchar")
+    assert finding_columns_sql(con)[1] == "c.lhs_ocr_refs, c.rhs_ocr_refs"
