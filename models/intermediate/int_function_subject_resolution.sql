@@ -20,9 +20,8 @@ candidates as (
     select distinct o.subject_name
     from {{ ref('stg_observations') }} o
     join {{ ref('int_document_versions') }} d on d.doc_id = o.doc_id and d.is_loaded
-    where kind in ('expenditure', 'revenue') and function_code is null and subject_name is not null
-      -- the two-sided total tables list 类 by name: 公开01/04表 of a 决算, B01/B04 (收支预算总表, 财政拨款收支预算总表) of a 预算
-      and (subject_name similar to '.*（(类|款|项)）.*' or table_code in ('01', '04', 'B01', 'B04'))
+    -- the names of the figures int_observations resolves (the same predicate: macros/function_subjects.sql)
+    where {{ is_named_function_subject('o') }}
 ),
 parsed as (
     select

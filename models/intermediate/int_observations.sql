@@ -60,6 +60,8 @@ from (
     from {{ ref('stg_observations') }}
 ) o
 join {{ ref('int_document_versions') }} d on d.doc_id = o.doc_id and d.is_loaded
-left join {{ ref('int_function_subject_resolution') }} r on o.function_code is null and r.subject_name = o.subject_name
+-- only a figure printed with a 功能分类 name is resolved by it, so a figure's code depends on the figure alone, not on
+-- the names other documents print (macros/function_subjects.sql): an incremental build gives a full build's rows
+left join {{ ref('int_function_subject_resolution') }} r on r.subject_name = o.subject_name and {{ is_named_function_subject('o') }}
 left join economic_names e on o.kind = 'expenditure_economic' and o.economic_code is null and e.name = o.subject_name
 {% if is_incremental() %}where o.doc_id in ({{ new_documents() }}){% endif %}

@@ -8,12 +8,19 @@ with seed as (
     from {{ ref('function_subjects') }}
 ),
 -- (a code resolved from a printed name comes from the seed: only printed codes can be unknown)
-printed as (
-    select function_code,
-        coalesce(mode(nullif(trim(regexp_replace(subject_name, '^.*（(类|款|项)）', '')), '')), function_code) as name
+printed_names as (
+    select function_code, nullif(trim(regexp_replace(subject_name, '^.*（(类|款|项)）', '')), '') as name, count(*) as n
     from {{ ref('int_observations') }}
     where function_code is not null and regexp_full_match(function_code, '\d{3}(\d{2}){0,2}')
       and function_code not in (select function_code from seed)
+    group by all
+),
+-- the name printed most often, then the first in order: not mode(), whose choice among equally frequent names follows
+-- the order the rows are read in, which differs between an incremental and a full build of the same reports
+printed as (
+    select function_code,
+        coalesce(first(name order by n desc, name) filter (where name is not null), function_code) as name
+    from printed_names
     group by function_code
 ),
 codes as (

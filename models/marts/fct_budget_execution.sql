@@ -5,6 +5,13 @@
 -- A row exists when either report states the figure; both documents are named.
 -- Incremental per unit (macros/comparisons.sql): a unit is rebuilt when one of its reports changed.
 {{ per_unit_incremental() }}
+-- function_level and function_name are dim_function_subject's, which every counted report feeds (a code the seed does
+-- not know is named as the reports print it most often): a later report can rename a code that units built earlier
+-- print, so after each build the rows whose level or name is no longer the dimension's take it (a scan of the code
+-- and name columns; only those rows are written), and an incremental build gives a full build's rows
+{{ config(post_hook="update {{ this }} as t set function_level = f.level, function_name = f.name
+                     from {{ ref('dim_function_subject') }} as f where f.function_code = t.function_code
+                     and (t.function_level is distinct from f.level or t.function_name is distinct from f.name)") }}
 with budget as (
     select unit_id, fiscal_year, doc_id, funding_scope, function_code, expenditure_type, amount_wan, source_ref
     from {{ of_new_units(ref('fct_budget_expenditure')) }}
