@@ -47,6 +47,15 @@ _LATEX_MAP = {"leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "times": "×
 # A full-width comma between digit groups is a thousands separator ("１，２３４．５６"), never the
 # CJK comma of a sentence: it is followed by exactly three digits.
 _WIDE_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
+# The same comma found by its literal first character (the regex engine then skips to each "，"; a pattern that
+# begins with a lookbehind is tried at every position: 15x slower over a document), the digit before it checked
+# by hand (``\d`` of a str pattern is str.isdecimal)
+_WIDE_COMMA = re.compile(r"，(?=\d{3}(?!\d))")
+
+
+def _wide_thousands(text: str) -> str:
+    """``_WIDE_THOUSANDS.sub(",", text)``: each "，" between digit groups made ","."""
+    return _WIDE_COMMA.sub(lambda m: "," if m.start() and text[m.start() - 1].isdecimal() else "，", text)
 
 
 def normalise_line(line: str) -> str:
@@ -64,11 +73,31 @@ def _normalise_line(line: str) -> str:
 _TRANSLATABLE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TRANSLATE)) + "]")
 
 
+def normalise_lines(lines: list[str]) -> list[str]:
+    """:func:`normalise_line` of every line, as a new list (same length, same order).
+
+    A document's lines are normalised as one text — one search for a translatable character, one
+    thousands-separator substitution, one split — then each line's trailing spaces are stripped: ≈ 0.1 against
+    ≈ 0.4 CPU-ms a generated report line by line (a cached call a line).  The same result as line by line:
+    the translation is character by character; the separator pattern looks one character before and four
+    after a "，" and a line break is neither a digit nor a "，"; _TRANSLATE makes no line break.  Lines that
+    hold a line break or a carriage return (rstrip(" \\r\\n") would differ) or a backslash, ASCII or
+    full-width (the LaTeX macro's trailing ``\\s*`` would reach into the next line) are normalised line by line."""
+    text = "\n".join(lines)
+    if not lines or "\r" in text or "\\" in text or "＼" in text or text.count("\n") != len(lines) - 1:
+        return [normalise_line(line) for line in lines]
+    if _TRANSLATABLE.search(text):
+        text = text.translate(_TRANSLATE)
+    if "，" in text:
+        text = _wide_thousands(text)
+    return [line.rstrip(" ") for line in text.split("\n")]
+
+
 def _normalise(line: str) -> str:
     if _TRANSLATABLE.search(line):
         line = line.translate(_TRANSLATE)
     if "，" in line:
-        line = _WIDE_THOUSANDS.sub(",", line)
+        line = _wide_thousands(line)
     if "\\" in line:
         line = _LATEX.sub(lambda m: _LATEX_MAP[m.group(1)], line)
     return line.rstrip(" \r\n")

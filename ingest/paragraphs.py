@@ -62,7 +62,8 @@ def page_number_lines(lines: list[str]) -> set[int]:
         if not line.strip():
             blank_run += 1
             continue
-        if _PAGE_MARK.match(line) or (blank_run >= 2 and _PAGE_NUMBER.match(line)):
+        # (_PAGE_MARK needs a 页 or a /: most lines are not tried)
+        if (("页" in line or "/" in line) and _PAGE_MARK.match(line)) or (blank_run >= 2 and _PAGE_NUMBER.match(line)):
             found.add(i)
         blank_run = 0
     return found

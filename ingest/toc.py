@@ -227,8 +227,9 @@ def find(lines: list[str], locators: list[str] | None = None) -> Toc:
     if not toc.entries:
         return toc
     # the heading-like lines in order, computed as far as an entry's search reaches: the last entry is
-    # mostly found before the document's end (its tables, glossary and appendices are never looked at)
-    rest = ((n, h) for n, line in enumerate(lines) if n not in toc.lines and (h := _heading_like(line)))
+    # mostly found before the document's end (its tables, glossary and appendices are never looked at); an
+    # empty line is no heading (_heading_form: no cell) and is not asked
+    rest = ((n, h) for n, line in enumerate(lines) if line and n not in toc.lines and (h := _heading_like(line)))
     headings: list[tuple[int, str]] = []
     for e in toc.entries:
         core = _OWNER.sub("", e.key)

@@ -254,3 +254,103 @@ def test_packed_text_refs_are_completed_by_the_insert_as_document_tables_makes_t
     assert expected["table_cells"].column("source_ref").to_pylist()[:5] == [
         f"L{doc.result.cells[0].line_no}:C{doc.result.cells[0].col_no + 1}", "T9 R9 C9",
         f"L{doc.result.cells[2].line_no}", "", ""]
+
+
+# ---------------------------------------------------------------- twelfth round (parse9): the same rows, cheaper
+def _raw_lines(path: Path) -> list[str]:
+    """A text report's lines as its reader splits them, before normalisation."""
+    from ingest.readers.text import read_text
+
+    return read_text(path, path.read_bytes()).lines
+
+
+def test_a_documents_lines_normalised_as_one_text_are_its_lines_normalised_one_by_one():
+    """normalise_lines (one translate search, one separator substitution, one split) gives normalise_line of each
+    line: on every bundled report and on the cases where a whole text could differ (a separator at a line's end
+    or start, a LaTeX macro before a line break, a carriage return or a line break inside a line)."""
+    from ingest.normalize import normalise_line, normalise_lines
+
+    documents = [_raw_lines(p) for p in sorted(REPORTS.glob("*.txt"))]
+    assert sum(map(len, documents)) > 3000
+    cases = [["支出１，２３４，５６７．８９万元\u3000 ", "，123", "1，1234", "１，", "２３４"], ["a\\leq", "b"],
+             ["a＼le", " b"], ["x\r", "y"], ["a\nb", "c"], [], [""], ["\u200b收入 \u00a0"]]
+    for lines in documents + cases:
+        assert normalise_lines(lines) == [normalise_line(line) for line in lines]
+    assert normalise_lines(cases[0]) == ["支出1,234,567.89万元", "，123", "1，1234", "1，", "234"]
+    assert normalise_lines(cases[1]) == ["a≤", "b"]
+    assert normalise_lines(cases[-1]) == ["收入"]
+
+
+def test_the_wide_thousands_separator_found_by_its_comma_is_the_lookbehind_patterns():
+    from ingest.normalize import _WIDE_THOUSANDS, _wide_thousands
+
+    texts = ["1，234", "1，234，567", "，234", "a，234", "1，2345", "1，23", "1，234元，共5，000项", "١，٢٣٤", "1，，234",
+             "12，345\n6，789", "支出，123"] + [line for p in sorted(REPORTS.glob("*.txt")) for line in _raw_lines(p)]
+    for text in texts:
+        assert _wide_thousands(text) == _WIDE_THOUSANDS.sub(",", text), text
+    assert _wide_thousands("1，234元，共5，000项") == "1,234元，共5,000项"
+
+
+def test_observation_and_token_fields_keep_the_order_the_positional_calls_rely_on():
+    """The parsers' hot paths build Observations (narrative, standard tables, self-evaluation grids) and Tokens
+    positionally: a field added, removed or moved must be made there too (and here)."""
+    from dataclasses import fields
+
+    from ingest.model import Observation
+    from ingest.narrative.tokens import Token
+
+    assert tuple(f.name for f in fields(Observation)) == (
+        "kind", "measure", "value", "unit", "value_text", "source_kind", "line_no", "item", "scope", "fiscal_year",
+        "function_code", "subject_name", "economic_code", "project", "project_kind", "project_key", "indicator_no",
+        "ref_key", "decimals", "printed_unit", "table_code", "table_no", "col_no", "section", "snippet", "flags",
+        "source_ref")
+    assert tuple(f.name for f in fields(Token)) == (
+        "kind", "start", "end", "text", "subjects", "value", "decimals", "unit", "year")
+
+
+def test_the_cheap_tests_before_patterns_answer_as_the_patterns():
+    """Page marks (a 页 or a /), extra-table titles (a 表 at the end) and column measures (a 预算 in the path)
+    are tested cheaply first: the same answers as the patterns alone, on every line of the bundled reports."""
+    from ingest import paragraphs
+    from ingest.tables import standard
+
+    lines = [line for p in sorted(REPORTS.glob("*.txt")) for line in _raw_lines(p)]
+    lines += ["第 3 页", "3/21", "第3页，共21页", "15", "- 15 -", "项目支出决算表", "政府采购情况表（单位：万元）",
+              "国有资产占用情况表\n", "机关运行经费支出表、"]
+
+    def plain_pages(lines):
+        found, blank_run = set(), 0
+        for i, line in enumerate(lines):
+            if not line.strip():
+                blank_run += 1
+                continue
+            if paragraphs._PAGE_MARK.match(line) or (blank_run >= 2 and paragraphs._PAGE_NUMBER.match(line)):
+                found.add(i)
+            blank_run = 0
+        return found
+
+    assert paragraphs.page_number_lines(lines) == plain_pages(lines)
+    assert {0, 1, 2} <= paragraphs.page_number_lines(lines[-9:])
+
+    def plain_extra(t):
+        if len(t) > 60:
+            return None
+        t = standard._TITLE_NOISE.sub("", t).replace("、", "")
+        return next((tdef for pattern, tdef in standard.EXTRA_TABLE_DEFS if pattern.search(t)), None)
+
+    for line in lines:
+        assert standard._extra_of(line) == plain_extra(line), line
+    assert [standard._extra_of(t).code for t in lines[-4:]] == ["X1", "X3", "X4", "X2"]
+
+    def plain_measure(path, default):
+        joined = standard._FUND_WORDS.sub("", "".join(path))
+        if "年初预算" in joined:
+            return "budget_initial"
+        return "budget" if "预算" in joined and "决算" not in joined else default
+
+    paths = [["本年决算数"], ["年初预算数"], ["一般公共预算", "决算数"], ["年初", "一般公共预算", "预算"], ["全年预算数"],
+             ["预算数", "决算数"], ["合计"]] + [[line] for line in lines if len(line) < 40]
+    for path in paths:
+        for default in ("amount", "budget"):
+            assert standard._measure(path, default) == plain_measure(path, default), path
+    assert standard._measure(["年初", "一般公共预算", "预算"], "amount") == "budget_initial"

@@ -254,14 +254,13 @@ class Interpreter:
             flags = flags + ["project_section"]
         if st.year_typo and st.year == self.ctx.fiscal_year:
             flags = flags + ["year_typo"]
+        # positional, in the order of Observation's fields (see ingest.model: 3x cheaper than by keyword)
         self.observations.append(Observation(
-            kind=subject.kind, measure=measure, value=value, unit=unit, value_text=tok.text.strip(),
-            source_kind="narrative", line_no=line_no, item=item or subject.item, scope=scope,
-            fiscal_year=st.year, function_code=subject.function_code, subject_name=subject_name,
-            economic_code=subject.economic_code,
-            project=subject.project, project_kind=subject.project_kind, ref_key=ref_key, decimals=decimals,
-            printed_unit=tok.unit or None, section=self._section(line_no), snippet=_snippet(sentence, tok),
-            flags=",".join(flags) or None,
+            subject.kind, measure, value, unit, tok.text.strip(), "narrative", line_no,  # kind … line_no
+            item or subject.item, scope, st.year, subject.function_code, subject_name,  # item … subject_name
+            subject.economic_code, subject.project, subject.project_kind, None, None,  # … project_key, indicator_no
+            ref_key, decimals, tok.unit or None, None, None, None,  # ref_key … table_no, col_no
+            self._section(line_no), _snippet(sentence, tok), ",".join(flags) or None,  # section, snippet, flags
         ))
 
     def _reject(self, tok: Token, para: Paragraph, sentence: str, offset: int, reason: str) -> None:

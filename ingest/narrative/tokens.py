@@ -362,13 +362,14 @@ def _token(m: re.Match[str], scanner: _Scanner) -> Token | None:
         digits = m.group("num")
         unit = m.group("unit") or ""
         unit = unit.rstrip("%") + ("%" if unit.startswith("%") else "")
-        return Token("num", m.start(), m.end(), text, value=to_decimal(digits), decimals=decimals_of(digits), unit=unit)
+        # (positional, in the order of Token's fields — subjects, value, decimals, unit, year: cheaper than by keyword)
+        return Token("num", m.start(), m.end(), text, (), to_decimal(digits), decimals_of(digits), unit)
     if group == "Z":
-        return Token("num", m.start(), m.end(), text, value=Decimal(0), decimals=0, unit="万元")
+        return Token("num", m.start(), m.end(), text, (), Decimal(0), 0, "万元")
     if group.startswith("K_"):
         kind = group[2:]
         year = int(text[:4]) if kind == "year" else None
-        return Token(kind, m.start(), m.end(), text, year=year)
+        return Token(kind, m.start(), m.end(), text, (), None, 0, "", year)
     return Token(group[2:], m.start(), m.end(), text)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from ingest.errors import ReadError
 from ingest.grids import Cell, Grid, context_before, find_grids
 from ingest.limits import check_archive
-from ingest.normalize import normalise_line
+from ingest.normalize import normalise_line, normalise_lines
 
 
 @dataclass
@@ -200,7 +200,7 @@ def read_bytes(path: Path, data: bytes) -> RawText:
             raise
         raise ReadError(str(path), f"the file is cut short: {cut}", place=f"byte {len(data)}",
                         hint="the copy or download stopped before the end; fetch the file again") from exc
-    raw.lines = [normalise_line(line) for line in raw.lines]
+    raw.lines = normalise_lines(raw.lines)
     if not any(line.strip() for line in raw.lines):
         raise ReadError(str(path), "no text found", place="whole file", hint="the file holds only whitespace")
     if raw.tables is None:
