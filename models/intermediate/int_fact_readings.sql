@@ -9,6 +9,8 @@
 with r as {{ slice_cte() }} (
     select
         *,
+        -- the key the rank is joined back by (row_key, below)
+        {{ 'observation_id' if is_incremental() else 'rowid' }} as row_key,
         concat_ws('|',
             kind, coalesce(scope, ''), coalesce(item_key, ''), measure,
             coalesce(function_code_resolved, case when is_function_subject then 'unresolved:' || subject_name end, ''),
@@ -26,11 +28,15 @@ with r as {{ slice_cte() }} (
     where kind not in ('other', 'indicator') and is_unit_level
 ),
 
--- The rank over the keys alone, joined back by observation_id: a window over the wide rows sorted (and at
--- 10,000 reports spilled) every column of 2.5 M readings (int_fact_readings alone 22.6 -> 11.5 CPU-s, same rows).
+-- The rank over the keys alone, joined back: a window over the wide rows sorted (and at 10,000 reports spilled)
+-- every column of 2.5 M readings (int_fact_readings alone 22.6 -> 11.5 CPU-s, same rows).  The key of the join:
+-- in a full build the row's position in int_observations (rowid: both uses of r scan that one table in one
+-- statement), an integer, where the hash join on the VARCHAR observation_id of 2.5 M readings cost a tenth or
+-- more of the model (bench/README.md, "Build, twelfth round"); an incremental build's r is a slice of a few
+-- documents, a subquery (no rowid), joined by observation_id.
 ranked as (
     select
-        observation_id,
+        row_key,
         row_number() over (
             partition by doc_id, fact_key
             order by source_kind = 'table' desc, table_code nulls last, line_no, seq
@@ -38,6 +44,6 @@ ranked as (
         count(*) over (partition by doc_id, fact_key) as reading_count
     from r
 )
-select r.*, k.reading_rank, k.reading_count
+select r.* exclude (row_key), k.reading_rank, k.reading_count
 from r
-inner join ranked as k on r.observation_id = k.observation_id
+inner join ranked as k on r.row_key = k.row_key
