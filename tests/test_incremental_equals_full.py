@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from warehouse import REPORTS, query, run
 
-pytestmark = pytest.mark.pipeline
+# three builds of the pipeline (≈ 50 CPU-s): with the crash tests in `make test-slow`, which CI runs after `make test`
+pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 
 NAME = "一般公共服务支出（类）群众团体事务（款）工会事务（项）"
 # a table no template describes (parse.py _other_table), one cell per line, a blank line between rows (004's layout)
