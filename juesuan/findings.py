@@ -289,11 +289,6 @@ def finding_columns_sql(con) -> tuple[str, str]:
     return f"(case c.check_name {cases} end)", columns
 
 
-def identity_zh_sql(con) -> str:
-    """A SQL expression for the Chinese statement of check ``c.check_name`` (finding_columns_sql)."""
-    return finding_columns_sql(con)[0]
-
-
 def document_summaries(db: Path, select: list[str] | None = None,
                        doc_ids: list[str] | None = None) -> list[DocumentSummary]:
     """One summary per document (current versions and failures), findings attached.
