@@ -120,8 +120,8 @@ def _show_finding(con, check_id: str, out: Console, labels: Labels) -> int:
     out.print(f"  {escape(finding.statement(labels))}")
     if note := finding.ocr_note():
         out.print(f"  [yellow]{escape(note)}[/yellow]")
-    for side, name, refs in (("lhs", tr("左边", "left side"), lrefs), ("rhs", tr("右边", "right side"), rrefs)):
-        out.print(f"[bold]{name}[/bold]: {escape(labels.refs(finding.marked_refs(side)))}")
+    for side, heading, refs in (("lhs", tr("左边", "left side"), lrefs), ("rhs", tr("右边", "right side"), rrefs)):
+        out.print(f"[bold]{heading}[/bold]: {escape(labels.refs(finding.marked_refs(side)))}")
         _print_readings(con, doc_id, cited(refs), out, labels, frozenset(finding.ocr_places(side)))
     return 0
 
