@@ -157,7 +157,8 @@ _CHAIN_REST = re.compile(r"^[\u4e00-\u9fa5]{0,30}[（(](?:款|项|\d{2})[）)]")
 
 
 def _chain_continues(paragraph_text: str, text: str) -> bool:
-    return _CHAIN_OPEN.search(paragraph_text) is not None and _CHAIN_REST.match(text) is not None
+    # the line's anchored test first: the paragraph's is a search through all its text, asked of every line
+    return _CHAIN_REST.match(text) is not None and _CHAIN_OPEN.search(paragraph_text) is not None
 
 
 def is_hard_wrapped(lines: list[str], skip: set[int], width: int, widths: list[int] | None = None) -> bool:
