@@ -28,7 +28,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.narrative import labels as L
-from ingest.numbers import decimals_of, to_decimal
 
 CJK = L.CJK
 
@@ -178,6 +177,11 @@ class _Scanner:
     # where the anchor starts) or None, the run's longest, factory)
     anchored: list[tuple[str, re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, int, L.Factory | None]]
     anchored_factories: dict[str, L.Factory]
+    # any anchored pattern's words: a sentence holding none (most) skips the anchored patterns at once
+    any_anchor_word: re.Pattern[str]
+    # a match's group name → (what makes its token, the token's kind): one lookup instead of string tests
+    # and a slice per token
+    kinds: dict[str, tuple[int, str]]
 
 
 @lru_cache(maxsize=1)
@@ -221,7 +225,29 @@ def _scanner() -> _Scanner:
     for i, (anchor, back, max_back, factory, words) in enumerate(L.ANCHORED):
         anchored.append((f"A{i}", _any_word(words), re.compile(anchor), _back_run(back, max_back), max_back, factory))
     anchored_factories = {f"A{i}": factory for i, (_, _, _, factory, _) in enumerate(L.ANCHORED)}
-    return _Scanner(candidates, dispatch, factories, anchored, anchored_factories)
+    any_anchor_word = _any_word(tuple(w for *_, words in ANCHORED_KEYWORDS for w in words)
+                                + tuple(w for *_, words in L.ANCHORED for w in words))
+    kinds = {name: _kind_of_group(name) for name, _ in alternatives}
+    return _Scanner(candidates, dispatch, factories, anchored, anchored_factories, any_anchor_word, kinds)
+
+
+_LABEL, _NUMBER, _ZERO, _KEYWORD, _YEAR, _SEPARATOR = range(6)
+
+
+def _kind_of_group(name: str) -> tuple[int, str]:
+    """What a scanner alternative's group name makes (see _token): L<i> a label, N a number, Z a stated zero,
+    K_<kind> a keyword (K_year carries its year), S_<kind> a separator."""
+    if name.startswith("L"):
+        return _LABEL, "label"
+    if name == "N":
+        return _NUMBER, "num"
+    if name == "Z":
+        return _ZERO, "num"
+    if name == "K_year":
+        return _YEAR, "year"
+    if name.startswith("K_"):
+        return _KEYWORD, name[2:]
+    return _SEPARATOR, name[2:]
 
 
 def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -240,6 +266,8 @@ _EXPLAIN_LEAD = re.compile(rf"[{CJK}]{{0,10}}的$")
 
 def _anchored_tokens(scanner: _Scanner, sentence: str) -> list[Token]:
     tokens: list[Token] = []
+    if scanner.any_anchor_word.search(sentence) is None:
+        return tokens  # (most sentences: no anchored pattern's word, so no anchored match)
     for name, words, anchor, back, back_max, factory in scanner.anchored:
         if words.search(sentence) is None:
             continue  # (no match can be there: the anchor's words are not)
@@ -308,6 +336,8 @@ def tokenize(sentence: str) -> list[Token]:
 def _scan(sentence: str) -> tuple[Token, ...]:
     scanner = _scanner()
     anchored = _anchored_tokens(scanner, sentence)
+    if not anchored:
+        return _scan_free(scanner, sentence)
     tokens: list[Token] = []
     blocks = [(t.start, t.end) for t in anchored]
     block_i = 0
@@ -338,6 +368,27 @@ def _scan(sentence: str) -> tuple[Token, ...]:
     return tuple(tokens)
 
 
+def _scan_free(scanner: _Scanner, sentence: str) -> tuple[Token, ...]:
+    """_scan's loop for a sentence without anchored tokens (most): nothing blocks any stretch, so every
+    match may run to the sentence's end — the same tokens without the loop's block bookkeeping."""
+    search = scanner.candidates.search
+    dispatch = scanner.dispatch
+    tokens: list[Token] = []
+    pos = 0
+    while (m := search(sentence, pos)) is not None:
+        i = m.start()
+        mm = dispatch[sentence[i]].match(sentence, i)
+        if mm is None:
+            pos = i + 1
+            continue
+        token = _token(mm, scanner)
+        if token is not None:
+            tokens.append(token)
+        end = mm.end()
+        pos = end if end > i else i + 1
+    return tuple(tokens)
+
+
 @lru_cache(maxsize=1 << 13)
 def _subjects(group: str, text: str) -> list[L.Subject]:
     """What a label's text names (its factory is a pure function of the text): the same label is met
@@ -354,26 +405,34 @@ def _anchored_subjects(name: str, text: str) -> list[L.Subject]:
 
 def _token(m: re.Match[str], scanner: _Scanner) -> Token | None:
     group = m.lastgroup
-    text = m.group(0)
-    if group.startswith("L"):
+    code, kind = scanner.kinds[group]
+    start, end = m.span()
+    text = m.group()
+    # (Tokens positional, in the order of Token's fields — subjects, value, decimals, unit, year: cheaper than
+    # by keyword)
+    if code == _LABEL:
         subjects = _subjects(group, text)
-        return Token("label", m.start(), m.end(), text, subjects) if subjects else None
-    if group == "N":
-        digits = m.group("num")
-        unit = m.group("unit") or ""
-        unit = unit.rstrip("%") + ("%" if unit.startswith("%") else "")
-        # (positional, in the order of Token's fields — subjects, value, decimals, unit, year: cheaper than by keyword)
-        return Token("num", m.start(), m.end(), text, (), to_decimal(digits), decimals_of(digits), unit)
-    if group == "Z":
-        return Token("num", m.start(), m.end(), text, (), Decimal(0), 0, "万元")
-    if group.startswith("K_"):
-        kind = group[2:]
-        year = int(text[:4]) if kind == "year" else None
-        return Token(kind, m.start(), m.end(), text, (), None, 0, "", year)
-    return Token(group[2:], m.start(), m.end(), text)
+        return Token(kind, start, end, text, subjects) if subjects else None
+    if code == _NUMBER:
+        digits, unit = m.group("num", "unit")
+        if not unit:
+            unit = ""
+        elif unit[0] == "%":
+            unit = "%"  # (%% is %)
+        # (numbers.to_decimal and decimals_of inlined: the pattern admits only well-formed digits, with at most
+        # one point)
+        point = digits.find(".")
+        return Token(kind, start, end, text, (), Decimal(digits.replace(",", "")),
+                     len(digits) - point - 1 if point >= 0 else 0, unit)
+    if code == _ZERO:
+        return Token(kind, start, end, text, (), Decimal(0), 0, "万元")
+    if code == _YEAR:
+        return Token(kind, start, end, text, (), None, 0, "", int(text[:4]))
+    return Token(kind, start, end, text)
 
 
 def unit_class(unit: str) -> str:
+    """What a number's unit measures: money | pct | score | count | bare (no unit, or one not listed)."""
     if unit in MONEY_UNITS:
         return "money"
     if unit == "%":
@@ -383,3 +442,7 @@ def unit_class(unit: str) -> str:
     if unit in COUNT_UNITS:
         return "count"
     return "bare"
+
+
+# unit_class of every unit it names, as one table (the interpreter's lookup per number)
+UNIT_CLASSES = {unit: unit_class(unit) for unit in (*MONEY_UNITS, "%", "分", *COUNT_UNITS)}
