@@ -21,6 +21,7 @@ import csv
 import re
 import re._constants as C
 import re._parser as P
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -245,9 +246,10 @@ def _kind_of_group(name: str) -> tuple[int, str]:
         return _ZERO, "num"
     if name == "K_year":
         return _YEAR, "year"
+    # (interned: the interpreter compares kinds with its literals, which are, so equal kinds are the same object)
     if name.startswith("K_"):
-        return _KEYWORD, name[2:]
-    return _SEPARATOR, name[2:]
+        return _KEYWORD, sys.intern(name[2:])
+    return _SEPARATOR, sys.intern(name[2:])
 
 
 def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
