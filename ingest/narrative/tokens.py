@@ -340,6 +340,12 @@ def _scan(sentence: str) -> tuple[Token, ...]:
     anchored = _anchored_tokens(scanner, sentence)
     if not anchored:
         return _scan_free(scanner, sentence)
+    return _scan_blocked(scanner, sentence, anchored)
+
+
+def _scan_blocked(scanner: _Scanner, sentence: str, anchored: list[Token]) -> tuple[Token, ...]:
+    """The tokens of ``sentence`` around its ``anchored`` tokens (sorted, not overlapping): no match runs
+    into an anchored token's stretch."""
     tokens: list[Token] = []
     blocks = [(t.start, t.end) for t in anchored]
     block_i = 0
