@@ -35,6 +35,9 @@ class Paragraph:
     line_nos: list[int]  # 1-based source line for each start
 
     def line_at(self, offset: int) -> int:
+        """The source line (1-based) of the character at ``offset`` in the text."""
+        if len(self.starts) == 1:
+            return self.line_nos[0]  # (most paragraphs are one line: no search)
         i = bisect.bisect_right(self.starts, offset) - 1
         return self.line_nos[max(i, 0)]
 
@@ -56,7 +59,13 @@ _CONTINUES_NUMBER = re.compile(r"^\s*(?:万|亿|千|元|%|[.,]\d|人|个|辆|名
 def page_number_lines(lines: list[str]) -> set[int]:
     """0-based indices of lines that are page numbers: "第 3 页", "3/21" anywhere, a bare
     number ("15", "- 15 -") after a page gap (two blank lines)."""
+    return _page_number_and_text_lines(lines)[0]
+
+
+def _page_number_and_text_lines(lines: list[str]) -> tuple[set[int], list[int]]:
+    """:func:`page_number_lines`, and the indices of the other non-blank lines, in one pass."""
     found: set[int] = set()
+    texts: list[int] = []
     blank_run = 0
     for i, line in enumerate(lines):
         if not line.strip():
@@ -65,8 +74,10 @@ def page_number_lines(lines: list[str]) -> set[int]:
         # (_PAGE_MARK needs a 页 or a /: most lines are not tried)
         if (("页" in line or "/" in line) and _PAGE_MARK.match(line)) or (blank_run >= 2 and _PAGE_NUMBER.match(line)):
             found.add(i)
+        else:
+            texts.append(i)
         blank_run = 0
-    return found
+    return found, texts
 
 
 def prose_page_numbers(lines: list[str], skip: set[int]) -> set[int]:
@@ -77,8 +88,7 @@ def prose_page_numbers(lines: list[str], skip: set[int]) -> set[int]:
     "…决算数为" / "15" / "7,970.38 万元".  (Not for one-cell-per-line tables, where a bare
     number is a cell.)
     """
-    found = page_number_lines(lines)
-    texts = [i for i, line in enumerate(lines) if line.strip() and i not in found]
+    found, texts = _page_number_and_text_lines(lines)
     for k, i in enumerate(texts):
         if i in skip or not _PAGE_NUMBER.match(lines[i]) or k == 0 or k + 1 == len(texts):
             continue

@@ -422,8 +422,9 @@ class Interpreter:
                         st.subjects = st.subjects[: len(st.subjects) - len(subjects)] + [self._relative(s, st) for s in subjects]
                     if st.in_detail:
                         st.children += 1
-                    if any(s.value_type == "money" for s in st.subjects):
-                        st.money_subjects = [s for s in st.subjects if s.value_type == "money"]
+                    money = [s for s in st.subjects if s.value_type == "money"]
+                    if money:  # (the last subjects that take money stay until others do)
+                        st.money_subjects = money
                     st.measure = None
                     st.sign = 0
                     if any(s.implied_measure for s in subjects):
