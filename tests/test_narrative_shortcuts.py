@@ -109,3 +109,14 @@ def test_state_init_sets_the_declared_defaults():
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         assert getattr(st, f.name) == default, f.name
     assert I._State(None, [], False).parent is not I._State(None, [], False).parent  # (fresh lists)
+
+
+def test_a_subject_with_an_item_is_the_replaced_subject_made_once():
+    from ingest.narrative import labels as L
+
+    s = L.Subject("expenditure_economic", "wages", economic_code="30101")
+    made = I._with_item(s, "basic")
+    assert made == dataclasses.replace(s, item="basic") and made.economic_code == "30101"
+    assert I._with_item(s, "basic") is made and I._with_item(s, "project") == dataclasses.replace(s, item="project")
+    other = L.Subject("expenditure_economic", "wages", economic_code="30102")  # equal fields but one: its own
+    assert I._with_item(other, "basic").economic_code == "30102"

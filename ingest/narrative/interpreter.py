@@ -60,6 +60,22 @@ def kind_measure(kind: str, measure: str) -> str:
     return measure
 
 
+# (subject's id, item) → (the subject, itself with that item): an economic item's subject (shared, from the
+# label cache) takes its section's item ≈ 20 times a report, and dataclasses.replace builds a 14-field frozen
+# Subject each time.  The entry holds the subject, so its id is not reused while the entry lives.
+_ITEMS: dict[tuple[int, str], tuple[L.Subject, L.Subject]] = {}
+
+
+def _with_item(subject: L.Subject, item: str) -> L.Subject:
+    """``subject`` with ``item`` (``replace(subject, item=item)``, made once per subject and item)."""
+    found = _ITEMS.get((id(subject), item))
+    if found is None:
+        if len(_ITEMS) >= 4096:
+            _ITEMS.clear()  # (bounded: label subjects evicted from their cache are not kept alive here for long)
+        found = _ITEMS[id(subject), item] = (subject, replace(subject, item=item))
+    return found[1]
+
+
 class _Read(NamedTuple):
     """What the interpreter needs of a sentence's text alone (its tokens, disambiguated, and facts
     about them): a pure function of the text, so computed once per distinct sentence (see _read).
@@ -267,7 +283,7 @@ class Interpreter:
                 if item is None:
                     titles = "".join(self._section_titles(line_no))
                     item = self._economic_items[line_no] = "project" if "项目支出" in titles else "basic"
-                s = replace(s, item=item)
+                s = _with_item(s, item)
             out.append(s)
         return out
 
