@@ -40,13 +40,18 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
 
     budget_sides(relation): one row per (metric_key, doc_id, fiscal_year) of the relation's budget readings,
     with initial_id (完成年初预算的 X% divides by the 年初预算, else the budget) and full_year_id (执行率 by the
-    全年预算数, else the budget).
+    全年预算数, else the budget).  keys=true adds initial_key and full_year_key: those readings' fact_key (the relation
+    holds one reading of a fact per document, a fact_key names its measure, so both arg_min pick the same row).
 
     passage_pairs and readings_of_pairs: below. -#}
-{% macro budget_sides(relation) -%}
+{% macro budget_sides(relation, keys=false, id='observation_id') -%}
         select metric_key, doc_id, fiscal_year,
-            arg_min(observation_id, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
-            arg_min(observation_id, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
+            arg_min({{ id }}, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
+            arg_min({{ id }}, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
+            {%- if keys %},
+            arg_min(fact_key, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_key,
+            arg_min(fact_key, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_key
+            {%- endif %}
         from {{ relation }} where measure in ('budget_initial', 'budget', 'budget_full_year')
         group by all
 {%- endmacro %}
@@ -60,17 +65,36 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
         readings  every reading a passage may state (observation_id, doc_id, fact_key, source_kind, section, line_no);
         stated    the relation the percentages are read from (doc_id, line_no, section);
         source_kind  the source_kind a passage reading must have: a SQL literal ("'narrative'"), or none for the
-                  percentage's own.
+                  percentage's own;
+        keyed     true when pairs also carry the lookup's keys — doc_id, line_no, section (and source_kind when
+                  source_kind is none) of the percentage, num_key and den_key (the facts' fact_key) — so facts
+                  and stated are not read: at 10,000 reports the two joins of 600 k sides with 2 M readings by
+                  observation_id were a third of int_check_ratios (bench/README.md, "Build, thirteenth round").
+        id        the column that names a reading in pairs and readings (default observation_id; int_check_ratios
+                  passes its row_key, an integer in a full build).  Also an argument of budget_sides and
+                  readings_of_pairs.
     Shared by int_check_ratios and int_check_full_rates.  An explicit join and aggregate rather than a correlated
     subquery per side (issue 14): DuckDB decorrelated the subqueries into a join of readings with the percentages
     by document (15 M rows at 10,000 reports). -#}
-{% macro passage_pairs(pairs, facts, readings, stated, source_kind=none) -%}
+{% macro passage_pairs(pairs, facts, readings, stated, source_kind=none, keyed=false, id='observation_id') -%}
+    {%- if keyed %}
+    with q as materialized (
+        -- the pairs carry the lookup's keys: no join of the pairs with the readings by observation_id
+        select stated_id, num_id as fact_id, doc_id, num_key as fact_key, line_no, section
+            {%- if source_kind is none %}, source_kind{% endif %} from {{ pairs }}
+        union
+        select stated_id, den_id, doc_id, den_key, line_no, section
+            {%- if source_kind is none %}, source_kind{% endif %} from {{ pairs }}
+    ),
+    {%- else %}
     with sides as (
         select stated_id, num_id as fact_id from {{ pairs }} union select stated_id, den_id from {{ pairs }}
     ),
+    {%- endif %}
     passage as (
-        select q.stated_id, q.fact_id, arg_max(r.observation_id, r.line_no) as passage_id
+        select q.stated_id, q.fact_id, arg_max(r.{{ id }}, r.line_no) as passage_id
         from (
+            {%- if not keyed %}
             -- every key of the lookup in one materialised relation, so the join with readings is one hash join on
             -- all of them (inlined, DuckDB joined readings with the percentages by document first: 15 M rows)
             with q as materialized (
@@ -80,9 +104,12 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
                 inner join {{ stated }} as s on x.stated_id = s.observation_id
                 inner join {{ facts }} as k on x.fact_id = k.observation_id
             )
+            {%- endif %}
             select * from q
         ) as q
-        inner join {{ readings }} as r on q.doc_id = r.doc_id and q.fact_key = r.fact_key and q.source_kind = r.source_kind
+        inner join {{ readings }} as r on q.doc_id = r.doc_id and q.fact_key = r.fact_key
+            {#- a literal source_kind filters the readings' scan (a join condition on a constant column did not) #}
+            and {{ ('r.source_kind = ' ~ source_kind) if source_kind is not none else 'q.source_kind = r.source_kind' }}
             and q.section is not distinct from r.section
             and r.line_no between q.line_no - {{ var('passage_lines') }} and q.line_no
         group by q.stated_id, q.fact_id
@@ -99,12 +126,12 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
     three joins by observation_id (14–20 s each at 10,000 reports).  The distinct ids joined with readings, not
     `observation_id in (…)`: for the IN, DuckDB built its hash table on the readings (a right semi join over 2.5 M
     readings).  At 10,000 reports alone: int_check_ratios 11.1 -> 8.2 CPU-s, int_check_yoy 5.5 -> 1.8. -#}
-{% macro readings_of_pairs(pairs, readings, ids=('stated_id', 'num_id', 'den_id')) -%}
+{% macro readings_of_pairs(pairs, readings, ids=('stated_id', 'num_id', 'den_id'), id='observation_id') -%}
         select r.* from (
             select distinct id from (
                 {%- for column in ids %}
                 {% if not loop.first %}union all {% endif %}select {{ column }} as id from {{ pairs }}
                 {%- endfor %})
         ) as ids
-        inner join {{ readings }} as r on ids.id = r.observation_id
+        inner join {{ readings }} as r on ids.id = r.{{ id }}
 {%- endmacro %}

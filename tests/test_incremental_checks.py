@@ -156,7 +156,8 @@ def test_the_replaced_version_leaves_every_check_table(grown):
 
 def test_data_tests_of_an_incremental_build_see_the_rows_of_its_units_and_a_full_test_sees_all(grown, tmp_path):
     """A duplicated check row planted in a document of a unit that gets a new report fails the incremental
-    build's unique test; one planted in a unit the build does not touch is left to the full test."""
+    build's unique test; one planted in a unit the build does not touch is left to the full test.  (The key of
+    fct_identity_check, which is also every family's: a family's rows are its rows.)"""
     db = tmp_path / "w.duckdb"
     shutil.copy(grown["db"], db)
     reports = tmp_path / "reports"
@@ -165,7 +166,7 @@ def test_data_tests_of_an_incremental_build_see_the_rows_of_its_units_and_a_full
     planted = [doc_of(db, f.name) for f in (touched, untouched)]
     con = duckdb.connect(str(db))
     for doc_id in planted:
-        con.execute("insert into intermediate.int_check_sums select * from intermediate.int_check_sums "
+        con.execute("insert into marts.fct_identity_check select * from marts.fct_identity_check "
                     "where doc_id = ? order by check_id limit 1", [doc_id])
     con.close()
     # a new version of the touched unit's 2022 report: its unit is in this build
@@ -176,10 +177,10 @@ def test_data_tests_of_an_incremental_build_see_the_rows_of_its_units_and_a_full
     outcome = run_dbt(["build"], db)
     assert not outcome.success
     assert [(node.split(".")[2], message) for node, message in outcome.failures] == \
-        [("primary_key_int_check_sums_check_id", "Got 1 result, configured to fail if != 0")]
-    full = run_dbt(["test", "--select", "int_check_sums", "--vars", "{full_tests: true}"], db)
+        [("primary_key_fct_identity_check_check_id", "Got 1 result, configured to fail if != 0")]
+    full = run_dbt(["test", "--select", "fct_identity_check", "--vars", "{full_tests: true}"], db)
     assert [(node.split(".")[2], message) for node, message in full.failures] == \
-        [("primary_key_int_check_sums_check_id", "Got 2 results, configured to fail if != 0")]
+        [("primary_key_fct_identity_check_check_id", "Got 2 results, configured to fail if != 0")]
 
 
 def test_staging_tests_of_an_incremental_build_see_the_raw_rows_ingested_since_the_last_build(grown, tmp_path):

@@ -12,7 +12,9 @@ with checks as (
     -- not materialized in a full build: each use scans the table with its own filters (macros/checks.sql);
     -- materialized in an incremental one: the few documents' rows, selected once (slice_cte, macros/incremental.sql)
     with readings as {{ slice_cte() }} (
-        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
+        -- row_key: the key the pairs name readings by, as in int_check_ratios (rowid in a full build)
+        select *, {{ 'observation_id' if is_incremental() else 'rowid' }} as row_key
+        from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as not materialized (
         select * from readings where reading_rank = 1
@@ -21,21 +23,24 @@ with checks as (
         select * from readings where measure in ('completion_pct', 'execution_rate') and value = 100
     ),
     budgets as (
-        {{ budget_sides('f') }}
+        {{ budget_sides('f', keys=true, id='row_key') }}
     ),
     pairs as (
-        select s.observation_id as stated_id, n.observation_id as num_id,
-            case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end as den_id
+        -- with the keys of the passage lookup (passage_pairs keyed)
+        select s.row_key as stated_id, n.row_key as num_id,
+            case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end as den_id,
+            s.doc_id, s.line_no, s.section, s.source_kind, n.fact_key as num_key,
+            case when s.measure = 'execution_rate' then b.full_year_key else b.initial_key end as den_key
         from stated s
         join f n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
             and n.measure in ('amount', 'actual', 'executed')
         join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
     ),
     in_passage as materialized (
-        {{ passage_pairs('pairs', facts='f', readings='readings', stated='readings') }}
+        {{ passage_pairs('pairs', facts='f', readings='readings', stated='readings', keyed=true, id='row_key') }}
     ),
     used as (
-        {{ readings_of_pairs('in_passage', 'readings') }}
+        {{ readings_of_pairs('in_passage', 'readings', id='row_key') }}
     ),
     evaluated as (
         select s.*, n.value as num, n.half_unit as num_h, d.value as den, d.half_unit as den_h,
@@ -43,9 +48,9 @@ with checks as (
             {{ ratio_low('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as low,
             {{ ratio_high('n.value', 'n.half_unit', 'd.value', 'd.half_unit') }} as high
         from in_passage p
-        join used s on s.observation_id = p.stated_id
-        join used n on n.observation_id = p.num_id
-        join used d on d.observation_id = p.den_id
+        join used s on s.row_key = p.stated_id
+        join used n on n.row_key = p.num_id
+        join used d on d.row_key = p.den_id
     )
     select
         'ratios' as check_family,

@@ -18,7 +18,12 @@ with checks as (
     -- down, instead of a copy of every column of 2.5 M readings at 10,000 reports (macros/checks.sql)
     -- (readings: the few documents' rows, selected once, in an incremental build: slice_cte, macros/incremental.sql)
     with readings as {{ slice_cte() }} (
-        select * from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
+        -- row_key: the key the pairs name readings by.  In a full build the reading's row in int_fact_readings (every
+        -- use of readings scans that one table in one statement): an integer, where the hash joins of 600 k-900 k ids
+        -- with 2.5 M readings by the VARCHAR observation_id were most of the model; an incremental build's readings are
+        -- a slice of a few documents (a subquery, no rowid): observation_id
+        select *, {{ 'observation_id' if is_incremental() else 'rowid' }} as row_key
+        from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as not materialized (
         select * from readings where reading_rank = 1
@@ -31,15 +36,17 @@ with checks as (
     ),
     budgets as (
         -- 完成年初预算的 X% divides by the 年初预算; 执行率 (B/A) by the 全年预算数
-        {{ budget_sides('f') }}
+        {{ budget_sides('f', keys=true, id='row_key') }}
     ),
     changes as (
         select * from f where measure in ('yoy_change', 'vs_budget_change')
     ),
     pairs as (
         -- numerator and denominator for each stated percentage
-        select s.observation_id as stated_id, n.observation_id as num_id, d.observation_id as den_id,
-               'share_of_total' as check_name, 'Stated share = amount / total' as description, false as den_is_difference
+        -- with the keys of the passage lookup (passage_pairs keyed): the percentage's place, both facts' fact_key
+        select s.row_key as stated_id, n.row_key as num_id, d.row_key as den_id,
+               'share_of_total' as check_name, 'Stated share = amount / total' as description, false as den_is_difference,
+               s.doc_id, s.line_no, s.section, n.fact_key as num_key, d.fact_key as den_key
         from stated s
         join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
         join amounts d on d.doc_id = s.doc_id and d.fiscal_year = s.fiscal_year and d.measure = n.measure
@@ -52,18 +59,21 @@ with checks as (
             and d.function_code_resolved is null and not d.is_function_subject and d.project_key is null
         where s.measure = 'share_pct'
         union all
-        select s.observation_id, n.observation_id,
+        select s.row_key, n.row_key,
                case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end,
                case when s.measure = 'execution_rate' then 'execution_rate' else 'completion_of_budget' end,
-               'Stated completion / execution rate = amount / budget', false
+               'Stated completion / execution rate = amount / budget', false,
+               s.doc_id, s.line_no, s.section, n.fact_key,
+               case when s.measure = 'execution_rate' then b.full_year_key else b.initial_key end
         from stated s
         join amounts n on n.doc_id = s.doc_id and n.fiscal_year = s.fiscal_year and n.metric_key = s.metric_key
         join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
         where s.measure in ('completion_pct', 'execution_rate')
         union all
-        select s.observation_id, c.observation_id, n.observation_id,
+        select s.row_key, c.row_key, n.row_key,
                case s.measure when 'yoy_change_pct' then 'yoy_pct_matches_change' else 'budget_change_pct_matches_change' end,
-               'Stated % change = stated change / (amount - stated change)', true
+               'Stated % change = stated change / (amount - stated change)', true,
+               s.doc_id, s.line_no, s.section, c.fact_key, n.fact_key
         from stated s
         join changes c on c.doc_id = s.doc_id and c.fiscal_year = s.fiscal_year and c.metric_key = s.metric_key
             and c.measure = replace(s.measure, '_pct', '')
@@ -72,11 +82,11 @@ with checks as (
     ),
     in_passage as materialized (
         -- the reading of each side stated in the percentage's own passage, else the fact's
-        {{ passage_pairs('pairs', facts='f', readings='readings', stated='f', source_kind="'narrative'") }}
+        {{ passage_pairs('pairs', facts='f', readings='readings', stated='f', source_kind="'narrative'", keyed=true, id='row_key') }}
     ),
     used as (
         -- the stated percentage (a winning reading) and both readings it divides
-        {{ readings_of_pairs('in_passage', 'readings') }}
+        {{ readings_of_pairs('in_passage', 'readings', id='row_key') }}
     ),
     evaluated as (
         select p.check_name, p.description, s.*,
@@ -86,9 +96,9 @@ with checks as (
             {{ reading_ref('n') }} || case when p.den_is_difference then ' ÷ (' else ' ÷ ' end || {{ reading_ref('d') }}
                 || case when p.den_is_difference then ' − change)' else '' end as rhs_refs
         from in_passage p
-        join used s on s.observation_id = p.stated_id
-        join used n on n.observation_id = p.num_id
-        join used d on d.observation_id = p.den_id
+        join used s on s.row_key = p.stated_id
+        join used n on n.row_key = p.num_id
+        join used d on d.row_key = p.den_id
     ),
     bounds as (
         select *, {{ ratio_low('num', 'num_h', 'den', 'den_h') }} as low, {{ ratio_high('num', 'num_h', 'den', 'den_h') }} as high
