@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 from conftest import REPORTS
 
-from ingest import pipeline
+from ingest import load, pipeline
 from ingest.load import pack
 from ingest.parse import parse_file
 
@@ -111,3 +111,107 @@ def test_ingest_gives_back_the_threads_checkpoint_write_buffer_and_memory_settin
         assert memory == "2.7 GiB" and held.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "2.6 GiB"
     finally:
         held.close()
+
+
+# ---------------------------------------------------------------- several documents a worker task
+WORDDOC = REPORTS.parent.parent / "tests" / "fixtures" / "worddoc" / "report.docx"
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    """The bundled text reports and a DOCX (source_refs and locators from its reader), in one task's order:
+    002 has no table cells, 003 a parse issue, the DOCX locators and refs of its own."""
+    return [parse_file(REPORTS / NAMES[0]), parse_file(WORDDOC)] + [parse_file(REPORTS / n) for n in NAMES[1:]]
+
+
+def _same(a, b) -> None:
+    """Two PackedDocuments hold the same rows (and fields, but the parse time of two parses of one file)."""
+    untimed = [{k: v for k, v in d.items() if k != "parse_ms"} for d in (a.fields, a.outcome, b.fields, b.outcome)]
+    assert (a.doc_id, a.source_path, a.unit_name, untimed[:2]) == (b.doc_id, b.source_path, b.unit_name, untimed[2:])
+    assert a.tables.keys() == b.tables.keys()
+    for name, table in a.tables.items():
+        assert b.tables[name].schema == table.schema, name
+        assert b.tables[name].to_pylist() == table.to_pylist(), (a.source_path, name)
+
+
+def test_documents_packed_together_are_packed_as_each_alone(mixed):
+    together = load.pack_many(mixed)
+    assert [p.doc_id for p in together] == [d.doc_id for d in mixed]
+    for doc, packed in zip(mixed, together):
+        _same(load.pack(doc), packed)
+    docx = together[1]
+    assert docx.fields["format"] == "docx" and "table_cells" not in together[3].tables   # 002: no cells
+    first = docx.tables["observations"].slice(0, 1).to_pylist()[0]
+    assert (first["seq"], first["source_ref"]) == (1, "T8 R4 C3")
+    assert together[0].tables["observations"].num_rows == 536 and together[0].tables["table_cells"].num_rows == 2578
+
+
+def test_a_task_result_crosses_as_one_message_and_arrives_whole(mixed):
+    packed = load.pack_many(mixed[:3])
+    batch = load.PackedBatch([("ok", packed[0]), ("error", ("cannot read file: gone", None)), ("ok", packed[1]),
+                              ("ok", packed[2])])
+    state = batch.__getstate__()
+    assert set(state["tables"]) == set().union(*(p.tables for p in packed)) and not state["streams"]
+    assert state["results"][1] == ("error", ("cannot read file: gone", None))
+    back = pickle.loads(pickle.dumps(batch))
+    assert [kind for kind, _ in back.results] == ["ok", "error", "ok", "ok"]
+    for want, (_, got) in zip(packed, [r for r in back.results if r[0] == "ok"]):
+        _same(want, got)
+        assert got.fields["parse_ms"] == want.fields["parse_ms"]
+    # each document's tables are its slices of the one table a raw table received
+    assert back.results[2][1].tables["observations"].num_rows == packed[1].outcome["figures"] == 536
+
+
+def test_a_task_keeps_each_documents_fault_its_own(tmp_path, monkeypatch):
+    good = REPORTS / NAMES[1]
+    (tmp_path / "nul.txt").write_bytes(b"\x00binary")
+    paths = [str(good), str(tmp_path / "nul.txt"), str(tmp_path / "gone.txt"), str(REPORTS / NAMES[4])]
+    results = pipeline._parse_some(paths).results
+    assert results[1] == ("error", ("binary file, not text (contains NUL bytes)", "byte 0"))
+    assert results[2][0] == "error" and results[2][1][0].startswith("cannot read file: ")
+    assert [k for k, _ in results] == ["ok", "error", "error", "ok"]
+    alone = [pipeline._parse_one(p) for p in paths]
+    assert alone[1:3] == results[1:3]
+    _same(alone[0][1], results[0][1])
+
+    def fails(docs):   # packing them together fails: each is packed alone, the fault is its document's
+        raise ValueError("not together")
+
+    monkeypatch.setattr(load, "pack_many", fails)
+    again = pipeline._parse_some(paths).results
+    assert [k for k, _ in again] == ["ok", "error", "error", "ok"]
+    _same(alone[3][1], again[3][1])
+
+
+class _Pool:
+    """A stand-in for _Workers: a task of several paths fails as a whole when one of them is 'slow' (as pebble's
+    timeout stops it), a task of one path fails only for that path; every task is recorded."""
+
+    def __init__(self):
+        self.tasks = []
+
+    def schedule(self, paths):
+        from concurrent.futures import Future
+        from concurrent.futures import TimeoutError as FutureTimeout
+
+        self.tasks.append([p.rsplit("/", 1)[-1] for p in paths])
+        future = Future()
+        if any("slow" in p for p in paths):
+            future.set_exception(FutureTimeout())
+        else:
+            future.set_result(load.PackedBatch([("error", (f"read {p}", None)) for p in paths]))
+        return future
+
+
+def test_a_task_over_its_budget_has_each_document_parsed_again_alone(monkeypatch):
+    monkeypatch.setattr(pipeline, "TASK_DOCS", 3)
+    chunk = [(f"/r/{name}.txt", name) for name in ("a", "b", "slow", "c", "d")]
+    pool = _Pool()
+    results = pipeline._collect(chunk, pipeline._submit(chunk, pool), pipeline._NoBar(), pipeline.Limits(doc_timeout_s=2),
+                                pool)
+    assert pool.tasks == [["a.txt", "b.txt", "slow.txt"], ["c.txt", "d.txt"], ["a.txt"], ["b.txt"], ["slow.txt"]]
+    assert [(f.path, f.doc_id, f.message, f.place) for _, f in results] == [
+        ("/r/a.txt", "a", "read /r/a.txt", None), ("/r/b.txt", "b", "read /r/b.txt", None),
+        ("/r/slow.txt", "slow", "over the time budget of 2s per document (JUESUAN_DOC_TIMEOUT); its parser was stopped",
+         "whole file"),
+        ("/r/c.txt", "c", "read /r/c.txt", None), ("/r/d.txt", "d", "read /r/d.txt", None)]
