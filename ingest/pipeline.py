@@ -688,10 +688,18 @@ class _Loader:
         self.con, self.summary, self.run_id = con, summary, run_id
         self.open: list[tuple[list[PackedDocument], dict, list]] = []   # the open transaction's batches, outcomes
         self.rows = 0
+        self.places: dict[str, dict[str, Any]] = {}   # unit name → its place, for the run (_geography)
 
     def load(self, results: list[tuple[str, Any]]) -> None:
         """One parsed chunk: ("ok", PackedDocument) or ("error", Failure) each, in input order."""
-        geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
+        names = {r.unit_name for kind, r in results if kind == "ok" and r.unit_name}
+        # a unit's place is looked up once a run (a unit's reports of several years fall in several chunks);
+        # cpca reads each name alone, so a name's answer does not depend on the others asked with it
+        new = names - self.places.keys()
+        if new:
+            found = _geography(new)
+            self.places.update({name: found.get(name, {}) for name in new})
+        geo = {name: self.places[name] for name in names if self.places[name]}
         for b in range(0, len(results), BATCH):
             self._batch(results[b:b + BATCH], geo)
 

@@ -215,3 +215,37 @@ def test_a_task_over_its_budget_has_each_document_parsed_again_alone(monkeypatch
         ("/r/slow.txt", "slow", "over the time budget of 2s per document (JUESUAN_DOC_TIMEOUT); its parser was stopped",
          "whole file"),
         ("/r/c.txt", "c", "read /r/c.txt", None), ("/r/d.txt", "d", "read /r/d.txt", None)]
+
+
+def test_a_run_looks_up_each_units_place_once_and_loads_a_tasks_slices(tmp_path, monkeypatch):
+    """The loader asks cpca (pipeline._geography) only for unit names it has not placed yet this run — a unit's
+    reports of several years fall in several chunks — and each document gets its unit's place.  The documents
+    arrive as a worker task's slices (PackedBatch round trip) and load the rows they hold."""
+    from ingest.schema import connect
+
+    paths = sorted(str(p) for p in REPORTS.glob("*.txt"))
+    batch = pickle.loads(pickle.dumps(pipeline._parse_some(paths)))
+    results = [pipeline._tag(r, p, "") for p, r in zip(paths, batch.results)]
+    docs = [d for _, d in results]
+    docs[3].unit_name = docs[0].unit_name        # 003 placed as 000's unit (a second year of one unit, say)
+    asked = []
+
+    def geography(names):
+        asked.append(set(names))
+        return {n: {"province": f"省{n}", "city": None, "county": None, "adcode": str(len(n))} for n in names}
+
+    monkeypatch.setattr(pipeline, "_geography", geography)
+    con = connect(str(tmp_path / "w.duckdb"))
+    loader = pipeline._Loader(con, pipeline.IngestSummary(run_id="t"), "t")
+    loader.load(results[:2])
+    loader.load(results[2:])
+    loader.finish()
+    assert asked == [{docs[0].unit_name, docs[1].unit_name}, {docs[2].unit_name, docs[4].unit_name}]
+    rows = dict(con.execute("SELECT doc_id, province FROM raw.documents").fetchall())
+    assert rows == {d.doc_id: f"省{d.unit_name}" for d in docs}
+    assert rows[docs[3].doc_id] == "省西安市总工会"
+    for table in ("observations", "table_cells", "indicators", "sections", "coverage"):
+        assert con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0] == \
+            sum(d.tables[table].num_rows for d in docs if table in d.tables) > 0, table
+    assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM raw.observations").fetchone() == (1756, 5)
+    con.close()
