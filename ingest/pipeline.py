@@ -87,7 +87,11 @@ BATCH = 200   # documents per set of INSERTs (one INSERT … SELECT per raw tabl
 # time budget (Limits.doc_timeout_s) for all of its documents, which parse in ≈ 20 ms each; a task that
 # fails as a whole (over that budget, or its worker ended abruptly) has each of its documents parsed again
 # alone, under the budget of one, so only the document at fault fails, with the reason it has alone.
+# A task also holds at most TASK_BYTES of files (a larger file goes alone): a generated text report is ≈ 20 KB,
+# while a large PDF, a scanned one above all (OCR), may take many seconds, and eight of them in one task could
+# reach the budget together and have to be parsed again one by one.
 TASK_DOCS = 8
+TASK_BYTES = 512 * 1024
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
 CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held besides the open transaction's
 
@@ -778,11 +782,23 @@ def _rollback(con) -> None:
 
 
 def _submit(chunk: list[tuple[str, str]], pool: _Workers) -> dict:
-    """Schedule one chunk's documents on the workers, TASK_DOCS a task: future → positions in the chunk."""
-    futures = {}
-    for start in range(0, len(chunk), TASK_DOCS):
-        positions = range(start, min(start + TASK_DOCS, len(chunk)))
-        futures[pool.schedule([chunk[i][0] for i in positions])] = list(positions)
+    """Schedule one chunk's documents on the workers, in order, up to TASK_DOCS of them and TASK_BYTES of files a
+    task (a file that cannot be stat'ed goes alone; its worker says why): future → positions in the chunk."""
+    futures: dict = {}
+    task: list[int] = []
+    size = 0
+    for i, (path, _) in enumerate(chunk):
+        try:
+            n = os.stat(path).st_size
+        except OSError:
+            n = TASK_BYTES + 1
+        if task and (len(task) == TASK_DOCS or size + n > TASK_BYTES):
+            futures[pool.schedule([chunk[j][0] for j in task])] = task
+            task, size = [], 0
+        task.append(i)
+        size += n
+    if task:
+        futures[pool.schedule([chunk[j][0] for j in task])] = task
     return futures
 
 

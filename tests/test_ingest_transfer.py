@@ -203,18 +203,33 @@ class _Pool:
         return future
 
 
-def test_a_task_over_its_budget_has_each_document_parsed_again_alone(monkeypatch):
+def test_a_task_over_its_budget_has_each_document_parsed_again_alone(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "TASK_DOCS", 3)
-    chunk = [(f"/r/{name}.txt", name) for name in ("a", "b", "slow", "c", "d")]
+    chunk = []
+    for name in ("a", "b", "slow", "c", "d"):
+        (tmp_path / f"{name}.txt").write_text("报告", encoding="utf-8")
+        chunk.append((str(tmp_path / f"{name}.txt"), name))
     pool = _Pool()
     results = pipeline._collect(chunk, pipeline._submit(chunk, pool), pipeline._NoBar(), pipeline.Limits(doc_timeout_s=2),
                                 pool)
     assert pool.tasks == [["a.txt", "b.txt", "slow.txt"], ["c.txt", "d.txt"], ["a.txt"], ["b.txt"], ["slow.txt"]]
     assert [(f.path, f.doc_id, f.message, f.place) for _, f in results] == [
-        ("/r/a.txt", "a", "read /r/a.txt", None), ("/r/b.txt", "b", "read /r/b.txt", None),
-        ("/r/slow.txt", "slow", "over the time budget of 2s per document (JUESUAN_DOC_TIMEOUT); its parser was stopped",
+        (chunk[0][0], "a", f"read {chunk[0][0]}", None), (chunk[1][0], "b", f"read {chunk[1][0]}", None),
+        (chunk[2][0], "slow", "over the time budget of 2s per document (JUESUAN_DOC_TIMEOUT); its parser was stopped",
          "whole file"),
-        ("/r/c.txt", "c", "read /r/c.txt", None), ("/r/d.txt", "d", "read /r/d.txt", None)]
+        (chunk[3][0], "c", f"read {chunk[3][0]}", None), (chunk[4][0], "d", f"read {chunk[4][0]}", None)]
+
+
+def test_a_task_holds_at_most_task_bytes_of_files_and_a_larger_file_goes_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "TASK_BYTES", 100)
+    sizes = {"a": 40, "b": 40, "c": 40, "big": 101, "d": 10, "e": 10}
+    for name, n in sizes.items():
+        (tmp_path / f"{name}.txt").write_bytes(b"x" * n)
+    chunk = [(str(tmp_path / f"{name}.txt"), name) for name in sizes] + [(str(tmp_path / "gone.txt"), "gone")]
+    pool = _Pool()
+    futures = pipeline._submit(chunk, pool)
+    assert pool.tasks == [["a.txt", "b.txt"], ["c.txt"], ["big.txt"], ["d.txt", "e.txt"], ["gone.txt"]]
+    assert list(futures.values()) == [[0, 1], [2], [3], [4, 5], [6]]
 
 
 def test_a_run_looks_up_each_units_place_once_and_loads_a_tasks_slices(tmp_path, monkeypatch):
