@@ -36,21 +36,10 @@ _UNIT_PATTERNS: list[tuple[re.Pattern[str], float, tuple[str, ...]]] = [
     (re.compile(rf"^({_UNIT})下属"), 2.0, ("下属",)),
     (re.compile(rf"^(?:本单位作为)?({_UNIT})(?:一级预算单位)"), 1.0, ("一级预算单位",)),
 ]
+_UNIT_WORDS = re.compile("|".join(sorted({w for _, _, words in _UNIT_PATTERNS for w in words}, key=len, reverse=True)))
 # each pattern with its own words: a line is searched only with the patterns whose words it holds (a line
-# naming 决算 — most do — is not searched for 编制单位： or 纳入…编制范围).  The words are looked for as substrings
-# (one fast search each), not as a regex alternation tried at every position of the line.
-_GATED_PATTERNS = [(pattern, weight, words) for pattern, weight, words in _UNIT_PATTERNS]
-# the words of every pattern, less those containing another (a line holding 单位名称 holds 名称)
-_UNIT_WORDS = tuple(sorted({w for _, _, words in _UNIT_PATTERNS for w in words
-                            if not any(o != w and o in w for _, _, others in _UNIT_PATTERNS for o in others)}))
-
-
-def _has_unit_word(text: str) -> bool:
-    """Whether the text holds a word of some _UNIT_PATTERNS row (before any of their patterns is tried)."""
-    for word in _UNIT_WORDS:
-        if word in text:
-            return True
-    return False
+# naming 决算 — most do — is not searched for 编制单位： or 纳入…编制范围)
+_GATED_PATTERNS = [(pattern, weight, re.compile("|".join(map(re.escape, words)))) for pattern, weight, words in _UNIT_PATTERNS]
 
 _TITLE_NOISE = re.compile(r"\*+|#+|20\d\d\s*年度?|部门决算公开报告|部门决算|单位决算|决算公开|公开报告|报告|"
                           r"部门预算公开表格|部门预算公开|部门预算|单位预算|预算公开|公开表格")
@@ -100,9 +89,9 @@ def _line_votes(line: str) -> tuple[tuple[str, float], ...]:
     if not text or len(text) > 400:
         return ()
     out: list[tuple[str, float]] = []
-    if _has_unit_word(text):
+    if _UNIT_WORDS.search(text):
         for pattern, weight, words in _GATED_PATTERNS:
-            if any(w in text for w in words):
+            if words.search(text):
                 for m in pattern.finditer(text):
                     out.append((squash(m.group(1)), weight))
     if ("：" in text or ":" in text) and ("部门" in text or "单位" in text):  # every label of _LABELLED_UNIT has one
