@@ -20,7 +20,7 @@ from ingest import vocab
 from ingest.grids import Cell, Grid
 from ingest.model import Observation, ParseIssue, Reject, TableCell
 from ingest.normalize import squash
-from ingest.numbers import DASHES, is_blank, is_dash, money_to_wan, parse_plain, quantize
+from ingest.numbers import DASHES, is_blank, money_to_wan, parse_plain, quantize
 from ingest.tables.header import column_paths, leaf, placed_rows
 
 
