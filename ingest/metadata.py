@@ -94,7 +94,7 @@ def _line_votes(line: str) -> tuple[tuple[str, float], ...]:
             if words.search(text):
                 for m in pattern.finditer(text):
                     out.append((squash(m.group(1)), weight))
-    if "：" in text or ":" in text:
+    if ("：" in text or ":" in text) and ("部门" in text or "单位" in text):  # every label of _LABELLED_UNIT has one
         for m in _LABELLED_UNIT.finditer(text):
             name = m.group(1)
             if _ENDS_LIKE_UNIT.search(name) and not re.search(r"(?:单位|部门)$", name):

@@ -220,8 +220,10 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
 
     perf = PerformanceParser(year)
     standard_tables = 0
+    tdefs = []  # each grid's standard table (or None), asked again by the truncation check
     for table_no, grid in enumerate(grids, start=1):
         tdef = standard.identify(grid)
+        tdefs.append(tdef)
         if tdef is not None:
             standard_tables += 1
             obs, cells, rejects, issues = standard.parse(grid, tdef, table_no, year)
@@ -255,9 +257,13 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     result.observations += interpreter.observations
     result.rejects += interpreter.rejects
 
-    result.observations = [_canonical(o) for o in result.observations]
-    for item in (*result.observations, *result.indicators):
-        item.project_key = project_key(item.project)
+    for o in result.observations:
+        if o.kind == "revenue":  # (_canonical renames revenue figures only: the others are not asked)
+            _canonical(o)
+        project = o.project
+        o.project_key = project_key(project) if project else None  # (project_key of no project is None)
+    for i in result.indicators:
+        i.project_key = project_key(i.project)
     table_keys = {i.project_key for i in result.indicators if i.project_key} | {
         o.project_key for o in result.observations if o.project_key and o.source_kind == "table"}
     other_keys = {o.project_key for o in result.observations if o.project_key}
@@ -278,7 +284,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     if raw.ocr_pages or raw.doubtful:
         _mark_ocr(result, raw)
     # a cut the reader saw (a file ending inside a character) is not looked for again; needs no 目录 (toc: with one)
-    cut = None if raw.issues else truncation.cut_short(lines, grids, result.observations, raw.locators)
+    cut = None if raw.issues else truncation.cut_short(lines, grids, result.observations, raw.locators, tdefs)
     if cut is not None:
         result.issues.append(cut)
     status = _status(result, contents, lines, year, meta.unit_name)

@@ -209,20 +209,22 @@ def find(lines: list[str], locators: list[str] | None = None) -> Toc:
     """
     toc = Toc()
     keys: dict[str, TocEntry] = {}
-    i = 0
-    while i < len(lines):
-        if len(lines[i]) < 20 and _HEAD.match(lines[i]):
-            region, entries = _region(lines, i, locators)
-            if entries:
-                toc.lines.update(region)
-                for line_idx, title in entries:
-                    key = _key(title)
-                    if key not in keys:
-                        kind = "table" if key.endswith("表") else "section"
-                        keys[key] = TocEntry(len(keys) + 1, line_idx + 1, title, key, kind)
-                i = max(region) + 1
-                continue
-        i += 1
+    # the 目录 headings in order (_HEAD holds 目: the literal is looked for first); one inside a region already
+    # read is not looked at again
+    heads = [i for i, line in enumerate(lines) if len(line) < 20 and "目" in line and _HEAD.match(line)]
+    after = 0  # the first line after the last region read
+    for i in heads:
+        if i < after:
+            continue
+        region, entries = _region(lines, i, locators)
+        if entries:
+            toc.lines.update(region)
+            for line_idx, title in entries:
+                key = _key(title)
+                if key not in keys:
+                    kind = "table" if key.endswith("表") else "section"
+                    keys[key] = TocEntry(len(keys) + 1, line_idx + 1, title, key, kind)
+            after = max(region) + 1
     toc.entries = list(keys.values())
     if not toc.entries:
         return toc
@@ -233,6 +235,7 @@ def find(lines: list[str], locators: list[str] | None = None) -> Toc:
     headings: list[tuple[int, str]] = []
     for e in toc.entries:
         core = _OWNER.sub("", e.key)
+        table = e.kind == "table"  # (_matches' first test, made here: most lines name no table)
         k = 0
         while True:
             if k == len(headings):
@@ -241,7 +244,7 @@ def find(lines: list[str], locators: list[str] | None = None) -> Toc:
                     break  # no line carries the entry: missing
                 headings.append(nxt)
             n, h = headings[k]
-            if _matches(e.key, h, e.kind, core):
+            if (not table or "表" in h) and _matches(e.key, h, e.kind, core):
                 e.found_line = n + 1
                 break
             k += 1

@@ -152,12 +152,14 @@ def _title(code: str) -> str:
 
 
 def cut_short(lines: list[str], grids: list[Grid], observations: list[Observation],
-              locators: list[str] | None = None) -> ParseIssue | None:
+              locators: list[str] | None = None, tdefs: list | None = None) -> ParseIssue | None:
     """An error issue when the document stops inside its last table (see the module's signals), else None.
 
     ``lines``: the document's lines (raw.lines); ``grids``: its tables in reading order, numbered from 1 as
     ingest.parse numbers them (an observation's ``table_no``); ``observations``: what was read (money in
-    万元 with its printed decimals, for the rounding tolerance); ``locators``: the reader's per-line places.
+    万元 with its printed decimals, for the rounding tolerance); ``locators``: the reader's per-line places;
+    ``tdefs``: ``standard.identify`` of each grid when the caller has them already (ingest.parse), else they
+    are worked out here as needed.
     The issue's place is the last non-blank line; its message names the table and why it cannot be whole.
     """
     last = _last_line(lines)
@@ -173,14 +175,14 @@ def cut_short(lines: list[str], grids: list[Grid], observations: list[Observatio
         return ParseIssue("error", _place(last, locators),
                           f"the document is cut short: it ends with the title of {tdef.title} (L{n}) but not its "
                           f"table (its last line is {last})")
-    tdef = standard.identify(grid)
+    tdef = tdefs[table_no - 1] if tdefs is not None else standard.identify(grid)
     why = None
     if tdef is not None:
         why = _function_rows_stop(grid, tdef, table_no, observations)
     # a standard table is no 绩效自评表, whatever its header says (a 收支预算总表's revenue side is headed 项目名称)
     why = why or _row_cut(grid) or (_performance_stops(grid) if tdef is None else None)
     if why is None and tdef is not None:
-        present = {t.code for t in (standard.identify(g) for g in grids) if t is not None}
+        present = {t.code for t in (tdefs if tdefs is not None else map(standard.identify, grids)) if t is not None}
         why = _template_tail(tdef, present)
     if why is None:
         return None

@@ -144,10 +144,11 @@ class PerformanceParser:
         self.cells: list[TableCell] = []
 
     # ---- emission helpers
-    def _obs(self, cell: Cell, *, project: str, project_kind: str, measure: str, item: str | None,
+    def _obs(self, cell: Cell, project: str, project_kind: str, measure: str, item: str | None,
              value: Decimal, unit: str, decimals: int, table_no: int, snippet: str,
              indicator_no: int | None = None, text: str | None = None) -> None:
-        # positional, in the order of Observation's fields (see ingest.model: 3x cheaper than by keyword)
+        # positional, in the order of Observation's fields (see ingest.model: 3x cheaper than by keyword); its
+        # callers pass their arguments by position too (≈ 95 a report)
         self.observations.append(Observation(
             "indicator" if indicator_no else "project", measure, value, unit,  # kind, measure, value, unit
             text or cell.text, "table", cell.line_no, item, None, self.year,  # value_text … scope, fiscal_year
@@ -156,14 +157,15 @@ class PerformanceParser:
             cell.col, "绩效自评表", snippet[:240],  # col_no, section, snippet (flags, source_ref: none)
         ))
 
-    def _money_or_rate(self, cell: Cell, measure: str, **kw) -> None:
+    def _money_or_rate(self, cell: Cell, measure: str, project: str, project_kind: str, item: str | None,
+                       table_no: int, snippet: str) -> None:
         text = cell.text.strip()
         if is_blank(text) or is_dash(text):
             return
         pct = text.endswith("%")
         parsed = parse_plain(text.rstrip("%").strip())
         if parsed is None:
-            self.rejects.append(Reject(cell.line_no, text, "malformed_number", kw.get("snippet", ""), "table"))
+            self.rejects.append(Reject(cell.line_no, text, "malformed_number", snippet, "table"))
             return
         if measure == "execution_rate":
             unit = "%"
@@ -171,7 +173,7 @@ class PerformanceParser:
             unit = "分"
         else:
             unit = "%" if pct else "万元"
-        self._obs(cell, measure=measure, value=parsed.value, unit=unit, decimals=parsed.decimals, **kw)
+        self._obs(cell, project, project_kind, measure, item, parsed.value, unit, parsed.decimals, table_no, snippet)
 
     # ---- entry point
     def parse_grid(self, grid: Grid, table_no: int, context_project: str | None) -> None:
@@ -240,10 +242,8 @@ class PerformanceParser:
             if label == "total":
                 nums = [c for c in row if _is_number(c.text)]
                 if len(nums) >= 2:
-                    self._money_or_rate(nums[-2], "max_score", project=project, project_kind=table.project_kind,
-                                        item=None, table_no=table_no, snippet=snippet)
-                    self._money_or_rate(nums[-1], "score", project=project, project_kind=table.project_kind,
-                                        item=None, table_no=table_no, snippet=snippet)
+                    self._money_or_rate(nums[-2], "max_score", project, table.project_kind, None, table_no, snippet)
+                    self._money_or_rate(nums[-1], "score", project, table.project_kind, None, table_no, snippet)
                 block = None
                 continue
             if block == "funding":
@@ -298,8 +298,7 @@ class PerformanceParser:
                 continue
             if measure in ("funding_weight", "funding_score") and item != "total":
                 continue
-            self._money_or_rate(cell, measure, project=project, project_kind=project_kind, item=item,
-                                table_no=table_no, snippet=snippet)
+            self._money_or_rate(cell, measure, project, project_kind, item, table_no, snippet)
 
     # ---- department task block
     def _task_row(self, row, paths, project, project_kind, table_no, snippet, is_total) -> None:
@@ -323,15 +322,12 @@ class PerformanceParser:
             path = "".join(paths[col])
             measure = "executed" if "执行" in path else "budget_full_year"
             item = "fiscal" if "财政拨款" in path else "other" if "其他" in path else "total"
-            self._money_or_rate(cell, measure, project=name, project_kind=kind, item=item, table_no=table_no, snippet=snippet)
-        self._money_or_rate(cells[pct_at], "execution_rate", project=name, project_kind=kind, item="total",
-                            table_no=table_no, snippet=snippet)
+            self._money_or_rate(cell, measure, name, kind, item, table_no, snippet)
+        self._money_or_rate(cells[pct_at], "execution_rate", name, kind, "total", table_no, snippet)
         if pct_at >= 1:
-            self._money_or_rate(cells[pct_at - 1], "funding_weight", project=name, project_kind=kind, item="total",
-                                table_no=table_no, snippet=snippet)
+            self._money_or_rate(cells[pct_at - 1], "funding_weight", name, kind, "total", table_no, snippet)
         if pct_at + 1 < len(cells):
-            self._money_or_rate(cells[pct_at + 1], "funding_score", project=name, project_kind=kind, item="total",
-                                table_no=table_no, snippet=snippet)
+            self._money_or_rate(cells[pct_at + 1], "funding_score", name, kind, "total", table_no, snippet)
 
     # ---- indicator block
     def _indicator_row(self, row, header, project, project_kind, table_no, snippet, layout) -> Indicator | None:
@@ -408,14 +404,14 @@ class PerformanceParser:
             line_no=name_cell.line_no, layout=layout,
         )
         self.indicator_no += 1
-        common = dict(project=project, project_kind=project_kind, item=None, table_no=table_no, snippet=snippet,
-                      indicator_no=ind.indicator_no)
+        no = ind.indicator_no
         for key in ("weight", "score"):
             if key in values:
                 parsed = parse_plain(values[key].text)
                 if parsed is not None:
                     setattr(ind, key, parsed.value)
-                    self._obs(values[key], measure=key, value=parsed.value, unit="分", decimals=parsed.decimals, **common)
+                    self._obs(values[key], project, project_kind, key, None, parsed.value, "分", parsed.decimals,
+                              table_no, snippet, no)
         for key, measure in (("target", "target_value"), ("actual", "actual_value")):
             if key not in values:
                 continue
@@ -426,7 +422,8 @@ class PerformanceParser:
             value = v.value
             if unit in ("万元", "万", "元", "亿元"):
                 value, unit = quantize(money_to_wan(value, unit)), "万元"
-            self._obs(values[key], measure=measure, value=value, unit=unit or "", decimals=v.decimals, **common)
+            self._obs(values[key], project, project_kind, measure, None, value, unit or "", v.decimals, table_no, snippet,
+                      no)
         self.indicators.append(ind)
         return ind
 

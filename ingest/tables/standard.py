@@ -20,7 +20,7 @@ from ingest import vocab
 from ingest.grids import Cell, Grid
 from ingest.model import Observation, ParseIssue, Reject, TableCell
 from ingest.normalize import squash
-from ingest.numbers import is_blank, is_dash, money_to_wan, parse_plain, quantize
+from ingest.numbers import DASHES, is_blank, money_to_wan, parse_plain, quantize
 from ingest.tables.header import column_paths, leaf, placed_rows
 
 
@@ -162,16 +162,24 @@ def identify(grid: Grid) -> TableDef | None:
     by_code: TableDef | None = None
     texts = [text for _, text in grid.context]
     # nearest first; a title a hard wrap cut over two lines ("…会议费、培训费支出决" / "算表") is read joined too
+    # (a line is cleaned only while no title is found, and the search stops once both are: what is found first
+    # is kept, so reading the farther lines changed nothing)
     for k in range(len(texts) - 1, -1, -1):
         text = texts[k]
-        for t in (vocab.clean_label(text), vocab.clean_label(texts[k - 1] + text) if k else None):
-            if t is not None and by_title is None:
-                # an extra table's title only from the title block (its last lines): a farther one may be the
-                # title of an empty table above, and this grid a 绩效自评表
+        if by_title is None:
+            # an extra table's title only from the title block (its last lines): a farther one may be the
+            # title of an empty table above, and this grid a 绩效自评表
+            t = vocab.clean_label(text)
+            by_title = _by_alias(t) or (_extra_of(t) if k >= len(texts) - _TITLE_BLOCK else None)
+            if by_title is None and k:
+                t = vocab.clean_label(texts[k - 1] + text)
                 by_title = _by_alias(t) or (_extra_of(t) if k >= len(texts) - _TITLE_BLOCK else None)
-        m = _CODE_RE.search(text)
-        if m and by_code is None:
-            by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
+        if by_code is None and "表" in text:
+            m = _CODE_RE.search(text)
+            if m:
+                by_code = _BY_CODE.get(f"{int(m.group(1)):02d}")
+        if by_title is not None and by_code is not None:
+            break
     if by_title is None and by_code is None:
         return None
     if by_title is None and _is_budget_context(grid.context_text()):
@@ -446,10 +454,11 @@ class _Emitter:
         批次 …) kept as printed in that unit.  (The two callers of the 功能分类 and 收入/支出 layouts, ≈ 300 figures
         a report, pass their arguments by position: ≈ 1 µs less a call than by keyword on CPython 3.11.)"""
         text = cell.text
-        if is_blank(text):
+        stripped = text.strip()  # is_blank and is_dash of a cell's text (never None), stripped once
+        if not stripped:
             self.roles[(r, cell.col)] = "blank"
             return
-        if is_dash(text):
+        if stripped in DASHES:
             self.roles[(r, cell.col)] = "dash"
             return
         parsed = parse_plain(text)
@@ -494,17 +503,34 @@ class _Emitter:
         the role/value maps are looked up once, not once per cell)."""
         out: list[TableCell] = []
         append = out.append
-        no, code, title, roles, values = self.table_no, self.tdef.code, self.tdef.title, self.roles, self.values
-        for r, row in enumerate(self.grid.rows):
-            header = r < header_end
-            for cell in row:
+        no, code, title = self.table_no, self.tdef.code, self.tdef.title
+        roles, values = self.roles.get, self.values.get
+        rows = self.grid.rows
+        for r in range(min(header_end, len(rows))):
+            for cell in rows[r]:
+                col = cell.col
+                append(TableCell(no, code, title, r, col, cell.line_no, cell.text, values((r, col)), "header", cell.ref))
+        for r in range(max(header_end, 0), len(rows)):
+            for cell in rows[r]:
                 key = (r, cell.col)
-                role = "header" if header else roles.get(key, "label" if cell.text else "blank")
-                append(TableCell(no, code, title, r, cell.col, cell.line_no, cell.text, values.get(key), role, cell.ref))
+                text = cell.text
+                append(TableCell(no, code, title, r, key[1], cell.line_no, text, values(key),
+                                 roles(key, "label" if text else "blank"), cell.ref))
         return out
 
 
 # ---------------------------------------------------------------- layouts
+def _blank_or_dash(em: _Emitter, r: int, cell: Cell) -> bool:
+    """What _Emitter.value does first, for the hot callers before they work out a figure's measure, scope and
+    flags: a blank or dash cell gets its role and no figure (True).  Two thirds of the cells these callers
+    hand over are blank or dashes."""
+    text = cell.text.strip()
+    if text and text not in DASHES:
+        return False
+    em.roles[(r, cell.col)] = "dash" if text else "blank"
+    return True
+
+
 def _function_code(row: list[Cell], code_cols: list[int], split_cols: dict[str, int], carry: dict[str, str]) -> tuple[str | None, str | None]:
     """(code, leftover name) from a joined code column or from split 类/款/项 columns."""
     if split_cols:
@@ -593,6 +619,8 @@ def _parse_function(em: _Emitter, body_start: int, paths: list[list[str]]) -> No
             metric = metrics[cell.col]
             if metric is None:
                 em.unmapped(r, cell, row, "unmapped_column")
+                continue
+            if _blank_or_dash(em, r, cell):
                 continue
             kind, item = metric
             scope = tdef.scope
@@ -712,6 +740,8 @@ def _parse_two_sided(em: _Emitter, body_start: int, paths: list[list[str]]) -> N
             for cell in cells:
                 if item is None:
                     em.unmapped(r, cell, row, "unmapped_row", label)
+                    continue
+                if _blank_or_dash(em, r, cell):
                     continue
                 # 财政拨款收支总表 (04, B04): columns per fund (合计 | 一般公共预算 | 政府性基金预算 | …)
                 col_scope = vocab.fund_scope(leaf(paths[cell.col])) if tdef.scope == "fiscal" else None
