@@ -102,15 +102,13 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
 
     - ``parse``: ``parse_bytes`` (as a worker runs it: garbage settled every 50 documents, caches warm from
       the documents before);
-    - ``pack``: ``ingest.load.pack`` — the rows for the loader as Arrow tables (``pack_many`` over a task's
-      TASK_DOCS documents, in code that has ``pipeline._parse_some``: the task is then timed as a whole);
+    - ``pack``: ``ingest.load.pack`` — the rows for the loader as Arrow tables;
     - ``settle``: ``pipeline._settle``, the worker's garbage collection and freeze every 50 documents;
     - ``read``: the rest of the worker's task (``pipeline._parse_one``: the file's size checked, its bytes
       read).  Until the twelfth round ``pack`` was the rest of the task after ``parse``: ``pack + settle + read``
       now, less the one-off import of ``ingest.load`` (pyarrow, ≈ 0.5 CPU-s), done before timing as a worker
       does it at start-up (``_worker_init`` starts Arrow);
-    - ``send``: pickling the task's result and unpickling it (what crosses the process boundary: one
-      ``PackedBatch`` of TASK_DOCS documents, or one document's result in code before it);
+    - ``send``: pickling the task's result and unpickling it (what crosses the process boundary);
     - ``parent``: the parent's loader (``pipeline._Loader``) fed CHUNK-document chunks into a fresh warehouse, connection
       set up as ``ingest_paths`` does (places, Arrow, INSERTs, COMMITs and checkpoints, the last one at closing;
       cpca's one-off import and first lookup are done before timing); ``parent_first_chunk_ms`` and
@@ -127,53 +125,38 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
     pa.array(["start"])   # as _worker_init: Arrow started (and ingest.load imported) before the first task
     files = sorted(folder.glob("*.txt"))[:limit]
     spent = {"parse": 0.0, "pack": 0.0, "settle": 0.0}
-    real = {"parse": pipeline.parse_bytes, "pack": load.pack, "settle": pipeline._settle,
-            "pack_many": getattr(load, "pack_many", None)}
+    real = {"parse": pipeline.parse_bytes, "pack": load.pack, "settle": pipeline._settle}
 
-    active: set[str] = set()
-
-    def timed(stage, name=None):
-        function = real[name or stage]
+    def timed(stage):
+        function = real[stage]
 
         def run(*args):
-            if stage in active:   # pack_many of one document calls pack: counted once
-                return function(*args)
-            active.add(stage)
             t = time.process_time()
             try:
                 return function(*args)
             finally:
                 spent[stage] += time.process_time() - t
-                active.discard(stage)
         return run
 
-    # _parse_one / _parse_some call pipeline.parse_bytes and pipeline._settle, and import ingest.load's pack
-    # (and pack_many) when they run
+    # _parse_one calls pipeline.parse_bytes and pipeline._settle, and imports ingest.load's pack when it runs
     pipeline.parse_bytes, load.pack, pipeline._settle = timed("parse"), timed("pack"), timed("settle")
-    if real["pack_many"] is not None:
-        load.pack_many = timed("pack", "pack_many")
-    # a worker's task: TASK_DOCS documents (pipeline._parse_some), or one in code before it
-    task_docs = getattr(pipeline, "TASK_DOCS", 1) if hasattr(pipeline, "_parse_some") else 1
     thresholds = gc.get_threshold()
     pipeline._in_worker = True   # settle garbage as a worker does
     getattr(pipeline, "worker_gc", lambda: None)()   # and collect as often as a worker (where the code has it)
     task_s = send_s = 0.0
     results = []
     try:
-        for start in range(0, len(files), task_docs):
-            paths = [str(f) for f in files[start:start + task_docs]]
+        for f in files:
             t0 = time.process_time()
-            task = pipeline._parse_some(paths) if task_docs > 1 else [pipeline._parse_one(paths[0])]
+            result = pipeline._parse_one(str(f))
             t1 = time.process_time()
-            task = pickle.loads(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
+            result = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             t2 = time.process_time()
             task_s += t1 - t0
             send_s += t2 - t1
-            results += [pipeline._tag(result, path, "") for path, result in zip(paths, getattr(task, "results", task))]
+            results.append(pipeline._tag(result, str(f), ""))
     finally:
         pipeline.parse_bytes, load.pack, pipeline._settle = real["parse"], real["pack"], real["settle"]
-        if real["pack_many"] is not None:
-            load.pack_many = real["pack_many"]
         pipeline._in_worker = False
         gc.set_threshold(*thresholds)
     pipeline._geography({"北京市海淀区"})   # cpca's import and tables: once per run, not per report
@@ -214,7 +197,7 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
 def bench_growth(folder: Path, size: int) -> dict[str, float]:
     """The parent's CPU-ms per report as the warehouse grows to ``size`` reports, without parsing them all: the
     first CHUNK reports of ``folder`` are parsed and packed once, then loaded again and again, each time under
-    fresh doc_ids, paths and unit names (every raw table's doc_id column replaced), by the parent's loader into one
+    fresh doc_ids and paths (every raw table's doc_id column replaced), by the parent's loader into one
     warehouse set up as ``ingest_paths`` sets it, closed at the end (its last checkpoint counted).  Returns the
     average, and each tenth of the run's average (``parent_ms_at_N``): a cost that grows with the warehouse
     shows as a rising series."""
@@ -236,11 +219,7 @@ def bench_growth(folder: Path, size: int) -> dict[str, float]:
             if kind == "ok":
                 doc.doc_id = new = f"{k:06d}{doc.doc_id[6:]}"
                 doc.source_path = f"{doc.source_path}.{k}"
-                # each copy its own unit too: copies of one unit-year are candidate cut copies of each other
-                # (ingest.truncation.cut_copies), whose comparison grows with the copies, not with the warehouse
-                unit = doc.fields.get("unit_name")
-                doc.unit_name = f"{unit}{k}" if unit else unit
-                doc.fields = dict(doc.fields, doc_id=new, source_path=doc.source_path, unit_name=doc.unit_name)
+                doc.fields = dict(doc.fields, doc_id=new, source_path=doc.source_path)
                 doc.outcome = dict(doc.outcome)
                 doc.tables = {name: t.set_column(t.schema.get_field_index("doc_id"), "doc_id",
                                                  pa.array([new] * t.num_rows, pa.string()))

@@ -265,139 +265,6 @@ def pack(doc: ParsedDocument) -> PackedDocument:
                           document_tables(doc, kinds, reasons, line_refs=False), outcome)
 
 
-def pack_many(docs: Sequence[ParsedDocument]) -> list[PackedDocument]:
-    """Parsed documents → one :class:`PackedDocument` each, as :func:`pack` makes it, but with every raw
-    table's rows built once for all the documents (one Arrow table a raw table, each document's tables zero-copy
-    slices of it, in order): pyarrow's cost per call (≈ 5–20 µs an array, a dozen arrays a table, eight tables) is
-    paid once for the documents of a worker's task, not once per document.  Raises what :func:`pack` of a
-    faulty document raises (the caller then packs them one by one, so the fault stays that document's)."""
-    if len(docs) <= 1:
-        return [pack(d) for d in docs]
-    import numpy as np
-
-    results = [d.result for d in docs]
-    kinds = [Counter(map(_KIND, r.observations)) for r in results]
-    reasons = [Counter(map(_REASON, r.rejects)) for r in results]
-    coverage = [coverage_from(k, c) for k, c in zip(kinds, reasons)]
-    ids = pa.array([d.doc_id for d in docs], pa.string())
-
-    def rows_of(name: str, per_doc: list[Sequence[Any]], extra: Callable[[list[int]], dict[str, Any]]) -> list[pa.Table]:
-        """One table of ``name`` for every document's ``per_doc`` objects, sliced back per document."""
-        counts = [len(objects) for objects in per_doc]
-        extra_ = extra(counts)
-        extra_["doc_id"] = ids.take(pa.array(np.repeat(np.arange(len(docs), dtype=np.int32), counts)))
-        objects = [o for part in per_doc for o in part]
-        table = (columns_to_arrow if name == "coverage" else objects_to_arrow)(name, objects, extra_)
-        out, at = [], 0
-        for n in counts:
-            out.append(table.slice(at, n))
-            at += n
-        return out
-
-    def seqs(counts: list[int]) -> pa.Array:
-        return pa.concat_arrays([_seq(n) for n in counts])
-
-    def refs(per_doc: list[Sequence[Any]], with_col: bool = True) -> list[str | None] | None:
-        """Each row's source_ref where a document's format needs its locators (as :func:`pack`: a text file's rows
-        keep their own ref, completed by the INSERT); None when every document is a text file."""
-        if all(d.format == "text" for d in docs):
-            return None
-        return [ref for d, objects in zip(docs, per_doc) for ref in
-                ([o.source_ref for o in objects] if d.format == "text" else _source_refs(d, objects, with_col))]
-
-    def locators(per_doc: list[Sequence[Any]]) -> list[str | None] | None:
-        if not any(d.locators for d in docs):
-            return None
-        return [loc for d, objects in zip(docs, per_doc)
-                for loc in ([_locator(d, o.line_no) for o in objects] if d.locators else [None] * len(objects))]
-
-    def rejects_refs(per_doc: list[Sequence[Any]]) -> list[str]:
-        return [ref for d, objects in zip(docs, per_doc) for ref in _source_refs(d, objects, with_col=False)]
-
-    obs = [r.observations for r in results]
-    rej = [r.rejects for r in results]
-    inds = [r.indicators for r in results]
-    cells = [r.cells for r in results]
-    contents = [d.contents for d in docs]
-    tables = {
-        "observations": rows_of("observations", obs, lambda c: {
-            "seq": seqs(c), "source_ref": refs(obs), "locator": locators(obs)}),
-        "rejects": rows_of("rejects", rej, lambda c: {"seq": seqs(c), "source_ref": rejects_refs(rej)}),
-        "indicators": rows_of("indicators", inds, lambda c: {"source_ref": [
-            source_ref(d, None, i.line_no) for d, part in zip(docs, inds) for i in part]}),
-        "table_cells": rows_of("table_cells", cells, lambda c: {"source_ref": refs(cells)}),
-        "sections": rows_of("sections", [r.sections for r in results], lambda c: {}),
-        "parse_issues": rows_of("parse_issues", [r.issues for r in results], lambda c: {}),
-        "toc_entries": rows_of("toc_entries", contents, lambda c: {
-            "source_ref": [_ref(e.line_no) for part in contents for e in part]}),
-        "coverage": rows_of("coverage", coverage, lambda c: {
-            "category": [c_ for part in coverage for c_, _, _ in part],
-            "key": [k for part in coverage for _, k, _ in part], "n": [n for part in coverage for _, _, n in part]}),
-    }
-    packed = []
-    for i, doc in enumerate(docs):
-        r = results[i]
-        outcome = {
-            "doc_id": doc.doc_id, "path": doc.source_path, "unit": doc.unit_name_raw, "year": doc.fiscal_year,
-            "status": doc.status, "figures": len(r.observations), "rejects": len(r.rejects),
-            "by_kind": dict(kinds[i]), "by_reason": dict(reasons[i]), "issues": [x.message for x in r.issues],
-            "parse_ms": round(doc.parse_ms, 1),
-        }
-        own = {name: parts[i] for name, parts in tables.items() if parts[i].num_rows}
-        packed.append(PackedDocument(doc.doc_id, doc.source_path, doc.unit_name, document_fields(doc), own, outcome))
-    return packed
-
-
-class PackedBatch:
-    """The results of one worker task (``results``: per path, ("ok", PackedDocument) or ("error", (message,
-    place))), sent to the parent in one message: each raw table's rows of all the documents as one Arrow record
-    batch (pickled as in :class:`PackedDocument`), and each document its slices of them — 8 IPC messages a task,
-    not 8 a document.  Unpickled, every document's tables are zero-copy slices of the received ones."""
-
-    def __init__(self, results: list[tuple[str, Any]]) -> None:
-        self.results = results
-
-    def __getstate__(self) -> dict[str, Any]:
-        docs = [payload for kind, payload in self.results if kind == "ok"]
-        names = sorted({name for d in docs for name in d.tables})
-        spans: list[dict[str, tuple[int, int]]] = [{} for _ in docs]
-        tables, streams = {}, {}
-        for name in names:
-            parts, at = [], 0
-            for d, span in zip(docs, spans):
-                table = d.tables.get(name)
-                if table is not None:
-                    span[name] = (at, table.num_rows)
-                    at += table.num_rows
-                    parts.append(table)
-            whole = pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0]
-            batches = whole.to_batches()
-            if len(batches) == 1 and name in _RAW_TABLES and whole.schema.equals(raw_schema(name)):
-                tables[name] = batches[0].serialize()
-            else:
-                streams[name] = _ipc_bytes(whole)
-        ok = iter(zip(docs, spans))
-        results = []
-        for kind, payload in self.results:
-            if kind == "ok":
-                d, span = next(ok)
-                payload = (d.doc_id, d.source_path, d.unit_name, d.fields, d.outcome, span)
-            results.append((kind, payload))
-        return {"results": results, "tables": tables, "streams": streams}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        tables = {name: pa.Table.from_batches([pa.ipc.read_record_batch(data, raw_schema(name))])
-                  for name, data in state["tables"].items()}
-        tables |= {name: pa.ipc.open_stream(data).read_all() for name, data in state["streams"].items()}
-        self.results = []
-        for kind, payload in state["results"]:
-            if kind == "ok":
-                doc_id, path, unit, fields_, outcome, span = payload
-                payload = PackedDocument(doc_id, path, unit, fields_,
-                                         {name: tables[name].slice(at, n) for name, (at, n) in span.items()}, outcome)
-            self.results.append((kind, payload))
-
-
 def coverage_of(doc: ParsedDocument) -> list[tuple[str, str, int]]:
     """The raw.coverage rows of a document: (category, key, n), figures by kind and rejects by reason, sorted."""
     return coverage_from(Counter(map(_KIND, doc.result.observations)), Counter(map(_REASON, doc.result.rejects)))
@@ -490,8 +357,8 @@ def to_arrow(con: duckdb.DuckDBPyConnection | None, table: str, rows: list[dict[
 
 def columns_to_arrow(table: str, objects: list[Any], extra: dict[str, Any]) -> pa.Table:
     """Model objects (Observation, TableCell …) → an Arrow table of ``raw.<table>``, column by column:
-    a column named in ``extra`` takes those values (a list or a pyarrow Array: one per object; any other value:
-    that value in every row, e.g. the doc_id), else the object's attribute of that name, else NULL.  The rows equal those
+    a column named in ``extra`` takes those values (a list: one per object; any other value: that value in
+    every row, e.g. the doc_id), else the object's attribute of that name, else NULL.  The rows equal those
     of :func:`document_rows` (tests/test_ingest_speed.py)."""
     schema = raw_schema(table)
     extra = {name: value for name, value in extra.items() if value is not None}   # None: not given
@@ -510,9 +377,6 @@ def columns_to_arrow(table: str, objects: list[Any], extra: dict[str, Any]) -> p
             continue
         if values is None:
             values = columns.get(f.name, ())
-        elif isinstance(values, pa.Array):
-            arrays.append(values)
-            continue
         elif not isinstance(values, list):   # one value for every row: made in C, not converted row by row
             arrays.append(pa.repeat(pa.scalar(values, f.type), len(objects)))
             continue

@@ -40,8 +40,8 @@ import traceback
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +53,7 @@ from ingest.limits import MB, Limits, check_file_size, die_with_parent, limit_wo
 from ingest.schema import connect, now
 
 if TYPE_CHECKING:
-    from ingest.load import PackedBatch, PackedDocument
+    from ingest.load import PackedDocument
 
 # The parser, the loader and pyarrow (≈ 1.5 s of imports, pandas among them) are imported where a
 # document is read, parsed or loaded: a run that finds nothing new never needs them.
@@ -80,18 +80,6 @@ def supported_extensions() -> list[str]:
     return extensions()
 
 BATCH = 200   # documents per set of INSERTs (one INSERT … SELECT per raw table for the batch)
-# Documents per task sent to a parsing worker (_parse_some): the pool's cost is per message — the parent's
-# receiving thread wakes, unpickles and hands over each result, and the task goes out the same way (measured,
-# bench/README.md "Fifth round": 0.4–0.9 CPU-ms of that thread a result, against 0.08 to receive the same
-# bytes through a bare pipe) — so several documents share one message each way.  A task has one document's
-# time budget (Limits.doc_timeout_s) for all of its documents, which parse in ≈ 20 ms each; a task that
-# fails as a whole (over that budget, or its worker ended abruptly) has each of its documents parsed again
-# alone, under the budget of one, so only the document at fault fails, with the reason it has alone.
-# A task also holds at most TASK_BYTES of files (a larger file goes alone): a generated text report is ≈ 20 KB,
-# while a large PDF, a scanned one above all (OCR), may take many seconds, and eight of them in one task could
-# reach the budget together and have to be parsed again one by one.
-TASK_DOCS = 8
-TASK_BYTES = 512 * 1024
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
 CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held besides the open transaction's
 
@@ -395,28 +383,12 @@ def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     from ingest.load import pack
 
     limits = limits or Limits()
-    parsed = _read_and_parse(path, limits)
-    return _guarded(lambda: ("ok", pack(parsed[1])), limits) if parsed[0] == "ok" else parsed
-
-
-def _read_and_parse(path: str, limits: Limits) -> tuple[str, Any]:
-    """Worker: reads and parses one file: ("ok", ParsedDocument) or ("error", (message, place)); never raises."""
-    def parse() -> tuple[str, Any]:
+    _test_delay(path)
+    try:
         check_file_size(path, os.stat(path).st_size, limits)
         document = parse_bytes(Path(path), Path(path).read_bytes())
         _settle()
-        return "ok", document
-
-    _test_delay(path)
-    return _guarded(parse, limits)
-
-
-def _guarded(step: Callable[[], tuple[str, Any]], limits: Limits) -> tuple[str, Any]:
-    """``step()``, or ("error", (message, place)) for what it raised: a file that cannot be read, an unreadable
-    document (IngestError, with its place), over the memory budget, a parser bug (with the parser's file and
-    line).  The message is never empty."""
-    try:
-        return step()
+        return "ok", pack(document)
     except OSError as exc:
         return "error", (f"cannot read file: {exc.strerror or _reason(exc)}", None)
     except IngestError as exc:
@@ -430,26 +402,6 @@ def _guarded(step: Callable[[], tuple[str, Any]], limits: Limits) -> tuple[str, 
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         return "error", (f"parser error {_reason(exc)}", f"{Path(frame.filename).name}:{frame.lineno}")
-
-
-def _parse_some(paths: list[str], limits: Limits | None = None) -> PackedBatch:
-    """Worker: what :func:`_parse_one` gives for each path, in order, as one :class:`ingest.load.PackedBatch` —
-    one task and one result message for several documents (TASK_DOCS), their rows built as Arrow once for all of
-    them (ingest.load.pack_many).  When packing them together fails, each is packed alone, so a document's
-    fault stays its own.  Never raises for a document's fault."""
-    from ingest.load import PackedBatch, pack, pack_many
-
-    limits = limits or Limits()
-    results = [_read_and_parse(path, limits) for path in paths]
-    ok = [i for i, (kind, _) in enumerate(results) if kind == "ok"]
-    try:
-        for i, packed in zip(ok, pack_many([results[i][1] for i in ok]), strict=True):
-            results[i] = "ok", packed
-    except (Exception, MemoryError):  # noqa: BLE001 - find the document at fault: each alone
-        for i in ok:
-            document = results[i][1]
-            results[i] = _guarded(lambda d=document: ("ok", pack(d)), limits)
-    return PackedBatch(results)
 
 
 def _geography(names: set[str]) -> dict[str, dict[str, Any]]:
@@ -583,7 +535,7 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                         futures = _submit(chunk, pool)
                         if parsed is not None:
                             loader.load(parsed)
-                        parsed = _collect(chunk, futures, bar, limits, pool) if chunk else None
+                        parsed = _collect(chunk, futures, bar, limits) if chunk else None
                         if parsed is None:
                             break
                     loader.finish()
@@ -657,9 +609,8 @@ class _Workers:
                                        context=multiprocessing.get_context("spawn"))
         return self
 
-    def schedule(self, paths: list[str]):
-        """One task parsing ``paths`` in order (:func:`_parse_some`), under one document's time budget."""
-        return self.pool.schedule(_parse_some, args=(paths, self.limits), timeout=self.limits.doc_timeout_s)
+    def schedule(self, path: str):
+        return self.pool.schedule(_parse_one, args=(path, self.limits), timeout=self.limits.doc_timeout_s)
 
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is None:
@@ -692,18 +643,10 @@ class _Loader:
         self.con, self.summary, self.run_id = con, summary, run_id
         self.open: list[tuple[list[PackedDocument], dict, list]] = []   # the open transaction's batches, outcomes
         self.rows = 0
-        self.places: dict[str, dict[str, Any]] = {}   # unit name → its place, for the run (_geography)
 
     def load(self, results: list[tuple[str, Any]]) -> None:
         """One parsed chunk: ("ok", PackedDocument) or ("error", Failure) each, in input order."""
-        names = {r.unit_name for kind, r in results if kind == "ok" and r.unit_name}
-        # a unit's place is looked up once a run (a unit's reports of several years fall in several chunks);
-        # cpca reads each name alone, so a name's answer does not depend on the others asked with it
-        new = names - self.places.keys()
-        if new:
-            found = _geography(new)
-            self.places.update({name: found.get(name, {}) for name in new})
-        geo = {name: self.places[name] for name in names if self.places[name]}
+        geo = _geography({r.unit_name for kind, r in results if kind == "ok" and r.unit_name})
         for b in range(0, len(results), BATCH):
             self._batch(results[b:b + BATCH], geo)
 
@@ -782,58 +725,30 @@ def _rollback(con) -> None:
 
 
 def _submit(chunk: list[tuple[str, str]], pool: _Workers) -> dict:
-    """Schedule one chunk's documents on the workers, in order, up to TASK_DOCS of them and TASK_BYTES of files a
-    task (a file that cannot be stat'ed goes alone; its worker says why): future → positions in the chunk."""
-    futures: dict = {}
-    task: list[int] = []
-    size = 0
-    for i, (path, _) in enumerate(chunk):
-        try:
-            n = os.stat(path).st_size
-        except OSError:
-            n = TASK_BYTES + 1
-        if task and (len(task) == TASK_DOCS or size + n > TASK_BYTES):
-            futures[pool.schedule([chunk[j][0] for j in task])] = task
-            task, size = [], 0
-        task.append(i)
-        size += n
-    if task:
-        futures[pool.schedule([chunk[j][0] for j in task])] = task
-    return futures
+    """Schedule one chunk's documents on the workers: future → position in the chunk."""
+    return {pool.schedule(path): i for i, (path, _) in enumerate(chunk)}
 
 
-def _collect(chunk: list[tuple[str, str]], futures: dict, bar, limits: Limits, pool: _Workers) -> list[tuple[str, Any]]:
-    """The chunk's results in input order; a document over budget fails alone: a task of several documents
-    that fails as a whole (time budget, a worker ended, a result that cannot be sent back) has each of them
-    parsed again in a task of its own, and only those tasks' failures are the documents'."""
+def _collect(chunk: list[tuple[str, str]], futures: dict, bar, limits: Limits) -> list[tuple[str, Any]]:
+    """The chunk's results in input order; a document over budget fails alone."""
     import pebble
 
     results: list[tuple[str, Any] | None] = [None] * len(chunk)
-    pending = dict(futures)
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            positions = pending.pop(future)
-            try:
-                outs = future.result().results
-            except Exception as exc:  # noqa: BLE001 - the task failed as a whole
-                if len(positions) > 1:
-                    for i in positions:
-                        pending[pool.schedule([chunk[i][0]])] = [i]
-                    continue
-                if isinstance(exc, FutureTimeout):
-                    outs = [("error", (f"over the time budget of {limits.doc_timeout_s:g}s per document "
-                                       "(JUESUAN_DOC_TIMEOUT); its parser was stopped", "whole file"))]
-                elif isinstance(exc, pebble.ProcessExpired):
-                    outs = [("error", (f"the parsing process ended abruptly (exit code {exc.exitcode}), "
-                                       f"e.g. over the memory budget of {limits.doc_memory_bytes // MB} MB",
-                                       "whole file"))]
-                else:   # e.g. a result that cannot be sent back
-                    outs = [("error", (f"parser error {_reason(exc)}", None))]
-            for i, result in zip(positions, outs, strict=True):
-                path, doc_id = chunk[i]
-                results[i] = _tag(result, path, doc_id)
-                bar.advance()
+    for future in as_completed(futures):
+        i = futures[future]
+        path, doc_id = chunk[i]
+        try:
+            result = future.result()
+        except FutureTimeout:
+            result = "error", (f"over the time budget of {limits.doc_timeout_s:g}s per document "
+                               "(JUESUAN_DOC_TIMEOUT); its parser was stopped", "whole file")
+        except pebble.ProcessExpired as exc:
+            result = "error", (f"the parsing process ended abruptly (exit code {exc.exitcode}), "
+                               f"e.g. over the memory budget of {limits.doc_memory_bytes // MB} MB", "whole file")
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+            result = "error", (f"parser error {_reason(exc)}", None)
+        results[i] = _tag(result, path, doc_id)
+        bar.advance()
     return [r for r in results if r is not None]
 
 
