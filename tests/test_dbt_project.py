@@ -84,15 +84,30 @@ def test_sources_declare_freshness_on_every_table():
         assert ("loaded_at_field" in config) != ("loaded_at_query" in config), table["name"]
 
 
+def _tested_key(model: dict) -> bool:
+    """Whether the model's yml tests a key itself: a column with primary_key (or unique + not_null), or a
+    one_row_per_grain test."""
+    column_keys = [c["name"] for c in model.get("columns", []) or []
+                   if {"unique", "not_null"} <= (names := {_test_name(t) for t in c.get("data_tests", []) or []})
+                   or "primary_key" in names]
+    combined = [t for t in model.get("data_tests", []) or [] if _test_name(t) == "one_row_per_grain"]
+    return bool(column_keys or combined)
+
+
 def test_every_model_has_a_primary_key_test():
+    """Every model's key is tested — by its own yml, or, where a test of another model already covers the same
+    rows (meta.key_tested_by on the key column, bench/README "Build, thirteenth round"), by that model's own key
+    test, which must exist."""
+    docs = documented()
     lacking = []
-    for name, model in documented().items():
-        column_keys = [c["name"] for c in model.get("columns", []) or []
-                       if {"unique", "not_null"} <= (names := {_test_name(t) for t in c.get("data_tests", []) or []})
-                       or "primary_key" in names]
-        combined = [t for t in model.get("data_tests", []) or [] if _test_name(t) == "one_row_per_grain"]
-        if not column_keys and not combined:
-            lacking.append(name)
+    for name, model in docs.items():
+        implied = [(c["name"], c["meta"]["key_tested_by"]) for c in model.get("columns", []) or []
+                   if (c.get("meta") or {}).get("key_tested_by")]
+        if _tested_key(model):
+            continue
+        if implied and all(by in docs and _tested_key(docs[by]) for _, by in implied):
+            continue
+        lacking.append((name, implied))
     assert lacking == []
 
 

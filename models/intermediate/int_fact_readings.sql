@@ -10,7 +10,7 @@ with r as {{ slice_cte() }} (
     select
         *,
         -- the key the rank is joined back by (row_key, below)
-        {{ 'observation_id' if is_incremental() else 'rowid' }} as row_key,
+        {{ row_key() }} as row_key,
         concat_ws('|',
             kind, coalesce(scope, ''), coalesce(item_key, ''), measure,
             coalesce(function_code_resolved, case when is_function_subject then 'unresolved:' || subject_name end, ''),

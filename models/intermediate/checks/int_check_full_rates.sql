@@ -13,7 +13,7 @@ with checks as (
     -- materialized in an incremental one: the few documents' rows, selected once (slice_cte, macros/incremental.sql)
     with readings as {{ slice_cte() }} (
         -- row_key: the key the pairs name readings by, as in int_check_ratios (rowid in a full build)
-        select *, {{ 'observation_id' if is_incremental() else 'rowid' }} as row_key
+        select *, {{ row_key() }} as row_key
         from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as not materialized (

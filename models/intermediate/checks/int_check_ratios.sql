@@ -22,7 +22,7 @@ with checks as (
         -- use of readings scans that one table in one statement): an integer, where the hash joins of 600 k-900 k ids
         -- with 2.5 M readings by the VARCHAR observation_id were most of the model; an incremental build's readings are
         -- a slice of a few documents (a subquery, no rowid): observation_id
-        select *, {{ 'observation_id' if is_incremental() else 'rowid' }} as row_key
+        select *, {{ row_key() }} as row_key
         from {{ of_new_documents(ref('int_fact_readings')) }} where kind not in ('performance')
     ),
     f as not materialized (
