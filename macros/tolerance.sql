@@ -40,71 +40,51 @@ stated percentage's interval overlaps it.  No fixed "magic" tolerance is used.
 
     budget_sides(relation): one row per (metric_key, doc_id, fiscal_year) of the relation's budget readings,
     with initial_id (完成年初预算的 X% divides by the 年初预算, else the budget) and full_year_id (执行率 by the
-    全年预算数, else the budget).  keys=true adds initial_key and full_year_key: those readings' fact_key (the relation
-    holds one reading of a fact per document, a fact_key names its measure, so both arg_min pick the same row).
+    全年预算数, else the budget), and initial_key and full_year_key: those readings' fact_key (the relation holds one
+    reading of a fact per document, a fact_key names its measure, so both arg_min pick the same row).  id: the
+    column that names a reading (default observation_id).
 
     passage_pairs and readings_of_pairs: below. -#}
-{% macro budget_sides(relation, keys=false, id='observation_id') -%}
+{% macro budget_sides(relation, id='observation_id') -%}
         select metric_key, doc_id, fiscal_year,
             arg_min({{ id }}, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_id,
-            arg_min({{ id }}, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id
-            {%- if keys %},
+            arg_min({{ id }}, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_id,
             arg_min(fact_key, case measure when 'budget_initial' then 1 when 'budget' then 2 else 3 end) as initial_key,
             arg_min(fact_key, case measure when 'budget_full_year' then 1 when 'budget' then 2 else 3 end) as full_year_key
-            {%- endif %}
         from {{ relation }} where measure in ('budget_initial', 'budget', 'budget_full_year')
         group by all
 {%- endmacro %}
 
-{#- passage_pairs(pairs, facts, readings, stated, source_kind=none): a select of every row of pairs (a relation with
-    stated_id, num_id and den_id: a stated percentage and the two facts it divides, by observation_id, and any other
-    columns, kept as they are) with num_id and den_id replaced by the reading of that fact stated in the
-    percentage's own passage, where there is one: same document, fact_key and section, at most passage_lines lines
-    above the percentage, the nearest; else the fact's id unchanged.
-        facts     the relation the num_id / den_id facts are read from (their fact_key);
-        readings  every reading a passage may state (observation_id, doc_id, fact_key, source_kind, section, line_no);
-        stated    the relation the percentages are read from (doc_id, line_no, section);
+{#- passage_pairs(pairs, readings, source_kind=none, id='observation_id'): a select of every row of pairs with num_id
+    and den_id replaced by the reading of that fact stated in the percentage's own passage, where there is one: same
+    document, fact_key and section, at most passage_lines lines above the percentage, the nearest; else the fact's
+    id unchanged.
+        pairs     stated_id, num_id, den_id (a stated percentage and the two facts it divides), the lookup's keys —
+                  doc_id, line_no, section (and source_kind when source_kind is none) of the percentage, num_key
+                  and den_key (the facts' fact_key) — and any other columns, kept as they are.  Carrying the keys
+                  spares two joins of 600 k sides with 2 M readings by id, a third of int_check_ratios at 10,000
+                  reports (bench/README.md, "Build, thirteenth round");
+        readings  every reading a passage may state (id, doc_id, fact_key, source_kind, section, line_no);
         source_kind  the source_kind a passage reading must have: a SQL literal ("'narrative'"), or none for the
                   percentage's own;
-        keyed     true when pairs also carry the lookup's keys — doc_id, line_no, section (and source_kind when
-                  source_kind is none) of the percentage, num_key and den_key (the facts' fact_key) — so facts
-                  and stated are not read: at 10,000 reports the two joins of 600 k sides with 2 M readings by
-                  observation_id were a third of int_check_ratios (bench/README.md, "Build, thirteenth round").
-        id        the column that names a reading in pairs and readings (default observation_id; int_check_ratios
-                  passes its row_key, an integer in a full build).  Also an argument of budget_sides and
-                  readings_of_pairs.
+        id        the column that names a reading in pairs and readings (int_check_ratios passes its row_key, an
+                  integer in a full build).  Also an argument of budget_sides and readings_of_pairs.
     Shared by int_check_ratios and int_check_full_rates.  An explicit join and aggregate rather than a correlated
     subquery per side (issue 14): DuckDB decorrelated the subqueries into a join of readings with the percentages
     by document (15 M rows at 10,000 reports). -#}
-{% macro passage_pairs(pairs, facts, readings, stated, source_kind=none, keyed=false, id='observation_id') -%}
-    {%- if keyed %}
+{% macro passage_pairs(pairs, readings, source_kind=none, id='observation_id') -%}
     with q as materialized (
-        -- the pairs carry the lookup's keys: no join of the pairs with the readings by observation_id
+        -- every key of the lookup in one materialised relation, so the join with readings is one hash join on all
+        -- of them (inlined, DuckDB joined readings with the percentages by document first: 15 M rows)
         select stated_id, num_id as fact_id, doc_id, num_key as fact_key, line_no, section
             {%- if source_kind is none %}, source_kind{% endif %} from {{ pairs }}
         union
         select stated_id, den_id, doc_id, den_key, line_no, section
             {%- if source_kind is none %}, source_kind{% endif %} from {{ pairs }}
     ),
-    {%- else %}
-    with sides as (
-        select stated_id, num_id as fact_id from {{ pairs }} union select stated_id, den_id from {{ pairs }}
-    ),
-    {%- endif %}
     passage as (
         select q.stated_id, q.fact_id, arg_max(r.{{ id }}, r.line_no) as passage_id
         from (
-            {%- if not keyed %}
-            -- every key of the lookup in one materialised relation, so the join with readings is one hash join on
-            -- all of them (inlined, DuckDB joined readings with the percentages by document first: 15 M rows)
-            with q as materialized (
-                select x.stated_id, x.fact_id, s.doc_id, k.fact_key, {{ source_kind if source_kind is not none else 's.source_kind' }} as source_kind,
-                    s.line_no, s.section
-                from sides as x
-                inner join {{ stated }} as s on x.stated_id = s.observation_id
-                inner join {{ facts }} as k on x.fact_id = k.observation_id
-            )
-            {%- endif %}
             select * from q
         ) as q
         inner join {{ readings }} as r on q.doc_id = r.doc_id and q.fact_key = r.fact_key

@@ -23,10 +23,10 @@ with checks as (
         select * from readings where measure in ('completion_pct', 'execution_rate') and value = 100
     ),
     budgets as (
-        {{ budget_sides('f', keys=true, id='row_key') }}
+        {{ budget_sides('f', id='row_key') }}
     ),
     pairs as (
-        -- with the keys of the passage lookup (passage_pairs keyed)
+        -- with the keys of the passage lookup (passage_pairs)
         select s.row_key as stated_id, n.row_key as num_id,
             case when s.measure = 'execution_rate' then b.full_year_id else b.initial_id end as den_id,
             s.doc_id, s.line_no, s.section, s.source_kind, n.fact_key as num_key,
@@ -37,7 +37,7 @@ with checks as (
         join budgets b on b.doc_id = s.doc_id and b.fiscal_year = s.fiscal_year and b.metric_key = s.metric_key
     ),
     in_passage as materialized (
-        {{ passage_pairs('pairs', facts='f', readings='readings', stated='readings', keyed=true, id='row_key') }}
+        {{ passage_pairs('pairs', readings='readings', id='row_key') }}
     ),
     used as (
         {{ readings_of_pairs('in_passage', 'readings', id='row_key') }}

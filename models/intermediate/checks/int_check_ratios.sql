@@ -36,14 +36,14 @@ with checks as (
     ),
     budgets as (
         -- 完成年初预算的 X% divides by the 年初预算; 执行率 (B/A) by the 全年预算数
-        {{ budget_sides('f', keys=true, id='row_key') }}
+        {{ budget_sides('f', id='row_key') }}
     ),
     changes as (
         select * from f where measure in ('yoy_change', 'vs_budget_change')
     ),
     pairs as (
         -- numerator and denominator for each stated percentage
-        -- with the keys of the passage lookup (passage_pairs keyed): the percentage's place, both facts' fact_key
+        -- with the keys of the passage lookup (passage_pairs): the percentage's place, both facts' fact_key
         select s.row_key as stated_id, n.row_key as num_id, d.row_key as den_id,
                'share_of_total' as check_name, 'Stated share = amount / total' as description, false as den_is_difference,
                s.doc_id, s.line_no, s.section, n.fact_key as num_key, d.fact_key as den_key
@@ -82,7 +82,7 @@ with checks as (
     ),
     in_passage as materialized (
         -- the reading of each side stated in the percentage's own passage, else the fact's
-        {{ passage_pairs('pairs', facts='f', readings='readings', stated='f', source_kind="'narrative'", keyed=true, id='row_key') }}
+        {{ passage_pairs('pairs', readings='readings', source_kind="'narrative'", id='row_key') }}
     ),
     used as (
         -- the stated percentage (a winning reading) and both readings it divides
