@@ -5,8 +5,9 @@
 writes /tmp/corpus/reports/*.txt (or *.pdf) and, with --errors, /tmp/corpus/manifest.csv.
 
 Each report is one unit-year of a real place (seeds/admin_divisions.csv: a prefecture or a county
-and its prefecture) and one sector; units get several consecutive years, so a stated YoY change
-can be checked against the unit's previous report. The text is templated on the bundled corpus
+and its prefecture) and one of 19 sectors, no (place, sector) twice, so no unit-year repeats up to 175,104
+reports; units get several consecutive years, so a stated YoY change can be checked against the unit's
+previous report. The text is templated on the bundled corpus
 (data/reports/*.txt): the title block, 目录, 第一部分 部门概况 (with a work summary), 第二部分 情况说明 with the sentence
 forms of the bundled reports (收支总计 and YoY, shares of sources and of basic/project, 年初预算
 completion per 项, 人员经费/公用经费, 三公 with budget, completion and shares, 政府采购,
@@ -56,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 LAYOUTS = ("grid", "cells", "wrapped", "narrative")
-GENERATOR_VERSION = 6  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
+GENERATOR_VERSION = 7  # bump when the output changes (bench_e2e.py keys its corpus cache on it)
 ERROR_KINDS = ("table_cell", "narrative_number", "share", "yoy", "unit_slip")
 
 MANIFEST_FIELDS = ["file", "kind", "line", "original", "injected", "expected_checks", "layout", "unit", "fiscal_year",
@@ -105,6 +106,21 @@ SECTORS = {
     "财政局": (["2010601", "2010602"], ["预算绩效管理", "财政信息化建设", "会计人员培训", "非税收入征管"]),
     "人力资源和社会保障局": (["2080101"], ["就业创业服务", "劳动保障监察", "职业技能鉴定", "人才引进服务"]),
     "机关事务管理局": (["2010301", "2010302"], ["公务用车平台运维", "办公用房维修", "机关食堂运行"]),
+    "统计局": (["2010501", "2010502"], ["统计调查", "经济普查", "统计信息化建设"]),
+    "审计局": (["2010801", "2010804"], ["审计项目经费", "审计信息化建设", "聘请中介机构"]),
+    "市场监督管理局": (["2013801", "2013816"], ["食品安全抽检", "特种设备安全监察", "计量检定"]),
+    "司法局": (["2040601", "2040604"], ["人民调解", "法律援助", "社区矫正"]),
+    "教育局": (["2050101", "2050102"], ["教师培训", "学生资助管理", "教育督导"]),
+    "文化和旅游局": (["2070101", "2070102"], ["文化惠民演出", "旅游宣传推广", "非遗保护"]),
+    "民政局": (["2080201", "2080202"], ["社会组织管理", "婚姻登记", "养老服务监管"]),
+    "卫生健康局": (["2100101", "2100102"], ["卫生监督", "健康教育", "基本公共卫生服务管理"]),
+    "生态环境局": (["2110101", "2110102"], ["环境监测", "污染防治", "环保督察整改"]),
+    "住房和城乡建设局": (["2120101", "2120102"], ["城市建设管理", "建筑市场监管", "物业管理指导"]),
+    "农业农村局": (["2130101", "2130102"], ["农业技术推广", "高标准农田建设", "动物防疫"]),
+    "水利局": (["2130301", "2130302"], ["河湖长制", "水土保持", "防汛抗旱"]),
+    "交通运输局": (["2140101", "2140102"], ["农村公路养护", "道路运输管理", "交通安全监管"]),
+    "自然资源局": (["2200101", "2200102"], ["国土空间规划", "不动产登记", "耕地保护"]),
+    "应急管理局": (["2240101", "2240102"], ["安全生产监管", "应急救援演练", "防灾减灾宣传"]),
 }
 COMMON_ITEMS = ["2080501", "2080505", "2080506", "2101101", "2210201"]  # pensions, medical, housing fund
 PERSONNEL = ["30101", "30102", "30103", "30107", "30108", "30109", "30110", "30112", "30113", "30302", "30305"]
@@ -740,7 +756,8 @@ def build_reports(folder: Path | str, size: int, seed: int = 0,
     """Render `size` reports (in memory; paths under `folder`) and return them with the random
     generator in the state that follows (injection continues from it, so a corpus with errors is
     the clean corpus with some lines changed). Distinct unit-years: units of real places × sectors,
-    `len(years)` consecutive years each (the last unit may get fewer)."""
+    `len(years)` consecutive years each (the last unit may get fewer).
+    Raises ValueError when `size` needs more units than places × sectors."""
     rng = random.Random(seed)
     folder = Path(folder)
     places = _places()
@@ -748,9 +765,15 @@ def build_reports(folder: Path | str, size: int, seed: int = 0,
     sectors = list(SECTORS)
     reports: list[Report] = []
     n_units = -(-size // len(years))
+    if n_units > len(places) * len(sectors):
+        raise ValueError(f"--size {size}: at most {len(places) * len(sectors) * len(years):,} distinct unit-years "
+                         f"({len(places):,} places × {len(sectors)} sectors × {len(years)} years)")
+    # unit k is place k mod P with that place's sectors in turn from a random first one: no two units share a
+    # (place, sector), so no unit-year repeats (a repeat is a second version of a report, superseding the first)
+    first = [rng.randrange(len(sectors)) for _ in places]
     for k in range(n_units):
         place = places[k % len(places)]
-        sector = sectors[(k // len(places)) % len(sectors)] if k >= len(places) else rng.choice(sectors)
+        sector = sectors[(first[k % len(places)] + k // len(places)) % len(sectors)]
         scale = rng.lognormvariate(6, 1)  # median ~400 万元
         prior = unit_year(rng, place, sector, years[0] - 1, scale)  # not published: the base of the first YoY
         for year in years:
