@@ -371,30 +371,7 @@ def _worker_init(parent_pid: int, limits: Limits) -> None:
     import ingest.load  # noqa: F401
     import ingest.parse  # noqa: F401
 
-    _keep_freed_memory()
     limit_worker_memory(limits)
-
-
-# glibc's malloc thresholds in a parsing worker (bytes): below M_MMAP_THRESHOLD an allocation comes from the heap,
-# and the heap's free top is given back to the system only beyond M_TRIM_THRESHOLD.
-WORKER_MMAP_THRESHOLD = 32 * MB
-WORKER_TRIM_THRESHOLD = 256 * MB
-
-
-def _keep_freed_memory() -> None:
-    """glibc only (elsewhere nothing): a worker keeps the memory a task freed for the next task
-    (WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD) instead of giving it back and faulting it in again — a task
-    holds several documents' results (TASK_DOCS) and their pickle at once, megabytes every task."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, WORKER_MMAP_THRESHOLD)   # M_MMAP_THRESHOLD
-        libc.mallopt(-1, WORKER_TRIM_THRESHOLD)   # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):   # pragma: no cover - not glibc
-        pass
 
 
 def _reason(exc: BaseException) -> str:
