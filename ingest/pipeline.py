@@ -23,8 +23,6 @@ Parsing happens in worker processes (started by spawn, so they inherit no lock o
 connection) under per-document budgets (ingest.limits): a document over its time
 budget has its worker stopped and replaced, one over its memory budget fails with
 MemoryError; either way the document fails with the reason and the batch goes on.
-A worker task holds several small documents (TASK_DOCS); a task that fails as a whole
-has each of its documents parsed again alone, so only the one at fault fails.
 Workers end with the parent process, however it ends.
 """
 
@@ -82,18 +80,6 @@ def supported_extensions() -> list[str]:
     return extensions()
 
 BATCH = 200   # documents per set of INSERTs (one INSERT … SELECT per raw table for the batch)
-# Documents per worker task (_parse_some).  The pool's cost is per message, not per byte: each task goes out
-# through pebble's scheduling thread, and its start and its result come back through the parent's receiving
-# thread, which wakes, unpickles and hands over each (bench/README.md, "Fifth round": 1.1–1.5 CPU-ms of that
-# thread a report at one document a task).  A task holds at most TASK_DOCS documents and TASK_BYTES of files
-# (a larger file goes alone: a big PDF, a scanned one above all, may take seconds), and at most a
-# 2·workers-th of the chunk, so a small run still spreads over every worker.  It has ONE document's time
-# budget (Limits.doc_timeout_s) for all of its documents — ≈ 25 ms each for a generated report against 300 s —
-# and a task that fails as a whole (over that budget, its worker ended abruptly, a result that cannot be sent
-# back) has each of its documents parsed again in a task of its own, under its own budget: only the document
-# at fault fails, with the reason it has alone.  Measured in bench/README.md, "Ingest, fourteenth round".
-TASK_DOCS = 8
-TASK_BYTES = 512 * 1024
 BAD_COPY = " — a bad copy over a loaded report: "   # joins a failure's reason and what stays loaded
 CHUNK = 200   # documents parsed before they are loaded; at most two chunks are held besides the open transaction's
 
@@ -366,11 +352,6 @@ def _worker_init(parent_pid: int, limits: Limits) -> None:
     # before the cap, so the per-document budget measures the document, not the library
     pa.set_memory_pool(pa.system_memory_pool())
     pa.array(["start"])
-    # the parser and the loader's packing are imported here, not in the first task: a task's time budget (one
-    # document's, for all of the task's documents) measures the documents, not the worker's imports
-    import ingest.load  # noqa: F401
-    import ingest.parse  # noqa: F401
-
     limit_worker_memory(limits)
 
 
@@ -391,38 +372,19 @@ def _test_delay(path: str) -> None:
         time.sleep(float(seconds))
 
 
-def _test_fault(path: str) -> None:
-    """Tests only: JUESUAN_TEST_PARSE_FAULT="KIND:PATTERN[;KIND:PATTERN …]" makes the parse of files whose name
-    matches a PATTERN fail: KIND ``exit`` ends the worker process abruptly (exit code 70, as a crash in a native
-    library would), ``raise`` raises RuntimeError (a parser bug)."""
-    spec = os.environ.get("JUESUAN_TEST_PARSE_FAULT")
-    if not spec:
-        return
-    for fault in spec.split(";"):
-        kind, _, pattern = fault.partition(":")
-        if fnmatch.fnmatch(Path(path).name, pattern):
-            if kind == "exit":
-                os._exit(70)
-            raise RuntimeError(f"test fault in {Path(path).name}")
-
-
-def _parse_one(path: str, limits: Limits | None = None, alone: bool = True) -> tuple[str, Any]:
+def _parse_one(path: str, limits: Limits | None = None) -> tuple[str, Any]:
     """Worker: reads and parses one file; never raises.
 
     Returns ("ok", PackedDocument) or ("error", (message, place)); the message is never empty.
     The worker reads the bytes itself, so only a path crosses the process boundary on the way in, and
     it sends back the document's rows as Arrow tables (ingest.load.pack), not the parser's objects:
-    unpickling Arrow buffers costs the parent next to nothing.  With ``alone=False`` (a task of several
-    documents, _parse_some) a document over the memory budget gives ("again", None) instead: the task's
-    earlier results were held while it parsed, so it is parsed again in a task of its own and fails, if it
-    does, with the reason it has alone.
+    unpickling Arrow buffers costs the parent next to nothing.
     """
     from ingest.load import pack
 
     limits = limits or Limits()
     _test_delay(path)
     try:
-        _test_fault(path)
         check_file_size(path, os.stat(path).st_size, limits)
         document = parse_bytes(Path(path), Path(path).read_bytes())
         _settle()
@@ -433,8 +395,6 @@ def _parse_one(path: str, limits: Limits | None = None, alone: bool = True) -> t
         message = exc.message or "unreadable (the reader gave no reason)"
         return "error", (message + (f" ({exc.hint})" if exc.hint else ""), exc.place)
     except MemoryError:
-        if not alone:
-            return "again", None
         return "error", (f"over the memory budget of {limits.doc_memory_bytes // MB} MB per document "
                          "(JUESUAN_DOC_MEMORY_MB)", "whole file")
     except RecursionError as exc:
@@ -442,15 +402,6 @@ def _parse_one(path: str, limits: Limits | None = None, alone: bool = True) -> t
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         return "error", (f"parser error {_reason(exc)}", f"{Path(frame.filename).name}:{frame.lineno}")
-
-
-def _parse_some(paths: list[str], limits: Limits | None = None) -> list[tuple[str, Any]]:
-    """Worker: one task of several documents (TASK_DOCS) — what :func:`_parse_one` gives for each path, in
-    order, in one list (one message back for all of them); a document over the memory budget in a task of
-    several gives ("again", None) (see _parse_one).  Never raises for a document's fault."""
-    limits = limits or Limits()
-    alone = len(paths) == 1
-    return [_parse_one(path, limits, alone) for path in paths]
 
 
 def _geography(names: set[str]) -> dict[str, dict[str, Any]]:
@@ -584,7 +535,7 @@ def ingest_paths(paths: Iterable[str | Path], db_path: str, *, workers: int | No
                         futures = _submit(chunk, pool)
                         if parsed is not None:
                             loader.load(parsed)
-                        parsed = _collect(chunk, futures, bar, limits, pool) if chunk else None
+                        parsed = _collect(chunk, futures, bar, limits) if chunk else None
                         if parsed is None:
                             break
                     loader.finish()
@@ -640,8 +591,8 @@ def _record_aliases(con, aliases: list[dict[str, Any]], first_seen) -> None:
 class _Workers:
     """The parsing processes: a pebble ProcessPool of spawned workers with a per-document timeout.
 
-    Pebble stops a worker whose task is over its time budget (one document's, whatever the task holds; see
-    TASK_DOCS) and starts a new one, so the batch goes on.  Leaving the block by an exception (Ctrl-C, SIGTERM, a load error) stops every worker
+    Pebble stops a worker whose task is over its time budget and starts a new one, so the batch
+    goes on.  Leaving the block by an exception (Ctrl-C, SIGTERM, a load error) stops every worker
     at once instead of waiting for their tasks.
     """
 
@@ -658,9 +609,8 @@ class _Workers:
                                        context=multiprocessing.get_context("spawn"))
         return self
 
-    def schedule(self, paths: list[str]):
-        """One task parsing ``paths`` in order (:func:`_parse_some`), under ONE document's time budget."""
-        return self.pool.schedule(_parse_some, args=(paths, self.limits), timeout=self.limits.doc_timeout_s)
+    def schedule(self, path: str):
+        return self.pool.schedule(_parse_one, args=(path, self.limits), timeout=self.limits.doc_timeout_s)
 
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is None:
@@ -774,81 +724,32 @@ def _rollback(con) -> None:
         pass
 
 
-def _tasks(chunk: list[tuple[str, str]], workers: int) -> list[list[int]]:
-    """The positions of a chunk's documents grouped into worker tasks, in order: at most TASK_DOCS documents and
-    TASK_BYTES of files a task (a larger file, or one that cannot be stat'ed, goes alone), and at most
-    ceil(len(chunk) / (2 · workers)) documents, so every worker gets tasks however small the run."""
-    most = max(1, min(TASK_DOCS, -(-len(chunk) // (2 * max(1, workers)))))
-    tasks: list[list[int]] = []
-    task: list[int] = []
-    size = 0
-    for i, (path, _) in enumerate(chunk):
-        try:
-            n = os.stat(path).st_size
-        except OSError:
-            n = TASK_BYTES + 1
-        if task and (len(task) == most or size + n > TASK_BYTES):
-            tasks.append(task)
-            task, size = [], 0
-        task.append(i)
-        size += n
-    if task:
-        tasks.append(task)
-    return tasks
-
-
 def _submit(chunk: list[tuple[str, str]], pool: _Workers) -> dict:
-    """Schedule one chunk's documents on the workers, grouped into tasks (_tasks): future → positions in the
-    chunk."""
-    if not chunk:
-        return {}
-    return {pool.schedule([chunk[i][0] for i in task]): task for task in _tasks(chunk, pool.size)}
+    """Schedule one chunk's documents on the workers: future → position in the chunk."""
+    return {pool.schedule(path): i for i, (path, _) in enumerate(chunk)}
 
 
-def _collect(chunk: list[tuple[str, str]], futures: dict, bar, limits: Limits, pool: _Workers) -> list[tuple[str, Any]]:
-    """The chunk's results in input order, the bar advanced once a document; a document at fault fails alone.
-
-    A task of several documents that fails as a whole (over its time budget, its worker ended abruptly, a
-    result that cannot be sent back) has each of its documents scheduled again at once in a task of its own
-    (as has a document that gave "again"), and only those tasks' failures are the documents'; they are
-    waited for after the chunk's first tasks."""
-    results: list[tuple[str, Any] | None] = [None] * len(chunk)
-    pending = futures
-    while pending:
-        again: dict = {}
-        for future in as_completed(pending):
-            positions = pending[future]
-            try:
-                outs = future.result()
-            except Exception as exc:  # noqa: BLE001 - the task failed as a whole
-                if len(positions) > 1:
-                    for i in positions:
-                        again[pool.schedule([chunk[i][0]])] = [i]
-                    continue
-                outs = [_task_failure(exc, limits)]
-            for i, result in zip(positions, outs, strict=True):
-                if result[0] == "again":
-                    again[pool.schedule([chunk[i][0]])] = [i]
-                    continue
-                path, doc_id = chunk[i]
-                results[i] = _tag(result, path, doc_id)
-                bar.advance()
-        pending = again
-    return [r for r in results if r is not None]
-
-
-def _task_failure(exc: BaseException, limits: Limits) -> tuple[str, Any]:
-    """The error of a one-document task that failed as a whole: over its time budget (its worker was stopped),
-    its worker ended abruptly, or its result could not be sent back."""
+def _collect(chunk: list[tuple[str, str]], futures: dict, bar, limits: Limits) -> list[tuple[str, Any]]:
+    """The chunk's results in input order; a document over budget fails alone."""
     import pebble
 
-    if isinstance(exc, FutureTimeout):
-        return "error", (f"over the time budget of {limits.doc_timeout_s:g}s per document "
-                         "(JUESUAN_DOC_TIMEOUT); its parser was stopped", "whole file")
-    if isinstance(exc, pebble.ProcessExpired):
-        return "error", (f"the parsing process ended abruptly (exit code {exc.exitcode}), "
-                         f"e.g. over the memory budget of {limits.doc_memory_bytes // MB} MB", "whole file")
-    return "error", (f"parser error {_reason(exc)}", None)
+    results: list[tuple[str, Any] | None] = [None] * len(chunk)
+    for future in as_completed(futures):
+        i = futures[future]
+        path, doc_id = chunk[i]
+        try:
+            result = future.result()
+        except FutureTimeout:
+            result = "error", (f"over the time budget of {limits.doc_timeout_s:g}s per document "
+                               "(JUESUAN_DOC_TIMEOUT); its parser was stopped", "whole file")
+        except pebble.ProcessExpired as exc:
+            result = "error", (f"the parsing process ended abruptly (exit code {exc.exitcode}), "
+                               f"e.g. over the memory budget of {limits.doc_memory_bytes // MB} MB", "whole file")
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+            result = "error", (f"parser error {_reason(exc)}", None)
+        results[i] = _tag(result, path, doc_id)
+        bar.advance()
+    return [r for r in results if r is not None]
 
 
 def _tag(result: tuple[str, Any], path: str, doc_id: str) -> tuple[str, Any]:
