@@ -7,7 +7,7 @@
                                                 # CPU-ms per report of each ingest stage over DIR's reports
     python bench/bench_ingest.py --stages DIR --grow N [--tree CHECKOUT]
                                                 # the parent's load as the warehouse grows to N reports
-    python bench/bench_ingest.py --stages DIR --pool-only [--limit N] [--task-docs K] [--tree CHECKOUT]
+    python bench/bench_ingest.py --stages DIR --pool-only [--limit N] [--tree CHECKOUT]
                                                 # only the 2-worker ingest_paths: parent / workers CPU-ms
 
 The synthetic corpus is the bundled reports copied N times, each copy made unique by one
@@ -263,11 +263,7 @@ def bench_growth(folder: Path, size: int) -> dict[str, float]:
 _POOL = """
 import json, resource, sys, tempfile
 sys.path.insert(0, {root!r})
-from ingest import pipeline
 from ingest.pipeline import ingest_paths
-if {task_docs!r} is not None:
-    assert hasattr(pipeline, "TASK_DOCS"), "--task-docs: this code has one document a task"
-    pipeline.TASK_DOCS = {task_docs!r}
 with tempfile.TemporaryDirectory() as tmp:
     s = ingest_paths({paths!r}, tmp + "/pool.duckdb", workers=2)
 own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -275,17 +271,16 @@ print(json.dumps([s.parsed, s.failed, own.ru_utime + own.ru_stime, kids.ru_utime
 """
 
 
-def bench_pool(folder: Path, limit: int | None, task_docs: int | None = None) -> dict[str, float]:
+def bench_pool(folder: Path, limit: int | None) -> dict[str, float]:
     """``ingest_paths`` over the same reports with 2 workers, in a fresh process: CPU-ms per report of the
     parent (discovery, hashing, start-up imports, loading) and of the workers (parse, pack, send) — every
-    worker the pool started, those it replaced too (pebble joins them).  ``task_docs`` sets
-    ``pipeline.TASK_DOCS``, the documents a worker task holds at most (code with that constant only)."""
+    worker the pool started, those it replaced too (pebble joins them)."""
     import json
     import subprocess
 
     files = [str(f) for f in sorted(folder.glob("*.txt"))[:limit]]
     root = next((p for p in sys.path if (Path(p) / "ingest" / "pipeline.py").is_file()), str(ROOT))
-    out = subprocess.run([sys.executable, "-c", _POOL.format(root=root, paths=files, task_docs=task_docs)], check=True,
+    out = subprocess.run([sys.executable, "-c", _POOL.format(root=root, paths=files)], check=True,
                          capture_output=True, text=True).stdout
     parsed, failed, parent_s, workers_s = json.loads(out.splitlines()[-1])
     n = len(files)
@@ -305,8 +300,6 @@ def main() -> int:
                     "grows to N reports (DIR's first chunk loaded again and again under fresh ids)")
     ap.add_argument("--no-pool", action="store_true", help="with --stages: leave out the 2-worker ingest_paths run")
     ap.add_argument("--pool-only", action="store_true", help="with --stages: only the 2-worker ingest_paths run")
-    ap.add_argument("--task-docs", type=int, metavar="K", help="with the pool run: at most K documents a worker "
-                    "task (pipeline.TASK_DOCS)")
     ap.add_argument("--tree", type=Path, help="run the ingest code of this checkout (before/after comparisons)")
     args = ap.parse_args()
     if args.tree:
@@ -318,7 +311,7 @@ def main() -> int:
     if args.stages:
         results = {} if args.pool_only else bench_stages(args.stages, args.limit)
         if not args.no_pool:
-            results |= bench_pool(args.stages, args.limit, args.task_docs)
+            results |= bench_pool(args.stages, args.limit)
         for key, value in results.items():
             print(f"{key:<22} {value:>10.2f}")
         return 0
