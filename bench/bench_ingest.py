@@ -7,6 +7,8 @@
                                                 # CPU-ms per report of each ingest stage over DIR's reports
     python bench/bench_ingest.py --stages DIR --grow N [--tree CHECKOUT]
                                                 # the parent's load as the warehouse grows to N reports
+    python bench/bench_ingest.py --stages DIR --pool-only [--limit N] [--tree CHECKOUT]
+                                                # only the 2-worker ingest_paths: parent / workers CPU-ms
 
 The synthetic corpus is the bundled reports copied N times, each copy made unique by one
 appended line (so each is a new document with its own content hash).
@@ -271,7 +273,8 @@ print(json.dumps([s.parsed, s.failed, own.ru_utime + own.ru_stime, kids.ru_utime
 
 def bench_pool(folder: Path, limit: int | None) -> dict[str, float]:
     """``ingest_paths`` over the same reports with 2 workers, in a fresh process: CPU-ms per report of the
-    parent (discovery, hashing, start-up imports, loading) and of the workers (parse, pack, send)."""
+    parent (discovery, hashing, start-up imports, loading) and of the workers (parse, pack, send) — every
+    worker the pool started, those it replaced too (pebble joins them)."""
     import json
     import subprocess
 
@@ -296,6 +299,7 @@ def main() -> int:
     ap.add_argument("--grow", type=int, metavar="N", help="with --stages: only the parent's load as the warehouse "
                     "grows to N reports (DIR's first chunk loaded again and again under fresh ids)")
     ap.add_argument("--no-pool", action="store_true", help="with --stages: leave out the 2-worker ingest_paths run")
+    ap.add_argument("--pool-only", action="store_true", help="with --stages: only the 2-worker ingest_paths run")
     ap.add_argument("--tree", type=Path, help="run the ingest code of this checkout (before/after comparisons)")
     args = ap.parse_args()
     if args.tree:
@@ -305,7 +309,7 @@ def main() -> int:
             print(f"{key:<22} {value:>10.2f}")
         return 0
     if args.stages:
-        results = bench_stages(args.stages, args.limit)
+        results = {} if args.pool_only else bench_stages(args.stages, args.limit)
         if not args.no_pool:
             results |= bench_pool(args.stages, args.limit)
         for key, value in results.items():
