@@ -165,6 +165,59 @@ def test_a_build_with_nothing_new_is_skipped_and_a_changed_raw_schema_is_built(w
     assert not outcome.skipped and outcome.success
 
 
+def _comments_against_descriptions(db: Path) -> list[str]:
+    """Every model relation's and documented column's stored comment that is not its description (manifest)."""
+    import duckdb
+
+    manifest = json.loads((dbt_target_dir(db) / "manifest.json").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = {(s, t, None): c for s, t, c in con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() "
+            "union all select schema_name, view_name, comment from duckdb_views() where not internal").fetchall()}
+        stored.update({(s, t, col): c for s, t, col, c in con.execute(
+            "select schema_name, table_name, column_name, comment from duckdb_columns()").fetchall()})
+    finally:
+        con.close()
+    wrong = []
+    for node in manifest["nodes"].values():
+        relation = (node["schema"], node["alias"], None)
+        if node["resource_type"] != "model" or relation not in stored:
+            continue
+        if node["description"] and stored[relation] != node["description"]:
+            wrong.append(f"{node['alias']}: {stored[relation]!r}")
+        for name, column in node["columns"].items():
+            key = (node["schema"], node["alias"], name)
+            if key in stored and stored[key] != column["description"]:
+                wrong.append(f"{node['alias']}.{name}: {stored[key]!r}")
+    return wrong
+
+
+def test_persisted_comments_are_the_descriptions_and_a_build_rewrites_only_those_that_differ(warehouse_db, tmp_path):
+    """macros/persist_docs.sql: comments are written only where the stored one differs from the description.  After
+    the bundled corpus's builds every relation and documented column holds its description; a stale comment on a
+    table that an incremental build keeps (fct_revenue, per document) is rewritten by the next build, the
+    comments that were right stay as they were."""
+    import shutil
+
+    import duckdb
+
+    from juesuan.dbt import FINGERPRINT, run_dbt
+
+    assert _comments_against_descriptions(Path(warehouse_db)) == []
+    db = Path(shutil.copy(warehouse_db, tmp_path / "juesuan.duckdb"))
+    shutil.copytree(dbt_target_dir(Path(warehouse_db)), dbt_target_dir(db))
+    con = duckdb.connect(str(db))
+    con.execute("comment on column marts.fct_revenue.amount_wan is 'stale'")
+    con.execute("comment on table marts.fct_revenue is 'stale'")
+    con.close()
+    assert len(_comments_against_descriptions(db)) == 2
+    (dbt_target_dir(db) / FINGERPRINT).unlink()   # no record of the last build: a plain incremental build runs
+    outcome = run_dbt(["build"], db)
+    assert outcome.success and not outcome.skipped, outcome.failures or outcome.error
+    assert _comments_against_descriptions(db) == []
+
+
 def test_status_runs_dbt_source_freshness(warehouse_db):
     from juesuan.status import source_freshness
 
