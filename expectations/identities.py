@@ -49,7 +49,7 @@ def build_suite() -> gx.ExpectationSuite:
             description=f"{ident.check_name}: {ident.identity}",
             unexpected_rows_query=(
                 f"select {FINDING_COLUMNS} from {{batch}} "
-                f"where check_name = '{ident.check_name}' and not passed order by doc_id, lhs_refs"),
+                f"where check_name = '{ident.check_name}' and not passed order by doc_id, lhs_refs, check_id"),
             meta={"check_name": ident.check_name, "check_family": ident.check_family,
                   "what_a_failure_means": ident.what_a_failure_means},
         )
