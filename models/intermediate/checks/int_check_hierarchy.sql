@@ -9,7 +9,7 @@ with checks as (
     -- (slice_cte, macros/incremental.sql); in a full build it is inlined.  The facts are int_fact_readings' rows of
     -- reading_rank 1 (the view int_facts), read from the table so that a parent is named by row_key: its rowid in a
     -- full build (an integer; every use scans that one table in one statement), where the window and the group by
-    -- on the VARCHAR observation_id of 900 k children cost a fifth of the model (bench/README.md, "Build,
+    -- on the VARCHAR observation_id of 900 k children cost a sixth of its select (bench/README.md, "Build,
     -- fourteenth round"); observation_id in an incremental build or a unit test (macros/row_key.sql)
     with facts as {{ slice_cte() }} (
         select *, {{ row_key() }} as row_key from {{ of_new_documents(ref('int_fact_readings')) }} where reading_rank = 1
