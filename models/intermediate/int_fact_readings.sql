@@ -6,9 +6,11 @@
 -- identity check (fct_identity_check, family readings_agree).
 -- r: not materialized in a full build (each use reads its columns); in an incremental one the few documents'
 -- readings, computed once (slice_cte, macros/incremental.sql)
+-- Not copied here: snippet, the longest text of a reading (≈ 86 bytes), which no reader of the readings or of the
+-- facts uses; int_observations keeps it for the models of observations (bench/README.md, "Build, fourteenth round").
 with r as {{ slice_cte() }} (
     select
-        *,
+        * exclude (snippet),
         -- the key the rank is joined back by (row_key, below)
         {{ row_key() }} as row_key,
         concat_ws('|',

@@ -3,7 +3,9 @@
 -- and what it counts as (a figure without a year of its own is of the report's year).  One row per
 -- observation by construction: every join is on a unique key (an 经济分类 name printed
 -- under two codes — 其他支出 is 399 and 39999 — resolves to none and is listed in
--- marts.qa_unresolved_subjects instead of fanning the figure out).
+-- marts.qa_unresolved_subjects instead of fanning the figure out).  The reader's own place of a figure (locator,
+-- table_no, col_no) is not copied: no model reads it past staging, and source_ref names the place (bench/README.md,
+-- "Build, fourteenth round").
 with economic_names as (
     select name,
         case when count(*) = 1 then min(economic_code) end as economic_code,
@@ -12,7 +14,7 @@ with economic_names as (
     group by name
 )
 select
-    o.* exclude (agency_table) replace (
+    o.* exclude (agency_table, locator, table_no, col_no) replace (
         -- a table of its own (机关运行经费支出表, or the 机关运行经费 column of a 三公 table) is read as kind other;
         -- its total is the 机关运行经费 (agency_table below)
         case when o.agency_table then 'agency_operation' else o.kind end as kind,

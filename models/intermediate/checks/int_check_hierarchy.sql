@@ -6,9 +6,13 @@
 -- the groups they are made of.
 with checks as (
     -- every use of the facts reads this CTE: in an incremental build the few documents' rows, selected once
-    -- (slice_cte, macros/incremental.sql); in a full build it is inlined
+    -- (slice_cte, macros/incremental.sql); in a full build it is inlined.  The facts are int_fact_readings' rows of
+    -- reading_rank 1 (the view int_facts), read from the table so that a parent is named by row_key: its rowid in a
+    -- full build (an integer; every use scans that one table in one statement), where the window and the group by
+    -- on the VARCHAR observation_id of 900 k children cost a sixth of its select (bench/README.md, "Build,
+    -- fourteenth round"); observation_id in an incremental build or a unit test (macros/row_key.sql)
     with facts as {{ slice_cte() }} (
-        select * from {{ of_new_documents(ref('int_facts')) }}
+        select *, {{ row_key() }} as row_key from {{ of_new_documents(ref('int_fact_readings')) }} where reading_rank = 1
     ),
     f as not materialized (
         select *, coalesce(scope, '') as scope_key
@@ -20,14 +24,25 @@ with checks as (
         select * from f where function_code_resolved is null and not is_function_subject
             or length(function_code_resolved) in (3, 5)
     ),
+    -- a coded fact under each parent it may have, by the parent's code: '' (the total, no code) for a 类 of 3
+    -- digits; its first 3 digits when longer, its first 5 when longer than 5 — a parent (3 or 5 digits, or none)
+    -- takes the facts it starts, longer than itself.  The join is then an equality on the parent's code, where
+    -- starts_with(child, parent) was evaluated on every coded fact of the parent's table, item and measure
+    -- (bench/README.md, "Build, fourteenth round")
+    coded as not materialized (
+        select *, unnest(list_filter([
+            case when length(function_code_resolved) = 3 then '' end,
+            case when length(function_code_resolved) > 3 then left(function_code_resolved, 3) end,
+            case when length(function_code_resolved) > 5 then left(function_code_resolved, 5) end], lambda x: x is not null))
+            as parent_code
+        from f where function_code_resolved is not null
+    ),
     children as (
-        select p.observation_id as parent_id, c.*, length(c.function_code_resolved) as child_len
+        select p.row_key as parent_id, c.* exclude (parent_code), length(c.function_code_resolved) as child_len
         from parents p
-        join f c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind and c.scope_key = p.scope_key
-            and c.item_key = p.item_key and c.measure = p.measure and c.function_code_resolved is not null
-            and ((p.function_code_resolved is null and length(c.function_code_resolved) = 3)
-              or (length(c.function_code_resolved) > length(p.function_code_resolved)
-                  and starts_with(c.function_code_resolved, p.function_code_resolved)))
+        join coded c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.kind = p.kind and c.scope_key = p.scope_key
+            and c.item_key = p.item_key and c.measure = p.measure
+            and c.parent_code = coalesce(p.function_code_resolved, '')
     ),
     nearest as (
         select *, min(child_len) over (partition by parent_id) as nearest_len from children
@@ -46,12 +61,12 @@ with checks as (
                  else 'subclass_equals_sum_of_items' end as check_name,
             '类 = Σ款 = Σ项 (功能分类)' as description,
             {{ fact_against('p', 's.child_sum', 's.child_tolerance', 's.child_refs') }}
-        from parents p join sums s on s.parent_id = p.observation_id
+        from parents p join sums s on s.parent_id = p.row_key
     ),
     items_only as (
         -- prose that lists 项 items without their 类 (002): the total against all listed
         -- items, resolved or not — an unresolved name still carries its amount
-        select p.observation_id as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
+        select p.row_key as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
                string_agg({{ reading_ref('c') }} || ' ' || coalesce(c.function_code_resolved, c.subject_name), '; '
                           order by c.line_no) as child_refs
         from f p
@@ -62,31 +77,32 @@ with checks as (
           and not exists (select 1 from f k where k.doc_id = p.doc_id and k.fiscal_year = p.fiscal_year and k.kind = p.kind
                           and k.scope_key = p.scope_key and k.item_key = p.item_key and k.measure = p.measure
                           and length(k.function_code_resolved) = 3)
-        group by p.observation_id
+        group by p.row_key
     ),
     items_total as (
         select 'hierarchy' as check_family, 'total_equals_sum_of_items' as check_name,
             '合计 = Σ listed 项 when the 类 are not stated' as description,
             {{ fact_against('p', 'i.child_sum', 'i.child_tolerance', 'i.child_refs') }}
-        from f p join items_only i on i.parent_id = p.observation_id
+        from f p join items_only i on i.parent_id = p.row_key
     ),
     econ as not materialized (
         select *, coalesce(scope, '') as scope_key from facts
         where kind = 'expenditure_economic' and item_key = 'basic' and measure = 'amount' and economic_code_resolved is not null
     ),
     econ_groups as (
-        select p.observation_id as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
+        select p.row_key as parent_id, sum(c.value) as child_sum, sum(c.half_unit) as child_tolerance,
                {{ ordered_refs(reading_ref('c') ~ " || ' ' || c.economic_code_resolved", 'c.economic_code_resolved') }} as child_refs
+        -- a 款 of 5 digits under the 类 of its first 3 (an equality, as the children above)
         from econ p join econ c on c.doc_id = p.doc_id and c.fiscal_year = p.fiscal_year and c.scope_key = p.scope_key
             and length(p.economic_code_resolved) = 3 and length(c.economic_code_resolved) = 5
-            and starts_with(c.economic_code_resolved, p.economic_code_resolved)
-        group by p.observation_id
+            and left(c.economic_code_resolved, 3) = p.economic_code_resolved
+        group by p.row_key
     ),
     economic as (
         select 'hierarchy' as check_family, 'economic_class_equals_sum_of_items' as check_name,
             '经济分类 类 = Σ款 (公开06表)' as description,
             {{ fact_against('p', 'g.child_sum', 'g.child_tolerance', 'g.child_refs') }}
-        from econ p join econ_groups g on g.parent_id = p.observation_id
+        from econ p join econ_groups g on g.parent_id = p.row_key
     ),
     personnel_public as (
         -- 人员经费 = 301 + 303, 公用经费 = the other groups (seed column personnel_or_public)
