@@ -776,7 +776,7 @@ def build_reports(folder: Path | str, size: int, seed: int = 0,
     for k in range(n_units):
         place = places[k % len(places)]
         if k < len(places):
-            first.append(sectors.index(rng.choice(sectors[:4])))
+            first.append(rng.choice(range(4)))   # version 6's rng.choice of its four sectors, as an index
         sector = sectors[(first[k % len(places)] + k // len(places)) % len(sectors)]
         scale = rng.lognormvariate(6, 1)  # median ~400 万元
         prior = unit_year(rng, place, sector, years[0] - 1, scale)  # not published: the base of the first YoY

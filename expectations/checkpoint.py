@@ -42,8 +42,8 @@ DOCS_SITE = "warehouse_docs"
 MAX_ROWS_KEPT = 200
 # DuckDB's buffer pool in the checks' read-only connections (JUESUAN_CHECK_MEMORY).  DuckDB's default is 80 % of the
 # machine and it keeps every block a scan read until then: validating every row of a 101,000-report warehouse
-# (6 GB) peaked at 5,428 MB RSS, of a 10,100-report one at 1,646 MB; under 500MB the latter peaked at 819 MB with
-# the same outcomes (issue #14: < 2 GB at any size).  The checks' queries are scans and aggregates.
+# (12 GB) peaked at 13,066 MB RSS, 1,429 MB under 1GB (99 s against 44); a 10,100-report one 1,691 against 1,310 MB,
+# with 75 % more CPU, the same outcomes (issue #14: < 2 GB at any size; bench/README.md, "Fourteenth round").
 CHECK_MEMORY = os.environ.get("JUESUAN_CHECK_MEMORY", "1GB")
 
 
