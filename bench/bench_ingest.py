@@ -199,7 +199,7 @@ def bench_stages(folder: Path, limit: int | None) -> dict[str, float]:
 def bench_growth(folder: Path, size: int) -> dict[str, float]:
     """The parent's CPU-ms per report as the warehouse grows to ``size`` reports, without parsing them all: the
     first CHUNK reports of ``folder`` are parsed and packed once, then loaded again and again, each time under
-    fresh doc_ids and paths (every raw table's doc_id column replaced), by the parent's loader into one
+    fresh doc_ids, paths and unit names (every raw table's doc_id column replaced), by the parent's loader into one
     warehouse set up as ``ingest_paths`` sets it, closed at the end (its last checkpoint counted).  Returns the
     average, and each tenth of the run's average (``parent_ms_at_N``): a cost that grows with the warehouse
     shows as a rising series."""
@@ -221,7 +221,10 @@ def bench_growth(folder: Path, size: int) -> dict[str, float]:
             if kind == "ok":
                 doc.doc_id = new = f"{k:06d}{doc.doc_id[6:]}"
                 doc.source_path = f"{doc.source_path}.{k}"
-                doc.fields = dict(doc.fields, doc_id=new, source_path=doc.source_path)
+                # each copy its own unit (a copy of the same unit-year would be compared with every earlier
+                # copy as a possible cut copy, ingest.truncation.cut_copies: a cost real corpora do not have)
+                unit = doc.fields.get("unit_name") and f"{doc.fields['unit_name']}#{k}"
+                doc.fields = dict(doc.fields, doc_id=new, source_path=doc.source_path, unit_name=unit)
                 doc.outcome = dict(doc.outcome)
                 doc.tables = {name: t.set_column(t.schema.get_field_index("doc_id"), "doc_id",
                                                  pa.array([new] * t.num_rows, pa.string()))
