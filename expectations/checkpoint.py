@@ -12,6 +12,11 @@ whole site once per suite (19 site builds, each compiling GE's Jinja templates a
 step; now one build after the checkpoint.  What remains is GE's own work per expectation (≈ 300: metric graph,
 pydantic configurations, freshness checks) and ≈ 650 small SQL statements; result_format SUMMARY instead of
 COMPLETE measured no faster.
+
+An incremental run's scoped suites read a copy of their marts' rows in scope, made once before GE runs
+(scope.materialize) in a temporary directory and attached to GE's connections (``attaching``): filtering each
+mart in the batch's query made each of GE's ≈ 650 queries scan a whole mart — after +1,000 on 100,000,
+187 CPU-s against 16–53 now (bench/README.md, "+1,000 on 100,000, fifteenth round").
 """
 from __future__ import annotations
 
@@ -135,7 +140,8 @@ def run_checks(db_path: str | Path, docs_dir: str | Path | None = "default", *, 
 
     ``full`` (the default) validates every row.  ``full=False`` (``juesuan check``, ``juesuan run``) validates,
     where the outcome is provably the same (scope.py), only the rows of the units built since the last
-    check, and everything else whole; the returned CheckRun's ``scope`` says which.  Either way the run's
+    check, and everything else whole; the returned CheckRun's ``scope`` says which.  Those rows are copied first
+    into a scratch DuckDB file in the system's temporary directory (removed after the run).  Either way the run's
     mark is appended to raw.check_marks (scope.record), so the warehouse is briefly opened for writing
     after the read-only validation.  Data Docs go to ``docs_dir`` (default ``<db dir>/data_docs``) with
     their CDN assets replaced by vendored local copies. Raises FileNotFoundError when ``db_path`` does not
