@@ -188,7 +188,7 @@ def materialize(db: Path, scope: Scope, tables: dict[str, str], scratch: Path, m
     ``tables``: {table in ``scratch``: qualified table of ``db``, e.g. "marts.fct_revenue"}; each copy keeps
     its mart's columns and types.  ``db`` is attached read-only; ``memory_limit`` bounds DuckDB's buffer pool
     as in the checks' own connections (e.g. "1GB").  One scan of each mart, whatever the number of
-    expectations that read the copy next.  Raises duckdb.Error when a table is missing or ``scratch`` exists."""
+    expectations that read the copy next.  Raises duckdb.Error when a table is missing, FileExistsError when ``scratch`` exists."""
     if scratch.exists():
         raise FileExistsError(scratch)
     con = duckdb.connect(str(scratch), config={"memory_limit": memory_limit})
