@@ -268,7 +268,7 @@ import json, resource, sys, tempfile
 sys.path.insert(0, {root!r})
 from ingest.pipeline import ingest_paths
 with tempfile.TemporaryDirectory() as tmp:
-    s = ingest_paths({paths!r}, tmp + "/pool.duckdb", workers=2)
+    s = ingest_paths(sys.stdin.read().splitlines(), tmp + "/pool.duckdb", workers=2)
 own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps([s.parsed, s.failed, own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime]))
 """
@@ -283,7 +283,8 @@ def bench_pool(folder: Path, limit: int | None) -> dict[str, float]:
 
     files = [str(f) for f in sorted(folder.glob("*.txt"))[:limit]]
     root = next((p for p in sys.path if (Path(p) / "ingest" / "pipeline.py").is_file()), str(ROOT))
-    out = subprocess.run([sys.executable, "-c", _POOL.format(root=root, paths=files)], check=True,
+    # the paths go on stdin: 2,000 of them overflow a command line (E2BIG)
+    out = subprocess.run([sys.executable, "-c", _POOL.format(root=root)], input="\n".join(files), check=True,
                          capture_output=True, text=True).stdout
     parsed, failed, parent_s, workers_s = json.loads(out.splitlines()[-1])
     n = len(files)
