@@ -236,6 +236,9 @@ def step_build(db: Path, *, full_refresh: bool, docs: bool, standby=None):
     elif outcome.listing_only and outcome.success:
         counts = tr(f"只更新文档清单：新文件都未读出数字，事实表未变；{counts}",
                     f"document listing only: no new file gave figures, the facts are unchanged; {counts}")
+    if outcome.memory_retry:
+        counts = tr(f"同时构建的模型超出内存上限，出错的节点已逐个重建；{counts}",
+                    f"models built at once ran out of memory, the failed nodes were rebuilt one at a time; {counts}")
     colour = "green" if outcome.success else "red"
     verdict = tr("成功", "ok") if outcome.success else tr("失败", "FAILED")
     out.print(tr(f"[bold]构建[/bold]（dbt build）：[{colour}]{verdict}[/{colour}]（{counts or '没有节点运行'}）{outcome.seconds:.1f} 秒",
@@ -663,7 +666,7 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
                 _begin_step("build")
                 build = step_build(db, full_refresh=full_refresh, docs=False, standby=standby)
             steps["build"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "skipped": build.skipped,
-                              "listing_only": build.listing_only}
+                              "listing_only": build.listing_only, "memory_retry": build.memory_retry}
             if not build.success:
                 record_run_finished(db, run_id, refreshed=False, exit_code=EXIT_FAILED, stages=steps)
                 return EXIT_FAILED

@@ -83,6 +83,7 @@ class DbtOutcome:
     skipped: bool = False                                           # nothing changed: dbt did not run
     listing_only: bool = False                                      # only files feeding no fact: LISTING_MODELS built
     project_changed: bool = False                                   # models changed since the last build: all rebuilt
+    memory_retry: bool = False                                      # out of memory: failed nodes rebuilt one at a time
 
 
 def target_dir(db: Path) -> Path:
@@ -366,6 +367,43 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
     started = time.perf_counter()
     errors: list[str] = []
     proc = standby.proc if standby is not None else _spawn([*args, *_common_args(db)], db)
+    code = _follow(proc, on_node, errors)
+    results = _results(run_results)
+    memory_retry = False
+    if code != 0 and args[0] == "build" and any(_OUT_OF_MEMORY.search(m) for m in _failures(results).values()):
+        # Two models built at once share DuckDB's memory_limit; two heavy ones together can exceed it where
+        # either alone fits (at 100,000 reports int_check_ratios beside int_check_readings: "Out of Memory
+        # Error … 1.3 GiB/1.3 GiB used"; alone it built in 53 s).  dbt retry runs the failed and skipped nodes of
+        # this build again, one at a time; a node that already succeeded is not run again.
+        memory_retry = True
+        errors = []
+        code = _follow(_spawn(["retry", "--threads", "1", *_common_args(db)], db), on_node, errors)
+        results |= _results(run_results)
+    _mark_parse(target)
+    outcome = DbtOutcome(command=" ".join(args), success=code == 0, seconds=time.perf_counter() - started,
+                         listing_only=listing_only, project_changed=project_changed, memory_retry=memory_retry)
+    for status, _ in results.values():
+        outcome.counts[status] = outcome.counts.get(status, 0) + 1
+    outcome.failures = list(_failures(results).items())
+    if code != 0 and not outcome.failures:
+        outcome.error = one_line_error(errors, code, db)
+    if outcome.success:
+        _share_parse(target, db)
+        if args[0] == "build" and not {"--select", "-s", "--selector"} & set(args):
+            mark_build(db)
+        if whole_build and fingerprint is not None:
+            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "listing": listing, "seeds": seeds,
+                                                          "project": project}), encoding="utf-8")
+    return outcome
+
+
+# DuckDB's error when a query needs more memory than memory_limit leaves it (duckdb.OutOfMemoryException)
+_OUT_OF_MEMORY = re.compile(r"Out of Memory Error")
+
+
+def _follow(proc: subprocess.Popen, on_node, errors: list[str]) -> int:
+    """Read a dbt child's JSON log lines to its end: on_node(name, status) per finished node, error lines (and
+    lines that are not JSON) appended to ``errors``.  Returns the child's exit code."""
     with proc, _ends_with_us(proc):
         for line in proc.stdout:
             try:
@@ -382,26 +420,20 @@ def run_dbt(args: list[str], db: Path, on_node=None, standby: Standby | None = N
                 on_node(node.get("node_name", "?"), data.get("status") or node.get("node_status", "?"))
             elif info.get("level") == "error":
                 errors.append(info.get("msg", "").strip())
-        code = proc.wait()
-    _mark_parse(target)
-    outcome = DbtOutcome(command=" ".join(args), success=code == 0, seconds=time.perf_counter() - started,
-                         listing_only=listing_only, project_changed=project_changed)
-    if run_results.exists():
-        for r in json.loads(run_results.read_text(encoding="utf-8")).get("results", []):
-            status = r.get("status", "?")
-            outcome.counts[status] = outcome.counts.get(status, 0) + 1
-            if status in FAILED:
-                outcome.failures.append((r.get("unique_id", "?"), (r.get("message") or "").strip()))
-    if code != 0 and not outcome.failures:
-        outcome.error = one_line_error(errors, code, db)
-    if outcome.success:
-        _share_parse(target, db)
-        if args[0] == "build" and not {"--select", "-s", "--selector"} & set(args):
-            mark_build(db)
-        if whole_build and fingerprint is not None:
-            (target / FINGERPRINT).write_text(json.dumps({"fingerprint": fingerprint, "listing": listing, "seeds": seeds,
-                                                          "project": project}), encoding="utf-8")
-    return outcome
+        return proc.wait()
+
+
+def _results(run_results: Path) -> dict[str, tuple[str, str]]:
+    """unique_id → (status, message) of the nodes in a run_results.json (empty when there is none)."""
+    if not run_results.exists():
+        return {}
+    return {r.get("unique_id", "?"): (r.get("status", "?"), (r.get("message") or "").strip())
+            for r in json.loads(run_results.read_text(encoding="utf-8")).get("results", [])}
+
+
+def _failures(results: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """unique_id → dbt's message, of the nodes that failed (FAILED statuses)."""
+    return {uid: message for uid, (status, message) in results.items() if status in FAILED}
 
 
 @contextmanager
