@@ -8,7 +8,9 @@ Progress comes from dbt's JSON log lines; results from run_results.json.
 The child never outlives the run: it is started as ``python -m juesuan.dbt`` (this module),
 which binds its life to the parent's (ingest.limits.die_with_parent) and then runs dbt; if the
 run is interrupted (Ctrl-C, SIGTERM) the child is terminated before the exception goes on.
-A failure is summarised in one line (the full text stays in dbt's log).
+A failure is summarised in one line (the full text stays in dbt's log).  A build whose nodes ran out of
+DuckDB's memory (two heavy models built at once share its memory_limit) builds its failed and skipped nodes
+again, one at a time (``dbt retry --threads 1``; DbtOutcome.memory_retry).
 
 Two things keep repeated builds cheap (issue #14):
 - parsing: dbt's partial-parse state (``partial_parse.msgpack``) is shared between warehouses through a
