@@ -63,6 +63,10 @@ def print_summary(summary: IngestSummary, console: Console | None = None) -> Non
         for d in docs:
             for issue in d["issues"]:
                 console.print(f"  [yellow]{escape(os.path.basename(d['path']))}[/yellow]: {escape(message(issue))}")
+    if summary.parsed > len(docs):
+        console.print(tr(f"[dim]只列出前 {len(docs)} 个文档（共解析 {summary.parsed} 个）；每个文档的覆盖见 raw.coverage[/dim]",
+                         f"[dim]the first {len(docs)} of {summary.parsed} documents parsed are listed; "
+                         "raw.coverage has every document's[/dim]"))
     for f in summary.failures:
         console.print(f"[red]{tr('失败', 'failed')}[/red] {escape(failure(f.path, f.place, f.message))}")
 

@@ -95,6 +95,12 @@ CHUNK = 200   # documents parsed before they are loaded; at most two chunks are 
 # until it commits, so a failure can be retried batch by batch and then document by document.
 COMMIT_ROWS = 1_500_000
 
+# A parsed document's outcome (ingest.load.pack: path, unit, year, status, figures by kind, rejects by reason,
+# issues) is ≈ 2.6 KB in the parent, and a run kept every one: 263 MB at 100,000 reports, where the parent's
+# peak was 2,051 MB (bench/README.md, "Sixteenth round").  Only the first DOCUMENTS_KEPT are kept (the per-document
+# tables of `juesuan ingest -v`; the warehouse has every document's coverage, raw.coverage), and every doc_id.
+DOCUMENTS_KEPT = 10_000
+
 # DuckDB's write-ahead log size at which a COMMIT also checkpoints (writes the log into the database file),
 # while ingest_paths loads.  A checkpoint rewrites the raw tables' primary-key indexes whole, so its cost grows
 # with the warehouse; at DuckDB's default (16 MB) a 200-document batch (≈ 25 MB of log, ≈ 125 KB a generated
@@ -141,7 +147,8 @@ class IngestSummary:
     failed: int = 0
     superseded: int = 0
     duplicates: int = 0
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)   # outcomes of the first DOCUMENTS_KEPT parsed
+    doc_ids: list[str] = field(default_factory=list)                # every parsed document's doc_id, in order
     failures: list[Failure] = field(default_factory=list)
 
     @property
@@ -637,7 +644,8 @@ class _Loader:
     One faulty document never blocks the others: if a statement or the COMMIT fails, the transaction is rolled
     back and its batches are loaded again, one transaction each; a batch that fails again is loaded one
     document per transaction, and only the document that still fails is recorded as failed ("load error: …").
-    A document counts as parsed (``summary.parsed``, ``summary.documents``) once its transaction committed."""
+    A document counts as parsed (``summary.parsed``, ``summary.doc_ids``, ``summary.documents``) once its
+    transaction committed."""
 
     def __init__(self, con, summary: IngestSummary, run_id: str):
         self.con, self.summary, self.run_id = con, summary, run_id
@@ -711,7 +719,9 @@ class _Loader:
             else:
                 self.summary.parsed += 1
                 self.summary.superseded += info.pop("_superseded", 0)
-                self.summary.documents.append(info)
+                self.summary.doc_ids.append(info["doc_id"])
+                if len(self.summary.documents) < DOCUMENTS_KEPT:
+                    self.summary.documents.append(info)
 
 
 def _rollback(con) -> None:

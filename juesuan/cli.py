@@ -677,7 +677,7 @@ def cmd_run(db, paths, workers, force, checksum, full_refresh, no_docs, fail_on_
             steps["check"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu), "reused": checks.reused}
             clock, cpu = time.perf_counter(), _cpu()
             _begin_step("report")
-            read = [d["doc_id"] for d in summary.documents] + [f.doc_id for f in summary.failures]
+            read = summary.doc_ids + [f.doc_id for f in summary.failures]
             findings = step_run_report(db, read=read, limit=limit).findings
             steps["report"] = {"seconds": _lap(clock), "cpu_s": _lap_cpu(cpu)}
             out.print(tr(f"数据仓库：{escape(str(db))} — 用 `juesuan sql` 查询，`juesuan show` 查看出处，`juesuan export` 导出",
