@@ -141,7 +141,6 @@ class IngestSummary:
     run_id: str
     files_seen: int = 0
     skipped: list[Skipped] = field(default_factory=list)
-    parsed: int = 0
     unchanged: int = 0
     hashed: int = 0        # files read and hashed; the others were known by their size and mtime
     failed: int = 0
@@ -150,6 +149,11 @@ class IngestSummary:
     documents: list[dict[str, Any]] = field(default_factory=list)   # outcomes of the first DOCUMENTS_KEPT parsed
     doc_ids: list[str] = field(default_factory=list)                # every parsed document's doc_id, in order
     failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def parsed(self) -> int:
+        """Documents parsed and loaded in this run (one doc_id each)."""
+        return len(self.doc_ids)
 
     @property
     def ok(self) -> bool:
@@ -717,7 +721,6 @@ class _Loader:
             if outcome == "failed":
                 self.summary.failures.append(info)
             else:
-                self.summary.parsed += 1
                 self.summary.superseded += info.pop("_superseded", 0)
                 self.summary.doc_ids.append(info["doc_id"])
                 if len(self.summary.documents) < DOCUMENTS_KEPT:
